@@ -1,0 +1,1 @@
+"""Signpost domain and services. Nothing in this package imports Qt."""
