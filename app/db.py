@@ -1,0 +1,59 @@
+"""Opening SQLCipher databases with a raw 256-bit key (R-LOCAL-1).
+
+Every encrypted file Signpost writes is opened here, so that the checks are
+made once and everywhere: the library must be SQLCipher (``cipher_version``
+answers), the key must be exactly 32 bytes, and the key must open the file.
+A plain SQLite can therefore never create a clear file in our name.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import sqlcipher3
+
+KEY_BYTES = 32
+
+DatabaseError = sqlcipher3.DatabaseError
+
+
+class EncryptionUnavailable(RuntimeError):
+    """The SQLite library in use cannot encrypt."""
+
+
+class WrongKeyOrCorrupt(RuntimeError):
+    """The key does not open the file, or the file is not a database."""
+
+
+def new_key() -> bytes:
+    return os.urandom(KEY_BYTES)
+
+
+def open_encrypted(path: str | Path, key: bytes, *, check_same_thread: bool = True) -> sqlcipher3.Connection:
+    """Open (or create) an encrypted database at ``path`` with a raw key."""
+    if not isinstance(key, (bytes, bytearray)) or len(key) != KEY_BYTES:
+        raise ValueError("a SQLCipher raw key must be exactly 32 bytes")
+    path = Path(path)
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlcipher3.connect(str(path), check_same_thread=check_same_thread, isolation_level=None)
+    try:
+        version = conn.execute("PRAGMA cipher_version").fetchone()
+        if not version or not version[0]:
+            raise EncryptionUnavailable(
+                "The database library cannot encrypt (no SQLCipher). "
+                "Reinstall Signpost's dependencies: pip install sqlcipher3."
+            )
+        # A raw key is given as a blob literal; SQLCipher then skips its KDF.
+        conn.execute(f"PRAGMA key = \"x'{bytes(key).hex()}'\"")
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher3.DatabaseError as exc:
+            raise WrongKeyOrCorrupt(str(exc)) from exc
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        return conn
+    except BaseException:
+        conn.close()
+        raise
