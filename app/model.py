@@ -1,0 +1,333 @@
+"""The directory's record types (R-REC) and the fixed vocabularies around them.
+
+There is deliberately no field anywhere here where case information could be
+written (rule R-REC-5): no notes, concerns, flags, assessments or outcomes.
+Every text field is a name, an address, a contact detail or a code from a
+fixed list. ``tests/test_model.py`` keeps it that way.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+
+
+class Gender(str, enum.Enum):
+    FEMALE = "F"
+    MALE = "M"
+    OTHER = "X"
+    NOT_KNOWN = "U"
+
+    @property
+    def label(self) -> str:
+        return {"F": "Female", "M": "Male", "X": "Other", "U": "Not known"}[self.value]
+
+
+class Role(str, enum.Enum):
+    """Who may do what (R-ROLE-1..3)."""
+
+    PRACTITIONER = "practitioner"
+    CHILD_PROTECTION = "child_protection"  # a practitioner who may override a shield (R-SHIELD-6)
+    MEDIATING = "mediating"
+    LA_MANAGEMENT = "la_management"
+
+    @property
+    def label(self) -> str:
+        return {
+            "practitioner": "Practitioner",
+            "child_protection": "Practitioner (child protection)",
+            "mediating": "Mediating user",
+            "la_management": "LA management team",
+        }[self.value]
+
+    @property
+    def sees_protected_detail(self) -> bool:
+        """Sees shielded and sensitive detail for its own LA's records (R-ROLE-3)."""
+        return self is Role.LA_MANAGEMENT
+
+    @property
+    def acts_for_colleague(self) -> bool:
+        return self is Role.MEDIATING
+
+
+class AccessReason(str, enum.Enum):
+    """The fixed list of reasons for access (R-SEARCH-1)."""
+
+    PROVIDING_SERVICE = "providing_service"
+    CONTACTING_PRACTITIONERS = "contacting_practitioners"
+    COORDINATING_SUPPORT = "coordinating_support"
+    SAFEGUARDING_ENQUIRY = "safeguarding_enquiry"
+    MISSING_EDUCATION = "missing_education"
+    NEW_REFERRAL = "new_referral"
+    LA_MONITORING = "la_monitoring"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _REASON_LABELS[self]
+
+    @property
+    def needs_detail(self) -> bool:
+        return self is AccessReason.OTHER
+
+
+_REASON_LABELS = {
+    AccessReason.PROVIDING_SERVICE: "I am providing a service to this child",
+    AccessReason.CONTACTING_PRACTITIONERS: "I need to contact others working with this child",
+    AccessReason.COORDINATING_SUPPORT: "Co-ordinating support (CAF / team around the child)",
+    AccessReason.SAFEGUARDING_ENQUIRY: "Safeguarding / child protection enquiry",
+    AccessReason.MISSING_EDUCATION: "Child missing education",
+    AccessReason.NEW_REFERRAL: "Responding to a new referral",
+    AccessReason.LA_MONITORING: "LA data quality or monitoring",
+    AccessReason.OTHER: "Other (give detail)",
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A stated reason: a code from the fixed list, plus detail where "other"."""
+
+    code: AccessReason
+    detail: str = ""
+
+    def problem(self) -> str | None:
+        if self.code.needs_detail and len(self.detail.strip()) < 5:
+            return "Give a short detail for the reason 'Other'."
+        if len(self.detail) > 200:
+            return "Keep the reason detail under 200 characters."
+        return None
+
+    def text(self) -> str:
+        return f"{self.code.label}: {self.detail.strip()}" if self.code.needs_detail else self.code.label
+
+
+class ServiceType(str, enum.Enum):
+    """Kinds of involvement. ``sensitive`` marks R-SENS-1 services."""
+
+    EDUCATION = "education"
+    GP = "gp"
+    MIDWIFE = "midwife"
+    HEALTH_VISITOR = "health_visitor"
+    SCHOOL_NURSE = "school_nurse"
+    SOCIAL_CARE = "social_care"
+    EARLY_HELP = "early_help"
+    YOUTH_JUSTICE = "youth_justice"
+    EDUCATION_WELFARE = "education_welfare"
+    SPEECH_LANGUAGE = "speech_language"
+    PAEDIATRICS = "paediatrics"
+    YOUTH_SERVICE = "youth_service"
+    CONNEXIONS = "connexions"
+    # R-SENS-1: sexual health, mental health, substance misuse.
+    SEXUAL_HEALTH = "sexual_health"
+    CAMHS = "camhs"
+    SUBSTANCE_MISUSE = "substance_misuse"
+
+    @property
+    def sensitive(self) -> bool:
+        return self in SENSITIVE_SERVICES
+
+    @property
+    def label(self) -> str:
+        return _SERVICE_LABELS[self]
+
+
+SENSITIVE_SERVICES = frozenset({ServiceType.SEXUAL_HEALTH, ServiceType.CAMHS, ServiceType.SUBSTANCE_MISUSE})
+
+_SERVICE_LABELS = {
+    ServiceType.EDUCATION: "Education",
+    ServiceType.GP: "GP practice",
+    ServiceType.MIDWIFE: "Midwifery",
+    ServiceType.HEALTH_VISITOR: "Health visiting",
+    ServiceType.SCHOOL_NURSE: "School nursing",
+    ServiceType.SOCIAL_CARE: "Children's social care",
+    ServiceType.EARLY_HELP: "Early help / family support",
+    ServiceType.YOUTH_JUSTICE: "Youth justice",
+    ServiceType.EDUCATION_WELFARE: "Education welfare",
+    ServiceType.SPEECH_LANGUAGE: "Speech and language therapy",
+    ServiceType.PAEDIATRICS: "Community paediatrics",
+    ServiceType.YOUTH_SERVICE: "Youth service",
+    ServiceType.CONNEXIONS: "Careers and personal advice",
+    ServiceType.SEXUAL_HEALTH: "Sexual health",
+    ServiceType.CAMHS: "Child and adolescent mental health",
+    ServiceType.SUBSTANCE_MISUSE: "Substance misuse",
+}
+
+
+class ConsentBy(str, enum.Enum):
+    """Who consented to a sensitive involvement being recorded (R-SENS-2)."""
+
+    CHILD = "child"
+    PARENT_CARER = "parent_carer"
+
+
+class ConsentOverride(str, enum.Enum):
+    """The only grounds for recording a sensitive involvement without consent (R-SENS-2)."""
+
+    CHILD_PROTECTION = "child_protection"
+    RISK_OF_SIGNIFICANT_HARM = "risk_of_significant_harm"
+
+
+class SettingKind(str, enum.Enum):
+    EARLY_YEARS = "early_years"
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    COLLEGE = "college"
+
+
+@dataclass(frozen=True)
+class Address:
+    line1: str
+    line2: str
+    town: str
+    postcode: str
+
+    def one_line(self) -> str:
+        return ", ".join(p for p in (self.line1, self.line2, self.town, self.postcode) if p)
+
+
+@dataclass(frozen=True)
+class Name:
+    given_names: str
+    family_name: str
+
+    def full(self) -> str:
+        return f"{self.given_names} {self.family_name}"
+
+
+@dataclass(frozen=True)
+class ParentCarer:
+    """R-REC-2: name and contact details only."""
+
+    name: Name
+    relationship: str  # from a fixed list: mother, father, carer, guardian...
+    phone: str
+    address: Address | None  # None: lives at the child's address
+
+
+@dataclass(frozen=True)
+class Setting:
+    """An educational setting (R-REC-3)."""
+
+    kind: SettingKind
+    name: str
+    address: Address
+    phone: str
+
+
+@dataclass(frozen=True)
+class GpPractice:
+    name: str
+    address: Address
+    phone: str
+
+
+@dataclass(frozen=True)
+class Involvement:
+    """A service or practitioner working with the child (R-REC-4)."""
+
+    involvement_id: int
+    service: ServiceType
+    organisation: str
+    practitioner: str
+    role: str
+    phone: str
+    email: str
+    start: date
+    end: date | None
+    lead_professional: bool
+    caf_completed: bool
+
+    @property
+    def current(self) -> bool:
+        return self.end is None
+
+
+@dataclass(frozen=True)
+class WithheldInvolvement:
+    """What most users see of a sensitive involvement (R-SENS-3).
+
+    Only an opaque reference (for a brokered-contact request, R-SENS-4);
+    no organisation, practitioner, type, dates or contact.
+    """
+
+    involvement_id: int
+    current: bool = True
+
+    TEXT = "An unspecified service is involved"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """What a result row may show before a record is opened (R-SEARCH-5)."""
+
+    child_id: int
+    directory_id: str
+    name: Name
+    dob: date
+    gender: Gender
+    locality: str  # town, or postcode district; empty for a shielded record
+    exact: bool
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """One viewer's view of a child record.
+
+    The directory builds this for a given viewer and role; fields the viewer
+    may not see are absent (None or empty), never filled and hidden later
+    (R-SHIELD-4).
+    """
+
+    child_id: int
+    directory_id: str
+    name: Name
+    other_names: tuple[Name, ...]
+    dob: date
+    gender: Gender
+    shielded: bool
+    shield_applied: bool  # True when this viewer sees the restricted view
+    address: Address | None = None
+    carers: tuple[ParentCarer, ...] = ()
+    setting: Setting | None = None
+    gp: GpPractice | None = None
+    involvements: tuple[Involvement | WithheldInvolvement, ...] = field(default=())
+
+    @property
+    def current_involvements(self) -> tuple[Involvement | WithheldInvolvement, ...]:
+        return tuple(i for i in self.involvements if i.current)
+
+    @property
+    def ended_involvements(self) -> tuple[Involvement | WithheldInvolvement, ...]:
+        return tuple(i for i in self.involvements if not i.current)
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    display_name: str
+    role: Role
+    la_code: str
+    organisation: str
+    nominated: bool
+    trained: bool
+    check_date: date | None  # enhanced criminal-records check (R-ROLE-4)
+
+
+@dataclass(frozen=True)
+class Colleague:
+    """The person a mediating user acts for (R-ROLE-2)."""
+
+    name: str
+    organisation: str
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking, and for whom. Passed with every directory call."""
+
+    user: User
+    on_behalf_of: Colleague | None = None
+
+    @property
+    def role(self) -> Role:
+        return self.user.role

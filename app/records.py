@@ -1,0 +1,95 @@
+"""Building one viewer's view of a child record.
+
+Withheld fields are never read into the view at all (R-SHIELD-4): what the
+directory does not return, no client can show.
+- R-SHIELD-1 a shielded record shows most users names, date of birth, gender
+  and directory id only. Former names are withheld too: a former name can
+  lead to a birth family.
+- R-SENS-3 a sensitive involvement is "an unspecified service" to everyone
+  but the practitioner who recorded it and the child's LA management team.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from . import directory_id
+from .model import (Address, GpPractice, Gender, Involvement, Name, ParentCarer, RecordView, Role,
+                    ServiceType, Setting, SettingKind, Viewer, WithheldInvolvement)
+
+
+class NoSuchRecord(LookupError):
+    pass
+
+
+def _sees_protected(viewer: Viewer, la_code: str) -> bool:
+    return viewer.role is Role.LA_MANAGEMENT and viewer.user.la_code == la_code
+
+
+def build(conn, viewer: Viewer, child_id: int) -> RecordView:
+    row = conn.execute(
+        "SELECT directory_id, given_names, family_name, dob, gender, household_id, setting_id, gp_id, "
+        "la_code, shielded_at FROM children WHERE id = ?", (child_id,)).fetchone()
+    if row is None:
+        raise NoSuchRecord(child_id)
+    did, given, family, dob, gender, household_id, setting_id, gp_id, la_code, shielded_at = row
+    shielded = shielded_at is not None
+    restricted = shielded and not _sees_protected(viewer, la_code)
+    base = dict(child_id=child_id, directory_id=directory_id.fmt(did), name=Name(given, family),
+                dob=date.fromordinal(dob), gender=Gender(gender), shielded=shielded)
+    if restricted:
+        return RecordView(**base, other_names=(), shield_applied=True)
+    other = tuple(Name(g, f) for g, f in conn.execute(
+        "SELECT given_names, family_name FROM other_names WHERE child_id = ?", (child_id,)))
+    return RecordView(
+        **base, other_names=other, shield_applied=False,
+        address=_household_address(conn, household_id),
+        carers=_carers(conn, household_id),
+        setting=_setting(conn, setting_id),
+        gp=_gp(conn, gp_id),
+        involvements=_involvements(conn, viewer, child_id, la_code),
+    )
+
+
+def _household_address(conn, household_id: int) -> Address:
+    return Address(*conn.execute("SELECT line1, line2, town, postcode FROM households WHERE id = ?",
+                                 (household_id,)).fetchone())
+
+
+def _carers(conn, household_id: int) -> tuple[ParentCarer, ...]:
+    out = []
+    for given, family, rel, phone, l1, l2, town, pc in conn.execute(
+            "SELECT given_names, family_name, relationship, phone, line1, line2, town, postcode "
+            "FROM carers WHERE household_id = ? ORDER BY id", (household_id,)):
+        out.append(ParentCarer(Name(given, family), rel, phone, Address(l1, l2 or "", town, pc) if l1 else None))
+    return tuple(out)
+
+
+def _setting(conn, setting_id: int | None) -> Setting | None:
+    if setting_id is None:
+        return None
+    kind, name, l1, l2, town, pc, phone = conn.execute(
+        "SELECT kind, name, line1, line2, town, postcode, phone FROM settings WHERE id = ?", (setting_id,)).fetchone()
+    return Setting(SettingKind(kind), name, Address(l1, l2, town, pc), phone)
+
+
+def _gp(conn, gp_id: int | None) -> GpPractice | None:
+    if gp_id is None:
+        return None
+    name, l1, l2, town, pc, phone = conn.execute(
+        "SELECT name, line1, line2, town, postcode, phone FROM gp_practices WHERE id = ?", (gp_id,)).fetchone()
+    return GpPractice(name, Address(l1, l2, town, pc), phone)
+
+
+def _involvements(conn, viewer: Viewer, child_id: int, la_code: str):
+    out: list[Involvement | WithheldInvolvement] = []
+    full_sensitive = _sees_protected(viewer, la_code)
+    for (iid, service, org, who, role, phone, email, started, ended, lead, caf, recorded_by) in conn.execute(
+            "SELECT id, service, organisation, practitioner, role, phone, email, started, ended, lead, caf, "
+            "recorded_by FROM involvements WHERE child_id = ? ORDER BY started DESC", (child_id,)):
+        st = ServiceType(service)
+        if st.sensitive and not (full_sensitive or recorded_by == viewer.user.username):
+            out.append(WithheldInvolvement(iid, current=ended is None))  # R-SENS-3
+            continue
+        out.append(Involvement(iid, st, org, who, role, phone, email, date.fromordinal(started),
+                               date.fromordinal(ended) if ended else None, bool(lead), bool(caf)))
+    return tuple(out)

@@ -1,0 +1,88 @@
+"""The directory's tables and indexes.
+
+Columns hold names, addresses, contact details, dates and codes only: there
+is no free-text column for case information (R-REC-5).
+
+Search indexes (R-SEARCH-4, R-SHIELD-5):
+- ``name_keys`` holds one row per phonetic key of each current and former
+  family name (and of each part of a hyphenated one), with the date of birth,
+  the Soundex of the first given name and the postcode. The postcode is NULL
+  on a shielded record, so no postcode search can ever reach it.
+"""
+from __future__ import annotations
+
+SCHEMA_VERSION = "1"
+
+TABLES = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE las (code TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE households (
+    id INTEGER PRIMARY KEY, line1 TEXT NOT NULL, line2 TEXT NOT NULL, town TEXT NOT NULL,
+    postcode TEXT NOT NULL, la_code TEXT NOT NULL);
+CREATE TABLE carers (
+    id INTEGER PRIMARY KEY, household_id INTEGER NOT NULL, given_names TEXT NOT NULL,
+    family_name TEXT NOT NULL, relationship TEXT NOT NULL, phone TEXT NOT NULL,
+    line1 TEXT, line2 TEXT, town TEXT, postcode TEXT);
+CREATE TABLE settings (
+    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, line1 TEXT NOT NULL,
+    line2 TEXT NOT NULL, town TEXT NOT NULL, postcode TEXT NOT NULL, phone TEXT NOT NULL,
+    la_code TEXT NOT NULL);
+CREATE TABLE gp_practices (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL, line1 TEXT NOT NULL, line2 TEXT NOT NULL,
+    town TEXT NOT NULL, postcode TEXT NOT NULL, phone TEXT NOT NULL);
+CREATE TABLE children (
+    id INTEGER PRIMARY KEY, directory_id INTEGER NOT NULL, given_names TEXT NOT NULL,
+    family_name TEXT NOT NULL, dob INTEGER NOT NULL, gender TEXT NOT NULL,
+    household_id INTEGER NOT NULL, setting_id INTEGER, gp_id INTEGER, la_code TEXT NOT NULL,
+    shielded_at TEXT);
+CREATE TABLE other_names (
+    child_id INTEGER NOT NULL, given_names TEXT NOT NULL, family_name TEXT NOT NULL);
+CREATE TABLE involvements (
+    id INTEGER PRIMARY KEY, child_id INTEGER NOT NULL, service TEXT NOT NULL,
+    organisation TEXT NOT NULL, practitioner TEXT NOT NULL, role TEXT NOT NULL,
+    phone TEXT NOT NULL, email TEXT NOT NULL, started INTEGER NOT NULL, ended INTEGER,
+    lead INTEGER NOT NULL DEFAULT 0, caf INTEGER NOT NULL DEFAULT 0,
+    recorded_by TEXT NOT NULL, consent_by TEXT, consent_on INTEGER, consent_override TEXT);
+CREATE TABLE name_keys (
+    key TEXT NOT NULL, dob INTEGER NOT NULL, given_sx TEXT NOT NULL, postcode TEXT,
+    child_id INTEGER NOT NULL);
+CREATE TABLE users (
+    username TEXT PRIMARY KEY, display_name TEXT NOT NULL, role TEXT NOT NULL,
+    la_code TEXT NOT NULL, organisation TEXT NOT NULL, password_hash TEXT NOT NULL,
+    nominated INTEGER NOT NULL, trained INTEGER NOT NULL, check_date INTEGER,
+    enabled INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, on_behalf_of TEXT,
+    action TEXT NOT NULL, reason TEXT, detail TEXT NOT NULL, prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL);
+-- R-AUDIT-2: append-only.
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+"""
+
+# Built after the bulk load: sorting once is far faster than keeping them up to date.
+INDEXES = (
+    "CREATE UNIQUE INDEX children_directory_id ON children(directory_id)",
+    "CREATE INDEX children_household ON children(household_id)",
+    "CREATE INDEX other_names_child ON other_names(child_id)",
+    "CREATE INDEX carers_household ON carers(household_id)",
+    "CREATE INDEX involvements_child ON involvements(child_id)",
+    "CREATE INDEX name_keys_dob ON name_keys(key, dob)",
+    "CREATE INDEX name_keys_given ON name_keys(key, given_sx, dob)",
+    "CREATE INDEX name_keys_postcode ON name_keys(key, postcode) WHERE postcode IS NOT NULL",
+    "CREATE INDEX households_postcode ON households(postcode)",
+)
+
+
+def create_tables(conn) -> None:
+    conn.executescript(TABLES)
+
+
+def create_indexes(conn, progress=None) -> None:
+    for i, ddl in enumerate(INDEXES):
+        conn.execute(ddl)
+        if progress:
+            progress(i + 1, len(INDEXES))
+    conn.execute("ANALYZE")
