@@ -1,0 +1,49 @@
+"""Search results as a table (R-SEARCH-5: only enough to pick the right child)."""
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+
+from app.model import SearchHit
+
+COLUMNS = ("Name", "Date of birth", "Gender", "Locality", "Directory id", "Match")
+
+
+class ResultsModel(QAbstractTableModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._hits: list[SearchHit] = []
+
+    def set_hits(self, hits) -> None:
+        self.beginResetModel()
+        self._hits = list(hits)
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_hits(())
+
+    def hit(self, row: int) -> SearchHit:
+        return self._hits[row]
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._hits)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        h = self._hits[index.row()]
+        col = index.column()
+        if role in (Qt.DisplayRole, Qt.AccessibleTextRole):
+            return (h.name.full(), h.dob.strftime("%d/%m/%Y"), h.gender.label,
+                    h.locality or "Restricted", h.directory_id, "Exact" if h.exact else "Close")[col]
+        if role == Qt.ToolTipRole and col == 5:
+            return ("Every detail you gave matches exactly." if h.exact
+                    else "A close match: similar spelling, a former name, or day and month swapped.")
+        return None

@@ -1,0 +1,139 @@
+"""The keyboard-first search form.
+
+Enter in any field searches; Tab moves down the form in reading order; every
+field has an accessible name. The form only parses what was typed: the
+directory decides whether a search is specific enough (R-SEARCH-2) and says
+so in its own words, which the form shows.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QVBoxLayout, QWidget)
+
+from app import form_input
+from app.model import AccessReason, Colleague, Reason
+from app.search import Criteria
+
+_FIELDS = (  # attribute, label, placeholder
+    ("family_name", "Family name", "e.g. Smith"),
+    ("given_name", "Given name", "e.g. Poppy"),
+    ("dob", "Date of birth", "dd/mm/yyyy"),
+    ("dob_to", "… or born up to", "dd/mm/yyyy (for a range)"),
+    ("ages", "Age range", "e.g. 5-7 (with a given name)"),
+    ("postcode", "Postcode", "e.g. NE1 4XY or NE1"),
+    ("directory_id", "Directory id", "10 digits, enough on its own"),
+)
+
+
+class SearchForm(QWidget):
+    submitted = Signal(object, object, object)  # Criteria, Reason, Colleague | None
+
+    def __init__(self, mediating: bool, clock: Callable[[], date] = date.today, parent=None) -> None:
+        super().__init__(parent)
+        self.clock = clock
+        self.mediating = mediating
+        outer = QVBoxLayout(self)
+
+        why = QGroupBox("Why are you searching?")
+        why_form = QFormLayout(why)
+        self.reason = QComboBox()
+        self.reason.setAccessibleName("Reason for access")
+        self.reason.addItem("Choose a reason…", None)
+        for r in AccessReason:
+            self.reason.addItem(r.label, r)
+        self.reason_detail = QLineEdit()
+        self.reason_detail.setAccessibleName("Reason detail")
+        self.reason_detail.setPlaceholderText("Needed for 'Other'")
+        self.reason_detail.setMaxLength(200)
+        why_form.addRow("Reason", self.reason)
+        why_form.addRow("Detail", self.reason_detail)
+        self.colleague_name = QLineEdit()
+        self.colleague_org = QLineEdit()
+        if mediating:  # R-ROLE-2
+            self.colleague_name.setAccessibleName("Colleague you are searching for")
+            self.colleague_org.setAccessibleName("Colleague's organisation")
+            why_form.addRow("On behalf of", self.colleague_name)
+            why_form.addRow("Their organisation", self.colleague_org)
+        outer.addWidget(why)
+
+        who = QGroupBox("Which child?")
+        form = QFormLayout(who)
+        self.inputs: dict[str, QLineEdit] = {}
+        for attr, label, hint in _FIELDS:
+            edit = QLineEdit()
+            edit.setObjectName(attr)
+            edit.setAccessibleName(label)
+            edit.setPlaceholderText(hint)
+            edit.setClearButtonEnabled(True)
+            edit.returnPressed.connect(self.submit)
+            form.addRow(label, edit)
+            self.inputs[attr] = edit
+        outer.addWidget(who)
+
+        self.message = QLabel()
+        self.message.setObjectName("searchMessage")
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Search message")
+        outer.addWidget(self.message)
+        buttons = QHBoxLayout()
+        self.search_button = QPushButton("&Search")
+        self.search_button.setDefault(True)
+        self.search_button.clicked.connect(self.submit)
+        self.clear_button = QPushButton("C&lear")
+        self.clear_button.clicked.connect(self.clear)
+        buttons.addWidget(self.search_button)
+        buttons.addWidget(self.clear_button)
+        outer.addLayout(buttons)
+        outer.addStretch(1)
+        self.reason_detail.returnPressed.connect(self.submit)
+        self.colleague_name.returnPressed.connect(self.submit)
+        self.colleague_org.returnPressed.connect(self.submit)
+
+    def reason_value(self) -> Reason | None:
+        code = self.reason.currentData()
+        return Reason(code, self.reason_detail.text()) if code else None
+
+    def colleague(self) -> Colleague | None:
+        if not self.mediating:
+            return None
+        return Colleague(self.colleague_name.text().strip(), self.colleague_org.text().strip())
+
+    def submit(self) -> None:
+        reason = self.reason_value()
+        if reason is None:
+            self.show_message("Choose a reason for this search.")
+            self.reason.setFocus()
+            return
+        try:
+            c: Criteria = form_input.criteria(today=self.clock(), **{k: e.text() for k, e in self.inputs.items()})
+        except form_input.InputProblem as problem:
+            self.show_message(problem.message)
+            self.inputs[problem.field].setFocus()
+            return
+        self.show_message("")
+        self.submitted.emit(c, reason, self.colleague())
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+
+    def set_busy(self, busy: bool) -> None:
+        self.search_button.setEnabled(not busy)
+        self.search_button.setText("Searching…" if busy else "&Search")
+
+    def clear(self) -> None:
+        for e in self.inputs.values():
+            e.clear()
+        self.message.clear()
+        self.inputs["family_name"].setFocus()
+
+    def wipe(self) -> None:
+        """Everything typed about a child goes (lock and sign-out, R-LOCAL-2)."""
+        self.clear()
+        self.colleague_name.clear()
+        self.colleague_org.clear()
+        self.reason_detail.clear()
+        self.reason.setCurrentIndex(0)
