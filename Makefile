@@ -1,0 +1,36 @@
+# Signpost: `make run` starts the app on its training directory; `make test`
+# runs every test. Each target installs what it needs first.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+SYSTEM := $(VENV)/.system-packages
+
+export QT_QPA_PLATFORM_THEME :=
+
+.PHONY: run test bench system venv clean
+
+$(SYSTEM): packaging/debian-packages.txt packaging/ensure-debian-packages.sh
+	@packaging/ensure-debian-packages.sh
+	@mkdir -p $(VENV) && touch $@
+
+$(STAMP): pyproject.toml $(SYSTEM)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+system: $(SYSTEM)
+venv: $(STAMP)
+
+run: $(STAMP)
+	@packaging/with-keyring.sh $(PY) main.py
+
+test: $(STAMP)
+	@QT_QPA_PLATFORM=offscreen packaging/with-keyring.sh $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	@QT_QPA_PLATFORM=offscreen packaging/with-keyring.sh $(PY) -m tests.benchmarks.run $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info tests/_build .pytest_cache

@@ -1,0 +1,111 @@
+"""The data model holds no case information (R-REC-5); the training data is
+realistic and reproducible."""
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import date
+
+import pytest
+
+from app import db, generator, model
+from tests.conftest import TODAY
+
+# Every column of the record tables, by name. A new column must be added
+# here on purpose, after asking: could case information be written in it?
+ALLOWED_COLUMNS = {
+    "children": {"id", "directory_id", "given_names", "family_name", "dob", "gender", "household_id",
+                 "setting_id", "gp_id", "la_code", "shielded_at"},
+    "other_names": {"child_id", "given_names", "family_name"},
+    "households": {"id", "line1", "line2", "town", "postcode", "la_code"},
+    "carers": {"id", "household_id", "given_names", "family_name", "relationship", "phone", "line1", "line2",
+               "town", "postcode"},
+    "settings": {"id", "kind", "name", "line1", "line2", "town", "postcode", "phone", "la_code"},
+    "gp_practices": {"id", "name", "line1", "line2", "town", "postcode", "phone"},
+    "involvements": {"id", "child_id", "service", "organisation", "practitioner", "role", "phone", "email",
+                     "started", "ended", "lead", "caf", "recorded_by", "consent_by", "consent_on",
+                     "consent_override"},
+}
+CASE_WORDS = re.compile(r"note|concern|flag|assess|diagnos|comment|descr|action|outcome|risk|text|summary")
+
+
+def test_record_tables_have_no_column_for_case_information(directory):
+    """R-REC-5."""
+    for table, allowed in ALLOWED_COLUMNS.items():
+        cols = {r[1] for r in directory.conn.execute(f"PRAGMA table_info({table})")}
+        assert cols == allowed, f"{table} columns changed: {cols ^ allowed}"
+
+
+def test_record_types_have_no_field_for_case_information():
+    """R-REC-5: only the two indicators, no free text."""
+    for cls in (model.RecordView, model.Involvement, model.ParentCarer, model.Setting, model.GpPractice,
+                model.SearchHit):
+        for f in dataclasses.fields(cls):
+            assert not CASE_WORDS.search(f.name), f"{cls.__name__}.{f.name}"
+    assert {f.name for f in dataclasses.fields(model.Involvement)} >= {"lead_professional", "caf_completed"}
+
+
+def test_sensitive_service_types_are_the_ones_the_rules_name():
+    """R-SENS-1."""
+    assert model.SENSITIVE_SERVICES == {model.ServiceType.SEXUAL_HEALTH, model.ServiceType.CAMHS,
+                                        model.ServiceType.SUBSTANCE_MISUSE}
+
+
+def _sample(path, key):
+    conn = db.open_encrypted(path, key)
+    try:
+        return conn.execute("SELECT directory_id, given_names, family_name, dob FROM children "
+                            "ORDER BY id LIMIT 50").fetchall()
+    finally:
+        conn.close()
+
+
+def test_same_seed_gives_the_same_directory(tmp_path):
+    key = db.new_key()
+    generator.generate(tmp_path / "a.db", key, children=300, seed=11, today=TODAY)
+    generator.generate(tmp_path / "b.db", key, children=300, seed=11, today=TODAY)
+    generator.generate(tmp_path / "c.db", key, children=300, seed=12, today=TODAY)
+    assert _sample(tmp_path / "a.db", key) == _sample(tmp_path / "b.db", key)
+    assert _sample(tmp_path / "a.db", key) != _sample(tmp_path / "c.db", key)
+
+
+def test_training_data_looks_like_real_english_records(directory):
+    q = lambda sql: directory.conn.execute(sql).fetchone()[0]  # noqa: E731
+    n = q("SELECT count(*) FROM children")
+    assert q("SELECT count(*) FROM children WHERE family_name LIKE '%-%'") > 0
+    assert q("SELECT count(*) FROM children WHERE family_name LIKE '%''%'") > 0
+    assert q("SELECT count(*) FROM (SELECT household_id, dob FROM children GROUP BY household_id, dob "
+             "HAVING count(*) > 1)") > 0, "twins"
+    assert q("SELECT count(*) FROM (SELECT household_id FROM children GROUP BY household_id "
+             "HAVING count(*) > 1)") > 0, "siblings"
+    assert 0.005 < q("SELECT count(*) FROM children WHERE shielded_at IS NOT NULL") / n < 0.05
+    assert q("SELECT count(*) FROM involvements WHERE service IN ('sexual_health','camhs','substance_misuse')") > 0
+    assert q("SELECT count(*) FROM involvements WHERE ended IS NOT NULL") > 0
+    near_18 = date(TODAY.year - 18, TODAY.month, TODAY.day).toordinal() + 60
+    assert q(f"SELECT count(*) FROM children WHERE dob < {near_18}") > 0
+    assert q("SELECT count(*) FROM other_names") > 0
+    postcodes = [r[0] for r in directory.conn.execute("SELECT postcode FROM households LIMIT 500")]
+    assert all(re.fullmatch(r"[A-Z]{1,2}\d{1,2} \d[ABD-HJLNP-UW-Z]{2}", p) for p in postcodes)
+    phones = [r[0] for r in directory.conn.execute("SELECT phone FROM carers LIMIT 500")]
+    assert all(p.startswith("07700 900") for p in phones), "Ofcom drama numbers only"
+
+
+def test_sensitive_involvements_carry_consent(directory):
+    """R-SENS-2: recorded with who consented and when."""
+    missing = directory.conn.execute(
+        "SELECT count(*) FROM involvements WHERE service IN ('sexual_health','camhs','substance_misuse') "
+        "AND (consent_by IS NULL OR consent_on IS NULL) AND consent_override IS NULL").fetchone()[0]
+    assert missing == 0
+
+
+def test_cancelled_build_leaves_no_file(tmp_path):
+    with pytest.raises(generator.Cancelled):
+        generator.generate(tmp_path / "d.db", db.new_key(), children=50_000, today=TODAY, cancelled=lambda: True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_build_reports_progress(tmp_path):
+    seen = []
+    generator.generate(tmp_path / "p.db", db.new_key(), children=500, today=TODAY,
+                       progress=lambda phase, done, total: seen.append((phase, done, total)))
+    assert seen[-1][0] == "indexes" and any(p == "people" and d >= 500 for p, d, _ in seen)
