@@ -90,6 +90,9 @@ class Reason:
     code: AccessReason
     detail: str = ""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code", AccessReason(self.code))  # only codes from the fixed list
+
     def problem(self) -> str | None:
         if self.code.needs_detail and len(self.detail.strip()) < 5:
             return "Give a short detail for the reason 'Other'."

@@ -44,7 +44,7 @@ class SearchForm(QWidget):
         self.reason.setAccessibleName("Reason for access")
         self.reason.addItem("Choose a reason…", None)
         for r in AccessReason:
-            self.reason.addItem(r.label, r)
+            self.reason.addItem(r.label, r.value)
         self.reason_detail = QLineEdit()
         self.reason_detail.setAccessibleName("Reason detail")
         self.reason_detail.setPlaceholderText("Needed for 'Other'")
