@@ -10,6 +10,7 @@ A ``Directory`` is single-threaded: it is created and used on one thread
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -18,7 +19,12 @@ from .model import Colleague, Reason, RecordView, Role, User, Viewer
 from .passwords import hash_password, verify_password
 
 CHECK_VALID_YEARS = 3
-_DUMMY_HASH = hash_password("not a real password")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Checked against when a username is unknown, so both cases take as long."""
+    return hash_password("not a real password")
 
 
 class SignInRefused(Exception):
@@ -75,7 +81,7 @@ class Directory:
         username = username.strip().lower()
         row = self.conn.execute("SELECT password_hash, enabled FROM users WHERE username = ?",
                                 (username,)).fetchone()
-        ok = verify_password(row[0] if row else _DUMMY_HASH, password)
+        ok = verify_password(row[0] if row else _dummy_hash(), password)
         if not (row and ok):
             self._refuse(username, "unknown user or wrong password",
                          "The username or password is not right. Check them and try again.")

@@ -6,21 +6,23 @@ callers get futures, so the GUI never waits on the database.
 from __future__ import annotations
 
 from concurrent.futures import Future
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from .directory import Directory
 from .executor import SerialExecutor
+
+if TYPE_CHECKING:
+    from .directory import Directory
 
 T = TypeVar("T")
 
 
 class DirectoryService:
-    def __init__(self, open_directory: Callable[[], Directory]) -> None:
+    def __init__(self, open_directory: "Callable[[], Directory]") -> None:
         self._executor = SerialExecutor("directory")
         self._directory: Directory | None = None
         self.opened: Future[None] = self._executor.submit(self._open, open_directory)
 
-    def _open(self, open_directory: Callable[[], Directory]) -> None:
+    def _open(self, open_directory: "Callable[[], Directory]") -> None:
         self._directory = open_directory()
 
     def run(self, method: Callable[..., T], *args: Any) -> "Future[T]":

@@ -39,6 +39,7 @@ def make_app(qtbot, tmp_path, built_directory, key_store):
         app = SignpostApp(paths, Settings(), s, clock=lambda: TODAY)
         qtbot.addWidget(app.signin)
         app.start()
+        qtbot.waitUntil(lambda: app.service is not None)
         made.append(app)
         return app
 
