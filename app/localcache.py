@@ -1,0 +1,288 @@
+"""The per-user encrypted local cache (R-LOCAL-1, R-LOCAL-2, R-CLOSE-6).
+
+One SQLCipher file per user, opened with a random raw 256-bit key. The key is
+wrapped by the user's token (RSA-OAEP with the token's public key, done by the
+caller's ``wrap``) and only the wrapped form is kept, in the key store, under
+:func:`key_item_name`. Opening needs ``unwrap`` (decryption on the token), so
+the file is useless without the token and its PIN (R-LOCAL-1). The clear key
+exists only in memory, is never written to disk or logs, and is not kept on
+the object once the database is open (best effort: Python cannot wipe every
+copy).
+
+Opening (``LocalCache.open``):
+  * first use: new key -> wrap -> store -> create the file;
+  * later: fetch the wrapped key -> unwrap -> open;
+  * the cache is rebuilt with a new key, and the event logged (with no key
+    material), when it is missing or unreadable: file deleted, corrupt or
+    not opened by the key; wrapped key missing from or damaged in the key
+    store; ``unwrap`` raising :class:`UnwrapRejected` (token re-enrolled);
+  * it is NOT rebuilt on transient faults, which propagate: a locked or
+    unavailable keyring (:class:`~app.keystore.KeystoreError`), or a token
+    fault (:class:`CacheTokenError`). Data is never destroyed for those.
+
+Contract for the callables: ``wrap(key32) -> bytes`` and
+``unwrap(wrapped) -> key32``. ``unwrap`` raises :class:`UnwrapRejected` when the
+token works but cannot decrypt this blob (a different key pair); any other
+exception is taken as a token fault (absent, PIN, session) and propagates.
+
+Records: opaque payload bytes per child, each with an expiry (R-LOCAL-2);
+expired rows are purged on open and on every read.
+
+THREADING: a ``LocalCache`` belongs to the thread that opened it -- the
+caller's database thread. The SQLCipher connection is created with
+``check_same_thread`` on, so use from another thread raises
+``ProgrammingError``. Opening, rebuilding and ``destroy`` wait (at most the key
+store's timeout) on the key store, whose calls run on its own thread; never
+open a cache on the GUI thread.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Callable
+
+from app.db import DatabaseError, KEY_BYTES, WrongKeyOrCorrupt, new_key, open_encrypted
+from app.keystore import KeystoreItemCorrupt, SecureKeyStore
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+DEFAULT_TTL_SECONDS = 60 * 60  # one hour; callers pass their own policy
+SIDECAR_SUFFIXES = ("-wal", "-shm", "-journal")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS cached_records (
+    child_key  TEXT PRIMARY KEY,
+    payload    BLOB NOT NULL,
+    fetched_at REAL NOT NULL,
+    expires_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cached_records_expires ON cached_records (expires_at);
+"""
+
+
+class CacheError(RuntimeError):
+    """The local cache cannot be used; ``str()`` is for the user."""
+
+
+class UnwrapRejected(CacheError):
+    """Raised by ``unwrap``: the token cannot decrypt this wrapped key.
+
+    Means the key was wrapped for another key pair (token re-enrolled or
+    replaced); the cache is then rebuilt.
+    """
+
+
+class CacheTokenError(CacheError):
+    """``wrap``/``unwrap`` failed for another reason (token absent, PIN...)."""
+
+
+def key_item_name(user_id: str) -> str:
+    """The key store item holding ``user_id``'s wrapped cache key."""
+    if not isinstance(user_id, str) or not user_id:
+        raise ValueError("user_id is a non-empty string")
+    return f"localcache-key:{user_id}"
+
+
+def cache_files(path: str | Path) -> list[Path]:
+    """The database file and every sidecar SQLite may create next to it."""
+    path = Path(path)
+    return [path] + [path.with_name(path.name + s) for s in SIDECAR_SUFFIXES]
+
+
+def destroy_cache(path: str | Path, user_id: str, keystore: SecureKeyStore) -> None:
+    """Delete a user's cache files and wrapped key, without opening it.
+
+    For sign-out and closure (R-CLOSE-6), including when the token is gone.
+    Files go first; a keyring fault is raised afterwards so it can be retried.
+    """
+    # rule R-CLOSE-6: the client's local data (cache and stored key) is destroyed.
+    for file in cache_files(path):
+        file.unlink(missing_ok=True)
+    keystore.delete_now(key_item_name(user_id))
+    log.info("local cache destroyed for %s", key_item_name(user_id))
+
+
+class LocalCache:
+    """One user's encrypted cache of record views. See the module docstring."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        user_id: str,
+        keystore: SecureKeyStore,
+        wrap: Callable[[bytes], bytes],
+        unwrap: Callable[[bytes], bytes],
+        *,
+        ttl: float = DEFAULT_TTL_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if ttl <= 0:
+            raise ValueError("ttl must be positive")
+        self.path = Path(path)
+        self.user_id = user_id
+        self.item_name = key_item_name(user_id)
+        self.ttl = ttl
+        self._keystore = keystore
+        self._wrap = wrap
+        self._unwrap = unwrap
+        self._clock = clock
+        self._conn = None
+        #: How the last open went: "opened", "created" or "rebuilt".
+        self.open_outcome: str | None = None
+
+    @classmethod
+    def open(cls, path: str | Path, user_id: str, keystore: SecureKeyStore,
+             wrap: Callable[[bytes], bytes], unwrap: Callable[[bytes], bytes],
+             **options) -> "LocalCache":
+        cache = cls(path, user_id, keystore, wrap, unwrap, **options)
+        cache.reopen()
+        return cache
+
+    # -- opening
+
+    def reopen(self) -> None:
+        """(Re)open the cache, rebuilding it if it is missing or unreadable."""
+        self.close()
+        try:
+            wrapped = self._keystore.get_now(self.item_name)  # KeystoreError propagates
+        except KeystoreItemCorrupt:
+            return self._rebuild("its wrapped key in the keyring is damaged")
+        if wrapped is None:
+            if any(f.exists() for f in cache_files(self.path)):
+                return self._rebuild("its wrapped key is missing from the keyring")
+            return self._rebuild(None)
+        if not self.path.exists():
+            return self._rebuild("the cache file is missing")
+        try:
+            key = bytearray(self._unwrap(wrapped))
+        except UnwrapRejected:
+            return self._rebuild("the token cannot unwrap its key (token re-enrolled or replaced)")
+        except Exception as exc:
+            raise CacheTokenError(
+                "Your security token could not unlock the local cache — check that it "
+                "is inserted and signed in, then try again."
+            ) from exc
+        try:
+            if len(key) != KEY_BYTES:
+                return self._rebuild("its unwrapped key has the wrong length")
+            try:
+                self._conn = open_encrypted(self.path, key)
+                self._prepare(existing=True)
+            except (WrongKeyOrCorrupt, DatabaseError, _SchemaMismatch):
+                self.close()
+                return self._rebuild("the cache file is unreadable with its key (corrupt or replaced)")
+        finally:
+            _wipe(key)
+        self.open_outcome = "opened"
+        self.purge_expired()
+
+    def _rebuild(self, reason: str | None) -> None:
+        """Start afresh with a new key. ``reason`` None means first use."""
+        self.close()
+        for file in cache_files(self.path):
+            file.unlink(missing_ok=True)
+        key = bytearray(new_key())
+        try:
+            try:
+                wrapped = self._wrap(bytes(key))
+            except Exception as exc:
+                raise CacheTokenError(
+                    "Your security token could not protect a new local cache key — "
+                    "check that it is inserted, then try again."
+                ) from exc
+            # rule R-LOCAL-1: only the token-wrapped key leaves memory.
+            self._keystore.put_now(self.item_name, wrapped)  # KeystoreError propagates
+            self._conn = open_encrypted(self.path, key)
+            self._prepare(existing=False)
+        finally:
+            _wipe(key)
+        if reason is None:
+            self.open_outcome = "created"
+            log.info("local cache created at %s", self.path)
+        else:
+            self.open_outcome = "rebuilt"
+            log.warning("local cache at %s rebuilt with a new key: %s", self.path, reason)
+
+    def _prepare(self, *, existing: bool) -> None:
+        conn = self._conn
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if existing and version != SCHEMA_VERSION:
+            raise _SchemaMismatch(version)
+        conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        conn.executescript(_SCHEMA)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    # -- records
+
+    def put_record(self, child_key: str, payload: bytes, *, ttl: float | None = None) -> None:
+        """Cache ``payload`` (opaque bytes) for ``child_key`` for ``ttl`` seconds."""
+        if not isinstance(child_key, str) or not child_key:
+            raise ValueError("child_key is a non-empty string")
+        if not isinstance(payload, (bytes, bytearray, memoryview)):
+            raise TypeError("payload is bytes (encode JSON before caching it)")
+        ttl = self.ttl if ttl is None else ttl
+        if ttl <= 0:
+            raise ValueError("ttl must be positive")
+        now = self._clock()
+        self._db().execute(
+            "INSERT INTO cached_records (child_key, payload, fetched_at, expires_at)"
+            " VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (child_key) DO UPDATE SET payload = excluded.payload,"
+            " fetched_at = excluded.fetched_at, expires_at = excluded.expires_at",
+            (child_key, bytes(payload), now, now + ttl),
+        )
+
+    def get_record(self, child_key: str) -> bytes | None:
+        """The cached payload, or None if absent or expired (R-LOCAL-2)."""
+        self.purge_expired()
+        row = self._db().execute(
+            "SELECT payload FROM cached_records WHERE child_key = ? AND expires_at > ?",
+            (child_key, self._clock()),
+        ).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def purge_expired(self) -> int:
+        """Delete expired rows; returns how many went."""
+        # rule R-LOCAL-2: cached records expire; run on open and on every read.
+        cur = self._db().execute(
+            "DELETE FROM cached_records WHERE expires_at <= ?", (self._clock(),)
+        )
+        return cur.rowcount
+
+    def clear(self) -> None:
+        """Drop every cached record (the key and file stay)."""
+        self._db().execute("DELETE FROM cached_records")
+
+    # -- lifetime
+
+    def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            conn.close()
+
+    def destroy(self) -> None:
+        """Close, then delete the file, its sidecars and the wrapped key (R-CLOSE-6)."""
+        self.close()
+        destroy_cache(self.path, self.user_id, self._keystore)
+
+    def _db(self):
+        if self._conn is None:
+            raise CacheError("The local cache is closed.")
+        return self._conn
+
+    def __enter__(self) -> "LocalCache":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class _SchemaMismatch(Exception):
+    pass
+
+
+def _wipe(buffer: bytearray) -> None:
+    for i in range(len(buffer)):
+        buffer[i] = 0
