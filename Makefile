@@ -8,7 +8,7 @@ SYSTEM := $(VENV)/.system-packages
 
 export QT_QPA_PLATFORM_THEME :=
 
-.PHONY: run test bench system venv clean
+.PHONY: run test bench screenshots system venv clean
 
 $(SYSTEM): packaging/debian-packages.txt packaging/ensure-debian-packages.sh
 	@packaging/ensure-debian-packages.sh
@@ -34,3 +34,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info tests/_build .pytest_cache
+
+# README screenshots, from the real app in a real (virtual) window.
+screenshots: $(STAMP)
+	@xvfb-run -a -s "-screen 0 1400x900x24" packaging/with-keyring.sh $(PY) -m packaging.screenshots

@@ -182,12 +182,12 @@ class _Builder:
         rels = self.r["carer_relationships"]
         for i in range(n_carers):
             self.carer_id += 1
-            sex = "F" if i == 0 else "M"
             own = None
-            rel = rels["resident"][0 if i == 0 else 1] if rng.random() < 0.85 else rng.choice(rels["resident"])
+            rel = rels["resident"][i] if rng.random() < 0.85 else rng.choice(rels["resident"])
             if i == 1 and rng.random() < p["non_resident_parent"]:
                 rel = rng.choice(rels["non_resident"])
                 own = self.address(code, rng.choice(pools.towns[code]))
+            sex = {"Mother": "F", "Father": "M"}.get(rel) or rng.choice("FM")
             carer_family = family if rng.random() < 0.8 else self.family_name()
             rows["carers"].append((self.carer_id, hid, rng.choice(pools.adult_given[sex]), carer_family,
                                    rel, self.phone("mobile"), *(own or (None, None, None, None))))

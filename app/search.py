@@ -78,6 +78,16 @@ def _years_before(d: date, years: int) -> date:
         return d.replace(year=d.year - years, day=28)
 
 
+def _swap(d: date) -> date | None:
+    """The date with day and month transposed, where that is another real date."""
+    if d.day > 12 or d.day == d.month:
+        return None
+    try:
+        return date(d.year, d.day, d.month)
+    except ValueError:
+        return None
+
+
 @dataclass
 class _Plan:
     family: str = ""
@@ -97,7 +107,7 @@ def plan(c: Criteria, role: Role, today: date) -> _Plan:
         p.postcode = postcode_prefix(c.postcode)
     if c.dob_to and not c.dob:
         raise SearchRefused("Give the start of the date of birth range as well as its end.")
-    if c.dob and c.dob > today:
+    if c.dob and c.dob > today and not (c.dob_to is None and _swap(c.dob) and _swap(c.dob) <= today):
         raise SearchRefused("The date of birth is in the future: check it.")
     if c.dob and c.dob_to:
         lo, hi = sorted((c.dob, c.dob_to))
@@ -106,13 +116,10 @@ def plan(c: Criteria, role: Role, today: date) -> _Plan:
         p.dob_range = (lo.toordinal(), hi.toordinal())
     elif c.dob:
         p.exact_dob = c.dob.toordinal()
-        swapped = {c.dob.toordinal()}
-        if c.dob.day <= 12 and c.dob.day != c.dob.month:
-            try:
-                swapped.add(date(c.dob.year, c.dob.day, c.dob.month).toordinal())
-            except ValueError:
-                pass
-        p.dobs = tuple(sorted(swapped))
+        dobs = {c.dob.toordinal()} if c.dob <= today else set()
+        if (swapped := _swap(c.dob)) and swapped <= today:
+            dobs.add(swapped.toordinal())
+        p.dobs = tuple(sorted(dobs))
     if (c.age_from is None) != (c.age_to is None):
         raise SearchRefused("Give both ends of the age range (for example 5 to 7).")
     if c.age_from is not None:

@@ -205,3 +205,18 @@ def test_a_search_is_audited_with_its_criteria_and_the_ids_returned(directory, p
         "SELECT detail FROM audit WHERE action = 'search' ORDER BY seq DESC").fetchone()[0])
     assert detail["criteria"]["family_name"] == c["family"]
     assert c["did"] in detail["returned"]
+
+
+def test_a_swapped_date_that_would_be_in_the_future_is_still_tried(directory, practitioner, reason):
+    """R-SEARCH-4: 03/12 typed for 12/03 of this year, when 3 December has not come yet."""
+    from tests.conftest import TODAY
+    dob = date(TODAY.year, 3, 12)
+    directory.conn.execute("UPDATE children SET dob = ? WHERE id = 1", (dob.toordinal(),))
+    directory.conn.execute("UPDATE name_keys SET dob = ? WHERE child_id = 1", (dob.toordinal(),))
+    family = directory.conn.execute("SELECT family_name FROM children WHERE id = 1").fetchone()[0]
+    typed = date(TODAY.year, 12, 3)
+    assert typed > TODAY
+    out = directory.search(practitioner, Criteria(family_name=family, dob=typed), reason)
+    assert 1 in ids(out)
+    with pytest.raises(SearchRefused, match="in the future"):
+        directory.search(practitioner, Criteria(family_name=family, dob=date(TODAY.year, 12, 25)), reason)

@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
         if outcome.hits:
             n = len(outcome.hits)
             self.form.show_message(f"{n} {'child matches' if n == 1 else 'children match'}. "
-                                   "Open a result to see who is working with them.")
+                                   "Open a result to see who is working with them.", error=False)
             self.table.setFocus()
             self.table.selectRow(0)
         else:

@@ -117,7 +117,10 @@ class SearchForm(QWidget):
         self.show_message("")
         self.submitted.emit(c, reason, self.colleague())
 
-    def show_message(self, text: str) -> None:
+    def show_message(self, text: str, error: bool = True) -> None:
+        self.message.setProperty("kind", "error" if error else "info")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
         self.message.setText(text)
 
     def set_busy(self, busy: bool) -> None:
