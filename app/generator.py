@@ -381,7 +381,8 @@ def _add_users(conn, recipe: dict, today: date, password: str) -> None:
         checked = today.replace(year=today.year - u["check_years_ago"]) if today.month != 2 or today.day != 29 \
             else (today - timedelta(days=1)).replace(year=today.year - u["check_years_ago"])
         conn.execute(
-            "INSERT INTO users VALUES (?,?,?,?,?,?,?,?,?,1)",
+            "INSERT INTO users (username, display_name, role, la_code, organisation, password_hash, "
+            "nominated, trained, check_date) VALUES (?,?,?,?,?,?,?,?,?)",
             (u["username"], u["display_name"], u["role"], u["la_code"], u["organisation"], hash_password(password),
              int(u.get("nominated", True)), int(u.get("trained", True)), checked.toordinal()),
         )

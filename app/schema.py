@@ -11,7 +11,7 @@ Search indexes (R-SEARCH-4, R-SHIELD-5):
 """
 from __future__ import annotations
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -50,7 +50,8 @@ CREATE TABLE users (
     username TEXT PRIMARY KEY, display_name TEXT NOT NULL, role TEXT NOT NULL,
     la_code TEXT NOT NULL, organisation TEXT NOT NULL, password_hash TEXT NOT NULL,
     nominated INTEGER NOT NULL, trained INTEGER NOT NULL, check_date INTEGER,
-    enabled INTEGER NOT NULL DEFAULT 1);
+    enabled INTEGER NOT NULL DEFAULT 1,
+    token_serial TEXT, sign_public_der BLOB, wrap_public_der BLOB);
 CREATE TABLE audit (
     seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, on_behalf_of TEXT,
     action TEXT NOT NULL, reason TEXT, detail TEXT NOT NULL, prev_hash TEXT NOT NULL,

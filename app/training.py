@@ -9,17 +9,72 @@ only synthetic data.
 from __future__ import annotations
 
 import logging
+import os
 from datetime import date
 from pathlib import Path
 from typing import Callable
 
 from . import db, generator
+from .schema import SCHEMA_VERSION
 from .directory import Directory
 from .keystore import SecureKeyStore
 from .paths import Paths
 
 log = logging.getLogger(__name__)
 KEY_ITEM = "training-directory-key"
+SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+# Training tokens only: every training user's SoftHSM token has these PINs.
+TRAINING_PIN = "246810"
+TRAINING_SO_PIN = "13579246"
+
+
+def token_environment(paths: Paths) -> Path:
+    """Point SoftHSM at the training tokens (unless the caller chose otherwise).
+
+    Must run before the PKCS#11 module is loaded. Returns the config path.
+    """
+    root = paths.data / "training"
+    tokens = root / "tokens"
+    tokens.mkdir(parents=True, exist_ok=True)
+    os.chmod(root, 0o700)
+    conf = root / "softhsm2.conf"
+    if not conf.exists():
+        conf.write_text(f"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n")
+    os.environ.setdefault("SOFTHSM2_CONF", str(conf))
+    os.environ.setdefault("SIGNPOST_PKCS11_MODULE", SOFTHSM_MODULE)
+    return Path(os.environ["SOFTHSM2_CONF"])
+
+
+def tokens_missing(directory: Directory, conf: Path) -> bool:
+    """True when a training user has no token, or their token is gone."""
+    from .token.module import softhsm_tokendir, token_dirs
+    enrolled = directory.enrolled_tokens()
+    users = [u for (u,) in directory.conn.execute("SELECT username FROM users")]
+    tokendir = softhsm_tokendir(conf)
+    return len(enrolled) < len(users) or tokendir is None or len(token_dirs(tokendir)) < len(users)
+
+
+def provision_tokens(directory: Directory, conf: Path,
+                     progress: Callable[[str, int, int], None] | None = None) -> None:
+    """A fresh SoftHSM token for each training user, enrolled in the directory."""
+    import shutil
+
+    from .token.module import softhsm_tokendir
+    from .token.provision import provision_softhsm_token, training_label
+    tokendir = softhsm_tokendir(conf)
+    if tokendir is not None and tokendir.exists():
+        shutil.rmtree(tokendir)
+        tokendir.mkdir(mode=0o700)
+    users = [u for (u,) in directory.conn.execute("SELECT username FROM users ORDER BY username")]
+    for i, username in enumerate(users):
+        if progress:
+            progress("tokens", i, len(users))
+        made = provision_softhsm_token(training_label(username), TRAINING_SO_PIN, TRAINING_PIN, conf=conf,
+                                       module=SOFTHSM_MODULE)
+        directory.enrol_token(username, made.serial, made.keys.sign_public_der, made.keys.wrap_public_der,
+                              by="training-setup")
+    if progress:
+        progress("tokens", len(users), len(users))
 
 
 def directory_key(store: SecureKeyStore) -> bytes:
@@ -41,7 +96,8 @@ def needs_build(path: Path, key: bytes) -> bool:
         log.warning("training directory at %s cannot be opened with the stored key; it will be rebuilt", path)
         return True
     try:
-        return conn.execute("SELECT value FROM meta WHERE key = 'kind'").fetchone() is None
+        version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return version is None or version[0] != SCHEMA_VERSION
     except db.DatabaseError:
         return True
     finally:

@@ -2,6 +2,8 @@
 fresh copy of it for every test that changes it (audit included)."""
 from __future__ import annotations
 
+pytest_plugins = ["tests.softhsm_fixtures"]
+
 import os
 import shutil
 from datetime import date
@@ -64,3 +66,35 @@ def practitioner(directory) -> Viewer:
 @pytest.fixture
 def la_team(directory) -> Viewer:
     return viewer_for(directory, "jo.la")
+
+
+class SoftToken:
+    """A software stand-in for a token's two key pairs (engine tests only;
+    the session and UI tests use real SoftHSM tokens)."""
+
+    def __init__(self, serial: str) -> None:
+        from cryptography.hazmat.primitives.asymmetric import ec, rsa
+        self.serial = serial
+        self._sign = ec.generate_private_key(ec.SECP256R1())
+        self._wrap = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    def public(self, which: str) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+        key = (self._sign if which == "sign" else self._wrap).public_key()
+        return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+    def sign(self, message: bytes) -> bytes:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        return self._sign.sign(message, ec.ECDSA(hashes.SHA256()))
+
+    def enrol(self, directory, username: str) -> "SoftToken":
+        directory.enrol_token(username, self.serial, self.public("sign"), self.public("wrap"), by="test")
+        return self
+
+
+def token_sign_in(directory, username: str, token: SoftToken, password: str = PASSWORD, purpose="sign-in"):
+    from app.token.signin import signin_message
+    challenge = directory.challenge()
+    return directory.sign_in(username, password, token.serial, challenge,
+                             token.sign(signin_message(purpose, token.serial, challenge)))

@@ -1,0 +1,164 @@
+"""A signed-in session: the steps that join the token, the directory and the
+local cache, Qt-free and off the GUI thread.
+
+Sign-in (R-ROLE-4): the directory issues a fresh challenge; the token, after
+its PIN, signs a domain-separated message over it; the directory verifies the
+signature against the enrolled key and checks the password and the account.
+Then the user's local cache opens with a key only their token can unwrap
+(R-LOCAL-1). Locking closes the cache and the token session (R-LOCAL-2);
+unlocking proves the same token again.
+
+Each step runs on the thread that owns its resource (token thread, directory
+thread); the chain itself runs on a small "session" thread that only waits.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+from .directory import Directory, SignedIn
+from .executor import SerialExecutor
+from .keystore import SecureKeyStore
+from .localcache import CacheTokenError, LocalCache, UnwrapRejected
+from .model import RecordView, User
+from .paths import Paths
+from .service import DirectoryService
+from .token.errors import TokenError, TokenErrorKind
+from .token.service import TokenService
+from .token.signin import signin_message, wrap_for_token
+
+log = logging.getLogger(__name__)
+STEP_TIMEOUT_S = 30
+CACHE_TTL_S = 15 * 60  # R-LOCAL-2: cached records expire
+
+
+@dataclass
+class Session:
+    user: User
+    serial: str
+    wrap_public_der: bytes
+    cache: LocalCache | None = field(default=None, repr=False)
+    locked: bool = False
+
+
+class SessionManager:
+    def __init__(self, directory: DirectoryService, tokens: TokenService, keystore: SecureKeyStore,
+                 paths: Paths) -> None:
+        self.directory = directory
+        self.tokens = tokens
+        self.keystore = keystore
+        self.paths = paths
+        self._executor = SerialExecutor("session")
+
+    # -- public, all return futures -------------------------------------------
+    def sign_in(self, username: str, password: str, serial: str, pin: str) -> "Future[Session]":
+        return self._executor.submit(self._sign_in, username, password, serial, pin)
+
+    def unlock(self, session: Session, serial: str, pin: str) -> "Future[None]":
+        return self._executor.submit(self._unlock, session, serial, pin)
+
+    def lock(self, session: Session, why: str) -> "Future[None]":
+        return self._executor.submit(self._lock, session, why)
+
+    def sign_out(self, session: Session) -> "Future[None]":
+        return self._executor.submit(self._sign_out, session)
+
+    def remember(self, session: Session, view: RecordView) -> "Future[None]":
+        """Keep a viewed record in the encrypted cache, for a short time."""
+        payload = json.dumps(dataclasses.asdict(view), default=str).encode()
+        cache = session.cache
+        if cache is None or session.locked:
+            done: Future[None] = Future()
+            done.set_result(None)
+            return done
+        return self.directory.run(lambda _d: cache.put_record(view.directory_id, payload, ttl=CACHE_TTL_S))
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False)
+
+    # -- steps ---------------------------------------------------------------
+    def _wait(self, future: Future):
+        return future.result(timeout=STEP_TIMEOUT_S)
+
+    def _prove(self, serial: str, pin: str, purpose: str) -> tuple[bytes, bytes]:
+        challenge = self._wait(self.directory.run(Directory.challenge))
+        self._wait(self.tokens.login(serial, pin))
+        signature = self._wait(self.tokens.sign(serial, signin_message(purpose, serial, challenge)))
+        return challenge, signature
+
+    def _sign_in(self, username: str, password: str, serial: str, pin: str) -> Session:
+        try:
+            challenge, signature = self._prove(serial, pin, "sign-in")
+            signed: SignedIn = self._wait(self.directory.run(
+                Directory.sign_in, username, password, serial, challenge, signature))
+        except BaseException:
+            self._quietly(self.tokens.logout(serial))
+            raise
+        session = Session(signed.user, serial, signed.wrap_public_der)
+        try:
+            session.cache = self._open_cache(session)
+        except BaseException:
+            self._quietly(self.tokens.logout(serial))
+            self._quietly(self.directory.run(Directory.sign_out, signed.user))
+            raise
+        return session
+
+    def _open_cache(self, session: Session) -> LocalCache:
+        serial, wrap_der = session.serial, session.wrap_public_der
+
+        def unwrap(ciphertext: bytes) -> bytes:
+            try:
+                return self._wait(self.tokens.decrypt(serial, ciphertext))
+            except TokenError as exc:
+                if exc.kind is TokenErrorKind.FAILED:  # the token cannot decrypt this: re-enrolled
+                    raise UnwrapRejected(str(exc)) from exc
+                raise
+
+        path = self.paths.cache_file(session.user.username)
+        return self._wait(self.directory.run(lambda _d: LocalCache.open(
+            path, session.user.username, self.keystore, wrap=lambda pt: wrap_for_token(wrap_der, pt),
+            unwrap=unwrap, ttl=CACHE_TTL_S)))
+
+    def _unlock(self, session: Session, serial: str, pin: str) -> None:
+        if serial != session.serial:
+            raise TokenError(TokenErrorKind.NOT_ENROLLED,
+                             "This is not the token this session was signed in with. Sign out to use another.")
+        challenge, signature = self._prove(serial, pin, "unlock")
+        try:
+            self._wait(self.directory.run(Directory.unlock, session.user, serial, challenge, signature))
+            session.cache = self._open_cache(session)
+        except BaseException:
+            self._quietly(self.tokens.logout(serial))
+            raise
+        session.locked = False
+
+    def _close_cache(self, session: Session) -> None:
+        cache, session.cache = session.cache, None
+        if cache is not None:
+            self._quietly(self.directory.run(lambda _d: cache.close()))
+
+    def _lock(self, session: Session, why: str) -> None:
+        session.locked = True
+        self._close_cache(session)
+        self._quietly(self.tokens.logout(session.serial))
+        self._quietly(self.directory.run(Directory.lock, session.user, why))
+
+    def _sign_out(self, session: Session) -> None:
+        session.locked = True
+        self._close_cache(session)
+        self._quietly(self.tokens.logout(session.serial))
+        self._quietly(self.directory.run(Directory.sign_out, session.user))
+
+    @staticmethod
+    def _quietly(future: Future) -> None:
+        """Best-effort clean-up: a pulled token cannot log out, and that is fine."""
+        try:
+            future.result(timeout=STEP_TIMEOUT_S)
+        except Exception as exc:  # noqa: BLE001 - clean-up must not mask the real outcome
+            log.info("clean-up step failed: %s", exc)
+
+
+__all__ = ["Session", "SessionManager", "CacheTokenError"]

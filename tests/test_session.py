@@ -1,0 +1,98 @@
+"""Sign-in, lock and unlock with a real SoftHSM token, the real keyring and the
+directory (R-ROLE-4, R-LOCAL-1, R-LOCAL-2). Run inside packaging/with-keyring.sh."""
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from app.directory import Directory, SignInRefused
+from app.keystore import SecureKeyStore
+from app.localcache import cache_files, key_item_name
+from app.paths import Paths
+from app.service import DirectoryService
+from app.session import SessionManager
+from app.token.errors import TokenError, TokenErrorKind
+from tests.conftest import PASSWORD, TODAY
+
+
+@pytest.fixture
+def world(softhsm, service, alice, directory_copy, tmp_path):
+    path, key = directory_copy
+    directory = DirectoryService(lambda: Directory.open(path, key, clock=lambda: TODAY))
+    directory.run(Directory.enrol_token, "alex.practitioner", alice.serial, alice.keys.sign_public_der,
+                  alice.keys.wrap_public_der, "test").result(10)
+    tokens = service(poll_interval=0.2)
+    store = SecureKeyStore(service=f"signpost-test-{uuid.uuid4().hex[:8]}")
+    paths = Paths(tmp_path / "data", tmp_path / "config")
+    sessions = SessionManager(directory, tokens, store, paths)
+    yield sessions, directory, paths, store
+    sessions.close()
+    directory.close()
+    store.close()
+
+
+def last_audit(directory):
+    return directory.run(lambda d: d.conn.execute(
+        "SELECT action, detail FROM audit ORDER BY seq DESC LIMIT 1").fetchone()).result(5)
+
+
+def test_sign_in_opens_a_cache_only_the_token_can_unlock(world, alice, alice_pin):
+    sessions, directory, paths, store = world
+    session = sessions.sign_in("alex.practitioner", PASSWORD, alice.serial, alice_pin).result(30)
+    assert session.user.username == "alex.practitioner" and session.cache is not None
+    assert last_audit(directory)[0] == "sign_in"
+    wrapped = store.get_now(key_item_name("alex.practitioner"))
+    assert wrapped is not None and len(wrapped) == 256  # RSA-2048 ciphertext, never the 32-byte key
+
+
+def test_cache_and_keyring_hold_no_child_name_or_clear_key(world, alice, alice_pin):
+    """R-LOCAL-1: look for a long marker in the cache file, its -wal/-shm and the keyring item."""
+    sessions, directory, paths, store = world
+    session = sessions.sign_in("alex.practitioner", PASSWORD, alice.serial, alice_pin).result(30)
+    marker = "ZEBEDEE-QUUXINGTON-7741"
+    directory.run(lambda d: d.conn.execute("UPDATE children SET family_name = ? WHERE id = 1", (marker,))).result(5)
+    from app.model import AccessReason, Reason, Viewer
+    view = directory.run(Directory.view_record, Viewer(session.user), 1,
+                         Reason(AccessReason.PROVIDING_SERVICE)).result(5)
+    sessions.remember(session, view).result(5)
+    assert json.loads(directory.run(lambda d: session.cache.get_record(view.directory_id)).result(5))[
+        "name"]["family_name"] == marker
+    files = [p for p in cache_files(paths.cache_file("alex.practitioner")) if p.exists()]
+    assert files
+    wrapped = store.get_now(key_item_name("alex.practitioner"))
+    for f in files:
+        data = f.read_bytes()
+        assert marker.encode() not in data and marker.encode("utf-16-le") not in data
+    assert marker.encode() not in wrapped
+    sessions.sign_out(session).result(10)
+
+
+def test_wrong_pin_is_refused_by_the_token_and_nothing_opens(world, alice):
+    sessions, directory, paths, _ = world
+    with pytest.raises(TokenError) as e:
+        sessions.sign_in("alex.practitioner", PASSWORD, alice.serial, "000000").result(30)
+    assert e.value.kind is TokenErrorKind.WRONG_PIN and "PIN" in e.value.message
+    assert not paths.cache_file("alex.practitioner").exists()
+
+
+def test_wrong_password_with_the_right_token_is_refused(world, alice, alice_pin):
+    sessions, directory, _, _ = world
+    with pytest.raises(SignInRefused, match="password"):
+        sessions.sign_in("alex.practitioner", "nope", alice.serial, alice_pin).result(30)
+    assert last_audit(directory)[0] == "sign_in_failed"
+
+
+def test_lock_closes_the_cache_and_the_same_token_unlocks(world, alice, alice_pin):
+    """R-LOCAL-2."""
+    sessions, directory, _, _ = world
+    session = sessions.sign_in("alex.practitioner", PASSWORD, alice.serial, alice_pin).result(30)
+    sessions.lock(session, "test").result(10)
+    assert session.locked and session.cache is None
+    assert last_audit(directory)[0] == "lock"
+    with pytest.raises(TokenError, match="not the token"):
+        sessions.unlock(session, "some-other-serial", alice_pin).result(30)
+    sessions.unlock(session, alice.serial, alice_pin).result(30)
+    assert not session.locked and session.cache is not None
+    assert last_audit(directory)[0] == "unlock"
