@@ -1,102 +1,34 @@
 """Fixtures for the token tests: real SoftHSM tokens in a per-run token dir.
 
-* ``softhsm`` (session, autouse): writes a SoftHSM config and token directory
-  under pytest's tmp dir and points $SOFTHSM2_CONF at it before any test loads
-  the library.  python-pkcs11 loads a module once per process, but SoftHSM
-  re-reads its config and token directory at every C_Initialize, and every
-  ``TokenService`` finalises the module on shutdown, so each test's service
-  starts from a fresh view and tests stay independent.
-* ``alice``: one enrolled token for the whole run (RSA keygen costs time);
-  tests that change, lock or pull a token make their own with ``new_token``.
+``softhsm``, ``new_token``, ``alice``, ``alice_pin``, ``softhsm_module`` and
+``service`` live in tests/softhsm_fixtures.py (shared with tests/ui); here
+``softhsm`` is switched on for every token test.
+
 * ``fault_module`` (session): gcc-builds ``faultmod/fault_pkcs11.c`` into
   tests/_build/; ``faults`` gives each test its own switch directory.
-* ``service``: factory for a started TokenService, shut down after the test.
 """
 from __future__ import annotations
 
-import itertools
-import os
 import threading
 import time
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
 from app.token.info import TokenEvent
-from app.token.provision import ProvisionedToken, provision_softhsm_token
-from app.token.service import TokenService
+from tests.softhsm_fixtures import SO_PIN, SOFTHSM_MODULE, SoftHSM
 
-SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
-SO_PIN = "so-pin-1234"
-ALICE_PIN = "alice-pin"
 HERE = Path(__file__).resolve().parent
 BUILD = HERE.parent / "_build"  # git-ignored
 
 
-@dataclass
-class SoftHSM:
-    conf: Path
-    tokendir: Path
-    aside: Path  # where pulled tokens wait to be re-inserted
-
-    def token_dir(self, serial: str) -> Path:
-        for d in self.tokendir.iterdir():
-            obj = d / "token.object"
-            if obj.is_file() and serial.encode() in obj.read_bytes():
-                return d
-        raise LookupError(f"no SoftHSM directory for token {serial}")
-
-    def pull(self, serial: str) -> Path:
-        """Pull the token out: move its directory out of the token dir."""
-        src = self.token_dir(serial)
-        dst = self.aside / src.name
-        shutil.move(str(src), str(dst))
-        return dst
-
-    def insert(self, pulled: Path) -> None:
-        shutil.move(str(pulled), str(self.tokendir / pulled.name))
-
-
 @pytest.fixture(scope="session", autouse=True)
-def softhsm(tmp_path_factory: pytest.TempPathFactory):
-    if not os.path.isfile(SOFTHSM_MODULE) or not shutil.which("softhsm2-util"):
-        pytest.fail("SoftHSM is missing: apt-get install softhsm2")
-    root = tmp_path_factory.mktemp("softhsm")
-    hsm = SoftHSM(root / "softhsm2.conf", root / "tokens", root / "aside")
-    hsm.tokendir.mkdir()
-    hsm.aside.mkdir()
-    hsm.conf.write_text(
-        f"directories.tokendir = {hsm.tokendir}\nobjectstore.backend = file\n"
-        "log.level = ERROR\nslots.removable = true\n"
-    )
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOFTHSM2_CONF", str(hsm.conf))  # before any C_Initialize
-        yield hsm
-
-
-_names = itertools.count(1)
-
-
-@pytest.fixture
-def new_token(softhsm: SoftHSM) -> Callable[..., ProvisionedToken]:
-    """Provision a fresh enrolled token: ``new_token(pin="...")``."""
-    def make(pin: str = "1234-pin", label: str | None = None) -> ProvisionedToken:
-        return provision_softhsm_token(label or f"test-{next(_names)}", SO_PIN, pin)
-    return make
-
-
-@pytest.fixture(scope="session")
-def alice(softhsm: SoftHSM) -> ProvisionedToken:
-    return provision_softhsm_token("Signpost training – alice", SO_PIN, ALICE_PIN)
-
-
-@pytest.fixture(scope="session")
-def alice_pin() -> str:
-    return ALICE_PIN
+def _softhsm_for_every_token_test(softhsm: SoftHSM) -> SoftHSM:
+    """$SOFTHSM2_CONF set before any token test loads the library."""
+    return softhsm
 
 
 @pytest.fixture(scope="session")
@@ -136,27 +68,6 @@ def faults(fault_module: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     d.mkdir()
     monkeypatch.setenv("SIGNPOST_FAULT_DIR", str(d))
     return Faults(d)
-
-
-@pytest.fixture
-def service():
-    """``service(module=..., poll_interval=...)`` -> a started TokenService."""
-    started: list[TokenService] = []
-
-    def make(module: str = SOFTHSM_MODULE, poll_interval: float = 1.0) -> TokenService:
-        svc = TokenService(module, poll_interval=poll_interval)
-        started.append(svc)
-        svc.start().result(timeout=10)
-        return svc
-
-    yield make
-    for svc in started:
-        svc.shutdown()
-
-
-@pytest.fixture(scope="session")
-def softhsm_module() -> str:
-    return SOFTHSM_MODULE
 
 
 @pytest.fixture
