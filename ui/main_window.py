@@ -30,6 +30,9 @@ _USER_ERRORS = (SearchRefused, AccessRefused)
 
 class MainWindow(QMainWindow):
     sign_out_requested = Signal()
+    lock_requested = Signal()
+    change_pin_requested = Signal()
+    record_opened = Signal(object)  # RecordView, for the encrypted local cache
 
     def __init__(self, service: DirectoryService, user: User, clock: Callable[[], date] = date.today,
                  parent=None) -> None:
@@ -76,11 +79,15 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(who, 1)
         self.statusBar().addPermanentWidget(self.busy)
 
-        sign_out = QAction("Sign &out", self)
-        sign_out.setShortcut(QKeySequence("Ctrl+Shift+Q"))
-        sign_out.triggered.connect(self.sign_out_requested.emit)
         menu = self.menuBar().addMenu("&Session")
-        menu.addAction(sign_out)
+        for text, keys, signal in (("&Lock", "Ctrl+L", self.lock_requested),
+                                   ("Change token &PIN…", None, self.change_pin_requested),
+                                   ("Sign &out", "Ctrl+Shift+Q", self.sign_out_requested)):
+            action = QAction(text, self)
+            if keys:
+                action.setShortcut(QKeySequence(keys))
+            action.triggered.connect(lambda _checked=False, s=signal: s.emit())
+            menu.addAction(action)
         self.resize(1180, 760)
         self._pending = 0
 
@@ -139,6 +146,7 @@ class MainWindow(QMainWindow):
     def _opened(self, view) -> None:
         self._end()
         self.record.show_record(view)
+        self.record_opened.emit(view)
 
     def _failed(self, exc: BaseException) -> None:
         self._end()

@@ -9,11 +9,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFormLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout,
                                QWidget)
 
-_PHASES = {"people": "Creating synthetic children and families", "indexes": "Building the search indexes"}
+from .token_picker import TokenPicker
+
+_PHASES = {"people": "Creating synthetic children and families", "indexes": "Building the search indexes",
+           "tokens": "Making training security tokens"}
 
 
 class SignInWindow(QWidget):
-    submitted = Signal(str, str)  # username, password
+    submitted = Signal(str, str, str, str)  # username, password, token serial, PIN
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -30,6 +33,12 @@ class SignInWindow(QWidget):
         self.password.setObjectName("password")
         self.password.setAccessibleName("Password")
         self.password.setEchoMode(QLineEdit.Password)
+        self.tokens = TokenPicker()
+        self.tokens.setObjectName("signInTokens")
+        self.pin = QLineEdit()
+        self.pin.setObjectName("pin")
+        self.pin.setAccessibleName("Token PIN")
+        self.pin.setEchoMode(QLineEdit.Password)
         self.button = QPushButton("Sign in")
         self.button.setObjectName("signInButton")
         self.button.setDefault(True)
@@ -46,6 +55,8 @@ class SignInWindow(QWidget):
         form = QFormLayout()
         form.addRow("&Username", self.username)
         form.addRow("&Password", self.password)
+        form.addRow("Security &token", self.tokens)
+        form.addRow("Token P&IN", self.pin)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 28, 32, 28)
         layout.addWidget(title)
@@ -56,19 +67,20 @@ class SignInWindow(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addStretch(1)
-        self.resize(460, 320)
+        self.resize(480, 400)
 
         self._ready = False
         self.button.clicked.connect(self._submit)
         self.username.returnPressed.connect(self._submit)
         self.password.returnPressed.connect(self._submit)
+        self.pin.returnPressed.connect(self._submit)
 
     def show_progress(self, phase: str, done: int, total: int) -> None:
         self.progress.show()
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
         label = _PHASES.get(phase, phase)
-        self.status.setText(f"First run: building the training directory. {label} ({done:,} of {total:,})…")
+        self.status.setText(f"Setting up the training directory. {label} ({done:,} of {total:,})…")
 
     def set_ready(self, note: str = "") -> None:
         self._ready = True
@@ -86,16 +98,18 @@ class SignInWindow(QWidget):
     def set_busy(self, busy: bool) -> None:
         self.button.setEnabled(self._ready and not busy)
         self.button.setText("Signing in…" if busy else "Sign in")
-        for w in (self.username, self.password):
+        for w in (self.username, self.password, self.pin, self.tokens):
             w.setEnabled(not busy)
         if busy:
             self.status.setText("")
 
-    def show_error(self, message: str) -> None:
+    def show_error(self, message: str, field: str = "password") -> None:
         self.set_busy(False)
         self.status.setText(message)
-        self.password.clear()
-        self.password.setFocus()
+        self.pin.clear()
+        if field == "password":
+            self.password.clear()
+        (self.pin if field == "pin" else self.password).setFocus()
 
     def _submit(self) -> None:
         if not self._ready or not self.button.isEnabled():
@@ -104,9 +118,23 @@ class SignInWindow(QWidget):
             self.status.setText("Enter your username and password.")
             (self.username if not self.username.text().strip() else self.password).setFocus()
             return
+        token = self.tokens.current()
+        if token is None:
+            self.status.setText("Insert your security token.")
+            return
+        if token.user_pin_locked:
+            self.status.setText("This token's PIN is blocked. Contact your LA team to have it reset.")
+            return
+        if not self.pin.text():
+            self.status.setText("Enter your token PIN.")
+            self.pin.setFocus()
+            return
+        pin = self.pin.text()
+        self.pin.clear()
         self.set_busy(True)
-        self.submitted.emit(self.username.text().strip(), self.password.text())
+        self.submitted.emit(self.username.text().strip(), self.password.text(), token.serial, pin)
 
     def reset(self) -> None:
         self.password.clear()
+        self.pin.clear()
         self.set_busy(False)

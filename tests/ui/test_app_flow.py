@@ -6,15 +6,22 @@ from datetime import date
 from PySide6.QtCore import Qt
 
 from app.model import WithheldInvolvement
+from app.training import TRAINING_PIN
 from tests.conftest import PASSWORD
 from ui.record_view import SHIELD_TEXT
 
 
-def sign_in(qtbot, app, username="alex.practitioner", password=PASSWORD):
-    qtbot.waitUntil(lambda: app.signin.button.isEnabled(), timeout=15000)
+def sign_in(qtbot, app, username="alex.practitioner", password=PASSWORD, pin=TRAINING_PIN):
+    """Username, password, the user's own token (chosen in the list), PIN, Enter."""
+    qtbot.waitUntil(lambda: app.signin.button.isEnabled(), timeout=20000)
+    label = f"Signpost training – {username}"[:32]
+    qtbot.waitUntil(lambda: any(t.label.startswith(label[:28]) for t in app.signin.tokens.tokens()), timeout=5000)
+    combo = app.signin.tokens.combo
+    combo.setCurrentIndex(next(i for i, t in enumerate(app.signin.tokens.tokens()) if t.label.startswith(label[:28])))
     qtbot.keyClicks(app.signin.username, username)
     qtbot.keyClicks(app.signin.password, password)
-    qtbot.keyClick(app.signin.password, Qt.Key_Return)
+    qtbot.keyClicks(app.signin.pin, pin)
+    qtbot.keyClick(app.signin.pin, Qt.Key_Return)
 
 
 def search(qtbot, main, **fields):
@@ -123,3 +130,101 @@ def test_insecure_keyring_is_refused_with_a_message(qtbot, make_app):
     qtbot.waitUntil(lambda: "keyring" in app.signin.status.text().lower(), timeout=15000)
     assert not app.signin.button.isEnabled()
     store.close()
+
+
+def visible_text() -> str:
+    """Every piece of text any widget or item model in the app still holds."""
+    from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QLabel, QLineEdit,
+                                   QTextEdit)
+    out = []
+    for w in QApplication.allWidgets():
+        if isinstance(w, QLineEdit):
+            out.append(w.text())
+        elif isinstance(w, QLabel):
+            out.append(w.text())
+        elif isinstance(w, QTextEdit):
+            out.append(w.toPlainText() + w.toHtml())
+        elif isinstance(w, QComboBox):
+            out += [w.itemText(i) for i in range(w.count())]
+        if isinstance(w, QAbstractItemView) and w.model() is not None:
+            m = w.model()
+            for r in range(m.rowCount()):
+                for c in range(m.columnCount()):
+                    out.append(str(m.data(m.index(r, c))))
+        out.append(w.windowTitle())
+    return "\n".join(out)
+
+
+def open_a_record(qtbot, app, where="c.shielded_at IS NULL"):
+    main = app.main
+    cid, family, dob, line1 = child_row(app, where)
+    search(qtbot, main, family_name=family, dob=dob.strftime("%d/%m/%Y"))
+    qtbot.waitUntil(lambda: main.results.rowCount() > 0, timeout=10000)
+    qtbot.keyClick(main.table, Qt.Key_Return)
+    qtbot.waitUntil(lambda: "Universal services" in main.record.browser.toPlainText(), timeout=10000)
+    return family, dob, line1
+
+
+def test_pulling_the_token_locks_within_two_seconds_and_leaves_no_child_data(qtbot, make_app, desk):
+    """R-LOCAL-2: pull the token with a record open; walk every widget and model."""
+    import time
+    app = make_app()
+    sign_in(qtbot, app)
+    qtbot.waitUntil(lambda: app.main is not None and app.main.isVisible(), timeout=20000)
+    family, dob, line1 = open_a_record(qtbot, app)
+    assert family in visible_text()
+    pulled_at = time.monotonic()
+    desk.pull_user("alex.practitioner")
+    qtbot.waitUntil(lambda: app.lock_window is not None and app.lock_window.isVisible(), timeout=2000)
+    assert time.monotonic() - pulled_at < 2.0
+    assert "removed" in app.lock_window.reason.text()
+    text = visible_text()
+    for secret in (family, dob.strftime("%d/%m/%Y"), dob.strftime("%d %B %Y"), line1):
+        assert secret not in text
+    qtbot.waitUntil(lambda: app.session.cache is None, timeout=5000)  # the cache closes behind the lock
+
+
+def test_the_same_token_and_pin_unlock_back_to_the_main_window(qtbot, make_app, desk):
+    app = make_app()
+    sign_in(qtbot, app)
+    qtbot.waitUntil(lambda: app.main is not None and app.main.isVisible(), timeout=20000)
+    pulled = desk.pull_user("alex.practitioner")
+    qtbot.waitUntil(lambda: app.lock_window is not None and app.lock_window.isVisible(), timeout=3000)
+    desk.insert(pulled)
+    lock = app.lock_window
+    own = desk.serials["alex.practitioner"]
+    qtbot.waitUntil(lambda: lock.picker.current() is not None and lock.picker.current().serial == own, timeout=5000)
+    qtbot.keyClicks(lock.pin, TRAINING_PIN)
+    qtbot.keyClick(lock.pin, Qt.Key_Return)
+    qtbot.waitUntil(lambda: app.main.isVisible() and not lock.isVisible(), timeout=15000)
+    assert not app.session.locked and app.session.cache is not None
+
+
+def test_another_token_at_the_lock_screen_signs_the_session_out(qtbot, make_app, desk):
+    app = make_app()
+    sign_in(qtbot, app)
+    qtbot.waitUntil(lambda: app.main is not None and app.main.isVisible(), timeout=20000)
+    other = desk.pull_user("sam.cp")  # take another user's token out first...
+    qtbot.waitUntil(lambda: all(not t.label.endswith("sam.cp") for t in app.signin.tokens.tokens()), timeout=3000)
+    desk.pull_user("alex.practitioner")
+    qtbot.waitUntil(lambda: app.lock_window is not None and app.lock_window.isVisible(), timeout=3000)
+    desk.insert(other)  # ...and put it in at the lock screen
+    qtbot.waitUntil(lambda: app.signin.isVisible() and app.session is None, timeout=5000)
+    assert "signed out" in app.signin.status.text()
+
+
+def test_idle_timeout_locks_the_same_way(qtbot, make_app):
+    app = make_app()
+    sign_in(qtbot, app)
+    qtbot.waitUntil(lambda: app.main is not None and app.main.isVisible(), timeout=20000)
+    family, _, _ = open_a_record(qtbot, app)
+    app.idle.timer.start(150)
+    qtbot.waitUntil(lambda: app.lock_window.isVisible(), timeout=3000)
+    assert family not in visible_text()
+
+
+def test_wrong_pin_says_so_with_tries_left(qtbot, make_app):
+    app = make_app()
+    sign_in(qtbot, app, pin="999999")
+    qtbot.waitUntil(lambda: "PIN" in app.signin.status.text(), timeout=15000)
+    assert app.main is None and app.signin.pin.text() == ""

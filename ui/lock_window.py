@@ -1,0 +1,131 @@
+"""The window shown while the session is locked (R-LOCAL-2, R-ROLE-4).
+
+It replaces the main window at once and holds no child data: only why it
+locked, who is signed in, which token, and a PIN.  Enter in the PIN field
+unlocks; the PIN is cleared as soon as it has been handed on.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from ui.token_picker import TokenPicker
+
+
+class LockWindow(QWidget):
+    unlock_requested = Signal(str, str)  # token serial, PIN
+    sign_out_requested = Signal()
+
+    def __init__(self, display_name: str = "", parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("lockWindow")
+        self.setWindowTitle("Signpost — locked")
+        title = QLabel("Signpost is locked")
+        title.setObjectName("lockTitle")
+        self.reason = QLabel()
+        self.reason.setObjectName("lockReason")
+        self.reason.setAccessibleName("Why Signpost is locked")
+        self.reason.setWordWrap(True)
+        self.user = QLabel()
+        self.user.setObjectName("lockUser")
+        self.user.setAccessibleName("Signed-in user")
+        self.picker = TokenPicker()
+        self.pin = QLineEdit()
+        self.pin.setObjectName("lockPin")
+        self.pin.setAccessibleName("PIN")
+        self.pin.setEchoMode(QLineEdit.Password)
+        self.unlock_button = QPushButton("Unlock")
+        self.unlock_button.setObjectName("unlockButton")
+        self.unlock_button.setDefault(True)
+        self.sign_out_button = QPushButton("Sign out")
+        self.sign_out_button.setObjectName("lockSignOutButton")
+        self.status = QLabel()
+        self.status.setObjectName("lockStatus")
+        self.status.setAccessibleName("Unlock message")
+        self.status.setWordWrap(True)
+
+        form = QFormLayout()
+        form.addRow("Security &token", self.picker)
+        form.addRow("&PIN", self.pin)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.sign_out_button)
+        buttons.addWidget(self.unlock_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 28, 32, 28)
+        for w in (title, self.reason, self.user):
+            layout.addWidget(w)
+        layout.addSpacing(12)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+        self.setTabOrder(self.picker.combo, self.pin)
+        self.setTabOrder(self.pin, self.unlock_button)
+        self.setTabOrder(self.unlock_button, self.sign_out_button)
+        self.resize(460, 340)
+
+        self._busy = False
+        self.set_user(display_name)
+        self.picker.changed.connect(lambda _token: self._update_enabled())
+        self.pin.returnPressed.connect(self._submit)
+        self.unlock_button.clicked.connect(self._submit)
+        self.sign_out_button.clicked.connect(self.sign_out_requested)
+        self._update_enabled()
+
+    def set_reason(self, text: str) -> None:
+        self.reason.setText(text)
+
+    def set_user(self, display_name: str) -> None:
+        self.user.setText(f"Signed in as {display_name}." if display_name else "")
+
+    def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.unlock_button.setText("Unlocking…" if busy else "Unlock")
+        self.picker.setEnabled(not busy)
+        self.pin.setEnabled(not busy)
+        if busy:
+            self.status.setText("")
+        self._update_enabled()
+
+    def show_error(self, message: str) -> None:
+        self.set_busy(False)
+        self.status.setText(message)
+        self.pin.clear()
+        self.pin.setFocus()
+
+    def reset(self) -> None:
+        """Ready for the next lock: no PIN, no message, not busy."""
+        self.pin.clear()
+        self.status.setText("")
+        self.set_busy(False)
+        self.pin.setFocus()
+
+    def can_unlock(self) -> bool:
+        token = self.picker.current()
+        return not self._busy and token is not None and not token.user_pin_locked
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt)
+        super().showEvent(event)
+        (self.pin if self.pin.isEnabled() else self.picker).setFocus(Qt.OtherFocusReason)
+
+    def _update_enabled(self) -> None:
+        self.unlock_button.setEnabled(self.can_unlock())
+
+    def _submit(self) -> None:
+        if self._busy:
+            return
+        token = self.picker.current()
+        if token is None:
+            self.status.setText("Insert your security token.")
+            return
+        if token.user_pin_locked:
+            return  # the picker's warning says what to do
+        pin = self.pin.text()
+        if not pin:
+            self.status.setText("Enter your PIN.")
+            self.pin.setFocus()
+            return
+        self.pin.clear()  # the PIN stays in no widget once handed on
+        self.set_busy(True)
+        self.unlock_requested.emit(token.serial, pin)
