@@ -1,0 +1,66 @@
+"""``signpost enrol-token``: put Signpost's keys on a real token and enrol it.
+
+    python main.py enrol-token --user alex.practitioner [--serial S] [--module M] [--replace]
+
+The PIN is asked for on the terminal (never an argument, so it stays out of
+shell history). The key pairs are generated on the token; only the public
+keys go into the directory, and the enrolment is audited.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from . import training
+from .directory import Directory
+from .keystore import KeystoreError, SecureKeyStore
+from .paths import Paths
+from .settings import Settings
+from .token.errors import TokenError
+from .token.module import find_module
+from .token.provision import enrol_real_token
+
+
+def _only_token(module: str) -> str:
+    import pkcs11
+    lib = pkcs11.lib(module)
+    try:
+        serials = [s.get_token().serial.decode().strip() for s in lib.get_slots(token_present=True)]
+    finally:
+        lib.finalize()
+    if len(serials) != 1:
+        raise SystemExit(f"{len(serials)} tokens are present: insert only the one to enrol, or give --serial.")
+    return serials[0]
+
+
+def enrol(argv: list[str], store: SecureKeyStore | None = None, paths: Paths | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="signpost enrol-token", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--user", required=True, help="the directory username the token is for")
+    ap.add_argument("--serial", help="the token's serial (default: the only token present)")
+    ap.add_argument("--module", help="PKCS#11 module (default: settings, $SIGNPOST_PKCS11_MODULE, OpenSC)")
+    ap.add_argument("--replace", action="store_true", help="replace Signpost keys already on the token")
+    args = ap.parse_args(argv)
+    paths = paths or Paths.default()
+    try:
+        module = find_module(args.module or Settings.load(paths.settings_file).pkcs11_module or None)
+        serial = args.serial or _only_token(module)
+        pin = getpass.getpass(f"PIN for token {serial}: ")
+        keys = enrol_real_token(module, serial, pin, replace=args.replace)
+        store = store or SecureKeyStore()
+        key = training.directory_key(store)
+        directory = Directory.open(paths.training_directory, key)
+        try:
+            directory.enrol_token(args.user, serial, keys.sign_public_der, keys.wrap_public_der,
+                                  by=f"admin:{getpass.getuser()}@{os.uname().nodename}")
+        finally:
+            directory.close()
+    except TokenError as exc:
+        print(f"Not enrolled: {exc.message}", file=sys.stderr)
+        return 1
+    except (KeystoreError, LookupError) as exc:
+        print(f"Not enrolled: {exc}", file=sys.stderr)
+        return 1
+    print(f"Token {serial} is enrolled for {args.user}.")
+    return 0

@@ -1,0 +1,51 @@
+"""The admin command that enrols a real token (here a bare SoftHSM token)."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import uuid
+
+import pytest
+
+from app import admin, training
+from app.directory import Directory
+from app.keystore import SecureKeyStore
+from app.paths import Paths
+from tests.conftest import TODAY
+
+
+@pytest.fixture
+def bare_token(softhsm):
+    label = f"bare-{uuid.uuid4().hex[:6]}"
+    out = subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", label, "--so-pin", "so-pin-1234",
+                          "--pin", "4321-pin"], capture_output=True, text=True, check=True).stdout
+    slots = subprocess.run(["softhsm2-util", "--show-slots"], capture_output=True, text=True, check=True).stdout
+    block = slots.split(f"Label:            {label}")[0].rsplit("Serial number:", 1)[1]
+    return block.split()[0]
+
+
+def test_enrol_token_puts_keys_on_the_token_and_its_public_keys_in_the_directory(
+        bare_token, directory_copy, tmp_path, monkeypatch, capsys):
+    path, key = directory_copy
+    paths = Paths(tmp_path / "data", tmp_path / "config")
+    paths.training_directory.parent.mkdir(parents=True)
+    shutil.copy(path, paths.training_directory)
+    store = SecureKeyStore(service=f"signpost-test-{uuid.uuid4().hex[:8]}")
+    store.put_now(training.KEY_ITEM, key)
+    monkeypatch.setattr(admin.getpass, "getpass", lambda prompt: "4321-pin")
+    try:
+        rc = admin.enrol(["--user", "jo.la", "--serial", bare_token, "--module", training.SOFTHSM_MODULE],
+                         store=store, paths=paths)
+        assert rc == 0, capsys.readouterr().err
+        d = Directory.open(paths.training_directory, key, clock=lambda: TODAY)
+        assert d.enrolled_tokens()["jo.la"] == bare_token
+        assert d.conn.execute("SELECT actor FROM audit WHERE action = 'token_enrolled' ORDER BY seq DESC"
+                              ).fetchone()[0].startswith("admin:")
+        d.close()
+        monkeypatch.setattr(admin.getpass, "getpass", lambda prompt: "wrong-pin")
+        assert admin.enrol(["--user", "jo.la", "--serial", bare_token, "--module", training.SOFTHSM_MODULE,
+                            "--replace"], store=store, paths=paths) == 1
+        assert "PIN" in capsys.readouterr().err
+    finally:
+        store.delete_now(training.KEY_ITEM)
+        store.close()
