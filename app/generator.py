@@ -248,8 +248,8 @@ class _Builder:
         if age < 5 and rng.random() < p["health_visitor_under_5"]:
             wanted.append("health_visitor")
         if rng.random() < p["additional_involvements"]:
-            extra = [s for s in self.r["services"] if not ServiceType(s).sensitive
-                     and s not in ("health_visitor", "midwife", "school_nurse")]
+            extra = [s for s, spec in self.r["services"].items() if not ServiceType(s).sensitive
+                     and s not in ("health_visitor", "midwife", "school_nurse") and age >= spec.get("min_age", 0)]
             wanted += rng.sample(extra, rng.choice((1, 1, 2, 3)))
         if age >= 11 and rng.random() < p["sensitive_involvement"]:
             wanted.append(rng.choice(("sexual_health", "camhs", "substance_misuse")))

@@ -14,6 +14,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.directory import Directory
+from app.token.provision import training_label
+from app.training import TRAINING_PIN
 from app.paths import Paths
 from app.settings import Settings
 from ui.app import STYLE, SignpostApp
@@ -45,9 +47,14 @@ def main() -> None:
                 QTimer.singleShot(100, poll)
         poll()
 
+    def own_token():
+        return next((t for t in app.signin.tokens.tokens() if t.label == training_label("alex.practitioner")), None)
+
     def signin_ready():
+        app.signin.tokens.select(own_token().serial)
         app.signin.username.setText("alex.practitioner")
         app.signin.password.setText(PASSWORD)
+        app.signin.pin.setText(TRAINING_PIN)
         shot(app.signin, "sign-in.png")
         app.signin._submit()
         wait(lambda: app.main is not None, signed_in)
@@ -96,10 +103,16 @@ def main() -> None:
 
     def shielded():
         shot(app.main, "shielded-record.png")
+        app.lock("Your security token was removed.")
+        app.lock_window.resize(520, 380)
+        QTimer.singleShot(300, locked)
+
+    def locked():
+        shot(app.lock_window, "lock-screen.png")
         app.shutdown()
         qt.quit()
 
-    wait(lambda: app.signin.button.isEnabled(), signin_ready)
+    wait(lambda: app.signin.button.isEnabled() and own_token() is not None, signin_ready)
     qt.exec()
 
 

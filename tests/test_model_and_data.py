@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -109,3 +109,12 @@ def test_build_reports_progress(tmp_path):
     generator.generate(tmp_path / "p.db", db.new_key(), children=500, today=TODAY,
                        progress=lambda phase, done, total: seen.append((phase, done, total)))
     assert seen[-1][0] == "indexes" and any(p == "people" and d >= 500 for p, d, _ in seen)
+
+
+def test_services_fit_the_childs_age(directory):
+    """No careers adviser for a five-year-old: services have minimum ages in the recipe."""
+    young = directory.conn.execute(
+        "SELECT count(*) FROM involvements i JOIN children c ON c.id = i.child_id "
+        "WHERE i.service = 'connexions' AND c.dob > ?", ((TODAY - timedelta(days=13 * 365 + 4)).toordinal(),)
+    ).fetchone()[0]
+    assert young == 0

@@ -6,6 +6,7 @@ from datetime import date
 from PySide6.QtCore import Qt
 
 from app.model import WithheldInvolvement
+from app.token.provision import training_label
 from app.training import TRAINING_PIN
 from tests.conftest import PASSWORD
 from ui.record_view import SHIELD_TEXT
@@ -14,10 +15,9 @@ from ui.record_view import SHIELD_TEXT
 def sign_in(qtbot, app, username="alex.practitioner", password=PASSWORD, pin=TRAINING_PIN):
     """Username, password, the user's own token (chosen in the list), PIN, Enter."""
     qtbot.waitUntil(lambda: app.signin.button.isEnabled(), timeout=20000)
-    label = f"Signpost training – {username}"[:32]
-    qtbot.waitUntil(lambda: any(t.label.startswith(label[:28]) for t in app.signin.tokens.tokens()), timeout=5000)
-    combo = app.signin.tokens.combo
-    combo.setCurrentIndex(next(i for i, t in enumerate(app.signin.tokens.tokens()) if t.label.startswith(label[:28])))
+    label = training_label(username)
+    qtbot.waitUntil(lambda: any(t.label == label for t in app.signin.tokens.tokens()), timeout=5000)
+    app.signin.tokens.select(next(t.serial for t in app.signin.tokens.tokens() if t.label == label))
     qtbot.keyClicks(app.signin.username, username)
     qtbot.keyClicks(app.signin.password, password)
     qtbot.keyClicks(app.signin.pin, pin)
