@@ -132,9 +132,10 @@ class SignpostApp(QObject):
         from app.keystore import KeystoreError
         if isinstance(exc, KeystoreError):
             self.signin.set_failed(f"Signpost cannot reach a secure keyring. {exc}")
-        elif isinstance(exc, OSError):
-            self.signin.set_failed(f"Signpost could not write its files ({exc.strerror or exc}). "
-                                   f"Free some disk space or check permissions on {self.paths.data}, then restart.")
+        elif isinstance(exc, OSError) or "disk is full" in str(exc).lower():
+            why = getattr(exc, "strerror", None) or str(exc)
+            self.signin.set_failed(f"Signpost could not write its files ({why}). Free some disk space or check "
+                                   f"permissions on {self.paths.data}, then restart. Nothing was lost.")
         else:
             log.error("directory failed to open", exc_info=exc)
             self.signin.set_failed(f"The directory could not be opened ({type(exc).__name__}). Restart Signpost; "

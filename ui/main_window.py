@@ -155,6 +155,9 @@ class MainWindow(QMainWindow):
             self.form.show_message(str(exc))
         elif isinstance(exc, NoSuchRecord):
             self.form.show_message("That record is no longer in the directory. Search again.")
+        elif "disk is full" in str(exc).lower():
+            self.form.show_message("The disk is full, so the directory cannot record this request. Free some "
+                                   "disk space and try again.")
         else:
             log.error("directory request failed", exc_info=exc)
             self.form.show_message("The directory could not answer. Try again; if it keeps failing, "

@@ -228,3 +228,36 @@ def test_wrong_pin_says_so_with_tries_left(qtbot, make_app):
     sign_in(qtbot, app, pin="999999")
     qtbot.waitUntil(lambda: "PIN" in app.signin.status.text(), timeout=15000)
     assert app.main is None and app.signin.pin.text() == ""
+
+
+def test_a_full_disk_during_set_up_says_so(qtbot, make_app, monkeypatch):
+    """A full disk while the directory is prepared gets a message a person can act on."""
+    import sqlcipher3
+
+    from app import training
+
+    def full(*args, **kwargs):
+        raise sqlcipher3.OperationalError("database or disk is full")
+    monkeypatch.setattr(training, "open_directory", full)
+    app = make_app()
+    qtbot.waitUntil(lambda: "disk" in app.signin.status.text(), timeout=15000)
+    assert "Free some disk space" in app.signin.status.text() and not app.signin.button.isEnabled()
+
+
+def test_a_full_disk_during_a_search_says_so(qtbot, make_app):
+    app = make_app()
+    sign_in(qtbot, app)
+    qtbot.waitUntil(lambda: app.main is not None and app.main.isVisible(), timeout=20000)
+    from app import audit
+
+    real = audit.record
+
+    def full(*args, **kwargs):
+        import sqlcipher3
+        raise sqlcipher3.OperationalError("database or disk is full")
+    audit.record = full
+    try:
+        search(qtbot, app.main, family_name="Smith", dob="01/01/2015")
+        qtbot.waitUntil(lambda: "disk is full" in app.main.form.message.text(), timeout=10000)
+    finally:
+        audit.record = real
