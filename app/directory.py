@@ -75,9 +75,6 @@ class Directory:
     def close(self) -> None:
         self.conn.close()
 
-    def meta(self) -> dict[str, str]:
-        return dict(self.conn.execute("SELECT key, value FROM meta"))
-
     # -- who -----------------------------------------------------------------
     def user(self, username: str) -> User | None:
         row = self.conn.execute(

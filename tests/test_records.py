@@ -62,12 +62,12 @@ def test_recording_practitioner_and_la_team_see_a_sensitive_involvement_in_full(
     cid, org, who, _ = _sensitive(directory, recorded_by="alex.practitioner")
     view = directory.view_record(viewer_for(directory, "alex.practitioner"), cid, reason)
     assert org in repr(view)
-    la = directory.conn.execute("SELECT la_code FROM children WHERE id = ?", (cid,)).fetchone()[0]
-    cid2, org2, _, _ = directory.conn.execute(
-        "SELECT i.child_id, i.organisation, i.practitioner, i.phone FROM involvements i JOIN children c "
-        "ON c.id = i.child_id WHERE i.service = 'camhs' AND c.la_code = 'NBR' LIMIT 1").fetchone()
-    assert org2 in repr(directory.view_record(viewer_for(directory, "jo.la"), cid2, reason))
-    assert la
+    la_team = viewer_for(directory, "jo.la")  # Northbridge's LA management team
+    for la_code, sees in (("NBR", True), ("ASH", False)):  # its own LA's records only (R-ROLE-3)
+        child, org2 = directory.conn.execute(
+            "SELECT i.child_id, i.organisation FROM involvements i JOIN children c ON c.id = i.child_id "
+            "WHERE i.service = 'camhs' AND c.la_code = ? AND c.shielded_at IS NULL LIMIT 1", (la_code,)).fetchone()
+        assert (org2 in repr(directory.view_record(la_team, child, reason))) is sees
 
 
 def test_ended_involvements_are_listed_apart_from_current_ones(directory, practitioner, reason):
