@@ -1,0 +1,159 @@
+"""The benchmark's labelled quality set and its peer measure what they say
+(issue 6): each error is the one its type names, and the peer answers the
+queries a plain SQLite search would."""
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import date
+
+import pytest
+from rapidfuzz.distance import OSA, Hamming, Levenshtein
+
+from app import directory_id
+from app.search import Criteria
+from tests.benchmarks import peer, quality
+from tests.benchmarks.quality import norm
+
+NAMES = ["Smith", "O'Brien", "Nash-Kirby", "Li", "Thompson", "McDonald", "Ahmed-Iqbal", "Williams", "Cox"]
+TODAY = date(2026, 11, 21)
+
+
+def _each(fn, name):
+    rng = random.Random(1)
+    return [fn(name, rng) for _ in range(200)]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_typo_sub_changes_exactly_one_letter_at_any_position(name):
+    outs = _each(quality.typo_sub, name)
+    for out in outs:
+        assert len(norm(out)) == len(norm(name)) and Hamming.distance(norm(out), norm(name)) == 1
+    assert {next(i for i, (a, b) in enumerate(zip(norm(o), norm(name))) if a != b) for o in outs} == \
+        set(range(len(norm(name))))  # the first letter included
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_typo_omit_leaves_out_one_letter_and_keeps_two(name):
+    for out in _each(quality.typo_omit, name):
+        if len(norm(name)) < 3:
+            assert out is None
+            continue
+        assert len(norm(out)) == len(norm(name)) - 1 >= 2 and Levenshtein.distance(norm(out), norm(name)) == 1
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_transpose_swaps_two_adjacent_different_letters(name):
+    for out in _each(quality.transpose, name):
+        assert norm(out) != norm(name) and sorted(norm(out)) == sorted(norm(name))
+        assert OSA.distance(norm(out), norm(name)) == 1 and Levenshtein.distance(norm(out), norm(name)) == 2
+
+
+def test_one_typo_is_always_one_edit_and_differs():
+    rng = random.Random(3)
+    for name in NAMES * 20:
+        out = quality.one_typo(name, rng)
+        assert out is not None and norm(out) != norm(name) and OSA.distance(norm(out), norm(name)) == 1
+
+
+def test_soundalikes_are_respellings_of_known_kinds():
+    assert "Thomson" in quality.soundalike_options("Thompson")
+    assert "Smyth" in quality.soundalike_options("Smith")
+    assert "Macdonald" in quality.soundalike_options("McDonald")
+    assert "Cocks" in quality.soundalike_options("Cox")
+    for name in NAMES:
+        for out in quality.soundalike_options(name):
+            assert norm(out) != norm(name) and len(norm(out)) >= 2
+    assert quality.soundalike_options("Li") == []  # skipped: no sound-alike rewrite
+
+
+def test_age_range_holds_the_age_and_is_two_to_four_wide():
+    rng = random.Random(4)
+    for dob in (date(2026, 11, 21), date(2020, 11, 22), date(2009, 2, 28), date(2016, 1, 1)):
+        for _ in range(50):
+            lo, hi = quality.age_range(dob, TODAY, rng)
+            assert 2 <= hi - lo <= 4 and lo <= quality.age_on(dob, TODAY) <= hi and lo >= 0
+
+
+def test_swapped_date_is_another_real_date_or_none():
+    assert quality.swapped(date(2015, 3, 12)) == date(2015, 12, 3)
+    assert quality.swapped(date(2015, 3, 13)) is None
+    assert quality.swapped(date(2015, 4, 4)) is None
+
+
+# -- a tiny directory with the generated directory's tables -------------------------
+CHILDREN = [  # id, directory_id, given, family, dob, postcode, shielded, former family names
+    (1, 1000000001, "William James", "Thompson", date(2015, 3, 12), "NE11 2TR", False, ["Parker"]),
+    (2, 1000000002, "Ava", "Nash-Kirby", date(2019, 7, 30), "NE11 2AB", False, []),
+    (3, 1000000003, "Mia", "Thompson", date(2015, 3, 12), "NE11 2TR", True, ["Hidden"]),
+    (4, 1000000004, "Noah", "Smith", date(2012, 1, 5), "B1 0BR", False, []),
+]
+
+
+@pytest.fixture
+def source():
+    conn = sqlite3.connect(":memory:")
+    conn.executescript("""
+        CREATE TABLE meta (key TEXT, value TEXT);
+        CREATE TABLE households (id INTEGER PRIMARY KEY, postcode TEXT);
+        CREATE TABLE children (id INTEGER PRIMARY KEY, directory_id INTEGER, given_names TEXT, family_name TEXT,
+                               dob INTEGER, household_id INTEGER, shielded_at TEXT);
+        CREATE TABLE other_names (child_id INTEGER, given_names TEXT, family_name TEXT);""")
+    conn.execute("INSERT INTO meta VALUES ('reference_date', ?)", (TODAY.isoformat(),))
+    for cid, did, given, family, dob, postcode, shielded, former in CHILDREN:
+        conn.execute("INSERT INTO households VALUES (?,?)", (cid, postcode))
+        conn.execute("INSERT INTO children VALUES (?,?,?,?,?,?,?)",
+                     (cid, did, given, family, dob.toordinal(), cid, "2026-01-01" if shielded else None))
+        conn.executemany("INSERT INTO other_names VALUES (?,?,?)", [(cid, given, f) for f in former])
+    return conn
+
+
+def test_the_set_labels_each_query_with_a_non_shielded_child_the_type_applies_to(source):
+    queries = quality.build(source, per_type=5)
+    by_id = {directory_id.fmt(row[1]): row for row in CHILDREN}
+    assert {q.kind for q in queries} == set(quality.TYPES)
+    for q in queries:
+        cid, _, given, family, dob, postcode, shielded, former = by_id[q.expected]
+        assert not shielded
+        c = q.criteria
+        if q.kind == "former_name":
+            assert c.family_name in former
+        if q.kind == "hyphen_part":
+            assert c.family_name in family.split("-")
+        if q.kind == "postcode_sector":
+            assert c.postcode == postcode[:-2]
+        if q.kind == "dob_off1":
+            assert abs((c.dob - dob).days) == 1
+        if q.kind == "names_swapped":
+            assert (c.family_name, c.given_name, c.dob) == (given.split()[0], family, dob)
+    assert quality.build(source, per_type=5) == queries  # a fixed seed: the same set every run
+
+
+def test_the_peer_finds_exact_and_misspelt_queries_and_never_a_shielded_child_by_postcode(source, tmp_path):
+    p = peer.build(source, tmp_path / "peer.db")
+    twins = p.search(Criteria(family_name="Thompson", dob=date(2015, 3, 12)), TODAY)
+    assert set(twins.directory_ids) == {1000000001, 1000000003}
+    assert p.search(Criteria(family_name="Thomspon", dob=date(2015, 3, 12)), TODAY).directory_ids[:1] == (1000000001,)
+    assert p.search(Criteria(family_name="Parker", dob=date(2015, 12, 3)), TODAY).directory_ids == (1000000001,)
+    assert p.search(Criteria(family_name="Kirby", dob=date(2019, 7, 30)), TODAY).directory_ids == (1000000002,)
+    assert p.search(Criteria(family_name="Thompson", postcode="NE11 2"), TODAY).directory_ids == (1000000001,)
+    assert p.search(Criteria(family_name="Hidden", dob=date(2015, 3, 12)), TODAY).directory_ids == ()
+    found = p.search(Criteria(family_name="Smith", given_name="Noha", age_from=13, age_to=15), TODAY)
+    assert found.directory_ids == (1000000004,)
+    assert p.search(Criteria(directory_id="100 000 0004"), TODAY).directory_ids == (1000000004,)
+    p.close()
+
+
+def test_the_peer_answers_refine_above_the_cap(tmp_path):
+    conn = sqlite3.connect(":memory:")
+    conn.executescript("""
+        CREATE TABLE households (id INTEGER PRIMARY KEY, postcode TEXT);
+        CREATE TABLE children (id INTEGER PRIMARY KEY, directory_id INTEGER, given_names TEXT, family_name TEXT,
+                               dob INTEGER, household_id INTEGER, shielded_at TEXT);
+        CREATE TABLE other_names (child_id INTEGER, given_names TEXT, family_name TEXT);
+        INSERT INTO households VALUES (1, 'B1 0BR');""")
+    conn.executemany("INSERT INTO children VALUES (?,?,?,?,?,1,NULL)",
+                     [(i, 2000000000 + i, "Amy", "Smith", date(2015, 1, 1).toordinal()) for i in range(1, 27)])
+    p = peer.build(conn, tmp_path / "peer.db")
+    assert p.search(Criteria(family_name="Smith", dob=date(2015, 1, 1)), TODAY).refine
+    p.close()
