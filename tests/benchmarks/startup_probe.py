@@ -1,6 +1,15 @@
-"""Start-up probes: run as a child process, print 'shown' once the first
-window is on screen, and exit. ``bare`` is a plain PySide6 window; ``app``
-is Signpost's own start-up up to the sign-in window."""
+"""Start-up probes, each run as a child process that prints one line and exits.
+
+``bare``: a plain PySide6 window; prints "shown" once it is on screen.
+
+``app``: Signpost's real start-up (``ui.app.run``, with ``SIGNPOST_HOME`` set
+by the caller); prints "ready" once the sign-in window can sign someone in:
+the key store opened, the directory opened with the key from it
+(``SignInWindow.set_ready``) and the security tokens listed in the window's
+token picker. Prints "failed: <message>" if the window reports a failure.
+It hooks the two methods from outside, so the app needs no benchmark code.
+"""
+import os
 import sys
 
 
@@ -15,8 +24,35 @@ def bare() -> None:
 
 
 def app() -> None:
-    import os
-    os.environ["SIGNPOST_EXIT_AFTER_SHOW"] = "1"
+    from ui.signin_window import SignInWindow
+    from ui.token_picker import TokenPicker
+    windows: list[SignInWindow] = []
+    init, set_ready, set_failed, add_token = (SignInWindow.__init__, SignInWindow.set_ready,
+                                              SignInWindow.set_failed, TokenPicker.add_token)
+
+    def check() -> None:
+        if any(w._ready and w.tokens.tokens() for w in windows):
+            print("ready", flush=True)
+            os._exit(0)
+
+    def init_hook(self, *a, **kw):
+        init(self, *a, **kw)
+        windows.append(self)
+
+    def ready_hook(self, *a, **kw):
+        set_ready(self, *a, **kw)
+        check()
+
+    def failed_hook(self, message, *a, **kw):
+        print(f"failed: {message}", flush=True)
+        os._exit(1)
+
+    def token_hook(self, *a, **kw):
+        add_token(self, *a, **kw)
+        check()
+
+    SignInWindow.__init__, SignInWindow.set_ready, SignInWindow.set_failed = init_hook, ready_hook, failed_hook
+    TokenPicker.add_token = token_hook
     from ui.app import run
     run(sys.argv)
 
