@@ -70,6 +70,15 @@ class AccessReason(str, enum.Enum):
     def needs_detail(self) -> bool:
         return self is AccessReason.OTHER
 
+    def fits(self, role: "Role") -> bool:
+        """Monitoring is the LA management team's reason alone (R-SEARCH-1, R-ROLE-3)."""
+        return self is not AccessReason.LA_MONITORING or role is Role.LA_MANAGEMENT
+
+    @classmethod
+    def for_role(cls, role: "Role") -> list["AccessReason"]:
+        """The reasons offered to, and accepted from, a user in ``role``."""
+        return [r for r in cls if r.fits(role)]
+
 
 _REASON_LABELS = {
     AccessReason.PROVIDING_SERVICE: "I am providing a service to this child",
@@ -259,17 +268,54 @@ class WithheldInvolvement:
     TEXT = "An unspecified service is involved"
 
 
+class Match(str, enum.Enum):
+    """How a result differs from what was searched (R-SEARCH-4).
+
+    ``weight`` orders them: a result with fewer differences always ranks
+    above one with more, and at equal count the lighter differences first.
+    A result with no difference at all is an exact match.
+    """
+
+    NAME_PART = "name_part"  # one part of a hyphenated family name
+    FORMER_NAME = "former_name"
+    ALTERNATIVE_NAME = "alternative_name"  # another given name the child is known by
+    DOB_SWAPPED = "dob_swapped"
+    NICKNAME = "nickname"
+    SOUNDS_LIKE = "sounds_like"
+    SPELLING = "spelling"
+    DOB_OFF_BY_A_DAY = "dob_off_by_a_day"
+    NAMES_SWAPPED = "names_swapped"
+
+    @property
+    def weight(self) -> int:
+        return _MATCH_WEIGHTS[self]
+
+
+_MATCH_WEIGHTS = {
+    Match.NAME_PART: 1, Match.FORMER_NAME: 1, Match.ALTERNATIVE_NAME: 1, Match.DOB_SWAPPED: 2,
+    Match.NICKNAME: 2, Match.SOUNDS_LIKE: 3, Match.SPELLING: 4, Match.DOB_OFF_BY_A_DAY: 4,
+    Match.NAMES_SWAPPED: 5,
+}
+
+
 @dataclass(frozen=True)
 class SearchHit:
-    """What a result row may show before a record is opened (R-SEARCH-5)."""
+    """What a result row may show before a record is opened (R-SEARCH-5).
 
-    child_id: int
+    Only the directory id identifies the child: internal row ids never leave
+    the engine.
+    """
+
     directory_id: str
     name: Name
     dob: date
     gender: Gender
-    locality: str  # town, or postcode district; empty for a shielded record
-    exact: bool
+    locality: str  # town; empty for a shielded record
+    match: tuple[Match, ...] = ()  # empty: every detail given matches exactly
+
+    @property
+    def exact(self) -> bool:
+        return not self.match
 
 
 @dataclass(frozen=True)
@@ -281,7 +327,6 @@ class RecordView:
     (R-SHIELD-4).
     """
 
-    child_id: int
     directory_id: str
     name: Name
     other_names: tuple[Name, ...]
@@ -326,10 +371,15 @@ class Colleague:
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who is asking, and for whom. Passed with every directory call."""
+    """Who is asking, for whom, and in which signed-in session.
+
+    ``session`` is the id the directory issued at sign-in: a record opens only
+    from a result this session was given (R-SEARCH-3, anti-trawling).
+    """
 
     user: User
     on_behalf_of: Colleague | None = None
+    session: str = ""
 
     @property
     def role(self) -> Role:

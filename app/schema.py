@@ -3,15 +3,22 @@
 Columns hold names, addresses, contact details, dates and codes only: there
 is no free-text column for case information (R-REC-5).
 
-Search indexes (R-SEARCH-4, R-SHIELD-5):
-- ``name_keys`` holds one row per phonetic key of each current and former
-  family name (and of each part of a hyphenated one), with the date of birth,
-  the Soundex of the first given name and the postcode. The postcode is NULL
-  on a shielded record, so no postcode search can ever reach it.
+Search indexes (R-SEARCH-4, R-SHIELD-5), built by ``app.search_index``:
+- ``search_names`` holds one row per name a child can be found by (current
+  name, each part of a hyphenated family name, former and alternative names),
+  normalised, with the date of birth and the postcode. A shielded record has
+  only its visible names there and no postcode, so neither a withheld name nor
+  a postcode can ever reach it.
+- ``name_vocab`` and ``name_deletes`` list every distinct indexed family and
+  given name with its Metaphone key and its one-letter deletions, so that a
+  misspelt or sound-alike name becomes a handful of exact index look-ups.
+- ``signin_failures`` counts consecutive failed sign-ins per username typed
+  (R-ROLE-4 lock-out); ``record_opens`` the distinct children each user opened
+  per day (R-SEARCH-6 budget).
 """
 from __future__ import annotations
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -43,9 +50,18 @@ CREATE TABLE involvements (
     phone TEXT NOT NULL, email TEXT NOT NULL, started INTEGER NOT NULL, ended INTEGER,
     lead INTEGER NOT NULL DEFAULT 0, caf INTEGER NOT NULL DEFAULT 0,
     recorded_by TEXT NOT NULL, consent_by TEXT, consent_on INTEGER, consent_override TEXT);
-CREATE TABLE name_keys (
-    key TEXT NOT NULL, dob INTEGER NOT NULL, given_sx TEXT NOT NULL, postcode TEXT,
-    child_id INTEGER NOT NULL);
+CREATE TABLE search_names (
+    family TEXT NOT NULL, given TEXT NOT NULL, dob INTEGER NOT NULL, postcode TEXT,
+    child_id INTEGER NOT NULL, kind INTEGER NOT NULL);
+CREATE TABLE name_vocab (
+    kind TEXT NOT NULL, name TEXT NOT NULL, metaphone TEXT NOT NULL, PRIMARY KEY (kind, name)) WITHOUT ROWID;
+CREATE TABLE name_deletes (
+    kind TEXT NOT NULL, del TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (kind, del, name)) WITHOUT ROWID;
+CREATE TABLE signin_failures (
+    username TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_at TEXT);
+CREATE TABLE record_opens (
+    username TEXT NOT NULL, day INTEGER NOT NULL, child_id INTEGER NOT NULL,
+    PRIMARY KEY (username, day, child_id)) WITHOUT ROWID;
 CREATE TABLE users (
     username TEXT PRIMARY KEY, display_name TEXT NOT NULL, role TEXT NOT NULL,
     la_code TEXT NOT NULL, organisation TEXT NOT NULL, password_hash TEXT NOT NULL,
@@ -54,8 +70,8 @@ CREATE TABLE users (
     token_serial TEXT, sign_public_der BLOB, wrap_public_der BLOB);
 CREATE TABLE audit (
     seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, on_behalf_of TEXT,
-    action TEXT NOT NULL, reason TEXT, detail TEXT NOT NULL, prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL);
+    action TEXT NOT NULL, reason TEXT, detail TEXT NOT NULL, las TEXT NOT NULL DEFAULT '',
+    prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
 -- R-AUDIT-2: append-only.
 CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
     BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
@@ -70,9 +86,13 @@ INDEXES = (
     "CREATE INDEX other_names_child ON other_names(child_id)",
     "CREATE INDEX carers_household ON carers(household_id)",
     "CREATE INDEX involvements_child ON involvements(child_id)",
-    "CREATE INDEX name_keys_dob ON name_keys(key, dob)",
-    "CREATE INDEX name_keys_given ON name_keys(key, given_sx, dob)",
-    "CREATE INDEX name_keys_postcode ON name_keys(key, postcode) WHERE postcode IS NOT NULL",
+    "CREATE INDEX search_names_name ON search_names(family, given, dob)",
+    "CREATE INDEX search_names_family_dob ON search_names(family, dob)",
+    "CREATE INDEX search_names_dob ON search_names(dob, family, given, postcode, child_id, kind)",
+    "CREATE INDEX search_names_postcode ON search_names(postcode, family) WHERE postcode IS NOT NULL",
+    "CREATE INDEX search_names_family_postcode ON search_names(family, postcode) WHERE postcode IS NOT NULL",
+    "CREATE INDEX search_names_child ON search_names(child_id)",
+    "CREATE INDEX name_vocab_metaphone ON name_vocab(kind, metaphone)",
     "CREATE INDEX households_postcode ON households(postcode)",
 )
 

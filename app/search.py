@@ -3,28 +3,46 @@
 The rules are enforced here, in the engine, whatever the client sends:
 - R-SEARCH-2 a search must be specific; a broad one is refused with a message
   that says what to add. A directory id alone is enough.
-- R-SEARCH-3 more matches than ``CAP`` answer "refine", never a cut list.
-- R-SEARCH-4 phonetic family and given names, former names, day/month swapped
-  dates of birth, a short date-of-birth range, partial postcodes; exact
-  matches first.
+- R-SEARCH-3 more matches than ``CAP`` answer "refine", never a cut list;
+  but exact matches are never hidden behind looser ones: when the exact (and
+  closest) matches fit under the cap they are shown, saying that looser
+  matches were left out.
+- R-SEARCH-4 tolerant matching, built the way record-linkage systems are:
+  candidates come from several blocking keys (the exact name; the name's
+  sound-alikes and one-letter misspellings from the name vocabulary; the date
+  of birth; the postcode) and each candidate is then scored on every detail
+  given. Each hit says how it differs (``model.Match``); fewer and lighter
+  differences always rank first, so no looser match is ranked above a closer
+  one.
+- Tolerance never widens trawling: every candidate still satisfies each
+  specific detail given (the name, closely; the date of birth, exactly or
+  swapped or a day out; the range; the postcode), and the cap still applies.
 - R-SEARCH-5 hits carry only name, date of birth, gender and locality.
 - R-SEARCH-7 a postcode-only search is for the LA management team alone.
-- R-SHIELD-5 a postcode in the criteria never reaches a shielded record (the
-  index holds no postcode for one, and results are checked again here).
+- R-SHIELD-5 a shielded record is found only by the names visible on it: the
+  index holds neither its withheld names nor its postcode, and every
+  candidate is checked again here against the record's current shield.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from . import directory_id, names
-from .model import Gender, Name, Role, SearchHit
+from rapidfuzz.distance import OSA
+
+from . import directory_id, names, nicknames, search_index
+from .model import Gender, Match, Name, Role, SearchHit
 
 CAP = 25
 MAX_DOB_RANGE_DAYS = 2 * 366
 MAX_AGE_SPAN_YEARS = 4
-_CANDIDATE_LIMIT = 2000  # candidates read before the engine gives up and asks to refine
+MAX_DIFFERENCES = 2  # a candidate differing in more ways than this is not a match
+_BLOCK_ROWS = 4000  # rows one tolerant block reads before it stops (the cap is far below)
+_MAX_EXPANSION = 80  # vocabulary names one typed name may stand for
+MAX_NAME_CHARS = 60
+MAX_POSTCODE_CHARS = 10
+MAX_ID_CHARS = 16
 
 _FULL_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})$")
 _SECTOR = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s+(\d)$")
@@ -32,7 +50,14 @@ _OUTWARD = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)$")
 
 
 class SearchRefused(Exception):
-    """The search breaks a rule; ``str(exc)`` tells the user what to change."""
+    """The search breaks a rule; ``str(exc)`` tells the user what to change.
+
+    ``field`` names the criterion to correct, where there is one.
+    """
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -56,7 +81,42 @@ class Outcome:
     hits: tuple[SearchHit, ...] = ()
     refine: bool = False
     message: str = ""
-    matched_ids: tuple[int, ...] = field(default=(), repr=False)
+    looser_left_out: bool = False  # exact (closest) hits shown; looser matches were left out
+
+
+@dataclass(frozen=True)
+class Found:
+    """What ``run`` gives the engine: the outcome, and the internal ids behind it
+    (for audit and for the session's right to open them; they never leave the engine)."""
+
+    outcome: Outcome
+    child_ids: tuple[int, ...] = ()
+
+
+# -- input bounds ---------------------------------------------------------------
+def _text_ok(value: str, field: str, label: str, limit: int) -> None:
+    if not isinstance(value, str):
+        raise SearchRefused(f"The {label} is not text.", field)
+    if len(value) > limit:
+        raise SearchRefused(f"The {label} is too long: keep it under {limit} characters.", field)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise SearchRefused(f"The {label} contains characters that cannot be searched: retype it.", field) from None
+
+
+def check_bounds(c: Criteria) -> None:
+    """Every field within bounds, with a message naming the field (never an exception trace)."""
+    _text_ok(c.family_name, "family_name", "family name", MAX_NAME_CHARS)
+    _text_ok(c.given_name, "given_name", "given name", MAX_NAME_CHARS)
+    _text_ok(c.postcode, "postcode", "postcode", MAX_POSTCODE_CHARS + 4)
+    _text_ok(c.directory_id, "directory_id", "directory id", MAX_ID_CHARS)
+    for value, fld in ((c.dob, "dob"), (c.dob_to, "dob_to")):
+        if value is not None and not isinstance(value, date):
+            raise SearchRefused("Enter the date as day/month/year.", fld)
+    for value in (c.age_from, c.age_to):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 25):
+            raise SearchRefused("Ages must be whole years between 0 and 25.", "ages")
 
 
 def postcode_prefix(text: str) -> str:
@@ -68,7 +128,7 @@ def postcode_prefix(text: str) -> str:
         return f"{m.group(1)} {m.group(2)}"
     if m := _OUTWARD.match(t):
         return f"{m.group(1)} "
-    raise SearchRefused("Enter a postcode like NE1 4XY, or just its first part (NE1 or NE1 4).")
+    raise SearchRefused("Enter a postcode like NE1 4XY, or just its first part (NE1 or NE1 4).", "postcode")
 
 
 def _years_before(d: date, years: int) -> date:
@@ -78,7 +138,7 @@ def _years_before(d: date, years: int) -> date:
         return d.replace(year=d.year - years, day=28)
 
 
-def _swap(d: date) -> date | None:
+def swap_day_month(d: date) -> date | None:
     """The date with day and month transposed, where that is another real date."""
     if d.day > 12 or d.day == d.month:
         return None
@@ -92,191 +152,360 @@ def _swap(d: date) -> date | None:
 class _Plan:
     family: str = ""
     given: str = ""
-    dobs: tuple[int, ...] = ()  # exact dates (the date and its day/month swap)
+    dob: int | None = None  # an exact date of birth given
+    swapped: int | None = None  # its day/month transposition, when a real date
     dob_range: tuple[int, int] | None = None
-    exact_dob: int | None = None
     postcode: str = ""
+
+    def dob_window(self) -> tuple[int, ...]:
+        """The dates a tolerant search may reach from an exact date: swapped, or a day out."""
+        out = {self.dob, self.dob - 1, self.dob + 1}
+        if self.swapped:
+            out.add(self.swapped)
+        return tuple(sorted(out))
 
 
 def plan(c: Criteria, role: Role, today: date) -> _Plan:
     """Check R-SEARCH-2/7 and turn criteria into what the index can answer."""
+    check_bounds(c)
     family = names.normalise(c.family_name)
     given = names.normalise(c.given_name.split(" ")[0]) if c.given_name.strip() else ""
     p = _Plan(family=family, given=given)
     if c.postcode.strip():
         p.postcode = postcode_prefix(c.postcode)
     if c.dob_to and not c.dob:
-        raise SearchRefused("Give the start of the date of birth range as well as its end.")
-    if c.dob and c.dob > today and not (c.dob_to is None and _swap(c.dob) and _swap(c.dob) <= today):
-        raise SearchRefused("The date of birth is in the future: check it.")
+        raise SearchRefused("Give the start of the date of birth range as well as its end.", "dob")
+    swapped = swap_day_month(c.dob) if c.dob else None
+    if c.dob and c.dob > today and not (c.dob_to is None and swapped and swapped <= today):
+        raise SearchRefused("The date of birth is in the future: check it.", "dob")
     if c.dob and c.dob_to:
         lo, hi = sorted((c.dob, c.dob_to))
         if (hi - lo).days > MAX_DOB_RANGE_DAYS:
-            raise SearchRefused("Narrow the date of birth range to two years or less.")
+            raise SearchRefused("Narrow the date of birth range to two years or less.", "dob_to")
         p.dob_range = (lo.toordinal(), hi.toordinal())
     elif c.dob:
-        p.exact_dob = c.dob.toordinal()
-        dobs = {c.dob.toordinal()} if c.dob <= today else set()
-        if (swapped := _swap(c.dob)) and swapped <= today:
-            dobs.add(swapped.toordinal())
-        p.dobs = tuple(sorted(dobs))
+        p.dob = c.dob.toordinal()
+        p.swapped = swapped.toordinal() if swapped else None
     if (c.age_from is None) != (c.age_to is None):
-        raise SearchRefused("Give both ends of the age range (for example 5 to 7).")
+        raise SearchRefused("Give both ends of the age range (for example 5 to 7).", "ages")
     if c.age_from is not None:
         lo_age, hi_age = sorted((c.age_from, c.age_to))
-        if lo_age < 0 or hi_age > 25:
-            raise SearchRefused("Ages must be between 0 and 25.")
         if hi_age - lo_age > MAX_AGE_SPAN_YEARS:
-            raise SearchRefused(f"Narrow the age range to {MAX_AGE_SPAN_YEARS} years or less.")
-        if not p.dob_range and not p.dobs:
+            raise SearchRefused(f"Narrow the age range to {MAX_AGE_SPAN_YEARS} years or less.", "ages")
+        if p.dob_range is None and p.dob is None:
             oldest = _years_before(today, hi_age + 1) + timedelta(days=1)
             youngest = _years_before(today, lo_age)
             p.dob_range = (oldest.toordinal(), youngest.toordinal())
     if not family:
-        if p.postcode and not (given or p.dobs or p.dob_range):
+        if p.postcode and not (given or p.dob or p.dob_range):
             if role is not Role.LA_MANAGEMENT:  # R-SEARCH-7
                 raise SearchRefused("Searching by postcode alone is for the LA management team. "
-                                    "Add the child's family name.")
-            if p.postcode.endswith(" "):
-                raise SearchRefused("For a postcode-only search give the full postcode (for example NE1 4XY).")
+                                    "Add the child's family name.", "family_name")
+            if p.postcode.endswith(" ") or len(p.postcode) < 6 or not _FULL_POSTCODE.match(p.postcode):
+                raise SearchRefused("For a postcode-only search give the full postcode (for example NE1 4XY).",
+                                    "postcode")
             return p
-        raise SearchRefused("Enter the child's family name (or a directory id on its own).")
-    has_dob = bool(p.dobs) or (c.dob is not None and p.dob_range is not None)
+        raise SearchRefused("Enter the child's family name (or a directory id on its own).", "family_name")
+    has_dob = p.dob is not None or (c.dob is not None and p.dob_range is not None)
     has_given_age = bool(given) and p.dob_range is not None
     if not (has_dob or p.postcode or has_given_age):
         if given:
-            raise SearchRefused("Add a date of birth, a postcode, or an age range with the given name.")
-        raise SearchRefused("Add a date of birth, a postcode, or a given name with an age range.")
+            raise SearchRefused("Add a date of birth, a postcode, or an age range with the given name.", "dob")
+        raise SearchRefused("Add a date of birth, a postcode, or a given name with an age range.", "dob")
     return p
 
 
-def run(conn, c: Criteria, role: Role, today: date) -> Outcome:
+# -- running a search -------------------------------------------------------------
+def run(conn, c: Criteria, role: Role, today: date) -> Found:
     """Search the directory for ``c``. The caller audits (R-AUDIT-1)."""
     if c.directory_id.strip():
+        check_bounds(c)
         value = directory_id.parse(c.directory_id)
         if value is None:
-            raise SearchRefused("That directory id is not valid: check its ten digits.")
+            raise SearchRefused("That directory id is not valid: check its ten digits.", "directory_id")
         row = conn.execute("SELECT id FROM children WHERE directory_id = ?", (value,)).fetchone()
-        ids = [(row[0], True)] if row else []
-        return _outcome(conn, ids)
+        ranked = [(row[0], ())] if row else []
+        return _found(conn, ranked, c, False)
     p = plan(c, role, today)
     if not p.family:
         rows = conn.execute(
             "SELECT c.id FROM households h JOIN children c ON c.household_id = h.id "
             "WHERE h.postcode = ? AND c.shielded_at IS NULL LIMIT ?", (p.postcode, CAP + 1)).fetchall()
-        return _outcome(conn, [(r[0], True) for r in rows])
-    fam_keys = names.keys(p.family)
-    given_keys = names.keys(p.given) if p.given else None
-    if p.dobs:
-        sql = (f"SELECT child_id, dob, postcode FROM name_keys WHERE key IN (?,?) "
-               f"AND dob IN ({','.join('?' * len(p.dobs))})")
-        args: tuple = (*fam_keys, *p.dobs)
-    elif p.dob_range and p.given and c.dob is None:
-        sql = ("SELECT child_id, dob, postcode FROM name_keys WHERE key IN (?,?) AND given_sx = ? "
-               "AND dob BETWEEN ? AND ?")
-        args = (*fam_keys, given_keys[1], *p.dob_range)
-    elif p.dob_range:
-        sql = "SELECT child_id, dob, postcode FROM name_keys WHERE key IN (?,?) AND dob BETWEEN ? AND ?"
-        args = (*fam_keys, *p.dob_range)
-    else:
-        sql = ("SELECT child_id, dob, postcode FROM name_keys WHERE key IN (?,?) "
-               "AND postcode >= ? AND postcode < ?")
-        args = (*fam_keys, p.postcode, p.postcode + "\uffff")
-    return _match(conn, p, _candidates(conn, p, sql, args))
+        if len(rows) > CAP:
+            return Found(Outcome(refine=True, message=_refine_message(c)))
+        return _found(conn, [(r[0], ()) for r in rows], c, False)
+    return _Search(conn, p, c).run()
 
 
-_REFINE = (f"More than {CAP} children match. Add or narrow a detail: an exact date of birth, "
-           "a fuller postcode, or a given name.")
+_COLS = "family, given, dob, postcode, child_id, kind"
 
 
-def _candidates(conn, p: _Plan, sql: str, args: tuple):
-    """Distinct (child id, dob) pairs from the index that pass the cheap filters."""
-    seen: set[int] = set()
-    for child_id, dob, postcode in conn.execute(sql, args):
-        if child_id in seen:
-            continue
-        if p.postcode and (postcode is None or not postcode.startswith(p.postcode)):
-            continue  # R-SHIELD-5: a shielded record has no postcode in the index
-        if p.dob_range and not p.dob_range[0] <= dob <= p.dob_range[1]:
-            continue
-        seen.add(child_id)
-        yield child_id, dob
+class _Search:
+    """One tolerant search: blocks, scoring, the shield check and the cap."""
+
+    def __init__(self, conn, p: _Plan, c: Criteria) -> None:
+        self.conn, self.p, self.c = conn, p, c
+        self.best: dict[int, tuple[tuple, tuple[Match, ...], int]] = {}  # child -> (rank key, matches, kind)
+        self.complete = True  # False when a tolerant block stopped early: looser tiers may be incomplete
+
+    def run(self) -> Found:
+        p = self.p
+        exact_rows = self._exact_rows()
+        if exact_rows is None:
+            return Found(Outcome(refine=True, message=_refine_message(self.c)))
+        self.fam_exp = _expand(self.conn, search_index.FAMILY, p.family)
+        self.giv_exp = _expand(self.conn, search_index.GIVEN, p.given, nick=True) if p.given else {}
+        self._score_all(exact_rows)
+        self._score_all(self._name_block())
+        if p.dob is not None:
+            self._score_all(self._block(f"SELECT {_COLS} FROM search_names WHERE dob IN (?,?)",
+                                        (p.dob, p.swapped or p.dob)))
+        if p.postcode and not p.postcode.endswith(" ") and p.dob is None and p.dob_range is None:
+            self._score_all(self._block(f"SELECT {_COLS} FROM search_names WHERE postcode >= ? AND postcode < ?",
+                                        (p.postcode, p.postcode + "\uffff")))
+        return self._finish()
+
+    # -- blocks ----------------------------------------------------------------
+    def _where(self, exact: bool) -> tuple[str, list]:
+        p, sql, args = self.p, [], []
+        if p.dob is not None:
+            dobs = (p.dob,) if exact else p.dob_window()
+            sql.append(f"dob IN ({','.join('?' * len(dobs))})")
+            args += dobs
+        elif p.dob_range:
+            sql.append("dob BETWEEN ? AND ?")
+            args += p.dob_range
+        if p.postcode:
+            sql.append("postcode >= ? AND postcode < ?")
+            args += [p.postcode, p.postcode + "\uffff"]
+        return " AND ".join(sql), args
+
+    def _exact_rows(self) -> list | None:
+        """Rows naming the child exactly (current, former or part name); None when too many to show."""
+        p = self.p
+        where, args = self._where(exact=True)
+        given = " AND given = ?" if p.given else ""
+        rows = self.conn.execute(
+            f"SELECT {_COLS} FROM search_names WHERE family = ?{given} AND {where} LIMIT ?",
+            (p.family, *([p.given] if p.given else []), *args, 4 * CAP)).fetchall()
+        if len({r[4] for r in rows if r[5] == search_index.CURRENT}) > CAP or len(rows) >= 4 * CAP:
+            return None
+        return rows
+
+    def _name_block(self) -> list:
+        """Candidates by the name's sound-alikes and misspellings, within the other criteria."""
+        p = self.p
+        fams = list(self.fam_exp)
+        where, args = self._where(exact=False)
+        sql = f"SELECT {_COLS} FROM search_names WHERE family IN ({','.join('?' * len(fams))})"
+        if p.given and p.dob is None:
+            givs = list(self.giv_exp)
+            sql += f" AND given IN ({','.join('?' * len(givs))})"
+            args = [*givs, *args]
+        return self._block(f"{sql} AND {where}", (*fams, *args))
+
+    def _block(self, sql: str, args: tuple) -> list:
+        rows = self.conn.execute(f"{sql} LIMIT ?", (*args, _BLOCK_ROWS)).fetchall()
+        if len(rows) >= _BLOCK_ROWS:
+            self.complete = False
+        return rows
+
+    # -- scoring -----------------------------------------------------------------
+    def _score_all(self, rows) -> None:
+        for row in rows:
+            scored = self._score(row)
+            if scored is None:
+                continue
+            cid = row[4]
+            if cid not in self.best or scored[0] < self.best[cid][0]:
+                self.best[cid] = (scored[0], scored[1], row[5])
+
+    def _score(self, row) -> tuple[tuple, tuple[Match, ...]] | None:
+        family, given, dob, postcode, _cid, kind = row
+        p = self.p
+        found: list[Match] = []
+        distance = 0
+        fam = _name_match(p.family, family, self.fam_exp)
+        if fam is False:
+            if not (p.given and _close(p.family, given) and _close(p.given, family)):
+                return None
+            found.append(Match.NAMES_SWAPPED)  # given and family typed the other way round
+            distance += OSA.distance(p.family, given) + OSA.distance(p.given, family)
+        else:
+            if fam is not None:
+                found.append(fam)
+                distance += OSA.distance(p.family, family)
+            if p.given:
+                giv = _name_match(p.given, given, self.giv_exp)
+                if giv is False:
+                    return None
+                if giv is not None:
+                    found.append(giv)
+                    distance += OSA.distance(p.given, given)
+        if kind == search_index.PART:
+            found.append(Match.NAME_PART)
+        elif kind == search_index.FORMER:
+            found.append(Match.FORMER_NAME)
+        elif kind == search_index.ALTERNATIVE and p.given:
+            found.append(Match.ALTERNATIVE_NAME)
+        if p.dob is not None:
+            if dob == p.swapped and dob != p.dob:
+                found.append(Match.DOB_SWAPPED)
+            elif abs(dob - p.dob) == 1:
+                found.append(Match.DOB_OFF_BY_A_DAY)
+            elif dob != p.dob:
+                return None
+        elif p.dob_range and not p.dob_range[0] <= dob <= p.dob_range[1]:
+            return None
+        if p.postcode and not (postcode and postcode.startswith(p.postcode)):
+            return None  # R-SHIELD-5: a shielded record has no postcode in the index
+        if len(found) > MAX_DIFFERENCES:
+            return None
+        return (len(found), sum(m.weight for m in found), distance), tuple(sorted(found, key=lambda m: m.weight))
+
+    # -- shield check, tiers and the cap ---------------------------------------------
+    def _finish(self) -> Found:
+        if self.best:
+            self._drop_withheld()
+        ranked = sorted(self.best.items(), key=lambda kv: (kv[1][0], kv[0]))
+        if len(ranked) <= CAP and self.complete:
+            return _found(self.conn, [(cid, v[1]) for cid, v in ranked], self.c, False)
+        shown: list = []
+        for tier in sorted({v[0][0] for _, v in ranked}):
+            group = [(cid, v[1]) for cid, v in ranked if v[0][0] == tier]
+            if (tier > 0 and not self.complete) or len(shown) + len(group) > CAP:
+                break
+            shown += group
+        if not shown:
+            return Found(Outcome(refine=True, message=_refine_message(self.c)))
+        return _found(self.conn, shown, self.c, True)
+
+    def _drop_withheld(self) -> None:
+        """R-SHIELD-5, checked against the record as it is now, whenever its shield was set."""
+        ids = list(self.best)
+        shielded = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            shielded.update(cid for (cid,) in self.conn.execute(
+                f"SELECT id FROM children WHERE id IN ({','.join('?' * len(chunk))}) AND shielded_at IS NOT NULL",
+                chunk))
+        for cid in shielded:
+            _, _, kind = self.best[cid]
+            if self.p.postcode or kind in search_index.HIDDEN_WHEN_SHIELDED:
+                del self.best[cid]
 
 
-def _match(conn, p: _Plan, candidates) -> Outcome:
-    """Keep true matches (R-SEARCH-4), rank exact ones first, apply the cap.
-
-    Candidates are matched a chunk at a time and the search stops as soon as
-    more than ``CAP`` match: a broad search costs no more than a narrow one.
-    """
-    scored: list[tuple[int, float, int]] = []
-    read = 0
-    for chunk in _chunks_of(candidates, 64):
-        read += len(chunk)
-        dobs = dict(chunk)
-        ids = list(dobs)
-        names_by_child: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
-        marks = ",".join("?" * len(ids))
-        for cid, given, family in conn.execute(
-                f"SELECT id, given_names, family_name FROM children WHERE id IN ({marks}) "
-                f"UNION ALL SELECT child_id, given_names, family_name FROM other_names "
-                f"WHERE child_id IN ({marks})", (*ids, *ids)):
-            names_by_child[cid].append((given, family))
-        for cid in ids:
-            best = _score(p, names_by_child[cid], dobs[cid])
-            if best is not None:
-                scored.append((best[0], best[1], cid))
-        if len(scored) > CAP or read > _CANDIDATE_LIMIT:
-            return Outcome(refine=True, message=_REFINE)
-    scored.sort()
-    return _outcome(conn, [(cid, rank == 0) for rank, _, cid in scored])
+def _max_distance(norm: str) -> int:
+    return 1 if len(norm) <= 4 else 2
 
 
-def _score(p: _Plan, child_names: list[tuple[str, str]], dob: int) -> tuple[int, float] | None:
-    """(0 for exact else 1, -similarity) of a child's best-matching name, or None."""
-    best: tuple[int, float] | None = None
-    for given, family in child_names:
-        fam_norms = {names.normalise(family), *names.parts(family)}
-        fam_ok = [f for f in fam_norms if names.matches(p.family, f)]
-        if not fam_ok:
-            continue
-        given_norm = names.normalise(given.split(" ")[0])
-        if p.given and not names.matches(p.given, given_norm):
-            continue
-        exact = p.family in fam_norms and (not p.given or p.given == given_norm) \
-            and (p.exact_dob is None or dob == p.exact_dob)
-        sim = max(names.similarity(p.family, f) for f in fam_ok)
-        if p.given:
-            sim += names.similarity(p.given, given_norm)
-        score = (0 if exact else 1, -sim)
-        if best is None or score < best:
-            best = score
-    return best
+def _close(query: str, candidate: str) -> bool:
+    return bool(candidate) and (candidate == query or OSA.distance(query, candidate) <= _max_distance(query))
 
 
-def _outcome(conn, ranked: list[tuple[int, bool]]) -> Outcome:
+def _name_match(query: str, candidate: str, expansions: dict[str, Match | None]) -> Match | None | bool:
+    """None for the same name, the kind of difference for a close one, False for no match."""
+    if candidate == query:
+        return None
+    if candidate in expansions:
+        return expansions[candidate]
+    if OSA.distance(query, candidate) <= _max_distance(query):
+        return Match.SPELLING
+    return False
+
+
+def _expand(conn, kind: str, norm: str, nick: bool = False) -> dict[str, Match | None]:
+    """The vocabulary names a typed name may stand for, with how each differs from it."""
+    out: dict[str, Match | None] = {norm: None}
+    if nick:
+        for n in nicknames.variants(norm):
+            out.setdefault(n, Match.NICKNAME)
+    mp = search_index.metaphone(norm)
+    if mp:
+        for (name,) in conn.execute("SELECT name FROM name_vocab WHERE kind = ? AND metaphone = ?", (kind, mp)):
+            out.setdefault(name, Match.SOUNDS_LIKE)
+    keys = sorted(search_index.deletes(norm) | {norm})
+    marks = ",".join("?" * len(keys))
+    spelt = {n for (n,) in conn.execute(
+        f"SELECT name FROM name_deletes WHERE kind = ? AND del IN ({marks}) "
+        f"UNION SELECT name FROM name_vocab WHERE kind = ? AND name IN ({marks})", (kind, *keys, kind, *keys))}
+    for name in sorted(spelt, key=lambda n: OSA.distance(norm, n)):
+        if OSA.distance(norm, name) <= 1:
+            out.setdefault(name, Match.SPELLING)
+    if len(out) > _MAX_EXPANSION:  # keep the closest
+        keep = sorted(out, key=lambda n: (out[n] is not None, OSA.distance(norm, n)))[:_MAX_EXPANSION]
+        out = {n: out[n] for n in keep}
+    return out
+
+
+# -- answers and messages ----------------------------------------------------------
+def _found(conn, ranked: list[tuple[int, tuple[Match, ...]]], c: Criteria, looser_left_out: bool) -> Found:
     if len(ranked) > CAP:
-        return Outcome(refine=True, message=_REFINE)
+        return Found(Outcome(refine=True, message=_refine_message(c)))
+    rows = {}
+    ids = [cid for cid, _ in ranked]
+    if ids:
+        for row in conn.execute(
+                "SELECT c.id, c.directory_id, c.given_names, c.family_name, c.dob, c.gender, c.shielded_at, h.town "
+                f"FROM children c JOIN households h ON h.id = c.household_id WHERE c.id IN ({','.join('?' * len(ids))})",
+                ids):
+            rows[row[0]] = row
     hits = []
-    for cid, exact in ranked:
-        row = conn.execute(
-            "SELECT c.directory_id, c.given_names, c.family_name, c.dob, c.gender, c.shielded_at, "
-            "h.town, h.postcode FROM children c JOIN households h ON h.id = c.household_id "
-            "WHERE c.id = ?", (cid,)).fetchone()
-        did, given, family, dob, gender, shielded, town, postcode = row
+    for cid, matched in ranked:
+        _, did, given, family, dob, gender, shielded, town = rows[cid]
         locality = "" if shielded else town  # R-SEARCH-5, R-SHIELD-1: no whereabouts for a shielded child
-        hits.append(SearchHit(cid, directory_id.fmt(did), Name(given, family), date.fromordinal(dob),
-                              Gender(gender), locality, exact))
-    return Outcome(hits=tuple(hits), matched_ids=tuple(h.child_id for h in hits),
-                   message="" if hits else "No child matches. Check the spelling and the date of birth.")
+        hits.append(SearchHit(directory_id.fmt(did), Name(given, family), date.fromordinal(dob), Gender(gender),
+                              locality, matched))
+    if not hits:
+        message = _no_match_message(c)
+    elif looser_left_out:
+        message = (f"Showing the {len(hits)} closest {'match' if len(hits) == 1 else 'matches'}; more children "
+                   "match less closely and were left out. Add a detail to see them.")
+    else:
+        message = ""
+    return Found(Outcome(hits=tuple(hits), message=message, looser_left_out=looser_left_out), tuple(ids))
 
 
-def _chunks_of(iterable, size: int):
-    chunk: list = []
-    for item in iterable:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def describe(c: Criteria) -> str:
+    """What was searched, in words ("family name Smith, born 12/03/2015")."""
+    parts = []
+    if c.directory_id.strip():
+        parts.append(f"directory id {c.directory_id.strip()}")
+    if c.family_name.strip():
+        parts.append(f"family name {c.family_name.strip()}")
+    if c.given_name.strip():
+        parts.append(f"given name {c.given_name.strip()}")
+    if c.dob and c.dob_to:
+        parts.append(f"born {c.dob:%d/%m/%Y} to {c.dob_to:%d/%m/%Y}")
+    elif c.dob:
+        parts.append(f"born {c.dob:%d/%m/%Y}")
+    if c.age_from is not None and c.age_to is not None:
+        lo, hi = sorted((c.age_from, c.age_to))
+        parts.append(f"aged {lo}" if lo == hi else f"aged {lo} to {hi}")
+    if c.postcode.strip():
+        parts.append(f"postcode {c.postcode.strip().upper()}")
+    return ", ".join(parts)
+
+
+def _no_match_message(c: Criteria) -> str:
+    what = describe(c)
+    if c.directory_id.strip():
+        return f"No child has {what}. Check the digits, or search by name instead."
+    if not c.family_name.strip():
+        return f"No child is recorded at {c.postcode.strip().upper()}. Check the postcode."
+    tried = "similar spellings and sound-alike names"
+    if c.dob and not c.dob_to:
+        tried += ", the day and month swapped and a day either side"
+        hint = "Check the date of birth, or search with a date-of-birth range or the postcode instead."
+    elif c.dob or c.age_from is not None:
+        hint = ("Check the ages or the dates, or search with the exact date of birth or the postcode instead."
+                if c.given_name.strip() or c.dob else "Check the dates, or add the given name.")
+    else:
+        hint = ("Check the postcode, or give just its first part (for example NE11), or search with the date of "
+                "birth instead.")
+    return f"No child matches {what} (also tried {tried}). {hint}"
+
+
+def _refine_message(c: Criteria) -> str:
+    return (f"More than {CAP} children match {describe(c)}. Add or narrow a detail: an exact date of birth, "
+            "a fuller postcode, or a given name.")

@@ -1,0 +1,23 @@
+"""The directory's anti-trawling and lock-out limits (R-SEARCH-6, R-ROLE-4).
+
+They are the directory's policy, not the client's: the engine enforces them
+whatever a client sends. Defaults suit a practitioner's real pace of work;
+a training room or a benchmark may pass its own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    searches_per_minute: int = 20  # a burst beyond this is refused (R-SEARCH-6)
+    searches_per_hour: int = 200
+    children_opened_per_day: int = 60  # distinct children one user may open in a day
+    failed_signins_before_lock: int = 5  # consecutive failures, then locked until the LA team unlocks (R-ROLE-4)
+
+    @classmethod
+    def off(cls) -> "Limits":
+        """No rate limits (benchmarks timing the search itself); lock-out stays on."""
+        big = 10**9
+        return cls(searches_per_minute=big, searches_per_hour=big, children_opened_per_day=big)
