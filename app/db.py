@@ -8,6 +8,7 @@ A plain SQLite can therefore never create a clear file in our name.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import sqlcipher3
@@ -29,13 +30,32 @@ def new_key() -> bytes:
     return os.urandom(KEY_BYTES)
 
 
+def private_file(path: Path) -> None:
+    """Make ``path``'s folder 0700 and the file 0600 before SQLite opens it.
+
+    SQLite gives the ``-wal``, ``-shm`` and ``-journal`` files it makes later
+    the main file's mode, so they are private too.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    st = path.parent.stat()
+    if st.st_uid == os.geteuid() and not st.st_mode & stat.S_ISVTX:  # never a shared folder like /tmp
+        os.chmod(path.parent, 0o700)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+    for suffix in ("-wal", "-shm", "-journal"):
+        side = Path(f"{path}{suffix}")
+        if side.exists():
+            os.chmod(side, 0o600)
+
+
 def open_encrypted(path: str | Path, key: bytes, *, check_same_thread: bool = True) -> sqlcipher3.Connection:
     """Open (or create) an encrypted database at ``path`` with a raw key."""
     if not isinstance(key, (bytes, bytearray)) or len(key) != KEY_BYTES:
         raise ValueError("a SQLCipher raw key must be exactly 32 bytes")
     path = Path(path)
     if str(path) != ":memory:":
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)
     conn = sqlcipher3.connect(str(path), check_same_thread=check_same_thread, isolation_level=None)
     try:
         version = conn.execute("PRAGMA cipher_version").fetchone()

@@ -10,20 +10,33 @@ A ``Directory`` is single-threaded: it is created and used on one thread
 from __future__ import annotations
 
 import os
+import secrets
 import time
-from dataclasses import dataclass
-from datetime import date
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
 from . import audit, db, records, search
-from .model import Colleague, Reason, RecordView, Role, User, Viewer
+from .limits import Limits
+from .model import AccessReason, Colleague, Reason, RecordView, Role, User, Viewer
 from .passwords import hash_password, verify_password
 from .token.signin import signin_message, verify_signin
 
 CHECK_VALID_YEARS = 3
 CHALLENGE_TTL_S = 60
+MAX_USERNAME_CHARS = 64
+MAX_PASSWORD_CHARS = 1024
+MAX_COLLEAGUE_CHARS = 100
+TOKEN_REFUSALS = frozenset({"wrong_pin", "pin_locked", "pin_length", "removed", "not_enrolled", "wrong_token",
+                            "failed"})
+
+# One answer for any wrong factor (R-ROLE-4): nothing tells which of username,
+# password or token was wrong, so a password cannot be confirmed without the token.
+WRONG_FACTOR = ("Sign-in failed: the username, password or security token is not right. Check them, and that "
+                "the token is your own.")
 
 
 @lru_cache(maxsize=1)
@@ -37,7 +50,16 @@ class SignInRefused(Exception):
 
 
 class AccessRefused(Exception):
-    """A request breaks a role or reason rule; ``str(exc)`` is the message to show."""
+    """A request breaks a role, reason or session rule; ``str(exc)`` is the message to show."""
+
+
+class RateLimited(AccessRefused):
+    """R-SEARCH-6: too many searches, or too many children opened today.
+    ``retry_after_s`` says when the user can go on (also in the message)."""
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 SearchRefused = search.SearchRefused
@@ -56,24 +78,60 @@ class SignedIn:
     user: User
     serial: str
     wrap_public_der: bytes  # to wrap the user's local cache key to their token
+    session: str = ""  # the session id a Viewer carries on every request
+
+
+@dataclass
+class _Session:
+    username: str
+    granted: set[int] = field(default_factory=set)  # children this session was given in results
+    locked: bool = False
+
+
+def _wait_words(seconds: float) -> str:
+    s = max(1, int(seconds + 0.999))
+    if s < 90:
+        return f"{s} second{'s' if s != 1 else ''}"
+    m = (s + 59) // 60
+    return f"{m} minute{'s' if m != 1 else ''}"
+
+
+def _plain_text(value, limit: int) -> str | None:
+    """The text if it is a string within ``limit`` that can be stored, else None."""
+    if not isinstance(value, str) or len(value) > limit:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return value
 
 
 class Directory:
-    def __init__(self, conn, clock: Callable[[], date] = date.today) -> None:
+    def __init__(self, conn, clock: Callable[[], date] = date.today, limits: Limits | None = None,
+                 now: Callable[[], float] = time.time) -> None:
         self.conn = conn
         self.clock = clock
+        self.limits = limits or Limits()
+        self.now = now
         self._challenges: dict[bytes, float] = {}
+        self._sessions: dict[str, _Session] = {}
+        self._searches: dict[str, deque[float]] = {}
 
     @classmethod
-    def open(cls, path: str | Path, key: bytes, clock: Callable[[], date] = date.today) -> "Directory":
+    def open(cls, path: str | Path, key: bytes, clock: Callable[[], date] = date.today,
+             limits: Limits | None = None, now: Callable[[], float] = time.time) -> "Directory":
         conn = db.open_encrypted(path, key)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA cache_size = -65536")
-        return cls(conn, clock)
+        return cls(conn, clock, limits, now)
 
     def close(self) -> None:
         self.conn.close()
+
+    def _stamp(self) -> str:
+        return datetime.fromtimestamp(self.now(), timezone.utc).isoformat(timespec="seconds")
 
     # -- who -----------------------------------------------------------------
     def user(self, username: str) -> User | None:
@@ -85,6 +143,10 @@ class Directory:
         u, name, role, la, org, nominated, trained, checked = row
         return User(u, name, Role(role), la, org, bool(nominated), bool(trained),
                     date.fromordinal(checked) if checked else None)
+
+    def _la_of_user(self, username: str) -> tuple[str, ...]:
+        row = self.conn.execute("SELECT la_code FROM users WHERE username = ?", (username,)).fetchone()
+        return (row[0],) if row else ()
 
     # -- sign-in: password + token + PIN (R-ROLE-4) ---------------------------
     def challenge(self) -> bytes:
@@ -101,62 +163,128 @@ class Directory:
 
     def _take_challenge(self, challenge: bytes) -> bool:
         self._expire_challenges()
-        return self._challenges.pop(challenge, None) is not None
+        return isinstance(challenge, bytes) and self._challenges.pop(challenge, None) is not None
 
-    def _token_proof(self, username: str, serial: str, purpose: str, challenge: bytes, signature: bytes,
-                     failed_action: str) -> None:
+    def _token_ok(self, username: str, serial: str, purpose: str, challenge: bytes, signature: bytes) -> str | None:
+        """None when the token proves the holder, else why not (for the audit, never the screen)."""
         row = self.conn.execute("SELECT token_serial, sign_public_der FROM users WHERE username = ?",
                                 (username,)).fetchone()
         if not row or not row[0] or not row[1]:
-            self._refuse(username, failed_action, "no token enrolled",
-                         "No security token is enrolled for this account. Ask your LA team to enrol one.")
+            return "no token enrolled"
         if row[0] != serial:
-            self._refuse(username, failed_action, f"token {serial} is not this user's",
-                         "This security token is not enrolled for you. Use your own token; if it is lost, "
-                         "tell your LA team.")
-        if not verify_signin(row[1], signin_message(purpose, serial, challenge), signature):
-            self._refuse(username, failed_action, "token signature did not verify",
-                         "The security token's answer could not be verified. Remove and reinsert it, then "
-                         "try again; if this keeps happening, contact your LA team.")
+            return f"token {serial} is not this user's"
+        try:
+            ok = verify_signin(row[1], signin_message(purpose, serial, challenge), signature)
+        except (ValueError, TypeError):
+            ok = False
+        return None if ok else "token signature did not verify"
+
+    def _locked_out(self, username: str) -> bool:
+        row = self.conn.execute("SELECT locked_at FROM signin_failures WHERE username = ?", (username,)).fetchone()
+        return bool(row and row[0])
+
+    def _count_failure(self, username: str) -> bool:
+        """One more consecutive failure; True when it locks the account now."""
+        self.conn.execute(
+            "INSERT INTO signin_failures (username, failures) VALUES (?, 1) "
+            "ON CONFLICT(username) DO UPDATE SET failures = failures + 1", (username,))
+        failures = self.conn.execute("SELECT failures FROM signin_failures WHERE username = ?",
+                                     (username,)).fetchone()[0]
+        if failures >= self.limits.failed_signins_before_lock:
+            self.conn.execute("UPDATE signin_failures SET locked_at = ? WHERE username = ?",
+                              (self._stamp(), username))
+            return True
+        return False
+
+    def _locked_message(self) -> str:
+        return (f"This account is locked after {self.limits.failed_signins_before_lock} failed sign-ins in a row. "
+                "Ask your LA team to unlock it.")
 
     def sign_in(self, username: str, password: str, serial: str, challenge: bytes, signature: bytes) -> "SignedIn":
-        """Username, password and the token's signature over a fresh challenge; audited either way."""
-        username = username.strip().lower()
+        """Username, password and the token's signature over a fresh challenge; audited either way.
+
+        Any wrong factor gets the same message; consecutive failures lock the
+        username typed (known or not, so lock-out reveals no account) until
+        the LA team unlocks it (R-ROLE-4).
+        """
+        name = _plain_text(username, MAX_USERNAME_CHARS)
+        secret = _plain_text(password, MAX_PASSWORD_CHARS)
+        serial_ok = _plain_text(serial, 64)
+        if name is None or secret is None or serial_ok is None:
+            shown = name.strip().lower()[:MAX_USERNAME_CHARS] if name else "(unusable username)"
+            self._refuse(shown, "sign_in_failed", "input out of bounds", WRONG_FACTOR)
+        username = name.strip().lower()
         if not self._take_challenge(challenge):
             self._refuse(username, "sign_in_failed", "challenge unknown or expired",
                          "The sign-in took too long and has expired. Try again.")
+        if self._locked_out(username):
+            self._refuse(username, "sign_in_failed", "account locked out", self._locked_message())
         row = self.conn.execute("SELECT password_hash, enabled FROM users WHERE username = ?",
                                 (username,)).fetchone()
-        ok = verify_password(row[0] if row else _dummy_hash(), password)
-        if not (row and ok):
-            self._refuse(username, "sign_in_failed", "unknown user or wrong password",
-                         "The username or password is not right. Check them and try again.")
+        password_ok = verify_password(row[0] if row else _dummy_hash(), secret)
+        token_problem = self._token_ok(username, serial, "sign-in", challenge, signature) if row else "unknown user"
+        if not (row and password_ok) or token_problem:
+            why = "unknown user" if not row else "wrong password" if not password_ok else token_problem
+            locked = self._count_failure(username)
+            if locked:
+                audit.record(self.conn, username, "account_locked_out", las=self._la_of_user(username),
+                             detail={"after": self.limits.failed_signins_before_lock})
+            self._refuse(username, "sign_in_failed", why, self._locked_message() if locked else WRONG_FACTOR)
+        self.conn.execute("DELETE FROM signin_failures WHERE username = ?", (username,))
         if not row[1]:
             self._refuse(username, "sign_in_failed", "account disabled",
                          "This account is disabled. Contact your LA team.")
-        self._token_proof(username, serial, "sign-in", challenge, signature, "sign_in_failed")
         user = self.user(username)
         assert user is not None
         problem = self.account_problem(user)
         if problem:
             self._refuse(username, "sign_in_failed", problem[0], problem[1])
-        audit.record(self.conn, username, "sign_in", detail={"role": user.role.value, "token": serial})
+        session = secrets.token_urlsafe(24)
+        self._sessions[session] = _Session(username)
+        audit.record(self.conn, username, "sign_in", detail={"role": user.role.value, "token": serial},
+                     las=(user.la_code,))
         wrap = self.conn.execute("SELECT wrap_public_der FROM users WHERE username = ?", (username,)).fetchone()[0]
-        return SignedIn(user, serial, bytes(wrap))
+        return SignedIn(user, serial, bytes(wrap), session)
 
-    def unlock(self, user: User, serial: str, challenge: bytes, signature: bytes) -> None:
+    def unlock(self, user: User, serial: str, challenge: bytes, signature: bytes, session: str = "") -> None:
         """Back into a locked session: the same token, proven afresh (R-LOCAL-2)."""
         if not self._take_challenge(challenge):
             self._refuse(user.username, "unlock_failed", "challenge unknown or expired",
                          "Unlocking took too long and has expired. Try again.")
-        self._token_proof(user.username, serial, "unlock", challenge, signature, "unlock_failed")
-        problem = self.account_problem(user)
+        problem = self._token_ok(user.username, serial, "unlock", challenge, signature)
         if problem:
-            self._refuse(user.username, "unlock_failed", problem[0], problem[1])
-        audit.record(self.conn, user.username, "unlock", detail={"token": serial})
+            self._refuse(user.username, "unlock_failed", problem,
+                         "This security token could not unlock the session. Use the token you signed in with.")
+        problem2 = self.account_problem(user)
+        if problem2:
+            self._refuse(user.username, "unlock_failed", problem2[0], problem2[1])
+        state = self._sessions.get(session)
+        if session and (state is None or state.username != user.username):
+            self._refuse(user.username, "unlock_failed", "session ended", "Your session has ended. Sign in again.")
+        if state is not None:
+            state.locked = False
+        audit.record(self.conn, user.username, "unlock", detail={"token": serial}, las=(user.la_code,))
 
-    def lock(self, user: User, why: str) -> None:
-        audit.record(self.conn, user.username, "lock", detail={"why": why})
+    def lock(self, user: User, why: str, session: str = "") -> None:
+        state = self._sessions.get(session)
+        if state is not None and state.username == user.username:
+            state.locked = True
+        audit.record(self.conn, user.username, "lock", detail={"why": why}, las=(user.la_code,))
+
+    def sign_out(self, user: User, session: str = "") -> None:
+        state = self._sessions.get(session)
+        if state is not None and state.username == user.username:
+            del self._sessions[session]
+        audit.record(self.conn, user.username, "sign_out", las=(user.la_code,))
+
+    def report_token_refusal(self, username: str, serial: str, kind: str, during: str = "sign_in") -> None:
+        """The client reports what the token refused (wrong or blocked PIN, token pulled, wrong
+        token at unlock), so every refusal is audited (R-AUDIT-1), not only the directory's own."""
+        name = (_plain_text(username, MAX_USERNAME_CHARS) or "(unusable username)").strip().lower() or "(blank)"
+        kind = kind if kind in TOKEN_REFUSALS else "failed"
+        during = during if during in ("sign_in", "unlock", "pin_change") else "sign_in"
+        audit.record(self.conn, name, "token_refused", las=self._la_of_user(name),
+                     detail={"kind": kind, "during": during, "token": (_plain_text(serial, 64) or "?")})
 
     def enrol_token(self, username: str, serial: str, sign_public_der: bytes, wrap_public_der: bytes,
                     by: str) -> None:
@@ -166,7 +294,8 @@ class Directory:
             (serial, sign_public_der, wrap_public_der, username)).rowcount
         if not done:
             raise LookupError(f"no user {username!r} in the directory")
-        audit.record(self.conn, by, "token_enrolled", detail={"user": username, "token": serial})
+        audit.record(self.conn, by, "token_enrolled", detail={"user": username, "token": serial},
+                     las=self._la_of_user(username))
 
     def enrolled_tokens(self) -> dict[str, str]:
         return dict(self.conn.execute("SELECT username, token_serial FROM users WHERE token_serial IS NOT NULL"))
@@ -190,58 +319,184 @@ class Directory:
         return None
 
     def _refuse(self, username: str, action: str, code: str, message: str):
-        audit.record(self.conn, username or "(blank)", action, detail={"why": code})
+        audit.record(self.conn, username or "(blank)", action, detail={"why": code},
+                     las=self._la_of_user(username))
         raise SignInRefused(message)
 
-    def sign_out(self, user: User) -> None:
-        audit.record(self.conn, user.username, "sign_out")
+    # -- requests: session, role, reason (R-SEARCH-1, R-ROLE-2) -----------------
+    def _session_of(self, viewer: Viewer) -> _Session:
+        state = self._sessions.get(viewer.session) if isinstance(viewer.session, str) else None
+        if state is None or state.username != viewer.user.username:
+            raise AccessRefused("Your session has ended. Sign in again.")
+        if state.locked:
+            raise AccessRefused("Your session is locked. Unlock it with your token first.")
+        return state
+
+    def _check_request(self, viewer: Viewer, reason: Reason, action: str) -> _Session:
+        try:
+            state = self._session_of(viewer)
+            problem = self.account_problem(viewer.user)
+            if problem:
+                raise AccessRefused(problem[1])
+            if viewer.role.acts_for_colleague:  # R-ROLE-2
+                c = viewer.on_behalf_of
+                if c is None or not all(_plain_text(v, MAX_COLLEAGUE_CHARS) is not None
+                                        for v in (c.name, c.organisation)):
+                    raise AccessRefused("Name the colleague you are acting for, and their organisation "
+                                        f"(up to {MAX_COLLEAGUE_CHARS} characters each).")
+                if len(c.name.strip()) < 3 or len(c.organisation.strip()) < 2:
+                    raise AccessRefused("Name the colleague you are acting for, and their organisation.")
+            elif viewer.on_behalf_of is not None:
+                raise AccessRefused("Only a mediating user acts on behalf of a colleague.")
+            if not isinstance(reason, Reason) or _plain_text(reason.detail, 1000) is None:
+                raise AccessRefused("Choose a reason from the list.")
+            if not reason.code.fits(viewer.role):
+                raise AccessRefused(f"“{reason.code.label}” is not a reason your role can give. Choose another.")
+            problem = reason.problem()
+            if problem:  # R-SEARCH-1
+                raise AccessRefused(problem)
+        except AccessRefused as exc:
+            self._audit_refusal(viewer, reason, action, str(exc))
+            raise
+        return state
+
+    def _audit_refusal(self, viewer: Viewer, reason, action: str, why: str, **extra) -> None:
+        text = reason.text() if isinstance(reason, Reason) and _plain_text(reason.detail, 1000) is not None else None
+        safe = viewer
+        if viewer.on_behalf_of is not None and not all(
+                _plain_text(v, MAX_COLLEAGUE_CHARS) is not None for v in (viewer.on_behalf_of.name,
+                                                                          viewer.on_behalf_of.organisation)):
+            safe = Viewer(viewer.user, Colleague("(unusable name)", "(unusable organisation)"), viewer.session)
+        audit.record(self.conn, viewer.user.username, f"{action}_refused", viewer=safe, reason=text,
+                     detail={"why": why, **extra})
+
+    # -- rate limits (R-SEARCH-6) ------------------------------------------------
+    def _check_search_rate(self, viewer: Viewer, reason: Reason) -> None:
+        now = self.now()
+        times = self._searches.setdefault(viewer.user.username, deque())
+        while times and times[0] <= now - 3600:
+            times.popleft()
+        in_minute = [t for t in times if t > now - 60]
+        for count, limit, window, span in ((len(in_minute), self.limits.searches_per_minute, in_minute, 60),
+                                           (len(times), self.limits.searches_per_hour, list(times), 3600)):
+            if count >= limit:
+                wait = window[count - limit] + span - now
+                message = (f"You have made {count} searches in the last "
+                           f"{'minute' if span == 60 else 'hour'}, the most allowed. You can search again in "
+                           f"{_wait_words(wait)}.")
+                self._audit_refusal(viewer, reason, "search", "rate limited", limit=limit, window_s=span)
+                raise RateLimited(message, int(wait + 0.999))
+        times.append(now)
+
+    def _check_open_budget(self, viewer: Viewer, reason: Reason, child_id: int) -> int:
+        day = datetime.fromtimestamp(self.now(), timezone.utc).date()
+        seen = self.conn.execute("SELECT 1 FROM record_opens WHERE username = ? AND day = ? AND child_id = ?",
+                                 (viewer.user.username, day.toordinal(), child_id)).fetchone()
+        if seen:
+            return day.toordinal()
+        opened = self.conn.execute("SELECT count(*) FROM record_opens WHERE username = ? AND day = ?",
+                                   (viewer.user.username, day.toordinal())).fetchone()[0]
+        if opened >= self.limits.children_opened_per_day:
+            midnight = datetime.combine(day + timedelta(days=1), datetime.min.time(), timezone.utc).timestamp()
+            self._audit_refusal(viewer, reason, "view_record", "daily budget reached",
+                                limit=self.limits.children_opened_per_day)
+            raise RateLimited(
+                f"You have opened {opened} different children's records today, the most allowed in one day. "
+                "Records you opened today still open; you can open others tomorrow (after midnight UTC). "
+                "If you need more, ask your LA team.", int(midnight - self.now() + 0.999))
+        return day.toordinal()
 
     # -- searching and viewing ----------------------------------------------
-    def _check_request(self, viewer: Viewer, reason: Reason) -> None:
-        problem = self.account_problem(viewer.user)
-        if problem:
-            raise AccessRefused(problem[1])
-        if viewer.role.acts_for_colleague:  # R-ROLE-2
-            c = viewer.on_behalf_of
-            if c is None or len(c.name.strip()) < 3 or len(c.organisation.strip()) < 2:
-                raise AccessRefused("Name the colleague you are acting for, and their organisation.")
-        elif viewer.on_behalf_of is not None:
-            raise AccessRefused("Only a mediating user acts on behalf of a colleague.")
-        problem = reason.problem()
-        if problem:  # R-SEARCH-1
-            raise AccessRefused(problem)
-
     def search(self, viewer: Viewer, criteria: search.Criteria, reason: Reason) -> search.Outcome:
-        self._check_request(viewer, reason)
+        state = self._check_request(viewer, reason, "search")
+        self._check_search_rate(viewer, reason)
         try:
-            outcome = search.run(self.conn, criteria, viewer.role, self.clock())
+            found = search.run(self.conn, criteria, viewer.role, self.clock())
         except search.SearchRefused as exc:
             audit.record(self.conn, viewer.user.username, "search_refused", viewer=viewer, reason=reason.text(),
-                         detail={"criteria": criteria.for_audit(), "why": str(exc)})
+                         detail={"criteria": _safe_criteria(criteria), "why": str(exc)})
             raise
-        detail = {"criteria": criteria.for_audit(), "returned": list(self._directory_ids(outcome.matched_ids))}
+        outcome = found.outcome
+        detail = {"criteria": criteria.for_audit(), "returned": [h.directory_id for h in outcome.hits]}
         if outcome.refine:
             detail["refine"] = True
-        audit.record(self.conn, viewer.user.username, "search", viewer=viewer, reason=reason.text(), detail=detail)
+        las = {la for (la,) in self.conn.execute(
+            f"SELECT DISTINCT la_code FROM children WHERE id IN ({','.join('?' * len(found.child_ids))})",
+            found.child_ids)} if found.child_ids else set()
+        audit.record(self.conn, viewer.user.username, "search", viewer=viewer, reason=reason.text(), detail=detail,
+                     las=las)
+        state.granted.update(found.child_ids)
         return outcome
 
-    def view_record(self, viewer: Viewer, child_id: int, reason: Reason) -> RecordView:
-        self._check_request(viewer, reason)
+    def view_record(self, viewer: Viewer, directory_id: str, reason: Reason) -> RecordView:
+        """One record, only from a result this session was given (R-SEARCH-2/3: no trawling by id)."""
+        state = self._check_request(viewer, reason, "view_record")
+        child_id = records.child_id_for(self.conn, directory_id)
+        if child_id is None or child_id not in state.granted:
+            shown = directory_id if _plain_text(directory_id, 16) is not None else "(unusable id)"
+            self._audit_refusal(viewer, reason, "view_record", "not from this session's results",
+                                directory_id=shown)
+            raise AccessRefused("Open a record from your own search results: search for the child first.")
+        day = self._check_open_budget(viewer, reason, child_id)
         view = records.build(self.conn, viewer, child_id)
+        self.conn.execute("INSERT OR IGNORE INTO record_opens VALUES (?,?,?)", (viewer.user.username, day, child_id))
         audit.record(self.conn, viewer.user.username, "view_record", viewer=viewer, reason=reason.text(),
-                     detail={"directory_id": view.directory_id, "restricted": view.shield_applied})
+                     detail={"directory_id": view.directory_id, "restricted": view.shield_applied},
+                     las=(records.la_of(self.conn, child_id),))
         return view
 
-    def _directory_ids(self, child_ids: tuple[int, ...]):
-        for cid in child_ids:
-            yield from (r[0] for r in self.conn.execute("SELECT directory_id FROM children WHERE id = ?", (cid,)))
+    # -- shields and accounts --------------------------------------------------
+    def request_shield(self, viewer: Viewer, directory_id: str, reason: Reason) -> bool:
+        """Shield a record at once (R-SHIELD-2); any practitioner or the LA team may (R-ROLE-1).
+        True if it was not shielded before. Review comes later (R-SHIELD-3)."""
+        state = self._check_request(viewer, reason, "shield_request")
+        child_id = records.child_id_for(self.conn, directory_id)
+        if viewer.role is Role.MEDIATING or child_id is None or child_id not in state.granted:
+            self._audit_refusal(viewer, reason, "shield_request", "not allowed for this role or record")
+            raise AccessRefused("Only a practitioner or the LA team can request a shield, from a record they found.")
+        changed = records.shield(self.conn, child_id, self._stamp())
+        audit.record(self.conn, viewer.user.username, "shield_requested", viewer=viewer, reason=reason.text(),
+                     detail={"directory_id": records.directory_id.fmt(self.conn.execute(
+                         "SELECT directory_id FROM children WHERE id = ?", (child_id,)).fetchone()[0]),
+                         "already_shielded": not changed},
+                     las=(records.la_of(self.conn, child_id),))
+        return changed
+
+    def unlock_account(self, viewer: Viewer, username: str) -> None:
+        """The LA team lifts a sign-in lock-out for one of its own LA's users (R-ROLE-3, R-ROLE-4)."""
+        reason = Reason(AccessReason.LA_MONITORING)
+        self._check_request(viewer, reason, "account_unlock")
+        target = self.user(username) if _plain_text(username, MAX_USERNAME_CHARS) else None
+        if viewer.role is not Role.LA_MANAGEMENT or target is None or target.la_code != viewer.user.la_code:
+            self._audit_refusal(viewer, reason, "account_unlock", "not this LA team's user")
+            raise AccessRefused("Only the LA management team can unlock its own LA's users.")
+        self.conn.execute("DELETE FROM signin_failures WHERE username = ?", (target.username,))
+        audit.record(self.conn, viewer.user.username, "account_unlocked", viewer=viewer,
+                     detail={"user": target.username}, las=(target.la_code,))
 
     # -- audit ----------------------------------------------------------------
     def audit_entries(self, viewer: Viewer, since_seq: int = 0) -> list[audit.Entry]:
-        """The audit trail, for the LA management team only (R-LOCAL-3)."""
+        """The audit trail, for the LA management team only, and only entries about its own
+        LA's users and records (R-LOCAL-3, R-ROLE-3)."""
+        reason = Reason(AccessReason.LA_MONITORING)
+        self._check_request(viewer, reason, "audit_read")
         if viewer.role is not Role.LA_MANAGEMENT:
+            self._audit_refusal(viewer, reason, "audit_read", "not the LA team")
             raise AccessRefused("The audit trail is for the LA management team.")
-        return audit.entries(self.conn, since_seq)
+        return audit.entries(self.conn, since_seq, la_code=viewer.user.la_code)
 
 
-__all__ = ["Directory", "SignInRefused", "AccessRefused", "SearchRefused", "NoSuchRecord", "Colleague"]
+def _safe_criteria(c: search.Criteria) -> dict:
+    """Criteria for the audit, each text cut to a bounded length (a 1 MB name is not stored verbatim)."""
+    out = {}
+    for k, v in c.for_audit().items():
+        if isinstance(v, str):
+            v = v.encode("utf-8", "replace").decode("utf-8")[:80]
+        elif isinstance(v, int) and not -10**6 < v < 10**6:
+            v = "(out of range)"
+        out[k] = v
+    return out
+
+
+__all__ = ["Directory", "SignInRefused", "AccessRefused", "RateLimited", "SearchRefused", "NoSuchRecord",
+           "Colleague", "SignedIn"]

@@ -12,13 +12,37 @@ from __future__ import annotations
 
 from datetime import date
 
-from . import directory_id
+from . import directory_id, search_index
 from .model import (Address, GpPractice, Gender, Involvement, Name, ParentCarer, RecordView, Role,
                     ServiceType, Setting, SettingKind, Viewer, WithheldInvolvement)
 
 
 class NoSuchRecord(LookupError):
     pass
+
+
+def child_id_for(conn, text: str) -> int | None:
+    """The internal row id behind a directory id as typed or shown ("123 456 7890"), or None."""
+    value = directory_id.parse(text) if isinstance(text, str) and len(text) <= 16 else None
+    if value is None:
+        return None
+    row = conn.execute("SELECT id FROM children WHERE directory_id = ?", (value,)).fetchone()
+    return row[0] if row else None
+
+
+def la_of(conn, child_id: int) -> str:
+    row = conn.execute("SELECT la_code FROM children WHERE id = ?", (child_id,)).fetchone()
+    return row[0] if row else ""
+
+
+def shield(conn, child_id: int, at: str) -> bool:
+    """Shield a record now (R-SHIELD-2): from this moment its withheld fields are not sent and
+    its withheld names and postcode leave the search index (R-SHIELD-5). False if already shielded."""
+    changed = conn.execute("UPDATE children SET shielded_at = ? WHERE id = ? AND shielded_at IS NULL",
+                           (at, child_id)).rowcount
+    if changed:
+        search_index.reindex_child(conn, child_id)
+    return bool(changed)
 
 
 def _sees_protected(viewer: Viewer, la_code: str) -> bool:
@@ -34,7 +58,7 @@ def build(conn, viewer: Viewer, child_id: int) -> RecordView:
     did, given, family, dob, gender, household_id, setting_id, gp_id, la_code, shielded_at = row
     shielded = shielded_at is not None
     restricted = shielded and not _sees_protected(viewer, la_code)
-    base = dict(child_id=child_id, directory_id=directory_id.fmt(did), name=Name(given, family),
+    base = dict(directory_id=directory_id.fmt(did), name=Name(given, family),
                 dob=date.fromordinal(dob), gender=Gender(gender), shielded=shielded)
     if restricted:
         return RecordView(**base, other_names=(), shield_applied=True)

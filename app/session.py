@@ -40,6 +40,7 @@ class Session:
     user: User
     serial: str
     wrap_public_der: bytes
+    directory_session: str = field(default="", repr=False)  # the directory's session id, for every request
     cache: LocalCache | None = field(default=None, repr=False)
     locked: bool = False
 
@@ -89,20 +90,28 @@ class SessionManager:
         signature = self._wait(self.tokens.sign(serial, signin_message(purpose, serial, challenge)))
         return challenge, signature
 
+    def _report(self, username: str, serial: str, exc: TokenError, during: str) -> None:
+        """Token-side refusals are audited by the directory too (R-AUDIT-1)."""
+        self._quietly(self.directory.run(Directory.report_token_refusal, username, serial, exc.kind.value, during))
+
     def _sign_in(self, username: str, password: str, serial: str, pin: str) -> Session:
         try:
-            challenge, signature = self._prove(serial, pin, "sign-in")
+            try:
+                challenge, signature = self._prove(serial, pin, "sign-in")
+            except TokenError as exc:
+                self._report(username, serial, exc, "sign_in")
+                raise
             signed: SignedIn = self._wait(self.directory.run(
                 Directory.sign_in, username, password, serial, challenge, signature))
         except BaseException:
             self._quietly(self.tokens.logout(serial))
             raise
-        session = Session(signed.user, serial, signed.wrap_public_der)
+        session = Session(signed.user, serial, signed.wrap_public_der, signed.session)
         try:
             session.cache = self._open_cache(session)
         except BaseException:
             self._quietly(self.tokens.logout(serial))
-            self._quietly(self.directory.run(Directory.sign_out, signed.user))
+            self._quietly(self.directory.run(Directory.sign_out, signed.user, signed.session))
             raise
         return session
 
@@ -124,11 +133,19 @@ class SessionManager:
 
     def _unlock(self, session: Session, serial: str, pin: str) -> None:
         if serial != session.serial:
-            raise TokenError(TokenErrorKind.NOT_ENROLLED,
+            exc = TokenError(TokenErrorKind.NOT_ENROLLED,
                              "This is not the token this session was signed in with. Sign out to use another.")
-        challenge, signature = self._prove(serial, pin, "unlock")
+            self._quietly(self.directory.run(Directory.report_token_refusal, session.user.username, serial,
+                                             "wrong_token", "unlock"))
+            raise exc
         try:
-            self._wait(self.directory.run(Directory.unlock, session.user, serial, challenge, signature))
+            challenge, signature = self._prove(serial, pin, "unlock")
+        except TokenError as exc:
+            self._report(session.user.username, serial, exc, "unlock")
+            raise
+        try:
+            self._wait(self.directory.run(Directory.unlock, session.user, serial, challenge, signature,
+                                          session.directory_session))
             session.cache = self._open_cache(session)
         except BaseException:
             self._quietly(self.tokens.logout(serial))
@@ -144,13 +161,13 @@ class SessionManager:
         session.locked = True
         self._close_cache(session)
         self._quietly(self.tokens.logout(session.serial))
-        self._quietly(self.directory.run(Directory.lock, session.user, why))
+        self._quietly(self.directory.run(Directory.lock, session.user, why, session.directory_session))
 
     def _sign_out(self, session: Session) -> None:
         session.locked = True
         self._close_cache(session)
         self._quietly(self.tokens.logout(session.serial))
-        self._quietly(self.directory.run(Directory.sign_out, session.user))
+        self._quietly(self.directory.run(Directory.sign_out, session.user, session.directory_session))
 
     @staticmethod
     def _quietly(future: Future) -> None:

@@ -52,10 +52,15 @@ def reason() -> Reason:
     return Reason(AccessReason.PROVIDING_SERVICE)
 
 
+_TOKENS: dict[str, "SoftToken"] = {}
+
+
 def viewer_for(directory: Directory, username: str, colleague=None) -> Viewer:
-    user = directory.user(username)
-    assert user is not None
-    return Viewer(user, colleague)
+    """A signed-in viewer: a software token is enrolled and the user signs in for a session."""
+    token = _TOKENS.get(username) or _TOKENS.setdefault(username, SoftToken(f"soft-{username}"))
+    token.enrol(directory, username)
+    signed = token_sign_in(directory, username, token)
+    return Viewer(signed.user, colleague, signed.session)
 
 
 @pytest.fixture
@@ -98,3 +103,14 @@ def token_sign_in(directory, username: str, token: SoftToken, password: str = PA
     challenge = directory.challenge()
     return directory.sign_in(username, password, token.serial, challenge,
                              token.sign(signin_message(purpose, token.serial, challenge)))
+
+
+def open_child(directory, viewer: Viewer, row_id: int, reason: Reason):
+    """Open a child's record the only way the engine allows: from this session's own search result."""
+    from app import directory_id
+    from app.search import Criteria
+    did = directory_id.fmt(directory.conn.execute("SELECT directory_id FROM children WHERE id = ?",
+                                                  (row_id,)).fetchone()[0])
+    outcome = directory.search(viewer, Criteria(directory_id=did), reason)
+    assert [h.directory_id for h in outcome.hits] == [did]
+    return directory.view_record(viewer, did, reason)

@@ -7,7 +7,7 @@ import pytest
 
 from app import directory_id
 from app.directory import AccessRefused, SearchRefused
-from app.model import AccessReason, Colleague, Reason, SearchHit
+from app.model import AccessReason, Colleague, Match, Reason, SearchHit
 from app.search import CAP, Criteria
 from tests.conftest import viewer_for
 
@@ -18,29 +18,36 @@ def child(directory, where: str, args=()):
         f"JOIN households h ON h.id = c.household_id WHERE {where} ORDER BY c.id LIMIT 1", args).fetchone()
     assert row, f"the training data has no child where {where}"
     cid, did, given, family, dob, postcode = row
-    return dict(id=cid, did=did, given=given, family=family, dob=date.fromordinal(dob), postcode=postcode)
+    return dict(id=directory_id.fmt(did), row=cid, did=directory_id.fmt(did), given=given, family=family,
+                dob=date.fromordinal(dob), postcode=postcode)
+
+
+def ref(directory, child_row_id: int) -> str:
+    """The directory id shown for an internal row id (the engine only ever hands out directory ids)."""
+    return directory_id.fmt(directory.conn.execute("SELECT directory_id FROM children WHERE id = ?",
+                                                   (child_row_id,)).fetchone()[0])
 
 
 def ids(outcome):
-    return [h.child_id for h in outcome.hits]
+    return [h.directory_id for h in outcome.hits]
 
 
 def test_exact_name_and_date_of_birth_finds_the_child_first(directory, practitioner, reason):
     c = child(directory, "c.shielded_at IS NULL")
     out = directory.search(practitioner, Criteria(family_name=c["family"], dob=c["dob"]), reason)
-    assert out.hits[0].child_id == c["id"] and out.hits[0].exact
+    assert out.hits[0].directory_id == c["id"] and out.hits[0].exact and out.hits[0].match == ()
 
 
 def test_directory_id_alone_is_enough(directory, practitioner, reason):
     """R-SEARCH-2: a directory id alone finds its record."""
     c = child(directory, "1=1")
-    out = directory.search(practitioner, Criteria(directory_id=directory_id.fmt(c["did"])), reason)
+    out = directory.search(practitioner, Criteria(directory_id=c["did"]), reason)
     assert ids(out) == [c["id"]]
 
 
 def test_mistyped_directory_id_is_caught_by_its_check_digit(directory, practitioner, reason):
     c = child(directory, "1=1")
-    digits = f"{c['did']:010d}"
+    digits = c["did"].replace(" ", "")
     wrong = digits[:3] + str((int(digits[3]) + 1) % 10) + digits[4:]
     with pytest.raises(SearchRefused, match="not valid"):
         directory.search(practitioner, Criteria(directory_id=wrong), reason)
@@ -84,8 +91,8 @@ def test_sound_alike_family_name_matches_but_ranks_after_exact(directory, practi
     """R-SEARCH-4: phonetic matching; exact matches rank first."""
     c = child(directory, "c.family_name = 'Smith' AND c.shielded_at IS NULL")
     out = directory.search(practitioner, Criteria(family_name="Smyth", dob=c["dob"]), reason)
-    hit = next(h for h in out.hits if h.child_id == c["id"])
-    assert not hit.exact
+    hit = next(h for h in out.hits if h.directory_id == c["id"])
+    assert not hit.exact and hit.match == (Match.SOUNDS_LIKE,)
     exact = directory.search(practitioner, Criteria(family_name="Smith", dob=c["dob"]), reason)
     assert exact.hits[0].exact and exact.hits[0].name.family_name == "Smith"
 
@@ -105,8 +112,8 @@ def test_swapped_day_and_month_still_matches(directory, practitioner, reason):
             break
     swapped = date(dob.year, dob.day, dob.month)
     out = directory.search(practitioner, Criteria(family_name=row[1], dob=swapped), reason)
-    assert row[0] in ids(out)
-    assert not next(h for h in out.hits if h.child_id == row[0]).exact
+    assert ref(directory, row[0]) in ids(out)
+    assert next(h for h in out.hits if h.directory_id == ref(directory, row[0])).match == (Match.DOB_SWAPPED,)
 
 
 def test_former_family_name_finds_the_child(directory, practitioner, reason):
@@ -115,7 +122,8 @@ def test_former_family_name_finds_the_child(directory, practitioner, reason):
         "SELECT o.child_id, o.family_name, c.dob FROM other_names o JOIN children c ON c.id = o.child_id "
         "WHERE o.family_name != c.family_name AND c.shielded_at IS NULL LIMIT 1").fetchone()
     out = directory.search(practitioner, Criteria(family_name=former, dob=date.fromordinal(dob)), reason)
-    assert cid in ids(out)
+    hit = next(h for h in out.hits if h.directory_id == ref(directory, cid))
+    assert Match.FORMER_NAME in hit.match and not hit.exact  # a former-name hit is not labelled Exact
 
 
 def test_short_date_of_birth_range(directory, practitioner, reason):
@@ -164,11 +172,10 @@ def test_shielded_child_is_never_found_by_postcode(directory, practitioner, la_t
 
 def test_results_carry_only_what_is_needed_to_pick_the_child(directory, practitioner, reason):
     """R-SEARCH-5: name, date of birth, gender, town; no address, carers or services."""
-    assert set(SearchHit.__dataclass_fields__) == {"child_id", "directory_id", "name", "dob", "gender",
-                                                   "locality", "exact"}
+    assert set(SearchHit.__dataclass_fields__) == {"directory_id", "name", "dob", "gender", "locality", "match"}
     c = child(directory, "c.shielded_at IS NOT NULL")
     out = directory.search(practitioner, Criteria(family_name=c["family"], dob=c["dob"]), reason)
-    hit = next(h for h in out.hits if h.child_id == c["id"])
+    hit = next(h for h in out.hits if h.directory_id == c["id"])
     assert hit.locality == ""  # R-SHIELD-1: no whereabouts for a shielded child
 
 
@@ -209,6 +216,7 @@ def test_a_search_is_audited_with_its_criteria_and_the_ids_returned(directory, p
         "SELECT detail FROM audit WHERE action = 'search' ORDER BY seq DESC").fetchone()[0])
     assert detail["criteria"]["family_name"] == c["family"]
     assert c["did"] in detail["returned"]
+    assert all(" " in r and len(r) == 12 for r in detail["returned"])  # directory ids, never row ids
 
 
 def test_a_swapped_date_that_would_be_in_the_future_is_still_tried(directory, practitioner, reason):
@@ -216,11 +224,11 @@ def test_a_swapped_date_that_would_be_in_the_future_is_still_tried(directory, pr
     from tests.conftest import TODAY
     dob = date(TODAY.year, 3, 12)
     directory.conn.execute("UPDATE children SET dob = ? WHERE id = 1", (dob.toordinal(),))
-    directory.conn.execute("UPDATE name_keys SET dob = ? WHERE child_id = 1", (dob.toordinal(),))
+    directory.conn.execute("UPDATE search_names SET dob = ? WHERE child_id = 1", (dob.toordinal(),))
     family = directory.conn.execute("SELECT family_name FROM children WHERE id = 1").fetchone()[0]
     typed = date(TODAY.year, 12, 3)
     assert typed > TODAY
     out = directory.search(practitioner, Criteria(family_name=family, dob=typed), reason)
-    assert 1 in ids(out)
+    assert ref(directory, 1) in ids(out)
     with pytest.raises(SearchRefused, match="in the future"):
         directory.search(practitioner, Criteria(family_name=family, dob=date(TODAY.year, 12, 25)), reason)

@@ -14,7 +14,7 @@ from app.paths import Paths
 from app.service import DirectoryService
 from app.session import SessionManager
 from app.token.errors import TokenError, TokenErrorKind
-from tests.conftest import PASSWORD, TODAY
+from tests.conftest import open_child, PASSWORD, TODAY
 
 
 @pytest.fixture
@@ -54,8 +54,8 @@ def test_cache_and_keyring_hold_no_child_name_or_clear_key(world, alice, alice_p
     marker = "ZEBEDEE-QUUXINGTON-7741"
     directory.run(lambda d: d.conn.execute("UPDATE children SET family_name = ? WHERE id = 1", (marker,))).result(5)
     from app.model import AccessReason, Reason, Viewer
-    view = directory.run(Directory.view_record, Viewer(session.user), 1,
-                         Reason(AccessReason.PROVIDING_SERVICE)).result(5)
+    viewer = Viewer(session.user, None, session.directory_session)
+    view = directory.run(lambda d: open_child(d, viewer, 1, Reason(AccessReason.PROVIDING_SERVICE))).result(5)
     sessions.remember(session, view).result(5)
     assert json.loads(directory.run(lambda d: session.cache.get_record(view.directory_id)).result(5))[
         "name"]["family_name"] == marker
