@@ -34,6 +34,10 @@ run: $(STAMP)
 test: $(STAMP)
 	@SIGNPOST_KEYRING_HOME= QT_QPA_PLATFORM=offscreen packaging/with-keyring.sh $(PY) -m pytest $(PYTEST_ARGS)
 
+# Search quality and speed against a plain-SQLite peer, start-up, sign-in and
+# generation; the last line is JSON. Options: make bench BENCH_ARGS="--children
+# 5000000" (default 1,000,000), "--per-type 200" (queries per error type, default
+# 1,000), "--skip-app" (no start-up or sign-in figures).
 bench: $(STAMP)
 	@SIGNPOST_KEYRING_HOME= QT_QPA_PLATFORM=offscreen packaging/with-keyring.sh $(PY) -m tests.benchmarks.run $(BENCH_ARGS)
 

@@ -33,7 +33,9 @@ Progress goes to stderr; the last stdout line is one JSON object:
 - ``signin_ms`` / ``signin_total_ms`` / ``password_check_ms`` /
   ``lock_after_removal_ms``: see ``tests.benchmarks.signin``.
 - ``generate_s`` and ``generate_s_per_million`` for the directory searched.
-- ``targets``: each target with its value and whether it is met.
+- ``targets``: each target with its value and whether it is met (search p95
+  ≤ 5 ms up to 1M children, ≤ 10 ms above; generation ≤ 60 s per million is
+  judged from 1M children up, where fixed costs no longer dominate).
 
 Options: ``--children`` (default 1,000,000; ``make bench BENCH_ARGS="--children
 5000000"`` for 5M), ``--per-type`` (default 1,000 queries per error type),
@@ -235,7 +237,8 @@ def targets(r: dict) -> dict:
     check("recall_all_vs_peer", r["recall_all"], ">", r["peer_recall_all"])
     check("order_violations", r["order_violations"], "<=", 0)
     check("search_p95_ms", r["search_p95_ms"], "<=", 5.0 if r["children"] <= 1_000_000 else 10.0)
-    check("generate_s_per_million", r["generate_s_per_million"], "<=", 60.0)
+    if r["children"] >= 1_000_000:  # below that, fixed costs (users' password hashes) dominate
+        check("generate_s_per_million", r["generate_s_per_million"], "<=", 60.0)
     check("signin_total_ms", r.get("signin_total_ms"), "<=", 250.0)
     check("signin_ms", r.get("signin_ms"), "<=", 50.0)
     check("lock_after_removal_ms", r.get("lock_after_removal_max_ms"), "<=", 1500.0)
