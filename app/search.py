@@ -421,9 +421,10 @@ def _expand(conn, kind: str, norm: str, nick: bool = False) -> dict[str, Match |
         for n in nicknames.variants(norm):
             out.setdefault(n, Match.NICKNAME)
     mp = search_index.metaphone(norm)
-    if mp:
+    if mp:  # Metaphone drops vowels: a sound-alike must also be spelt within a few letters
         for (name,) in conn.execute("SELECT name FROM name_vocab WHERE kind = ? AND metaphone = ?", (kind, mp)):
-            out.setdefault(name, Match.SOUNDS_LIKE)
+            if OSA.distance(norm, name) <= max(2, len(norm) // 3):
+                out.setdefault(name, Match.SOUNDS_LIKE)
     keys = sorted(search_index.deletes(norm) | {norm})
     marks = ",".join("?" * len(keys))
     spelt = {n for (n,) in conn.execute(

@@ -75,9 +75,27 @@ def child_rows(child_id: int, given_names: str, family_name: str, dob: int, post
     return [(fam, giv, dob, pc, child_id, kind) for (fam, giv), kind in out.items()]
 
 
+# English name respellings Metaphone misses, applied before it: a silent P
+# (Thompson/Thomson, Simpson/Simson), an initial TH said as T (Thomas, Thompson/
+# Tomson), CK/K, SCH/SH, final -EIGH, Mac/Mc.
+_RESPELL = (("MPS", "MS"), ("MPT", "MT"), ("CK", "K"), ("SCH", "SH"))
+_PREFIXES = (("MAC", "MC"), ("TH", "T"))
+
+
 @lru_cache(maxsize=200_000)
 def metaphone(norm: str) -> str:
-    return jellyfish.metaphone(norm) if norm else ""
+    """The sound key a name is filed under: Metaphone after English name respellings."""
+    if not norm:
+        return ""
+    for old, new in _PREFIXES:
+        if norm.startswith(old) and len(norm) > len(old) + 1:
+            norm = new + norm[len(old):]
+            break
+    for old, new in _RESPELL:
+        norm = norm.replace(old, new)
+    if norm.endswith("EIGH"):
+        norm = norm[:-4] + "EY"
+    return jellyfish.metaphone(norm)
 
 
 def deletes(norm: str) -> set[str]:

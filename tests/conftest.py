@@ -114,3 +114,25 @@ def open_child(directory, viewer: Viewer, row_id: int, reason: Reason):
     outcome = directory.search(viewer, Criteria(directory_id=did), reason)
     assert [h.directory_id for h in outcome.hits] == [did]
     return directory.view_record(viewer, did, reason)
+
+
+def add_child(directory, given: str, family: str, dob, postcode: str = "NE1 4XY", la_code: str = "NBR",
+              other_names=(), shielded: bool = False) -> str:
+    """Put one more child in the directory (indexed as the engine indexes it); returns its directory id."""
+    from app import directory_id, search_index
+    conn = directory.conn
+    hid = conn.execute("SELECT max(id) FROM households").fetchone()[0] + 1
+    conn.execute("INSERT INTO households VALUES (?,?,?,?,?,?)", (hid, "1 Test Row", "", "Testbury", postcode, la_code))
+    cid = conn.execute("SELECT max(id) FROM children").fetchone()[0] + 1
+    stem = 100_000_000 + cid
+    while directory_id.from_stem(stem) is None or conn.execute(
+            "SELECT 1 FROM children WHERE directory_id = ?", (directory_id.from_stem(stem),)).fetchone():
+        stem += 1
+    did = directory_id.from_stem(stem)
+    conn.execute("INSERT INTO children (id, directory_id, given_names, family_name, dob, gender, household_id, "
+                 "la_code, shielded_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                 (cid, did, given, family, dob.toordinal(), "F", hid, la_code, "2026-01-01" if shielded else None))
+    for g, f in other_names:
+        conn.execute("INSERT INTO other_names VALUES (?,?,?)", (cid, g, f))
+    search_index.reindex_child(conn, cid)
+    return directory_id.fmt(did)

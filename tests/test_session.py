@@ -75,11 +75,27 @@ def test_wrong_pin_is_refused_by_the_token_and_nothing_opens(world, alice):
         sessions.sign_in("alex.practitioner", PASSWORD, alice.serial, "000000").result(30)
     assert e.value.kind is TokenErrorKind.WRONG_PIN and "PIN" in e.value.message
     assert not paths.cache_file("alex.practitioner").exists()
+    # R-AUDIT-1: the token's refusal reaches the directory's audit too
+    action, detail = last_audit(directory)
+    assert action == "token_refused" and json.loads(detail)["kind"] == "wrong_pin"
+
+
+def test_a_token_pulled_at_sign_in_is_audited(world, softhsm, alice, alice_pin):
+    """R-AUDIT-1: a pulled token at sign-in leaves an audit entry."""
+    sessions, directory, _, _ = world
+    pulled = softhsm.pull(alice.serial)
+    try:
+        with pytest.raises(TokenError):
+            sessions.sign_in("alex.practitioner", PASSWORD, alice.serial, alice_pin).result(30)
+    finally:
+        softhsm.insert(pulled)
+    action, detail = last_audit(directory)
+    assert action == "token_refused" and json.loads(detail)["kind"] == "removed"
 
 
 def test_wrong_password_with_the_right_token_is_refused(world, alice, alice_pin):
     sessions, directory, _, _ = world
-    with pytest.raises(SignInRefused, match="password"):
+    with pytest.raises(SignInRefused, match="username, password or security token is not right"):
         sessions.sign_in("alex.practitioner", "nope", alice.serial, alice_pin).result(30)
     assert last_audit(directory)[0] == "sign_in_failed"
 
@@ -93,6 +109,9 @@ def test_lock_closes_the_cache_and_the_same_token_unlocks(world, alice, alice_pi
     assert last_audit(directory)[0] == "lock"
     with pytest.raises(TokenError, match="not the token"):
         sessions.unlock(session, "some-other-serial", alice_pin).result(30)
+    action, detail = last_audit(directory)  # R-AUDIT-1: a wrong token at unlock is audited
+    assert action == "token_refused" and json.loads(detail) == {"kind": "wrong_token", "during": "unlock",
+                                                                "token": "some-other-serial"}
     sessions.unlock(session, alice.serial, alice_pin).result(30)
     assert not session.locked and session.cache is not None
     assert last_audit(directory)[0] == "unlock"

@@ -1,0 +1,120 @@
+"""Anti-trawling (R-SEARCH-2, R-SEARCH-3, R-SEARCH-6): a record opens only from the
+session's own results, searches are rate-limited and distinct children opened per
+day are budgeted; every refusal says when the user can go on and is audited."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from app import directory_id
+from app.directory import AccessRefused, RateLimited
+from app.limits import Limits
+from app.search import Criteria
+from tests.conftest import viewer_for
+
+
+def _did(directory, row_id: int) -> str:
+    return directory_id.fmt(directory.conn.execute("SELECT directory_id FROM children WHERE id = ?",
+                                                   (row_id,)).fetchone()[0])
+
+
+def _last(directory):
+    action, detail = directory.conn.execute("SELECT action, detail FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    return action, json.loads(detail)
+
+
+def test_a_record_does_not_open_by_id_without_a_search(directory, practitioner, reason):
+    """Review hole 2: ids 1..200 all opened without any search."""
+    for row_id in range(1, 41):
+        with pytest.raises(AccessRefused, match="search for the child first"):
+            directory.view_record(practitioner, _did(directory, row_id), reason)
+    assert _last(directory)[0] == "view_record_refused"
+    for internal in (1, "1", 2**70, str(2**70), "", "x" * 10_000):  # row ids and junk never open anything
+        with pytest.raises(AccessRefused):
+            directory.view_record(practitioner, internal, reason)
+
+
+def test_a_record_opens_only_for_the_session_that_found_it(directory, reason):
+    finder = viewer_for(directory, "alex.practitioner")
+    did = _did(directory, 7)
+    assert directory.search(finder, Criteria(directory_id=did), reason).hits
+    assert directory.view_record(finder, did, reason).directory_id == did
+    other = viewer_for(directory, "sam.cp")  # another user, who never searched for the child
+    with pytest.raises(AccessRefused):
+        directory.view_record(other, did, reason)
+    later = viewer_for(directory, "alex.practitioner")  # the same user, in a new session
+    with pytest.raises(AccessRefused):
+        directory.view_record(later, did, reason)
+
+
+def test_after_sign_out_or_lock_nothing_opens(directory, reason):
+    viewer = viewer_for(directory, "alex.practitioner")
+    did = _did(directory, 9)
+    directory.search(viewer, Criteria(directory_id=did), reason)
+    directory.lock(viewer.user, "test", viewer.session)
+    with pytest.raises(AccessRefused, match="locked"):
+        directory.view_record(viewer, did, reason)
+    directory.sign_out(viewer.user, viewer.session)
+    with pytest.raises(AccessRefused, match="ended"):
+        directory.search(viewer, Criteria(directory_id=did), reason)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.t = 1_795_000_000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_a_burst_of_searches_is_refused_with_when_to_go_on_and_audited(directory, reason):
+    """Review hole 2 / R-SEARCH-6: a burst of 300 searches was all answered."""
+    clock = Clock()
+    directory.now = clock
+    directory.limits = Limits(searches_per_minute=20, searches_per_hour=200)
+    viewer = viewer_for(directory, "alex.practitioner")
+    answered = 0
+    for i in range(300):
+        try:
+            directory.search(viewer, Criteria(family_name="Smith", dob=date(2015, 1, 1 + i % 28)), reason)
+            answered += 1
+        except RateLimited as exc:
+            assert "You can search again in" in str(exc) and exc.retry_after_s == 58  # the oldest of the 20 was 2 s ago
+            break
+        clock.t += 0.1
+    assert answered == 20
+    action, detail = _last(directory)
+    assert action == "search_refused" and detail["why"] == "rate limited"
+    clock.t += 61
+    directory.search(viewer, Criteria(family_name="Smith", dob=date(2015, 1, 1)), reason)  # able to go on
+    # an hourly ceiling too, for a steady trawl under the per-minute rate
+    directory.limits = Limits(searches_per_minute=20, searches_per_hour=30)
+    with pytest.raises(RateLimited, match="in the last hour"):
+        for _ in range(40):
+            clock.t += 10
+            directory.search(viewer, Criteria(family_name="Smith", dob=date(2015, 1, 1)), reason)
+
+
+def test_the_daily_budget_of_distinct_children_opened(directory, reason):
+    clock = Clock()
+    directory.now = clock
+    directory.limits = Limits(children_opened_per_day=3)
+    viewer = viewer_for(directory, "alex.practitioner")
+    dids = [_did(directory, i) for i in (11, 12, 13, 14)]
+    for did in dids:
+        directory.search(viewer, Criteria(directory_id=did), reason)
+    for did in dids[:3]:
+        directory.view_record(viewer, did, reason)
+    with pytest.raises(RateLimited, match="opened 3 different children's records today") as exc:
+        directory.view_record(viewer, dids[3], reason)
+    assert 0 < exc.value.retry_after_s <= 86_400
+    assert _last(directory) == ("view_record_refused", {"why": "daily budget reached", "limit": 3})
+    directory.view_record(viewer, dids[0], reason)  # one already opened today still opens
+    again = viewer_for(directory, "alex.practitioner")  # a new session does not reset the budget
+    directory.search(again, Criteria(directory_id=dids[3]), reason)
+    with pytest.raises(RateLimited):
+        directory.view_record(again, dids[3], reason)
+    clock.t += 86_400  # tomorrow
+    assert directory.view_record(again, dids[3], reason).directory_id == dids[3]
