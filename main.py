@@ -3,9 +3,10 @@ import sys
 
 
 def main() -> int:
-    if sys.argv[1:2] == ["enrol-token"]:
-        from app.admin import enrol
-        return enrol(sys.argv[2:])
+    commands = {"enrol-token": "enrol", "unlock-account": "unlock_account", "limits": "limits"}
+    if sys.argv[1:2] and sys.argv[1] in commands:
+        from app import admin
+        return getattr(admin, commands[sys.argv[1]])(sys.argv[2:])
     from ui.app import run
     return run(sys.argv)
 

@@ -64,3 +64,55 @@ def enrol(argv: list[str], store: SecureKeyStore | None = None, paths: Paths | N
         return 1
     print(f"Token {serial} is enrolled for {args.user}.")
     return 0
+
+
+def _open_training(store: SecureKeyStore | None, paths: Paths) -> Directory:
+    store = store or SecureKeyStore()
+    return Directory.open(paths.training_directory, training.directory_key(store))
+
+
+def _admin_name() -> str:
+    return f"admin:{getpass.getuser()}@{os.uname().nodename}"
+
+
+def unlock_account(argv: list[str], store: SecureKeyStore | None = None, paths: Paths | None = None) -> int:
+    """``signpost unlock-account --user NAME``: lift a sign-in lock-out (R-ROLE-4); audited."""
+    ap = argparse.ArgumentParser(prog="signpost unlock-account", description=unlock_account.__doc__)
+    ap.add_argument("--user", required=True, help="the username that was locked out")
+    args = ap.parse_args(argv)
+    try:
+        directory = _open_training(store, paths or Paths.default())
+    except KeystoreError as exc:
+        print(f"Not unlocked: {exc}", file=sys.stderr)
+        return 1
+    try:
+        was_locked = directory.admin_unlock(args.user.strip().lower(), by=_admin_name())
+    finally:
+        directory.close()
+    print(f"{args.user} can sign in again." if was_locked else f"{args.user} had no failed sign-ins to clear.")
+    return 0
+
+
+def limits(argv: list[str], store: SecureKeyStore | None = None, paths: Paths | None = None) -> int:
+    """``signpost limits [NAME VALUE]``: show the directory's limits, or change one; audited."""
+    from .limits import Limits
+    ap = argparse.ArgumentParser(prog="signpost limits", description=limits.__doc__)
+    ap.add_argument("name", nargs="?", choices=Limits.names())
+    ap.add_argument("value", nargs="?", type=int)
+    args = ap.parse_args(argv)
+    try:
+        directory = _open_training(store, paths or Paths.default())
+    except KeystoreError as exc:
+        print(f"Limits not read: {exc}", file=sys.stderr)
+        return 1
+    try:
+        if args.name is not None:
+            if args.value is None or not 0 < args.value < 10**9:
+                print("Give a whole number above 0 for the new value.", file=sys.stderr)
+                return 2
+            directory.set_limit(args.name, args.value, by=_admin_name())
+        for name in Limits.names():
+            print(f"{name} = {getattr(directory.limits, name)}")
+    finally:
+        directory.close()
+    return 0

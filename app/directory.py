@@ -9,6 +9,7 @@ A ``Directory`` is single-threaded: it is created and used on one thread
 """
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 import time
@@ -125,7 +126,7 @@ class Directory:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA cache_size = -65536")
-        return cls(conn, clock, limits, now)
+        return cls(conn, clock, limits or Limits.from_directory(conn), now)
 
     def close(self) -> None:
         self.conn.close()
@@ -376,7 +377,8 @@ class Directory:
         times = self._searches.setdefault(viewer.user.username, deque())
         while times and times[0] <= now - 3600:
             times.popleft()
-        in_minute = [t for t in times if t > now - 60]
+        in_minute = [t for t in itertools.islice(reversed(times), self.limits.searches_per_minute + 1)
+                     if t > now - 60][::-1]
         for count, limit, window, span in ((len(in_minute), self.limits.searches_per_minute, in_minute, 60),
                                            (len(times), self.limits.searches_per_hour, list(times), 3600)):
             if count >= limit:
@@ -461,6 +463,20 @@ class Directory:
                          "already_shielded": not changed},
                      las=(records.la_of(self.conn, child_id),))
         return changed
+
+    def admin_unlock(self, username: str, by: str) -> bool:
+        """The directory's administrator lifts a lock-out (the LA team's screen is later work)."""
+        done = self.conn.execute("DELETE FROM signin_failures WHERE username = ?", (username,)).rowcount
+        audit.record(self.conn, by, "account_unlocked", detail={"user": username}, las=self._la_of_user(username))
+        return bool(done)
+
+    def set_limit(self, name: str, value: int, by: str) -> None:
+        """Change one of the directory's limits (R-SEARCH-6, R-ROLE-4); audited."""
+        if name not in Limits.names() or not 0 < value < 10**9:
+            raise ValueError(f"unknown limit or bad value; limits are {', '.join(Limits.names())}")
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"limit.{name}", str(value)))
+        self.limits = Limits.from_directory(self.conn)
+        audit.record(self.conn, by, "limit_changed", detail={"limit": name, "value": value})
 
     def unlock_account(self, viewer: Viewer, username: str) -> None:
         """The LA team lifts a sign-in lock-out for one of its own LA's users (R-ROLE-3, R-ROLE-4)."""

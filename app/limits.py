@@ -6,7 +6,7 @@ a training room or a benchmark may pass its own.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 
 @dataclass(frozen=True)
@@ -21,3 +21,17 @@ class Limits:
         """No rate limits (benchmarks timing the search itself); lock-out stays on."""
         big = 10**9
         return cls(searches_per_minute=big, searches_per_hour=big, children_opened_per_day=big)
+
+    @classmethod
+    def from_directory(cls, conn) -> "Limits":
+        """The directory's own settings (``meta`` keys ``limit.<name>``), defaults for any not set."""
+        out = cls()
+        for f in fields(cls):
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (f"limit.{f.name}",)).fetchone()
+            if row and str(row[0]).isdigit() and 0 < int(row[0]) < 10**9:
+                out = replace(out, **{f.name: int(row[0])})
+        return out
+
+    @staticmethod
+    def names() -> list[str]:
+        return [f.name for f in fields(Limits)]

@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from . import directory_id, names, nicknames, search_index
@@ -258,11 +259,12 @@ class _Search:
         self._score_all(exact_rows)
         self._score_all(self._name_block())
         if p.dob is not None:
-            self._score_all(self._block(f"SELECT {_COLS} FROM search_names WHERE dob IN (?,?)",
-                                        (p.dob, p.swapped or p.dob)))
+            self._score_all(self._near(self._block(f"SELECT {_COLS} FROM search_names WHERE dob IN (?,?)",
+                                                   (p.dob, p.swapped or p.dob))))
         if p.postcode and not p.postcode.endswith(" ") and p.dob is None and p.dob_range is None:
-            self._score_all(self._block(f"SELECT {_COLS} FROM search_names WHERE postcode >= ? AND postcode < ?",
-                                        (p.postcode, p.postcode + "\uffff")))
+            self._score_all(self._near(self._block(
+                f"SELECT {_COLS} FROM search_names WHERE postcode >= ? AND postcode < ?",
+                (p.postcode, p.postcode + "\uffff"))))
         return self._finish()
 
     # -- blocks ----------------------------------------------------------------
@@ -309,6 +311,20 @@ class _Search:
         if len(rows) >= _BLOCK_ROWS:
             self.complete = False
         return rows
+
+    def _near(self, rows: list) -> list:
+        """Of a wide block (everyone born that day, everyone in that sector), the rows whose family
+        name (or, typed the other way round, given name) is within reach: found in C, not row by row."""
+        if not rows:
+            return rows
+        reach = _max_distance(self.p.family)
+        keep = {i for _, _, i in process.extract(self.p.family, [r[0] for r in rows], scorer=OSA.distance,
+                                                 score_cutoff=reach, limit=None)}
+        keep.update(i for i, r in enumerate(rows) if r[0] in self.fam_exp)
+        if self.p.given:
+            keep.update(i for _, _, i in process.extract(self.p.family, [r[1] for r in rows], scorer=OSA.distance,
+                                                         score_cutoff=reach, limit=None))
+        return [rows[i] for i in sorted(keep)]
 
     # -- scoring -----------------------------------------------------------------
     def _score_all(self, rows) -> None:

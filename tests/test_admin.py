@@ -49,3 +49,37 @@ def test_enrol_token_puts_keys_on_the_token_and_its_public_keys_in_the_directory
     finally:
         store.delete_now(training.KEY_ITEM)
         store.close()
+
+
+def test_unlock_account_and_limits_commands(directory_copy, tmp_path, capsys):
+    """R-ROLE-4 lock-out lifted by the directory's administrator; R-SEARCH-6 limits are the directory's."""
+    from app.limits import Limits
+    from tests.conftest import SoftToken, token_sign_in
+    path, key = directory_copy
+    paths = Paths(tmp_path / "data", tmp_path / "config")
+    paths.training_directory.parent.mkdir(parents=True)
+    shutil.copy(path, paths.training_directory)
+    store = SecureKeyStore(service=f"signpost-test-{uuid.uuid4().hex[:8]}")
+    store.put_now(training.KEY_ITEM, key)
+    try:
+        assert admin.limits(["failed_signins_before_lock", "2"], store=store, paths=paths) == 0
+        assert "failed_signins_before_lock = 2" in capsys.readouterr().out
+        d = Directory.open(paths.training_directory, key, clock=lambda: TODAY)
+        assert d.limits.failed_signins_before_lock == 2 and d.limits.searches_per_minute == Limits().searches_per_minute
+        token = SoftToken("ADM").enrol(d, "alex.practitioner")
+        for _ in range(2):
+            with pytest.raises(Exception):
+                token_sign_in(d, "alex.practitioner", token, "wrong")
+        with pytest.raises(Exception, match="locked"):
+            token_sign_in(d, "alex.practitioner", token)
+        d.close()
+        assert admin.unlock_account(["--user", "alex.practitioner"], store=store, paths=paths) == 0
+        assert "can sign in again" in capsys.readouterr().out
+        d = Directory.open(paths.training_directory, key, clock=lambda: TODAY)
+        assert token_sign_in(d, "alex.practitioner", token).user.username == "alex.practitioner"
+        actions = [a for (a,) in d.conn.execute("SELECT action FROM audit WHERE actor LIKE 'admin:%'")]
+        assert actions == ["limit_changed", "account_unlocked"]
+        d.close()
+    finally:
+        store.delete_now(training.KEY_ITEM)
+        store.close()
