@@ -3,7 +3,8 @@ import sys
 
 
 def main() -> int:
-    commands = {"enrol-token": "enrol", "unlock-account": "unlock_account", "limits": "limits"}
+    commands = {"enrol-token": "enrol", "unlock-account": "unlock_account", "limits": "limits",
+                "audit": "audit_command"}
     if sys.argv[1:2] and sys.argv[1] in commands:
         from app import admin
         return getattr(admin, commands[sys.argv[1]])(sys.argv[2:])

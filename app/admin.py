@@ -13,7 +13,8 @@ import getpass
 import os
 import sys
 
-from . import training
+from . import db, training
+from .directory import witness_path as directory_witness
 from .directory import Directory
 from .keystore import KeystoreError, SecureKeyStore
 from .paths import Paths
@@ -68,7 +69,8 @@ def enrol(argv: list[str], store: SecureKeyStore | None = None, paths: Paths | N
 
 def _open_training(store: SecureKeyStore | None, paths: Paths) -> Directory:
     store = store or SecureKeyStore()
-    return Directory.open(paths.training_directory, training.directory_key(store))
+    return Directory.open(paths.training_directory, training.directory_key(store),
+                          signing_key=training.signing_key(store))
 
 
 def _admin_name() -> str:
@@ -116,3 +118,38 @@ def limits(argv: list[str], store: SecureKeyStore | None = None, paths: Paths | 
     finally:
         directory.close()
     return 0
+
+
+def audit_command(argv: list[str], store: SecureKeyStore | None = None, paths: Paths | None = None) -> int:
+    """``signpost audit verify``: check the whole audit log against its signed checkpoints (R-AUDIT-2).
+
+    Exits 0 when intact, 1 naming the first bad entry, 2 when it cannot be checked.
+    """
+    from . import audit
+    ap = argparse.ArgumentParser(prog="signpost audit", description=audit_command.__doc__.split("\n\n")[0])
+    ap.add_argument("what", choices=["verify"])
+    ap.parse_args(argv)
+    paths = paths or Paths.default()
+    try:
+        store = store or SecureKeyStore()
+        key = training.directory_key(store)
+        public = training.public_signing_key(training.signing_key(store))
+        conn = db.open_encrypted(paths.training_directory, key)
+    except (KeystoreError, db.WrongKeyOrCorrupt) as exc:
+        print(f"The audit log cannot be checked: {exc}", file=sys.stderr)
+        return 2
+    try:
+        witness = audit.read_witness(directory_witness(paths.training_directory))
+        verdict = audit.verify(conn, public, witness)
+    except audit.WitnessUnreadable as exc:
+        print(f"TAMPERED OR DAMAGED: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        conn.close()
+    if verdict.ok:
+        print(f"The audit log is intact: {verdict.entries} entries, each covered by a checkpoint the directory "
+              "signed.")
+        return 0
+    print(f"TAMPERED: {verdict.problem} (first bad entry: {verdict.first_bad}; {verdict.entries} entries before "
+          "it check out).", file=sys.stderr)
+    return 1

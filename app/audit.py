@@ -1,9 +1,22 @@
-"""The audit trail (R-AUDIT-1, R-AUDIT-2).
+"""The audit log (R-AUDIT-1, R-AUDIT-2): append-only, and tamper-evident to
+anyone holding a signed checkpoint.
 
-Append-only: the table refuses UPDATE and DELETE (triggers in ``schema``).
-Tamper-evident: each entry's hash covers the previous entry's hash and the
-entry itself, so removing, reordering or altering any entry breaks the chain
-from that point, which ``verify`` reports.
+- Each entry is a leaf of an RFC 6962 Merkle tree (``app.merkle``); the
+  entry's leaf hash covers its position, time, actor, on-whose-behalf, action,
+  reason, detail and the LAs it concerns.
+- After every entry the directory signs a **checkpoint** (size, root, time)
+  with its own Ed25519 key, which is not in the database. Checkpoints are kept
+  outside the audit table (``audit_checkpoints``), and the latest is also
+  written beside the directory file (the *witness*), so cutting entries off
+  the end of the log shows.
+- Clients keep the last checkpoint they saw and, at each sign-in, ask for a
+  consistency proof to the current one (``consistency``): a log that shrank
+  or was rewritten cannot prove it extends what they saw.
+- ``verify`` checks the whole log and names the first bad entry: edited,
+  deleted in the middle or at the end, inserted, reordered, or edited with
+  every stored hash recomputed (only the directory's key could re-sign).
+
+The table also refuses UPDATE and DELETE (triggers in ``schema``).
 
 Each entry names the local authorities it concerns (``las``: the acting
 user's LA and the LA of any record it touched), so an LA management team
@@ -11,14 +24,22 @@ reads only its own LA's users and records (R-ROLE-3).
 """
 from __future__ import annotations
 
-import hashlib
 import json
+import os
+import struct
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from . import merkle
 from .model import Viewer
 
-GENESIS = "0" * 64
+CHECKPOINT_CONTEXT = b"signpost-audit-checkpoint-v1"
 
 
 @dataclass(frozen=True)
@@ -33,32 +54,137 @@ class Entry:
     las: tuple[str, ...] = ()
 
 
-def _digest(prev: str, at: str, actor: str, on_behalf_of: str | None, action: str,
-            reason: str | None, detail: str, las: str) -> str:
-    body = json.dumps([prev, at, actor, on_behalf_of, action, reason, detail, las], separators=(",", ":"))
-    return hashlib.sha256(body.encode()).hexdigest()
+@dataclass(frozen=True)
+class Checkpoint:
+    """A signed tree head: the log had ``size`` entries with this ``root`` at ``at``."""
+
+    size: int
+    root: bytes
+    at: str
+    signature: bytes
+
+    def message(self) -> bytes:
+        return checkpoint_message(self.size, self.root, self.at)
+
+    def verify(self, public_key: bytes) -> bool:
+        try:
+            Ed25519PublicKey.from_public_bytes(public_key).verify(self.signature, self.message())
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+    def to_json(self) -> dict:
+        return {"size": self.size, "root": self.root.hex(), "at": self.at, "signature": self.signature.hex()}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Checkpoint":
+        return cls(int(data["size"]), bytes.fromhex(data["root"]), str(data["at"]), bytes.fromhex(data["signature"]))
 
 
-def record(conn, actor: str, action: str, *, detail: dict | None = None, reason: str | None = None,
-           viewer: Viewer | None = None, las: "tuple[str, ...] | list[str] | set[str]" = ()) -> None:
-    """Append one entry. Call inside the caller's transaction where there is one."""
-    on_behalf = None
-    if viewer is not None and viewer.on_behalf_of is not None:
-        c = viewer.on_behalf_of
-        on_behalf = f"{c.name} ({c.organisation})"
-    at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
-    text = json.dumps(detail or {}, sort_keys=True, separators=(",", ":"))
-    la_codes = set(las)
-    if viewer is not None:
-        la_codes.add(viewer.user.la_code)
-    la_text = ",".join(sorted(c for c in la_codes if c))
-    prev = conn.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-    prev_hash = prev[0] if prev else GENESIS
-    conn.execute(
-        "INSERT INTO audit (at, actor, on_behalf_of, action, reason, detail, las, prev_hash, hash) "
-        "VALUES (?,?,?,?,?,?,?,?,?)",
-        (at, actor, on_behalf, action, reason, text, la_text, prev_hash,
-         _digest(prev_hash, at, actor, on_behalf, action, reason, text, la_text)))
+def checkpoint_message(size: int, root: bytes, at: str) -> bytes:
+    return CHECKPOINT_CONTEXT + struct.pack(">Q", size) + root + at.encode("utf-8")
+
+
+def entry_leaf(seq: int, at: str, actor: str, on_behalf_of: str | None, action: str, reason: str | None,
+               detail: str, las: str) -> bytes:
+    body = json.dumps([seq, at, actor, on_behalf_of, action, reason, detail, las], separators=(",", ":"),
+                      ensure_ascii=False)
+    return merkle.leaf_hash(body.encode("utf-8"))
+
+
+def derived_signing_key(directory_key: bytes) -> bytes:
+    """A signing key derived from the directory's key, for tests and benchmarks that pass none.
+    The app passes its own key, kept apart in the key store."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"signpost-audit-signing").derive(directory_key)
+
+
+class _TreeStore:
+    """Merkle nodes in ``audit_tree`` (complete subtrees only; append-only)."""
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+
+    def get(self, level: int, index: int) -> bytes:
+        row = self.conn.execute("SELECT hash FROM audit_tree WHERE level = ? AND idx = ?", (level, index)).fetchone()
+        if row is None:
+            raise LookupError(f"audit tree node ({level}, {index}) is missing")
+        return bytes(row[0])
+
+    def put(self, level: int, index: int, value: bytes) -> None:
+        self.conn.execute("INSERT INTO audit_tree VALUES (?,?,?)", (level, index, value))
+
+
+class AuditLog:
+    """Appends entries and signs a checkpoint after each. Single-threaded, like the engine."""
+
+    def __init__(self, conn, signing_key: bytes, witness: Path | None = None) -> None:
+        self.conn = conn
+        self._key = Ed25519PrivateKey.from_private_bytes(signing_key)
+        self.public_key = self._key.public_key().public_bytes(serialization.Encoding.Raw,
+                                                             serialization.PublicFormat.Raw)
+        self.witness = witness
+        self.tree = _TreeStore(conn)
+        self.size = conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+        known = conn.execute("SELECT value FROM meta WHERE key = 'audit_public_key'").fetchone()
+        if known is None:
+            conn.execute("INSERT INTO meta VALUES ('audit_public_key', ?)", (self.public_key.hex(),))
+
+    def record(self, actor: str, action: str, *, detail: dict | None = None, reason: str | None = None,
+               viewer: Viewer | None = None, las: "tuple[str, ...] | list[str] | set[str]" = ()) -> None:
+        """Append one entry and sign the new tree head, atomically."""
+        on_behalf = None
+        if viewer is not None and viewer.on_behalf_of is not None:
+            c = viewer.on_behalf_of
+            on_behalf = f"{c.name} ({c.organisation})"
+        at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+        text = json.dumps(detail or {}, sort_keys=True, separators=(",", ":"))
+        la_codes = set(las)
+        if viewer is not None:
+            la_codes.add(viewer.user.la_code)
+        la_text = ",".join(sorted(c for c in la_codes if c))
+        seq = self.size + 1
+        leaf = entry_leaf(seq, at, actor, on_behalf, action, reason, text, la_text)
+        self.conn.execute("SAVEPOINT audit_append")
+        try:
+            self.conn.execute(
+                "INSERT INTO audit (seq, at, actor, on_behalf_of, action, reason, detail, las, leaf) "
+                "VALUES (?,?,?,?,?,?,?,?,?)", (seq, at, actor, on_behalf, action, reason, text, la_text, leaf))
+            merkle.append(self.tree, self.size, leaf)
+            cp = self._sign(seq, merkle.root(self.tree, seq), at)
+            self.conn.execute("INSERT INTO audit_checkpoints VALUES (?,?,?,?)", (cp.size, cp.root, cp.at, cp.signature))
+            self.conn.execute("RELEASE audit_append")
+        except BaseException:
+            self.conn.execute("ROLLBACK TO audit_append")
+            self.conn.execute("RELEASE audit_append")
+            raise
+        self.size = seq
+        self._witness(cp)
+
+    def _sign(self, size: int, root: bytes, at: str) -> Checkpoint:
+        return Checkpoint(size, root, at, self._key.sign(checkpoint_message(size, root, at)))
+
+    def _witness(self, cp: Checkpoint) -> None:
+        if self.witness is None:
+            return
+        tmp = self.witness.with_name(self.witness.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(cp.to_json(), fh)
+        os.replace(tmp, self.witness)
+
+    def checkpoint(self) -> Checkpoint:
+        """The latest signed checkpoint (an empty log is signed on demand)."""
+        row = self.conn.execute("SELECT size, root, at, signature FROM audit_checkpoints ORDER BY size DESC LIMIT 1"
+                                ).fetchone()
+        if row is None:
+            return self._sign(0, merkle.EMPTY_ROOT, datetime.now(timezone.utc).isoformat(timespec="microseconds"))
+        return Checkpoint(row[0], bytes(row[1]), row[2], bytes(row[3]))
+
+    def consistency(self, old: int, new: int) -> list[bytes]:
+        """Proof that the log of size ``new`` extends the log of size ``old`` (RFC 6962 §2.1.2)."""
+        if not 0 <= old <= new <= self.size:
+            raise ValueError("sizes out of range")
+        return merkle.consistency_proof(self.tree, old, new)
 
 
 def entries(conn, since_seq: int = 0, la_code: str | None = None) -> list[Entry]:
@@ -73,13 +199,66 @@ def entries(conn, since_seq: int = 0, la_code: str | None = None) -> list[Entry]
     return out
 
 
-def verify(conn) -> int | None:
-    """The seq of the first entry that breaks the chain, or None if intact."""
-    prev = GENESIS
-    for seq, at, actor, obo, action, reason, detail, las, prev_hash, h in conn.execute(
-            "SELECT seq, at, actor, on_behalf_of, action, reason, detail, las, prev_hash, hash FROM audit "
-            "ORDER BY seq"):
-        if prev_hash != prev or h != _digest(prev, at, actor, obo, action, reason, detail, las):
-            return seq
-        prev = h
-    return None
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    entries: int
+    first_bad: int | None = None  # the first entry (seq) that is missing, altered or unsigned
+    problem: str = ""
+
+
+def verify(conn, public_key: bytes, witness: Checkpoint | None = None) -> Verdict:
+    """Check the whole log against its signed checkpoints and the latest one known.
+
+    Recomputes every leaf from the entry itself and every tree head from the
+    leaves, so stored hashes that were recomputed after an edit do not help.
+    """
+    signed = {size: Checkpoint(size, bytes(root), at, bytes(sig)) for size, root, at, sig in conn.execute(
+        "SELECT size, root, at, signature FROM audit_checkpoints")}
+    latest = max(signed.values(), key=lambda c: c.size, default=None)
+    if witness is not None and (latest is None or witness.size > latest.size):
+        latest = witness
+    if latest is not None and not latest.verify(public_key):
+        return Verdict(False, 0, latest.size, "The latest checkpoint's signature is not the directory's.")
+    store, size = merkle.MemoryStore(), 0
+    for seq, at, actor, obo, action, reason, detail, las, leaf in conn.execute(
+            "SELECT seq, at, actor, on_behalf_of, action, reason, detail, las, leaf FROM audit ORDER BY seq"):
+        position = size + 1
+        if seq != position:
+            return Verdict(False, size, position, f"Entry {position} is missing: the log jumps to entry {seq}.")
+        computed = entry_leaf(seq, at, actor, obo, action, reason, detail, las)
+        if bytes(leaf) != computed:
+            return Verdict(False, size, seq, f"Entry {seq} was altered after it was written.")
+        size = merkle.append(store, size, computed)
+        cp = signed.get(size)
+        if cp is None:
+            if latest is None or size > latest.size:
+                return Verdict(False, size - 1, seq, f"Entry {seq} is not covered by any signed checkpoint: "
+                                                     "it was added outside the directory.")
+            continue
+        if not cp.verify(public_key) or cp.root != merkle.root(store, size):
+            return Verdict(False, size - 1, seq, f"Entry {seq} does not match the checkpoint the directory signed "
+                                                 "for it: it was altered, inserted or moved.")
+    if latest is not None:
+        if size < latest.size:
+            return Verdict(False, size, size + 1, f"The log ends at entry {size}, but the directory signed a "
+                                                  f"checkpoint for {latest.size} entries: entries were cut off.")
+        if latest.root != merkle.root(store, latest.size):
+            return Verdict(False, size, latest.size, "The log does not match its latest checkpoint.")
+    return Verdict(True, size)
+
+
+class WitnessUnreadable(ValueError):
+    pass
+
+
+def read_witness(path: Path | None) -> Checkpoint | None:
+    """The latest checkpoint written beside the directory; None if there is none yet."""
+    if path is None:
+        return None
+    try:
+        return Checkpoint.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise WitnessUnreadable(f"The audit checkpoint beside the directory ({path}) cannot be read: {exc}") from None

@@ -110,8 +110,10 @@ def _plain_text(value, limit: int) -> str | None:
 
 class Directory:
     def __init__(self, conn, clock: Callable[[], date] = date.today, limits: Limits | None = None,
-                 now: Callable[[], float] = time.time) -> None:
+                 now: Callable[[], float] = time.time, signing_key: bytes | None = None,
+                 witness: Path | None = None) -> None:
         self.conn = conn
+        self.audit = audit.AuditLog(conn, signing_key or os.urandom(32), witness)
         self.clock = clock
         self.limits = limits or Limits()
         self.now = now
@@ -121,12 +123,16 @@ class Directory:
 
     @classmethod
     def open(cls, path: str | Path, key: bytes, clock: Callable[[], date] = date.today,
-             limits: Limits | None = None, now: Callable[[], float] = time.time) -> "Directory":
+             limits: Limits | None = None, now: Callable[[], float] = time.time,
+             signing_key: bytes | None = None) -> "Directory":
+        """Open the directory file. ``signing_key`` signs audit checkpoints (R-AUDIT-2): the app
+        passes its own, kept in the key store; tests and benchmarks may leave it to be derived."""
         conn = db.open_encrypted(path, key)
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA cache_size = -65536")
-        return cls(conn, clock, limits or Limits.from_directory(conn), now)
+        return cls(conn, clock, limits or Limits.from_directory(conn), now,
+                   signing_key or audit.derived_signing_key(key), witness_path(path))
 
     def close(self) -> None:
         self.conn.close()
@@ -228,7 +234,7 @@ class Directory:
             why = "unknown user" if not row else "wrong password" if not password_ok else token_problem
             locked = self._count_failure(username)
             if locked:
-                audit.record(self.conn, username, "account_locked_out", las=self._la_of_user(username),
+                self.audit.record(username, "account_locked_out", las=self._la_of_user(username),
                              detail={"after": self.limits.failed_signins_before_lock})
             self._refuse(username, "sign_in_failed", why, self._locked_message() if locked else WRONG_FACTOR)
         self.conn.execute("DELETE FROM signin_failures WHERE username = ?", (username,))
@@ -242,7 +248,7 @@ class Directory:
             self._refuse(username, "sign_in_failed", problem[0], problem[1])
         session = secrets.token_urlsafe(24)
         self._sessions[session] = _Session(username)
-        audit.record(self.conn, username, "sign_in", detail={"role": user.role.value, "token": serial},
+        self.audit.record(username, "sign_in", detail={"role": user.role.value, "token": serial},
                      las=(user.la_code,))
         wrap = self.conn.execute("SELECT wrap_public_der FROM users WHERE username = ?", (username,)).fetchone()[0]
         return SignedIn(user, serial, bytes(wrap), session)
@@ -264,19 +270,19 @@ class Directory:
             self._refuse(user.username, "unlock_failed", "session ended", "Your session has ended. Sign in again.")
         if state is not None:
             state.locked = False
-        audit.record(self.conn, user.username, "unlock", detail={"token": serial}, las=(user.la_code,))
+        self.audit.record(user.username, "unlock", detail={"token": serial}, las=(user.la_code,))
 
     def lock(self, user: User, why: str, session: str = "") -> None:
         state = self._sessions.get(session)
         if state is not None and state.username == user.username:
             state.locked = True
-        audit.record(self.conn, user.username, "lock", detail={"why": why}, las=(user.la_code,))
+        self.audit.record(user.username, "lock", detail={"why": why}, las=(user.la_code,))
 
     def sign_out(self, user: User, session: str = "") -> None:
         state = self._sessions.get(session)
         if state is not None and state.username == user.username:
             del self._sessions[session]
-        audit.record(self.conn, user.username, "sign_out", las=(user.la_code,))
+        self.audit.record(user.username, "sign_out", las=(user.la_code,))
 
     def report_token_refusal(self, username: str, serial: str, kind: str, during: str = "sign_in") -> None:
         """The client reports what the token refused (wrong or blocked PIN, token pulled, wrong
@@ -284,7 +290,7 @@ class Directory:
         name = (_plain_text(username, MAX_USERNAME_CHARS) or "(unusable username)").strip().lower() or "(blank)"
         kind = kind if kind in TOKEN_REFUSALS else "failed"
         during = during if during in ("sign_in", "unlock", "pin_change") else "sign_in"
-        audit.record(self.conn, name, "token_refused", las=self._la_of_user(name),
+        self.audit.record(name, "token_refused", las=self._la_of_user(name),
                      detail={"kind": kind, "during": during, "token": (_plain_text(serial, 64) or "?")})
 
     def enrol_token(self, username: str, serial: str, sign_public_der: bytes, wrap_public_der: bytes,
@@ -295,7 +301,7 @@ class Directory:
             (serial, sign_public_der, wrap_public_der, username)).rowcount
         if not done:
             raise LookupError(f"no user {username!r} in the directory")
-        audit.record(self.conn, by, "token_enrolled", detail={"user": username, "token": serial},
+        self.audit.record(by, "token_enrolled", detail={"user": username, "token": serial},
                      las=self._la_of_user(username))
 
     def enrolled_tokens(self) -> dict[str, str]:
@@ -320,7 +326,7 @@ class Directory:
         return None
 
     def _refuse(self, username: str, action: str, code: str, message: str):
-        audit.record(self.conn, username or "(blank)", action, detail={"why": code},
+        self.audit.record(username or "(blank)", action, detail={"why": code},
                      las=self._la_of_user(username))
         raise SignInRefused(message)
 
@@ -368,7 +374,7 @@ class Directory:
                 _plain_text(v, MAX_COLLEAGUE_CHARS) is not None for v in (viewer.on_behalf_of.name,
                                                                           viewer.on_behalf_of.organisation)):
             safe = Viewer(viewer.user, Colleague("(unusable name)", "(unusable organisation)"), viewer.session)
-        audit.record(self.conn, viewer.user.username, f"{action}_refused", viewer=safe, reason=text,
+        self.audit.record(viewer.user.username, f"{action}_refused", viewer=safe, reason=text,
                      detail={"why": why, **extra})
 
     # -- rate limits (R-SEARCH-6) ------------------------------------------------
@@ -415,7 +421,7 @@ class Directory:
         try:
             found = search.run(self.conn, criteria, viewer.role, self.clock())
         except search.SearchRefused as exc:
-            audit.record(self.conn, viewer.user.username, "search_refused", viewer=viewer, reason=reason.text(),
+            self.audit.record(viewer.user.username, "search_refused", viewer=viewer, reason=reason.text(),
                          detail={"criteria": _safe_criteria(criteria), "why": str(exc)})
             raise
         outcome = found.outcome
@@ -425,7 +431,7 @@ class Directory:
         las = {la for (la,) in self.conn.execute(
             f"SELECT DISTINCT la_code FROM children WHERE id IN ({','.join('?' * len(found.child_ids))})",
             found.child_ids)} if found.child_ids else set()
-        audit.record(self.conn, viewer.user.username, "search", viewer=viewer, reason=reason.text(), detail=detail,
+        self.audit.record(viewer.user.username, "search", viewer=viewer, reason=reason.text(), detail=detail,
                      las=las)
         state.granted.update(found.child_ids)
         return outcome
@@ -442,7 +448,7 @@ class Directory:
         day = self._check_open_budget(viewer, reason, child_id)
         view = records.build(self.conn, viewer, child_id)
         self.conn.execute("INSERT OR IGNORE INTO record_opens VALUES (?,?,?)", (viewer.user.username, day, child_id))
-        audit.record(self.conn, viewer.user.username, "view_record", viewer=viewer, reason=reason.text(),
+        self.audit.record(viewer.user.username, "view_record", viewer=viewer, reason=reason.text(),
                      detail={"directory_id": view.directory_id, "restricted": view.shield_applied},
                      las=(records.la_of(self.conn, child_id),))
         return view
@@ -457,7 +463,7 @@ class Directory:
             self._audit_refusal(viewer, reason, "shield_request", "not allowed for this role or record")
             raise AccessRefused("Only a practitioner or the LA team can request a shield, from a record they found.")
         changed = records.shield(self.conn, child_id, self._stamp())
-        audit.record(self.conn, viewer.user.username, "shield_requested", viewer=viewer, reason=reason.text(),
+        self.audit.record(viewer.user.username, "shield_requested", viewer=viewer, reason=reason.text(),
                      detail={"directory_id": records.directory_id.fmt(self.conn.execute(
                          "SELECT directory_id FROM children WHERE id = ?", (child_id,)).fetchone()[0]),
                          "already_shielded": not changed},
@@ -467,7 +473,7 @@ class Directory:
     def admin_unlock(self, username: str, by: str) -> bool:
         """The directory's administrator lifts a lock-out (the LA team's screen is later work)."""
         done = self.conn.execute("DELETE FROM signin_failures WHERE username = ?", (username,)).rowcount
-        audit.record(self.conn, by, "account_unlocked", detail={"user": username}, las=self._la_of_user(username))
+        self.audit.record(by, "account_unlocked", detail={"user": username}, las=self._la_of_user(username))
         return bool(done)
 
     def set_limit(self, name: str, value: int, by: str) -> None:
@@ -476,7 +482,7 @@ class Directory:
             raise ValueError(f"unknown limit or bad value; limits are {', '.join(Limits.names())}")
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"limit.{name}", str(value)))
         self.limits = Limits.from_directory(self.conn)
-        audit.record(self.conn, by, "limit_changed", detail={"limit": name, "value": value})
+        self.audit.record(by, "limit_changed", detail={"limit": name, "value": value})
 
     def unlock_account(self, viewer: Viewer, username: str) -> None:
         """The LA team lifts a sign-in lock-out for one of its own LA's users (R-ROLE-3, R-ROLE-4)."""
@@ -487,10 +493,34 @@ class Directory:
             self._audit_refusal(viewer, reason, "account_unlock", "not this LA team's user")
             raise AccessRefused("Only the LA management team can unlock its own LA's users.")
         self.conn.execute("DELETE FROM signin_failures WHERE username = ?", (target.username,))
-        audit.record(self.conn, viewer.user.username, "account_unlocked", viewer=viewer,
+        self.audit.record(viewer.user.username, "account_unlocked", viewer=viewer,
                      detail={"user": target.username}, las=(target.la_code,))
 
     # -- audit ----------------------------------------------------------------
+    def audit_checkpoint(self) -> audit.Checkpoint:
+        """The latest signed checkpoint, for a client to compare with the one it kept (R-AUDIT-2)."""
+        return self.audit.checkpoint()
+
+    def audit_consistency(self, old_size: int, new_size: int) -> list[bytes]:
+        """Proof that today's log extends the one a client saw at ``old_size`` entries."""
+        if not isinstance(old_size, int) or not isinstance(new_size, int):
+            raise AccessRefused("Give the two log sizes as whole numbers.")
+        try:
+            return self.audit.consistency(old_size, new_size)
+        except ValueError:
+            raise AccessRefused("The audit log has no checkpoint of that size.") from None
+
+    def audit_public_key(self) -> bytes:
+        return self.audit.public_key
+
+    def report_audit_alert(self, username: str, kept: dict, now_seen: dict) -> None:
+        """A client found the log shrank or forked since it last looked: alert the LA team (R-AUDIT-2)."""
+        name = (_plain_text(username, MAX_USERNAME_CHARS) or "(unusable username)").strip().lower()
+        self.audit.record(name, "security_alert", las=self._la_of_user(name),
+                          detail={"what": "audit log inconsistent with the checkpoint this client kept",
+                                  "kept": {k: kept.get(k) for k in ("size", "root")},
+                                  "now": {k: now_seen.get(k) for k in ("size", "root")}})
+
     def audit_entries(self, viewer: Viewer, since_seq: int = 0) -> list[audit.Entry]:
         """The audit trail, for the LA management team only, and only entries about its own
         LA's users and records (R-LOCAL-3, R-ROLE-3)."""
@@ -500,6 +530,11 @@ class Directory:
             self._audit_refusal(viewer, reason, "audit_read", "not the LA team")
             raise AccessRefused("The audit trail is for the LA management team.")
         return audit.entries(self.conn, since_seq, la_code=viewer.user.la_code)
+
+
+def witness_path(path: str | Path) -> Path | None:
+    """Where the latest signed audit checkpoint is kept beside a directory file."""
+    return None if str(path) == ":memory:" else Path(f"{path}.audit-head")
 
 
 def _safe_criteria(c: search.Criteria) -> dict:

@@ -59,6 +59,10 @@ CREATE TABLE IF NOT EXISTS cached_records (
     expires_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS cached_records_expires ON cached_records (expires_at);
+CREATE TABLE IF NOT EXISTS kept (
+    name  TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+);
 """
 
 
@@ -250,6 +254,14 @@ class LocalCache:
             "DELETE FROM cached_records WHERE expires_at <= ?", (self._clock(),)
         )
         return cur.rowcount
+
+    def put_value(self, name: str, value: bytes) -> None:
+        """Keep a small value that does not expire (e.g. the last audit checkpoint seen, R-AUDIT-2)."""
+        self._db().execute("INSERT OR REPLACE INTO kept (name, value) VALUES (?, ?)", (name, bytes(value)))
+
+    def get_value(self, name: str) -> bytes | None:
+        row = self._db().execute("SELECT value FROM kept WHERE name = ?", (name,)).fetchone()
+        return None if row is None else bytes(row[0])
 
     def clear(self) -> None:
         """Drop every cached record (the key and file stay)."""

@@ -12,6 +12,8 @@ Search indexes (R-SEARCH-4, R-SHIELD-5), built by ``app.search_index``:
 - ``name_vocab`` and ``name_deletes`` list every distinct indexed family and
   given name with its Metaphone key and its one-letter deletions, so that a
   misspelt or sound-alike name becomes a handful of exact index look-ups.
+- ``audit`` is an RFC 6962 Merkle log (``app.audit``): ``audit_tree`` keeps its
+  complete subtrees, ``audit_checkpoints`` the signed tree head after each entry.
 - ``signin_failures`` counts consecutive failed sign-ins per username typed
   (R-ROLE-4 lock-out); ``record_opens`` the distinct children each user opened
   per day (R-SEARCH-6 budget).
@@ -71,11 +73,23 @@ CREATE TABLE users (
 CREATE TABLE audit (
     seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, on_behalf_of TEXT,
     action TEXT NOT NULL, reason TEXT, detail TEXT NOT NULL, las TEXT NOT NULL DEFAULT '',
-    prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+    leaf BLOB NOT NULL);
+CREATE TABLE audit_tree (
+    level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
+CREATE TABLE audit_checkpoints (
+    size INTEGER PRIMARY KEY, root BLOB NOT NULL, at TEXT NOT NULL, signature BLOB NOT NULL);
 -- R-AUDIT-2: append-only.
 CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
     BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+CREATE TRIGGER audit_tree_no_update BEFORE UPDATE ON audit_tree
+    BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+CREATE TRIGGER audit_tree_no_delete BEFORE DELETE ON audit_tree
+    BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
+    BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
     BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
 """
 

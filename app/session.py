@@ -19,7 +19,9 @@ import logging
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
+from .audit import Checkpoint
 from .directory import Directory, SignedIn
+from .merkle import verify_consistency
 from .executor import SerialExecutor
 from .keystore import SecureKeyStore
 from .localcache import CacheTokenError, LocalCache, UnwrapRejected
@@ -43,6 +45,7 @@ class Session:
     directory_session: str = field(default="", repr=False)  # the directory's session id, for every request
     cache: LocalCache | None = field(default=None, repr=False)
     locked: bool = False
+    security_alert: str = ""  # set when the directory's audit log failed this client's check (R-AUDIT-2)
 
 
 class SessionManager:
@@ -113,7 +116,41 @@ class SessionManager:
             self._quietly(self.tokens.logout(serial))
             self._quietly(self.directory.run(Directory.sign_out, signed.user, signed.session))
             raise
+        self._check_audit_log(session)
         return session
+
+    def _check_audit_log(self, session: Session) -> None:
+        """R-AUDIT-2: the log must extend the one this client saw last time, or the user and the LA
+        team are told. The last checkpoint seen is kept in the user's encrypted cache."""
+        cache = session.cache
+        assert cache is not None
+        checkpoint = self._wait(self.directory.run(Directory.audit_checkpoint))
+        public = self._wait(self.directory.run(Directory.audit_public_key))
+        kept_raw = self._wait(self.directory.run(lambda _d: cache.get_value("audit_checkpoint")))
+        kept_key = self._wait(self.directory.run(lambda _d: cache.get_value("audit_public_key")))
+        problem = ""
+        if not checkpoint.verify(public):
+            problem = "the directory's audit checkpoint is not signed by its own key"
+        elif kept_key is not None and kept_key != public:
+            problem = "the directory's audit-signing key has changed since you last signed in"
+        elif kept_raw is not None:
+            kept = Checkpoint.from_json(json.loads(kept_raw))
+            if checkpoint.size < kept.size:
+                problem = f"the audit log has shrunk from {kept.size} to {checkpoint.size} entries"
+            else:
+                proof = self._wait(self.directory.run(Directory.audit_consistency, kept.size, checkpoint.size))
+                if not verify_consistency(kept.size, checkpoint.size, kept.root, checkpoint.root, proof):
+                    problem = "the audit log was rewritten since you last signed in"
+        if problem:
+            session.security_alert = (f"Security alert: {problem}. Your LA team has been told; tell them too, "
+                                      "and carry on only if they say so.")
+            self._quietly(self.directory.run(Directory.report_audit_alert, session.user.username,
+                                             json.loads(kept_raw) if kept_raw else {}, checkpoint.to_json()))
+            log.warning("audit log check failed at sign-in: %s", problem)
+            return
+        payload = json.dumps(checkpoint.to_json()).encode()
+        self._wait(self.directory.run(lambda _d: (cache.put_value("audit_checkpoint", payload),
+                                                  cache.put_value("audit_public_key", public))))
 
     def _open_cache(self, session: Session) -> LocalCache:
         serial, wrap_der = session.serial, session.wrap_public_der

@@ -22,6 +22,7 @@ from .paths import Paths
 
 log = logging.getLogger(__name__)
 KEY_ITEM = "training-directory-key"
+SIGNING_ITEM = "training-directory-audit-signing-key"
 SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 # Training tokens only: every training user's SoftHSM token has these PINs.
 TRAINING_PIN = "246810"
@@ -86,6 +87,23 @@ def directory_key(store: SecureKeyStore) -> bytes:
     return key
 
 
+def signing_key(store: SecureKeyStore) -> bytes:
+    """The directory's audit-signing key (R-AUDIT-2), kept in the key store apart from the directory,
+    made on first use (blocking: call off the GUI thread)."""
+    key = store.get_now(SIGNING_ITEM)
+    if key is None or len(key) != 32:
+        key = os.urandom(32)
+        store.put_now(SIGNING_ITEM, key)
+    return key
+
+
+def public_signing_key(signing: bytes) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    return Ed25519PrivateKey.from_private_bytes(signing).public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
 def needs_build(path: Path, key: bytes) -> bool:
     """True when there is no usable training directory at ``path``."""
     if not path.exists():
@@ -106,10 +124,11 @@ def needs_build(path: Path, key: bytes) -> bool:
 
 def build(path: Path, key: bytes, children: int, progress: generator.Progress | None = None,
           cancelled: Callable[[], bool] | None = None) -> dict:
-    for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+    for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}.audit-head")):
         stale.unlink(missing_ok=True)
     return generator.generate(path, key, children=children, progress=progress, cancelled=cancelled)
 
 
-def open_directory(paths: Paths, key: bytes, clock: Callable[[], date] = date.today) -> Directory:
-    return Directory.open(paths.training_directory, key, clock)
+def open_directory(paths: Paths, key: bytes, clock: Callable[[], date] = date.today,
+                   signing: bytes | None = None) -> Directory:
+    return Directory.open(paths.training_directory, key, clock, signing_key=signing)

@@ -115,3 +115,38 @@ def test_lock_closes_the_cache_and_the_same_token_unlocks(world, alice, alice_pi
     sessions.unlock(session, alice.serial, alice_pin).result(30)
     assert not session.locked and session.cache is not None
     assert last_audit(directory)[0] == "unlock"
+
+
+def test_sign_in_checks_the_audit_log_extends_what_this_client_saw(world, alice, alice_pin):
+    """R-AUDIT-2: the client keeps the last checkpoint in its encrypted cache; a rewritten log raises an
+    alert to the user and the LA team."""
+    sessions, directory, _, _ = world
+    first = sessions.sign_in("alex.practitioner", PASSWORD, alice.serial, alice_pin).result(30)
+    assert first.security_alert == ""
+    sessions.sign_out(first).result(10)
+    second = sessions.sign_in("alex.practitioner", PASSWORD, alice.serial, alice_pin).result(30)
+    assert second.security_alert == ""  # grew, and proved it extends what was seen
+    sessions.sign_out(second).result(10)
+
+    def rewrite(d):  # someone with the database rewrites an entry and every stored hash
+        from app import audit, merkle
+        conn = d.conn
+        for t in ("audit", "audit_tree"):
+            conn.execute(f"DROP TRIGGER {t}_no_update")
+            conn.execute(f"DROP TRIGGER {t}_no_delete")
+        rows = conn.execute("SELECT seq, at, actor, on_behalf_of, action, reason, detail, las FROM audit "
+                            "ORDER BY seq").fetchall()
+        conn.execute("DELETE FROM audit")
+        conn.execute("DELETE FROM audit_tree")
+        store, size = merkle.MemoryStore(), 0
+        for seq, at, actor, *rest in rows:
+            actor = "mallory" if seq == 2 else actor
+            leaf = audit.entry_leaf(seq, at, actor, *rest)
+            conn.execute("INSERT INTO audit VALUES (?,?,?,?,?,?,?,?,?)", (seq, at, actor, *rest, leaf))
+            size = merkle.append(store, size, leaf)
+        conn.executemany("INSERT INTO audit_tree VALUES (?,?,?)", [(lv, i, h) for (lv, i), h in store.nodes.items()])
+    directory.run(rewrite).result(10)
+    third = sessions.sign_in("alex.practitioner", PASSWORD, alice.serial, alice_pin).result(30)
+    assert third.security_alert.startswith("Security alert: the audit log was rewritten")
+    assert last_audit(directory)[0] == "security_alert"
+    sessions.sign_out(third).result(10)
