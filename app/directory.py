@@ -22,6 +22,7 @@ from typing import Callable
 
 from . import audit, db, records, search
 from .limits import Limits
+from .refusals import AccessRefused, NoSuchRecord, RateLimited, SearchRefused, SignInRefused
 from .model import AccessReason, Colleague, Reason, RecordView, Role, User, Viewer
 from .passwords import hash_password, verify_password
 from .token.signin import signin_message, verify_signin
@@ -36,8 +37,7 @@ TOKEN_REFUSALS = frozenset({"wrong_pin", "pin_locked", "pin_length", "removed", 
 
 # One answer for any wrong factor (R-ROLE-4): nothing tells which of username,
 # password or token was wrong, so a password cannot be confirmed without the token.
-WRONG_FACTOR = ("Sign-in failed: the username, password or security token is not right. Check them, and that "
-                "the token is your own.")
+WRONG_FACTOR = "sign_in.wrong_factor"
 
 
 @lru_cache(maxsize=1)
@@ -46,25 +46,6 @@ def _dummy_hash() -> str:
     return hash_password("not a real password")
 
 
-class SignInRefused(Exception):
-    """Sign-in failed; ``str(exc)`` is the message to show."""
-
-
-class AccessRefused(Exception):
-    """A request breaks a role, reason or session rule; ``str(exc)`` is the message to show."""
-
-
-class RateLimited(AccessRefused):
-    """R-SEARCH-6: too many searches, or too many children opened today.
-    ``retry_after_s`` says when the user can go on (also in the message)."""
-
-    def __init__(self, message: str, retry_after_s: int) -> None:
-        super().__init__(message)
-        self.retry_after_s = retry_after_s
-
-
-SearchRefused = search.SearchRefused
-NoSuchRecord = records.NoSuchRecord
 
 
 def check_expiry(checked: date) -> date:
@@ -87,14 +68,6 @@ class _Session:
     username: str
     granted: set[int] = field(default_factory=set)  # children this session was given in results
     locked: bool = False
-
-
-def _wait_words(seconds: float) -> str:
-    s = max(1, int(seconds + 0.999))
-    if s < 90:
-        return f"{s} second{'s' if s != 1 else ''}"
-    m = (s + 59) // 60
-    return f"{m} minute{'s' if m != 1 else ''}"
 
 
 def _plain_text(value, limit: int) -> str | None:
@@ -203,9 +176,8 @@ class Directory:
             return True
         return False
 
-    def _locked_message(self) -> str:
-        return (f"This account is locked after {self.limits.failed_signins_before_lock} failed sign-ins in a row. "
-                "Ask your LA team to unlock it.")
+    def _locked_out_refusal(self) -> SignInRefused:
+        return SignInRefused("sign_in.locked_out", after=self.limits.failed_signins_before_lock)
 
     def sign_in(self, username: str, password: str, serial: str, challenge: bytes, signature: bytes) -> "SignedIn":
         """Username, password and the token's signature over a fresh challenge; audited either way.
@@ -219,13 +191,13 @@ class Directory:
         serial_ok = _plain_text(serial, 64)
         if name is None or secret is None or serial_ok is None:
             shown = name.strip().lower()[:MAX_USERNAME_CHARS] if name else "(unusable username)"
-            self._refuse(shown, "sign_in_failed", "input out of bounds", WRONG_FACTOR)
+            self._refuse(shown, "sign_in_failed", "input out of bounds", SignInRefused(WRONG_FACTOR))
         username = name.strip().lower()
         if not self._take_challenge(challenge):
             self._refuse(username, "sign_in_failed", "challenge unknown or expired",
-                         "The sign-in took too long and has expired. Try again.")
+                         SignInRefused("sign_in.expired"))
         if self._locked_out(username):
-            self._refuse(username, "sign_in_failed", "account locked out", self._locked_message())
+            self._refuse(username, "sign_in_failed", "account locked out", self._locked_out_refusal())
         row = self.conn.execute("SELECT password_hash, enabled FROM users WHERE username = ?",
                                 (username,)).fetchone()
         password_ok = verify_password(row[0] if row else _dummy_hash(), secret)
@@ -236,16 +208,16 @@ class Directory:
             if locked:
                 self.audit.record(username, "account_locked_out", las=self._la_of_user(username),
                              detail={"after": self.limits.failed_signins_before_lock})
-            self._refuse(username, "sign_in_failed", why, self._locked_message() if locked else WRONG_FACTOR)
+            self._refuse(username, "sign_in_failed", why,
+                         self._locked_out_refusal() if locked else SignInRefused(WRONG_FACTOR))
         self.conn.execute("DELETE FROM signin_failures WHERE username = ?", (username,))
         if not row[1]:
-            self._refuse(username, "sign_in_failed", "account disabled",
-                         "This account is disabled. Contact your LA team.")
+            self._refuse(username, "sign_in_failed", "account disabled", SignInRefused("sign_in.disabled"))
         user = self.user(username)
         assert user is not None
         problem = self.account_problem(user)
         if problem:
-            self._refuse(username, "sign_in_failed", problem[0], problem[1])
+            self._refuse(username, "sign_in_failed", problem[0], SignInRefused(problem[1], **problem[2]))
         session = secrets.token_urlsafe(24)
         self._sessions[session] = _Session(username)
         self.audit.record(username, "sign_in", detail={"role": user.role.value, "token": serial},
@@ -257,17 +229,16 @@ class Directory:
         """Back into a locked session: the same token, proven afresh (R-LOCAL-2)."""
         if not self._take_challenge(challenge):
             self._refuse(user.username, "unlock_failed", "challenge unknown or expired",
-                         "Unlocking took too long and has expired. Try again.")
+                         SignInRefused("unlock.expired"))
         problem = self._token_ok(user.username, serial, "unlock", challenge, signature)
         if problem:
-            self._refuse(user.username, "unlock_failed", problem,
-                         "This security token could not unlock the session. Use the token you signed in with.")
+            self._refuse(user.username, "unlock_failed", problem, SignInRefused("unlock.wrong_token"))
         problem2 = self.account_problem(user)
         if problem2:
-            self._refuse(user.username, "unlock_failed", problem2[0], problem2[1])
+            self._refuse(user.username, "unlock_failed", problem2[0], SignInRefused(problem2[1], **problem2[2]))
         state = self._sessions.get(session)
         if session and (state is None or state.username != user.username):
-            self._refuse(user.username, "unlock_failed", "session ended", "Your session has ended. Sign in again.")
+            self._refuse(user.username, "unlock_failed", "session ended", SignInRefused("access.session_ended"))
         if state is not None:
             state.locked = False
         self.audit.record(user.username, "unlock", detail={"token": serial}, las=(user.la_code,))
@@ -307,36 +278,30 @@ class Directory:
     def enrolled_tokens(self) -> dict[str, str]:
         return dict(self.conn.execute("SELECT username, token_serial FROM users WHERE token_serial IS NOT NULL"))
 
-    def account_problem(self, user: User) -> tuple[str, str] | None:
-        """(audit code, message) when an account may not be used (R-ROLE-4)."""
+    def account_problem(self, user: User) -> tuple[str, str, dict] | None:
+        """(audit words, refusal code, params) when an account may not be used (R-ROLE-4)."""
         if not user.nominated:
-            return ("not nominated", "Your account has not been nominated for access. Contact your LA team.")
+            return ("not nominated", "account.not_nominated", {})
         if not user.trained:
-            return ("training not recorded",
-                    "Your training has not been recorded yet. Complete the training, then ask your LA team "
-                    "to record it.")
+            return ("training not recorded", "account.not_trained", {})
         if user.check_date is None:
-            return ("no criminal-records check",
-                    "No enhanced criminal-records check is recorded for you. Contact your LA team.")
+            return ("no criminal-records check", "account.no_check", {})
         expiry = check_expiry(user.check_date)
         if expiry <= self.clock():
-            return ("criminal-records check expired",
-                    f"Your enhanced criminal-records check expired on {expiry:%d %B %Y}. Access is blocked "
-                    "until it is renewed: contact your LA team.")
+            return ("criminal-records check expired", "account.check_expired", {"expired_on": expiry.isoformat()})
         return None
 
-    def _refuse(self, username: str, action: str, code: str, message: str):
-        self.audit.record(username or "(blank)", action, detail={"why": code},
-                     las=self._la_of_user(username))
-        raise SignInRefused(message)
+    def _refuse(self, username: str, action: str, why: str, refusal: SignInRefused):
+        self.audit.record(username or "(blank)", action, detail={"why": why}, las=self._la_of_user(username))
+        raise refusal
 
     # -- requests: session, role, reason (R-SEARCH-1, R-ROLE-2) -----------------
     def _session_of(self, viewer: Viewer) -> _Session:
         state = self._sessions.get(viewer.session) if isinstance(viewer.session, str) else None
         if state is None or state.username != viewer.user.username:
-            raise AccessRefused("Your session has ended. Sign in again.")
+            raise AccessRefused("access.session_ended")
         if state.locked:
-            raise AccessRefused("Your session is locked. Unlock it with your token first.")
+            raise AccessRefused("access.session_locked")
         return state
 
     def _check_request(self, viewer: Viewer, reason: Reason, action: str) -> _Session:
@@ -344,26 +309,25 @@ class Directory:
             state = self._session_of(viewer)
             problem = self.account_problem(viewer.user)
             if problem:
-                raise AccessRefused(problem[1])
+                raise AccessRefused(problem[1], **problem[2])
             if viewer.role.acts_for_colleague:  # R-ROLE-2
                 c = viewer.on_behalf_of
                 if c is None or not all(_plain_text(v, MAX_COLLEAGUE_CHARS) is not None
                                         for v in (c.name, c.organisation)):
-                    raise AccessRefused("Name the colleague you are acting for, and their organisation "
-                                        f"(up to {MAX_COLLEAGUE_CHARS} characters each).")
+                    raise AccessRefused("access.colleague_too_long", "colleague", limit=MAX_COLLEAGUE_CHARS)
                 if len(c.name.strip()) < 3 or len(c.organisation.strip()) < 2:
-                    raise AccessRefused("Name the colleague you are acting for, and their organisation.")
+                    raise AccessRefused("access.colleague_required", "colleague")
             elif viewer.on_behalf_of is not None:
-                raise AccessRefused("Only a mediating user acts on behalf of a colleague.")
+                raise AccessRefused("access.colleague_not_allowed", "colleague")
             if not isinstance(reason, Reason) or _plain_text(reason.detail, 1000) is None:
-                raise AccessRefused("Choose a reason from the list.")
+                raise AccessRefused("access.reason_required", "reason")
             if not reason.code.fits(viewer.role):
-                raise AccessRefused(f"“{reason.code.label}” is not a reason your role can give. Choose another.")
+                raise AccessRefused("access.reason_not_for_role", "reason", reason=reason.code.value)
             problem = reason.problem()
             if problem:  # R-SEARCH-1
-                raise AccessRefused(problem)
+                raise AccessRefused(problem, "reason")
         except AccessRefused as exc:
-            self._audit_refusal(viewer, reason, action, str(exc))
+            self._audit_refusal(viewer, reason, action, exc.code)
             raise
         return state
 
@@ -389,11 +353,8 @@ class Directory:
                                            (len(times), self.limits.searches_per_hour, list(times), 3600)):
             if count >= limit:
                 wait = window[count - limit] + span - now
-                message = (f"You have made {count} searches in the last "
-                           f"{'minute' if span == 60 else 'hour'}, the most allowed. You can search again in "
-                           f"{_wait_words(wait)}.")
                 self._audit_refusal(viewer, reason, "search", "rate limited", limit=limit, window_s=span)
-                raise RateLimited(message, int(wait + 0.999))
+                raise RateLimited("rate.searches", count=count, window_s=span, wait_s=int(wait + 0.999))
         times.append(now)
 
     def _check_open_budget(self, viewer: Viewer, reason: Reason, child_id: int) -> int:
@@ -408,10 +369,7 @@ class Directory:
             midnight = datetime.combine(day + timedelta(days=1), datetime.min.time(), timezone.utc).timestamp()
             self._audit_refusal(viewer, reason, "view_record", "daily budget reached",
                                 limit=self.limits.children_opened_per_day)
-            raise RateLimited(
-                f"You have opened {opened} different children's records today, the most allowed in one day. "
-                "Records you opened today still open; you can open others tomorrow (after midnight UTC). "
-                "If you need more, ask your LA team.", int(midnight - self.now() + 0.999))
+            raise RateLimited("rate.children_opened", count=opened, wait_s=int(midnight - self.now() + 0.999))
         return day.toordinal()
 
     # -- searching and viewing ----------------------------------------------
@@ -422,7 +380,7 @@ class Directory:
             found = search.run(self.conn, criteria, viewer.role, self.clock())
         except search.SearchRefused as exc:
             self.audit.record(viewer.user.username, "search_refused", viewer=viewer, reason=reason.text(),
-                         detail={"criteria": _safe_criteria(criteria), "why": str(exc)})
+                         detail={"criteria": _safe_criteria(criteria), "why": exc.code})
             raise
         outcome = found.outcome
         detail = {"criteria": criteria.for_audit(), "returned": [h.directory_id for h in outcome.hits]}
@@ -444,7 +402,7 @@ class Directory:
             shown = directory_id if _plain_text(directory_id, 16) is not None else "(unusable id)"
             self._audit_refusal(viewer, reason, "view_record", "not from this session's results",
                                 directory_id=shown)
-            raise AccessRefused("Open a record from your own search results: search for the child first.")
+            raise AccessRefused("access.not_from_results")
         day = self._check_open_budget(viewer, reason, child_id)
         view = records.build(self.conn, viewer, child_id)
         self.conn.execute("INSERT OR IGNORE INTO record_opens VALUES (?,?,?)", (viewer.user.username, day, child_id))
@@ -461,7 +419,7 @@ class Directory:
         child_id = records.child_id_for(self.conn, directory_id)
         if viewer.role is Role.MEDIATING or child_id is None or child_id not in state.granted:
             self._audit_refusal(viewer, reason, "shield_request", "not allowed for this role or record")
-            raise AccessRefused("Only a practitioner or the LA team can request a shield, from a record they found.")
+            raise AccessRefused("access.shield_not_allowed")
         changed = records.shield(self.conn, child_id, self._stamp())
         self.audit.record(viewer.user.username, "shield_requested", viewer=viewer, reason=reason.text(),
                      detail={"directory_id": records.directory_id.fmt(self.conn.execute(
@@ -491,7 +449,7 @@ class Directory:
         target = self.user(username) if _plain_text(username, MAX_USERNAME_CHARS) else None
         if viewer.role is not Role.LA_MANAGEMENT or target is None or target.la_code != viewer.user.la_code:
             self._audit_refusal(viewer, reason, "account_unlock", "not this LA team's user")
-            raise AccessRefused("Only the LA management team can unlock its own LA's users.")
+            raise AccessRefused("access.unlock_not_allowed")
         self.conn.execute("DELETE FROM signin_failures WHERE username = ?", (target.username,))
         self.audit.record(viewer.user.username, "account_unlocked", viewer=viewer,
                      detail={"user": target.username}, las=(target.la_code,))
@@ -504,11 +462,11 @@ class Directory:
     def audit_consistency(self, old_size: int, new_size: int) -> list[bytes]:
         """Proof that today's log extends the one a client saw at ``old_size`` entries."""
         if not isinstance(old_size, int) or not isinstance(new_size, int):
-            raise AccessRefused("Give the two log sizes as whole numbers.")
+            raise AccessRefused("audit.bad_sizes")
         try:
             return self.audit.consistency(old_size, new_size)
         except ValueError:
-            raise AccessRefused("The audit log has no checkpoint of that size.") from None
+            raise AccessRefused("audit.bad_sizes") from None
 
     def audit_public_key(self) -> bytes:
         return self.audit.public_key
@@ -528,7 +486,7 @@ class Directory:
         self._check_request(viewer, reason, "audit_read")
         if viewer.role is not Role.LA_MANAGEMENT:
             self._audit_refusal(viewer, reason, "audit_read", "not the LA team")
-            raise AccessRefused("The audit trail is for the LA management team.")
+            raise AccessRefused("access.audit_la_only")
         return audit.entries(self.conn, since_seq, la_code=viewer.user.la_code)
 
 

@@ -103,10 +103,11 @@ class Reason:
         object.__setattr__(self, "code", AccessReason(self.code))  # only codes from the fixed list
 
     def problem(self) -> str | None:
+        """A refusal code when the reason is incomplete (R-SEARCH-1), else None."""
         if self.code.needs_detail and len(self.detail.strip()) < 5:
-            return "Give a short detail for the reason 'Other'."
+            return "access.reason_detail_missing"
         if len(self.detail) > 200:
-            return "Keep the reason detail under 200 characters."
+            return "access.reason_detail_too_long"
         return None
 
     def text(self) -> str:

@@ -17,8 +17,7 @@ from .model import (Address, GpPractice, Gender, Involvement, Name, ParentCarer,
                     ServiceType, Setting, SettingKind, Viewer, WithheldInvolvement)
 
 
-class NoSuchRecord(LookupError):
-    pass
+from .refusals import NoSuchRecord  # noqa: E402  (re-exported: a record that is gone)
 
 
 def child_id_for(conn, text: str) -> int | None:
@@ -54,7 +53,7 @@ def build(conn, viewer: Viewer, child_id: int) -> RecordView:
         "SELECT directory_id, given_names, family_name, dob, gender, household_id, setting_id, gp_id, "
         "la_code, shielded_at FROM children WHERE id = ?", (child_id,)).fetchone()
     if row is None:
-        raise NoSuchRecord(child_id)
+        raise NoSuchRecord("record.gone")
     did, given, family, dob, gender, household_id, setting_id, gp_id, la_code, shielded_at = row
     shielded = shielded_at is not None
     restricted = shielded and not _sees_protected(viewer, la_code)

@@ -26,7 +26,7 @@ The rules are enforced here, in the engine, whatever the client sends:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from rapidfuzz import process
@@ -34,6 +34,7 @@ from rapidfuzz.distance import OSA
 
 from . import directory_id, names, nicknames, search_index
 from .model import Gender, Match, Name, Role, SearchHit
+from .refusals import SearchRefused
 
 CAP = 25
 MAX_DOB_RANGE_DAYS = 2 * 366
@@ -48,17 +49,6 @@ MAX_ID_CHARS = 16
 _FULL_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})$")
 _SECTOR = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s+(\d)$")
 _OUTWARD = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)$")
-
-
-class SearchRefused(Exception):
-    """The search breaks a rule; ``str(exc)`` tells the user what to change.
-
-    ``field`` names the criterion to correct, where there is one.
-    """
-
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -79,10 +69,24 @@ class Criteria:
 
 @dataclass(frozen=True)
 class Outcome:
+    """A search's answer. ``notice`` says what to tell the user beside the hits, as a code
+    ("no_match", "refine", "looser_left_out" or ""); ``params`` holds what the words need,
+    including ``searched`` (the criteria, for "No child matches family name …")."""
+
     hits: tuple[SearchHit, ...] = ()
     refine: bool = False
-    message: str = ""
+    notice: str = ""
+    params: dict = field(default_factory=dict, compare=False)
     looser_left_out: bool = False  # exact (closest) hits shown; looser matches were left out
+
+    #: Set by the user interface to word a notice (transitional, like ``Refusal.render``).
+    render = None
+
+    @property
+    def message(self) -> str:
+        if not self.notice:
+            return ""
+        return Outcome.render(self) if Outcome.render else self.notice
 
 
 @dataclass(frozen=True)
@@ -95,29 +99,29 @@ class Found:
 
 
 # -- input bounds ---------------------------------------------------------------
-def _text_ok(value: str, field: str, label: str, limit: int) -> None:
+def _text_ok(value: str, field: str, limit: int) -> None:
     if not isinstance(value, str):
-        raise SearchRefused(f"The {label} is not text.", field)
+        raise SearchRefused("search.not_text", field)
     if len(value) > limit:
-        raise SearchRefused(f"The {label} is too long: keep it under {limit} characters.", field)
+        raise SearchRefused("search.too_long", field, limit=limit)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise SearchRefused(f"The {label} contains characters that cannot be searched: retype it.", field) from None
+        raise SearchRefused("search.unusable_characters", field) from None
 
 
 def check_bounds(c: Criteria) -> None:
     """Every field within bounds, with a message naming the field (never an exception trace)."""
-    _text_ok(c.family_name, "family_name", "family name", MAX_NAME_CHARS)
-    _text_ok(c.given_name, "given_name", "given name", MAX_NAME_CHARS)
-    _text_ok(c.postcode, "postcode", "postcode", MAX_POSTCODE_CHARS + 4)
-    _text_ok(c.directory_id, "directory_id", "directory id", MAX_ID_CHARS)
+    _text_ok(c.family_name, "family_name", MAX_NAME_CHARS)
+    _text_ok(c.given_name, "given_name", MAX_NAME_CHARS)
+    _text_ok(c.postcode, "postcode", MAX_POSTCODE_CHARS + 4)
+    _text_ok(c.directory_id, "directory_id", MAX_ID_CHARS)
     for value, fld in ((c.dob, "dob"), (c.dob_to, "dob_to")):
         if value is not None and not isinstance(value, date):
-            raise SearchRefused("Enter the date as day/month/year.", fld)
+            raise SearchRefused("search.date_format", fld)
     for value in (c.age_from, c.age_to):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 25):
-            raise SearchRefused("Ages must be whole years between 0 and 25.", "ages")
+            raise SearchRefused("search.ages_out_of_range", "ages")
 
 
 def postcode_prefix(text: str) -> str:
@@ -129,7 +133,7 @@ def postcode_prefix(text: str) -> str:
         return f"{m.group(1)} {m.group(2)}"
     if m := _OUTWARD.match(t):
         return f"{m.group(1)} "
-    raise SearchRefused("Enter a postcode like NE1 4XY, or just its first part (NE1 or NE1 4).", "postcode")
+    raise SearchRefused("search.postcode_format", "postcode")
 
 
 def _years_before(d: date, years: int) -> date:
@@ -175,24 +179,24 @@ def plan(c: Criteria, role: Role, today: date) -> _Plan:
     if c.postcode.strip():
         p.postcode = postcode_prefix(c.postcode)
     if c.dob_to and not c.dob:
-        raise SearchRefused("Give the start of the date of birth range as well as its end.", "dob")
+        raise SearchRefused("search.dob_range_needs_start", "dob")
     swapped = swap_day_month(c.dob) if c.dob else None
     if c.dob and c.dob > today and not (c.dob_to is None and swapped and swapped <= today):
-        raise SearchRefused("The date of birth is in the future: check it.", "dob")
+        raise SearchRefused("search.dob_in_future", "dob")
     if c.dob and c.dob_to:
         lo, hi = sorted((c.dob, c.dob_to))
         if (hi - lo).days > MAX_DOB_RANGE_DAYS:
-            raise SearchRefused("Narrow the date of birth range to two years or less.", "dob_to")
+            raise SearchRefused("search.dob_range_too_wide", "dob_to", max_years=2)
         p.dob_range = (lo.toordinal(), hi.toordinal())
     elif c.dob:
         p.dob = c.dob.toordinal()
         p.swapped = swapped.toordinal() if swapped else None
     if (c.age_from is None) != (c.age_to is None):
-        raise SearchRefused("Give both ends of the age range (for example 5 to 7).", "ages")
+        raise SearchRefused("search.ages_need_both_ends", "ages")
     if c.age_from is not None:
         lo_age, hi_age = sorted((c.age_from, c.age_to))
         if hi_age - lo_age > MAX_AGE_SPAN_YEARS:
-            raise SearchRefused(f"Narrow the age range to {MAX_AGE_SPAN_YEARS} years or less.", "ages")
+            raise SearchRefused("search.ages_too_wide", "ages", max_years=MAX_AGE_SPAN_YEARS)
         if p.dob_range is None and p.dob is None:
             oldest = _years_before(today, hi_age + 1) + timedelta(days=1)
             youngest = _years_before(today, lo_age)
@@ -200,19 +204,17 @@ def plan(c: Criteria, role: Role, today: date) -> _Plan:
     if not family:
         if p.postcode and not (given or p.dob or p.dob_range):
             if role is not Role.LA_MANAGEMENT:  # R-SEARCH-7
-                raise SearchRefused("Searching by postcode alone is for the LA management team. "
-                                    "Add the child's family name.", "family_name")
+                raise SearchRefused("search.postcode_only_for_la", "family_name")
             if p.postcode.endswith(" ") or len(p.postcode) < 6 or not _FULL_POSTCODE.match(p.postcode):
-                raise SearchRefused("For a postcode-only search give the full postcode (for example NE1 4XY).",
-                                    "postcode")
+                raise SearchRefused("search.postcode_only_needs_full", "postcode")
             return p
-        raise SearchRefused("Enter the child's family name (or a directory id on its own).", "family_name")
+        raise SearchRefused("search.family_name_required", "family_name")
     has_dob = p.dob is not None or (c.dob is not None and p.dob_range is not None)
     has_given_age = bool(given) and p.dob_range is not None
     if not (has_dob or p.postcode or has_given_age):
         if given:
-            raise SearchRefused("Add a date of birth, a postcode, or an age range with the given name.", "dob")
-        raise SearchRefused("Add a date of birth, a postcode, or a given name with an age range.", "dob")
+            raise SearchRefused("search.add_detail", "dob", has_given=True)
+        raise SearchRefused("search.add_detail", "dob", has_given=False)
     return p
 
 
@@ -223,7 +225,7 @@ def run(conn, c: Criteria, role: Role, today: date) -> Found:
         check_bounds(c)
         value = directory_id.parse(c.directory_id)
         if value is None:
-            raise SearchRefused("That directory id is not valid: check its ten digits.", "directory_id")
+            raise SearchRefused("search.id_invalid", "directory_id")
         row = conn.execute("SELECT id FROM children WHERE directory_id = ?", (value,)).fetchone()
         ranked = [(row[0], ())] if row else []
         return _found(conn, ranked, c, False)
@@ -233,7 +235,7 @@ def run(conn, c: Criteria, role: Role, today: date) -> Found:
             "SELECT c.id FROM households h JOIN children c ON c.household_id = h.id "
             "WHERE h.postcode = ? AND c.shielded_at IS NULL LIMIT ?", (p.postcode, CAP + 1)).fetchall()
         if len(rows) > CAP:
-            return Found(Outcome(refine=True, message=_refine_message(c)))
+            return Found(_refine(c))
         return _found(conn, [(r[0], ()) for r in rows], c, False)
     return _Search(conn, p, c).run()
 
@@ -253,7 +255,7 @@ class _Search:
         p = self.p
         exact_rows = self._exact_rows()
         if exact_rows is None:
-            return Found(Outcome(refine=True, message=_refine_message(self.c)))
+            return Found(_refine(self.c))
         self.fam_exp = _expand(self.conn, search_index.FAMILY, p.family)
         self.giv_exp = _expand(self.conn, search_index.GIVEN, p.given, nick=True) if p.given else {}
         self._score_all(exact_rows)
@@ -393,7 +395,7 @@ class _Search:
                 break
             shown += group
         if not shown:
-            return Found(Outcome(refine=True, message=_refine_message(self.c)))
+            return Found(_refine(self.c))
         return _found(self.conn, shown, self.c, True)
 
     def _drop_withheld(self) -> None:
@@ -455,10 +457,10 @@ def _expand(conn, kind: str, norm: str, nick: bool = False) -> dict[str, Match |
     return out
 
 
-# -- answers and messages ----------------------------------------------------------
+# -- answers ------------------------------------------------------------------------
 def _found(conn, ranked: list[tuple[int, tuple[Match, ...]]], c: Criteria, looser_left_out: bool) -> Found:
     if len(ranked) > CAP:
-        return Found(Outcome(refine=True, message=_refine_message(c)))
+        return Found(_refine(c))
     rows = {}
     ids = [cid for cid, _ in ranked]
     if ids:
@@ -474,55 +476,27 @@ def _found(conn, ranked: list[tuple[int, tuple[Match, ...]]], c: Criteria, loose
         hits.append(SearchHit(directory_id.fmt(did), Name(given, family), date.fromordinal(dob), Gender(gender),
                               locality, matched))
     if not hits:
-        message = _no_match_message(c)
+        notice, params = "no_match", {"searched": c.for_audit(), "hint": _hint(c)}
     elif looser_left_out:
-        message = (f"Showing the {len(hits)} closest {'match' if len(hits) == 1 else 'matches'}; more children "
-                   "match less closely and were left out. Add a detail to see them.")
+        notice, params = "looser_left_out", {"shown": len(hits)}
     else:
-        message = ""
-    return Found(Outcome(hits=tuple(hits), message=message, looser_left_out=looser_left_out), tuple(ids))
+        notice, params = "", {}
+    return Found(Outcome(hits=tuple(hits), notice=notice, params=params, looser_left_out=looser_left_out),
+                 tuple(ids))
 
 
-def describe(c: Criteria) -> str:
-    """What was searched, in words ("family name Smith, born 12/03/2015")."""
-    parts = []
+def _hint(c: Criteria) -> str:
+    """Which advice fits a search that found no one."""
     if c.directory_id.strip():
-        parts.append(f"directory id {c.directory_id.strip()}")
-    if c.family_name.strip():
-        parts.append(f"family name {c.family_name.strip()}")
-    if c.given_name.strip():
-        parts.append(f"given name {c.given_name.strip()}")
-    if c.dob and c.dob_to:
-        parts.append(f"born {c.dob:%d/%m/%Y} to {c.dob_to:%d/%m/%Y}")
-    elif c.dob:
-        parts.append(f"born {c.dob:%d/%m/%Y}")
-    if c.age_from is not None and c.age_to is not None:
-        lo, hi = sorted((c.age_from, c.age_to))
-        parts.append(f"aged {lo}" if lo == hi else f"aged {lo} to {hi}")
-    if c.postcode.strip():
-        parts.append(f"postcode {c.postcode.strip().upper()}")
-    return ", ".join(parts)
-
-
-def _no_match_message(c: Criteria) -> str:
-    what = describe(c)
-    if c.directory_id.strip():
-        return f"No child has {what}. Check the digits, or search by name instead."
+        return "id"
     if not c.family_name.strip():
-        return f"No child is recorded at {c.postcode.strip().upper()}. Check the postcode."
-    tried = "similar spellings and sound-alike names"
+        return "postcode_only"
     if c.dob and not c.dob_to:
-        tried += ", the day and month swapped and a day either side"
-        hint = "Check the date of birth, or search with a date-of-birth range or the postcode instead."
-    elif c.dob or c.age_from is not None:
-        hint = ("Check the ages or the dates, or search with the exact date of birth or the postcode instead."
-                if c.given_name.strip() or c.dob else "Check the dates, or add the given name.")
-    else:
-        hint = ("Check the postcode, or give just its first part (for example NE11), or search with the date of "
-                "birth instead.")
-    return f"No child matches {what} (also tried {tried}). {hint}"
+        return "exact_dob"
+    if c.dob or c.age_from is not None:
+        return "given_age" if c.given_name.strip() or c.dob else "range"
+    return "postcode"
 
 
-def _refine_message(c: Criteria) -> str:
-    return (f"More than {CAP} children match {describe(c)}. Add or narrow a detail: an exact date of birth, "
-            "a fuller postcode, or a given name.")
+def _refine(c: Criteria) -> Outcome:
+    return Outcome(refine=True, notice="refine", params={"searched": c.for_audit(), "cap": CAP})

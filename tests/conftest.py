@@ -16,6 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from app import db, generator  # noqa: E402
 from app.directory import Directory  # noqa: E402
 from app.model import AccessReason, Reason, Viewer  # noqa: E402
+import ui.refusals  # noqa: E402,F401  the words a person reads for each refusal code (plain Python, no Qt)
 
 TODAY = date(2026, 11, 21)
 SEED = 7

@@ -1,0 +1,202 @@
+"""The words a person reads when the directory says no, or has something to say
+about a search: one map, from the codes the directory sends (``app.refusals``,
+``app.search.Outcome.notice``) to sentences that say what happened and what to do.
+
+The embedded engine and the HTTPS service send the same codes, so the screens
+read the same words whichever directory they talk to. No Qt here: the map is
+plain data, tested directly.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from app.model import AccessReason
+from app.refusals import Refusal
+from app.search import Outcome
+
+FIELD_NAMES = {
+    "family_name": "family name", "given_name": "given name", "postcode": "postcode",
+    "directory_id": "directory id", "dob": "date of birth", "dob_to": "end of the date range", "ages": "age range",
+    "colleague": "colleague", "reason": "reason",
+}
+
+
+def _wait(seconds) -> str:
+    s = max(1, int(seconds))
+    if s < 90:
+        return f"{s} second{'s' if s != 1 else ''}"
+    m = (s + 59) // 60
+    if m < 120:
+        return f"{m} minute{'s' if m != 1 else ''}"
+    h = (m + 59) // 60
+    return f"{h} hour{'s' if h != 1 else ''}"
+
+
+def _day(iso: str) -> str:
+    try:
+        return f"{date.fromisoformat(iso):%d %B %Y}".lstrip("0")
+    except (TypeError, ValueError):
+        return str(iso)
+
+
+def _reason(value: str) -> str:
+    try:
+        return AccessReason(value).label
+    except ValueError:
+        return "That reason"
+
+
+WORDS = {
+    # searching (R-SEARCH-2, R-SEARCH-7, input bounds)
+    "search.not_text": "The {field_name} is not text.",
+    "search.too_long": "The {field_name} is too long: keep it under {limit} characters.",
+    "search.unusable_characters": "The {field_name} contains characters that cannot be searched: retype it.",
+    "search.date_format": "Enter the date as day/month/year, for example 08/06/2015.",
+    "search.ages_out_of_range": "Ages must be whole years between 0 and 25.",
+    "search.postcode_format": "Enter a postcode like NE1 4XY, or just its first part (NE1 or NE1 4).",
+    "search.dob_range_needs_start": "Give the start of the date of birth range as well as its end.",
+    "search.dob_in_future": "The date of birth is in the future: check it.",
+    "search.dob_range_too_wide": "Narrow the date of birth range to {max_years} years or less.",
+    "search.ages_need_both_ends": "Give both ends of the age range (for example 5 to 7).",
+    "search.ages_too_wide": "Narrow the age range to {max_years} years or less.",
+    "search.postcode_only_for_la": "Searching by postcode alone is for the LA management team. Add the child's "
+                                   "family name.",
+    "search.postcode_only_needs_full": "For a postcode-only search give the full postcode (for example NE1 4XY).",
+    "search.family_name_required": "Enter the child's family name (or a directory id on its own).",
+    "search.id_invalid": "That directory id is not valid: check its ten digits.",
+    # sign-in and unlock (R-ROLE-4)
+    "sign_in.wrong_factor": "Sign-in failed: the username, password or security token is not right. Check them, "
+                            "and that the token is your own.",
+    "sign_in.expired": "The sign-in took too long and has expired. Try again.",
+    "sign_in.locked_out": "This account is locked after {after} failed sign-ins in a row. Ask your LA team to "
+                          "unlock it.",
+    "sign_in.disabled": "This account is disabled. Contact your LA team.",
+    "unlock.expired": "Unlocking took too long and has expired. Try again.",
+    "unlock.wrong_token": "This security token could not unlock the session. Use the token you signed in with.",
+    "account.not_nominated": "Your account has not been nominated for access. Contact your LA team.",
+    "account.not_trained": "Your training has not been recorded yet. Complete the training, then ask your LA team "
+                           "to record it.",
+    "account.no_check": "No enhanced criminal-records check is recorded for you. Contact your LA team.",
+    "account.check_expired": "Your enhanced criminal-records check expired on {expired_on_day}. Access is blocked "
+                             "until it is renewed: contact your LA team.",
+    # requests (R-SEARCH-1, R-ROLE-2, anti-trawling)
+    "access.session_ended": "Your session has ended. Sign in again.",
+    "access.session_locked": "Your session is locked. Unlock it with your token first.",
+    "access.colleague_required": "Name the colleague you are acting for, and their organisation.",
+    "access.colleague_too_long": "Name the colleague you are acting for, and their organisation (up to {limit} "
+                                 "characters each).",
+    "access.colleague_not_allowed": "Only a mediating user acts on behalf of a colleague.",
+    "access.reason_required": "Choose a reason from the list.",
+    "access.reason_not_for_role": "“{reason_label}” is not a reason your role can give. Choose another.",
+    "access.reason_detail_missing": "Give a short detail for the reason 'Other'.",
+    "access.reason_detail_too_long": "Keep the reason detail under 200 characters.",
+    "access.not_from_results": "Open a record from your own search results: search for the child first.",
+    "access.shield_not_allowed": "Only a practitioner or the LA team can request a shield, from a record they found.",
+    "access.unlock_not_allowed": "Only the LA management team can unlock its own LA's users.",
+    "access.audit_la_only": "The audit trail is for the LA management team.",
+    "audit.bad_sizes": "The audit log has no checkpoint of that size.",
+    "record.gone": "That record is no longer in the directory. Search again.",
+    # rate limits (R-SEARCH-6)
+    "rate.searches": "You have made {count} searches in the last {window}, the most allowed. You can search again "
+                     "in {wait}.",
+    "rate.children_opened": "You have opened {count} different children's records today, the most allowed in one "
+                            "day. Records you opened today still open; you can open others in {wait} (after "
+                            "midnight UTC). If you need more, ask your LA team.",
+}
+
+ADD_DETAIL = {
+    True: "Add a date of birth, a postcode, or an age range with the given name.",
+    False: "Add a date of birth, a postcode, or a given name with an age range.",
+}
+
+
+def words(refusal: Refusal) -> str:
+    """What to tell the person, for any refusal the directory sends."""
+    p = dict(refusal.params)
+    if refusal.code == "search.add_detail":
+        return ADD_DETAIL[bool(p.get("has_given"))]
+    p.setdefault("field_name", FIELD_NAMES.get(refusal.field, "detail"))
+    if "wait_s" in p:
+        p["wait"] = _wait(p["wait_s"])
+    if "window_s" in p:
+        p["window"] = "minute" if int(p["window_s"]) <= 60 else "hour"
+    if "expired_on" in p:
+        p["expired_on_day"] = _day(p["expired_on"])
+    if "reason" in p:
+        p["reason_label"] = _reason(p["reason"])
+    template = WORDS.get(refusal.code)
+    if template is None:
+        return "The directory refused this request. Try again; if it keeps happening, contact your helpdesk."
+    try:
+        return template.format(**p)
+    except (KeyError, ValueError, IndexError):
+        return template.split("{")[0].rstrip(" (") + "."
+
+
+def describe(searched: dict) -> str:
+    """What was searched, in words ("family name Smith, born 12/03/2015")."""
+    s = searched or {}
+    parts = []
+    if s.get("directory_id"):
+        parts.append(f"directory id {s['directory_id']}")
+    if s.get("family_name"):
+        parts.append(f"family name {s['family_name']}")
+    if s.get("given_name"):
+        parts.append(f"given name {s['given_name']}")
+    dob, dob_to = _date(s.get("dob")), _date(s.get("dob_to"))
+    if dob and dob_to:
+        parts.append(f"born {dob} to {dob_to}")
+    elif dob:
+        parts.append(f"born {dob}")
+    if s.get("age_from") is not None and s.get("age_to") is not None:
+        lo, hi = sorted((s["age_from"], s["age_to"]))
+        parts.append(f"aged {lo}" if lo == hi else f"aged {lo} to {hi}")
+    if s.get("postcode"):
+        parts.append(f"postcode {str(s['postcode']).strip().upper()}")
+    return ", ".join(parts)
+
+
+def _date(iso) -> str:
+    try:
+        return f"{date.fromisoformat(iso):%d/%m/%Y}" if iso else ""
+    except (TypeError, ValueError):
+        return ""
+
+
+_HINTS = {
+    "id": "Check the digits, or search by name instead.",
+    "exact_dob": "Check the date of birth, or search with a date-of-birth range or the postcode instead.",
+    "given_age": "Check the ages or the dates, or search with the exact date of birth or the postcode instead.",
+    "range": "Check the dates, or add the given name.",
+    "postcode": "Check the postcode, or give just its first part (for example NE11), or search with the date of "
+                "birth instead.",
+}
+
+
+def notice_words(outcome: Outcome) -> str:
+    """What to say beside a search's hits (no match, refine, looser matches left out)."""
+    p = outcome.params or {}
+    what = describe(p.get("searched", {}))
+    if outcome.notice == "refine":
+        return (f"More than {p.get('cap', 25)} children match {what}. Add or narrow a detail: an exact date of "
+                "birth, a fuller postcode, or a given name.")
+    if outcome.notice == "looser_left_out":
+        n = p.get("shown", len(outcome.hits))
+        return (f"Showing the {n} closest {'match' if n == 1 else 'matches'}; more children match less closely "
+                "and were left out. Add a detail to see them.")
+    if outcome.notice == "no_match":
+        hint = p.get("hint", "")
+        if hint == "id":
+            return f"No child has {what}. {_HINTS['id']}"
+        if hint == "postcode_only":
+            return f"No child is recorded at {str(p.get('searched', {}).get('postcode', '')).upper()}. Check the postcode."
+        tried = "similar spellings and sound-alike names"
+        if hint == "exact_dob":
+            tried += ", the day and month swapped and a day either side"
+        return f"No child matches {what} (also tried {tried}). {_HINTS.get(hint, _HINTS['postcode'])}"
+    return ""
+
+
+# Until every screen asks this module directly, refusals and notices word themselves through it.
+Refusal.render = words
+Outcome.render = notice_words
