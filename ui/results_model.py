@@ -5,6 +5,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from app.model import SearchHit
 
+from .wording import match_words
+
 COLUMNS = ("Name", "Date of birth", "Gender", "Locality", "Directory id", "Match")
 
 
@@ -42,8 +44,8 @@ class ResultsModel(QAbstractTableModel):
         col = index.column()
         if role in (Qt.DisplayRole, Qt.AccessibleTextRole):
             return (h.name.full(), h.dob.strftime("%d/%m/%Y"), h.gender.label,
-                    h.locality or "Restricted", h.directory_id, "Exact" if h.exact else "Close")[col]
+                    h.locality or "Restricted", h.directory_id, match_words(h.match))[col]
         if role == Qt.ToolTipRole and col == 5:
             return ("Every detail you gave matches exactly." if h.exact
-                    else "A close match: similar spelling, a former name, or day and month swapped.")
+                    else f"Not exact: {match_words(h.match).lower()}. Check it is the child you mean.")
         return None

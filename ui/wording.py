@@ -1,0 +1,41 @@
+"""The words a person reads for the engine's codes: one place for each.
+
+Qt-free, so the tests can check every code has its words.
+"""
+from __future__ import annotations
+
+from app.model import Colleague, Match
+
+EXACT = "Exact"
+
+MATCH_WORDS: dict[Match, str] = {  # R-SEARCH-4: how each result differs from what was searched
+    Match.SOUNDS_LIKE: "Sounds like",
+    Match.SPELLING: "Spelling differs",
+    Match.FORMER_NAME: "Former name",
+    Match.NAME_PART: "Part of the family name",
+    Match.ALTERNATIVE_NAME: "Also known as (alternative given name)",
+    Match.NICKNAME: "Nickname",
+    Match.DOB_SWAPPED: "Day and month swapped",
+    Match.DOB_OFF_BY_A_DAY: "Date differs by a day",
+    Match.NAMES_SWAPPED: "Given and family names swapped",
+}
+
+LOOSER_LEFT_OUT = ("Only the closest matches are shown: looser matches were left out. "
+                   "Add detail (a given name, a date of birth or a postcode) to see them.")
+
+
+def match_words(match: tuple[Match, ...]) -> str:
+    """"Exact" for no difference, else each difference in words, joined with ", "."""
+    return ", ".join(MATCH_WORDS[m] for m in match) if match else EXACT
+
+
+def count(n: int, one: str, many: str | None = None) -> str:
+    """"1 minute", "10 minutes"; ``many`` for irregular plurals ("1 child", "3 children")."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def acting_for(colleague: Colleague | None) -> str:
+    """"for Dr Ann Lee (Northbridge CAMHS)", or "" when not acting for anyone (R-ROLE-2)."""
+    if colleague is None or not colleague.name:
+        return ""
+    return f"for {colleague.name} ({colleague.organisation})" if colleague.organisation else f"for {colleague.name}"
