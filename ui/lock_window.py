@@ -2,7 +2,10 @@
 
 It replaces the main window at once and holds no child data: only why it
 locked, who is signed in, which token, and a PIN.  Enter in the PIN field
-unlocks; the PIN is cleared as soon as it has been handed on.
+unlocks; the PIN is cleared as soon as it has been handed on.  Messages do
+not outlive their cause: "token removed" becomes "token is back" when the
+session's token returns, and an unlock error goes when the user types again
+or picks another token.
 """
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ui.token_picker import TokenPicker
+
+TOKEN_BACK = "Your security token is back. Enter its PIN to unlock."
 
 
 class LockWindow(QWidget):
@@ -34,10 +39,10 @@ class LockWindow(QWidget):
         self.pin.setObjectName("lockPin")
         self.pin.setAccessibleName("PIN")
         self.pin.setEchoMode(QLineEdit.Password)
-        self.unlock_button = QPushButton("Unlock")
+        self.unlock_button = QPushButton("&Unlock")
         self.unlock_button.setObjectName("unlockButton")
         self.unlock_button.setDefault(True)
-        self.sign_out_button = QPushButton("Sign out")
+        self.sign_out_button = QPushButton("Sign &out")
         self.sign_out_button.setObjectName("lockSignOutButton")
         self.status = QLabel()
         self.status.setObjectName("lockStatus")
@@ -66,22 +71,43 @@ class LockWindow(QWidget):
         self.resize(460, 340)
 
         self._busy = False
+        self._why = ""
+        self._token_removed = False
+        self._own_serial = ""
         self.set_user(display_name)
-        self.picker.changed.connect(lambda _token: self._update_enabled())
+        self.picker.changed.connect(self._token_changed)
+        self.picker.tokens_changed.connect(self._show_reason)
+        self.pin.textEdited.connect(lambda _text: self.status.setText(""))
         self.pin.returnPressed.connect(self._submit)
         self.unlock_button.clicked.connect(self._submit)
         self.sign_out_button.clicked.connect(self.sign_out_requested)
         self._update_enabled()
 
-    def set_reason(self, text: str) -> None:
-        self.reason.setText(text)
+    def set_reason(self, text: str, token_removed: bool = False) -> None:
+        """Why it locked; ``token_removed``: the reason stops being true when the token is back."""
+        self._why, self._token_removed = text, token_removed
+        self._show_reason()
+
+    def set_own_token(self, serial: str) -> None:
+        """The token the session was signed in with."""
+        self._own_serial = serial
+        self._show_reason()
+
+    def _show_reason(self) -> None:
+        back = self._token_removed and any(t.serial == self._own_serial for t in self.picker.tokens())
+        self.reason.setText(TOKEN_BACK if back else self._why)
+
+    def _token_changed(self, _token: object) -> None:
+        self.status.setText("")  # an error about the previous choice no longer applies
+        self._show_reason()
+        self._update_enabled()
 
     def set_user(self, display_name: str) -> None:
         self.user.setText(f"Signed in as {display_name}." if display_name else "")
 
     def set_busy(self, busy: bool) -> None:
         self._busy = busy
-        self.unlock_button.setText("Unlocking…" if busy else "Unlock")
+        self.unlock_button.setText("Unlocking…" if busy else "&Unlock")
         self.picker.setEnabled(not busy)
         self.pin.setEnabled(not busy)
         if busy:

@@ -1,26 +1,31 @@
 """The window Signpost opens on: who is signing in.
 
 It is shown at once; the directory is prepared behind it (built on first
-run, with progress), and the Sign in button waits until it is ready.
+run, with one overall progress bar), and the Sign in button waits until it
+is ready. The token list pre-selects the typed user's token. A message
+about something the user did (a refusal, a missing field, a note after
+sign-out) goes as soon as they type again or the tokens change; a refused
+sign-in clears only the PIN.
 """
 from __future__ import annotations
+
+from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFormLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout,
                                QWidget)
 
+from .setup_progress import SCALE, OverallProgress
 from .token_picker import TokenPicker
-
-_PHASES = {"people": "Creating synthetic children and families", "indexes": "Building the search indexes",
-           "tokens": "Making training security tokens"}
 
 
 class SignInWindow(QWidget):
     submitted = Signal(str, str, str, str)  # username, password, token serial, PIN
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, remembered: Callable[[str], str | None] | None = None, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("signInWindow")
+        self.remembered = remembered or (lambda _username: None)
         self.setWindowTitle("Signpost — sign in")
         title = QLabel("Signpost")
         title.setObjectName("appTitle")
@@ -39,18 +44,23 @@ class SignInWindow(QWidget):
         self.pin.setObjectName("pin")
         self.pin.setAccessibleName("Token PIN")
         self.pin.setEchoMode(QLineEdit.Password)
-        self.button = QPushButton("Sign in")
+        self.button = QPushButton("&Sign in")
         self.button.setObjectName("signInButton")
         self.button.setDefault(True)
         self.button.setEnabled(False)
-        self.status = QLabel("Preparing the directory…")
+        self.status = QLabel()
         self.status.setObjectName("signInStatus")
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Sign-in status")
         self.progress = QProgressBar()
         self.progress.setObjectName("setupProgress")
         self.progress.setAccessibleName("Setup progress")
+        self.progress.setRange(0, SCALE)
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("%p%")
         self.progress.hide()
+        self._overall = OverallProgress()
+        self._transient = False  # the status says something the next input makes stale
 
         form = QFormLayout()
         form.addRow("&Username", self.username)
@@ -67,67 +77,97 @@ class SignInWindow(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addStretch(1)
-        self.resize(480, 400)
+        self.resize(520, 400)
 
         self._ready = False
         self.button.clicked.connect(self._submit)
         self.username.returnPressed.connect(self._submit)
         self.password.returnPressed.connect(self._submit)
         self.pin.returnPressed.connect(self._submit)
+        self.username.textChanged.connect(self._username_changed)
+        for edit in (self.username, self.password, self.pin):
+            edit.textEdited.connect(self._input_changed)
+        self.tokens.changed.connect(self._input_changed)
+        self._set_status("Preparing the directory…")
 
+    # -- the status line ---------------------------------------------------
+    def _set_status(self, text: str, kind: str = "info", transient: bool = False) -> None:
+        """``kind`` "info" (neutral) or "error" (red); a ``transient`` message goes on the next input."""
+        self.status.setProperty("kind", kind)
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+        self.status.setText(text)
+        self._transient = transient and bool(text)
+
+    def show_note(self, text: str) -> None:
+        """Something that happened (e.g. signed out because another token came in), until the next input."""
+        self._set_status(text, "info", transient=True)
+
+    def _input_changed(self, *_: object) -> None:
+        if self._transient:
+            self._set_status("")
+
+    def _username_changed(self, text: str) -> None:
+        self.tokens.prefer(text, self.remembered(text.strip()) if text.strip() else None)
+
+    # -- states ---------------------------------------------------------------
     def show_progress(self, phase: str, done: int, total: int) -> None:
         self.progress.show()
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
-        label = _PHASES.get(phase, phase)
-        self.status.setText(f"Setting up the training directory. {label} ({done:,} of {total:,})…")
+        value, text = self._overall.update(phase, done, total)
+        self.progress.setValue(value)
+        self._set_status(f"{text}…")
 
     def set_ready(self, note: str = "") -> None:
         self._ready = True
         self.progress.hide()
         self.button.setEnabled(True)
-        self.status.setText(note)
+        self._set_status(note, transient=True)
         self.username.setFocus()
 
     def set_failed(self, message: str) -> None:
         self._ready = False
         self.progress.hide()
         self.button.setEnabled(False)
-        self.status.setText(message)
+        self._set_status(message, "error")
 
     def set_busy(self, busy: bool) -> None:
         self.button.setEnabled(self._ready and not busy)
-        self.button.setText("Signing in…" if busy else "Sign in")
+        self.button.setText("Signing in…" if busy else "&Sign in")
         for w in (self.username, self.password, self.pin, self.tokens):
             w.setEnabled(not busy)
         if busy:
-            self.status.setText("")
+            self._set_status("")
 
     def show_error(self, message: str, field: str = "password") -> None:
+        """A refused sign-in: the message stays until the user types; only the PIN is cleared."""
         self.set_busy(False)
-        self.status.setText(message)
         self.pin.clear()
-        if field == "password":
-            self.password.clear()
-        (self.pin if field == "pin" else self.password).setFocus()
+        self._set_status(message, "error", transient=True)
+        target = self.pin if field == "pin" else self.password
+        target.setFocus()
+        target.selectAll()
+
+    def _refuse(self, message: str, focus: QWidget | None = None) -> None:
+        self._set_status(message, "error", transient=True)
+        if focus is not None:
+            focus.setFocus()
 
     def _submit(self) -> None:
         if not self._ready or not self.button.isEnabled():
             return
         if not self.username.text().strip() or not self.password.text():
-            self.status.setText("Enter your username and password.")
-            (self.username if not self.username.text().strip() else self.password).setFocus()
+            self._refuse("Enter your username and password.",
+                         self.username if not self.username.text().strip() else self.password)
             return
         token = self.tokens.current()
         if token is None:
-            self.status.setText("Insert your security token.")
+            self._refuse("Insert your security token.")
             return
         if token.user_pin_locked:
-            self.status.setText("This token's PIN is blocked. Contact your LA team to have it reset.")
+            self._refuse("This token's PIN is blocked. Contact your LA team to have it reset.")
             return
         if not self.pin.text():
-            self.status.setText("Enter your token PIN.")
-            self.pin.setFocus()
+            self._refuse("Enter your token PIN.", self.pin)
             return
         pin = self.pin.text()
         self.pin.clear()

@@ -33,11 +33,13 @@ class ProvisionedToken:
 
 
 def training_label(name: str) -> str:
-    """"Signpost training – <name>", cut to fit the 32-byte token label."""
-    label = f"Signpost training – {name}"
-    while len(label.encode("utf-8")) > LABEL_BYTES:
-        label = label[:-1]
-    return label
+    """"<name> (training)": the username first and whole, so the sign-in window can
+    show it in full and pick the typed user's token; it fits the 32-byte token label.
+    A username too long for the suffix keeps as much of itself as fits."""
+    label = f"{name} (training)"
+    if len(label.encode("utf-8")) <= LABEL_BYTES:
+        return label
+    return name.encode("utf-8")[:LABEL_BYTES].decode("utf-8", "ignore")
 
 
 def _env(conf: str | Path | None) -> dict[str, str]:

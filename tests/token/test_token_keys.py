@@ -66,6 +66,9 @@ def test_enrol_real_token_generates_keys_once(service, bare_token, softhsm_modul
 
 
 def test_training_label_fits_the_token_label_field():
-    assert training_label("alice") == "Signpost training – alice"
+    """The username comes first and whole, so the sign-in window shows it and can match it."""
+    assert training_label("alex.practitioner") == "alex.practitioner (training)"
     long = training_label("Bartholomew Featherstonehaugh")
-    assert len(long.encode()) <= 32 and long.startswith("Signpost training – B")
+    assert len(long.encode()) <= 32 and long == "Bartholomew Featherstonehaugh"
+    cut = training_label("é" * 20)
+    assert len(cut.encode()) <= 32 and cut == "é" * 16

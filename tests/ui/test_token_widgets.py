@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from app.token.errors import TokenError, TokenErrorKind
 from app.token.info import TokenInfo
 from ui.bridge import Relay
-from ui.lock_window import LockWindow
+from ui.lock_window import TOKEN_BACK, LockWindow
 from ui.pin_change_dialog import DONE, PinChangeDialog, length_rule
 from ui.token_picker import COUNT_LOW, FINAL_TRY, LOCKED, PLACEHOLDER, TokenPicker
 
@@ -61,9 +61,10 @@ def test_picker_keeps_a_selection_when_the_current_token_goes(qtbot):
     qtbot.addWidget(picker)
     seen = []
     picker.changed.connect(seen.append)
-    picker.add_token(CARD)
     picker.add_token(OTHER)
-    assert picker.current() == OTHER and picker.combo.count() == 2  # just inserted
+    picker.add_token(CARD)
+    assert picker.current() == OTHER and picker.combo.count() == 2  # the newcomer does not take over
+    assert [picker.combo.itemData(i) for i in range(2)] == [CARD.serial, OTHER.serial]  # label order
     assert picker.select(CARD.serial) and picker.current() == CARD
     assert not picker.select("not-here") and picker.current() == CARD
     picker.remove_token(CARD.serial)
@@ -129,7 +130,7 @@ def test_unlock_is_disabled_without_a_token_or_with_a_blocked_pin(qtbot, lock):
 def test_enter_in_the_pin_field_unlocks_then_errors_clear_the_pin(qtbot, lock):
     lock.picker.add_token(OTHER)
     lock.picker.add_token(CARD)
-    lock.picker.combo.setCurrentIndex(0)  # the user picks sue's token
+    lock.picker.combo.setCurrentIndex(lock.picker.combo.findData(OTHER.serial))  # the user picks sue's token
     qtbot.keyClicks(lock.pin, "sue-pin-9")
     with qtbot.waitSignal(lock.unlock_requested) as sent:
         qtbot.keyClick(lock.pin, Qt.Key_Return)
@@ -144,6 +145,36 @@ def test_enter_in_the_pin_field_unlocks_then_errors_clear_the_pin(qtbot, lock):
         lock.sign_out_button.click()
     lock.reset()
     assert lock.status.text() == "" and lock.pin.text() == ""
+
+
+def test_token_removed_becomes_token_back_when_it_returns(qtbot, lock):
+    """A stale "token removed" does not stay on the lock screen once the token is back."""
+    lock.set_own_token(CARD.serial)
+    lock.set_reason("Your security token was removed.", token_removed=True)
+    lock.picker.add_token(OTHER)
+    assert lock.reason.text() == "Your security token was removed."
+    lock.picker.add_token(CARD)
+    assert lock.reason.text() == TOKEN_BACK
+    lock.picker.remove_token(CARD.serial)
+    assert lock.reason.text() == "Your security token was removed."
+
+
+def test_other_lock_reasons_stay_while_tokens_come_and_go(qtbot, lock):
+    lock.set_own_token(CARD.serial)
+    lock.set_reason("Locked after 10 minutes without use.")
+    lock.picker.add_token(CARD)
+    assert lock.reason.text() == "Locked after 10 minutes without use."
+
+
+def test_an_unlock_error_goes_when_the_user_types_or_picks_another_token(qtbot, lock):
+    lock.picker.add_token(CARD)
+    lock.picker.add_token(OTHER)
+    lock.show_error("The PIN is not correct.")
+    qtbot.keyClicks(lock.pin, "1")
+    assert lock.status.text() == ""
+    lock.show_error("This is not the token this session was signed in with.")
+    lock.picker.select(OTHER.serial)
+    assert lock.status.text() == ""
 
 
 # -------------------------------------------------------- PIN change dialog
