@@ -1,37 +1,35 @@
 """Take the README's screenshots from the real app in a real window.
 
 Run under Xvfb with a keyring (``make screenshots``): it signs in to the
-training directory, searches, opens a record and a shielded record, and
-saves what the screen shows into resources/screenshots/.
+training directory, searches, opens a record and a shielded record (the
+training guide's sample children when the directory has them), shows the
+training guide, and saves what the screen shows into resources/screenshots/.
 """
 from __future__ import annotations
 
+import importlib.util
 import sys
 from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
 
-from app.directory import Directory
-from app.token.provision import training_label
-from app.training import TRAINING_PIN
 from app.paths import Paths
 from app.settings import Settings
-from ui.app import STYLE, SignpostApp
+from app.token.provision import training_label
+from app.training import TRAINING_PIN
+from ui.app import SignpostApp, application
 
 OUT = Path(__file__).resolve().parent.parent / "resources" / "screenshots"
 PASSWORD = "training-only-2026"
 
 
 def main() -> None:
-    qt = QApplication(sys.argv)
-    qt.setStyleSheet(STYLE.read_text())
+    qt = application(sys.argv)
     paths = Paths.default()
     app = SignpostApp(paths, Settings.load(paths.settings_file))
     app.start()
     OUT.mkdir(parents=True, exist_ok=True)
-    steps = []
 
     def shot(widget, name):
         widget.raise_()
@@ -51,8 +49,7 @@ def main() -> None:
         return next((t for t in app.signin.tokens.tokens() if t.label == training_label("alex.practitioner")), None)
 
     def signin_ready():
-        app.signin.tokens.select(own_token().serial)
-        app.signin.username.setText("alex.practitioner")
+        app.signin.username.setText("alex.practitioner")  # pre-selects the user's own token
         app.signin.password.setText(PASSWORD)
         app.signin.pin.setText(TRAINING_PIN)
         shot(app.signin, "sign-in.png")
@@ -61,8 +58,21 @@ def main() -> None:
 
     def pick(where):
         return app.service.run(lambda d: d.conn.execute(
-            "SELECT c.family_name, c.dob, c.given_names FROM children c JOIN involvements i ON i.child_id = c.id "
+            "SELECT c.family_name, c.dob FROM children c JOIN involvements i ON i.child_id = c.id "
             f"WHERE {where} GROUP BY c.id ORDER BY count(*) DESC LIMIT 1").fetchone()).result(10)
+
+    def cast_child(*words):
+        """(family name, dob ordinal) of the training guide's sample child whose key names one of
+        ``words``, or None when this directory has no documented cast."""
+        try:
+            from ui import training_guide
+            facts = app.service.run(training_guide.load, date.today()).result(10)
+        except Exception:  # noqa: BLE001 - an older directory: pick children by query instead
+            return None
+        for entry in facts.entries:
+            if any(w in entry.key for w in words):
+                return entry.family_name, entry.dob.toordinal()
+        return None
 
     def search(family, dob):
         f = app.main.form
@@ -74,9 +84,9 @@ def main() -> None:
 
     def signed_in():
         app.main.resize(1280, 800)
-        family, dob, _ = pick("c.shielded_at IS NULL AND c.id IN (SELECT child_id FROM involvements "
-                              "WHERE service IN ('camhs', 'sexual_health', 'substance_misuse'))")
-        steps.append((family, dob))
+        family, dob = cast_child("sensitive") or pick(
+            "c.shielded_at IS NULL AND c.id IN (SELECT child_id FROM involvements "
+            "WHERE service IN ('camhs', 'sexual_health', 'substance_misuse'))")
         search(family, dob)
         wait(lambda: app.main.results.rowCount() > 0, results)
 
@@ -87,9 +97,8 @@ def main() -> None:
 
     def record():
         shot(app.main, "search-and-record.png")
-        family, dob, _ = app.service.run(lambda d: d.conn.execute(
-            "SELECT family_name, dob, given_names FROM children WHERE shielded_at IS NOT NULL LIMIT 1"
-        ).fetchone()).result(10)
+        family, dob = cast_child("shield") or app.service.run(lambda d: d.conn.execute(
+            "SELECT family_name, dob FROM children WHERE shielded_at IS NOT NULL LIMIT 1").fetchone()).result(10)
         search(family, dob)
         wait(lambda: app.main.results.rowCount() > 0, shielded_results)
 
@@ -103,7 +112,17 @@ def main() -> None:
 
     def shielded():
         shot(app.main, "shielded-record.png")
-        app.lock("Your security token was removed.")
+        if importlib.util.find_spec("app.training_cast") is None:  # no documented cast to show
+            lock()
+            return
+        app.open_training_guide()
+        wait(lambda: app.guide is not None, guide)
+
+    def guide():
+        QTimer.singleShot(300, lambda: (shot(app.guide, "training-guide.png"), lock()))
+
+    def lock():
+        app.lock("Your security token was removed.", token_removed=True)
         app.lock_window.resize(520, 380)
         QTimer.singleShot(300, locked)
 
@@ -117,5 +136,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    assert Directory  # the engine must import in this environment
     main()

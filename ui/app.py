@@ -8,14 +8,17 @@ opened (built first, with progress, on the first run).
 from __future__ import annotations
 
 import logging
+import math
 import os
 import sys
 import threading
+import time
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from app.paths import Paths
@@ -24,6 +27,8 @@ from app.settings import Settings
 
 from .bridge import Relay, watch
 from .signin_window import SignInWindow
+from .token_memory import TokenMemory
+from .wording import count
 
 if TYPE_CHECKING:
     from app.directory import Directory
@@ -33,9 +38,14 @@ if TYPE_CHECKING:
 
     from .lock_window import LockWindow
     from .main_window import MainWindow
+    from .training_guide import TrainingGuide
 
 log = logging.getLogger(__name__)
-STYLE = Path(__file__).resolve().parent.parent / "resources" / "style.qss"
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+STYLE = RESOURCES / "style.qss"
+ICON = RESOURCES / "icons" / "signpost.svg"
+APP_NAME = "Signpost"
+DESKTOP_FILE = "signpost"  # packaging/signpost.desktop; also the X11 instance name and Wayland app id
 
 
 def _default_store() -> "SecureKeyStore":
@@ -44,20 +54,71 @@ def _default_store() -> "SecureKeyStore":
 
 
 class IdleWatch(QObject):
-    """Locks after a quiet spell: any key or mouse input restarts the clock (R-LOCAL-2)."""
+    """Locks after a quiet spell (R-LOCAL-2), warning first: for the last ``warn_ms`` it counts
+    down (``warning(seconds_left)``), and any key or mouse input restarts the clock (``calm``)."""
 
+    warning = Signal(int)
+    calm = Signal()
     _INPUT = frozenset({QEvent.KeyPress, QEvent.MouseButtonPress, QEvent.MouseMove, QEvent.Wheel})
 
-    def __init__(self, interval_ms: int, on_idle: Callable[[], None], parent: QObject | None = None) -> None:
+    def __init__(self, interval_ms: int, on_idle: Callable[[], None], parent: QObject | None = None,
+                 warn_ms: int = 60_000) -> None:
         super().__init__(parent)
-        self.timer = QTimer(self)
+        self.on_idle = on_idle
+        self.timer = QTimer(self)  # the quiet spell before the warning
         self.timer.setSingleShot(True)
-        self.timer.setInterval(interval_ms)
-        self.timer.timeout.connect(on_idle)
+        self.timer.timeout.connect(self._warn)
+        self.tick = QTimer(self)  # the countdown
+        self.tick.setInterval(200)
+        self.tick.timeout.connect(self._tick)
+        self._deadline = 0.0
+        self._shown: int | None = None
+        self.set_intervals(interval_ms, warn_ms)
+
+    def set_intervals(self, interval_ms: int, warn_ms: int = 60_000) -> None:
+        """Lock after ``interval_ms`` without input; warn for the last ``warn_ms`` of it
+        (at most half of it, so a one-minute lock warns for its last 30 s)."""
+        self.interval_ms = interval_ms
+        self.warn_ms = min(warn_ms, interval_ms // 2)
+        self.timer.setInterval(interval_ms - self.warn_ms)
+
+    def start(self) -> None:
+        self.tick.stop()
+        self._calm()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.tick.stop()
+        self._calm()
+
+    def active(self) -> bool:
+        return self.timer.isActive() or self.tick.isActive()
+
+    def _calm(self) -> None:
+        if self._shown is not None:
+            self._shown = None
+            self.calm.emit()
+
+    def _warn(self) -> None:
+        self._deadline = time.monotonic() + self.warn_ms / 1000
+        self.tick.start()
+        self._tick()
+
+    def _tick(self) -> None:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            self.stop()
+            self.on_idle()
+            return
+        seconds = math.ceil(left)
+        if seconds != self._shown:
+            self._shown = seconds
+            self.warning.emit(seconds)
 
     def eventFilter(self, obj, event) -> bool:
-        if self.timer.isActive() and event.type() in self._INPUT:
-            self.timer.start()
+        if event.type() in self._INPUT and self.active():
+            self.start()
         return False
 
 
@@ -71,10 +132,12 @@ class SignpostApp(QObject):
         self.clock = clock
         self.poll_interval = poll_interval
         self.relay = Relay(self)
-        self.signin = SignInWindow()
+        self.token_memory = TokenMemory(paths.config)
+        self.signin = SignInWindow(self.token_memory.serial_for)
         self.signin.submitted.connect(self.sign_in)
         self.main: "MainWindow | None" = None
         self.lock_window: "LockWindow | None" = None
+        self.guide: "TrainingGuide | None" = None
         self.service: DirectoryService | None = None
         self.tokens: "TokenService | None" = None
         self.sessions: "SessionManager | None" = None
@@ -82,7 +145,9 @@ class SignpostApp(QObject):
         self.present: dict[str, object] = {}  # serial -> TokenInfo
         self._closing = threading.Event()
         self.idle = IdleWatch(settings.idle_lock_minutes * 60_000, lambda: self.lock(
-            f"Locked after {settings.idle_lock_minutes} minutes without use."), self)
+            f"Locked after {count(settings.idle_lock_minutes, 'minute')} without use."), self)
+        self.idle.warning.connect(lambda s: self.main.show_idle_warning(s) if self.main else None)
+        self.idle.calm.connect(lambda: self.main.hide_idle_warning() if self.main else None)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
@@ -95,6 +160,8 @@ class SignpostApp(QObject):
     def _start_services(self) -> None:
         from app import training
         from app.token.service import TokenService
+
+        from . import refusals  # noqa: F401 - the words a person reads for the directory's refusal codes
         self.paths.ensure()
         training.token_environment(self.paths)
         self.tokens = TokenService(self.settings.pkcs11_module or None, poll_interval=self.poll_interval)
@@ -158,7 +225,7 @@ class SignpostApp(QObject):
             for p in pickers:
                 p.remove_token(token.serial)
             if self.session and not self.session.locked and token.serial == self.session.serial:
-                self.lock("Your security token was removed.")
+                self.lock("Your security token was removed.", token_removed=True)
 
     # -- signing in -------------------------------------------------------------
     def sign_in(self, username: str, password: str, serial: str, pin: str) -> None:
@@ -192,13 +259,18 @@ class SignpostApp(QObject):
         from .main_window import MainWindow
         assert self.service is not None
         self.session = session
-        self.main = MainWindow(self.service, session.user, self.clock)
+        self.token_memory.remember(session.user.username, session.serial)
+        self.main = MainWindow(self.service, session.user, self.clock, session=session.directory_session,
+                               training=True)  # this client opens only the training directory
         self.main.sign_out_requested.connect(self.sign_out)
         self.main.lock_requested.connect(lambda: self.lock("Locked at your request."))
         self.main.change_pin_requested.connect(self.change_pin)
+        self.main.training_guide_requested.connect(self.open_training_guide)
         self.main.record_opened.connect(lambda view: self.sessions.remember(session, view))
+        self.main.show_alert(getattr(session, "security_alert", ""))
         self.lock_window = LockWindow()
         self.lock_window.set_user(session.user.display_name)
+        self.lock_window.set_own_token(session.serial)
         self.lock_window.unlock_requested.connect(self.unlock)
         self.lock_window.sign_out_requested.connect(self.sign_out)
         for token in self.present.values():
@@ -207,21 +279,53 @@ class SignpostApp(QObject):
         self.main.show()
         self.signin.reset()
         self.signin.hide()
-        self.idle.timer.start()
+        self.idle.start()
+
+    # -- help -----------------------------------------------------------------
+    def open_training_guide(self) -> None:
+        from . import training_guide
+        if self.guide is not None:
+            self.guide.raise_()
+            self.guide.activateWindow()
+            return
+        if self.service is None or self.main is None:
+            return
+        watch(self.main.relay, self.service.run(training_guide.load, self.clock()), self._show_guide,
+              self._guide_failed)
+
+    def _show_guide(self, facts) -> None:
+        from .training_guide import TrainingGuide
+        if self.main is None or self.guide is not None:
+            return
+        self.guide = TrainingGuide(facts, self.main)
+        self.guide.destroyed.connect(lambda *_: setattr(self, "guide", None))
+        self.guide.show()
+
+    def _guide_failed(self, exc: BaseException) -> None:
+        log.error("training guide could not be loaded", exc_info=exc)
+        if self.main is not None:
+            self.main.form.show_message("The training guide could not be opened. The README lists the same "
+                                        "sample children.")
+
+    def _close_guide(self) -> None:
+        if self.guide is not None:
+            self.guide.close()
+            self.guide = None
 
     # -- locking ------------------------------------------------------------------
-    def lock(self, why: str) -> None:
+    def lock(self, why: str, token_removed: bool = False) -> None:
         """Clear the screen at once, then close the cache and the token session (R-LOCAL-2)."""
         if self.session is None or self.session.locked or self.main is None:
             return
-        self.idle.timer.stop()
+        self.idle.stop()
+        self._close_guide()
         self.main.wipe()
         self.main.hide()
         self.session.locked = True
         assert self.sessions is not None and self.lock_window is not None
         self.sessions.lock(self.session, why)
         self.lock_window.reset()
-        self.lock_window.set_reason(why)
+        self.lock_window.set_reason(why, token_removed)
         self.lock_window.show()
         self.lock_window.activateWindow()
 
@@ -237,7 +341,7 @@ class SignpostApp(QObject):
         self.lock_window.hide()
         self.main.show()
         self.main.activateWindow()
-        self.idle.timer.start()
+        self.idle.start()
 
     def change_pin(self) -> None:
         from .pin_change_dialog import PinChangeDialog
@@ -250,7 +354,8 @@ class SignpostApp(QObject):
 
     # -- signing out ----------------------------------------------------------------
     def sign_out(self, note: str = "") -> None:
-        self.idle.timer.stop()
+        self.idle.stop()
+        self._close_guide()
         if self.main is not None:
             self.main.wipe()
             self.main.close()
@@ -265,7 +370,7 @@ class SignpostApp(QObject):
         self.session = None
         self.signin.reset()
         self.signin.show()
-        self.signin.status.setText(note if isinstance(note, str) else "")
+        self.signin.show_note(note if isinstance(note, str) else "")
 
     def shutdown(self) -> None:
         self._closing.set()  # stops a first-run build; the half-made file is removed
@@ -280,13 +385,26 @@ class SignpostApp(QObject):
             self.store.close()
 
 
-def run(argv: list[str]) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    qt = QApplication.instance() or QApplication(argv)
-    qt.setApplicationName("Signpost")
-    qt.setDesktopFileName("signpost")
+def application(argv: list[str]) -> QApplication:
+    """The QApplication, named "Signpost" everywhere a desktop shows it (never "main.py")."""
+    QApplication.setApplicationName(APP_NAME)
+    QApplication.setDesktopFileName(DESKTOP_FILE)
+    qt = QApplication.instance() or QApplication([DESKTOP_FILE, *argv[1:]])  # argv[0] names the X11 class
+    configure(qt)
+    return qt
+
+
+def configure(qt: QApplication) -> None:
+    qt.setApplicationName(APP_NAME)
+    qt.setDesktopFileName(DESKTOP_FILE)
+    qt.setWindowIcon(QIcon(str(ICON)))
     if STYLE.exists():
         qt.setStyleSheet(STYLE.read_text(encoding="utf-8"))
+
+
+def run(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    qt = application(argv)
     paths = Paths.default()
     controller = SignpostApp(paths, Settings.load(paths.settings_file))
     if os.environ.get("SIGNPOST_EXIT_AFTER_SHOW"):  # the start-up benchmark's probe

@@ -2,7 +2,11 @@
 
 Searches and record loads run on the directory thread; the window shows a
 busy state and stays responsive. Results that come back after the screen was
-wiped (lock, sign-out) are dropped by the relay, never shown.
+wiped (lock, sign-out, Clear) are dropped by the relay, never shown.
+
+Every request carries the directory session id from sign-in; a record opens
+by its directory id, from this session's own results. While a mediating user
+acts for a colleague, the status bar and the record say for whom (R-ROLE-2).
 """
 from __future__ import annotations
 
@@ -16,13 +20,15 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QMainWind
                                QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from app.directory import AccessRefused, Directory, NoSuchRecord, SearchRefused
-from app.model import User, Viewer
+from app.model import Colleague, User, Viewer
 from app.service import DirectoryService
 
+from . import refusals  # noqa: F401 - refusals and notices word themselves through it
 from .bridge import Relay, watch
 from .record_view import RecordPane
 from .results_model import ResultsModel
 from .search_form import SearchForm
+from .wording import LOOSER_LEFT_OUT, acting_for, count
 
 log = logging.getLogger(__name__)
 _USER_ERRORS = (SearchRefused, AccessRefused)
@@ -32,19 +38,25 @@ class MainWindow(QMainWindow):
     sign_out_requested = Signal()
     lock_requested = Signal()
     change_pin_requested = Signal()
+    training_guide_requested = Signal()
     record_opened = Signal(object)  # RecordView, for the encrypted local cache
 
     def __init__(self, service: DirectoryService, user: User, clock: Callable[[], date] = date.today,
-                 parent=None) -> None:
+                 session: str = "", training: bool = False, parent=None) -> None:
+        """``session``: the directory's session id from sign-in; ``training``: offer the training guide."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.service = service
         self.user = user
+        self.session = session
         self.relay = Relay(self)
+        self.acting: Colleague | None = None  # whom the results on screen were found for
         self.setWindowTitle(f"Signpost — {user.display_name}")
 
-        self.form = SearchForm(mediating=user.role.acts_for_colleague, clock=clock)
+        self.form = SearchForm(user.role, clock=clock)
         self.form.submitted.connect(self.search)
+        self.form.cleared.connect(self.clear)
+        self.form.colleague_edited.connect(self._colleague_edited)
         self.results = ResultsModel(self)
         self.table = QTableView()
         self.table.setObjectName("resultsTable")
@@ -57,17 +69,43 @@ class MainWindow(QMainWindow):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
         self.table.activated.connect(self.open_row)
+        self.results_note = QLabel()
+        self.results_note.setObjectName("resultsNote")
+        self.results_note.setAccessibleName("About these results")
+        self.results_note.setWordWrap(True)
+        self.results_note.hide()
+        results_box = QWidget()
+        results_layout = QVBoxLayout(results_box)
+        results_layout.setContentsMargins(0, 0, 0, 0)
+        results_layout.addWidget(self.table, 1)
+        results_layout.addWidget(self.results_note)
         self.record = RecordPane()
 
         right = QSplitter(Qt.Vertical)
-        right.addWidget(self.table)
+        right.addWidget(results_box)
         right.addWidget(self.record)
-        right.setSizes([220, 480])
+        right.setSizes([240, 460])
         split = QSplitter(Qt.Horizontal)
         split.addWidget(self.form)
         split.addWidget(right)
-        split.setSizes([340, 760])
-        self.setCentralWidget(split)
+        split.setSizes([360, 740])
+
+        self.idle_warning = QLabel()
+        self.idle_warning.setObjectName("idleWarning")
+        self.idle_warning.setAccessibleName("Idle lock warning")
+        self.idle_warning.hide()
+        self.alert = QLabel()
+        self.alert.setObjectName("securityAlert")
+        self.alert.setAccessibleName("Security alert")
+        self.alert.setWordWrap(True)
+        self.alert.hide()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(6, 6, 6, 0)
+        column.addWidget(self.alert)
+        column.addWidget(self.idle_warning)
+        column.addWidget(split, 1)
+        self.setCentralWidget(central)
 
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
@@ -76,10 +114,14 @@ class MainWindow(QMainWindow):
         self.busy.hide()
         who = QLabel(f"{user.display_name} · {user.role.label} · {user.organisation}")
         who.setObjectName("whoLabel")
+        self.acting_label = QLabel()
+        self.acting_label.setObjectName("actingFor")
+        self.acting_label.setAccessibleName("Acting for")
         self.statusBar().addWidget(who, 1)
+        self.statusBar().addWidget(self.acting_label)
         self.statusBar().addPermanentWidget(self.busy)
 
-        menu = self.menuBar().addMenu("&Session")
+        menu = self.menuBar().addMenu("S&ession")
         for text, keys, signal in (("&Lock", "Ctrl+L", self.lock_requested),
                                    ("Change token &PIN…", None, self.change_pin_requested),
                                    ("Sign &out", "Ctrl+Shift+Q", self.sign_out_requested)):
@@ -88,8 +130,39 @@ class MainWindow(QMainWindow):
                 action.setShortcut(QKeySequence(keys))
             action.triggered.connect(lambda _checked=False, s=signal: s.emit())
             menu.addAction(action)
+        if training:  # the guide lists the training directory's sample children: nothing else has them
+            guide = QAction("&Training guide", self)
+            guide.setShortcut(QKeySequence(QKeySequence.HelpContents))
+            guide.triggered.connect(lambda _checked=False: self.training_guide_requested.emit())
+            self.menuBar().addMenu("&Help").addAction(guide)
         self.resize(1180, 760)
         self._pending = 0
+
+    # -- banners --------------------------------------------------------------
+    def show_idle_warning(self, seconds_left: int) -> None:
+        self.idle_warning.setText(f"Signpost will lock in {seconds_left} s. "
+                                  "Press a key or move the mouse to stay signed in.")
+        self.idle_warning.show()
+
+    def hide_idle_warning(self) -> None:
+        self.idle_warning.hide()
+        self.idle_warning.clear()
+
+    def show_alert(self, text: str) -> None:
+        self.alert.setText(text)
+        self.alert.setVisible(bool(text))
+
+    # -- whom for ---------------------------------------------------------------
+    def _set_acting(self, colleague: Colleague | None) -> None:
+        self.acting = colleague
+        words = acting_for(colleague)
+        self.acting_label.setText(f"Acting {words}" if words else "")
+        self.acting_label.setVisible(bool(words))
+
+    def _colleague_edited(self) -> None:
+        """Results found for one colleague are not shown to another (R-ROLE-2)."""
+        if self.acting is not None:
+            self._drop_results()
 
     # -- busy -------------------------------------------------------------
     def _begin(self) -> None:
@@ -108,12 +181,12 @@ class MainWindow(QMainWindow):
 
     # -- search -------------------------------------------------------------
     def viewer(self, colleague) -> Viewer:
-        return Viewer(self.user, colleague)
+        return Viewer(self.user, colleague, session=self.session)
 
     def search(self, criteria, reason, colleague) -> None:
         self._begin()
-        self.results.clear()
-        self.record.clear()
+        self._drop_results()
+        self._set_acting(colleague)
         future = self.service.run(Directory.search, self.viewer(colleague), criteria, reason)
         watch(self.relay, future, self._searched, self._failed)
 
@@ -123,9 +196,13 @@ class MainWindow(QMainWindow):
             self.form.show_message(outcome.message)
             return
         self.results.set_hits(outcome.hits)
+        if outcome.looser_left_out:
+            worded = getattr(outcome, "notice", "") == "looser_left_out" and outcome.message
+            self.results_note.setText(worded or LOOSER_LEFT_OUT)
+            self.results_note.show()
         if outcome.hits:
             n = len(outcome.hits)
-            self.form.show_message(f"{n} {'child matches' if n == 1 else 'children match'}. "
+            self.form.show_message(f"{count(n, 'child matches', 'children match')}. "
                                    "Open a result to see who is working with them.", error=False)
             self.table.setFocus()
             self.table.selectRow(0)
@@ -140,12 +217,13 @@ class MainWindow(QMainWindow):
         hit = self.results.hit(index.row())
         self._begin()
         self.record.show_loading()
-        future = self.service.run(Directory.view_record, self.viewer(self.form.colleague()), hit.child_id, reason)
-        watch(self.relay, future, self._opened, self._failed)
+        colleague = self.acting  # the colleague these results were found for
+        future = self.service.run(Directory.view_record, self.viewer(colleague), hit.directory_id, reason)
+        watch(self.relay, future, lambda view: self._opened(view, colleague), self._failed)
 
-    def _opened(self, view) -> None:
+    def _opened(self, view, colleague: Colleague | None = None) -> None:
         self._end()
-        self.record.show_record(view)
+        self.record.show_record(view, acting_for(colleague))
         self.record_opened.emit(view)
 
     def _failed(self, exc: BaseException) -> None:
@@ -164,15 +242,28 @@ class MainWindow(QMainWindow):
                                    "sign out and in again or contact your helpdesk.")
 
     # -- clearing -------------------------------------------------------------
-    def wipe(self) -> None:
-        """Remove every trace of child data from the window (R-LOCAL-2)."""
+    def _drop_results(self) -> None:
+        self.results.clear()
+        self.results_note.hide()
+        self.results_note.clear()
+        self.record.clear()
+        self._set_acting(None)
+
+    def clear(self) -> None:
+        """Clear: nothing of the last enquiry stays — fields, reason, colleague, results, record,
+        message — and nothing still on its way lands."""
         self.relay.close()
         self.relay = Relay(self)  # a fresh relay: nothing already in flight can land
-        self.results.clear()
-        self.record.clear()
+        self._drop_results()
         self.form.wipe()
         self.busy.hide()
+        self.form.set_busy(False)
         self._pending = 0
+
+    def wipe(self) -> None:
+        """Remove every trace of child data from the window (R-LOCAL-2)."""
+        self.clear()
+        self.hide_idle_warning()
 
     def closeEvent(self, event) -> None:
         self.wipe()

@@ -3,6 +3,7 @@
 The widget renders exactly what is in the ``RecordView``; anything the
 directory withheld is simply not there (R-SHIELD-4). ``clear`` empties every
 label and the browser's document, so nothing of a child survives a lock.
+A mediating user's record says, above it, whom it is viewed for (R-ROLE-2).
 """
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ class RecordPane(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("recordPane")
+        self.header = QLabel()
+        self.header.setObjectName("recordFor")
+        self.header.setWordWrap(True)
+        self.header.setAccessibleName("Viewed for")
+        self.header.hide()
         self.banner = QLabel()
         self.banner.setObjectName("shieldBanner")
         self.banner.setWordWrap(True)
@@ -31,11 +37,14 @@ class RecordPane(QWidget):
         self.browser.setOpenLinks(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.header)
         layout.addWidget(self.banner)
         layout.addWidget(self.browser, 1)
         self.clear()
 
     def clear(self) -> None:
+        self.header.clear()
+        self.header.hide()
         self.banner.clear()
         self.banner.hide()
         self.browser.clear()
@@ -46,8 +55,12 @@ class RecordPane(QWidget):
         self.clear()
         self.browser.setPlaceholderText("Opening the record…")
 
-    def show_record(self, view: RecordView) -> None:
+    def show_record(self, view: RecordView, acting_for: str = "") -> None:
+        """``acting_for``: "for Dr … (organisation)" when a mediating user opened it."""
         self.clear()
+        if acting_for:
+            self.header.setText(f"Record viewed {acting_for}")
+            self.header.show()
         if view.shield_applied:
             self.banner.setText(SHIELD_TEXT)
             self.banner.show()

@@ -1,9 +1,10 @@
 """The keyboard-first search form.
 
 Enter in any field searches; Tab moves down the form in reading order; every
-field has an accessible name. The form only parses what was typed: the
-directory decides whether a search is specific enough (R-SEARCH-2) and says
-so in its own words, which the form shows.
+field has an accessible name and a label with an Alt shortcut. The reasons
+offered are those the user's role may give (R-SEARCH-1). The form only
+parses what was typed: the directory decides whether a search is specific
+enough (R-SEARCH-2) and says so in its own words, which the form shows.
 """
 from __future__ import annotations
 
@@ -15,27 +16,30 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
                                QPushButton, QVBoxLayout, QWidget)
 
 from app import form_input
-from app.model import AccessReason, Colleague, Reason
+from app.model import AccessReason, Colleague, Reason, Role
 from app.search import Criteria
 
-_FIELDS = (  # attribute, label, placeholder
-    ("family_name", "Family name", "e.g. Smith"),
-    ("given_name", "Given name", "e.g. Poppy"),
-    ("dob", "Date of birth", "dd/mm/yyyy"),
-    ("dob_to", "… or born up to", "dd/mm/yyyy (for a range)"),
-    ("ages", "Age range", "e.g. 5-7 (with a given name)"),
-    ("postcode", "Postcode", "e.g. NE1 4XY or NE1"),
-    ("directory_id", "Directory id", "10 digits, enough on its own"),
+_FIELDS = (  # attribute, label (with its Alt shortcut), placeholder
+    ("family_name", "&Family name", "e.g. Smith"),
+    ("given_name", "&Given name", "e.g. Poppy"),
+    ("dob", "Date of bir&th", "dd/mm/yyyy"),
+    ("dob_to", "… or born &up to", "dd/mm/yyyy (for a range)"),
+    ("ages", "&Age range", "e.g. 5-7 (with a given name)"),
+    ("postcode", "&Postcode", "e.g. NE1 4XY or NE1"),
+    ("directory_id", "Directory &id", "10 digits, enough on its own"),
 )
 
 
 class SearchForm(QWidget):
     submitted = Signal(object, object, object)  # Criteria, Reason, Colleague | None
+    cleared = Signal()  # the user pressed Clear: everything about the last enquiry goes
+    colleague_edited = Signal()  # a mediating user changed whom they act for
 
-    def __init__(self, mediating: bool, clock: Callable[[], date] = date.today, parent=None) -> None:
+    def __init__(self, role: Role, clock: Callable[[], date] = date.today, parent=None) -> None:
         super().__init__(parent)
         self.clock = clock
-        self.mediating = mediating
+        self.mediating = role.acts_for_colleague
+        mediating = self.mediating
         outer = QVBoxLayout(self)
 
         why = QGroupBox("Why are you searching?")
@@ -43,21 +47,25 @@ class SearchForm(QWidget):
         self.reason = QComboBox()
         self.reason.setAccessibleName("Reason for access")
         self.reason.addItem("Choose a reason…", None)
-        for r in AccessReason:
+        for r in AccessReason.for_role(role):
             self.reason.addItem(r.label, r.value)
         self.reason_detail = QLineEdit()
         self.reason_detail.setAccessibleName("Reason detail")
         self.reason_detail.setPlaceholderText("Needed for 'Other'")
         self.reason_detail.setMaxLength(200)
-        why_form.addRow("Reason", self.reason)
-        why_form.addRow("Detail", self.reason_detail)
+        why_form.addRow("&Reason", self.reason)
+        why_form.addRow("&Detail", self.reason_detail)
         self.colleague_name = QLineEdit()
         self.colleague_org = QLineEdit()
         if mediating:  # R-ROLE-2
             self.colleague_name.setAccessibleName("Colleague you are searching for")
             self.colleague_org.setAccessibleName("Colleague's organisation")
-            why_form.addRow("On behalf of", self.colleague_name)
-            why_form.addRow("Their organisation", self.colleague_org)
+            self.colleague_name.setMaxLength(200)
+            self.colleague_org.setMaxLength(200)
+            why_form.addRow("On &behalf of", self.colleague_name)
+            why_form.addRow("Their &organisation", self.colleague_org)
+            for e in (self.colleague_name, self.colleague_org):
+                e.textEdited.connect(lambda _text: self.colleague_edited.emit())
         outer.addWidget(why)
 
         who = QGroupBox("Which child?")
@@ -84,7 +92,7 @@ class SearchForm(QWidget):
         self.search_button.setDefault(True)
         self.search_button.clicked.connect(self.submit)
         self.clear_button = QPushButton("C&lear")
-        self.clear_button.clicked.connect(self.clear)
+        self.clear_button.clicked.connect(self._clear_clicked)
         buttons.addWidget(self.search_button)
         buttons.addWidget(self.clear_button)
         outer.addLayout(buttons)
@@ -128,10 +136,16 @@ class SearchForm(QWidget):
         self.search_button.setText("Searching…" if busy else "&Search")
 
     def clear(self) -> None:
+        """The child's details and the message; the reason and colleague stay."""
         for e in self.inputs.values():
             e.clear()
         self.message.clear()
         self.inputs["family_name"].setFocus()
+
+    def _clear_clicked(self) -> None:
+        self.wipe()
+        self.cleared.emit()
+        self.reason.setFocus()  # a new enquiry starts with why
 
     def wipe(self) -> None:
         """Everything typed about a child goes (lock and sign-out, R-LOCAL-2)."""
