@@ -88,7 +88,9 @@ class MainWindow(QMainWindow):
         split = QSplitter(Qt.Horizontal)
         split.addWidget(self.form)
         split.addWidget(right)
-        split.setSizes([360, 740])
+        split.setStretchFactor(0, 0)  # the form keeps its width; results and record take the rest
+        split.setStretchFactor(1, 1)
+        split.setSizes([380, 800])
 
         self.idle_warning = QLabel()
         self.idle_warning.setObjectName("idleWarning")
