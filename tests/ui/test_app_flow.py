@@ -3,22 +3,25 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from PySide6.QtCore import Qt
 
 from app.model import WithheldInvolvement
 from app.token.provision import training_label
 from app.training import TRAINING_PIN
 from tests.conftest import PASSWORD
+from ui.lock_window import TOKEN_BACK
 from ui.record_view import SHIELD_TEXT
+from ui.token_memory import TokenMemory
 
 
 def sign_in(qtbot, app, username="alex.practitioner", password=PASSWORD, pin=TRAINING_PIN):
-    """Username, password, the user's own token (chosen in the list), PIN, Enter."""
+    """Username (which pre-selects the user's own token in the list), password, PIN, Enter."""
     qtbot.waitUntil(lambda: app.signin.button.isEnabled(), timeout=20000)
     label = training_label(username)
     qtbot.waitUntil(lambda: any(t.label == label for t in app.signin.tokens.tokens()), timeout=5000)
-    app.signin.tokens.select(next(t.serial for t in app.signin.tokens.tokens() if t.label == label))
     qtbot.keyClicks(app.signin.username, username)
+    assert app.signin.tokens.current().label == label  # never just the newest token
     qtbot.keyClicks(app.signin.password, password)
     qtbot.keyClicks(app.signin.pin, pin)
     qtbot.keyClick(app.signin.pin, Qt.Key_Return)
@@ -193,10 +196,12 @@ def test_the_same_token_and_pin_unlock_back_to_the_main_window(qtbot, make_app, 
     qtbot.waitUntil(lambda: app.main is not None and app.main.isVisible(), timeout=20000)
     pulled = desk.pull_user("alex.practitioner")
     qtbot.waitUntil(lambda: app.lock_window is not None and app.lock_window.isVisible(), timeout=3000)
-    desk.insert(pulled)
     lock = app.lock_window
+    assert "removed" in lock.reason.text()
+    desk.insert(pulled)
     own = desk.serials["alex.practitioner"]
     qtbot.waitUntil(lambda: lock.picker.current() is not None and lock.picker.current().serial == own, timeout=5000)
+    assert lock.reason.text() == TOKEN_BACK  # "removed" no longer true, so no longer said
     qtbot.keyClicks(lock.pin, TRAINING_PIN)
     qtbot.keyClick(lock.pin, Qt.Key_Return)
     qtbot.waitUntil(lambda: app.main.isVisible() and not lock.isVisible(), timeout=15000)
@@ -254,14 +259,87 @@ def test_a_full_disk_during_a_search_says_so(qtbot, make_app):
     qtbot.waitUntil(lambda: app.main is not None and app.main.isVisible(), timeout=20000)
     from app import audit
 
-    real = audit.record
+    real = audit.AuditLog.record
 
     def full(*args, **kwargs):
         import sqlcipher3
         raise sqlcipher3.OperationalError("database or disk is full")
-    audit.record = full
+    audit.AuditLog.record = full
     try:
         search(qtbot, app.main, family_name="Smith", dob="01/01/2015")
         qtbot.waitUntil(lambda: "disk is full" in app.main.form.message.text(), timeout=10000)
     finally:
-        audit.record = real
+        audit.AuditLog.record = real
+
+
+def test_the_token_used_is_remembered_for_this_user_privately(qtbot, make_app, desk):
+    import os
+    import stat
+    app = make_app()
+    sign_in(qtbot, app, "sam.cp")
+    qtbot.waitUntil(lambda: app.main is not None, timeout=15000)
+    memory = TokenMemory(app.paths.config)
+    assert memory.serial_for("sam.cp") == desk.serials["sam.cp"]
+    assert stat.S_IMODE(os.stat(memory.path).st_mode) == 0o600
+
+
+def test_the_idle_warning_counts_down_and_input_cancels_it(qtbot, make_app):
+    """R-LOCAL-2 with warning: the countdown shows in the window; a key press keeps the session."""
+    import re
+    app = make_app()
+    sign_in(qtbot, app)
+    qtbot.waitUntil(lambda: app.main is not None and app.main.isVisible(), timeout=20000)
+    main = app.main
+    app.idle.set_intervals(4000, 2000)
+    app.idle.start()
+    qtbot.waitUntil(main.idle_warning.isVisible, timeout=4000)
+    assert re.fullmatch(r"Signpost will lock in [12] s\..*", main.idle_warning.text())
+    qtbot.keyClick(main.form.inputs["family_name"], Qt.Key_A)
+    assert not main.idle_warning.isVisible()
+    qtbot.wait(2500)  # past when it would have locked
+    assert not app.session.locked and main.isVisible()
+    app.idle.set_intervals(600_000)
+
+
+def test_a_mediating_user_sees_whom_the_record_is_for_and_clear_clears_it_all(qtbot, make_app):
+    """R-ROLE-2 end to end, and a Clear that leaves nothing of the last enquiry."""
+    app = make_app()
+    sign_in(qtbot, app, "morgan.mediator")
+    qtbot.waitUntil(lambda: app.main is not None and app.main.isVisible(), timeout=20000)
+    main, form = app.main, app.main.form
+    _, family, dob, _ = child_row(app, "c.shielded_at IS NULL")
+    qtbot.keyClicks(form.colleague_name, "Dr Ann Lee")
+    qtbot.keyClicks(form.colleague_org, "Northbridge CAMHS")
+    search(qtbot, main, family_name=family, dob=dob.strftime("%d/%m/%Y"))
+    qtbot.waitUntil(lambda: main.results.rowCount() > 0, timeout=10000)
+    assert main.acting_label.text() == "Acting for Dr Ann Lee (Northbridge CAMHS)"
+    qtbot.keyClick(main.table, Qt.Key_Return)
+    qtbot.waitUntil(lambda: "Universal services" in main.record.browser.toPlainText(), timeout=10000)
+    assert main.record.header.text() == "Record viewed for Dr Ann Lee (Northbridge CAMHS)"
+    qtbot.mouseClick(form.clear_button, Qt.LeftButton)
+    assert main.results.rowCount() == 0 and main.record.browser.toPlainText() == ""
+    assert form.colleague_name.text() == "" and form.colleague_org.text() == "" and form.message.text() == ""
+    assert main.acting_label.text() == "" and not main.record.header.isVisible()
+    assert family not in visible_text()
+
+
+def test_help_training_guide_lists_the_sample_children(qtbot, make_app):
+    """A trainee finds the documented sample children without database access."""
+    training_cast = pytest.importorskip("app.training_cast")
+    app = make_app()
+    sign_in(qtbot, app)
+    qtbot.waitUntil(lambda: app.main is not None and app.main.isVisible(), timeout=20000)
+    help_menu = next(a.menu() for a in app.main.menuBar().actions() if a.menu().title() == "&Help")
+    help_menu.actions()[0].trigger()
+    qtbot.waitUntil(lambda: app.guide is not None and app.guide.isVisible(), timeout=10000)
+    table = app.guide.children
+    shown = {table.item(r, 1).text() for r in range(table.rowCount())}
+    reference = app.service.run(lambda d: d.conn.execute(
+        "SELECT value FROM meta WHERE key = 'reference_date'").fetchone()[0]).result(5)
+    entries = training_cast.entries(date.fromisoformat(reference))
+    assert shown == {e.directory_id for e in entries} and len(entries) >= 7
+    users = {app.guide.users.item(r, 0).text() for r in range(app.guide.users.rowCount())}
+    assert {"alex.practitioner", "morgan.mediator", "jo.la"} <= users
+    assert PASSWORD not in visible_text() and TRAINING_PIN not in visible_text()  # they are in the README
+    app.lock("Locked at your request.")
+    assert app.guide is None

@@ -252,3 +252,15 @@ def test_idle_warning_counts_down_in_the_window(qtbot, window):
     assert main.idle_warning.isVisible() and "Signpost will lock in 42 s" in main.idle_warning.text()
     main.hide_idle_warning()
     assert not main.idle_warning.isVisible()
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_the_training_guide_is_offered_only_on_the_training_directory(qtbot, training):
+    main = MainWindow(FakeService(), user(Role.PRACTITIONER), clock=lambda: TODAY, session=SESSION,
+                      training=training)
+    qtbot.addWidget(main)
+    titles = [a.menu().title().replace("&", "") for a in main.menuBar().actions()]
+    assert ("Help" in titles) is training
+    if training:
+        with qtbot.waitSignal(main.training_guide_requested):
+            main.menuBar().actions()[titles.index("Help")].menu().actions()[0].trigger()
