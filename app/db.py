@@ -54,7 +54,9 @@ def open_encrypted(path: str | Path, key: bytes, *, check_same_thread: bool = Tr
     if not isinstance(key, (bytes, bytearray)) or len(key) != KEY_BYTES:
         raise ValueError("a SQLCipher raw key must be exactly 32 bytes")
     path = Path(path)
+    made = False
     if str(path) != ":memory:":
+        made = not path.exists()
         private_file(path)
     conn = sqlcipher3.connect(str(path), check_same_thread=check_same_thread, isolation_level=None)
     try:
@@ -76,4 +78,6 @@ def open_encrypted(path: str | Path, key: bytes, *, check_same_thread: bool = Tr
         return conn
     except BaseException:
         conn.close()
+        if made and path.exists() and path.stat().st_size == 0:
+            path.unlink()  # nothing is left behind by an open that failed
         raise

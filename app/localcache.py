@@ -247,6 +247,15 @@ class LocalCache:
         ).fetchone()
         return None if row is None else bytes(row[0])
 
+    def get_record_entry(self, child_key: str) -> tuple[bytes, float] | None:
+        """(payload, when it was fetched), or None if absent or expired: for an offline copy (R-LOCAL-2)."""
+        self.purge_expired()
+        row = self._db().execute(
+            "SELECT payload, fetched_at FROM cached_records WHERE child_key = ? AND expires_at > ?",
+            (child_key, self._clock()),
+        ).fetchone()
+        return None if row is None else (bytes(row[0]), float(row[1]))
+
     def purge_expired(self) -> int:
         """Delete expired rows; returns how many went."""
         # rule R-LOCAL-2: cached records expire; run on open and on every read.

@@ -5,36 +5,41 @@ Sign-in (R-ROLE-4): the directory issues a fresh challenge; the token, after
 its PIN, signs a domain-separated message over it; the directory verifies the
 signature against the enrolled key and checks the password and the account.
 Then the user's local cache opens with a key only their token can unwrap
-(R-LOCAL-1). Locking closes the cache and the token session (R-LOCAL-2);
-unlocking proves the same token again.
+(R-LOCAL-1), and the directory's audit log is checked against the last
+checkpoint this client saw (R-AUDIT-2). Locking closes the cache and the token
+session (R-LOCAL-2); unlocking proves the same token again.
 
-Each step runs on the thread that owns its resource (token thread, directory
-thread); the chain itself runs on a small "session" thread that only waits.
+The directory is reached only through its interface (embedded or HTTPS); the
+token works on its own thread, the cache on its own thread, and the chain
+itself on a small "session" thread that only waits. Records the user opened
+stay in the encrypted cache until they expire, so that when the directory
+cannot be reached a recent one can still be read, marked as an offline copy
+(R-LOCAL-2).
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
+from . import wire
 from .audit import Checkpoint
-from .directory import Directory, SignedIn
-from .merkle import verify_consistency
+from .directory.engine import SignedIn
+from .directory.interface import DirectoryClient
 from .executor import SerialExecutor
 from .keystore import SecureKeyStore
 from .localcache import CacheTokenError, LocalCache, UnwrapRejected
+from .merkle import verify_consistency
 from .model import RecordView, User
 from .paths import Paths
-from .service import DirectoryService
 from .token.errors import TokenError, TokenErrorKind
 from .token.service import TokenService
 from .token.signin import signin_message, wrap_for_token
 
 log = logging.getLogger(__name__)
 STEP_TIMEOUT_S = 30
-CACHE_TTL_S = 15 * 60  # R-LOCAL-2: cached records expire
+DEFAULT_CACHE_HOURS = 24  # R-LOCAL-2: cached records expire
 
 
 @dataclass
@@ -47,15 +52,29 @@ class Session:
     locked: bool = False
     security_alert: str = ""  # set when the directory's audit log failed this client's check (R-AUDIT-2)
 
+    @property
+    def signed(self) -> SignedIn:
+        return SignedIn(self.user, self.serial, self.wrap_public_der, self.directory_session)
+
+
+@dataclass(frozen=True)
+class OfflineCopy:
+    """A record from the encrypted cache, read while the directory cannot be reached."""
+
+    view: RecordView
+    fetched_at: float
+
 
 class SessionManager:
-    def __init__(self, directory: DirectoryService, tokens: TokenService, keystore: SecureKeyStore,
-                 paths: Paths) -> None:
+    def __init__(self, directory: DirectoryClient, tokens: TokenService, keystore: SecureKeyStore,
+                 paths: Paths, cache_hours: float = DEFAULT_CACHE_HOURS) -> None:
         self.directory = directory
         self.tokens = tokens
         self.keystore = keystore
         self.paths = paths
+        self.cache_ttl_s = cache_hours * 3600
         self._executor = SerialExecutor("session")
+        self._cache_thread = SerialExecutor("cache")  # the cache never waits on the directory's thread
 
     # -- public, all return futures -------------------------------------------
     def sign_in(self, username: str, password: str, serial: str, pin: str) -> "Future[Session]":
@@ -71,41 +90,61 @@ class SessionManager:
         return self._executor.submit(self._sign_out, session)
 
     def remember(self, session: Session, view: RecordView) -> "Future[None]":
-        """Keep a viewed record in the encrypted cache, for a short time."""
-        payload = json.dumps(dataclasses.asdict(view), default=str).encode()
+        """Keep a viewed record in the encrypted cache until it expires (R-LOCAL-2)."""
         cache = session.cache
         if cache is None or session.locked:
             done: Future[None] = Future()
             done.set_result(None)
             return done
-        return self.directory.run(lambda _d: cache.put_record(view.directory_id, payload, ttl=CACHE_TTL_S))
+        payload = json.dumps(wire.encode(view)).encode()
+        return self._cache_thread.submit(cache.put_record, view.directory_id, payload, ttl=self.cache_ttl_s)
+
+    def recall(self, session: Session, directory_id: str) -> "Future[OfflineCopy | None]":
+        """The cached copy of a record this user opened, if it has not expired."""
+        cache = session.cache
+
+        def read() -> OfflineCopy | None:
+            if cache is None or session.locked:
+                return None
+            entry = cache.get_record_entry(directory_id)
+            if entry is None:
+                return None
+            payload, fetched_at = entry
+            try:
+                return OfflineCopy(wire.decode(RecordView, json.loads(payload)), fetched_at)
+            except (ValueError, wire.WireError):
+                return None
+        return self._cache_thread.submit(read)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False)
+        self._cache_thread.shutdown(wait=False)
 
     # -- steps ---------------------------------------------------------------
     def _wait(self, future: Future):
         return future.result(timeout=STEP_TIMEOUT_S)
 
+    def _on_cache(self, fn, *args):
+        return self._wait(self._cache_thread.submit(fn, *args))
+
     def _prove(self, serial: str, pin: str, purpose: str) -> tuple[bytes, bytes]:
-        challenge = self._wait(self.directory.run(Directory.challenge))
+        challenge = self._wait(self.directory.challenge())
         self._wait(self.tokens.login(serial, pin))
         signature = self._wait(self.tokens.sign(serial, signin_message(purpose, serial, challenge)))
         return challenge, signature
 
-    def _report(self, username: str, serial: str, exc: TokenError, during: str) -> None:
+    def _report(self, username: str, serial: str, kind: str, during: str) -> None:
         """Token-side refusals are audited by the directory too (R-AUDIT-1)."""
-        self._quietly(self.directory.run(Directory.report_token_refusal, username, serial, exc.kind.value, during))
+        self._quietly(self.directory.report_token_refusal(username, serial, kind, during))
 
     def _sign_in(self, username: str, password: str, serial: str, pin: str) -> Session:
         try:
             try:
                 challenge, signature = self._prove(serial, pin, "sign-in")
             except TokenError as exc:
-                self._report(username, serial, exc, "sign_in")
+                self._report(username, serial, exc.kind.value, "sign_in")
                 raise
-            signed: SignedIn = self._wait(self.directory.run(
-                Directory.sign_in, username, password, serial, challenge, signature))
+            signed: SignedIn = self._wait(self.directory.sign_in(username, password, serial, challenge, signature))
         except BaseException:
             self._quietly(self.tokens.logout(serial))
             raise
@@ -114,7 +153,7 @@ class SessionManager:
             session.cache = self._open_cache(session)
         except BaseException:
             self._quietly(self.tokens.logout(serial))
-            self._quietly(self.directory.run(Directory.sign_out, signed.user, signed.session))
+            self._quietly(self.directory.sign_out(signed))
             raise
         self._check_audit_log(session)
         return session
@@ -124,10 +163,10 @@ class SessionManager:
         team are told. The last checkpoint seen is kept in the user's encrypted cache."""
         cache = session.cache
         assert cache is not None
-        checkpoint = self._wait(self.directory.run(Directory.audit_checkpoint))
-        public = self._wait(self.directory.run(Directory.audit_public_key))
-        kept_raw = self._wait(self.directory.run(lambda _d: cache.get_value("audit_checkpoint")))
-        kept_key = self._wait(self.directory.run(lambda _d: cache.get_value("audit_public_key")))
+        checkpoint: Checkpoint = self._wait(self.directory.audit_checkpoint())
+        public: bytes = self._wait(self.directory.audit_public_key())
+        kept_raw = self._on_cache(cache.get_value, "audit_checkpoint")
+        kept_key = self._on_cache(cache.get_value, "audit_public_key")
         problem = ""
         if not checkpoint.verify(public):
             problem = "the directory's audit checkpoint is not signed by its own key"
@@ -138,19 +177,18 @@ class SessionManager:
             if checkpoint.size < kept.size:
                 problem = f"the audit log has shrunk from {kept.size} to {checkpoint.size} entries"
             else:
-                proof = self._wait(self.directory.run(Directory.audit_consistency, kept.size, checkpoint.size))
+                proof = self._wait(self.directory.audit_consistency(kept.size, checkpoint.size))
                 if not verify_consistency(kept.size, checkpoint.size, kept.root, checkpoint.root, proof):
                     problem = "the audit log was rewritten since you last signed in"
         if problem:
             session.security_alert = (f"Security alert: {problem}. Your LA team has been told; tell them too, "
                                       "and carry on only if they say so.")
-            self._quietly(self.directory.run(Directory.report_audit_alert, session.user.username,
-                                             json.loads(kept_raw) if kept_raw else {}, checkpoint.to_json()))
+            self._quietly(self.directory.report_audit_alert(
+                session.user.username, json.loads(kept_raw) if kept_raw else {}, checkpoint.to_json()))
             log.warning("audit log check failed at sign-in: %s", problem)
             return
-        payload = json.dumps(checkpoint.to_json()).encode()
-        self._wait(self.directory.run(lambda _d: (cache.put_value("audit_checkpoint", payload),
-                                                  cache.put_value("audit_public_key", public))))
+        self._on_cache(cache.put_value, "audit_checkpoint", json.dumps(checkpoint.to_json()).encode())
+        self._on_cache(cache.put_value, "audit_public_key", public)
 
     def _open_cache(self, session: Session) -> LocalCache:
         serial, wrap_der = session.serial, session.wrap_public_der
@@ -164,25 +202,23 @@ class SessionManager:
                 raise
 
         path = self.paths.cache_file(session.user.username)
-        return self._wait(self.directory.run(lambda _d: LocalCache.open(
+        return self._on_cache(lambda: LocalCache.open(
             path, session.user.username, self.keystore, wrap=lambda pt: wrap_for_token(wrap_der, pt),
-            unwrap=unwrap, ttl=CACHE_TTL_S)))
+            unwrap=unwrap, ttl=self.cache_ttl_s))
 
     def _unlock(self, session: Session, serial: str, pin: str) -> None:
         if serial != session.serial:
-            exc = TokenError(TokenErrorKind.NOT_ENROLLED,
+            self._report(session.user.username, serial, "wrong_token", "unlock")
+            raise TokenError(TokenErrorKind.NOT_ENROLLED,
                              "This is not the token this session was signed in with. Sign out to use another.")
-            self._quietly(self.directory.run(Directory.report_token_refusal, session.user.username, serial,
-                                             "wrong_token", "unlock"))
-            raise exc
         try:
             challenge, signature = self._prove(serial, pin, "unlock")
         except TokenError as exc:
-            self._report(session.user.username, serial, exc, "unlock")
+            self._report(session.user.username, serial, exc.kind.value, "unlock")
             raise
         try:
-            self._wait(self.directory.run(Directory.unlock, session.user, serial, challenge, signature,
-                                          session.directory_session))
+            signed = self._wait(self.directory.unlock(session.signed, serial, challenge, signature))
+            session.directory_session = signed.session
             session.cache = self._open_cache(session)
         except BaseException:
             self._quietly(self.tokens.logout(serial))
@@ -192,19 +228,19 @@ class SessionManager:
     def _close_cache(self, session: Session) -> None:
         cache, session.cache = session.cache, None
         if cache is not None:
-            self._quietly(self.directory.run(lambda _d: cache.close()))
+            self._quietly(self._cache_thread.submit(cache.close))
 
     def _lock(self, session: Session, why: str) -> None:
         session.locked = True
         self._close_cache(session)
         self._quietly(self.tokens.logout(session.serial))
-        self._quietly(self.directory.run(Directory.lock, session.user, why, session.directory_session))
+        self._quietly(self.directory.lock(session.signed, why))
 
     def _sign_out(self, session: Session) -> None:
         session.locked = True
         self._close_cache(session)
         self._quietly(self.tokens.logout(session.serial))
-        self._quietly(self.directory.run(Directory.sign_out, session.user, session.directory_session))
+        self._quietly(self.directory.sign_out(session.signed))
 
     @staticmethod
     def _quietly(future: Future) -> None:
@@ -215,4 +251,4 @@ class SessionManager:
             log.info("clean-up step failed: %s", exc)
 
 
-__all__ = ["Session", "SessionManager", "CacheTokenError"]
+__all__ = ["Session", "SessionManager", "OfflineCopy", "CacheTokenError"]

@@ -20,12 +20,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from . import audit, db, records, search
-from .limits import Limits
-from .refusals import AccessRefused, NoSuchRecord, RateLimited, SearchRefused, SignInRefused
-from .model import AccessReason, Colleague, Reason, RecordView, Role, User, Viewer
-from .passwords import hash_password, verify_password
-from .token.signin import signin_message, verify_signin
+from .. import audit, db, records, search
+from ..limits import Limits
+from ..refusals import AccessRefused, NoSuchRecord, RateLimited, SearchRefused, SignInRefused
+from ..model import AccessReason, Colleague, Reason, RecordView, Role, User, Viewer
+from ..passwords import hash_password, verify_password
+from ..token.signin import signin_message, verify_signin
 
 CHECK_VALID_YEARS = 3
 CHALLENGE_TTL_S = 60

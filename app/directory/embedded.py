@@ -1,0 +1,112 @@
+"""The embedded directory: the engine on its own thread, behind the directory interface.
+
+The SQLCipher connection is created, used and closed on one dedicated thread;
+callers get futures, so the GUI never waits on the database. Nothing outside
+this thread touches the engine's connection.
+"""
+from __future__ import annotations
+
+import time
+from concurrent.futures import Future
+from typing import Any, Callable, TypeVar
+
+from ..executor import SerialExecutor
+from ..model import Reason, Viewer
+from ..search import Criteria
+from .engine import Directory, SignedIn
+from .interface import DirectoryStatus
+
+T = TypeVar("T")
+
+
+class EmbeddedDirectory:
+    kind = "training"
+
+    def __init__(self, open_directory: Callable[[], Directory]) -> None:
+        self._executor = SerialExecutor("directory")
+        self._engine: Directory | None = None
+        self._last_contact: float | None = None
+        self.opened: "Future[None]" = self._executor.submit(self._open, open_directory)
+
+    def _open(self, open_directory: Callable[[], Directory]) -> None:
+        self._engine = open_directory()
+
+    def _call(self, fn: Callable[..., T], *args: Any) -> "Future[T]":
+        def run() -> T:
+            if self._engine is None:
+                self.opened.result()  # re-raises why it did not open
+                raise RuntimeError("the directory is closed")
+            out = fn(self._engine, *args)
+            self._last_contact = time.time()
+            return out
+        return self._executor.submit(run)
+
+    def run_on_engine(self, fn: Callable[[Directory], T]) -> "Future[T]":
+        """Run ``fn(engine)`` on the directory thread: for the training set-up, admin tools and tests,
+        never for screens."""
+        return self._call(fn)
+
+    def run(self, method: Callable[..., T], *args: Any) -> "Future[T]":
+        """Transitional: ``run(Directory.search, viewer, …)`` as the screens still call it."""
+        return self._call(method, *args)
+
+    def status(self) -> DirectoryStatus:
+        return DirectoryStatus(self.kind, "Training directory", self._engine is not None, self._last_contact)
+
+    def challenge(self):
+        return self._call(Directory.challenge)
+
+    def sign_in(self, username, password, serial, challenge, signature):
+        return self._call(Directory.sign_in, username, password, serial, challenge, signature)
+
+    def unlock(self, signed: SignedIn, serial, challenge, signature):
+        def unlock(d: Directory) -> SignedIn:
+            d.unlock(signed.user, serial, challenge, signature, signed.session)
+            return signed
+        return self._call(unlock)
+
+    def lock(self, signed: SignedIn, why: str):
+        return self._call(Directory.lock, signed.user, why, signed.session)
+
+    def sign_out(self, signed: SignedIn):
+        return self._call(Directory.sign_out, signed.user, signed.session)
+
+    def report_token_refusal(self, username, serial, kind, during):
+        return self._call(Directory.report_token_refusal, username, serial, kind, during)
+
+    def search(self, viewer: Viewer, criteria: Criteria, reason: Reason):
+        return self._call(Directory.search, viewer, criteria, reason)
+
+    def view_record(self, viewer: Viewer, directory_id: str, reason: Reason):
+        return self._call(Directory.view_record, viewer, directory_id, reason)
+
+    def request_shield(self, viewer: Viewer, directory_id: str, reason: Reason):
+        return self._call(Directory.request_shield, viewer, directory_id, reason)
+
+    def unlock_account(self, viewer: Viewer, username: str):
+        return self._call(Directory.unlock_account, viewer, username)
+
+    def audit_entries(self, viewer: Viewer, since_seq: int = 0):
+        return self._call(Directory.audit_entries, viewer, since_seq)
+
+    def audit_checkpoint(self):
+        return self._call(Directory.audit_checkpoint)
+
+    def audit_consistency(self, old_size: int, new_size: int):
+        return self._call(Directory.audit_consistency, old_size, new_size)
+
+    def audit_public_key(self):
+        return self._call(Directory.audit_public_key)
+
+    def report_audit_alert(self, username, kept, now_seen):
+        return self._call(Directory.report_audit_alert, username, kept, now_seen)
+
+    def close(self) -> None:
+        def close(_engine=None) -> None:
+            if self._engine is not None:
+                self._engine.close()
+                self._engine = None
+        try:
+            self._executor.submit(close).result(timeout=10)
+        finally:
+            self._executor.shutdown(wait=False)
