@@ -2,15 +2,35 @@
 
 Unknown keys are ignored and bad values fall back to the default with a
 logged warning, so a hand-edited file can never stop the app starting.
+
+Which directory the app talks to:
+
+- ``directory_url``: empty (the default) for the embedded training directory,
+  or the ``https://`` address of the directory service, e.g.
+  ``https://127.0.0.1:8443`` for an LA training server started with
+  ``make serve``. Plain ``http://`` is never accepted.
+- ``ca_bundle``: the path of the CA certificate file (PEM) the service's
+  certificate is checked against; needed with a ``directory_url``.
+- ``record_cache_hours``: how long a record the user opened stays readable
+  offline in the encrypted cache (R-LOCAL-2), 1 to 168 hours, default 24.
+
+Environment variables override the file (and are never written back to it):
+``SIGNPOST_DIRECTORY_URL`` for ``directory_url`` and ``SIGNPOST_CA_BUNDLE``
+for ``ca_bundle``; a bad value is ignored with a warning, like a bad file value.
 """
 from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
+
+ENVIRONMENT = {"directory_url": "SIGNPOST_DIRECTORY_URL", "ca_bundle": "SIGNPOST_CA_BUNDLE"}
 
 
 @dataclass
@@ -18,31 +38,69 @@ class Settings:
     idle_lock_minutes: int = 10
     pkcs11_module: str = ""  # empty: SIGNPOST_PKCS11_MODULE, then the usual OpenSC / SoftHSM paths
     training_children: int = 20_000
+    directory_url: str = ""  # empty: the embedded training directory; else the service's https:// address
+    ca_bundle: str = ""  # the CA file (PEM) the service's certificate must chain to
+    record_cache_hours: int = 24  # R-LOCAL-2: opened records stay readable offline this long
 
     @classmethod
-    def load(cls, path: Path) -> "Settings":
+    def load(cls, path: Path, environ: Mapping[str, str] | None = None) -> "Settings":
         out = cls()
+        raw: dict = {}
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(raw, dict):
+                raise ValueError("not a JSON object")
         except FileNotFoundError:
-            return out
+            raw = {}
         except (OSError, ValueError) as exc:
             log.warning("settings file %s unreadable (%s); using defaults", path, exc)
-            return out
+            raw = {}
         for f in fields(cls):
             if f.name in raw:
-                value = raw[f.name]
-                if isinstance(value, type(getattr(out, f.name))):
-                    setattr(out, f.name, value)
-                else:
-                    log.warning("setting %s has a bad value %r; using %r", f.name, value, getattr(out, f.name))
-        if not 1 <= out.idle_lock_minutes <= 60:
-            log.warning("idle_lock_minutes must be 1..60; using 10")
-            out.idle_lock_minutes = 10
+                out._set(f.name, raw[f.name], f"setting {f.name}")
+        env = os.environ if environ is None else environ
+        overridden = {}
+        for name, variable in ENVIRONMENT.items():
+            if env.get(variable):
+                overridden[name] = getattr(out, name)
+                out._set(name, env[variable], variable)
+        out._file_values = overridden  # what save() writes for these: the environment is not the file
         return out
 
+    def _set(self, name: str, value, source: str) -> None:
+        default = getattr(type(self)(), name)
+        problem = _problem(name, value, default)
+        if problem:
+            log.warning("%s has a bad value %r (%s); using %r", source, value, problem, getattr(self, name))
+            return
+        setattr(self, name, os.path.expanduser(value) if name == "ca_bundle" else value)
+
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        data = asdict(self) | getattr(self, "_file_values", {})
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(data, indent=2))
         tmp.replace(path)
+
+
+def _problem(name: str, value, default) -> str:
+    """Why ``value`` cannot be used for setting ``name`` ("" when it can)."""
+    if type(value) is not type(default):  # noqa: E721 - True is not a number of minutes
+        return f"expected {type(default).__name__}"
+    if name == "idle_lock_minutes" and not 1 <= value <= 60:
+        return "must be 1..60"
+    if name == "record_cache_hours" and not 1 <= value <= 168:
+        return "must be 1..168"
+    if name == "training_children" and value < 1:
+        return "must be at least 1"
+    if name == "directory_url" and value:
+        parts = urlsplit(value)
+        if parts.scheme != "https" or not parts.hostname:
+            return "must be an https:// address, or empty for the training directory"
+        if parts.query or parts.fragment:
+            return "must be the service's address alone, without ? or #"
+    if name == "ca_bundle" and "\x00" in value:
+        return "not a file path"
+    return ""

@@ -1,0 +1,374 @@
+"""The remote directory: the HTTPS service behind the directory interface.
+
+Every method sends one request to the service's API (version 1, see
+README "The directory over HTTPS") from a small thread pool and returns a
+future, so the GUI thread never waits. The rules:
+
+- TLS is always verified against the configured CA bundle; plain ``http://``
+  is refused unless the host is loopback *and* ``allow_plain_loopback=True``
+  (tests only).
+- Connect and read timeouts on every request (3 s and 10 s by default).
+- Only idempotent reads (GET) are retried, with exponential backoff; a POST
+  or DELETE is sent once, so nothing is ever done twice.
+- Each failure raises exactly one exception:
+  ``Unreachable`` (refused, reset, timed out, stopped mid-reply),
+  ``CertificateProblem`` (TLS did not verify), ``ServiceError`` (5xx, or a
+  reply that does not fit the interface: code ``"malformed"``),
+  ``ServiceClosed`` (503 ``service.closed``, R-CLOSE-1), or the refusal the
+  service sent as an RFC 9457 problem document, rebuilt with
+  ``app.refusals.from_problem`` (an expired session is
+  ``AccessRefused("access.session_ended")``; 429 is ``RateLimited`` with
+  ``wait_s`` from the body or the ``Retry-After`` header, R-SEARCH-6).
+
+Each worker thread has its own ``requests.Session`` (a session is never
+shared between threads), so connections are kept alive between requests.
+"""
+from __future__ import annotations
+
+import ipaddress
+import json
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from email.utils import parsedate_to_datetime
+from typing import Any, Callable, TypeVar
+from urllib.parse import quote, urlsplit
+
+import requests
+
+from .. import wire
+from ..audit import Checkpoint, Entry
+from ..model import Colleague, Reason, RecordView, Viewer
+from ..refusals import AccessRefused, RateLimited, from_problem
+from ..search import Criteria, Outcome
+from .engine import SignedIn
+from .interface import CertificateProblem, DirectoryStatus, ServiceClosed, ServiceError, Unreachable
+
+T = TypeVar("T")
+
+API = "/v1"
+WORKERS = 4
+GET_ATTEMPTS = 3  # a GET is tried at most this often
+BACKOFF_S = 0.2  # first pause between GET attempts; doubles each time
+RETRY_STATUSES = frozenset({502, 504})  # a gateway that lost the service for a moment
+DEFAULT_WAIT_S = 60  # a 429 that says nothing about when to come back
+MAX_REPLY_BYTES = 16 * 1024 * 1024  # no directory answer is anywhere near this
+
+
+class RemoteDirectory:
+    kind = "service"
+
+    def __init__(self, url: str, ca_bundle: str, *, timeouts: tuple[float, float] = (3, 10),
+                 allow_plain_loopback: bool = False) -> None:
+        self.url = url.rstrip("/")
+        self._base = self.url + API
+        parts = urlsplit(self.url)
+        if parts.scheme == "https":
+            if not ca_bundle:
+                raise ValueError("A CA bundle is needed to check the directory service's certificate: set "
+                                 "ca_bundle (or SIGNPOST_CA_BUNDLE) to the CA file your LA gave you.")
+            self._verify: str | bool = str(ca_bundle)
+        elif parts.scheme == "http":
+            if not (allow_plain_loopback and _loopback(parts.hostname)):
+                raise ValueError(f"The directory address {url} is not encrypted: use an https:// address.")
+            self._verify = True  # unused over plain HTTP, and never False
+        else:
+            raise ValueError(f"The directory address {url!r} is not a web address: it should start with https://")
+        if not parts.hostname:
+            raise ValueError(f"The directory address {url!r} has no host name.")
+        self.timeouts = timeouts
+        self._executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="remote-directory")
+        self._local = threading.local()
+        self._sessions: list[requests.Session] = []
+        self._lock = threading.Lock()
+        self._online = False
+        self._last_contact: float | None = None
+        self._closed = False
+
+    # -- the interface --------------------------------------------------------
+    def status(self) -> DirectoryStatus:
+        """What the client last saw: no network call."""
+        with self._lock:
+            return DirectoryStatus(self.kind, self.url, self._online, self._last_contact)
+
+    def probe(self) -> "Future[dict]":
+        """Ask the service how it is (``GET /v1/status``): for the status bar at start-up."""
+        def read(data: Any) -> dict:
+            if not isinstance(data, dict) or data.get("kind") != "service" or data.get("version") != "1":
+                raise wire.WireError("not a version 1 directory service")
+            return data
+        return self._submit("GET", "/status", answer=read)
+
+    def challenge(self) -> "Future[bytes]":
+        return self._submit("POST", "/challenge", answer=lambda d: _field(d, "challenge", bytes))
+
+    def sign_in(self, username: str, password: str, serial: str, challenge: bytes,
+                signature: bytes) -> "Future[SignedIn]":
+        body = {"username": username, "password": password, "serial": serial,
+                "challenge": wire.encode(challenge), "signature": wire.encode(signature)}
+        return self._submit("POST", "/sessions", body=body, answer=_as(SignedIn))
+
+    def unlock(self, signed: SignedIn, serial: str, challenge: bytes, signature: bytes) -> "Future[SignedIn]":
+        body = {"serial": serial, "challenge": wire.encode(challenge), "signature": wire.encode(signature)}
+        return self._submit("POST", "/session/unlock", body=body, bearer=signed.session, answer=_as(SignedIn))
+
+    def lock(self, signed: SignedIn, why: str) -> "Future[None]":
+        return self._submit("POST", "/session/lock", body={"why": why}, bearer=signed.session, answer=_nothing)
+
+    def sign_out(self, signed: SignedIn) -> "Future[None]":
+        return self._submit("DELETE", "/session", bearer=signed.session, answer=_nothing)
+
+    def report_token_refusal(self, username: str, serial: str, kind: str, during: str) -> "Future[None]":
+        body = {"username": username, "serial": serial, "kind": kind, "during": during}
+        return self._submit("POST", "/token-refusals", body=body, answer=_nothing)
+
+    def search(self, viewer: Viewer, criteria: Criteria, reason: Reason) -> "Future[Outcome]":
+        body = {"criteria": wire.encode(criteria), "reason": wire.encode(reason),
+                "on_behalf_of": _colleague(viewer.on_behalf_of)}
+        return self._submit("POST", "/search", body=body, bearer=viewer.session, answer=_as(Outcome))
+
+    def view_record(self, viewer: Viewer, directory_id: str, reason: Reason) -> "Future[RecordView]":
+        body = {"reason": wire.encode(reason), "on_behalf_of": _colleague(viewer.on_behalf_of)}
+        return self._submit("POST", f"/records/{_segment(directory_id)}/view", body=body, bearer=viewer.session,
+                            answer=_as(RecordView))
+
+    def request_shield(self, viewer: Viewer, directory_id: str, reason: Reason) -> "Future[bool]":
+        return self._submit("POST", f"/records/{_segment(directory_id)}/shield", body={"reason": wire.encode(reason)},
+                            bearer=viewer.session, answer=lambda d: _field(d, "changed", bool))
+
+    def unlock_account(self, viewer: Viewer, username: str) -> "Future[None]":
+        return self._submit("POST", f"/accounts/{_segment(username)}/unlock", bearer=viewer.session,
+                            answer=_nothing)
+
+    def audit_entries(self, viewer: Viewer, since_seq: int = 0) -> "Future[list[Entry]]":
+        return self._submit("GET", "/audit/entries", params={"since": since_seq}, bearer=viewer.session,
+                            answer=_as(list[Entry]))
+
+    def audit_checkpoint(self) -> "Future[Checkpoint]":
+        return self._submit("GET", "/audit/checkpoint", answer=_checkpoint)
+
+    def audit_consistency(self, old_size: int, new_size: int) -> "Future[list[bytes]]":
+        def proof(data: Any) -> list[bytes]:
+            hashes = data.get("proof") if isinstance(data, dict) else None
+            if not isinstance(hashes, list):
+                raise wire.WireError("expected a proof")
+            return [_hex(h) for h in hashes]
+        return self._submit("GET", "/audit/consistency", params={"old": old_size, "new": new_size}, answer=proof)
+
+    def audit_public_key(self) -> "Future[bytes]":
+        return self._submit("GET", "/audit/public-key", answer=lambda d: _hex(_field(d, "public_key", str)))
+
+    def report_audit_alert(self, username: str, kept: dict, now_seen: dict) -> "Future[None]":
+        body = {"username": username, "kept": kept, "now": now_seen}
+        return self._submit("POST", "/audit/alerts", body=body, answer=_nothing)
+
+    def close(self) -> None:
+        self._closed = True
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for s in sessions:
+            s.close()
+
+    # -- one request ------------------------------------------------------------
+    def _submit(self, method: str, path: str, *, answer: Callable[[Any], T], body: dict | None = None,
+                params: dict | None = None, bearer: str | None = None) -> "Future[T]":
+        if self._closed:
+            done: Future[T] = Future()
+            done.set_exception(Unreachable(detail="the connection to the directory service is closed"))
+            return done
+        return self._executor.submit(self._request, method, path, answer, body, params, bearer)
+
+    def _session(self) -> requests.Session:
+        s = getattr(self._local, "session", None)
+        if s is None:
+            s = requests.Session()
+            s.trust_env = False  # no proxy or CA bundle from the environment: only what was configured
+            s.verify = self._verify
+            s.headers.update({"Accept": "application/json, application/problem+json",
+                              "User-Agent": "Signpost"})
+            self._local.session = s
+            with self._lock:
+                self._sessions.append(s)
+        return s
+
+    def _request(self, method: str, path: str, answer: Callable[[Any], T], body: dict | None,
+                 params: dict | None, bearer: str | None) -> T:
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer is not None else {}
+        attempts = GET_ATTEMPTS if method == "GET" else 1
+        for attempt in range(attempts):
+            try:
+                reply, content = self._send(method, path, body, params, headers)
+            except Unreachable:
+                if attempt + 1 >= attempts:
+                    raise
+            else:
+                if reply.status_code not in RETRY_STATUSES or attempt + 1 >= attempts:
+                    return self._read(reply, content, answer)
+            time.sleep(BACKOFF_S * 2 ** attempt)
+        raise AssertionError("unreachable: the loop always returns or raises")
+
+    def _send(self, method: str, path: str, body: dict | None, params: dict | None,
+              headers: dict) -> tuple[requests.Response, bytes]:
+        try:
+            reply = self._session().request(method, self._base + path, json=body, params=params, headers=headers,
+                                            timeout=self.timeouts, allow_redirects=False, stream=True)
+            try:
+                content = self._read_body(reply)
+            finally:
+                reply.close()
+        except requests.exceptions.SSLError as exc:
+            self._saw(online=False)
+            raise CertificateProblem(detail=_why(exc)) from None
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                requests.exceptions.ChunkedEncodingError) as exc:
+            self._saw(online=False)
+            raise Unreachable(detail=_why(exc)) from None
+        except requests.exceptions.ContentDecodingError as exc:
+            self._saw(online=True)
+            raise ServiceError("malformed", detail=_why(exc)) from None
+        except OSError as exc:  # the CA bundle file is missing or unreadable
+            self._saw(online=False)
+            raise CertificateProblem(detail=f"the CA bundle {self._verify} cannot be read: {exc}") from None
+        return reply, content
+
+    def _read_body(self, reply: requests.Response) -> bytes:
+        """The whole reply, bounded in size and in time (a reply that trickles in is a timeout)."""
+        deadline = time.monotonic() + 2 * self.timeouts[1]
+        chunks, size = [], 0
+        for chunk in reply.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > MAX_REPLY_BYTES:
+                raise requests.exceptions.ContentDecodingError(f"reply larger than {MAX_REPLY_BYTES} bytes")
+            if time.monotonic() > deadline:
+                raise requests.exceptions.ReadTimeout("the reply took too long to arrive")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _read(self, reply: requests.Response, content: bytes, answer: Callable[[Any], T]) -> T:
+        status = reply.status_code
+        if 200 <= status < 300:
+            self._saw(online=True)
+            try:
+                return answer(json.loads(content))
+            except (ValueError, wire.WireError) as exc:
+                raise ServiceError("malformed", detail=f"{reply.request.method} {reply.url}: {exc}") from None
+        problem = _problem(content)
+        code = str(problem.get("code", "")) if problem else ""
+        if status == 503 and code == "service.closed":
+            self._saw(online=False)
+            raise ServiceClosed(detail=str(problem.get("params", {}).get("closed_at", "")))
+        self._saw(online=True)
+        if status >= 500:
+            raise ServiceError(detail=f"{reply.request.method} {reply.url} answered {status}")
+        if status == 429:
+            raise _rate_limited(problem, reply.headers.get("Retry-After"))
+        if problem is None:
+            raise ServiceError("malformed", detail=f"{reply.request.method} {reply.url} answered {status} "
+                                                   "without a problem document")
+        if status == 401 and (problem.get("kind") == "session" or code == "session.expired"):
+            raise AccessRefused("access.session_ended")
+        raise from_problem(problem)
+
+    def _saw(self, online: bool) -> None:
+        with self._lock:
+            self._online = online
+            if online:
+                self._last_contact = time.time()
+
+
+# -- helpers -------------------------------------------------------------------
+def _loopback(host: str | None) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
+
+
+def _segment(text: str) -> str:
+    """One path segment, whatever the text holds."""
+    return quote(str(text), safe="")
+
+
+def _colleague(c: Colleague | None) -> dict | None:
+    return None if c is None else wire.encode(c)
+
+
+def _why(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+def _problem(content: bytes) -> dict | None:
+    """The body of an RFC 9457 problem document carrying a code, or None."""
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("code"), str) or not data["code"]:
+        return None
+    if "params" in data and not isinstance(data["params"], dict):
+        return None
+    return data
+
+
+def _retry_after(header: str | None) -> int | None:
+    if not header:
+        return None
+    header = header.strip()
+    if header.isdigit():
+        return int(header)
+    try:
+        return max(0, int(parsedate_to_datetime(header).timestamp() - time.time() + 0.999))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def _rate_limited(problem: dict | None, retry_after: str | None) -> RateLimited:
+    """R-SEARCH-6: the refusal, with when the user can go on (the body's ``wait_s``, else Retry-After)."""
+    params = dict(problem.get("params", {})) if problem else {}
+    wait = params.get("wait_s")
+    if not isinstance(wait, int) or isinstance(wait, bool) or wait < 0:
+        wait = _retry_after(retry_after)
+        params["wait_s"] = DEFAULT_WAIT_S if wait is None else wait
+    code = problem["code"] if problem else "rate.limited"
+    return RateLimited(code, str(problem.get("field", "") or "") if problem else "", **params)
+
+
+def _as(tp) -> Callable[[Any], Any]:
+    return lambda data: wire.decode(tp, data)
+
+
+def _nothing(data: Any) -> None:
+    if not isinstance(data, dict):
+        raise wire.WireError("expected an object")
+    return None
+
+
+def _field(data: Any, name: str, tp) -> Any:
+    if not isinstance(data, dict) or name not in data:
+        raise wire.WireError(f"expected an object with {name}")
+    return wire.decode(tp, data[name])
+
+
+def _hex(value: Any) -> bytes:
+    if not isinstance(value, str):
+        raise wire.WireError("expected hex text")
+    try:
+        return bytes.fromhex(value)
+    except ValueError:
+        raise wire.WireError("not hex") from None
+
+
+def _checkpoint(data: Any) -> Checkpoint:
+    """``Checkpoint.to_json()`` as the service sends it (hex fields), strictly."""
+    if not isinstance(data, dict):
+        raise wire.WireError("expected a checkpoint")
+    size, at = data.get("size"), data.get("at")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0 or not isinstance(at, str):
+        raise wire.WireError("bad checkpoint size or time")
+    return Checkpoint(size, _hex(data.get("root")), at, _hex(data.get("signature")))
+
+
+__all__ = ["RemoteDirectory"]
