@@ -1,292 +1,334 @@
 """The synthetic training directory.
 
-Reproducible: the same seed, size and reference date give the same directory.
-Names come from Faker's en_GB surname list (with its frequencies, so common
-surnames are common) plus the recipe's children's names; addresses,
-organisations and proportions come from ``resources/training_recipe.json``.
-Everything is drawn with one ``random.Random`` from pre-built pools, which is
-what makes a million children take seconds rather than hours.
+Reproducible: the same seed, size and reference date give the same directory
+(whether it is built in one process or two). Names and places come from
+``app.generator_pools`` (tens of thousands of names with real frequencies;
+more LAs, postcode districts and towns as the directory grows); services,
+organisations and proportions from ``resources/training_recipe.json``; the
+documented sample children from ``app.training_cast``, at fixed ids.
+
+Speed: every person is drawn with one ``random.Random`` from pre-built pools,
+with no per-person date objects or string parsing. From ``PARALLEL_FROM``
+children a second process draws the people while this one writes them, so a
+million children take well under a minute on two cores.
 
 The directory is built into a temporary file and renamed into place only when
 complete, so an interrupted build never leaves a half-made directory.
+Progress is reported as ``(phase, done, total)`` for the phases "people",
+"vocabulary" and "indexes", in that order, each starting at 0 and ending with
+``done == total``.
 """
 from __future__ import annotations
 
-import json
 import os
+import pickle
 import random
-from dataclasses import dataclass
-from functools import lru_cache
+import subprocess
+import sys
 from datetime import date, timedelta
-from itertools import accumulate
 from pathlib import Path
 from typing import Callable, Iterator
 
-from faker.providers.person.en_GB import Provider as _FakerPeople
-
-from . import db, directory_id, names, schema
+from . import db, directory_id, names, schema, search_index, training_cast
+from .generator_pools import RECIPE_PATH, Weighted, load_recipe, local_authorities, name_pool
 from .model import ServiceType
 from .passwords import hash_password
 
-RECIPE_PATH = Path(__file__).resolve().parent.parent / "resources" / "training_recipe.json"
-BATCH_HOUSEHOLDS = 20_000
+__all__ = ["generate", "Cancelled", "Progress", "load_recipe", "RECIPE_PATH"]
+
+BATCH_HOUSEHOLDS = 10_000
+PARALLEL_FROM = 150_000  # below this, a second process costs more than it saves
+MAX_AGE_DAYS = 18 * 365 + 4
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+_INSERTS = {
+    "households": "INSERT INTO households VALUES (?,?,?,?,?,?)",
+    "carers": "INSERT INTO carers VALUES (?,?,?,?,?,?,?,?,?,?)",
+    "children": "INSERT INTO children VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+    "other_names": "INSERT INTO other_names VALUES (?,?,?)",
+    "involvements": "INSERT INTO involvements VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "search_names": "INSERT INTO search_names VALUES (?,?,?,?,?,?)",
+}
+_SETTING_KINDS = (("early_years", 900, "{town} Nursery"), ("primary", 350, "{street} Primary School"),
+                  ("secondary", 1100, "{town} Academy"), ("college", 2500, "{town} College"))
+_UNIVERSAL = ("health_visitor", "midwife", "school_nurse")
 
 
 class Cancelled(Exception):
     pass
 
 
-def load_recipe(path: Path = RECIPE_PATH) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        return json.load(fh)
-
-
-@dataclass
-class _Pools:
-    """Everything drawn from, prepared once."""
-
-    las: list[dict]
-    towns: dict[str, list[str]]
-    districts: dict[str, list[str]]
-    family: list[str]
-    family_cum: list[float]
-    given: dict[str, list[str]]
-    adult_given: dict[str, list[str]]
-    streets: list[str]
-    settings: dict[tuple[str, str], list[int]]
-    gps: dict[str, list[int]]
-    practitioners: dict[tuple[str, str], list[tuple]]
+def total_children(children: int) -> int:
+    """How many children a build of ``children`` holds: the sample cast is always there."""
+    return max(children, len(training_cast.reserved_ids()))
 
 
 class _Builder:
-    def __init__(self, rng: random.Random, recipe: dict, today: date) -> None:
-        self.rng = rng
+    """Draws the whole directory, batch by batch, from one seeded ``random.Random``."""
+
+    def __init__(self, seed: int, recipe: dict, today: date, children: int) -> None:
+        self.rng = rng = random.Random(seed)
+        self.rnd = rng.random
         self.r = recipe
-        self.today = today
         self.p = recipe["proportions"]
-        self.ids = _IdAllocator(rng)
+        self.today = today.toordinal()
+        self.today_iso = today.isoformat()  # when a shield was set
+        self.cast = training_cast.entries(today)
+        self.total = total_children(children)
+        self.ids = _IdAllocator(rng, training_cast.reserved_ids())
+        self.carer_id = self.child_id = self.involvement_id = self.household_id = 0
+        # names: the cast's family names are never drawn at random, so a search finds exactly them
+        cast_family = {c.family_name for c in self.cast} | {f for c in self.cast for _, f in c.other_names}
+        cast_keys = {names.normalise(p) for f in cast_family for p in [f, *names.parts(f)]}
+        family = name_pool("family")
+        self.family = family.without({n for n in family.items if names.normalise(n) in cast_keys})
+        self.cast_family = cast_family
+        self.given = {"F": name_pool("given_F"), "M": name_pool("given_M")}
+        self.adult = {"F": name_pool("adult_F"), "M": name_pool("adult_M")}
+        # places
+        self.las = local_authorities(recipe, self.total, rng)
+        self.la_index = {la.code: i for i, la in enumerate(self.las)}
+        self.la_pool = Weighted(list(range(len(self.las))), [la.weight for la in self.las])
+        n_streets = min(60_000, 4_000 + self.total // 100)
+        suffixes = recipe["street_suffixes"]
+        self.streets = [f"{self.family.draw(rng)} {rng.choice(suffixes)}" for _ in range(n_streets)]
+        letters = recipe["postcode_unit_letters"]
+        self.units = [f" {d}{a}{b}" for d in range(10) for a in letters for b in letters]
+        self.mobiles = [p.replace("###", f"{i:03d}") for p in recipe["phone_ranges"]["mobile"] for i in range(1000)]
+        self.landlines = [p.replace("###", f"{i:03d}") for p in recipe["phone_ranges"]["landline"] for i in range(1000)]
+        sizes = self.p["household_sizes"]
+        self.sizes = Weighted([s for s, _ in sizes], [w for _, w in sizes])
+        rels = recipe["carer_relationships"]
+        self.resident, self.non_resident = rels["resident"], rels["non_resident"]
+        # services open to a child, by age in years (R-REC-4), the universal ones apart
+        self.extra_by_age = [[s for s, spec in recipe["services"].items()
+                              if not ServiceType(s).sensitive and s not in _UNIVERSAL and age >= spec.get("min_age", 0)]
+                             for age in range(19)]
         self.setting_rows: list[tuple] = []
         self.gp_rows: list[tuple] = []
-        self.carer_id = 0
-        self.child_id = 0
-        self.involvement_id = 0
-        self.pools = self._pools()
-
-    # -- pools ---------------------------------------------------------------
-    def _pools(self) -> _Pools:
-        rng, r = self.rng, self.r
-        surnames = list(_FakerPeople.last_names.items())
-        family = [n for n, _ in surnames] + r["extra_family_names"]
-        weights = [w for _, w in surnames] + [0.05] * len(r["extra_family_names"])
-        towns: dict[str, list[str]] = {}
-        districts: dict[str, list[str]] = {}
-        used_towns: set[str] = set()
-        for la in r["local_authorities"]:
-            t: list[str] = []
-            while len(t) < 4:
-                name = rng.choice(r["town_prefixes"]) + rng.choice(r["town_suffixes"])
-                if name not in used_towns:
-                    used_towns.add(name)
-                    t.append(name)
-            towns[la["code"]] = t
-            districts[la["code"]] = [
-                f"{area}{d}" for area in la["postcode_areas"] for d in range(1, 21)
-            ]
-        streets = [f"{rng.choice(family)} {rng.choice(r['street_suffixes'])}" for _ in range(4000)]
-        pools = _Pools(
-            las=r["local_authorities"], towns=towns, districts=districts,
-            family=family, family_cum=list(accumulate(weights)),
-            given=r["child_given_names"],
-            adult_given={"F": list(_FakerPeople.first_names_female), "M": list(_FakerPeople.first_names_male)},
-            streets=streets, settings={}, gps={}, practitioners={},
-        )
-        self.pools = pools
-        return pools
-
-    def prepare_services(self, n_children: int) -> None:
-        """Settings, GP practices and practitioner pools, sized to the directory."""
-        rng, pools = self.rng, self.pools
-        per_la = max(1, n_children // len(pools.las))
-        kinds = (("early_years", 900, "{town} Nursery"), ("primary", 350, "{street} Primary School"),
-                 ("secondary", 1100, "{town} Academy"), ("college", 2500, "{town} College"))
-        for la in pools.las:
-            code = la["code"]
-            for kind, size, pattern in kinds:
-                ids = []
-                for _ in range(max(2, per_la // size)):
-                    town = rng.choice(pools.towns[code])
-                    addr = self.address(code, town)
-                    label = pattern.format(town=town, street=addr[0].split(" ", 1)[1].rsplit(" ", 1)[0])
-                    sid = len(self.setting_rows) + 1
-                    self.setting_rows.append((sid, kind, label, *addr, self.phone("landline"), code))
-                    ids.append(sid)
-                pools.settings[(code, kind)] = ids
-            gids = []
-            for _ in range(max(2, per_la // 6000)):
-                town = rng.choice(pools.towns[code])
-                gid = len(self.gp_rows) + 1
-                name = f"{rng.choice(pools.family)} {rng.choice(('Medical Centre', 'Surgery', 'Health Centre', 'Family Practice'))}"
-                self.gp_rows.append((gid, name, *self.address(code, town), self.phone("landline")))
-                gids.append(gid)
-            pools.gps[code] = gids
-            for service, spec in self.r["services"].items():
-                staff = []
-                for i in range(6):
-                    town = rng.choice(pools.towns[code])
-                    sex = rng.choice("FM")
-                    given = rng.choice(pools.adult_given[sex])
-                    family = self.family_name()
-                    org = spec["org"].format(la=la["name"], town=town)
-                    email = f"{names.normalise(given).lower()}.{names.normalise(family).lower()}@{names.normalise(org).lower()[:18]}.example"
-                    staff.append((org, f"{given} {family}", rng.choice(spec["roles"]), self.phone("landline"), email))
-                pools.practitioners[(code, service)] = staff
+        self.settings: dict[tuple[str, str], list[int]] = {}
+        self.gps: dict[str, list[int]] = {}
+        self.practitioners: dict[tuple[str, str], list[tuple]] = {}
+        self._prepare_services()
 
     # -- small draws ---------------------------------------------------------
+    def pick(self, seq):
+        return seq[int(self.rnd() * len(seq))]
+
     def family_name(self) -> str:
-        rng, p = self.rng, self.p
-        x = rng.random()
-        if x < p["apostrophe_family_name"]:
-            return rng.choice(self.r["apostrophe_family_names"])
-        return rng.choices(self.pools.family, cum_weights=self.pools.family_cum)[0]
+        return self.family.draw(self.rng)
 
-    def phone(self, kind: str) -> str:
-        pattern = self.rng.choice(self.r["phone_ranges"][kind])
-        return pattern.replace("###", f"{self.rng.randrange(1000):03d}")
+    def address(self, la, town: str) -> tuple[str, str, str, str]:
+        rnd = self.rnd
+        line2 = "" if rnd() < 0.8 else f"Flat {int(rnd() * 39) + 1}"
+        postcode = self.pick(la.districts) + self.pick(self.units)
+        return f"{int(rnd() * 239) + 1} {self.pick(self.streets)}", line2, town, postcode
 
-    def postcode(self, la_code: str) -> str:
-        rng = self.rng
-        letters = self.r["postcode_unit_letters"]
-        district = rng.choice(self.pools.districts[la_code])
-        return f"{district} {rng.randrange(10)}{rng.choice(letters)}{rng.choice(letters)}"
+    def _prepare_services(self) -> None:
+        """Settings, GP practices and practitioners, sized to the directory."""
+        rng, pick = self.rng, self.pick
+        weight = sum(la.weight for la in self.las)
+        for la in self.las:
+            per_la = max(1, int(self.total * la.weight / weight))
+            code = la.code
+            for kind, size, pattern in _SETTING_KINDS:
+                ids = []
+                for _ in range(max(2, per_la // size)):
+                    town = pick(la.towns)
+                    addr = self.address(la, town)
+                    label = pattern.format(town=town, street=addr[0].split(" ", 1)[1].rsplit(" ", 1)[0])
+                    sid = len(self.setting_rows) + 1
+                    self.setting_rows.append((sid, kind, label, *addr, pick(self.landlines), code))
+                    ids.append(sid)
+                self.settings[(code, kind)] = ids
+            gids = []
+            for _ in range(max(2, per_la // 6000)):
+                gid = len(self.gp_rows) + 1
+                name = f"{self.family_name()} {pick(('Medical Centre', 'Surgery', 'Health Centre', 'Family Practice'))}"
+                self.gp_rows.append((gid, name, *self.address(la, pick(la.towns)), pick(self.landlines)))
+                gids.append(gid)
+            self.gps[code] = gids
+            for service, spec in self.r["services"].items():
+                staff = []
+                for _ in range(6):
+                    town = pick(la.towns)
+                    given = self.adult[pick("FM")].draw(rng)
+                    family = self.family_name()
+                    org = spec["org"].format(la=la.name, town=town)
+                    email = (f"{names.normalise(given).lower()}.{names.normalise(family).lower()}"
+                             f"@{names.normalise(org).lower()[:18]}.example")
+                    staff.append((org, f"{given} {family}", pick(spec["roles"]), pick(self.landlines), email))
+                self.practitioners[(code, service)] = staff
 
-    def address(self, la_code: str, town: str) -> tuple[str, str, str, str]:
-        rng = self.rng
-        line2 = "" if rng.random() < 0.8 else f"Flat {rng.randrange(1, 40)}"
-        return (f"{rng.randrange(1, 240)} {rng.choice(self.pools.streets)}", line2, town, self.postcode(la_code))
+    def static_rows(self) -> dict[str, list]:
+        return {"las": [(la.code, la.name) for la in self.las], "settings": self.setting_rows,
+                "gp_practices": self.gp_rows}
+
+    # -- batches ---------------------------------------------------------------
+    def batches(self) -> Iterator[dict[str, list]]:
+        first = True
+        while first or self.child_id < self.total:
+            rows: dict[str, list] = {k: [] for k in _INSERTS}
+            if first:
+                self._cast(rows)
+                first = False
+            for _ in range(BATCH_HOUSEHOLDS):
+                room = self.total - self.child_id
+                if room <= 0:
+                    break
+                self.household(rows, room)
+            yield rows
 
     # -- one household ------------------------------------------------------
-    def household(self, hid: int, rows: dict[str, list]) -> None:
-        rng, p, pools, today = self.rng, self.p, self.pools, self.today
-        la = rng.choice(pools.las)
-        code = la["code"]
-        town = rng.choice(pools.towns[code])
-        addr = self.address(code, town)
-        rows["households"].append((hid, *addr, code))
+    def household(self, rows: dict[str, list], room: int) -> None:
+        rng, rnd, p, pick = self.rng, self.rnd, self.p, self.pick
+        self.household_id += 1
+        hid = self.household_id
+        la = self.las[self.la_pool.draw(rng)]
+        town = pick(la.towns)
+        addr = self.address(la, town)
+        rows["households"].append((hid, *addr, la.code))
         family = self.family_name()
-        if rng.random() < p["hyphenated_family_name"]:
+        if rnd() < p["hyphenated_family_name"]:
             family = f"{family}-{self.family_name()}"
+            if family in self.cast_family:
+                family = family.split("-")[0]
         # Carers: name and contact details only (R-REC-2).
-        n_carers = 2 if rng.random() < p["second_carer"] else 1
-        rels = self.r["carer_relationships"]
+        carers = rows["carers"]
+        n_carers = 2 if rnd() < p["second_carer"] else 1
         for i in range(n_carers):
             self.carer_id += 1
-            own = None
-            rel = rels["resident"][i] if rng.random() < 0.85 else rng.choice(rels["resident"])
-            if i == 1 and rng.random() < p["non_resident_parent"]:
-                rel = rng.choice(rels["non_resident"])
-                own = self.address(code, rng.choice(pools.towns[code]))
-            sex = {"Mother": "F", "Father": "M"}.get(rel) or rng.choice("FM")
-            carer_family = family if rng.random() < 0.8 else self.family_name()
-            rows["carers"].append((self.carer_id, hid, rng.choice(pools.adult_given[sex]), carer_family,
-                                   rel, self.phone("mobile"), *(own or (None, None, None, None))))
-        shielded = today.isoformat() if rng.random() < p["shielded_household"] else None
-        sizes = self.r["proportions"]["household_sizes"]
-        n = rng.choices([s for s, _ in sizes], weights=[w for _, w in sizes])[0]
-        dobs = []
+            own = (None, None, None, None)
+            rel = self.resident[i] if rnd() < 0.85 else pick(self.resident)
+            if i == 1 and rnd() < p["non_resident_parent"]:
+                rel = pick(self.non_resident)
+                own = self.address(la, pick(la.towns))
+            sex = "F" if rel == "Mother" else "M" if rel == "Father" else pick("FM")
+            carer_family = family if rnd() < 0.8 else self.family_name()
+            carers.append((self.carer_id, hid, self.adult[sex].draw(rng), carer_family, rel, pick(self.mobiles),
+                           *own))
+        shielded = self.today_iso if rnd() < p["shielded_household"] else None
+        n = min(self.sizes.draw(rng), room)
+        gp = pick(self.gps[la.code])
+        dob = 0
         for k in range(n):
-            if k and rng.random() < p["twins"]:
-                dobs.append(dobs[-1])
-            else:
-                dobs.append(today - timedelta(days=rng.randrange(0, 18 * 365 + 4)))
-        gp = rng.choice(pools.gps[code])
-        postcode = None if shielded else addr[3]
-        for dob in dobs:
-            self.child(hid, code, town, family, dob, gp, shielded, postcode, rows)
+            if not (k and rnd() < p["twins"]):
+                dob = self.today - int(rnd() * MAX_AGE_DAYS)
+            self.child(hid, la, town, family, dob, gp, shielded, addr[3], rows)
 
-    def child(self, hid, code, town, family, dob, gp, shielded, postcode, rows) -> None:
-        rng, p, pools, today = self.rng, self.p, self.pools, self.today
+    def child(self, hid, la, town, family, dob, gp, shielded, postcode, rows) -> None:
+        rng, rnd, p = self.rng, self.rnd, self.p
         self.child_id += 1
         cid = self.child_id
-        x = rng.random()
-        gender = rng.choice("FM") if x >= p["gender_other_or_unknown"] else rng.choice("XU")
-        pool = pools.given[gender] if gender in "FM" else pools.given[rng.choice("FM")]
-        given = rng.choice(pool)
-        if rng.random() < 0.35:
-            given = f"{given} {rng.choice(pool)}"
-        age_days = (today - dob).days
-        setting = self.setting_for(code, age_days)
-        rows["children"].append((cid, self.ids.next(), given, family, dob.toordinal(), gender, hid,
-                                 setting, gp, code, shielded))
-        given_sx = _given_sx(given.split(" ")[0])
-        all_family = [family]
-        if rng.random() < p["former_family_name"]:
-            former = self.family_name()
-            rows["other_names"].append((cid, given, former))
-            all_family.append(former)
-        if rng.random() < p["alternative_given_name"]:
-            rows["other_names"].append((cid, rng.choice(pool), family))
-        keyset: set[str] = set()
-        for fam in all_family:
-            keyset |= names.family_keys(fam)
-        for key in keyset:
-            rows["name_keys"].append((key, dob.toordinal(), given_sx, postcode, cid))
-        self.involvements(cid, code, town, age_days, rows)
+        if rnd() >= p["gender_other_or_unknown"]:
+            gender = "F" if rnd() < 0.5 else "M"
+            pool = self.given[gender]
+        else:
+            gender = "X" if rnd() < 0.5 else "U"
+            pool = self.given["F" if rnd() < 0.5 else "M"]
+        given = pool.draw(rng)
+        if rnd() < 0.35:
+            given = f"{given} {pool.draw(rng)}"
+        age_days = self.today - dob
+        rows["children"].append((cid, self.ids.next(), given, family, dob, gender, hid,
+                                 self.setting_for(la.code, age_days), gp, la.code, shielded))
+        others = []
+        if rnd() < p["former_family_name"]:
+            others.append((given, self.family_name()))
+        if rnd() < p["alternative_given_name"]:
+            others.append((pool.draw(rng), family))
+        if others:
+            rows["other_names"].extend((cid, g, f) for g, f in others)
+        rows["search_names"].extend(search_index.child_rows(cid, given, family, dob, postcode, others,
+                                                            shielded=shielded is not None))
+        self.involvements(cid, la, age_days, rows)
 
     def setting_for(self, code: str, age_days: int) -> int | None:
         age = age_days // 365
-        if age < 3 and self.rng.random() < self.p["no_setting_under_3"]:
+        if age < 3 and self.rnd() < self.p["no_setting_under_3"]:
             return None
         kind = "early_years" if age < 4 else "primary" if age < 11 else "secondary" if age < 16 else "college"
-        return self.rng.choice(self.pools.settings[(code, kind)])
+        return self.pick(self.settings[(code, kind)])
 
-    def involvements(self, cid: int, code: str, town: str, age_days: int, rows) -> None:
-        rng, p = self.rng, self.p
-        wanted: list[str] = []
+    def involvements(self, cid: int, la, age_days: int, rows, cast: training_cast.CastEntry | None = None) -> None:
+        """Random involvements (R-REC-4), or a cast child's own services, current and with consent."""
+        rnd, p = self.rnd, self.p
         age = age_days // 365
-        if age < 5 and rng.random() < p["health_visitor_under_5"]:
-            wanted.append("health_visitor")
-        if rng.random() < p["additional_involvements"]:
-            extra = [s for s, spec in self.r["services"].items() if not ServiceType(s).sensitive
-                     and s not in ("health_visitor", "midwife", "school_nurse") and age >= spec.get("min_age", 0)]
-            wanted += rng.sample(extra, rng.choice((1, 1, 2, 3)))
-        if age >= 11 and rng.random() < p["sensitive_involvement"]:
-            wanted.append(rng.choice(("sexual_health", "camhs", "substance_misuse")))
-        elif 5 <= age < 11 and rng.random() < p["sensitive_involvement"] / 2:
-            wanted.append("camhs")
+        if cast is not None:
+            wanted = list(cast.services)
+        else:
+            wanted = []
+            if age < 5 and rnd() < p["health_visitor_under_5"]:
+                wanted.append("health_visitor")
+            if rnd() < p["additional_involvements"]:
+                wanted += self.rng.sample(self.extra_by_age[min(age, 18)], self.pick((1, 1, 2, 3)))
+            if age >= 11 and rnd() < p["sensitive_involvement"]:
+                wanted.append(self.pick(("sexual_health", "camhs", "substance_misuse")))
+            elif 5 <= age < 11 and rnd() < p["sensitive_involvement"] / 2:
+                wanted.append("camhs")
+            if not wanted:
+                return
         lead_done = False
         for service in wanted:
             self.involvement_id += 1
-            org, who, role, phone, email = rng.choice(self.pools.practitioners[(code, service)])
-            start = self.today - timedelta(days=rng.randrange(1, max(2, min(age_days, 3 * 365))))
+            org, who, role, phone, email = self.pick(self.practitioners[(la.code, service)])
+            start = self.today - 1 - int(rnd() * max(1, min(age_days, 3 * 365) - 1))
             ended = None
-            if rng.random() < p["ended_involvement"]:
-                ended = (start + timedelta(days=rng.randrange(1, max(2, (self.today - start).days)))).toordinal()
-            lead = int(not lead_done and len(wanted) > 1 and ended is None and rng.random() < 0.3)
+            if cast is None and rnd() < p["ended_involvement"]:
+                ended = start + 1 + int(rnd() * max(1, self.today - start - 1))
+            lead = int(not lead_done and len(wanted) > 1 and ended is None and rnd() < 0.3)
             lead_done = lead_done or bool(lead)
-            caf = int(len(wanted) > 1 and rng.random() < 0.2)
+            caf = int(len(wanted) > 1 and rnd() < 0.2)
             sensitive = ServiceType(service).sensitive
             # R-SENS-2: a sensitive involvement carries who consented, and when.
-            consent_by = rng.choice(("child", "parent_carer")) if sensitive else None
-            consent_on = start.toordinal() if sensitive else None
-            recorded_by = "alex.practitioner" if sensitive and rng.random() < 0.05 else f"staff-{code.lower()}-{service}"
+            consent = (cast.consent_by if cast else self.pick(("child", "parent_carer"))) if sensitive else None
+            recorded_by = "alex.practitioner" if sensitive and cast is None and rnd() < 0.05 \
+                else f"staff-{la.code.lower()}-{service}"
             rows["involvements"].append((self.involvement_id, cid, service, org, who, role, phone, email,
-                                         start.toordinal(), ended, lead, caf, recorded_by,
-                                         consent_by, consent_on, None))
+                                         start, ended, lead, caf, recorded_by,
+                                         consent, start if sensitive else None, None))
 
-
-@lru_cache(maxsize=4096)
-def _given_sx(first_given: str) -> str:
-    return names.keys(names.normalise(first_given))[1]
+    # -- the documented sample children (app.training_cast) -------------------
+    def _cast(self, rows: dict[str, list]) -> None:
+        homes = training_cast.households()
+        made: dict[str, tuple] = {}  # household key -> (id, la, town, address)
+        for key, home in homes.items():
+            self.household_id += 1
+            la = self.las[self.la_index[home["la"]]]
+            town = self.pick(la.towns)
+            addr = self.address(la, town)
+            made[key] = (self.household_id, la, town, addr)
+            rows["households"].append((self.household_id, *addr, la.code))
+        for key, home in homes.items():
+            hid = made[key][0]
+            for c in home["carers"]:
+                self.carer_id += 1
+                own = made[c["lives_at"]][3] if "lives_at" in c else (None, None, None, None)
+                rows["carers"].append((self.carer_id, hid, c["given"], c["family"], c["relationship"],
+                                       self.pick(self.mobiles), *own))
+        for c in self.cast:
+            self.child_id += 1
+            cid = self.child_id
+            hid, la, town, addr = made[c.household]
+            dob = c.dob.toordinal()
+            age_days = self.today - dob
+            shielded = self.today_iso if c.shielded else None
+            rows["children"].append((cid, c.id_value, c.given_names, c.family_name, dob, c.gender, hid,
+                                     self.setting_for(la.code, age_days), self.pick(self.gps[la.code]), la.code,
+                                     shielded))
+            rows["other_names"].extend((cid, g, f) for g, f in c.other_names)
+            rows["search_names"].extend(search_index.child_rows(cid, c.given_names, c.family_name, dob, addr[3],
+                                                                c.other_names, shielded=c.shielded))
+            self.involvements(cid, la, age_days, rows, cast=c)
 
 
 class _IdAllocator:
-    """Unique random directory ids with a valid check digit (R-REC-1)."""
+    """Unique random directory ids with a valid check digit (R-REC-1), never a reserved one."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, reserved: set[int]) -> None:
         self.rng = rng
-        self.seen: set[int] = set()
+        self.seen: set[int] = set(reserved)
 
     def next(self) -> int:
         while True:
@@ -296,40 +338,86 @@ class _IdAllocator:
                 return value
 
 
-_INSERTS = {
-    "households": "INSERT INTO households VALUES (?,?,?,?,?,?)",
-    "carers": "INSERT INTO carers VALUES (?,?,?,?,?,?,?,?,?,?)",
-    "children": "INSERT INTO children VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-    "other_names": "INSERT INTO other_names VALUES (?,?,?)",
-    "involvements": "INSERT INTO involvements VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-    "name_keys": "INSERT INTO name_keys VALUES (?,?,?,?,?)",
-}
+# -- drawing the people, here or in a second process --------------------------
+def _produce(seed: int, children: int, today_ordinal: int) -> Iterator[tuple[str, object]]:
+    builder = _Builder(seed, load_recipe(), date.fromordinal(today_ordinal), children)
+    yield "static", builder.static_rows()
+    for rows in builder.batches():
+        yield "rows", rows
 
 
-def _batches(builder: _Builder, n_children: int) -> Iterator[dict[str, list]]:
-    hid = 0
-    while builder.child_id < n_children:
-        rows: dict[str, list] = {k: [] for k in _INSERTS}
-        for _ in range(BATCH_HOUSEHOLDS):
-            if builder.child_id >= n_children:
-                break
-            hid += 1
-            builder.household(hid, rows)
-        yield rows
+def _worker_main(argv: list[str]) -> int:
+    """``python -m app.generator FD SEED CHILDREN TODAY``: draw the people, pickled down pipe FD."""
+    fd, seed, children, today_ordinal = (int(a) for a in argv)
+    with os.fdopen(fd, "wb") as out:
+        try:
+            for item in _produce(seed, children, today_ordinal):
+                pickle.dump(item, out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(("done", None), out)
+        except BrokenPipeError:  # the parent stopped (cancelled)
+            return 1
+        except Exception as exc:  # reported to the parent, which raises it
+            pickle.dump(("error", f"{type(exc).__name__}: {exc}"), out)
+            return 1
+    return 0
+
+
+def _items(seed: int, children: int, today: date, parallel: bool) -> Iterator[tuple[str, object]]:
+    """The build's items, drawn here or, in parallel, by a second Python process.
+
+    A plain subprocess rather than ``multiprocessing``: it neither forks a
+    threaded (Qt) process nor re-imports the caller's main module.
+    """
+    if not parallel:
+        yield from _produce(seed, children, today.toordinal())
+        return
+    read_fd, write_fd = os.pipe()
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "app.generator", str(write_fd), str(seed), str(children), str(today.toordinal())],
+            pass_fds=(write_fd,), env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    finally:
+        os.close(write_fd)
+    with os.fdopen(read_fd, "rb") as channel:
+        try:
+            while True:
+                try:
+                    kind, payload = pickle.load(channel)
+                except EOFError:
+                    raise RuntimeError(f"The training directory builder stopped unexpectedly "
+                                       f"(exit status {proc.wait()}).") from None
+                if kind == "done":
+                    return
+                if kind == "error":
+                    raise RuntimeError(f"Building the training directory failed: {payload}")
+                yield kind, payload
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+            proc.wait()
 
 
 def generate(path: str | Path, key: bytes, *, children: int, seed: int = 2010,
              today: date | None = None, progress: Progress | None = None,
-             cancelled: Callable[[], bool] | None = None, password: str | None = None) -> dict:
-    """Build a training directory of about ``children`` children at ``path``.
+             cancelled: Callable[[], bool] | None = None, password: str | None = None,
+             parallel: bool | None = None) -> dict:
+    """Build a training directory of ``children`` children (the sample cast included) at ``path``.
 
-    Returns a summary. Raises ``Cancelled`` if ``cancelled()`` turns true; the
-    partial file is then removed.
+    ``parallel`` (default: from ``PARALLEL_FROM`` children) draws the people
+    in a second process; the directory is the same either way. Returns a
+    summary. Raises ``Cancelled`` if ``cancelled()`` turns true; the partial
+    file is then removed.
     """
     path = Path(path)
     recipe = load_recipe()
     today = today or date.today()
-    builder = _Builder(random.Random(seed), recipe, today)
+    total = total_children(children)
+    report = progress or (lambda phase, done, total: None)
+    if parallel is None:
+        parallel = total >= PARALLEL_FROM
     tmp = path.with_name(path.name + ".building")
     for leftover in (tmp, Path(f"{tmp}-journal")):
         leftover.unlink(missing_ok=True)
@@ -340,49 +428,61 @@ def generate(path: str | Path, key: bytes, *, children: int, seed: int = 2010,
         conn.execute("PRAGMA cache_size = -262144")
         conn.execute("PRAGMA secure_delete = OFF")
         schema.create_tables(conn)
-        builder.prepare_services(children)
+        report("people", 0, total)
+        done = households = 0
         conn.execute("BEGIN")
-        conn.executemany("INSERT INTO settings VALUES (?,?,?,?,?,?,?,?,?)", builder.setting_rows)
-        conn.executemany("INSERT INTO gp_practices VALUES (?,?,?,?,?,?,?)", builder.gp_rows)
-        conn.executemany("INSERT INTO las VALUES (?,?)", [(la["code"], la["name"]) for la in recipe["local_authorities"]])
-        for rows in _batches(builder, children):
-            for table, sql in _INSERTS.items():
-                conn.executemany(sql, rows[table])
-            if progress:
-                progress("people", builder.child_id, children)
+        for kind, payload in _items(seed, children, today, parallel):
+            if kind == "static":
+                conn.executemany("INSERT INTO las VALUES (?,?)", payload["las"])
+                conn.executemany("INSERT INTO settings VALUES (?,?,?,?,?,?,?,?,?)", payload["settings"])
+                conn.executemany("INSERT INTO gp_practices VALUES (?,?,?,?,?,?,?)", payload["gp_practices"])
+            else:
+                for table, sql in _INSERTS.items():
+                    conn.executemany(sql, payload[table])
+                done += len(payload["children"])
+                households += len(payload["households"])
+                report("people", done, total)
             if cancelled and cancelled():
                 raise Cancelled()
         _add_users(conn, recipe, today, password or recipe["training_password"])
-        meta = {"schema_version": schema.SCHEMA_VERSION, "seed": str(seed), "children": str(builder.child_id),
+        meta = {"schema_version": schema.SCHEMA_VERSION, "seed": str(seed), "children": str(done),
                 "reference_date": today.isoformat(), "kind": "training"}
         conn.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
         conn.execute("COMMIT")
-        schema.create_indexes(conn, (lambda d, t: progress("indexes", d, t)) if progress else None)
+        report("vocabulary", 0, 1)
+        conn.execute("BEGIN")  # one transaction, not one per row (the connection autocommits)
+        search_index.build_vocabulary(conn)
+        conn.execute("COMMIT")
+        report("vocabulary", 1, 1)
+        if cancelled and cancelled():
+            raise Cancelled()
+        report("indexes", 0, len(schema.INDEXES))
+        schema.create_indexes(conn, lambda d, t: report("indexes", d, t))
         conn.close()
         os.replace(tmp, path)
-        return {"children": builder.child_id, "households": _count(path, key, "households")}
+        return {"children": done, "households": households}
     except BaseException:
         conn.close()
         tmp.unlink(missing_ok=True)
         raise
 
 
-def _count(path: Path, key: bytes, table: str) -> int:
-    conn = db.open_encrypted(path, key)
-    try:
-        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    finally:
-        conn.close()
-
-
 def _add_users(conn, recipe: dict, today: date, password: str) -> None:
-    """The training directory's users, one per role (R-ROLE, R-ROLE-4)."""
+    """The training directory's users, one per role (R-ROLE, R-ROLE-4).
+
+    They share the training password, so it is hashed once (Argon2 is slow by design).
+    """
+    hashed = hash_password(password)
     for u in recipe["users"]:
         checked = today.replace(year=today.year - u["check_years_ago"]) if today.month != 2 or today.day != 29 \
             else (today - timedelta(days=1)).replace(year=today.year - u["check_years_ago"])
         conn.execute(
             "INSERT INTO users (username, display_name, role, la_code, organisation, password_hash, "
             "nominated, trained, check_date) VALUES (?,?,?,?,?,?,?,?,?)",
-            (u["username"], u["display_name"], u["role"], u["la_code"], u["organisation"], hash_password(password),
+            (u["username"], u["display_name"], u["role"], u["la_code"], u["organisation"], hashed,
              int(u.get("nominated", True)), int(u.get("trained", True)), checked.toordinal()),
         )
+
+
+if __name__ == "__main__":
+    sys.exit(_worker_main(sys.argv[1:]))
