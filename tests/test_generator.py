@@ -1,0 +1,147 @@
+"""The training directory generator: reproducible, honest progress, and
+diversity that grows with size as real data does."""
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+
+import pytest
+
+from app import db, generator, generator_pools, search_index
+from tests.conftest import TODAY
+
+TABLES = ("children", "households", "carers", "other_names", "involvements", "search_names", "settings",
+          "gp_practices", "las")
+
+
+def _digest(path, key) -> dict[str, str]:
+    conn = db.open_encrypted(path, key)
+    try:
+        return {t: hashlib.sha256(repr(conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()).encode())
+                .hexdigest() for t in TABLES}
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def conn(built_directory):
+    path, key = built_directory
+    c = db.open_encrypted(path, key)
+    yield c
+    c.close()
+
+
+def test_same_seed_size_and_date_give_the_same_directory_in_one_process_or_two(tmp_path):
+    key = db.new_key()
+    generator.generate(tmp_path / "a.db", key, children=3000, seed=5, today=TODAY, parallel=False)
+    generator.generate(tmp_path / "b.db", key, children=3000, seed=5, today=TODAY, parallel=True)
+    generator.generate(tmp_path / "c.db", key, children=3000, seed=6, today=TODAY, parallel=False)
+    a, b, c = (_digest(tmp_path / f"{x}.db", key) for x in "abc")
+    assert a == b
+    assert a["children"] != c["children"] and a["search_names"] != c["search_names"]
+
+
+def test_progress_runs_phase_by_phase_never_past_its_total(tmp_path):
+    seen = []
+    made = generator.generate(tmp_path / "p.db", db.new_key(), children=20_000, today=TODAY,
+                              progress=lambda phase, done, total: seen.append((phase, done, total)))
+    assert made["children"] == 20_000
+    phases = [p for p, _, _ in seen]
+    assert list(dict.fromkeys(phases)) == ["people", "vocabulary", "indexes"]
+    assert phases == sorted(phases, key=["people", "vocabulary", "indexes"].index), "no phase restarts"
+    for phase in ("people", "vocabulary", "indexes"):
+        calls = [(d, t) for p, d, t in seen if p == phase]
+        assert calls[0][0] == 0 and calls[-1][0] == calls[-1][1], phase
+        assert all(0 <= d <= t for d, t in calls), phase
+        assert [d for d, _ in calls] == sorted(d for d, _ in calls), phase
+    assert ("people", 20_000, 20_000) in seen
+
+
+def test_cancelled_parallel_build_leaves_no_file_and_no_builder(tmp_path):
+    with pytest.raises(generator.Cancelled):
+        generator.generate(tmp_path / "d.db", db.new_key(), children=200_000, today=TODAY, parallel=True,
+                           cancelled=lambda: True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def _distinct(path, key) -> tuple[int, int]:
+    conn = db.open_encrypted(path, key)
+    try:
+        return (conn.execute("SELECT count(DISTINCT family) FROM search_names WHERE kind = 0").fetchone()[0],
+                conn.execute("SELECT count(DISTINCT given) FROM search_names WHERE kind = 0").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_name_diversity_grows_with_the_directory(tmp_path, built_directory):
+    key = db.new_key()
+    generator.generate(tmp_path / "small.db", key, children=2000, seed=7, today=TODAY)
+    small_family, small_given = _distinct(tmp_path / "small.db", key)
+    family, given = _distinct(*built_directory)  # 20,000 children
+    assert family > 3 * small_family and given > 2 * small_given
+    assert family > 4000, "a directory of 20,000 children has thousands of family names"
+
+
+def test_smith_is_about_one_child_in_a_hundred(conn):
+    n = conn.execute("SELECT count(*) FROM children").fetchone()[0]
+    smiths = conn.execute("SELECT count(*) FROM children WHERE family_name = 'Smith'").fetchone()[0]
+    assert 0.007 < smiths / n < 0.017
+
+
+def test_formal_names_with_nicknames_are_common(conn):
+    """Nickname searches (Bill for William, R-SEARCH-4) need real children with the formal names."""
+    for formal in ("William", "Margaret", "Elizabeth", "James", "Alexander", "Theodore", "Archibald"):
+        n = conn.execute("SELECT count(*) FROM children WHERE given_names = ? OR given_names LIKE ?",
+                         (formal, f"{formal} %")).fetchone()[0]
+        assert n >= 20, formal
+
+
+def test_place_pools_grow_to_englands_size():
+    """About 150 LAs and 3,000 postcode districts for 11 million children; the named LAs always."""
+    recipe = generator_pools.load_recipe()
+    named = [la["code"] for la in recipe["local_authorities"]]
+    small = generator_pools.local_authorities(recipe, 20_000, random.Random(1))
+    million = generator_pools.local_authorities(recipe, 1_000_000, random.Random(1))
+    england = generator_pools.local_authorities(recipe, 11_000_000, random.Random(1))
+    assert [la.code for la in small] == named
+    assert len(million) == 14 and [la.code for la in million[:6]] == named
+    assert len(england) == 150
+    districts = [d for la in england for d in la.districts]
+    assert 2700 <= len(districts) <= 3100 and len(set(districts)) == len(districts)
+    assert all(re.fullmatch(r"[A-Z]{1,2}\d{1,2}", d) and 1 <= int(d.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) <= 99
+               for d in districts)
+    assert len({la.code for la in england}) == 150 and len({la.name for la in england}) == 150
+    towns = [t for la in england for t in la.towns]
+    assert len(set(towns)) == len(towns) and len(towns) > len(small) * len(small[0].towns) * 20
+    assert len(million[0].towns) > len(small[0].towns)
+
+
+def test_every_postcode_looks_real(conn):
+    unit = r"[A-Z]{1,2}\d{1,2} \d[ABD-HJLNP-UW-Z]{2}"
+    for table in ("households", "settings", "gp_practices"):
+        bad = [p for (p,) in conn.execute(f"SELECT postcode FROM {table}") if not re.fullmatch(unit, p)]
+        assert bad == [], table
+
+
+def test_shielded_children_are_indexed_only_by_what_stays_visible(conn):
+    """R-SHIELD-5 / R-SHIELD-1: no postcode, no former or alternative name in the index."""
+    hidden = ",".join(str(k) for k in search_index.HIDDEN_WHEN_SHIELDED)
+    shielded = conn.execute("SELECT count(*) FROM children WHERE shielded_at IS NOT NULL").fetchone()[0]
+    assert shielded > 50
+    leaks = conn.execute(
+        "SELECT count(*) FROM search_names s JOIN children c ON c.id = s.child_id WHERE c.shielded_at IS NOT NULL "
+        f"AND (s.postcode IS NOT NULL OR s.kind IN ({hidden}))").fetchone()[0]
+    assert leaks == 0
+    # ...while an unshielded child is found by its postcode and its former names
+    assert conn.execute(
+        "SELECT count(*) FROM search_names s JOIN children c ON c.id = s.child_id WHERE c.shielded_at IS NULL "
+        f"AND s.kind IN ({hidden})").fetchone()[0] > 0
+    assert conn.execute("SELECT count(*) FROM search_names s JOIN children c ON c.id = s.child_id "
+                        "WHERE c.shielded_at IS NULL AND s.postcode IS NULL").fetchone()[0] == 0
+
+
+def test_every_child_is_in_the_search_index(conn):
+    assert conn.execute("SELECT count(*) FROM children WHERE id NOT IN "
+                        "(SELECT child_id FROM search_names WHERE kind = 0)").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM name_vocab").fetchone()[0] > 0
