@@ -48,10 +48,10 @@ class Weighted:
         return self.items[bisect(self.cum, rng.random() * self.total)]
 
     def without(self, unwanted: set) -> "Weighted":
-        kept = [(i, w) for i, w in zip(self.items, self._weights()) if i not in unwanted]
+        kept = [(i, w) for i, w in zip(self.items, self.weights()) if i not in unwanted]
         return Weighted([i for i, _ in kept], [w for _, w in kept])
 
-    def _weights(self) -> list[float]:
+    def weights(self) -> list[float]:
         return [b - a for a, b in zip([0.0, *self.cum[:-1]], self.cum)]
 
     def __len__(self) -> int:
@@ -174,4 +174,9 @@ class _PlaceNames:
         return self._fresh(self._stem)
 
     def la_name(self) -> str:
-        return self._fresh(lambda attempt: self.rng.choice(self.la_patterns).format(self._stem(attempt)))
+        def make(attempt: int) -> str:
+            pattern, stem = self.rng.choice(self.la_patterns), self._stem(attempt)
+            words = pattern.replace("{}", " ").split()
+            return "" if any(w.lower() in stem.lower() for w in words) else pattern.format(stem)  # not North Northley
+        self.used.add("")
+        return self._fresh(make)

@@ -3,8 +3,10 @@ diversity that grows with size as real data does."""
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import re
+from pathlib import Path
 
 import pytest
 
@@ -58,11 +60,20 @@ def test_progress_runs_phase_by_phase_never_past_its_total(tmp_path):
     assert ("people", 20_000, 20_000) in seen
 
 
+def _child_processes() -> set[str]:
+    found = set()
+    for tasks in Path(f"/proc/{os.getpid()}/task").iterdir():
+        found |= set((tasks / "children").read_text().split())
+    return found
+
+
 def test_cancelled_parallel_build_leaves_no_file_and_no_builder(tmp_path):
+    before = _child_processes()
     with pytest.raises(generator.Cancelled):
         generator.generate(tmp_path / "d.db", db.new_key(), children=200_000, today=TODAY, parallel=True,
                            cancelled=lambda: True)
     assert list(tmp_path.iterdir()) == []
+    assert _child_processes() <= before
 
 
 def _distinct(path, key) -> tuple[int, int]:
@@ -145,3 +156,15 @@ def test_every_child_is_in_the_search_index(conn):
     assert conn.execute("SELECT count(*) FROM children WHERE id NOT IN "
                         "(SELECT child_id FROM search_names WHERE kind = 0)").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM name_vocab").fetchone()[0] > 0
+
+
+def test_every_formal_name_with_nicknames_is_common_in_the_name_pools():
+    """If this fails after resources/nicknames.json changed, run resources/names/build_pools.py."""
+    from app import nicknames
+    share = {}
+    for kind in ("given_F", "given_M"):
+        pool = generator_pools.name_pool(kind)
+        for name, w in zip(pool.items, pool.weights()):
+            share[name] = max(share.get(name, 0.0), w / pool.total)
+    rare = [n for n in nicknames.formal_names() if share.get(n, 0.0) < 0.001]
+    assert rare == [], "formal names rarer than 1 child in 1,000"
