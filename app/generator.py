@@ -80,7 +80,7 @@ class _Builder:
         self.carer_id = self.child_id = self.involvement_id = self.household_id = 0
         # names: the cast's family names are never drawn at random, so a search finds exactly them
         cast_family = {c.family_name for c in self.cast} | {f for c in self.cast for _, f in c.other_names}
-        cast_keys = {names.normalise(p) for f in cast_family for p in [f, *names.parts(f)]}
+        cast_keys = {names.normalise(f) for f in cast_family}
         family = name_pool("family")
         self.family = family.without({n for n in family.items if names.normalise(n) in cast_keys})
         self.cast_family = cast_family
@@ -215,9 +215,9 @@ class _Builder:
         for k in range(n):
             if not (k and rnd() < p["twins"]):
                 dob = self.today - int(rnd() * MAX_AGE_DAYS)
-            self.child(hid, la, town, family, dob, gp, shielded, addr[3], rows)
+            self.child(hid, la, family, dob, gp, shielded, addr[3], rows)
 
-    def child(self, hid, la, town, family, dob, gp, shielded, postcode, rows) -> None:
+    def child(self, hid, la, family, dob, gp, shielded, postcode, rows) -> None:
         rng, rnd, p = self.rng, self.rnd, self.p
         self.child_id += 1
         cid = self.child_id

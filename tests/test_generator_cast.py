@@ -34,7 +34,8 @@ def _found_by(conn, try_search: str) -> set[int]:
     assert m, try_search
     family, given, dd, mm, yyyy = m.groups()
     dob = date(int(yyyy), int(mm), int(dd)).toordinal()
-    sql, args = "SELECT DISTINCT child_id FROM search_names WHERE family = ? AND dob = ?", [names.normalise(family), dob]
+    sql = "SELECT DISTINCT child_id FROM search_names WHERE family = ? AND dob = ?"
+    args = [names.normalise(family), dob]
     if given:
         sql, args = sql + " AND given = ?", args + [names.normalise(given)]
     return {r[0] for r in conn.execute(sql, args)}
@@ -117,7 +118,8 @@ def test_a_cast_child_turns_18_ten_days_after_the_reference_date(conn):
 def test_a_family_across_two_las(conn):
     nbr, ash = _child(conn, CAST["two_las_nbr"]), _child(conn, CAST["two_las_ash"])
     assert (nbr[6], ash[6]) == ("NBR", "ASH") and nbr[5] != ash[5]
-    homes = [conn.execute("SELECT line1, postcode FROM households WHERE id = ?", (c[5],)).fetchone() for c in (nbr, ash)]
+    homes = [conn.execute("SELECT line1, postcode FROM households WHERE id = ?", (c[5],)).fetchone()
+             for c in (nbr, ash)]
     assert homes[0] != homes[1]
 
     def carers(hid):
