@@ -1,0 +1,303 @@
+"""The reference directory service: the engine behind HTTPS, version 1 of the API.
+
+``create_app(engine_factory)`` gives a FastAPI application. The engine is
+opened by ``engine_factory`` and used only on its own thread (an
+``EmbeddedDirectory``): the SQLCipher connection never meets another thread,
+and the event loop never waits on the database. Every route is a thin
+translation: a bounded request model in (``models``), the ``Viewer`` built
+from the service's own session record (``sessions``), one engine call, which
+enforces policy and audits (R-AUDIT-1), and ``app.wire`` JSON out. Every
+error is a problem document (``problems``).
+"""
+import asyncio
+import logging
+import time
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Annotated, Any, Callable
+
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.responses import Response
+
+from .. import audit, model, search, wire
+from ..directory import Directory, EmbeddedDirectory, SignedIn
+from . import problems, schemas
+from .guards import BodyLimit, ClientLimiter
+from .models import (BIG, AuditAlertIn, LockIn, SearchIn, ShieldIn, SignInIn, TokenRefusalIn, UnlockIn,
+                     ViewIn)
+from .sessions import Held, SessionTable
+
+log = logging.getLogger(__name__)
+API_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    idle_minutes: float = 30  # a session unused this long ends (R-LOCAL-2)
+    max_hours: float = 12  # and any session ends this long after sign-in
+    max_body_bytes: int = 64 * 1024
+    sessions_per_user: int = 8  # a further sign-in ends the user's oldest session
+    unauthenticated_per_minute: int = 300  # calls before sign-in, per client address
+    closes_at: float | None = None  # time.time() of the switch-off (R-CLOSE-1); None: not closing
+
+
+def _ok(value: Any) -> Response:
+    return Response(problems.dumps(wire.encode(value)), media_type="application/json")
+
+
+def create_app(engine_factory: Callable[[], Directory], settings: ServiceSettings = ServiceSettings(), *,
+               now: Callable[[], float] = time.monotonic, wall: Callable[[], float] = time.time) -> FastAPI:
+    """The service over the directory ``engine_factory`` opens (called once, on the engine's thread).
+
+    ``now`` times sessions and the per-address limit; ``wall`` is compared with ``closes_at``.
+    """
+    directory = EmbeddedDirectory(engine_factory)
+
+    async def on_engine(fn: Callable[[Directory], Any]) -> Any:
+        return await asyncio.wrap_future(directory.run_on_engine(fn))
+
+    def ended(held: Held, why: str) -> None:  # expired, replaced or service stopping: end it in the engine too
+        log.info("session of %s ended (%s)", held.signed.user.username, why)
+        user, token = held.signed.user, held.token
+        future = directory.run_on_engine(lambda d: d.sign_out(user, token))
+        future.add_done_callback(lambda f: f.exception() and log.error("engine sign-out failed",
+                                                                         exc_info=f.exception()))
+
+    table = SessionTable(now, settings.idle_minutes * 60, settings.max_hours * 3600, settings.sessions_per_user,
+                         ended)
+    limiter = ClientLimiter(settings.unauthenticated_per_minute, now)
+    swept = [now()]
+    stopped = [False]
+
+    def shutdown() -> None:
+        if stopped[0]:
+            return
+        stopped[0] = True
+        try:
+            table.end_all()
+        finally:
+            directory.close()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        shutdown()
+
+    app = FastAPI(title="Signpost directory service", version=API_VERSION, docs_url=None, redoc_url=None,
+                  lifespan=lifespan, description="The Signpost directory over HTTPS: version 1 of its API.")
+    app.state.directory = directory
+    app.state.sessions = table
+    app.state.shutdown = shutdown
+    problems.install(app)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+
+    # -- dependencies ------------------------------------------------------------------------------
+    bearer = HTTPBearer(auto_error=False, description="The session id from POST /v1/sessions.")
+    Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+    def open_for_business() -> None:
+        if settings.closes_at is not None and wall() >= settings.closes_at:
+            raise problems.Problem(503, "service", "service.closed")
+        if now() - swept[0] > 30:
+            swept[0] = now()
+            table.sweep()
+
+    def live(credentials: Credentials) -> Held:
+        held = table.get(credentials.credentials if credentials else None)
+        if held is None:
+            raise problems.session_ended()
+        return held
+
+    def lockable(credentials: Credentials) -> Held:
+        """A session that may be locked: for unlocking and signing out only."""
+        held = table.get(credentials.credentials if credentials else None, locked_ok=True)
+        if held is None:
+            raise problems.session_ended()
+        return held
+
+    def limited(request: Request) -> None:
+        limiter.check(request.client.host if request.client else "unknown")
+
+    Live = Annotated[Held, Depends(live)]
+    Lockable = Annotated[Held, Depends(lockable)]
+
+    def viewer(held: Held, colleague) -> model.Viewer:
+        """Who asks: the user from the service's own session record, never from the request (R-ROLE-2)."""
+        return model.Viewer(held.signed.user, colleague.to_engine() if colleague is not None else None, held.token)
+
+    # -- documentation of the answers ---------------------------------------------------------------
+    components: dict = {}
+
+    def answers(tp, what: str) -> dict:
+        return {200: {"description": what, "content": {"application/json": {"schema": schemas.schema_for(
+            tp, components)}}}}
+
+    EMPTY = {200: {"description": "Done.", "content": {"application/json": {"schema": {
+        "type": "object", "additionalProperties": False}}}}}
+
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(open_for_business)])
+
+    @app.get("/v1/status", tags=["service"], responses={200: {"description": "What this directory is.",
+             "content": {"application/json": {"schema": {"type": "object", "required": ["kind", "version"],
+                                                          "properties": {"kind": {"type": "string"},
+                                                                         "version": {"type": "string"},
+                                                                         "closes_at": {"anyOf": [
+                                                                             {"type": "string"}, {"type": "null"}]}}}}}}})
+    async def status() -> Response:
+        """Which directory this is, and when it closes (R-CLOSE-1); answered even after closing."""
+        closes = settings.closes_at
+        return _ok({"kind": "service", "version": API_VERSION,
+                    "closes_at": None if closes is None else datetime.fromtimestamp(closes, timezone.utc).isoformat()})
+
+    # -- signing in and out (R-ROLE-4, R-LOCAL-2) ---------------------------------------------------
+    @v1.post("/challenge", tags=["sessions"], dependencies=[Depends(limited)], responses={200: {
+        "description": "A fresh single-use challenge for the token to sign.", "content": {"application/json": {
+            "schema": {"type": "object", "required": ["challenge"],
+                       "properties": {"challenge": {"type": "string", "format": "byte"}}}}}}})
+    async def challenge() -> Response:
+        return _ok({"challenge": await on_engine(Directory.challenge)})
+
+    @v1.post("/sessions", tags=["sessions"], dependencies=[Depends(limited)],
+             responses=answers(SignedIn, "Signed in: the session id is the bearer token for what follows."))
+    async def sign_in(body: SignInIn) -> Response:
+        """Username, password and the token's signature over a challenge (R-ROLE-4)."""
+        signed: SignedIn = await on_engine(lambda d: d.sign_in(body.username, body.password, body.serial,
+                                                               body.challenge, body.signature))
+        table.add(signed)
+        return _ok(signed)
+
+    @v1.post("/session/lock", tags=["sessions"], responses=EMPTY)
+    async def lock(body: LockIn, held: Live) -> Response:
+        """Lock the session: from now on it is good only for unlocking or signing out (R-LOCAL-2)."""
+        held.locked = True
+        await on_engine(lambda d: d.lock(held.signed.user, body.why, held.token))
+        return _ok({})
+
+    @v1.post("/session/unlock", tags=["sessions"], responses=answers(SignedIn, "Unlocked: the same session."))
+    async def unlock(body: UnlockIn, held: Lockable) -> Response:
+        """Back into a locked session with the same token, proven afresh over a new challenge."""
+        await on_engine(lambda d: d.unlock(held.signed.user, body.serial, body.challenge, body.signature,
+                                           held.token))
+        held.locked = False
+        return _ok(held.signed)
+
+    @v1.delete("/session", tags=["sessions"], responses=EMPTY)
+    async def sign_out(held: Lockable) -> Response:
+        """End the session, here and in the directory (audited)."""
+        table.remove(held)
+        await on_engine(lambda d: d.sign_out(held.signed.user, held.token))
+        return _ok({})
+
+    @v1.post("/token-refusals", tags=["sessions"], dependencies=[Depends(limited)], responses=EMPTY)
+    async def token_refusal(body: TokenRefusalIn) -> Response:
+        """What the user's token refused before or during sign-in, for the audit (R-AUDIT-1)."""
+        await on_engine(lambda d: d.report_token_refusal(body.username, body.serial, body.kind, body.during))
+        return _ok({})
+
+    # -- the directory at work --------------------------------------------------------------------
+    DirectoryId = Annotated[str, Path(max_length=16, description="As shown, e.g. 123 456 7890.")]
+
+    @v1.post("/search", tags=["directory"], responses=answers(search.Outcome, "The hits, or a notice."))
+    async def run_search(body: SearchIn, held: Live) -> Response:
+        """Search with a reason (R-SEARCH-1..7); the engine limits the rate per user (R-SEARCH-6)."""
+        who, criteria, reason = viewer(held, body.on_behalf_of), body.criteria.to_engine(), body.reason.to_engine()
+        return _ok(await on_engine(lambda d: d.search(who, criteria, reason)))
+
+    @v1.post("/records/{directory_id}/view", tags=["directory"],
+             responses=answers(model.RecordView, "The record as this viewer may see it (R-SHIELD-4, R-SENS-3)."))
+    async def view_record(directory_id: DirectoryId, body: ViewIn, held: Live) -> Response:
+        """Open a record, only one this session was given in its own results."""
+        who, reason = viewer(held, body.on_behalf_of), body.reason.to_engine()
+        return _ok(await on_engine(lambda d: d.view_record(who, directory_id, reason)))
+
+    @v1.post("/records/{directory_id}/shield", tags=["directory"], responses={200: {
+        "description": "Shielded at once (R-SHIELD-2); changed is false if it already was.",
+        "content": {"application/json": {"schema": {"type": "object", "required": ["changed"],
+                                                    "properties": {"changed": {"type": "boolean"}}}}}}})
+    async def request_shield(directory_id: DirectoryId, body: ShieldIn, held: Live) -> Response:
+        who, reason = viewer(held, None), body.reason.to_engine()
+        return _ok({"changed": await on_engine(lambda d: d.request_shield(who, directory_id, reason))})
+
+    @v1.post("/accounts/{username}/unlock", tags=["directory"], responses=EMPTY)
+    async def unlock_account(username: Annotated[str, Path(max_length=64)], held: Live) -> Response:
+        """The LA team lifts a sign-in lock-out for one of its own LA's users (R-ROLE-3)."""
+        who = viewer(held, None)
+        await on_engine(lambda d: d.unlock_account(who, username))
+        return _ok({})
+
+    # -- audit (R-AUDIT-1, R-AUDIT-2) ---------------------------------------------------------------
+    @v1.get("/audit/entries", tags=["audit"], responses=answers(list[audit.Entry], "Entries after since."))
+    async def audit_entries(held: Live, since: Annotated[int, Query(ge=0, lt=BIG)] = 0) -> Response:
+        """The LA management team's own LA's entries (R-ROLE-3)."""
+        who = viewer(held, None)
+        return _ok(await on_engine(lambda d: d.audit_entries(who, since)))
+
+    CHECKPOINT = {"type": "object", "required": ["size", "root", "at", "signature"], "properties": {
+        "size": {"type": "integer"}, "root": {"type": "string", "description": "hex"}, "at": {"type": "string"},
+        "signature": {"type": "string", "description": "hex, Ed25519"}}}
+
+    @v1.get("/audit/checkpoint", tags=["audit"], responses={200: {"description": "The latest signed checkpoint.",
+            "content": {"application/json": {"schema": CHECKPOINT}}}})
+    async def audit_checkpoint() -> Response:
+        cp: audit.Checkpoint = await on_engine(Directory.audit_checkpoint)
+        return _ok(cp.to_json())
+
+    @v1.get("/audit/consistency", tags=["audit"], responses={200: {
+        "description": "RFC 6962 consistency proof from the old size to the new.",
+        "content": {"application/json": {"schema": {"type": "object", "required": ["proof"], "properties": {
+            "proof": {"type": "array", "items": {"type": "string", "description": "hex"}}}}}}}})
+    async def audit_consistency(old: Annotated[int, Query(ge=0, lt=BIG)],
+                                new: Annotated[int, Query(ge=0, lt=BIG)]) -> Response:
+        proof = await on_engine(lambda d: d.audit_consistency(old, new))
+        return _ok({"proof": [p.hex() for p in proof]})
+
+    @v1.get("/audit/public-key", tags=["audit"], responses={200: {
+        "description": "The Ed25519 key that signs checkpoints.", "content": {"application/json": {"schema": {
+            "type": "object", "required": ["public_key"], "properties": {"public_key": {"type": "string"}}}}}}})
+    async def audit_public_key() -> Response:
+        return _ok({"public_key": (await on_engine(Directory.audit_public_key)).hex()})
+
+    @v1.post("/audit/alerts", tags=["audit"], dependencies=[Depends(limited)], responses=EMPTY)
+    async def audit_alert(body: AuditAlertIn) -> Response:
+        """A client found the log shrank or forked since it last looked: the LA team is alerted."""
+        kept, seen = body.kept.model_dump(exclude_none=True), body.now.model_dump(exclude_none=True)
+        await on_engine(lambda d: d.report_audit_alert(body.username, kept, seen))
+        return _ok({})
+
+    app.include_router(v1)
+    app.openapi = lambda: _openapi(app, components)  # type: ignore[method-assign]
+    return app
+
+
+PROBLEM_SCHEMA = {
+    "type": "object", "title": "Problem", "description": "RFC 9457 problem document; kind/code/field/params as "
+                                                          "app.refusals.Refusal.as_problem().",
+    "required": ["type", "title", "status", "kind", "code", "field", "params"],
+    "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                   "kind": {"type": "string"}, "code": {"type": "string"}, "field": {"type": "string"},
+                   "params": {"type": "object"}}}
+
+
+def _openapi(app: FastAPI, components: dict) -> dict:
+    """FastAPI's document, with the answers' schemas and every error as a problem document."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    found = doc.setdefault("components", {}).setdefault("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        found.pop(name, None)
+    found.update(components)
+    found["Problem"] = PROBLEM_SCHEMA
+    for path in doc.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            responses["default"] = {"description": "A problem document (RFC 9457) carrying the refusal's code.",
+                                    "content": {problems.PROBLEM_JSON: {"schema": {
+                                        "$ref": "#/components/schemas/Problem"}}}}
+    doc["components"]["schemas"] = dict(sorted(found.items()))
+    app.openapi_schema = doc
+    return doc

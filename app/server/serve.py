@@ -1,0 +1,158 @@
+"""``python -m app.server``: the training directory as an HTTPS service on loopback.
+
+Builds or opens the training directory exactly as the app does (its key and
+audit-signing key from the secure key store, its training tokens provisioned),
+makes or reuses the training CA and server certificate, and serves the API
+with uvicorn over TLS on 127.0.0.1. It prints the URL, the CA bundle and the
+command that runs the app against it.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shlex
+import socket
+import sys
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from ..directory import Directory
+from ..paths import Paths
+from . import tls
+from .app import ServiceSettings, create_app
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+REPO = Path(__file__).resolve().parents[2]
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket (port 0: any free port); OSError when the port is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def uvicorn_server(app, files: tls.TlsFiles, log_level: str = "info"):
+    """A uvicorn server for ``app`` over TLS with ``files``; run it with ``.run(sockets=[listen(...)])``."""
+    import uvicorn
+    config = uvicorn.Config(app, ssl_certfile=str(files.cert), ssl_keyfile=str(files.key), log_level=log_level,
+                            lifespan="on", timeout_keep_alive=30, server_header=False, date_header=True)
+    return uvicorn.Server(config)
+
+
+def training_engine(paths: Paths, say: Callable[[str], None]) -> Callable[[], Directory]:
+    """What opens the training directory, as the app does (``ui/app.py``); runs on the engine's thread."""
+
+    def open_directory() -> Directory:
+        from .. import training
+        from ..keystore import SecureKeyStore
+        from ..settings import Settings
+        store = SecureKeyStore()
+        key = training.directory_key(store)
+        signing = training.signing_key(store)
+        path = paths.training_directory
+        shown = [-1]
+
+        def progress(phase: str, done: int, total: int) -> None:
+            percent = 100 * done // max(total, 1)
+            if percent // 10 != shown[0]:
+                shown[0] = percent // 10
+                say(f"  {phase}: {percent}%")
+
+        if training.needs_build(path, key):
+            children = Settings.load(paths.settings_file).training_children
+            say(f"Building the training directory ({children:,} children; first run only)…")
+            training.build(path, key, children, progress=progress)
+        directory = training.open_directory(paths, key, date.today, signing)
+        conf = training.token_environment(paths)
+        if training.tokens_missing(directory, conf):
+            say("Making the training users' security tokens…")
+            training.provision_tokens(directory, conf, progress)
+        return directory
+
+    return open_directory
+
+
+def _closes_at(text: str | None) -> float | None:
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # local time
+    return moment.timestamp()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m app.server", description="Run the training directory as an HTTPS service on loopback.")
+    ap.add_argument("--host", default="127.0.0.1", choices=LOOPBACK,
+                    help="loopback address to listen on (the training certificate covers loopback only)")
+    ap.add_argument("--port", type=int, default=8443, help="port (default 8443)")
+    ap.add_argument("--idle-minutes", type=float, default=ServiceSettings.idle_minutes,
+                    help="end a session unused this long (default 30)")
+    ap.add_argument("--closes-at", metavar="ISO-TIME", help="switch-off time (R-CLOSE-1), e.g. 2026-12-01T17:00")
+    ap.add_argument("--write-openapi", nargs="?", const="", metavar="PATH",
+                    help="write the OpenAPI document (default resources/openapi.yaml) and exit")
+    args = ap.parse_args(argv)
+    if args.write_openapi is not None:
+        from .document import OPENAPI_FILE, write_openapi
+        print(f"Wrote {write_openapi(Path(args.write_openapi) if args.write_openapi else OPENAPI_FILE)}")
+        return 0
+    if not 0 < args.port < 65536 or not 0 < args.idle_minutes <= 24 * 60:
+        ap.error("give a port 1-65535 and idle minutes above 0")
+    try:
+        closes_at = _closes_at(args.closes_at)
+    except ValueError:
+        ap.error("--closes-at takes a date and time like 2026-12-01T17:00")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    say = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
+    try:
+        sock = listen(args.host, args.port)
+    except OSError as exc:
+        say(f"Cannot listen on {args.host}:{args.port} ({exc.strerror}). Is the service already running? "
+            "Stop it, or choose another port with --port.")
+        return 2
+    paths = Paths.default()
+    paths.ensure()
+    files = tls.ensure(paths.data / "service")
+    app = create_app(training_engine(paths, say), ServiceSettings(idle_minutes=args.idle_minutes,
+                                                                  closes_at=closes_at))
+    try:
+        app.state.directory.opened.result()
+    except Exception as exc:  # noqa: BLE001 - said to the person, then stop
+        app.state.shutdown()
+        sock.close()
+        from ..keystore import KeystoreError
+        if isinstance(exc, KeystoreError):
+            say(f"The service cannot reach a secure keyring: {exc} (run it with `make serve`, which starts one).")
+        else:
+            say(f"The training directory could not be opened: {exc}")
+        return 1
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    url = f"https://{host}:{sock.getsockname()[1]}"
+    python = os.path.relpath(sys.executable) if sys.executable.startswith(str(REPO)) else sys.executable
+    print(f"Signpost directory service (training data) at {url}/v1\n"
+          f"CA bundle (the client verifies the server with it): {files.ca}\n"
+          f"Run the app against it (in another terminal, from {REPO}):\n"
+          f"  SIGNPOST_DIRECTORY_URL={url} SIGNPOST_CA_BUNDLE={shlex.quote(str(files.ca))} "
+          f"{shlex.quote(python)} main.py\n"
+          f"  (or: make run-remote). Stop the service with Ctrl+C.", flush=True)
+    server = uvicorn_server(app, files)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        app.state.shutdown()
+        sock.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

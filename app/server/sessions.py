@@ -1,0 +1,99 @@
+"""Bearer sessions: the service's own record of who holds which engine session.
+
+The bearer token is the session id the engine issued at sign-in. The service
+keeps, per bearer, the signed-in user (so a request's ``Viewer`` comes from
+here, never from what the client says), when it was made and last used, and
+whether it is locked. A session ends when the user signs out, when it has been
+idle too long (R-LOCAL-2), or when it reaches its absolute age; an ending is
+also told to the engine (``Directory.sign_out``, which audits it). A locked
+session is good for nothing but unlocking or signing out.
+
+Used only from the event loop's thread; the engine calls it schedules run on
+the engine's own thread.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..directory import SignedIn
+
+
+@dataclass
+class Held:
+    signed: SignedIn
+    created: float
+    last_use: float
+    locked: bool = False
+
+    @property
+    def token(self) -> str:
+        return self.signed.session
+
+
+class SessionTable:
+    def __init__(self, now: Callable[[], float], idle_s: float, max_age_s: float, per_user: int,
+                 on_end: Callable[[Held, str], None]) -> None:
+        self.now = now
+        self.idle_s = idle_s
+        self.max_age_s = max_age_s
+        self.per_user = per_user
+        self.on_end = on_end  # told (held, why) for every session that ends other than by sign-out
+        self._held: dict[str, Held] = {}
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    def add(self, signed: SignedIn) -> Held:
+        """A new session; the user's oldest is ended if they already hold ``per_user``."""
+        self.sweep()
+        mine = sorted((h for h in self._held.values() if h.signed.user.username == signed.user.username),
+                      key=lambda h: h.created)
+        for old in mine[:max(0, len(mine) - self.per_user + 1)]:
+            self._end(old, "replaced")
+        t = self.now()
+        held = Held(signed, t, t)
+        self._held[signed.session] = held
+        return held
+
+    def _expired(self, held: Held, t: float) -> str:
+        if t - held.created >= self.max_age_s:
+            return "too_old"
+        if t - held.last_use >= self.idle_s:
+            return "idle"
+        return ""
+
+    def _end(self, held: Held, why: str) -> None:
+        self._held.pop(held.token, None)
+        self.on_end(held, why)
+
+    def sweep(self) -> None:
+        """End every session past its time."""
+        t = self.now()
+        for held in list(self._held.values()):
+            why = self._expired(held, t)
+            if why:
+                self._end(held, why)
+
+    def get(self, token: str | None, *, locked_ok: bool = False) -> Held | None:
+        """The live session for ``token`` (touched), or None if unknown, expired or locked."""
+        held = self._held.get(token) if isinstance(token, str) else None
+        if held is None:
+            return None
+        t = self.now()
+        why = self._expired(held, t)
+        if why:
+            self._end(held, why)
+            return None
+        if held.locked and not locked_ok:
+            return None
+        held.last_use = t
+        return held
+
+    def remove(self, held: Held) -> None:
+        """Signed out: forget it (the caller has told the engine)."""
+        self._held.pop(held.token, None)
+
+    def end_all(self) -> None:
+        for held in list(self._held.values()):
+            self._end(held, "service_stopped")
