@@ -57,7 +57,7 @@ def main() -> None:
         wait(lambda: app.main is not None, signed_in)
 
     def pick(where):
-        return app.service.run(lambda d: d.conn.execute(
+        return app.service.run_on_engine(lambda d: d.conn.execute(
             "SELECT c.family_name, c.dob FROM children c JOIN involvements i ON i.child_id = c.id "
             f"WHERE {where} GROUP BY c.id ORDER BY count(*) DESC LIMIT 1").fetchone()).result(10)
 
@@ -66,7 +66,7 @@ def main() -> None:
         ``words``, or None when this directory has no documented cast."""
         try:
             from ui import training_guide
-            facts = app.service.run(training_guide.load, date.today()).result(10)
+            facts = app.service.run_on_engine(lambda d: training_guide.load(d, date.today())).result(10)
         except Exception:  # noqa: BLE001 - an older directory: pick children by query instead
             return None
         for entry in facts.entries:
@@ -97,7 +97,7 @@ def main() -> None:
 
     def record():
         shot(app.main, "search-and-record.png")
-        family, dob = cast_child("shield") or app.service.run(lambda d: d.conn.execute(
+        family, dob = cast_child("shield") or app.service.run_on_engine(lambda d: d.conn.execute(
             "SELECT family_name, dob FROM children WHERE shielded_at IS NOT NULL LIMIT 1").fetchone()).result(10)
         search(family, dob)
         wait(lambda: app.main.results.rowCount() > 0, shielded_results)

@@ -22,16 +22,14 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from app.paths import Paths
-from app.service import DirectoryService
 from app.settings import Settings
 
 from .bridge import Relay, watch
 from .signin_window import SignInWindow
 from .token_memory import TokenMemory
-from .wording import count
 
 if TYPE_CHECKING:
-    from app.directory import Directory
+    from app.directory import Directory, EmbeddedDirectory
     from app.keystore import SecureKeyStore
     from app.session import Session, SessionManager
     from app.token.service import TokenService
@@ -138,19 +136,22 @@ class SignpostApp(QObject):
         self.main: "MainWindow | None" = None
         self.lock_window: "LockWindow | None" = None
         self.guide: "TrainingGuide | None" = None
-        self.service: DirectoryService | None = None
+        self.service: "EmbeddedDirectory | None" = None  # the training directory, behind the interface
         self.tokens: "TokenService | None" = None
         self.sessions: "SessionManager | None" = None
         self.session: "Session | None" = None
         self.present: dict[str, object] = {}  # serial -> TokenInfo
         self._closing = threading.Event()
-        self.idle = IdleWatch(settings.idle_lock_minutes * 60_000, lambda: self.lock(
-            f"Locked after {count(settings.idle_lock_minutes, 'minute')} without use."), self)
+        self.idle = IdleWatch(settings.idle_lock_minutes * 60_000, self._idle_lock, self)
         self.idle.warning.connect(lambda s: self.main.show_idle_warning(s) if self.main else None)
         self.idle.calm.connect(lambda: self.main.hide_idle_warning() if self.main else None)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
+
+    def _idle_lock(self) -> None:
+        from .wording import count
+        self.lock(f"Locked after {count(self.settings.idle_lock_minutes, 'minute')} without use.")
 
     # -- start-up -----------------------------------------------------------
     def start(self) -> None:
@@ -159,6 +160,7 @@ class SignpostApp(QObject):
 
     def _start_services(self) -> None:
         from app import training
+        from app.directory import EmbeddedDirectory
         from app.token.service import TokenService
 
         from . import refusals  # noqa: F401 - the words a person reads for the directory's refusal codes
@@ -167,7 +169,7 @@ class SignpostApp(QObject):
         self.tokens = TokenService(self.settings.pkcs11_module or None, poll_interval=self.poll_interval)
         self.tokens.subscribe(lambda event: self.relay.post(self._token_event, event))
         watch(self.relay, self.tokens.start(), lambda _: None, self._tokens_failed)
-        self.service = DirectoryService(self._open_directory)
+        self.service = EmbeddedDirectory(self._open_directory)
         watch(self.relay, self.service.opened, self._directory_ready, self._open_failed)
 
     def _open_directory(self) -> "Directory":  # on the directory thread
@@ -290,8 +292,9 @@ class SignpostApp(QObject):
             return
         if self.service is None or self.main is None:
             return
-        watch(self.main.relay, self.service.run(training_guide.load, self.clock()), self._show_guide,
-              self._guide_failed)
+        today = self.clock()  # the guide reads the training directory's own reference date and users
+        watch(self.main.relay, self.service.run_on_engine(lambda engine: training_guide.load(engine, today)),
+              self._show_guide, self._guide_failed)
 
     def _show_guide(self, facts) -> None:
         from .training_guide import TrainingGuide

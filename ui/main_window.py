@@ -19,9 +19,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QMainWindow, QProgressBar,
                                QSplitter, QTableView, QVBoxLayout, QWidget)
 
-from app.directory import AccessRefused, Directory, NoSuchRecord, SearchRefused
+from app.directory import AccessRefused, DirectoryClient, DirectoryUnavailable, NoSuchRecord, SearchRefused
 from app.model import Colleague, User, Viewer
-from app.service import DirectoryService
 
 from . import refusals  # noqa: F401 - refusals and notices word themselves through it
 from .bridge import Relay, watch
@@ -41,12 +40,13 @@ class MainWindow(QMainWindow):
     training_guide_requested = Signal()
     record_opened = Signal(object)  # RecordView, for the encrypted local cache
 
-    def __init__(self, service: DirectoryService, user: User, clock: Callable[[], date] = date.today,
+    def __init__(self, directory: DirectoryClient, user: User, clock: Callable[[], date] = date.today,
                  session: str = "", training: bool = False, parent=None) -> None:
-        """``session``: the directory's session id from sign-in; ``training``: offer the training guide."""
+        """``directory``: the directory interface (embedded or HTTPS); ``session``: the directory's
+        session id from sign-in; ``training``: offer the training guide."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
-        self.service = service
+        self.directory = directory
         self.user = user
         self.session = session
         self.relay = Relay(self)
@@ -189,7 +189,7 @@ class MainWindow(QMainWindow):
         self._begin()
         self._drop_results()
         self._set_acting(colleague)
-        future = self.service.run(Directory.search, self.viewer(colleague), criteria, reason)
+        future = self.directory.search(self.viewer(colleague), criteria, reason)
         watch(self.relay, future, self._searched, self._failed)
 
     def _searched(self, outcome) -> None:
@@ -220,7 +220,7 @@ class MainWindow(QMainWindow):
         self._begin()
         self.record.show_loading()
         colleague = self.acting  # the colleague these results were found for
-        future = self.service.run(Directory.view_record, self.viewer(colleague), hit.directory_id, reason)
+        future = self.directory.view_record(self.viewer(colleague), hit.directory_id, reason)
         watch(self.relay, future, lambda view: self._opened(view, colleague), self._failed)
 
     def _opened(self, view, colleague: Colleague | None = None) -> None:
@@ -233,6 +233,9 @@ class MainWindow(QMainWindow):
         self.record.clear()
         if isinstance(exc, _USER_ERRORS):
             self.form.show_message(str(exc))
+        elif isinstance(exc, DirectoryUnavailable):
+            self.form.show_message("The directory cannot be reached just now. Check the network connection and "
+                                   "try again in a moment.")
         elif isinstance(exc, NoSuchRecord):
             self.form.show_message("That record is no longer in the directory. Search again.")
         elif "disk is full" in str(exc).lower():

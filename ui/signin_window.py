@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFormLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout,
                                QWidget)
 
-from .setup_progress import SCALE, OverallProgress
 from .token_picker import TokenPicker
 
 
@@ -55,11 +54,10 @@ class SignInWindow(QWidget):
         self.progress = QProgressBar()
         self.progress.setObjectName("setupProgress")
         self.progress.setAccessibleName("Setup progress")
-        self.progress.setRange(0, SCALE)
         self.progress.setTextVisible(True)
         self.progress.setFormat("%p%")
         self.progress.hide()
-        self._overall = OverallProgress()
+        self._overall = None  # made on the first report: only a first run has one
         self._transient = False  # the status says something the next input makes stale
 
         form = QFormLayout()
@@ -112,6 +110,10 @@ class SignInWindow(QWidget):
 
     # -- states ---------------------------------------------------------------
     def show_progress(self, phase: str, done: int, total: int) -> None:
+        if self._overall is None:
+            from .setup_progress import SCALE, OverallProgress
+            self._overall = OverallProgress()
+            self.progress.setRange(0, SCALE)
         self.progress.show()
         value, text = self._overall.update(phase, done, total)
         self.progress.setValue(value)

@@ -38,7 +38,7 @@ def search(qtbot, main, **fields):
 def child_row(app, where):
     """(directory id as shown, family name, date of birth, address line 1) of one child."""
     from app import directory_id
-    row = app.service.run(lambda d: d.conn.execute(
+    row = app.service.run_on_engine(lambda d: d.conn.execute(
         "SELECT c.directory_id, c.family_name, c.dob, h.line1 FROM children c "
         f"JOIN households h ON h.id = c.household_id WHERE {where} LIMIT 1").fetchone()).result(5)
     return directory_id.fmt(row[0]), row[1], date.fromordinal(row[2]), row[3]
@@ -69,7 +69,7 @@ def test_sensitive_involvement_shows_as_an_unspecified_service(qtbot, make_app):
     app = make_app()
     sign_in(qtbot, app, "sam.cp")
     qtbot.waitUntil(lambda: app.main is not None, timeout=15000)
-    did, org = app.service.run(lambda d: d.conn.execute(
+    did, org = app.service.run_on_engine(lambda d: d.conn.execute(
         "SELECT c.directory_id, i.organisation FROM involvements i JOIN children c ON c.id = i.child_id "
         "WHERE i.service = 'camhs' AND c.shielded_at IS NULL AND i.recorded_by != 'sam.cp' LIMIT 1"
     ).fetchone()).result(5)
@@ -334,7 +334,7 @@ def test_help_training_guide_lists_the_sample_children(qtbot, make_app):
     qtbot.waitUntil(lambda: app.guide is not None and app.guide.isVisible(), timeout=10000)
     table = app.guide.children
     shown = {table.item(r, 1).text() for r in range(table.rowCount())}
-    reference = app.service.run(lambda d: d.conn.execute(
+    reference = app.service.run_on_engine(lambda d: d.conn.execute(
         "SELECT value FROM meta WHERE key = 'reference_date'").fetchone()[0]).result(5)
     entries = training_cast.entries(date.fromisoformat(reference))
     assert shown == {e.directory_id for e in entries} and len(entries) >= 7

@@ -37,27 +37,33 @@ def record(did="123 456 7890") -> RecordView:
                       shield_applied=False)
 
 
-class FakeService:
-    """Answers ``run(Directory.method, *args)`` from ``answers[method name]``; keeps every call."""
+class FakeDirectory:
+    """The directory interface, answering ``search(…)``, ``view_record(…)`` from ``answers[name]``
+    with futures as the real ones do; keeps every call."""
 
     def __init__(self, **answers) -> None:
         self.answers = answers
         self.calls: list[tuple[str, tuple]] = []
 
-    def run(self, method, *args) -> Future:
-        self.calls.append((method.__name__, args))
-        future: Future = Future()
-        try:
-            future.set_result(self.answers[method.__name__](*args))
-        except Exception as exc:  # noqa: BLE001 - handed to the window like the real service does
-            future.set_exception(exc)
-        return future
+    def __getattr__(self, name: str):
+        if name not in ("search", "view_record"):
+            raise AttributeError(name)
+
+        def call(*args) -> Future:
+            self.calls.append((name, args))
+            future: Future = Future()
+            try:
+                future.set_result(self.answers[name](*args))
+            except Exception as exc:  # noqa: BLE001 - handed to the window as a real future does
+                future.set_exception(exc)
+            return future
+        return call
 
 
 @pytest.fixture
 def window(qtbot):
     def make(role=Role.PRACTITIONER, **answers):
-        service = FakeService(**answers)
+        service = FakeDirectory(**answers)
         main = MainWindow(service, user(role), clock=lambda: TODAY, session=SESSION)
         qtbot.addWidget(main)
         main.show()
@@ -256,7 +262,7 @@ def test_idle_warning_counts_down_in_the_window(qtbot, window):
 
 @pytest.mark.parametrize("training", [True, False])
 def test_the_training_guide_is_offered_only_on_the_training_directory(qtbot, training):
-    main = MainWindow(FakeService(), user(Role.PRACTITIONER), clock=lambda: TODAY, session=SESSION,
+    main = MainWindow(FakeDirectory(), user(Role.PRACTITIONER), clock=lambda: TODAY, session=SESSION,
                       training=training)
     qtbot.addWidget(main)
     titles = [a.menu().title().replace("&", "") for a in main.menuBar().actions()]
