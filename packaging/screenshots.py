@@ -87,8 +87,11 @@ def main() -> None:
         family, dob = cast_child("sensitive") or pick(
             "c.shielded_at IS NULL AND c.id IN (SELECT child_id FROM involvements "
             "WHERE service IN ('camhs', 'sexual_health', 'substance_misuse'))")
-        search(family, dob)
-        wait(lambda: app.main.results.rowCount() > 0, results)
+        typo = family[:3] + family[4:] if len(family) > 5 else family  # one letter left out: still found
+        search(typo, dob)
+        wait(lambda: not app.main.is_busy(),
+             lambda: results() if app.main.results.rowCount() else (search(family, dob), wait(
+                 lambda: app.main.results.rowCount() > 0, results)))
 
     def results():
         app.main.table.selectRow(0)
@@ -122,7 +125,7 @@ def main() -> None:
         QTimer.singleShot(300, lambda: (shot(app.guide, "training-guide.png"), lock()))
 
     def lock():
-        app.lock("Your security token was removed.", token_removed=True)
+        app.lock("Your security token was removed.")  # as it reads the moment the token is pulled
         app.lock_window.resize(520, 380)
         QTimer.singleShot(300, locked)
 

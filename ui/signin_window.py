@@ -75,7 +75,7 @@ class SignInWindow(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addStretch(1)
-        self.resize(520, 400)
+        self.resize(600, 400)
 
         self._ready = False
         self.button.clicked.connect(self._submit)

@@ -41,7 +41,8 @@ def load(directory, today: date) -> GuideFacts:
     return GuideFacts(tuple(training_cast.entries(reference)), tuple(u for u in users if u is not None))
 
 
-def _table(name: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> QTableWidget:
+def _table(name: str, columns: Sequence[str], rows: Sequence[Sequence[str]], wrap_from: int | None = None) -> QTableWidget:
+    """A read-only table; columns from ``wrap_from`` on share the spare width and wrap their text."""
     table = QTableWidget(len(rows), len(columns))
     table.setObjectName(name)
     table.setHorizontalHeaderLabels(list(columns))
@@ -56,7 +57,13 @@ def _table(name: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> 
             table.setItem(r, c, item)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeToContents)
-    header.setStretchLastSection(True)
+    if wrap_from is None:
+        header.setStretchLastSection(True)
+    else:
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        for c in range(wrap_from, len(columns)):
+            header.setSectionResizeMode(c, QHeaderView.Stretch)
+        header.sectionResized.connect(lambda *_: table.resizeRowsToContents())
     table.resizeRowsToContents()
     return table
 
@@ -79,7 +86,7 @@ class TrainingGuide(QDialog):
         intro = QLabel(INTRO)
         intro.setWordWrap(True)
         children_title = QLabel("<b>Sample children</b>")
-        self.children = _table("guideChildren", CHILD_COLUMNS, child_rows(facts.entries))
+        self.children = _table("guideChildren", CHILD_COLUMNS, child_rows(facts.entries), wrap_from=4)
         self.children.setAccessibleName("Sample children in the training directory")
         users_title = QLabel("<b>Training users</b>")
         users_note = QLabel(USERS_NOTE)
@@ -98,4 +105,4 @@ class TrainingGuide(QDialog):
         layout.addWidget(self.users, 1)
         layout.addWidget(buttons)
         self.setAttribute(Qt.WA_DeleteOnClose)
-        self.resize(1100, 640)
+        self.resize(1120, 760)
