@@ -17,7 +17,8 @@ future, so the GUI thread never waits. The rules:
   ``ServiceClosed`` (503 ``service.closed``, R-CLOSE-1), or the refusal the
   service sent as an RFC 9457 problem document, rebuilt with
   ``app.refusals.from_problem`` (an expired session is
-  ``AccessRefused("access.session_ended")``; 429 is ``RateLimited`` with
+  ``AccessRefused("access.session_ended")``, a locked one
+  ``"access.session_locked"``; 429 is ``RateLimited`` with
   ``wait_s`` from the body or the ``Retry-After`` header, R-SEARCH-6).
 
 Each worker thread has its own ``requests.Session`` (a session is never
@@ -53,6 +54,8 @@ BACKOFF_S = 0.2  # first pause between GET attempts; doubles each time
 RETRY_STATUSES = frozenset({502, 504})  # a gateway that lost the service for a moment
 DEFAULT_WAIT_S = 60  # a 429 that says nothing about when to come back
 MAX_REPLY_BYTES = 16 * 1024 * 1024  # no directory answer is anywhere near this
+# The service's session problems, as the engine's own refusals (what the embedded directory says).
+SESSION_CODES = {"session.expired": "access.session_ended", "session.locked": "access.session_locked"}
 
 
 class RemoteDirectory:
@@ -266,8 +269,8 @@ class RemoteDirectory:
         if problem is None:
             raise ServiceError("malformed", detail=f"{reply.request.method} {reply.url} answered {status} "
                                                    "without a problem document")
-        if status == 401 and (problem.get("kind") == "session" or code == "session.expired"):
-            raise AccessRefused("access.session_ended")
+        if status == 401 and (problem.get("kind") == "session" or code.startswith("session.")):
+            raise AccessRefused(SESSION_CODES.get(code, "access.session_ended"))
         raise from_problem(problem)
 
     def _saw(self, online: bool) -> None:

@@ -188,11 +188,13 @@ def test_a_certificate_for_another_host_is_a_certificate_problem(tls, tmp_path):
         remote.close()
 
 
-def test_an_expired_session_is_access_session_ended(tls):
-    with StubServer(lambda h: h.problem(401, "session", "session.expired"), tls) as stub:
+@pytest.mark.parametrize("code, means", [("session.expired", "access.session_ended"),
+                                          ("session.locked", "access.session_locked")])
+def test_an_expired_or_locked_session_is_the_engines_own_refusal(tls, code, means):
+    with StubServer(lambda h: h.problem(401, "session", code), tls) as stub:
         remote = client(stub, tls)
         exc = failure(remote.view_record(VIEWER, "123 456 7890", REASON))
-        assert type(exc) is AccessRefused and exc.code == "access.session_ended" and exc.code in WORDS
+        assert type(exc) is AccessRefused and exc.code == means and exc.code in WORDS
         assert stub.seen[0][2] == "Bearer a-session"  # the session travels as a bearer token
         remote.close()
 
