@@ -99,6 +99,8 @@ WORDS = {
     # rate limits (R-SEARCH-6)
     "rate.searches": "You have made {count} searches in the last {window}, the most allowed. You can search again "
                      "in {wait}.",
+    "rate.requests": "This workstation has sent {count} requests to the directory in the last {window}, the most "
+                     "allowed. Try again in {wait}.",
     "rate.children_opened": "You have opened {count} different children's records today, the most allowed in one "
                             "day. Records you opened today still open; you can open others in {wait} (after "
                             "midnight UTC). If you need more, ask your LA team.",
