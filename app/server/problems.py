@@ -106,6 +106,8 @@ def refusal_for(path: str, loc: tuple, kind: str) -> Refusal | None:
         if field in _CRITERIA_LIMITS:
             if kind == "string_too_long":
                 return SearchRefused("search.too_long", field, limit=_CRITERIA_LIMITS[field])
+            if kind == "string_unicode":  # a lone surrogate: text, but not text that can be stored
+                return SearchRefused("search.unusable_characters", field)
             return SearchRefused("search.not_text", field)
         if field in ("dob", "dob_to"):
             return SearchRefused("search.date_format", field)
@@ -117,7 +119,7 @@ def refusal_for(path: str, loc: tuple, kind: str) -> Refusal | None:
             return AccessRefused("access.reason_detail_too_long", "reason")
         return AccessRefused("access.reason_required", "reason")
     if where == "body" and rest[:1] == ("on_behalf_of",):
-        if kind == "string_too_long":
+        if kind in ("string_too_long", "string_unicode"):  # the engine's one answer for a name it cannot use
             return AccessRefused("access.colleague_too_long", "colleague", limit=engine.MAX_COLLEAGUE_CHARS)
         return AccessRefused("access.colleague_required", "colleague")
     if where == "body" and path.endswith("/sessions") and rest[:1] and rest[0] in _SIGN_IN_FIELDS:
