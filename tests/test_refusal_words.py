@@ -41,3 +41,17 @@ def test_notices_say_what_was_searched():
     refine = Outcome(refine=True, notice="refine", params={"searched": {"family_name": "Smith", "age_from": 5,
                                                                         "age_to": 7, "given_name": "Poppy"}, "cap": 25})
     assert "More than 25 children match family name Smith, given name Poppy, aged 5 to 7" in refusals.notice_words(refine)
+
+
+def test_every_kind_of_failure_has_one_explanation():
+    from app.directory.interface import CertificateProblem, DirectoryUnavailable, ServiceError, Unreachable
+    from app.token.errors import TokenError, TokenErrorKind
+    assert "cannot be reached" in refusals.explain(Unreachable())[0]
+    assert "certificate" in refusals.explain(CertificateProblem())[0]
+    assert "could not read" in refusals.explain(ServiceError("malformed"))[0]
+    assert "disk is full" in refusals.explain(DirectoryUnavailable("disk_full"))[0]
+    assert refusals.explain(TokenError(TokenErrorKind.WRONG_PIN, "The PIN is not correct.")) == (
+        "The PIN is not correct.", "pin")
+    assert refusals.explain(SearchRefused("search.dob_in_future", "dob")) == (
+        "The date of birth is in the future: check it.", "dob")
+    assert refusals.explain(RuntimeError("boom"))[0].startswith("Something went wrong")

@@ -199,6 +199,42 @@ def notice_words(outcome: Outcome) -> str:
     return ""
 
 
+UNAVAILABLE = {
+    "offline": "The directory cannot be reached (no connection, or it did not answer in time). Check the network "
+               "and try again; records you opened recently can still be read as offline copies.",
+    "certificate": "The directory's security certificate could not be verified, so Signpost did not connect. "
+                   "Do not carry on: tell your helpdesk.",
+    "server_error": "The directory had a problem answering. Try again in a moment; if it keeps failing, contact "
+                    "your helpdesk.",
+    "malformed": "The directory sent a reply Signpost could not read, so nothing was shown. Try again; if it keeps "
+                 "happening, contact your helpdesk.",
+    "service_closed": "The directory service has closed. Only the closure tasks are available now.",
+    "disk_full": "The disk is full, so the directory cannot record this request. Free some disk space and try again.",
+}
+
+
+def explain(exc: BaseException) -> tuple[str, str]:
+    """(words, field to correct) for anything a directory, token, keyring or cache call can raise:
+    the one place a failure becomes a sentence."""
+    from app.directory.interface import DirectoryUnavailable
+    from app.keystore import KeystoreError
+    from app.localcache import CacheError
+    from app.token.errors import TokenError
+    if isinstance(exc, Refusal):
+        return words(exc), exc.field
+    if isinstance(exc, DirectoryUnavailable):
+        return UNAVAILABLE.get(exc.code, UNAVAILABLE["server_error"]), ""
+    if isinstance(exc, TokenError):
+        return exc.message, "pin"
+    if isinstance(exc, KeystoreError):
+        return f"Your keyring could not be used: {exc}", "pin"
+    if isinstance(exc, CacheError):
+        return f"Your local data could not be opened: {exc}", "pin"
+    if isinstance(exc, OSError) and getattr(exc, "errno", None) == 28:
+        return UNAVAILABLE["disk_full"], ""
+    return "Something went wrong. Try again; if it keeps happening, sign out and in again or contact your helpdesk.", ""
+
+
 # Until every screen asks this module directly, refusals and notices word themselves through it.
 Refusal.render = words
 Outcome.render = notice_words

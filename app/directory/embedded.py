@@ -10,13 +10,21 @@ import time
 from concurrent.futures import Future
 from typing import Any, Callable, TypeVar
 
+from .. import db
 from ..executor import SerialExecutor
 from ..model import Reason, Viewer
 from ..search import Criteria
 from .engine import Directory, SignedIn
-from .interface import DirectoryStatus
+from .interface import DirectoryStatus, DirectoryUnavailable
 
 T = TypeVar("T")
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """SQLITE_FULL (13), or ENOSPC from the file system: the one place a full disk is recognised."""
+    import errno
+    return (getattr(exc, "sqlite_errorcode", None) == 13 or getattr(exc, "errno", None) == errno.ENOSPC
+            or "disk is full" in str(exc).lower())
 
 
 class EmbeddedDirectory:
@@ -36,7 +44,12 @@ class EmbeddedDirectory:
             if self._engine is None:
                 self.opened.result()  # re-raises why it did not open
                 raise RuntimeError("the directory is closed")
-            out = fn(self._engine, *args)
+            try:
+                out = fn(self._engine, *args)
+            except (db.DatabaseError, OSError) as exc:
+                if _disk_full(exc):
+                    raise DirectoryUnavailable("disk_full", str(exc)) from exc
+                raise
             self._last_contact = time.time()
             return out
         return self._executor.submit(run)
