@@ -187,6 +187,8 @@ def test_first_run_progress_is_one_bar_that_never_goes_back():
             seen.append(progress.update(phase, done, total))
     values = [v for v, _ in seen]
     assert values == sorted(values) and values[0] == 0 and values[-1] == SCALE
+    steps = [b - a for a, b in zip(values, values[1:])]
+    assert max(steps) <= SCALE // 8  # no phase jumps the bar: it moves at a steady pace
     assert ("Building the training directory: 12,000 of 20,000 children"
             in [text for _, text in seen])
     value, text = progress.update("people", 20_001, 20_000)  # an overshoot is never shown as such
@@ -208,7 +210,7 @@ def test_the_progress_line_is_neutral_and_an_error_is_red(qtbot):
     window.show()
     window.show_progress("people", 12_000, 20_000)
     assert window.status.text() == "Building the training directory: 12,000 of 20,000 children…"
-    assert window.progress.isVisible() and window.progress.value() == window.progress.maximum() * 42 // 100
+    assert window.progress.isVisible() and 0 < window.progress.value() < window.progress.maximum()
     calm = window.status.palette().color(QPalette.WindowText).name()
     window.set_failed("The directory could not be opened.")
     alarm = window.status.palette().color(QPalette.WindowText).name()
