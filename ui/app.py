@@ -237,21 +237,16 @@ class SignpostApp(QObject):
         watch(self.relay, self.sessions.sign_in(username, password, serial, pin), self._signed_in, self._refused)
 
     def _message(self, exc: BaseException) -> tuple[str, str]:
-        """(message, field to correct) for anything sign-in or unlock can raise."""
-        from app.directory import SignInRefused
+        """(message, field to correct: "pin" or the password) for anything sign-in or unlock can raise."""
+        from app.directory import DirectoryUnavailable, Refusal
         from app.keystore import KeystoreError
         from app.localcache import CacheError
         from app.token.errors import TokenError
-        if isinstance(exc, SignInRefused):
-            return str(exc), "password"
-        if isinstance(exc, TokenError):
-            return exc.message, "pin"
-        if isinstance(exc, KeystoreError):
-            return f"Your keyring could not be used: {exc}", "pin"
-        if isinstance(exc, CacheError):
-            return f"Your local data could not be opened: {exc}", "pin"
-        log.error("sign-in failed", exc_info=exc)
-        return "Signing in failed unexpectedly. Try again, or contact your helpdesk.", "pin"
+
+        from .refusals import explain
+        if not isinstance(exc, (Refusal, DirectoryUnavailable, TokenError, KeystoreError, CacheError)):
+            log.error("sign-in failed", exc_info=exc)
+        return explain(exc)
 
     def _refused(self, exc: BaseException) -> None:
         self.signin.show_error(*self._message(exc))

@@ -19,10 +19,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QMainWindow, QProgressBar,
                                QSplitter, QTableView, QVBoxLayout, QWidget)
 
-from app.directory import AccessRefused, DirectoryClient, DirectoryUnavailable, NoSuchRecord, SearchRefused
+from app.directory import DirectoryClient, DirectoryUnavailable, Refusal
 from app.model import Colleague, User, Viewer
 
-from . import refusals  # noqa: F401 - refusals and notices word themselves through it
+from . import refusals  # the words for every failure; refusals and notices word themselves through it
 from .bridge import Relay, watch
 from .record_view import RecordPane
 from .results_model import ResultsModel
@@ -30,8 +30,6 @@ from .search_form import SearchForm
 from .wording import LOOSER_LEFT_OUT, acting_for, count
 
 log = logging.getLogger(__name__)
-_USER_ERRORS = (SearchRefused, AccessRefused)
-
 
 class MainWindow(QMainWindow):
     sign_out_requested = Signal()
@@ -231,20 +229,9 @@ class MainWindow(QMainWindow):
     def _failed(self, exc: BaseException) -> None:
         self._end()
         self.record.clear()
-        if isinstance(exc, _USER_ERRORS):
-            self.form.show_message(str(exc))
-        elif isinstance(exc, DirectoryUnavailable):
-            self.form.show_message("The directory cannot be reached just now. Check the network connection and "
-                                   "try again in a moment.")
-        elif isinstance(exc, NoSuchRecord):
-            self.form.show_message("That record is no longer in the directory. Search again.")
-        elif "disk is full" in str(exc).lower():
-            self.form.show_message("The disk is full, so the directory cannot record this request. Free some "
-                                   "disk space and try again.")
-        else:
+        if not isinstance(exc, (Refusal, DirectoryUnavailable)):
             log.error("directory request failed", exc_info=exc)
-            self.form.show_message("The directory could not answer. Try again; if it keeps failing, "
-                                   "sign out and in again or contact your helpdesk.")
+        self.form.show_message(refusals.explain(exc)[0])
 
     # -- clearing -------------------------------------------------------------
     def _drop_results(self) -> None:
