@@ -27,7 +27,7 @@ from .bridge import Relay, watch
 from .record_view import RecordPane
 from .results_model import ResultsModel
 from .search_form import SearchForm
-from .wording import LOOSER_LEFT_OUT, acting_for, count
+from .wording import acting_for, count
 
 log = logging.getLogger(__name__)
 
@@ -196,9 +196,8 @@ class MainWindow(QMainWindow):
             self.form.show_message(outcome.message)
             return
         self.results.set_hits(outcome.hits)
-        if outcome.looser_left_out:
-            worded = getattr(outcome, "notice", "") == "looser_left_out" and outcome.message
-            self.results_note.setText(worded or LOOSER_LEFT_OUT)
+        if outcome.looser_left_out:  # the notice says so, and to add detail to see them
+            self.results_note.setText(outcome.message)
             self.results_note.show()
         if outcome.hits:
             n = len(outcome.hits)

@@ -20,10 +20,6 @@ MATCH_WORDS: dict[Match, str] = {  # R-SEARCH-4: how each result differs from wh
     Match.NAMES_SWAPPED: "Given and family names swapped",
 }
 
-LOOSER_LEFT_OUT = ("Only the closest matches are shown: looser matches were left out. "
-                   "Add detail (a given name, a date of birth or a postcode) to see them.")
-
-
 def match_words(match: tuple[Match, ...]) -> str:
     """"Exact" for no difference, else each difference in words, joined with ", "."""
     return ", ".join(MATCH_WORDS[m] for m in match) if match else EXACT

@@ -101,7 +101,8 @@ def test_every_match_kind_has_words():
 
 
 def test_looser_matches_left_out_are_mentioned_under_the_results(qtbot, window):
-    main, _ = window(search=lambda *a: Outcome(hits=(hit(),), looser_left_out=True))
+    main, _ = window(search=lambda *a: Outcome(hits=(hit(),), notice="looser_left_out", params={"shown": 1},
+                                               looser_left_out=True))
     fill_and_search(qtbot, main)
     qtbot.waitUntil(lambda: main.results.rowCount() == 1)
     assert main.results_note.isVisible()
@@ -163,7 +164,8 @@ def test_a_practitioners_record_names_no_colleague(qtbot, window):
 
 def test_clear_clears_everything_of_the_last_enquiry(qtbot, window):
     """A mediating user's Clear: fields, reason, colleague, results, record, message and status bar."""
-    main, _ = window(Role.MEDIATING, search=lambda *a: Outcome(hits=(hit(),), looser_left_out=True),
+    main, _ = window(Role.MEDIATING, search=lambda *a: Outcome(hits=(hit(),), notice="looser_left_out",
+                                                               looser_left_out=True),
                      view_record=lambda viewer, did, reason: record(did))
     main.activateWindow()
     qtbot.waitUntil(main.isActiveWindow)
