@@ -45,7 +45,7 @@ def uvicorn_server(app, files: tls.TlsFiles, log_level: str = "info"):
     """A uvicorn server for ``app`` over TLS with ``files``; run it with ``.run(sockets=[listen(...)])``."""
     import uvicorn
     config = uvicorn.Config(app, ssl_certfile=str(files.cert), ssl_keyfile=str(files.key), log_level=log_level,
-                            lifespan="on", timeout_keep_alive=30, server_header=False, date_header=True)
+                            lifespan="on", timeout_keep_alive=30, timeout_graceful_shutdown=5, server_header=False, date_header=True)
     return uvicorn.Server(config)
 
 

@@ -152,6 +152,8 @@ def running_https(app, files):
 
     def stop() -> None:
         server.should_exit = True
+        thread.join(timeout=0.5)
+        server.force_exit = True  # a client that left its TLS connection half-closed is not waited for
         thread.join(timeout=10)
         sock.close()
     return f"https://127.0.0.1:{sock.getsockname()[1]}", stop
