@@ -31,6 +31,7 @@ import json
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable, TypeVar
 from urllib.parse import quote, urlsplit
@@ -56,6 +57,14 @@ DEFAULT_WAIT_S = 60  # a 429 that says nothing about when to come back
 MAX_REPLY_BYTES = 16 * 1024 * 1024  # no directory answer is anywhere near this
 # The service's session problems, as the engine's own refusals (what the embedded directory says).
 SESSION_CODES = {"session.expired": "access.session_ended", "session.locked": "access.session_locked"}
+
+
+@dataclass(frozen=True)
+class _Reply:
+    status: int
+    retry_after: str | None
+    content: bytes
+    what: str  # "POST /search", for the detail of a failure
 
 
 class RemoteDirectory:
@@ -201,25 +210,25 @@ class RemoteDirectory:
         attempts = GET_ATTEMPTS if method == "GET" else 1
         for attempt in range(attempts):
             try:
-                reply, content = self._send(method, path, body, params, headers)
+                reply = self._send(method, path, body, params, headers)
             except Unreachable:
                 if attempt + 1 >= attempts:
                     raise
             else:
-                if reply.status_code not in RETRY_STATUSES or attempt + 1 >= attempts:
-                    return self._read(reply, content, answer)
+                if reply.status not in RETRY_STATUSES or attempt + 1 >= attempts:
+                    return self._read(reply, answer)
             time.sleep(BACKOFF_S * 2 ** attempt)
         raise AssertionError("unreachable: the loop always returns or raises")
 
-    def _send(self, method: str, path: str, body: dict | None, params: dict | None,
-              headers: dict) -> tuple[requests.Response, bytes]:
+    def _send(self, method: str, path: str, body: dict | None, params: dict | None, headers: dict) -> _Reply:
         try:
-            reply = self._session().request(method, self._base + path, json=body, params=params, headers=headers,
-                                            timeout=self.timeouts, allow_redirects=False, stream=True)
+            response = self._session().request(method, self._base + path, json=body, params=params,
+                                               headers=headers, timeout=self.timeouts, allow_redirects=False,
+                                               stream=True)
             try:
-                content = self._read_body(reply)
+                content = self._read_body(response)
             finally:
-                reply.close()
+                response.close()
         except requests.exceptions.SSLError as exc:
             self._saw(online=False)
             raise CertificateProblem(detail=_why(exc)) from None
@@ -233,7 +242,8 @@ class RemoteDirectory:
         except OSError as exc:  # the CA bundle file is missing or unreadable
             self._saw(online=False)
             raise CertificateProblem(detail=f"the CA bundle {self._verify} cannot be read: {exc}") from None
-        return reply, content
+        # only plain values go on: a failure kept by the caller must not keep the connection open
+        return _Reply(response.status_code, response.headers.get("Retry-After"), content, f"{method} {path}")
 
     def _read_body(self, reply: requests.Response) -> bytes:
         """The whole reply, bounded in size and in time (a reply that trickles in is a timeout)."""
@@ -248,27 +258,26 @@ class RemoteDirectory:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _read(self, reply: requests.Response, content: bytes, answer: Callable[[Any], T]) -> T:
-        status = reply.status_code
+    def _read(self, reply: _Reply, answer: Callable[[Any], T]) -> T:
+        status = reply.status
         if 200 <= status < 300:
             self._saw(online=True)
             try:
-                return answer(json.loads(content))
+                return answer(json.loads(reply.content))
             except (ValueError, wire.WireError) as exc:
-                raise ServiceError("malformed", detail=f"{reply.request.method} {reply.url}: {exc}") from None
-        problem = _problem(content)
+                raise ServiceError("malformed", detail=f"{reply.what}: {exc}") from None
+        problem = _problem(reply.content)
         code = str(problem.get("code", "")) if problem else ""
         if status == 503 and code == "service.closed":
             self._saw(online=False)
             raise ServiceClosed(detail=str(problem.get("params", {}).get("closed_at", "")))
         self._saw(online=True)
         if status >= 500:
-            raise ServiceError(detail=f"{reply.request.method} {reply.url} answered {status}")
+            raise ServiceError(detail=f"{reply.what} answered {status}")
         if status == 429:
-            raise _rate_limited(problem, reply.headers.get("Retry-After"))
+            raise _rate_limited(problem, reply.retry_after)
         if problem is None:
-            raise ServiceError("malformed", detail=f"{reply.request.method} {reply.url} answered {status} "
-                                                   "without a problem document")
+            raise ServiceError("malformed", detail=f"{reply.what} answered {status} without a problem document")
         if status == 401 and (problem.get("kind") == "session" or code.startswith("session.")):
             raise AccessRefused(SESSION_CODES.get(code, "access.session_ended"))
         raise from_problem(problem)

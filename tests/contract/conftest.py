@@ -122,7 +122,7 @@ class RunningService:
         self.port = self._sock.getsockname()[1]
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, ssl_certfile=str(tls.cert_file),
                                 ssl_keyfile=str(tls.key_file), log_level="warning", lifespan="on",
-                                timeout_graceful_shutdown=2)
+                                timeout_graceful_shutdown=1)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]},
                                         name="contract-service", daemon=True)
