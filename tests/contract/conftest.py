@@ -28,7 +28,6 @@ from app.directory import Directory, EmbeddedDirectory
 from app.directory.remote import RemoteDirectory
 from app.search import CAP
 from tests.conftest import TODAY, SoftToken
-from tests.remote.stubs import make_tls
 
 USERS = ("alex.practitioner", "sam.cp", "morgan.mediator", "jo.la")
 _TOKENS: dict[str, SoftToken] = {}
@@ -104,9 +103,9 @@ def prepare(built: tuple[Path, bytes], folder: Path, search_limit: int | None) -
 
 @pytest.fixture(scope="session")
 def service_tls(tmp_path_factory):
-    """TLS material for the local service: the service's own maker when it has one, else a test CA."""
-    folder = tmp_path_factory.mktemp("service-tls")
-    return make_tls(folder, "service")
+    """The service's own training CA and loopback certificate (``app.server.tls``), made once."""
+    from app.server import tls
+    return tls.ensure(tmp_path_factory.mktemp("service-tls"))
 
 
 class RunningService:
@@ -120,8 +119,8 @@ class RunningService:
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))
         self.port = self._sock.getsockname()[1]
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, ssl_certfile=str(tls.cert_file),
-                                ssl_keyfile=str(tls.key_file), log_level="warning", lifespan="on",
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, ssl_certfile=str(tls.cert),
+                                ssl_keyfile=str(tls.key), log_level="warning", lifespan="on",
                                 timeout_graceful_shutdown=1)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]},
@@ -162,7 +161,7 @@ def open_client(kind: str, built, folder: Path, tls, search_limit: int | None = 
             client.close()
         return
     service = RunningService(engine, tls).start()
-    client = RemoteDirectory(service.url, str(tls.ca_file))
+    client = RemoteDirectory(service.url, str(tls.ca))
     client.service = service  # for tests that stop it
     try:
         yield client, facts

@@ -15,7 +15,7 @@ from app.model import AccessReason, Colleague, Match, Reason, Viewer, WithheldIn
 from app.refusals import Refusal
 from app.search import Criteria
 from app.token.signin import signin_message
-from tests.conftest import PASSWORD, SoftToken
+from tests.conftest import PASSWORD, TODAY, SoftToken
 from tests.contract.conftest import token_for
 from ui.refusals import notice_words, words
 
@@ -336,3 +336,55 @@ def test_an_audit_alert_from_a_client_reaches_the_la_team(client):
     la = viewer(client, "jo.la")
     alert = [e for e in done(client.audit_entries(la)) if e.action == "security_alert"][-1]
     assert alert.detail["kept"] == kept and alert.detail["now"] == now
+
+
+# -- the two side by side --------------------------------------------------------------------------------
+def _answer(future):
+    """What a call gave, comparable across implementations: the value, or the refusal's class and code."""
+    exc = future.exception(timeout=WAIT_S)
+    if exc is None:
+        value = future.result()
+        return (value, value.params) if hasattr(value, "notice") else value
+    assert isinstance(exc, Refusal), repr(exc)
+    return type(exc).__name__, exc.code, exc.field, exc.params
+
+
+def _script(client, facts) -> list:
+    """The same session of work, start to end; every answer kept."""
+    alex = viewer(client, "alex.practitioner")
+    sam = viewer(client, "sam.cp")
+    c = facts.plain
+    family, start, end = facts.crowded
+    age = (TODAY - c["dob"]).days // 365
+    out = []
+    for who, criteria in [
+            (alex, Criteria(family_name=c["family"], dob=c["dob"])),
+            (alex, Criteria(family_name=facts.misspelt, dob=c["dob"])),
+            (alex, Criteria(family_name=c["family"], given_name=c["given"].split()[0], age_from=age - 1, age_to=age + 1)),
+            (alex, Criteria(family_name=family, dob=start, dob_to=end)),
+            (alex, Criteria(family_name="Qwxzyvrapt", dob=date(2015, 3, 9))),
+            (alex, Criteria(family_name="Smith")),
+            (alex, Criteria(directory_id=facts.shielded["did"])),
+            (sam, Criteria(directory_id=facts.sensitive["did"])),
+            (alex, Criteria(postcode=facts.shielded["postcode"]))]:
+        out.append(_answer(client.search(who, criteria, REASON)))
+    for who, did in [(alex, c["did"]), (alex, facts.shielded["did"]), (sam, facts.sensitive["did"]),
+                     (sam, c["did"])]:
+        out.append(_answer(client.view_record(who, did, REASON)))
+    la = viewer(client, "jo.la")
+    out.append([(e.actor, e.on_behalf_of, e.action, e.reason, e.detail, e.las)
+                for e in done(client.audit_entries(la))])
+    return out
+
+
+def test_both_directories_give_the_same_answers(built_directory, tmp_path, service_tls):
+    """Same calls, same results, compared answer by answer (and the audit trail they leave)."""
+    from tests.contract.conftest import open_client
+    answers = {}
+    for kind in ("embedded", "remote"):
+        with open_client(kind, built_directory, tmp_path / kind, service_tls) as (client, facts):
+            answers[kind] = _script(client, facts)
+    embedded, remote = answers["embedded"], answers["remote"]
+    assert len(embedded) == len(remote)
+    for i, (a, b) in enumerate(zip(embedded, remote)):
+        assert a == b, f"answer {i} differs"
