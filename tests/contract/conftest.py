@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
-import threading
-import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import pytest
 
@@ -27,11 +24,11 @@ from app import directory_id
 from app.directory import Directory, EmbeddedDirectory
 from app.directory.remote import RemoteDirectory
 from app.search import CAP
+from tests.contract.service import RunningService
 from tests.conftest import TODAY, SoftToken
 
 USERS = ("alex.practitioner", "sam.cp", "morgan.mediator", "jo.la")
 _TOKENS: dict[str, SoftToken] = {}
-START_TIMEOUT_S = 15
 
 
 def token_for(username: str) -> SoftToken:
@@ -106,43 +103,6 @@ def service_tls(tmp_path_factory):
     """The service's own training CA and loopback certificate (``app.server.tls``), made once."""
     from app.server import tls
     return tls.ensure(tmp_path_factory.mktemp("service-tls"))
-
-
-class RunningService:
-    """The reference service (uvicorn, TLS) on 127.0.0.1 in a thread of this process."""
-
-    def __init__(self, engine_factory: Callable[[], Directory], tls) -> None:
-        import uvicorn
-        from app.server import create_app
-        self.app = create_app(engine_factory)
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind(("127.0.0.1", 0))
-        self.port = self._sock.getsockname()[1]
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, ssl_certfile=str(tls.cert),
-                                ssl_keyfile=str(tls.key), log_level="warning", lifespan="on",
-                                timeout_graceful_shutdown=1)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]},
-                                        name="contract-service", daemon=True)
-        self.url = f"https://127.0.0.1:{self.port}"
-
-    def start(self) -> "RunningService":
-        self._thread.start()
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the directory service did not start")
-            time.sleep(0.02)
-        return self
-
-    def stop(self) -> None:
-        """Stop as an operator would: the port closes and every connection with it."""
-        self._server.should_exit = True
-        self._thread.join(timeout=START_TIMEOUT_S)
-        with contextlib.suppress(OSError):
-            self._sock.close()
-        assert not self._thread.is_alive(), "the directory service did not stop"
 
 
 @contextlib.contextmanager
