@@ -12,7 +12,6 @@ error is a problem document (``problems``).
 import asyncio
 import logging
 import time
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Annotated, Any, Callable
@@ -53,6 +52,8 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
     """The service over the directory ``engine_factory`` opens (called once, on the engine's thread).
 
     ``now`` times sessions and the per-address limit; ``wall`` is compared with ``closes_at``.
+    The caller ends it with ``app.state.shutdown()`` (every session signed out, the directory
+    closed): not on the ASGI lifespan, which test clients run around every call.
     """
     directory = EmbeddedDirectory(engine_factory)
 
@@ -81,13 +82,8 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
         finally:
             directory.close()
 
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI):
-        yield
-        shutdown()
-
     app = FastAPI(title="Signpost directory service", version=API_VERSION, docs_url=None, redoc_url=None,
-                  lifespan=lifespan, description="The Signpost directory over HTTPS: version 1 of its API.")
+                  description="The Signpost directory over HTTPS: version 1 of its API.")
     app.state.directory = directory
     app.state.sessions = table
     app.state.shutdown = shutdown
