@@ -9,7 +9,8 @@ Progress goes to stderr; the last stdout line is one JSON object:
   than 25 match), and the 95th percentile time of that type's searches;
   ``recall_all`` over every query; ``order_violations``: answers in which a hit
   with more differences (``len(hit.match)``) is ranked above one with fewer;
-  ``refused``: queries the engine refused (each counts as not found).
+  ``refused``: queries the engine refused (each counts as not found);
+  ``misses``: up to five missed queries per type, to look into.
 - ``peer_quality`` / ``peer_recall_all``: the same for the peer
   (``tests.benchmarks.peer``: plain SQLite, B-tree + FTS5 trigram candidates,
   Levenshtein ≤ 2), answering the same queries over the same children in
@@ -108,6 +109,7 @@ class Answer:
     ms: float
     refused: bool = False
     order_violation: bool = False
+    criteria: dict | None = None  # kept for a query that missed its child
 
 
 # -- our engine, in a child process ---------------------------------------------------
@@ -137,13 +139,16 @@ def _ours(path: str, key: bytes, today: date, warm: list, queries: list) -> tupl
         try:
             outcome = d.search(viewer, q.criteria, reason)
         except SearchRefused:
-            out.append(Answer(q.kind, False, False, False, (time.perf_counter() - t0) * 1000, refused=True))
+            out.append(Answer(q.kind, False, False, False, (time.perf_counter() - t0) * 1000, refused=True,
+                              criteria={**q.criteria.for_audit(), "refused": True}))
             continue
         ms = (time.perf_counter() - t0) * 1000
         ids = [h.directory_id for h in outcome.hits]
         sizes = [len(h.match) for h in outcome.hits]
-        out.append(Answer(q.kind, q.expected in ids, ids[:1] == [q.expected], outcome.refine, ms,
-                          order_violation=any(a > b for a, b in zip(sizes, sizes[1:]))))
+        found = q.expected in ids
+        out.append(Answer(q.kind, found, ids[:1] == [q.expected], outcome.refine, ms,
+                          order_violation=any(a > b for a, b in zip(sizes, sizes[1:])),
+                          criteria=None if found else {**q.criteria.for_audit(), "refine": outcome.refine}))
         if (i + 1) % 2000 == 0:
             say(f"  ours: {i + 1:,}/{len(queries):,}")
     d.close()
@@ -179,6 +184,15 @@ def summarise(answers: list[Answer]) -> tuple[dict, float]:
                        "refine": round(sum(a.refine for a in rows) / n, 4),
                        "p95_ms": pct([a.ms for a in rows], 95)}
     return table, round(sum(a.found for a in answers) / max(1, len(answers)), 4)
+
+
+def misses(answers: list[Answer], per_type: int = 5) -> dict:
+    """A few of our engine's misses per type (criteria sent; ``refine`` when it asked to refine)."""
+    out: dict[str, list] = {}
+    for a in answers:
+        if not a.found and len(out.setdefault(a.kind, [])) < per_type:
+            out[a.kind].append(a.criteria)
+    return {k: v for k, v in out.items() if v}
 
 
 # -- start-up ---------------------------------------------------------------------------
@@ -288,6 +302,7 @@ def main() -> None:
         result["quality"], result["recall_all"] = summarise(ours)
         result["order_violations"] = sum(a.order_violation for a in ours)
         result["refused"] = sum(a.refused for a in ours)
+        result["misses"] = misses(ours)
         result["peer_quality"], result["peer_recall_all"] = summarise(theirs)
         result["recall_ratio"] = round(result["recall_all"] / max(result["peer_recall_all"], 1e-9), 3)
         times, peer_times = [a.ms for a in ours], [a.ms for a in theirs]

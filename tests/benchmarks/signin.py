@@ -1,9 +1,10 @@
 """Sign-in and locking figures on a real SoftHSM token and the real keyring.
 
 signin_ms: PIN login + challenge signature + signature verification + cache
-key unwrap + cache open (the steps the issue names; the password's Argon2id
-check is reported apart as password_check_ms, and the whole sign-in as
-signin_total_ms).
+key unwrap + cache open (the token and cache steps alone); signin_total_ms:
+the whole sign-in as the app makes it (``SessionManager.sign_in``: those steps
+plus the directory's Argon2id password check, its audit entry and the audit
+log check); password_check_ms: the Argon2id check alone. Each a median.
 lock_after_removal_ms: token folder removed -> removal seen by the token
 service (it polls once a second, as in the app) -> session locked (cache
 closed, token session closed, lock audited).
@@ -74,9 +75,12 @@ def figures(tmp: Path, runs: int = 15, lock_runs: int = 5) -> dict:
             totals.append(_ms(t0))
             sessions.sign_out(session).result(30)
         stored = hash_password(PASSWORD)
-        t0 = time.perf_counter()
-        verify_password(stored, PASSWORD)
-        password_ms = _ms(t0)
+        checks = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            verify_password(stored, PASSWORD)
+            checks.append(_ms(t0))
+        password_ms = statistics.median(checks)
         locks = []
         for _ in range(lock_runs):
             session = sessions.sign_in(user.username, PASSWORD, serial, PIN).result(60)
