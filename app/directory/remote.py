@@ -206,7 +206,9 @@ class RemoteDirectory:
 
     def _request(self, method: str, path: str, answer: Callable[[Any], T], body: dict | None,
                  params: dict | None, bearer: str | None) -> T:
-        headers = {"Authorization": f"Bearer {bearer}"} if bearer is not None else {}
+        if bearer is not None and not _token_text(bearer):
+            raise AccessRefused("access.session_ended")  # nothing the service issued: never sent
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
         attempts = GET_ATTEMPTS if method == "GET" else 1
         for attempt in range(attempts):
             try:
@@ -297,6 +299,12 @@ def _loopback(host: str | None) -> bool:
         return ipaddress.ip_address(host or "").is_loopback
     except ValueError:
         return False
+
+
+def _token_text(token: str) -> bool:
+    """A bearer token as RFC 6750 allows it (the service issues URL-safe base64), or empty."""
+    return isinstance(token, str) and len(token) <= 512 and all(
+        c.isascii() and (c.isalnum() or c in "-._~+/=") for c in token)
 
 
 def _segment(text: str) -> str:

@@ -264,6 +264,25 @@ def test_requests_carry_what_the_contract_says(tls):
         remote.close()
 
 
+def test_requests_share_one_kept_alive_connection(tls):
+    with StubServer(lambda h: h.reply(200, {"challenge": "AAAA"}), tls) as stub:
+        remote = client(stub, tls)
+        for _ in range(5):
+            remote.challenge().result(5)
+        assert len(stub.seen) == 5 and len(stub.connections) == 1  # one TLS handshake, not five
+        remote.close()
+
+
+def test_a_session_id_the_service_could_not_have_issued_is_never_sent(tls):
+    with StubServer(lambda h: h.reply(200, {"hits": []}), tls) as stub:
+        remote = client(stub, tls)
+        for odd in ("tok\r\nX-Evil: 1", "jeton-\u00e9t\u00e9", "x" * 600):
+            exc = failure(remote.search(Viewer(USER, None, odd), CRITERIA, REASON))
+            assert type(exc) is AccessRefused and exc.code == "access.session_ended"
+        assert stub.seen == []
+        remote.close()
+
+
 def _signed():
     from app.directory import SignedIn
     return SignedIn(USER, "serial", b"", "s-1")
