@@ -445,9 +445,13 @@ class Directory:
     def unlock_account(self, viewer: Viewer, username: str) -> None:
         """The LA team lifts a sign-in lock-out for one of its own LA's users (R-ROLE-3, R-ROLE-4)."""
         reason = Reason(AccessReason.LA_MONITORING)
+        self._session_of(viewer)
+        if viewer.role is not Role.LA_MANAGEMENT:  # the role first: a practitioner is told what is LA-only
+            self._audit_refusal(viewer, reason, "account_unlock", "not the LA team")
+            raise AccessRefused("access.unlock_not_allowed")
         self._check_request(viewer, reason, "account_unlock")
         target = self.user(username) if _plain_text(username, MAX_USERNAME_CHARS) else None
-        if viewer.role is not Role.LA_MANAGEMENT or target is None or target.la_code != viewer.user.la_code:
+        if target is None or target.la_code != viewer.user.la_code:
             self._audit_refusal(viewer, reason, "account_unlock", "not this LA team's user")
             raise AccessRefused("access.unlock_not_allowed")
         self.conn.execute("DELETE FROM signin_failures WHERE username = ?", (target.username,))
@@ -483,10 +487,11 @@ class Directory:
         """The audit trail, for the LA management team only, and only entries about its own
         LA's users and records (R-LOCAL-3, R-ROLE-3)."""
         reason = Reason(AccessReason.LA_MONITORING)
-        self._check_request(viewer, reason, "audit_read")
-        if viewer.role is not Role.LA_MANAGEMENT:
+        self._session_of(viewer)
+        if viewer.role is not Role.LA_MANAGEMENT:  # the role first: a practitioner is told what is LA-only
             self._audit_refusal(viewer, reason, "audit_read", "not the LA team")
             raise AccessRefused("access.audit_la_only")
+        self._check_request(viewer, reason, "audit_read")
         return audit.entries(self.conn, since_seq, la_code=viewer.user.la_code)
 
 

@@ -310,8 +310,6 @@ def test_the_audit_trail_is_for_the_la_team_and_only_its_own_la(client):
     assert all(e.seq > entries[-1].seq for e in later)
 
 
-@pytest.mark.xfail(strict=True, reason="the engine checks the LA-only reason before the role, so a practitioner "
-                                       "is told the reason is not for their role (lead: Directory.audit_entries, unlock_account)")
 def test_other_roles_are_told_what_is_for_the_la_team_alone(client):
     alex = viewer(client, "alex.practitioner")
     refused(client.audit_entries(alex), AccessRefused, "access.audit_la_only")
