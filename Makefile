@@ -8,7 +8,7 @@ SYSTEM := $(VENV)/.system-packages
 
 export QT_QPA_PLATFORM_THEME :=
 
-.PHONY: run test bench screenshots system venv clean
+.PHONY: run serve run-remote test bench screenshots system venv clean
 
 $(SYSTEM): packaging/debian-packages.txt packaging/ensure-debian-packages.sh
 	@packaging/ensure-debian-packages.sh
@@ -30,6 +30,18 @@ export SIGNPOST_KEYRING_HOME
 
 run: $(STAMP)
 	@packaging/with-keyring.sh $(PY) main.py
+
+# The training directory as an HTTPS service on loopback (prints its URL and CA bundle);
+# options: make serve SERVE_PORT=9443 SERVE_ARGS="--idle-minutes 15". Then, in another
+# terminal, `make run-remote` (same SERVE_PORT) runs the app against it.
+SERVE_PORT ?= 8443
+serve: $(STAMP)
+	@packaging/with-keyring.sh $(PY) -m app.server --port $(SERVE_PORT) $(SERVE_ARGS)
+
+run-remote: $(STAMP)
+	@SIGNPOST_DIRECTORY_URL=https://127.0.0.1:$(SERVE_PORT) \
+	 SIGNPOST_CA_BUNDLE="$$($(PY) -c 'from app.paths import Paths; print(Paths.default().data / "service" / "ca.pem")')" \
+	 packaging/with-keyring.sh $(PY) main.py
 
 test: $(STAMP)
 	@SIGNPOST_KEYRING_HOME= QT_QPA_PLATFORM=offscreen packaging/with-keyring.sh $(PY) -m pytest $(PYTEST_ARGS)
