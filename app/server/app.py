@@ -43,6 +43,16 @@ class ServiceSettings:
     closes_at: float | None = None  # time.time() of the switch-off (R-CLOSE-1); None: not closing
 
 
+STRING = {"type": "string"}
+HEX = {"type": "string", "description": "hex"}
+
+
+def _object(description: str, **properties: dict) -> dict:
+    """A documented 200 answer: a JSON object with exactly these (required) properties."""
+    return {200: {"description": description, "content": {"application/json": {"schema": {
+        "type": "object", "required": list(properties), "properties": properties}}}}}
+
+
 def _ok(value: Any) -> Response:
     return Response(problems.dumps(wire.encode(value)), media_type="application/json")
 
@@ -136,12 +146,8 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
 
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(open_for_business)])
 
-    @app.get("/v1/status", tags=["service"], responses={200: {"description": "What this directory is.",
-             "content": {"application/json": {"schema": {"type": "object", "required": ["kind", "version"],
-                                                          "properties": {"kind": {"type": "string"},
-                                                                         "version": {"type": "string"},
-                                                                         "closes_at": {"anyOf": [
-                                                                             {"type": "string"}, {"type": "null"}]}}}}}}})
+    @app.get("/v1/status", tags=["service"], responses=_object(
+        "What this directory is.", kind=STRING, version=STRING, closes_at={"anyOf": [STRING, {"type": "null"}]}))
     async def status() -> Response:
         """Which directory this is, and when it closes (R-CLOSE-1); answered even after closing."""
         closes = settings.closes_at
@@ -149,10 +155,8 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
                     "closes_at": None if closes is None else datetime.fromtimestamp(closes, timezone.utc).isoformat()})
 
     # -- signing in and out (R-ROLE-4, R-LOCAL-2) ---------------------------------------------------
-    @v1.post("/challenge", tags=["sessions"], dependencies=[Depends(limited)], responses={200: {
-        "description": "A fresh single-use challenge for the token to sign.", "content": {"application/json": {
-            "schema": {"type": "object", "required": ["challenge"],
-                       "properties": {"challenge": {"type": "string", "format": "byte"}}}}}}})
+    @v1.post("/challenge", tags=["sessions"], dependencies=[Depends(limited)], responses=_object(
+        "A fresh single-use challenge for the token to sign.", challenge={"type": "string", "format": "byte"}))
     async def challenge() -> Response:
         return _ok({"challenge": await on_engine(Directory.challenge)})
 
@@ -209,10 +213,8 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
         who, reason = viewer(held, body.on_behalf_of), body.reason.to_engine()
         return _ok(await on_engine(lambda d: d.view_record(who, directory_id, reason)))
 
-    @v1.post("/records/{directory_id}/shield", tags=["directory"], responses={200: {
-        "description": "Shielded at once (R-SHIELD-2); changed is false if it already was.",
-        "content": {"application/json": {"schema": {"type": "object", "required": ["changed"],
-                                                    "properties": {"changed": {"type": "boolean"}}}}}}})
+    @v1.post("/records/{directory_id}/shield", tags=["directory"], responses=_object(
+        "Shielded at once (R-SHIELD-2); changed is false if it already was.", changed={"type": "boolean"}))
     async def request_shield(directory_id: DirectoryId, body: ShieldIn, held: Live) -> Response:
         who, reason = viewer(held, None), body.reason.to_engine()
         return _ok({"changed": await on_engine(lambda d: d.request_shield(who, directory_id, reason))})
@@ -231,28 +233,21 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
         who = viewer(held, None)
         return _ok(await on_engine(lambda d: d.audit_entries(who, since)))
 
-    CHECKPOINT = {"type": "object", "required": ["size", "root", "at", "signature"], "properties": {
-        "size": {"type": "integer"}, "root": {"type": "string", "description": "hex"}, "at": {"type": "string"},
-        "signature": {"type": "string", "description": "hex, Ed25519"}}}
-
-    @v1.get("/audit/checkpoint", tags=["audit"], responses={200: {"description": "The latest signed checkpoint.",
-            "content": {"application/json": {"schema": CHECKPOINT}}}})
+    @v1.get("/audit/checkpoint", tags=["audit"], responses=_object(
+        "The latest signed checkpoint.", size={"type": "integer"}, root=HEX, at=STRING, signature=HEX))
     async def audit_checkpoint() -> Response:
         cp: audit.Checkpoint = await on_engine(Directory.audit_checkpoint)
         return _ok(cp.to_json())
 
-    @v1.get("/audit/consistency", tags=["audit"], responses={200: {
-        "description": "RFC 6962 consistency proof from the old size to the new.",
-        "content": {"application/json": {"schema": {"type": "object", "required": ["proof"], "properties": {
-            "proof": {"type": "array", "items": {"type": "string", "description": "hex"}}}}}}}})
+    @v1.get("/audit/consistency", tags=["audit"], responses=_object(
+        "RFC 6962 consistency proof from the old size to the new.", proof={"type": "array", "items": HEX}))
     async def audit_consistency(old: Annotated[int, Query(ge=0, lt=BIG)],
                                 new: Annotated[int, Query(ge=0, lt=BIG)]) -> Response:
         proof = await on_engine(lambda d: d.audit_consistency(old, new))
         return _ok({"proof": [p.hex() for p in proof]})
 
-    @v1.get("/audit/public-key", tags=["audit"], responses={200: {
-        "description": "The Ed25519 key that signs checkpoints.", "content": {"application/json": {"schema": {
-            "type": "object", "required": ["public_key"], "properties": {"public_key": {"type": "string"}}}}}}})
+    @v1.get("/audit/public-key", tags=["audit"], responses=_object(
+        "The Ed25519 key that signs checkpoints.", public_key=HEX))
     async def audit_public_key() -> Response:
         return _ok({"public_key": (await on_engine(Directory.audit_public_key)).hex()})
 

@@ -140,8 +140,8 @@ def _validation_response(request: Request, exc: RequestValidationError) -> Respo
     first = errors[0] if errors else {}
     loc = tuple(first.get("loc", ()))
     kind = str(first.get("type", ""))
-    if kind in ("json_invalid", "json_type") or (loc[:1] == ("body",) and len(loc) == 1 and kind == "model_attributes_type"):
-        return from_problem(invalid("", status=400))  # not JSON, or not a JSON object
+    if kind == "json_invalid":
+        return from_problem(invalid("", status=400))  # not JSON at all
     refusal = refusal_for(request.url.path, loc, kind)
     if refusal is not None:
         return from_refusal(refusal)

@@ -45,7 +45,7 @@ def uvicorn_server(app, files: tls.TlsFiles, log_level: str = "info"):
     """A uvicorn server for ``app`` over TLS with ``files``; run it with ``.run(sockets=[listen(...)])``."""
     import uvicorn
     config = uvicorn.Config(app, ssl_certfile=str(files.cert), ssl_keyfile=str(files.key), log_level=log_level,
-                            lifespan="on", timeout_keep_alive=30, timeout_graceful_shutdown=5, server_header=False, date_header=True)
+                            timeout_keep_alive=30, timeout_graceful_shutdown=5, server_header=False)
     return uvicorn.Server(config)
 
 
@@ -60,13 +60,13 @@ def training_engine(paths: Paths, say: Callable[[str], None]) -> Callable[[], Di
         key = training.directory_key(store)
         signing = training.signing_key(store)
         path = paths.training_directory
-        shown = [-1]
+        shown: set[tuple[str, int]] = set()
 
         def progress(phase: str, done: int, total: int) -> None:
-            percent = 100 * done // max(total, 1)
-            if percent // 10 != shown[0]:
-                shown[0] = percent // 10
-                say(f"  {phase}: {percent}%")
+            step = (phase, 10 * done // max(total, 1))
+            if step not in shown:  # each phase at every tenth
+                shown.add(step)
+                say(f"  {phase}: {10 * step[1]}%")
 
         if training.needs_build(path, key):
             children = Settings.load(paths.settings_file).training_children
@@ -92,7 +92,8 @@ def _closes_at(text: str | None) -> float | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m app.server", description="Run the training directory as an HTTPS service on loopback.")
+    ap = argparse.ArgumentParser(prog="python -m app.server",
+                                 description="Run the training directory as an HTTPS service on loopback.")
     ap.add_argument("--host", default="127.0.0.1", choices=LOOPBACK,
                     help="loopback address to listen on (the training certificate covers loopback only)")
     ap.add_argument("--port", type=int, default=8443, help="port (default 8443)")

@@ -64,7 +64,8 @@ def test_malformed_json_is_a_request_problem(signed, raw):
     ({"family_name": "Zorbrook", "dob": 20150608}, "search.date_format", "dob"),
     ({"family_name": "Zorbrook", "given_name": "Q", "age_from": 10**30, "age_to": 10**30},
      "search.ages_out_of_range", "ages"),
-    ({"family_name": "Zorbrook", "given_name": "Q", "age_from": 2**62, "age_to": 3}, "search.ages_out_of_range", "ages"),
+    ({"family_name": "Zorbrook", "given_name": "Q", "age_from": 2**62, "age_to": 3},
+     "search.ages_out_of_range", "ages"),
     ({"family_name": "Zorbrook", "given_name": "Q", "age_from": 1.5, "age_to": 3}, "search.ages_out_of_range", "ages"),
 ])
 def test_hostile_criteria_get_the_engines_own_refusal(signed, criteria, code, field):

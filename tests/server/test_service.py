@@ -196,7 +196,7 @@ def test_problem_documents_carry_the_engines_codes(make_service, known_child):
     assert monitoring.status_code == 403
     assert problem_of(monitoring)["params"] == {"reason": "la_monitoring"}
     audit_read = service.client.get("/v1/audit/entries", headers=auth)
-    assert audit_read.status_code == 403 and problem_of(audit_read)["code"] == "access.reason_not_for_role"
+    assert audit_read.status_code == 403 and problem_of(audit_read)["code"] == "access.audit_la_only"
     unknown = service.client.get("/v1/nothing-here")
     assert unknown.status_code == 404 and problem_of(unknown)["kind"] == "request"
 
