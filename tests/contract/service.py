@@ -42,9 +42,11 @@ class RunningService:
         return self
 
     def stop(self) -> None:
-        """Stop as an operator would: the port closes and every connection with it."""
+        """Stop as an operator would: the port closes and every connection with it, then the service
+        ends its sessions and closes the directory (``app.state.shutdown``, the caller's to call)."""
         self._server.should_exit = True
         self._thread.join(timeout=START_TIMEOUT_S)
         with contextlib.suppress(OSError):
             self._sock.close()
+        self.app.state.shutdown()  # idempotent
         assert not self._thread.is_alive(), "the directory service did not stop"
