@@ -235,3 +235,24 @@ def test_audit_checkpoint_and_consistency_verify(service):
     assert verify_consistency(old.size, new.size, old.root, new.root, [bytes.fromhex(p) for p in proof])
     too_far = service.client.get(f"/v1/audit/consistency?old=0&new={new.size + 5}")
     assert too_far.status_code == 403 and problem_of(too_far)["code"] == "audit.bad_sizes"
+
+
+def test_a_users_oldest_session_ends_when_they_hold_too_many(make_service):
+    service = make_service(settings=ServiceSettings(sessions_per_user=2))
+    first, second, third = (service.sign_in("jo.la") for _ in range(3))
+    assert problem_of(service.client.get("/v1/audit/entries?since=999999", headers=first))["code"] == "session.expired"
+    for auth in (second, third):
+        assert service.client.get("/v1/audit/entries?since=999999", headers=auth).status_code == 200
+
+
+def test_an_unexpected_failure_is_a_500_problem_without_internals(make_service, known_child):
+    service = make_service(prepare=known_child)
+    auth = service.sign_in("alex.practitioner")
+
+    def broken(*_):
+        raise RuntimeError("/srv/secret/directory.db is on fire")
+    service.on_engine(lambda d: setattr(d, "search", broken))
+    answer = service.client.post("/v1/search", json=SEARCH_KNOWN, headers=auth)
+    assert answer.status_code == 500
+    assert problem_of(answer)["code"] == "server.error"
+    assert "secret" not in answer.text and "RuntimeError" not in answer.text and "Traceback" not in answer.text
