@@ -8,8 +8,10 @@ future, so the GUI thread never waits. The rules:
   is refused unless the host is loopback *and* ``allow_plain_loopback=True``
   (tests only).
 - Connect and read timeouts on every request (3 s and 10 s by default).
-- Only idempotent reads (GET) are retried, with exponential backoff; a POST
-  or DELETE is sent once, so nothing is ever done twice.
+- Only idempotent reads (GET) are retried, with exponential backoff, when
+  the connection failed or a gateway answered 502/504 (not after a read
+  timeout, so the wait stays bounded); a POST or DELETE is sent once, so
+  nothing is ever done twice.
 - Each failure raises exactly one exception:
   ``Unreachable`` (refused, reset, timed out, stopped mid-reply),
   ``CertificateProblem`` (TLS did not verify), ``ServiceError`` (5xx, or a
@@ -213,8 +215,8 @@ class RemoteDirectory:
         for attempt in range(attempts):
             try:
                 reply = self._send(method, path, body, params, headers)
-            except Unreachable:
-                if attempt + 1 >= attempts:
+            except Unreachable as exc:
+                if attempt + 1 >= attempts or not getattr(exc, "worth_retrying", False):
                     raise
             else:
                 if reply.status not in RETRY_STATUSES or attempt + 1 >= attempts:
@@ -237,7 +239,10 @@ class RemoteDirectory:
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
                 requests.exceptions.ChunkedEncodingError) as exc:
             self._saw(online=False)
-            raise Unreachable(detail=_why(exc)) from None
+            failure = Unreachable(detail=_why(exc))
+            # a service that answers too slowly is not asked again: that only adds to its load and to the wait
+            failure.worth_retrying = not isinstance(exc, requests.exceptions.ReadTimeout)
+            raise failure from None
         except requests.exceptions.ContentDecodingError as exc:
             self._saw(online=True)
             raise ServiceError("malformed", detail=_why(exc)) from None
