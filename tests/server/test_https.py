@@ -84,3 +84,15 @@ def test_openapi_document_covers_the_contract():
     for ops in doc["paths"].values():
         for op in ops.values():
             assert "application/problem+json" in op["responses"]["default"]["content"]
+
+
+def test_serve_writes_the_openapi_document_and_says_when_its_port_is_taken(tmp_path, capsys):
+    from app.server.serve import listen, main
+    assert main(["--write-openapi", str(tmp_path / "api.yaml")]) == 0
+    assert (tmp_path / "api.yaml").read_text(encoding="utf-8") == openapi_yaml()
+    taken = listen("127.0.0.1", 0)
+    try:
+        assert main(["--port", str(taken.getsockname()[1])]) == 2
+    finally:
+        taken.close()
+    assert "already running" in capsys.readouterr().err
