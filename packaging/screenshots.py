@@ -66,7 +66,7 @@ def main() -> None:
         ``words``, or None when this directory has no documented cast."""
         try:
             from ui import training_guide
-            facts = app.service.run_on_engine(lambda d: training_guide.load(d, date.today())).result(10)
+            facts = training_guide.facts(app.service.training_facts().result(10))
         except Exception:  # noqa: BLE001 - an older directory: pick children by query instead
             return None
         for entry in facts.entries:

@@ -11,7 +11,7 @@ from app.directory import Directory, SignInRefused
 from app.keystore import SecureKeyStore
 from app.localcache import cache_files, key_item_name
 from app.paths import Paths
-from app.service import DirectoryService
+from app.directory import EmbeddedDirectory
 from app.session import SessionManager
 from app.token.errors import TokenError, TokenErrorKind
 from tests.conftest import open_child, PASSWORD, TODAY
@@ -20,9 +20,9 @@ from tests.conftest import open_child, PASSWORD, TODAY
 @pytest.fixture
 def world(softhsm, service, alice, directory_copy, tmp_path):
     path, key = directory_copy
-    directory = DirectoryService(lambda: Directory.open(path, key, clock=lambda: TODAY))
-    directory.run(Directory.enrol_token, "alex.practitioner", alice.serial, alice.keys.sign_public_der,
-                  alice.keys.wrap_public_der, "test").result(10)
+    directory = EmbeddedDirectory(lambda: Directory.open(path, key, clock=lambda: TODAY))
+    directory.run_on_engine(lambda d: d.enrol_token("alex.practitioner", alice.serial, alice.keys.sign_public_der,
+                  alice.keys.wrap_public_der, "test")).result(10)
     tokens = service(poll_interval=0.2)
     store = SecureKeyStore(service=f"signpost-test-{uuid.uuid4().hex[:8]}")
     paths = Paths(tmp_path / "data", tmp_path / "config")
@@ -34,7 +34,7 @@ def world(softhsm, service, alice, directory_copy, tmp_path):
 
 
 def last_audit(directory):
-    return directory.run(lambda d: d.conn.execute(
+    return directory.run_on_engine(lambda d: d.conn.execute(
         "SELECT action, detail FROM audit ORDER BY seq DESC LIMIT 1").fetchone()).result(5)
 
 
@@ -52,10 +52,10 @@ def test_cache_and_keyring_hold_no_child_name_or_clear_key(world, alice, alice_p
     sessions, directory, paths, store = world
     session = sessions.sign_in("alex.practitioner", PASSWORD, alice.serial, alice_pin).result(30)
     marker = "ZEBEDEE-QUUXINGTON-7741"
-    directory.run(lambda d: d.conn.execute("UPDATE children SET family_name = ? WHERE id = 1", (marker,))).result(5)
+    directory.run_on_engine(lambda d: d.conn.execute("UPDATE children SET family_name = ? WHERE id = 1", (marker,))).result(5)
     from app.model import AccessReason, Reason, Viewer
     viewer = Viewer(session.user, None, session.directory_session)
-    view = directory.run(lambda d: open_child(d, viewer, 1, Reason(AccessReason.PROVIDING_SERVICE))).result(5)
+    view = directory.run_on_engine(lambda d: open_child(d, viewer, 1, Reason(AccessReason.PROVIDING_SERVICE))).result(5)
     sessions.remember(session, view).result(5)
     copy = sessions.recall(session, view.directory_id).result(5)  # the offline copy reads back whole
     assert copy.view == view and copy.view.name.family_name == marker
@@ -145,7 +145,7 @@ def test_sign_in_checks_the_audit_log_extends_what_this_client_saw(world, alice,
             conn.execute("INSERT INTO audit VALUES (?,?,?,?,?,?,?,?,?)", (seq, at, actor, *rest, leaf))
             size = merkle.append(store, size, leaf)
         conn.executemany("INSERT INTO audit_tree VALUES (?,?,?)", [(lv, i, h) for (lv, i), h in store.nodes.items()])
-    directory.run(rewrite).result(10)
+    directory.run_on_engine(rewrite).result(10)
     third = sessions.sign_in("alex.practitioner", PASSWORD, alice.serial, alice_pin).result(30)
     assert third.security_alert.startswith("Security alert: the audit log was rewritten")
     assert last_audit(directory)[0] == "security_alert"

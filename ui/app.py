@@ -12,6 +12,7 @@ import math
 import os
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 import time
 from datetime import date
 from pathlib import Path
@@ -169,8 +170,23 @@ class SignpostApp(QObject):
         self.tokens = TokenService(self.settings.pkcs11_module or None, poll_interval=self.poll_interval)
         self.tokens.subscribe(lambda event: self.relay.post(self._token_event, event))
         watch(self.relay, self.tokens.start(), lambda _: None, self._tokens_failed)
+        if self.settings.directory_url:  # the directory service over HTTPS; nothing of it is kept here
+            self._startup = ThreadPoolExecutor(1, thread_name_prefix="startup")
+            watch(self.relay, self._startup.submit(self._open_remote), self._remote_ready, self._open_failed)
+            return
         self.service = EmbeddedDirectory(self._open_directory)
         watch(self.relay, self.service.opened, self._directory_ready, self._open_failed)
+
+    def _open_remote(self):  # on a start-up thread: the key store, then the client (no network yet)
+        from app.directory.remote import RemoteDirectory
+        if self.store is None:
+            self.store = _default_store()
+        self.store.check_now()
+        return RemoteDirectory(self.settings.directory_url, self.settings.ca_bundle)
+
+    def _remote_ready(self, directory) -> None:
+        self.service = directory
+        self._directory_ready(None)
 
     def _open_directory(self) -> "Directory":  # on the directory thread
         from app import training
@@ -191,24 +207,26 @@ class SignpostApp(QObject):
     def _directory_ready(self, _) -> None:
         from app.session import SessionManager
         assert self.service is not None and self.tokens is not None and self.store is not None
-        self.sessions = SessionManager(self.service, self.tokens, self.store, self.paths)
+        self.sessions = SessionManager(self.service, self.tokens, self.store, self.paths,
+                                       cache_hours=self.settings.record_cache_hours)
         self.signin.set_ready()
 
     def _tokens_failed(self, exc: BaseException) -> None:
         self.signin.set_failed(getattr(exc, "message", None) or f"Security tokens cannot be used: {exc}")
 
     def _open_failed(self, exc: BaseException) -> None:
-        from app.keystore import KeystoreError
-        if isinstance(exc, KeystoreError):
-            self.signin.set_failed(f"Signpost cannot reach a secure keyring. {exc}")
-        elif isinstance(exc, OSError) or "disk is full" in str(exc).lower():
+        from .refusals import explain
+        if isinstance(exc, OSError) and not getattr(exc, "errno", None) == 28:
             why = getattr(exc, "strerror", None) or str(exc)
-            self.signin.set_failed(f"Signpost could not write its files ({why}). Free some disk space or check "
-                                   f"permissions on {self.paths.data}, then restart. Nothing was lost.")
-        else:
+            self.signin.set_failed(f"Signpost could not write its files ({why}). Check permissions on "
+                                   f"{self.paths.data}, then restart. Nothing was lost.")
+            return
+        text, _ = explain(exc)
+        if text.startswith("Something went wrong"):
             log.error("directory failed to open", exc_info=exc)
-            self.signin.set_failed(f"The directory could not be opened ({type(exc).__name__}). Restart Signpost; "
-                                   "if this keeps happening, contact your helpdesk.")
+            text = (f"The directory could not be opened ({type(exc).__name__}). Restart Signpost; if this keeps "
+                    "happening, contact your helpdesk.")
+        self.signin.set_failed(text)
 
     # -- tokens coming and going ------------------------------------------------
     def _token_event(self, event) -> None:
@@ -258,7 +276,8 @@ class SignpostApp(QObject):
         self.session = session
         self.token_memory.remember(session.user.username, session.serial)
         self.main = MainWindow(self.service, session.user, self.clock, session=session.directory_session,
-                               training=True)  # this client opens only the training directory
+                               training=self.service.status().kind == "training",
+                               recall=lambda directory_id: self.sessions.recall(session, directory_id))
         self.main.sign_out_requested.connect(self.sign_out)
         self.main.lock_requested.connect(lambda: self.lock("Locked at your request."))
         self.main.change_pin_requested.connect(self.change_pin)
@@ -287,9 +306,8 @@ class SignpostApp(QObject):
             return
         if self.service is None or self.main is None:
             return
-        today = self.clock()  # the guide reads the training directory's own reference date and users
-        watch(self.main.relay, self.service.run_on_engine(lambda engine: training_guide.load(engine, today)),
-              self._show_guide, self._guide_failed)
+        watch(self.main.relay, self.service.training_facts(), lambda t: self._show_guide(training_guide.facts(t)),
+              self._guide_failed)
 
     def _show_guide(self, facts) -> None:
         from .training_guide import TrainingGuide

@@ -11,15 +11,15 @@ acts for a colleague, the status bar and the record say for whom (R-ROLE-2).
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 from typing import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QMainWindow, QProgressBar,
                                QSplitter, QTableView, QVBoxLayout, QWidget)
 
-from app.directory import DirectoryClient, DirectoryUnavailable, Refusal
+from app.directory import DirectoryClient, DirectoryUnavailable, Refusal, Unreachable
 from app.model import Colleague, User, Viewer
 
 from . import refusals  # the words for every failure; refusals and notices word themselves through it
@@ -39,12 +39,14 @@ class MainWindow(QMainWindow):
     record_opened = Signal(object)  # RecordView, for the encrypted local cache
 
     def __init__(self, directory: DirectoryClient, user: User, clock: Callable[[], date] = date.today,
-                 session: str = "", training: bool = False, parent=None) -> None:
+                 session: str = "", training: bool = False, recall: Callable | None = None, parent=None) -> None:
         """``directory``: the directory interface (embedded or HTTPS); ``session``: the directory's
-        session id from sign-in; ``training``: offer the training guide."""
+        session id from sign-in; ``training``: offer the training guide; ``recall(directory_id)``: a future
+        of the encrypted cache's offline copy of a record this user opened (R-LOCAL-2)."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.directory = directory
+        self.recall = recall
         self.user = user
         self.session = session
         self.relay = Relay(self)
@@ -117,9 +119,18 @@ class MainWindow(QMainWindow):
         self.acting_label = QLabel()
         self.acting_label.setObjectName("actingFor")
         self.acting_label.setAccessibleName("Acting for")
+        self.where = QLabel()
+        self.where.setObjectName("directoryStatus")
+        self.where.setAccessibleName("Directory status")
         self.statusBar().addWidget(who, 1)
         self.statusBar().addWidget(self.acting_label)
+        self.statusBar().addPermanentWidget(self.where)
         self.statusBar().addPermanentWidget(self.busy)
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(5000)
+        self._status_timer.timeout.connect(self.show_status)
+        self._status_timer.start()
+        self.show_status()
 
         menu = self.menuBar().addMenu("S&ession")
         for text, keys, signal in (("&Lock", "Ctrl+L", self.lock_requested),
@@ -192,12 +203,13 @@ class MainWindow(QMainWindow):
 
     def _searched(self, outcome) -> None:
         self._end()
+        self.show_status()
         if outcome.refine:
-            self.form.show_message(outcome.message)
+            self.form.show_message(refusals.notice_words(outcome))
             return
         self.results.set_hits(outcome.hits)
         if outcome.looser_left_out:  # the notice says so, and to add detail to see them
-            self.results_note.setText(outcome.message)
+            self.results_note.setText(refusals.notice_words(outcome))
             self.results_note.show()
         if outcome.hits:
             n = len(outcome.hits)
@@ -206,7 +218,7 @@ class MainWindow(QMainWindow):
             self.table.setFocus()
             self.table.selectRow(0)
         else:
-            self.form.show_message(outcome.message)
+            self.form.show_message(refusals.notice_words(outcome))
 
     def open_row(self, index) -> None:
         reason = self.form.reason_value()
@@ -218,15 +230,47 @@ class MainWindow(QMainWindow):
         self.record.show_loading()
         colleague = self.acting  # the colleague these results were found for
         future = self.directory.view_record(self.viewer(colleague), hit.directory_id, reason)
-        watch(self.relay, future, lambda view: self._opened(view, colleague), self._failed)
+        watch(self.relay, future, lambda view: self._opened(view, colleague),
+              lambda exc: self._open_failed(exc, hit.directory_id, colleague))
 
     def _opened(self, view, colleague: Colleague | None = None) -> None:
         self._end()
         self.record.show_record(view, acting_for(colleague))
         self.record_opened.emit(view)
 
+    def _open_failed(self, exc: BaseException, directory_id: str, colleague: Colleague | None) -> None:
+        """The directory could not be reached: show the offline copy, if this user opened it recently."""
+        if not isinstance(exc, Unreachable) or self.recall is None:
+            self._failed(exc)
+            return
+        watch(self.relay, self.recall(directory_id), lambda copy: self._offline(copy, exc, colleague),
+              lambda _err: self._failed(exc))
+
+    def _offline(self, copy, exc: BaseException, colleague: Colleague | None) -> None:
+        if copy is None:
+            self._failed(exc)
+            self.form.show_message(refusals.explain(exc)[0] + " This record has no offline copy on this "
+                                   "workstation.")
+            return
+        self._end()
+        when = datetime.fromtimestamp(copy.fetched_at).strftime("%d %b %Y %H:%M")
+        self.record.show_record(copy.view, acting_for(colleague), offline_from=when)
+        self.show_status()
+
+    def show_status(self) -> None:
+        """Which directory, online or offline, and when it last answered (status bar)."""
+        st = self.directory.status()
+        where = "Training directory" if st.kind == "training" else st.where
+        state = "online" if st.online else "offline"
+        last = f" · last contact {datetime.fromtimestamp(st.last_contact):%H:%M:%S}" if st.last_contact else ""
+        self.where.setText(f"{where} · {state}{last}")
+        self.where.setProperty("kind", "info" if st.online else "error")
+        self.where.style().unpolish(self.where)
+        self.where.style().polish(self.where)
+
     def _failed(self, exc: BaseException) -> None:
         self._end()
+        self.show_status()
         self.record.clear()
         if not isinstance(exc, (Refusal, DirectoryUnavailable)):
             log.error("directory request failed", exc_info=exc)

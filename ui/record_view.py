@@ -55,11 +55,18 @@ class RecordPane(QWidget):
         self.clear()
         self.browser.setPlaceholderText("Opening the record…")
 
-    def show_record(self, view: RecordView, acting_for: str = "") -> None:
-        """``acting_for``: "for Dr … (organisation)" when a mediating user opened it."""
+    def show_record(self, view: RecordView, acting_for: str = "", offline_from: str = "") -> None:
+        """``acting_for``: "for Dr … (organisation)" when a mediating user opened it; ``offline_from``:
+        when the copy shown came from the encrypted cache because the directory could not be reached."""
         self.clear()
+        lines = []
+        if offline_from:
+            lines.append(f"Offline copy from {offline_from}: the directory cannot be reached, so this may be out "
+                         "of date.")
         if acting_for:
-            self.header.setText(f"Record viewed {acting_for}")
+            lines.append(f"Record viewed {acting_for}")
+        if lines:
+            self.header.setText("\n".join(lines))
             self.header.show()
         if view.shield_applied:
             self.banner.setText(SHIELD_TEXT)

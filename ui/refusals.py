@@ -94,6 +94,7 @@ WORDS = {
     "access.shield_not_allowed": "Only a practitioner or the LA team can request a shield, from a record they found.",
     "access.unlock_not_allowed": "Only the LA management team can unlock its own LA's users.",
     "access.audit_la_only": "The audit trail is for the LA management team.",
+    "access.not_training": "This is not the training directory, so there is no training guide.",
     "audit.bad_sizes": "The audit log has no checkpoint of that size.",
     "record.gone": "That record is no longer in the directory. Search again.",
     # rate limits (R-SEARCH-6)
@@ -235,6 +236,7 @@ def explain(exc: BaseException) -> tuple[str, str]:
     return "Something went wrong. Try again; if it keeps happening, sign out and in again or contact your helpdesk.", ""
 
 
-# Until every screen asks this module directly, refusals and notices word themselves through it.
+# Wherever this map is loaded (the app, once its first window is up; the tests), a refusal's str() and an
+# outcome's message are these words: logs and assertions read what the person read.
 Refusal.render = words
 Outcome.render = notice_words

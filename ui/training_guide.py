@@ -8,7 +8,6 @@ synthetic; the window still closes on lock and sign-out with everything else.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Sequence
 
 from PySide6.QtCore import Qt
@@ -32,13 +31,11 @@ class GuideFacts:
     users: tuple[User, ...]
 
 
-def load(directory, today: date) -> GuideFacts:
-    """On the directory thread: the cast as built into this directory, and its users."""
+def facts(training: tuple) -> GuideFacts:
+    """The guide's facts from the directory's ``training_facts()``: the cast as built into it, and its users."""
     from app import training_cast
-    row = directory.conn.execute("SELECT value FROM meta WHERE key = 'reference_date'").fetchone()
-    reference = date.fromisoformat(row[0]) if row else today
-    users = [directory.user(u) for (u,) in directory.conn.execute("SELECT username FROM users ORDER BY rowid")]
-    return GuideFacts(tuple(training_cast.entries(reference)), tuple(u for u in users if u is not None))
+    reference, users = training
+    return GuideFacts(tuple(training_cast.entries(reference)), tuple(users))
 
 
 def _table(name: str, columns: Sequence[str], rows: Sequence[Sequence[str]], wrap_from: int | None = None) -> QTableWidget:

@@ -37,7 +37,12 @@ class EmbeddedDirectory:
         self.opened: "Future[None]" = self._executor.submit(self._open, open_directory)
 
     def _open(self, open_directory: Callable[[], Directory]) -> None:
-        self._engine = open_directory()
+        try:
+            self._engine = open_directory()
+        except (db.DatabaseError, OSError) as exc:
+            if _disk_full(exc):
+                raise DirectoryUnavailable("disk_full", str(exc)) from exc
+            raise
 
     def _call(self, fn: Callable[..., T], *args: Any) -> "Future[T]":
         def run() -> T:
@@ -58,10 +63,6 @@ class EmbeddedDirectory:
         """Run ``fn(engine)`` on the directory thread: for the training set-up, admin tools and tests,
         never for screens."""
         return self._call(fn)
-
-    def run(self, method: Callable[..., T], *args: Any) -> "Future[T]":
-        """Transitional: ``run(Directory.search, viewer, …)`` as the screens still call it."""
-        return self._call(method, *args)
 
     def status(self) -> DirectoryStatus:
         return DirectoryStatus(self.kind, "Training directory", self._engine is not None, self._last_contact)
@@ -101,6 +102,10 @@ class EmbeddedDirectory:
 
     def audit_entries(self, viewer: Viewer, since_seq: int = 0):
         return self._call(Directory.audit_entries, viewer, since_seq)
+
+    def training_facts(self):
+        """The training guide's facts (embedded training directory only)."""
+        return self._call(Directory.training_facts)
 
     def audit_checkpoint(self):
         return self._call(Directory.audit_checkpoint)

@@ -5,7 +5,7 @@ applies shielding and sensitivity while building what it returns, and audits
 (R-AUDIT-1). The client only ever shows what it was given.
 
 A ``Directory`` is single-threaded: it is created and used on one thread
-(``app.service.DirectoryService`` owns that thread).
+(``app.directory.EmbeddedDirectory`` owns that thread).
 """
 from __future__ import annotations
 
@@ -457,6 +457,17 @@ class Directory:
         self.conn.execute("DELETE FROM signin_failures WHERE username = ?", (target.username,))
         self.audit.record(viewer.user.username, "account_unlocked", viewer=viewer,
                      detail={"user": target.username}, las=(target.la_code,))
+
+    # -- training -----------------------------------------------------------------
+    def training_facts(self) -> tuple[date, tuple[User, ...]]:
+        """The training directory's reference date and its users, for the training guide; refused on
+        anything but a training directory (a real directory lists no users to a client)."""
+        meta = dict(self.conn.execute("SELECT key, value FROM meta WHERE key IN ('kind', 'reference_date')"))
+        if meta.get("kind") != "training":
+            raise AccessRefused("access.not_training")
+        reference = date.fromisoformat(meta["reference_date"]) if meta.get("reference_date") else self.clock()
+        users = [self.user(u) for (u,) in self.conn.execute("SELECT username FROM users ORDER BY rowid")]
+        return reference, tuple(u for u in users if u is not None)
 
     # -- audit ----------------------------------------------------------------
     def audit_checkpoint(self) -> audit.Checkpoint:

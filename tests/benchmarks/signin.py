@@ -24,7 +24,7 @@ from app.directory import Directory
 from app.keystore import SecureKeyStore
 from app.paths import Paths
 from app.passwords import hash_password, verify_password
-from app.service import DirectoryService
+from app.directory import EmbeddedDirectory
 from app.session import Session, SessionManager
 from app.token.provision import provision_softhsm_token
 from app.token.service import TokenService
@@ -47,14 +47,14 @@ def figures(tmp: Path, runs: int = 15, lock_runs: int = 5) -> dict:
     made = provision_softhsm_token("bench", "bench-so-pin", PIN, conf=conf)
     path, key = tmp / "directory.db", db.new_key()
     generator.generate(path, key, children=1000)
-    directory = DirectoryService(lambda: Directory.open(path, key))
-    directory.run(Directory.enrol_token, "alex.practitioner", made.serial, made.keys.sign_public_der,
-                  made.keys.wrap_public_der, "bench").result(30)
+    directory = EmbeddedDirectory(lambda: Directory.open(path, key))
+    directory.run_on_engine(lambda d: d.enrol_token("alex.practitioner", made.serial, made.keys.sign_public_der,
+                  made.keys.wrap_public_der, "bench")).result(30)
     tokens = TokenService(training.SOFTHSM_MODULE, poll_interval=1.0)
     tokens.start().result(30)
     store = SecureKeyStore(service=f"signpost-bench-{uuid.uuid4().hex[:8]}")
     sessions = SessionManager(directory, tokens, store, Paths(tmp / "data", tmp / "config"))
-    user = directory.run(lambda d: d.user("alex.practitioner")).result(10)
+    user = directory.run_on_engine(lambda d: d.user("alex.practitioner")).result(10)
     serial, sign_der = made.serial, made.keys.sign_public_der
     try:
         sessions.sign_out(sessions.sign_in(user.username, PASSWORD, serial, PIN).result(60)).result(30)  # warm
@@ -62,7 +62,7 @@ def figures(tmp: Path, runs: int = 15, lock_runs: int = 5) -> dict:
         for _ in range(runs):
             t0 = time.perf_counter()
             tokens.login(serial, PIN).result(10)
-            challenge = directory.run(Directory.challenge).result(10)
+            challenge = directory.challenge().result(10)
             message = signin_message("sign-in", serial, challenge)
             signature = tokens.sign(serial, message).result(10)
             assert verify_signin(sign_der, message, signature)

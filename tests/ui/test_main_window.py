@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QComboBox, QPushButton
 
+from app.directory import DirectoryStatus
 from app.model import (AccessReason, Colleague, Gender, Match, Name, RecordView, Role, SearchHit, User,
                        Viewer)
 from app.search import Outcome
@@ -44,6 +45,9 @@ class FakeDirectory:
     def __init__(self, **answers) -> None:
         self.answers = answers
         self.calls: list[tuple[str, tuple]] = []
+
+    def status(self) -> DirectoryStatus:
+        return DirectoryStatus("training", "Training directory", True, None)
 
     def __getattr__(self, name: str):
         if name not in ("search", "view_record"):
@@ -272,3 +276,48 @@ def test_the_training_guide_is_offered_only_on_the_training_directory(qtbot, tra
     if training:
         with qtbot.waitSignal(main.training_guide_requested):
             main.menuBar().actions()[titles.index("Help")].menu().actions()[0].trigger()
+
+
+def test_when_the_directory_cannot_be_reached_a_recent_record_opens_as_an_offline_copy(qtbot, window):
+    """R-LOCAL-2: the encrypted cache's copy, marked with when it was fetched; the status bar says offline."""
+    import time
+    from app.directory import Unreachable
+    from app.session import OfflineCopy
+
+    online = {"up": True}
+
+    def view(viewer, did, reason):
+        if online["up"]:
+            return record(did)
+        raise Unreachable()
+    main, _ = window(search=lambda *a: Outcome(hits=(hit("987 654 3210"),)), view_record=view)
+    fetched = time.time() - 3600
+    main.recall = lambda did: _done(OfflineCopy(record(did), fetched) if did == "987 654 3210" else None)
+    fill_and_search(qtbot, main)
+    qtbot.waitUntil(lambda: main.results.rowCount() == 1)
+    online["up"] = False
+    qtbot.keyClick(main.table, Qt.Key_Return)
+    qtbot.waitUntil(lambda: "Poppy Smith" in main.record.browser.toPlainText())
+    assert main.record.header.isVisible() and main.record.header.text().startswith("Offline copy from ")
+    assert time.strftime("%H:%M", time.localtime(fetched)) in main.record.header.text()
+
+    main.recall = lambda did: _done(None)  # nothing kept: say so, show nothing
+    qtbot.keyClick(main.table, Qt.Key_Return)
+    qtbot.waitUntil(lambda: "no offline copy" in main.form.message.text())
+    assert main.record.browser.toPlainText() == "" and "cannot be reached" in main.form.message.text()
+
+
+def test_the_status_bar_says_which_directory_and_whether_it_answers(qtbot, window):
+    from app.directory import DirectoryStatus
+    main, service = window(search=lambda *a: Outcome(hits=(hit(),)))
+    assert main.where.text() == "Training directory · online"
+    service.status = lambda: DirectoryStatus("service", "https://dir.example:8443", False, 1_795_000_000.0)
+    main.show_status()
+    text = main.where.text()
+    assert text.startswith("https://dir.example:8443 · offline · last contact ")
+
+
+def _done(value):
+    f: Future = Future()
+    f.set_result(value)
+    return f
