@@ -186,6 +186,7 @@ class SignpostApp(QObject):
 
     def _remote_ready(self, directory) -> None:
         self.service = directory
+        directory.probe()  # the status bar learns at once whether the service answers
         self._directory_ready(None)
 
     def _open_directory(self) -> "Directory":  # on the directory thread
@@ -198,7 +199,7 @@ class SignpostApp(QObject):
         if training.needs_build(path, key):
             training.build(path, key, self.settings.training_children, cancelled=self._closing.is_set,
                            progress=progress)
-        directory = training.open_directory(self.paths, key, self.clock)
+        directory = training.open_directory(self.paths, key, self.clock, training.signing_key(self.store))
         conf = training.token_environment(self.paths)
         if training.tokens_missing(directory, conf):
             training.provision_tokens(directory, conf, progress)
@@ -216,6 +217,9 @@ class SignpostApp(QObject):
 
     def _open_failed(self, exc: BaseException) -> None:
         from .refusals import explain
+        if isinstance(exc, ValueError) and self.settings.directory_url:  # the service's address or CA file
+            self.signin.set_failed(f"Signpost cannot use the directory service as configured: {exc}")
+            return
         if isinstance(exc, OSError) and not getattr(exc, "errno", None) == 28:
             why = getattr(exc, "strerror", None) or str(exc)
             self.signin.set_failed(f"Signpost could not write its files ({why}). Check permissions on "

@@ -249,11 +249,13 @@ class Directory:
             state.locked = True
         self.audit.record(user.username, "lock", detail={"why": why}, las=(user.la_code,))
 
-    def sign_out(self, user: User, session: str = "") -> None:
+    def sign_out(self, user: User, session: str = "", why: str = "") -> None:
+        """End a session; ``why`` says when it was not the user's own doing (idle, too old, service stopped)."""
         state = self._sessions.get(session)
         if state is not None and state.username == user.username:
             del self._sessions[session]
-        self.audit.record(user.username, "sign_out", las=(user.la_code,))
+        why = why if why in ("", "idle", "too_old", "replaced", "service_stopped") else "other"
+        self.audit.record(user.username, "sign_out", las=(user.la_code,), detail={"why": why} if why else None)
 
     def report_token_refusal(self, username: str, serial: str, kind: str, during: str = "sign_in") -> None:
         """The client reports what the token refused (wrong or blocked PIN, token pulled, wrong
@@ -312,8 +314,9 @@ class Directory:
                 raise AccessRefused(problem[1], **problem[2])
             if viewer.role.acts_for_colleague:  # R-ROLE-2
                 c = viewer.on_behalf_of
-                if c is None or not all(_plain_text(v, MAX_COLLEAGUE_CHARS) is not None
-                                        for v in (c.name, c.organisation)):
+                if c is None:
+                    raise AccessRefused("access.colleague_required", "colleague")
+                if not all(_plain_text(v, MAX_COLLEAGUE_CHARS) is not None for v in (c.name, c.organisation)):
                     raise AccessRefused("access.colleague_too_long", "colleague", limit=MAX_COLLEAGUE_CHARS)
                 if len(c.name.strip()) < 3 or len(c.organisation.strip()) < 2:
                     raise AccessRefused("access.colleague_required", "colleague")

@@ -73,7 +73,7 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
     def ended(held: Held, why: str) -> None:  # expired, replaced or service stopping: end it in the engine too
         log.info("session of %s ended (%s)", held.signed.user.username, why)
         user, token = held.signed.user, held.token
-        future = directory.run_on_engine(lambda d: d.sign_out(user, token))
+        future = directory.run_on_engine(lambda d: d.sign_out(user, token, why))
         future.add_done_callback(lambda f: f.exception() and log.error("engine sign-out failed",
                                                                          exc_info=f.exception()))
 
@@ -112,8 +112,11 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
             table.sweep()
 
     def live(credentials: Credentials) -> Held:
-        held = table.get(credentials.credentials if credentials else None)
+        token = credentials.credentials if credentials else None
+        held = table.get(token)
         if held is None:
+            if table.get(token, locked_ok=True) is not None:
+                raise problems.session_locked()  # the same answer the embedded directory gives
             raise problems.session_ended()
         return held
 

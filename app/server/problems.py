@@ -50,8 +50,13 @@ class Problem(Exception):
 
 
 def session_ended() -> Problem:
-    """Unknown, expired, signed-out or locked bearer (the contract gives them one code)."""
+    """Unknown, expired or signed-out bearer."""
     return Problem(401, "session", "session.expired", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+
+
+def session_locked() -> Problem:
+    """A locked session's bearer, used for anything but unlock or sign-out."""
+    return Problem(401, "session", "session.locked", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
 
 def too_large(limit: int) -> Problem:

@@ -166,7 +166,7 @@ def test_a_mediating_user_names_the_colleague_they_act_for(client):
     signed = done(sign_in(client, "morgan.mediator"))
     criteria = Criteria(family_name="Smith", dob=date(2015, 1, 1))
     nobody = refused(client.search(Viewer(signed.user, None, signed.session), criteria, REASON), AccessRefused,
-                     "access.colleague_too_long")  # "Name the colleague you are acting for ... (up to 100 ...)"
+                     "access.colleague_required")  # "Name the colleague you are acting for, and their organisation."
     assert nobody.field == "colleague"
     refused(client.search(Viewer(signed.user, Colleague(" ", "Elm Surgery"), signed.session), criteria, REASON),
             AccessRefused, "access.colleague_required")
@@ -270,10 +270,6 @@ def test_lock_unlock_and_sign_out(client, facts):
 
 def test_a_locked_session_is_refused_as_locked(client, kind, request):
     """R-LOCAL-2: the user is told to unlock, not to sign in again."""
-    if kind == "remote":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "the service answers a locked bearer with 401 session.expired (as the contract says), so the client "
-            "cannot tell locked from ended; it maps 401 session.locked to access.session_locked when sent")))
     signed = done(sign_in(client, "alex.practitioner"))
     done(client.lock(signed, "idle"))
     refused(client.search(Viewer(signed.user, None, signed.session), Criteria(directory_id="123 456 7890"), REASON),

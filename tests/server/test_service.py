@@ -127,7 +127,7 @@ def test_locked_session_only_unlocks(make_service, known_child):
     for method, url, body in (("POST", "/v1/search", SEARCH_KNOWN), ("GET", "/v1/audit/entries", None),
                               ("POST", "/v1/session/lock", {"why": "again"})):
         answer = service.client.request(method, url, json=body, headers=auth)
-        assert answer.status_code == 401 and problem_of(answer)["code"] == "session.expired", answer.text
+        assert answer.status_code == 401 and problem_of(answer)["code"] == "session.locked", answer.text
     wrong = service.client.post("/v1/session/unlock", headers=auth,
                                 json=service.unlock_body("alex.practitioner", service.tokens["jo.la"]))
     assert wrong.status_code == 401 and problem_of(wrong)["code"] == "unlock.wrong_token"
