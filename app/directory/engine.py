@@ -266,6 +266,17 @@ class Directory:
         self.audit.record(name, "token_refused", las=self._la_of_user(name),
                      detail={"kind": kind, "during": during, "token": (_plain_text(serial, 64) or "?")})
 
+    def audit_refused_request(self, username: str, action: str, code: str) -> None:
+        """A request the service refused before it reached the engine (a field out of bounds, a body that
+        is not JSON): audited all the same (R-AUDIT-1). ``username`` is the session's holder, or "" when
+        no session was given."""
+        name = (_plain_text(username, MAX_USERNAME_CHARS) or "").strip().lower() or "(no session)"
+        action = action if action in ("search", "view_record", "shield_request", "audit_read", "account_unlock",
+                                      "sign_in", "unlock", "token_refusal", "lock") else "request"
+        code = code if isinstance(code, str) and len(code) <= 60 else "request.invalid"
+        self.audit.record(name, "sign_in_failed" if action == "sign_in" else f"{action}_refused",
+                          las=self._la_of_user(name), detail={"why": code, "refused_by": "service"})
+
     def enrol_token(self, username: str, serial: str, sign_public_der: bytes, wrap_public_der: bytes,
                     by: str) -> None:
         """Register a token's public keys for a user (admin command, training set-up)."""

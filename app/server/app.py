@@ -97,7 +97,12 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
     app.state.directory = directory
     app.state.sessions = table
     app.state.shutdown = shutdown
-    problems.install(app)
+    async def audit_refused(request: Request, action: str, code: str) -> None:
+        header = request.headers.get("authorization", "")
+        holder = table.holder(header[7:].strip()) if header[:7].lower() == "bearer " else ""
+        await on_engine(lambda d: d.audit_refused_request(holder, action, code))
+
+    problems.install(app, on_refused=audit_refused)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
 
     # -- dependencies ------------------------------------------------------------------------------

@@ -154,8 +154,21 @@ def _validation_response(request: Request, exc: RequestValidationError) -> Respo
     return from_problem(invalid(field[:100]))
 
 
-def install(app: FastAPI) -> None:
-    """Every error the app can meet becomes a problem document."""
+ACTIONS = (("/v1/search", "search"), ("/view", "view_record"), ("/shield", "shield_request"),
+           ("/v1/audit", "audit_read"), ("/unlock", "unlock"), ("/v1/accounts", "account_unlock"),
+           ("/v1/sessions", "sign_in"), ("/v1/session/lock", "lock"), ("/v1/token-refusals", "token_refusal"))
+
+
+def action_of(path: str) -> str:
+    for marker, action in ACTIONS:
+        if marker in path:
+            return action
+    return "request"
+
+
+def install(app: FastAPI, on_refused=None) -> None:
+    """Every error the app can meet becomes a problem document. ``on_refused(request, action, code)`` is
+    awaited for a request refused before it reached the engine, so it is audited too (R-AUDIT-1)."""
 
     @app.exception_handler(Refusal)
     async def refusal(request: Request, exc: Refusal) -> Response:
@@ -167,7 +180,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> Response:
-        return _validation_response(request, exc)
+        response = _validation_response(request, exc)
+        if on_refused is not None:
+            try:
+                code = json.loads(response.body).get("code", "request.invalid")
+                await on_refused(request, action_of(request.url.path), code)
+            except Exception as err:  # noqa: BLE001 - auditing must not change the answer
+                log.error("could not audit a refused request", exc_info=err)
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def http(request: Request, exc: StarletteHTTPException) -> Response:

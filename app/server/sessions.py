@@ -75,6 +75,11 @@ class SessionTable:
             if why:
                 self._end(held, why)
 
+    def holder(self, token: str | None) -> str:
+        """Whose session a bearer names (without touching it), for auditing a refused request; "" if none."""
+        held = self._held.get(token) if isinstance(token, str) else None
+        return held.signed.user.username if held is not None else ""
+
     def get(self, token: str | None, *, locked_ok: bool = False) -> Held | None:
         """The live session for ``token`` (touched), or None if unknown, expired or locked."""
         held = self._held.get(token) if isinstance(token, str) else None

@@ -154,3 +154,25 @@ def test_shielded_fields_never_appear_in_any_response(make_service):
         text = answer.content.decode("ascii")
         leaked = {s for s in secrets if json.dumps(s)[1:-1] in text or s in text}
         assert not leaked, leaked
+
+
+def test_a_request_refused_before_the_engine_is_audited_all_the_same(make_service):
+    """R-AUDIT-1: the service's own bounds refuse a 1 MB family name; the refusal is still in the audit,
+    with whose session sent it."""
+    service = make_service()
+    auth = service.sign_in("alex.practitioner")
+    body = {**SEARCH_KNOWN, "criteria": {**SEARCH_KNOWN["criteria"], "family_name": "S" * 1_000_000}}
+    answer = service.client.post("/v1/search", json=body, headers=auth)
+    assert answer.status_code in (413, 422) and problem_of(answer)["code"] in ("search.too_long", "request.too_large")
+    long_name = {**SEARCH_KNOWN, "criteria": {**SEARCH_KNOWN["criteria"], "family_name": "S" * 500}}
+    answer = service.client.post("/v1/search", json=long_name, headers=auth)
+    assert problem_of(answer)["code"] == "search.too_long"
+    actor, action, detail = service.on_engine(lambda d: d.conn.execute(
+        "SELECT actor, action, detail FROM audit ORDER BY seq DESC LIMIT 1").fetchone())
+    assert (actor, action) == ("alex.practitioner", "search_refused")
+    assert json.loads(detail) == {"why": "search.too_long", "refused_by": "service"}
+    answer = service.client.post("/v1/sessions", json={"username": "x" * 5000})  # no session at all
+    assert 400 <= answer.status_code < 500
+    actor, action = service.on_engine(lambda d: d.conn.execute(
+        "SELECT actor, action FROM audit ORDER BY seq DESC LIMIT 1").fetchone())
+    assert (actor, action) == ("(no session)", "sign_in_failed")
