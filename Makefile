@@ -58,4 +58,4 @@ clean:
 
 # README screenshots, from the real app in a real (virtual) window.
 screenshots: $(STAMP)
-	@xvfb-run -a -s "-screen 0 1400x900x24" packaging/with-keyring.sh $(PY) -m packaging.screenshots
+	@xvfb-run -a -s "-screen 0 1400x900x24" packaging/with-keyring.sh $(PY) packaging/screenshots.py

@@ -12,13 +12,15 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the repository's app/ and ui/
 
-from app.paths import Paths
-from app.settings import Settings
-from app.token.provision import training_label
-from app.training import TRAINING_PIN
-from ui.app import SignpostApp, application
+from PySide6.QtCore import QTimer  # noqa: E402
+
+from app.paths import Paths  # noqa: E402
+from app.settings import Settings  # noqa: E402
+from app.token.provision import training_label  # noqa: E402
+from app.training import TRAINING_PIN  # noqa: E402
+from ui.app import SignpostApp, application  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "resources" / "screenshots"
 PASSWORD = "training-only-2026"

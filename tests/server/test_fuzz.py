@@ -8,32 +8,10 @@ Examples are few and derandomised, so the run is short and repeatable.
 """
 from __future__ import annotations
 
-import importlib
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
-
-
-def _load_pypi_packaging() -> None:
-    """The repository's own ``packaging/`` folder (build scripts) shadows the PyPI ``packaging``
-    that schemathesis imports: load the real one first, looking past the repository root."""
-    if hasattr(sys.modules.get("packaging"), "version"):
-        return
-    root = Path(__file__).resolve().parents[2]
-    saved = sys.path[:]
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != root]
-    sys.modules.pop("packaging", None)
-    try:
-        importlib.import_module("packaging.version")
-    finally:
-        sys.path[:] = saved
-
-
-_load_pypi_packaging()
-
-import schemathesis  # noqa: E402
+import schemathesis
 from hypothesis import HealthCheck, settings  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance  # noqa: E402
