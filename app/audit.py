@@ -7,8 +7,8 @@ anyone holding a signed checkpoint.
 - After every entry the directory signs a **checkpoint** (size, root, time)
   with its own Ed25519 key, which is not in the database. Checkpoints are kept
   outside the audit table (``audit_checkpoints``), and the latest is also
-  written beside the directory file (the *witness*), so cutting entries off
-  the end of the log shows.
+  written beside the directory file (the *witness*: within a second while
+  busy, and on close), so cutting entries off the end of the log shows.
 - Clients keep the last checkpoint they saw and, at each sign-in, ask for a
   consistency proof to the current one (``consistency``): a log that shrank
   or was rewritten cannot prove it extends what they saw.
@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import struct
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -40,6 +41,7 @@ from . import merkle
 from .model import Viewer
 
 CHECKPOINT_CONTEXT = b"signpost-audit-checkpoint-v1"
+WITNESS_EVERY_S = 1.0  # the witness beside the directory lags the log by at most this while it is busy
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,8 @@ class AuditLog:
         self.public_key = self._key.public_key().public_bytes(serialization.Encoding.Raw,
                                                              serialization.PublicFormat.Raw)
         self.witness = witness
+        self._witnessed_at = -1e9
+        self._pending: Checkpoint | None = None
         self.tree = _TreeStore(conn)
         self.size = conn.execute("SELECT count(*) FROM audit").fetchone()[0]
         known = conn.execute("SELECT value FROM meta WHERE key = 'audit_public_key'").fetchone()
@@ -163,14 +167,27 @@ class AuditLog:
     def _sign(self, size: int, root: bytes, at: str) -> Checkpoint:
         return Checkpoint(size, root, at, self._key.sign(checkpoint_message(size, root, at)))
 
-    def _witness(self, cp: Checkpoint) -> None:
+    def _witness(self, cp: Checkpoint, force: bool = False) -> None:
+        """Write the latest checkpoint beside the directory: at most every ``WITNESS_EVERY_S`` while busy
+        (a rename per entry would be most of a search's cost), and always when the log is closed."""
         if self.witness is None:
             return
+        self._pending = cp
+        now = time.monotonic()
+        if not force and now - self._witnessed_at < WITNESS_EVERY_S:
+            return
+        self._witnessed_at = now
+        self._pending = None
         tmp = self.witness.with_name(self.witness.name + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(cp.to_json(), fh)
         os.replace(tmp, self.witness)
+
+    def flush(self) -> None:
+        """Write the witness now if a checkpoint is waiting (on close, and before a verify)."""
+        if self._pending is not None:
+            self._witness(self._pending, force=True)
 
     def checkpoint(self) -> Checkpoint:
         """The latest signed checkpoint (an empty log is signed on demand)."""

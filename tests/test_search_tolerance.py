@@ -141,3 +141,13 @@ def test_an_la_user_finds_a_child_by_family_name_and_postcode_sector(directory, 
     assert _hit(directory.search(la_team, Criteria(family_name="Gallimore", postcode="NE11 2"), monitoring), did)
     assert _hit(directory.search(la_team, Criteria(family_name="Gallimore", postcode="ne112tr"), monitoring), did)
     assert _hit(directory.search(la_team, Criteria(postcode="NE11 2TR"), monitoring), did)
+
+
+def test_a_close_difference_is_shown_when_only_looser_ones_are_left_out(directory, practitioner, reason):
+    """Many exact-ish neighbours: the former-name match (one light difference) still shows, the many
+    misspellings (one heavier difference each) are the ones left out."""
+    former = add_child(directory, "Isolde", "Quillington", DOB, other_names=[("Isolde", "Braithwaite")])
+    for i in range(CAP + 3):
+        add_child(directory, "Isolde", "Braithwaite"[:i % 10 + 1] + "q" + "Braithwaite"[i % 10 + 2:], DOB)
+    out = directory.search(practitioner, Criteria(family_name="Braithwaite", dob=DOB), reason)
+    assert [h.directory_id for h in out.hits] == [former] and out.looser_left_out

@@ -9,7 +9,6 @@ A ``Directory`` is single-threaded: it is created and used on one thread
 """
 from __future__ import annotations
 
-import itertools
 import os
 import secrets
 import time
@@ -92,7 +91,7 @@ class Directory:
         self.now = now
         self._challenges: dict[bytes, float] = {}
         self._sessions: dict[str, _Session] = {}
-        self._searches: dict[str, deque[float]] = {}
+        self._searches: dict[str, tuple[deque[float], deque[float]]] = {}  # per user: last minute, last hour
 
     @classmethod
     def open(cls, path: str | Path, key: bytes, clock: Callable[[], date] = date.today,
@@ -108,6 +107,7 @@ class Directory:
                    signing_key or audit.derived_signing_key(key), witness_path(path))
 
     def close(self) -> None:
+        self.audit.flush()
         self.conn.close()
 
     def _stamp(self) -> str:
@@ -358,18 +358,19 @@ class Directory:
     # -- rate limits (R-SEARCH-6) ------------------------------------------------
     def _check_search_rate(self, viewer: Viewer, reason: Reason) -> None:
         now = self.now()
-        times = self._searches.setdefault(viewer.user.username, deque())
-        while times and times[0] <= now - 3600:
-            times.popleft()
-        in_minute = [t for t in itertools.islice(reversed(times), self.limits.searches_per_minute + 1)
-                     if t > now - 60][::-1]
-        for count, limit, window, span in ((len(in_minute), self.limits.searches_per_minute, in_minute, 60),
-                                           (len(times), self.limits.searches_per_hour, list(times), 3600)):
+        minute, hour = self._searches.setdefault(viewer.user.username, (deque(), deque()))
+        for window, span in ((minute, 60), (hour, 3600)):  # each keeps only its own window: O(1) a search
+            while window and window[0] <= now - span:
+                window.popleft()
+        for window, limit, span in ((minute, self.limits.searches_per_minute, 60),
+                                    (hour, self.limits.searches_per_hour, 3600)):
+            count = len(window)
             if count >= limit:
                 wait = window[count - limit] + span - now
                 self._audit_refusal(viewer, reason, "search", "rate limited", limit=limit, window_s=span)
                 raise RateLimited("rate.searches", count=count, window_s=span, wait_s=int(wait + 0.999))
-        times.append(now)
+        minute.append(now)
+        hour.append(now)
 
     def _check_open_budget(self, viewer: Viewer, reason: Reason, child_id: int) -> int:
         day = datetime.fromtimestamp(self.now(), timezone.utc).date()
