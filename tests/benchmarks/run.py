@@ -34,6 +34,10 @@ Progress goes to stderr; the last stdout line is one JSON object:
 - ``signin_ms`` / ``signin_total_ms`` / ``password_check_ms`` /
   ``lock_after_removal_ms``: see ``tests.benchmarks.signin``.
 - ``generate_s`` and ``generate_s_per_million`` for the directory searched.
+- ``remote_signin_ms``, ``remote_search_p50_ms`` / ``remote_search_p95_ms``,
+  ``service_searches_per_s`` and ``service_p95_under_load_ms``: the same
+  directory served over loopback HTTPS by the reference service in its own
+  process (see ``tests.benchmarks.remote``; ``--skip-remote`` leaves them out).
 - ``targets``: each target with its value and whether it is met (search p95
   ≤ 5 ms up to 1M children, ≤ 10 ms above; generation ≤ 60 s per million is
   judged from 1M children up, where fixed costs no longer dominate).
@@ -257,6 +261,9 @@ def targets(r: dict) -> dict:
     check("signin_ms", r.get("signin_ms"), "<=", 50.0)
     check("lock_after_removal_ms", r.get("lock_after_removal_max_ms"), "<=", 1500.0)
     check("window_shown_ratio", r.get("window_shown_ratio"), "<=", 1.5)
+    check("remote_search_p95_ms", r.get("remote_search_p95_ms"), "<=", 10.0)
+    check("service_searches_per_s", r.get("service_searches_per_s"), ">=", 400.0)
+    check("service_p95_under_load_ms", r.get("service_p95_under_load_ms"), "<=", 50.0)
     return out
 
 
@@ -266,6 +273,7 @@ def main() -> None:
     ap.add_argument("--per-type", type=int, default=1000, help="queries per error type in the quality set")
     ap.add_argument("--startup-runs", type=int, default=5)
     ap.add_argument("--skip-app", action="store_true", help="leave out the start-up and sign-in figures")
+    ap.add_argument("--skip-remote", action="store_true", help="leave out the HTTPS service figures")
     args = ap.parse_args()
     today = date.today()
     result: dict = {"children": args.children}
@@ -313,6 +321,10 @@ def main() -> None:
         result["p95_ratio"] = round(result["search_p95_ms"] / max(result["peer_search_p95_ms"], 1e-9), 3)
         result["search_process_peak_rss_mb"] = round(rss, 1)
 
+        if not args.skip_remote:
+            say("timing the directory service over loopback HTTPS…")
+            from tests.benchmarks import remote
+            result.update(remote.figures(path, key, today, queries, tmp / "service-tls", say))
         if not args.skip_app:
             say("timing start-up…")
             result.update(startup_figures(tmp, args.startup_runs))
