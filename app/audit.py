@@ -146,10 +146,14 @@ class AuditLog:
         if viewer is not None:
             la_codes.add(viewer.user.la_code)
         la_text = ",".join(sorted(c for c in la_codes if c))
-        seq = self.size + 1
-        leaf = entry_leaf(seq, at, actor, on_behalf, action, reason, text, la_text)
+        own = not self.conn.in_transaction
+        if own:  # take the write lock first: another process (app and service on one file) may append too
+            self.conn.execute("BEGIN IMMEDIATE")
         self.conn.execute("SAVEPOINT audit_append")
         try:
+            self.size = self.conn.execute("SELECT coalesce(max(seq), 0) FROM audit").fetchone()[0]
+            seq = self.size + 1
+            leaf = entry_leaf(seq, at, actor, on_behalf, action, reason, text, la_text)
             self.conn.execute(
                 "INSERT INTO audit (seq, at, actor, on_behalf_of, action, reason, detail, las, leaf) "
                 "VALUES (?,?,?,?,?,?,?,?,?)", (seq, at, actor, on_behalf, action, reason, text, la_text, leaf))
@@ -157,9 +161,13 @@ class AuditLog:
             cp = self._sign(seq, merkle.root(self.tree, seq), at)
             self.conn.execute("INSERT INTO audit_checkpoints VALUES (?,?,?,?)", (cp.size, cp.root, cp.at, cp.signature))
             self.conn.execute("RELEASE audit_append")
+            if own:
+                self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK TO audit_append")
             self.conn.execute("RELEASE audit_append")
+            if own:
+                self.conn.execute("ROLLBACK")
             raise
         self.size = seq
         self._witness(cp)

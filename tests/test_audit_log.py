@@ -172,3 +172,18 @@ def test_audit_verify_command(directory_copy, tmp_path, capsys):
         for item in (training.KEY_ITEM, training.SIGNING_ITEM):
             store.delete_now(item)
         store.close()
+
+
+def test_two_processes_appending_to_one_log_keep_it_intact(directory_copy):
+    """The app and the service may open one training directory at once: appends interleave safely."""
+    path, key = directory_copy
+    one = Directory.open(path, key, clock=lambda: TODAY, signing_key=SIGNING)
+    two = Directory.open(path, key, clock=lambda: TODAY, signing_key=SIGNING)
+    try:
+        for i in range(6):
+            (one if i % 2 else two).report_token_refusal("alex.practitioner", f"S{i}", "wrong_pin", "sign_in")
+        assert audit.verify(one.conn, PUBLIC).ok
+        assert one.conn.execute("SELECT count(*) FROM audit").fetchone()[0] >= 6
+    finally:
+        one.close()
+        two.close()
