@@ -8,7 +8,7 @@ SYSTEM := $(VENV)/.system-packages
 
 export QT_QPA_PLATFORM_THEME :=
 
-.PHONY: run serve run-remote test bench screenshots system venv clean
+.PHONY: run serve run-remote admin test bench screenshots system venv clean
 
 $(SYSTEM): packaging/debian-packages.txt packaging/ensure-debian-packages.sh
 	@packaging/ensure-debian-packages.sh
@@ -37,6 +37,11 @@ run: $(STAMP)
 SERVE_PORT ?= 8443
 serve: $(STAMP)
 	@packaging/with-keyring.sh $(PY) -m app.server --port $(SERVE_PORT) $(SERVE_ARGS)
+
+# Directory administration on the training directory, in make run's keyring:
+# make admin ARGS="audit verify" (or "limits", "unlock-account --user NAME", "enrol-token --user NAME").
+admin: $(STAMP)
+	@packaging/with-keyring.sh $(PY) main.py $(ARGS)
 
 run-remote: $(STAMP)
 	@SIGNPOST_DIRECTORY_URL=https://127.0.0.1:$(SERVE_PORT) \

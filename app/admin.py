@@ -49,9 +49,7 @@ def enrol(argv: list[str], store: SecureKeyStore | None = None, paths: Paths | N
         serial = args.serial or _only_token(module)
         pin = getpass.getpass(f"PIN for token {serial}: ")
         keys = enrol_real_token(module, serial, pin, replace=args.replace)
-        store = store or SecureKeyStore()
-        key = training.directory_key(store)
-        directory = Directory.open(paths.training_directory, key)
+        directory = _open_training(store, paths)
         try:
             directory.enrol_token(args.user, serial, keys.sign_public_der, keys.wrap_public_der,
                                   by=f"admin:{getpass.getuser()}@{os.uname().nodename}")
@@ -67,7 +65,18 @@ def enrol(argv: list[str], store: SecureKeyStore | None = None, paths: Paths | N
     return 0
 
 
+class NoTrainingDirectory(KeystoreError):
+    pass
+
+
+def _require_directory(paths: Paths) -> None:
+    if not paths.training_directory.exists():
+        raise NoTrainingDirectory(f"there is no training directory at {paths.training_directory} yet: run "
+                                  "`make run` (or `make serve`) once to build it.")
+
+
 def _open_training(store: SecureKeyStore | None, paths: Paths) -> Directory:
+    _require_directory(paths)
     store = store or SecureKeyStore()
     return Directory.open(paths.training_directory, training.directory_key(store),
                           signing_key=training.signing_key(store))
@@ -131,6 +140,7 @@ def audit_command(argv: list[str], store: SecureKeyStore | None = None, paths: P
     ap.parse_args(argv)
     paths = paths or Paths.default()
     try:
+        _require_directory(paths)
         store = store or SecureKeyStore()
         key = training.directory_key(store)
         public = training.public_signing_key(training.signing_key(store))
