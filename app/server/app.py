@@ -109,14 +109,14 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
     bearer = HTTPBearer(auto_error=False, description="The session id from POST /v1/sessions.")
     Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
-    def open_for_business() -> None:
+    async def open_for_business() -> None:  # async: cheap checks, no thread hop per request
         if settings.closes_at is not None and wall() >= settings.closes_at:
             raise problems.Problem(503, "service", "service.closed")
         if now() - swept[0] > 30:
             swept[0] = now()
             table.sweep()
 
-    def live(credentials: Credentials) -> Held:
+    async def live(credentials: Credentials) -> Held:
         token = credentials.credentials if credentials else None
         held = table.get(token)
         if held is None:
@@ -125,14 +125,14 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
             raise problems.session_ended()
         return held
 
-    def lockable(credentials: Credentials) -> Held:
+    async def lockable(credentials: Credentials) -> Held:
         """A session that may be locked: for unlocking and signing out only."""
         held = table.get(credentials.credentials if credentials else None, locked_ok=True)
         if held is None:
             raise problems.session_ended()
         return held
 
-    def limited(request: Request) -> None:
+    async def limited(request: Request) -> None:
         limiter.check(request.client.host if request.client else "unknown")
 
     Live = Annotated[Held, Depends(live)]

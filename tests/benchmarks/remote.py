@@ -54,9 +54,19 @@ def _serve(path: str, folder: str, today: str) -> None:
     server = uvicorn.Server(config)
     threading.Thread(target=lambda: (sys.stdin.read(), setattr(server, "should_exit", True)), daemon=True).start()
     print(f"ready {port}", flush=True)
+    profile = os.environ.get("SIGNPOST_PROFILE_SERVICE")  # a path: profile the service while it runs
+    if profile:
+        import cProfile
+        import threading as _t
+        _t.setprofile(None)
+        prof = cProfile.Profile()
+        prof.enable()
     try:
         server.run(sockets=[sock])
     finally:
+        if profile:
+            prof.disable()
+            prof.dump_stats(profile)
         app.state.shutdown()
 
 
