@@ -137,3 +137,26 @@ def add_child(directory, given: str, family: str, dob, postcode: str = "NE1 4XY"
         conn.execute("INSERT INTO other_names VALUES (?,?,?)", (cid, g, f))
     search_index.reindex_child(conn, cid)
     return directory_id.fmt(did)
+
+
+@pytest.fixture
+def training_home(directory_copy, tmp_path):
+    """A data folder holding a copy of the training directory, its key in a real (test) key store:
+    what the directory administration commands open. Gives (paths, store, key)."""
+    import uuid
+
+    from app import training
+    from app.keystore import SecureKeyStore
+    from app.paths import Paths
+    path, key = directory_copy
+    paths = Paths(tmp_path / "data", tmp_path / "config")
+    paths.training_directory.parent.mkdir(parents=True)
+    shutil.copy(path, paths.training_directory)
+    store = SecureKeyStore(service=f"signpost-test-{uuid.uuid4().hex[:8]}")
+    store.put_now(training.KEY_ITEM, key)
+    yield paths, store, key
+    try:
+        for item in (training.KEY_ITEM, training.SIGNING_ITEM):
+            store.delete_now(item)
+    finally:
+        store.close()

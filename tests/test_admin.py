@@ -1,7 +1,6 @@
 """The admin command that enrols a real token (here a bare SoftHSM token)."""
 from __future__ import annotations
 
-import shutil
 import subprocess
 import uuid
 
@@ -9,8 +8,6 @@ import pytest
 
 from app import admin, training
 from app.directory import Directory
-from app.keystore import SecureKeyStore
-from app.paths import Paths
 from tests.conftest import TODAY
 
 
@@ -25,61 +22,43 @@ def bare_token(softhsm):
 
 
 def test_enrol_token_puts_keys_on_the_token_and_its_public_keys_in_the_directory(
-        bare_token, directory_copy, tmp_path, monkeypatch, capsys):
-    path, key = directory_copy
-    paths = Paths(tmp_path / "data", tmp_path / "config")
-    paths.training_directory.parent.mkdir(parents=True)
-    shutil.copy(path, paths.training_directory)
-    store = SecureKeyStore(service=f"signpost-test-{uuid.uuid4().hex[:8]}")
-    store.put_now(training.KEY_ITEM, key)
+        bare_token, training_home, monkeypatch, capsys):
+    paths, store, key = training_home
     monkeypatch.setattr(admin.getpass, "getpass", lambda prompt: "4321-pin")
-    try:
-        rc = admin.enrol(["--user", "jo.la", "--serial", bare_token, "--module", training.SOFTHSM_MODULE],
-                         store=store, paths=paths)
-        assert rc == 0, capsys.readouterr().err
-        d = Directory.open(paths.training_directory, key, clock=lambda: TODAY)
-        assert d.enrolled_tokens()["jo.la"] == bare_token
-        assert d.conn.execute("SELECT actor FROM audit WHERE action = 'token_enrolled' ORDER BY seq DESC"
-                              ).fetchone()[0].startswith("admin:")
-        d.close()
-        monkeypatch.setattr(admin.getpass, "getpass", lambda prompt: "wrong-pin")
-        assert admin.enrol(["--user", "jo.la", "--serial", bare_token, "--module", training.SOFTHSM_MODULE,
-                            "--replace"], store=store, paths=paths) == 1
-        assert "PIN" in capsys.readouterr().err
-    finally:
-        store.delete_now(training.KEY_ITEM)
-        store.close()
+    rc = admin.enrol(["--user", "jo.la", "--serial", bare_token, "--module", training.SOFTHSM_MODULE],
+                     store=store, paths=paths)
+    assert rc == 0, capsys.readouterr().err
+    d = Directory.open(paths.training_directory, key, clock=lambda: TODAY)
+    assert d.enrolled_tokens()["jo.la"] == bare_token
+    assert d.conn.execute("SELECT actor FROM audit WHERE action = 'token_enrolled' ORDER BY seq DESC"
+                          ).fetchone()[0].startswith("admin:")
+    d.close()
+    monkeypatch.setattr(admin.getpass, "getpass", lambda prompt: "wrong-pin")
+    assert admin.enrol(["--user", "jo.la", "--serial", bare_token, "--module", training.SOFTHSM_MODULE,
+                        "--replace"], store=store, paths=paths) == 1
+    assert "PIN" in capsys.readouterr().err
 
 
-def test_unlock_account_and_limits_commands(directory_copy, tmp_path, capsys):
+def test_unlock_account_and_limits_commands(training_home, capsys):
     """R-ROLE-4 lock-out lifted by the directory's administrator; R-SEARCH-6 limits are the directory's."""
     from app.limits import Limits
     from tests.conftest import SoftToken, token_sign_in
-    path, key = directory_copy
-    paths = Paths(tmp_path / "data", tmp_path / "config")
-    paths.training_directory.parent.mkdir(parents=True)
-    shutil.copy(path, paths.training_directory)
-    store = SecureKeyStore(service=f"signpost-test-{uuid.uuid4().hex[:8]}")
-    store.put_now(training.KEY_ITEM, key)
-    try:
-        assert admin.limits(["failed_signins_before_lock", "2"], store=store, paths=paths) == 0
-        assert "failed_signins_before_lock = 2" in capsys.readouterr().out
-        d = Directory.open(paths.training_directory, key, clock=lambda: TODAY)
-        assert d.limits.failed_signins_before_lock == 2 and d.limits.searches_per_minute == Limits().searches_per_minute
-        token = SoftToken("ADM").enrol(d, "alex.practitioner")
-        for _ in range(2):
-            with pytest.raises(Exception):
-                token_sign_in(d, "alex.practitioner", token, "wrong")
-        with pytest.raises(Exception, match="locked"):
-            token_sign_in(d, "alex.practitioner", token)
-        d.close()
-        assert admin.unlock_account(["--user", "alex.practitioner"], store=store, paths=paths) == 0
-        assert "can sign in again" in capsys.readouterr().out
-        d = Directory.open(paths.training_directory, key, clock=lambda: TODAY)
-        assert token_sign_in(d, "alex.practitioner", token).user.username == "alex.practitioner"
-        actions = [a for (a,) in d.conn.execute("SELECT action FROM audit WHERE actor LIKE 'admin:%'")]
-        assert actions == ["limit_changed", "account_unlocked"]
-        d.close()
-    finally:
-        store.delete_now(training.KEY_ITEM)
-        store.close()
+    paths, store, key = training_home
+    assert admin.limits(["failed_signins_before_lock", "2"], store=store, paths=paths) == 0
+    assert "failed_signins_before_lock = 2" in capsys.readouterr().out
+    d = Directory.open(paths.training_directory, key, clock=lambda: TODAY)
+    assert d.limits.failed_signins_before_lock == 2 and d.limits.searches_per_minute == Limits().searches_per_minute
+    token = SoftToken("ADM").enrol(d, "alex.practitioner")
+    for _ in range(2):
+        with pytest.raises(Exception):
+            token_sign_in(d, "alex.practitioner", token, "wrong")
+    with pytest.raises(Exception, match="locked"):
+        token_sign_in(d, "alex.practitioner", token)
+    d.close()
+    assert admin.unlock_account(["--user", "alex.practitioner"], store=store, paths=paths) == 0
+    assert "can sign in again" in capsys.readouterr().out
+    d = Directory.open(paths.training_directory, key, clock=lambda: TODAY)
+    assert token_sign_in(d, "alex.practitioner", token).user.username == "alex.practitioner"
+    actions = [a for (a,) in d.conn.execute("SELECT action FROM audit WHERE actor LIKE 'admin:%'")]
+    assert actions == ["limit_changed", "account_unlocked"]
+    d.close()

@@ -2,16 +2,12 @@
 caught and the first bad entry named, even when every stored hash is recomputed."""
 from __future__ import annotations
 
-import shutil
-import uuid
 from datetime import date
 
 import pytest
 
 from app import admin, audit, merkle, training
 from app.directory import Directory, witness_path
-from app.keystore import SecureKeyStore
-from app.paths import Paths
 from app.search import Criteria
 from tests.conftest import TODAY, viewer_for
 
@@ -146,32 +142,22 @@ def test_a_checkpoint_signed_by_another_key_is_refused(logged):
     assert not audit.verify(conn, training.public_signing_key(bytes(32)), audit.read_witness(witness)).ok
 
 
-def test_audit_verify_command(directory_copy, tmp_path, capsys):
+def test_audit_verify_command(training_home, capsys):
     """``main.py audit verify``: exit 0 when intact; non-zero naming the first bad entry."""
-    path, key = directory_copy
-    paths = Paths(tmp_path / "data", tmp_path / "config")
-    paths.training_directory.parent.mkdir(parents=True)
-    shutil.copy(path, paths.training_directory)
-    store = SecureKeyStore(service=f"signpost-test-{uuid.uuid4().hex[:8]}")
-    store.put_now(training.KEY_ITEM, key)
-    try:
-        d = Directory.open(paths.training_directory, key, clock=lambda: TODAY, signing_key=training.signing_key(store))
-        for _ in range(3):
-            viewer_for(d, "alex.practitioner")
-        d.close()
-        assert admin.audit_command(["verify"], store=store, paths=paths) == 0
-        assert "intact" in capsys.readouterr().out
-        from app import db
-        conn = db.open_encrypted(paths.training_directory, key)
-        conn.execute("DROP TRIGGER audit_no_update")
-        conn.execute("UPDATE audit SET action = 'nothing' WHERE seq = 2")
-        conn.close()
-        assert admin.audit_command(["verify"], store=store, paths=paths) == 1
-        assert "first bad entry: 2" in capsys.readouterr().err
-    finally:
-        for item in (training.KEY_ITEM, training.SIGNING_ITEM):
-            store.delete_now(item)
-        store.close()
+    paths, store, key = training_home
+    d = Directory.open(paths.training_directory, key, clock=lambda: TODAY, signing_key=training.signing_key(store))
+    for _ in range(3):
+        viewer_for(d, "alex.practitioner")
+    d.close()
+    assert admin.audit_command(["verify"], store=store, paths=paths) == 0
+    assert "intact" in capsys.readouterr().out
+    from app import db
+    conn = db.open_encrypted(paths.training_directory, key)
+    conn.execute("DROP TRIGGER audit_no_update")
+    conn.execute("UPDATE audit SET action = 'nothing' WHERE seq = 2")
+    conn.close()
+    assert admin.audit_command(["verify"], store=store, paths=paths) == 1
+    assert "first bad entry: 2" in capsys.readouterr().err
 
 
 def test_two_processes_appending_to_one_log_keep_it_intact(directory_copy):

@@ -355,6 +355,17 @@ class Directory:
         self.audit.record(viewer.user.username, f"{action}_refused", viewer=safe, reason=text,
                      detail={"why": why, **extra})
 
+    def _la_team_request(self, viewer: Viewer, action: str, refusal: str) -> Reason:
+        """An LA-team-only request (R-ROLE-3): the role is checked first, so a practitioner is told what is
+        the LA team's alone rather than that the monitoring reason is not theirs. Returns the reason used."""
+        reason = Reason(AccessReason.LA_MONITORING)
+        self._session_of(viewer)
+        if viewer.role is not Role.LA_MANAGEMENT:
+            self._audit_refusal(viewer, reason, action, "not the LA team")
+            raise AccessRefused(refusal)
+        self._check_request(viewer, reason, action)
+        return reason
+
     # -- rate limits (R-SEARCH-6) ------------------------------------------------
     def _check_search_rate(self, viewer: Viewer, reason: Reason) -> None:
         now = self.now()
@@ -459,12 +470,7 @@ class Directory:
 
     def unlock_account(self, viewer: Viewer, username: str) -> None:
         """The LA team lifts a sign-in lock-out for one of its own LA's users (R-ROLE-3, R-ROLE-4)."""
-        reason = Reason(AccessReason.LA_MONITORING)
-        self._session_of(viewer)
-        if viewer.role is not Role.LA_MANAGEMENT:  # the role first: a practitioner is told what is LA-only
-            self._audit_refusal(viewer, reason, "account_unlock", "not the LA team")
-            raise AccessRefused("access.unlock_not_allowed")
-        self._check_request(viewer, reason, "account_unlock")
+        reason = self._la_team_request(viewer, "account_unlock", "access.unlock_not_allowed")
         target = self.user(username) if _plain_text(username, MAX_USERNAME_CHARS) else None
         if target is None or target.la_code != viewer.user.la_code:
             self._audit_refusal(viewer, reason, "account_unlock", "not this LA team's user")
@@ -512,12 +518,7 @@ class Directory:
     def audit_entries(self, viewer: Viewer, since_seq: int = 0) -> list[audit.Entry]:
         """The audit trail, for the LA management team only, and only entries about its own
         LA's users and records (R-LOCAL-3, R-ROLE-3)."""
-        reason = Reason(AccessReason.LA_MONITORING)
-        self._session_of(viewer)
-        if viewer.role is not Role.LA_MANAGEMENT:  # the role first: a practitioner is told what is LA-only
-            self._audit_refusal(viewer, reason, "audit_read", "not the LA team")
-            raise AccessRefused("access.audit_la_only")
-        self._check_request(viewer, reason, "audit_read")
+        self._la_team_request(viewer, "audit_read", "access.audit_la_only")
         return audit.entries(self.conn, since_seq, la_code=viewer.user.la_code)
 
 
