@@ -75,7 +75,6 @@ def test_an_account_without_a_token_cannot_sign_in(directory):
 
 def test_expired_check_blocks_an_already_signed_in_user(directory, reason):
     """R-ROLE-4: an expired check blocks access, not just sign-in."""
-    from app.model import Viewer
     from app.search import Criteria
     viewer = viewer_for(directory, "alex.practitioner")
     directory.clock = lambda: viewer.user.check_date.replace(year=viewer.user.check_date.year + 3)

@@ -14,7 +14,7 @@ import os
 import shlex
 import socket
 import sys
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
