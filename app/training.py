@@ -50,7 +50,7 @@ def tokens_missing(directory: Directory, conf: Path) -> bool:
     """True when a training user has no token, or their token is gone."""
     from .token.module import softhsm_tokendir, token_dirs
     enrolled = directory.enrolled_tokens()
-    users = [u for (u,) in directory.conn.execute("SELECT username FROM users")]
+    users = directory.usernames()
     tokendir = softhsm_tokendir(conf)
     return len(enrolled) < len(users) or tokendir is None or len(token_dirs(tokendir)) < len(users)
 
@@ -66,7 +66,7 @@ def provision_tokens(directory: Directory, conf: Path,
     if tokendir is not None and tokendir.exists():
         shutil.rmtree(tokendir)
         tokendir.mkdir(mode=0o700)
-    users = [u for (u,) in directory.conn.execute("SELECT username FROM users ORDER BY username")]
+    users = directory.usernames()
     for i, username in enumerate(users):
         if progress:
             progress("tokens", i, len(users))

@@ -288,6 +288,10 @@ class Directory:
         self.audit.record(by, "token_enrolled", detail={"user": username, "token": serial},
                      las=self._la_of_user(username))
 
+    def usernames(self) -> list[str]:
+        """Every account's username, sorted (training set-up: one token per user)."""
+        return [u for (u,) in self.conn.execute("SELECT username FROM users ORDER BY username")]
+
     def enrolled_tokens(self) -> dict[str, str]:
         return dict(self.conn.execute("SELECT username, token_serial FROM users WHERE token_serial IS NOT NULL"))
 
