@@ -33,6 +33,15 @@ def built_directory(tmp_path_factory) -> tuple[Path, bytes]:
 
 
 @pytest.fixture
+def conn(built_directory):
+    """A read-only look at the session's built directory (generator tests)."""
+    path, key = built_directory
+    c = db.open_encrypted(path, key)
+    yield c
+    c.close()
+
+
+@pytest.fixture
 def directory_copy(built_directory, tmp_path) -> tuple[Path, bytes]:
     src, key = built_directory
     dst = tmp_path / "directory.db"

@@ -26,14 +26,6 @@ def _digest(path, key) -> dict[str, str]:
         conn.close()
 
 
-@pytest.fixture
-def conn(built_directory):
-    path, key = built_directory
-    c = db.open_encrypted(path, key)
-    yield c
-    c.close()
-
-
 def test_same_seed_size_and_date_give_the_same_directory_in_one_process_or_two(tmp_path):
     key = db.new_key()
     generator.generate(tmp_path / "a.db", key, children=3000, seed=5, today=TODAY, parallel=False)

@@ -5,20 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-import pytest
 
 from app import db, directory_id, generator, names, search_index, training_cast
 from tests.conftest import TODAY
 
 CAST = {c.key: c for c in training_cast.entries(TODAY)}
-
-
-@pytest.fixture
-def conn(built_directory):
-    path, key = built_directory
-    c = db.open_encrypted(path, key)
-    yield c
-    c.close()
 
 
 def _child(conn, entry) -> tuple:
