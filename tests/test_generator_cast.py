@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-
 from app import db, directory_id, generator, names, search_index, training_cast
 from tests.conftest import TODAY
 
