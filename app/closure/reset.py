@@ -1,0 +1,300 @@
+"""Resetting a token to the transport PIN for its return (R-CLOSE-2).
+
+Two ways, each then VERIFIED by a user login with the transport PIN and by
+reading the token's flags back (user PIN not locked, not on its final try):
+
+* holder: the holder types the old PIN; C_SetPIN(old, transport).
+* LA team: security-officer login; C_InitPIN(transport).
+
+``TokenService`` has no security-officer calls, so ``TokenReset`` makes its own
+PKCS#11 calls, all on one dedicated ``SerialExecutor`` thread (python-pkcs11
+over SoftHSM is not thread-safe).  It owns the module while closure runs: use
+it INSTEAD of a TokenService in the same process, not beside it (python-pkcs11
+loads a module once per process, and this class re-initialises it to see
+SoftHSM tokens created since).  It keeps no session open between calls and
+never keeps, logs or returns a PIN.
+
+Every failure comes back as a ``ResetResult`` with a coded ``ResetOutcome`` and
+a message a person can act on; nothing here records anything -- the closure
+flow records a token only once it is verified (a token pulled mid-reset leaves
+nothing half-recorded).
+"""
+from __future__ import annotations
+
+import enum
+import logging
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import pkcs11
+import pkcs11.exceptions as px
+from pkcs11.constants import TokenFlag
+
+from app.executor import SerialExecutor
+from app.token.errors import _REMOVED
+from app.token.info import TokenInfo
+from app.token.module import find_module
+from app.token.raw import RawModule
+
+log = logging.getLogger(__name__)
+THREAD_NAME = "signpost-token-reset"
+TRANSPORT_PIN = "1234"  # seed 000 / R-CLOSE-2; the closure plan may give another
+_NO_MAX = (0, 0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF)
+
+
+class ResetOutcome(enum.Enum):
+    RESET = "reset"  # PIN set, not yet verified
+    VERIFIED = "verified"
+    WRONG_OLD_PIN = "wrong_old_pin"
+    USER_PIN_BLOCKED = "user_pin_blocked"  # -> the LA team resets it with the SO PIN
+    SO_PIN_WRONG = "so_pin_wrong"
+    SO_PIN_BLOCKED = "so_pin_blocked"  # cannot reset: return as blocked
+    TRANSPORT_PIN_REJECTED = "transport_pin_rejected"
+    TOKEN_PULLED = "token_pulled"
+    NOT_VERIFIED = "not_verified"  # reset seemed to work but the check failed
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class ResetResult:
+    outcome: ResetOutcome
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in (ResetOutcome.RESET, ResetOutcome.VERIFIED)
+
+
+@dataclass(frozen=True)
+class TokenState:
+    """The flags a closure step decides on (read from C_GetTokenInfo)."""
+
+    serial: str
+    label: str
+    pin_min: int
+    pin_max: int
+    user_pin_locked: bool
+    user_pin_final_try: bool
+    so_pin_count_low: bool
+    so_pin_final_try: bool
+    so_pin_locked: bool
+
+    def accepts(self, pin: str) -> bool:
+        n = len(pin.encode("utf-8"))
+        return n >= self.pin_min and (self.pin_max in _NO_MAX or n <= self.pin_max)
+
+
+class _Pulled(Exception):
+    pass
+
+
+class TokenReset:
+    """Reset and verify tokens on one dedicated thread; methods return Futures."""
+
+    def __init__(self, module_path: str | None = None,
+                 progress: Callable[[str, str], Any] | None = None) -> None:
+        """``progress(serial, step)`` is called on the token thread before each
+        step ("resetting", "verifying") so a window can show what is happening."""
+        self._configured = module_path
+        self._progress = progress
+        self._executor = SerialExecutor(THREAD_NAME)
+        self._lib: Any = None
+        self._raw: RawModule | None = None
+
+    # ------------------------------------------------------------ lifecycle
+    def start(self) -> "Future[None]":
+        return self._executor.submit(self._start)
+
+    def shutdown(self) -> None:
+        try:
+            self._executor.submit(self._shutdown).result(timeout=30)
+        finally:
+            self._executor.shutdown(wait=True)
+
+    # ---------------------------------------------------------------- calls
+    def state(self, serial: str) -> "Future[TokenState | None]":
+        """The token's flags, or None if it is not present."""
+        return self._executor.submit(self._guard_state, serial)
+
+    def holder_reset(self, serial: str, old_pin: str, transport_pin: str = TRANSPORT_PIN) -> "Future[ResetResult]":
+        return self._executor.submit(self._guard, serial, self._holder_reset, serial, old_pin, transport_pin)
+
+    def la_reset(self, serial: str, so_pin: str, transport_pin: str = TRANSPORT_PIN) -> "Future[ResetResult]":
+        return self._executor.submit(self._guard, serial, self._la_reset, serial, so_pin, transport_pin)
+
+    def verify(self, serial: str, transport_pin: str = TRANSPORT_PIN) -> "Future[ResetResult]":
+        return self._executor.submit(self._guard, serial, self._verify, serial, transport_pin)
+
+    # ---------------------------------------------------------- token thread
+    def _start(self) -> None:
+        path = find_module(self._configured)
+        self._lib = pkcs11.lib(path)
+        self._raw = RawModule(path)
+        self._lib.reinitialize()  # see tokens created since an earlier load
+
+    def _shutdown(self) -> None:
+        if self._lib is not None:
+            try:
+                self._lib.finalize()
+            except px.PKCS11Error:
+                log.warning("C_Finalize failed", exc_info=True)
+            self._lib = None
+
+    def _find(self, serial: str) -> tuple[Any, TokenInfo]:
+        """(slot, info) of ``serial``; re-initialises once to see new tokens."""
+        for attempt in (1, 2):
+            for slot in self._lib.get_slots(token_present=True):
+                try:
+                    info = self._raw.token_info(slot.slot_id)
+                except px.PKCS11Error:  # SoftHSM: its directory is gone
+                    continue
+                if info is not None and info.serial == serial:
+                    return slot, info
+            if attempt == 1:
+                self._lib.reinitialize()  # we own the module: no session to lose
+        raise _Pulled()
+
+    def _read_state(self, serial: str) -> TokenState:
+        slot, info = self._find(serial)
+        flags = slot.get_token().flags
+        return TokenState(
+            serial=serial, label=info.label, pin_min=info.pin_min, pin_max=info.pin_max,
+            user_pin_locked=info.user_pin_locked, user_pin_final_try=info.user_pin_final_try,
+            so_pin_count_low=bool(flags & TokenFlag.SO_PIN_COUNT_LOW),
+            so_pin_final_try=bool(flags & TokenFlag.SO_PIN_FINAL_TRY),
+            so_pin_locked=bool(flags & TokenFlag.SO_PIN_LOCKED),
+        )
+
+    def _guard_state(self, serial: str) -> TokenState | None:
+        try:
+            return self._read_state(serial)
+        except (_Pulled, *_REMOVED, px.GeneralError):
+            return None
+
+    def _guard(self, serial: str, fn: Callable[..., ResetResult], *args: Any) -> ResetResult:
+        """Run ``fn``; a vanished token -> TOKEN_PULLED, anything else -> FAILED."""
+        try:
+            return fn(*args)
+        except _Pulled:
+            return _pulled(serial)
+        except px.PKCS11Error as e:
+            if self._guard_state(serial) is None:
+                return _pulled(serial)
+            log.warning("token reset failed: %s", type(e).__name__)
+            return ResetResult(ResetOutcome.FAILED, f"Token {serial} reported an error "
+                               f"({type(e).__name__}). Remove and reinsert it and try again.")
+        finally:
+            self._close_sessions(serial)
+
+    def _close_sessions(self, serial: str) -> None:
+        for slot in self._lib.get_slots(token_present=True):
+            try:
+                info = self._raw.token_info(slot.slot_id)
+            except px.PKCS11Error:
+                continue
+            if info is not None and info.serial == serial:
+                self._raw.close_all_sessions(slot.slot_id)
+
+    def _step(self, serial: str, step: str) -> None:
+        if self._progress is not None:
+            self._progress(serial, step)
+
+    def _holder_reset(self, serial: str, old_pin: str, transport_pin: str) -> ResetResult:
+        state = self._read_state(serial)
+        if state.user_pin_locked:
+            return _user_blocked(serial)
+        if not state.accepts(transport_pin):
+            return _transport_rejected(state)
+        if not state.accepts(old_pin):
+            return ResetResult(ResetOutcome.WRONG_OLD_PIN, "That is not the token's PIN (wrong length). "
+                               "Nothing was changed.")
+        self._step(serial, "resetting")
+        slot, _ = self._find(serial)
+        self._raw.close_all_sessions(slot.slot_id)
+        session = slot.get_token().open(rw=True)
+        try:
+            session.set_pin(old_pin, transport_pin)
+        except (px.PinIncorrect, px.PinLocked):
+            after = self._read_state(serial)
+            if after.user_pin_locked:
+                return _user_blocked(serial)
+            warn = " This was the last try before it locks." if after.user_pin_final_try else ""
+            return ResetResult(ResetOutcome.WRONG_OLD_PIN,
+                               f"The old PIN is not correct; nothing was changed.{warn}")
+        except (px.PinInvalid, px.PinTooWeak, px.PinLenRange):
+            return _transport_rejected(state)
+        return ResetResult(ResetOutcome.RESET, "The PIN was changed to the transport PIN.")
+
+    def _la_reset(self, serial: str, so_pin: str, transport_pin: str) -> ResetResult:
+        state = self._read_state(serial)
+        if state.so_pin_locked:
+            return _so_blocked(serial)
+        if not state.accepts(transport_pin):
+            return _transport_rejected(state)
+        self._step(serial, "resetting")
+        slot, _ = self._find(serial)
+        self._raw.close_all_sessions(slot.slot_id)  # an SO login needs no other session open
+        try:
+            session = slot.get_token().open(rw=True, so_pin=so_pin)
+        except (px.PinIncorrect, px.PinLocked, px.PinLenRange):
+            self._raw.close_all_sessions(slot.slot_id)  # python-pkcs11 leaves it open
+            after = self._read_state(serial)
+            if after.so_pin_locked:
+                return _so_blocked(serial)
+            msg = "The security officer PIN is not correct; nothing was changed."
+            if after.so_pin_final_try:
+                msg += " One more wrong try blocks it for good."
+            elif after.so_pin_count_low:
+                msg += " Only a few tries are left before it is blocked."
+            return ResetResult(ResetOutcome.SO_PIN_WRONG, msg)
+        try:
+            session.init_pin(transport_pin)
+        except (px.PinInvalid, px.PinTooWeak, px.PinLenRange):
+            return _transport_rejected(state)
+        finally:
+            session.close()
+        return ResetResult(ResetOutcome.RESET, "The user PIN was set to the transport PIN.")
+
+    def _verify(self, serial: str, transport_pin: str) -> ResetResult:
+        self._step(serial, "verifying")
+        slot, _ = self._find(serial)
+        self._raw.close_all_sessions(slot.slot_id)
+        try:
+            session = slot.get_token().open(user_pin=transport_pin)
+        except (px.PinIncorrect, px.PinLocked, px.PinLenRange):
+            self._raw.close_all_sessions(slot.slot_id)
+            self._find(serial)  # pulled -> TOKEN_PULLED rather than NOT_VERIFIED
+            return ResetResult(ResetOutcome.NOT_VERIFIED,
+                               "The token does not accept the transport PIN: the reset did not take.")
+        session.close()
+        after = self._read_state(serial)
+        if after.user_pin_locked or after.user_pin_final_try:
+            return ResetResult(ResetOutcome.NOT_VERIFIED,
+                               "The token still reports its PIN as locked or on its final try.")
+        return ResetResult(ResetOutcome.VERIFIED, "Reset verified: the transport PIN opens the token.")
+
+
+def _pulled(serial: str) -> ResetResult:
+    return ResetResult(ResetOutcome.TOKEN_PULLED,
+                       f"Token {serial} was removed before the reset was verified; nothing was "
+                       "recorded. Insert it again and start its reset again.")
+
+
+def _user_blocked(serial: str) -> ResetResult:
+    return ResetResult(ResetOutcome.USER_PIN_BLOCKED,
+                       f"The PIN of token {serial} is blocked; the LA team can reset it with the "
+                       "security officer PIN.")
+
+
+def _so_blocked(serial: str) -> ResetResult:
+    return ResetResult(ResetOutcome.SO_PIN_BLOCKED,
+                       f"The security officer PIN of token {serial} is blocked: it cannot be reset. "
+                       "Return it as blocked.")
+
+
+def _transport_rejected(state: TokenState) -> ResetResult:
+    return ResetResult(ResetOutcome.TRANSPORT_PIN_REJECTED,
+                       f"Token {state.serial} does not accept the transport PIN (its PINs must be "
+                       f"{state.pin_min} to {state.pin_max} characters); nothing was changed. "
+                       "Record it and ask the closure plan's owner which PIN to use.")
