@@ -223,7 +223,7 @@ class TokenReset:
             return ResetResult(ResetOutcome.WRONG_OLD_PIN,
                                f"The old PIN is not correct; nothing was changed.{warn}")
         except (px.PinInvalid, px.PinTooWeak, px.PinLenRange):
-            return _transport_rejected(state)
+            return _transport_rejected(state, by_rules=True)
         return ResetResult(ResetOutcome.RESET, "The PIN was changed to the transport PIN.")
 
     def _la_reset(self, serial: str, so_pin: str, transport_pin: str) -> ResetResult:
@@ -251,7 +251,7 @@ class TokenReset:
         try:
             session.init_pin(transport_pin)
         except (px.PinInvalid, px.PinTooWeak, px.PinLenRange):
-            return _transport_rejected(state)
+            return _transport_rejected(state, by_rules=True)
         finally:
             session.close()
         return ResetResult(ResetOutcome.RESET, "The user PIN was set to the transport PIN.")
@@ -293,8 +293,13 @@ def _so_blocked(serial: str) -> ResetResult:
                        "Return it as blocked.")
 
 
-def _transport_rejected(state: TokenState) -> ResetResult:
+def _transport_rejected(state: TokenState, by_rules: bool = False) -> ResetResult:
+    if by_rules:
+        why = "its own PIN rules (characters or strength) refuse it"
+    elif state.pin_max in _NO_MAX:
+        why = f"its PINs must be at least {state.pin_min} characters"
+    else:
+        why = f"its PINs must be {state.pin_min} to {state.pin_max} characters"
     return ResetResult(ResetOutcome.TRANSPORT_PIN_REJECTED,
-                       f"Token {state.serial} does not accept the transport PIN (its PINs must be "
-                       f"{state.pin_min} to {state.pin_max} characters); nothing was changed. "
-                       "Record it and ask the closure plan's owner which PIN to use.")
+                       f"Token {state.serial} does not accept the transport PIN ({why}); nothing "
+                       "was changed. Record it and ask the closure plan's owner which PIN to use.")

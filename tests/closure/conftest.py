@@ -1,9 +1,15 @@
 """Closure tests run against real SoftHSM tokens (tests/softhsm_fixtures.py).
 
 ``resetter`` gives a started ``TokenReset`` (the closure's own token thread),
-shut down after the test; ``steps`` records its progress calls.
+shut down after the test.  ``pin_faults`` switches on PIN states SoftHSM never
+reaches (blocked PINs, final try, a token refusing the PIN's characters)
+through faultmod/closure_faults.c wrapped around SoftHSM.
 """
 from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -20,8 +26,8 @@ def _softhsm_for_every_closure_test(softhsm: SoftHSM) -> SoftHSM:
 def resetter():
     started: list[TokenReset] = []
 
-    def make(progress=None) -> TokenReset:
-        tr = TokenReset(SOFTHSM_MODULE, progress=progress)
+    def make(progress=None, module: str = SOFTHSM_MODULE) -> TokenReset:
+        tr = TokenReset(module, progress=progress)
         started.append(tr)
         tr.start().result(timeout=10)
         return tr
@@ -51,3 +57,31 @@ class ScriptedPrompts:
 
     def tell(self, message: str) -> None:
         self.told.append(message)
+
+
+HERE = Path(__file__).resolve().parent
+BUILD = HERE.parent / "_build"  # git-ignored
+
+
+@pytest.fixture(scope="session")
+def closure_fault_module(softhsm: SoftHSM) -> str:
+    """faultmod/closure_faults.c built with gcc: PIN states SoftHSM never reaches."""
+    gcc = shutil.which("gcc")
+    if gcc is None:
+        pytest.skip("gcc not found: cannot build the closure fault module")
+    BUILD.mkdir(parents=True, exist_ok=True)
+    out = BUILD / "closure_faults.so"
+    subprocess.run([gcc, "-shared", "-fPIC", "-O1", "-Wall", "-Werror", "-o", str(out),
+                    str(HERE / "faultmod" / "closure_faults.c"), "-ldl"], check=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SIGNPOST_FAULT_REAL_MODULE", SOFTHSM_MODULE)
+        yield str(out)
+
+
+@pytest.fixture
+def pin_faults(closure_fault_module: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """(module path, switch dir): touch a file in the dir to turn a fault on."""
+    d = tmp_path / "closure-faults"
+    d.mkdir()
+    monkeypatch.setenv("SIGNPOST_CLOSURE_FAULT_DIR", str(d))
+    return closure_fault_module, d

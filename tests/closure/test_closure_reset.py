@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-
 from app.closure.reset import ResetOutcome, TokenReset
 from tests.softhsm_fixtures import SO_PIN
 
@@ -87,10 +85,3 @@ def test_every_pkcs11_call_runs_on_the_one_reset_thread(resetter, new_token):
     tr.holder_reset(tok.serial, "holder-pin-6").result(T)
     tr.verify(tok.serial).result(T)
     assert len(threads) == 1 and threads.pop().startswith("signpost-token-reset")
-
-
-@pytest.mark.skip(reason="SoftHSM never blocks a user or SO PIN, nor sets *_FINAL_TRY; "
-                         "the fault module (tests/token/faultmod) cannot lock the user PIN "
-                         "without also refusing the SO login")
-def test_blocked_so_pin_means_return_as_blocked():
-    pass
