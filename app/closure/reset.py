@@ -216,10 +216,11 @@ class TokenReset:
         try:
             session.set_pin(old_pin, transport_pin)
         except (px.PinIncorrect, px.PinLocked):
-            after = self._read_state(serial)
-            if after.user_pin_locked:
+            _, info = self._find(serial)  # the flags as they are after the failure
+            if info.user_pin_locked:
                 return _user_blocked(serial)
-            warn = " This was the last try before it locks." if after.user_pin_final_try else ""
+            warn = (" One more wrong try locks it." if info.user_pin_final_try else
+                    " Only a few tries are left before it locks." if info.user_pin_count_low else "")
             return ResetResult(ResetOutcome.WRONG_OLD_PIN,
                                f"The old PIN is not correct; nothing was changed.{warn}")
         except (px.PinInvalid, px.PinTooWeak, px.PinLenRange):

@@ -25,6 +25,7 @@ def test_wrong_old_pin_changes_nothing(resetter, new_token):
     r = tr.holder_reset(tok.serial, "not-the-pin").result(T)
     assert r.outcome is ResetOutcome.WRONG_OLD_PIN
     assert "nothing was changed" in r.message
+    assert "Only a few tries are left" in r.message  # SoftHSM sets CKF_USER_PIN_COUNT_LOW
     assert tr.verify(tok.serial).result(T).outcome is ResetOutcome.NOT_VERIFIED  # 1234 does not open it
     assert tr.holder_reset(tok.serial, "holder-pin-2").result(T).outcome is ResetOutcome.RESET
 
