@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-from app.closure.reset import ResetOutcome, TokenReset
+from app.closure.reset import ResetOutcome
 from tests.softhsm_fixtures import SO_PIN
 
 T = 15
