@@ -1,0 +1,379 @@
+"""The token register and the return envelopes (R-CLOSE-3, R-CLOSE-4).
+
+Every token the LA issued, partners' included: serial, holder, organisation
+(the LA or one of its national partners), used or unused, the verified reset
+(when, how: by the holder or the LA team, by whom), its state and the envelope
+or box it went in.  An envelope is marked with one organisation and whether
+its tokens were used; it never mixes used with unused tokens nor two
+organisations (refused with a coded ``RegisterError``).  Sending it records
+the recorded-delivery reference and date; ``late(today)`` says what missed the
+return deadline.  ``chase_list()`` lists the missing tokens with their holders.
+Tokens issued outside the directory come in by ``import_csv``: bounded,
+validated as a whole, errors numbered by line, a serial never counted twice.
+The register round-trips through JSON for the encrypted closure store.  Qt-free.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+from app.closure.flow import HOLDER, LA_TEAM, ResetState
+
+COLLECTED, MISSING, LOST, DESTROYED = "collected", "missing", "lost", "destroyed"
+RETURNED_BLOCKED, RETURNED = "returned_blocked", "returned"
+STATES = (COLLECTED, MISSING, LOST, DESTROYED, RETURNED_BLOCKED, RETURNED)
+IN_HAND = (COLLECTED, RETURNED_BLOCKED)  # may go in an envelope
+ACCOUNTED = (LOST, DESTROYED)  # not coming back; not late, but reported
+RESET_HOW = (HOLDER, LA_TEAM)
+
+MAX_CSV_BYTES = 1_000_000
+MAX_CSV_ROWS = 5_000
+MAX_ERRORS_SHOWN = 50
+MAX_NAME = 100
+MAX_CONTACT = 120
+CSV_COLUMNS = ("serial", "holder", "organisation", "used", "contact")
+_SERIAL = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}$")
+_ENVELOPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 /_-]{0,31}$")
+_DELIVERY_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{3,39}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_USED = {"yes": True, "used": True, "y": True, "true": True,
+         "no": False, "unused": False, "n": False, "false": False, "": None, "unknown": None}
+
+
+class RegisterError(ValueError):
+    """A register change refused; ``code`` for callers, ``str`` for a person."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+class CsvImportError(RegisterError):
+    """The whole import was refused; ``errors`` is ``[(line, message)]``, line 1 the header."""
+
+    def __init__(self, errors: list[tuple[int, str]]):
+        shown = errors[:MAX_ERRORS_SHOWN]
+        more = f"\n… and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
+        super().__init__("csv_invalid", "Nothing was imported; fix these lines and import again:\n"
+                         + "\n".join(f"line {n}: {m}" for n, m in shown) + more)
+        self.errors = errors
+
+
+def serial_of(text: str) -> str:
+    s = "".join(str(text).split()).upper()
+    if not _SERIAL.match(s):
+        raise RegisterError("serial_invalid", f"'{text}' is not a token serial (letters, digits, '-', up to 32).")
+    return s
+
+
+def _text(text: str, what: str, limit: int, required: bool = True) -> str:
+    t = " ".join(str(text).split())
+    if required and not t:
+        raise RegisterError(f"{what}_missing", f"Give the {what}.")
+    if len(t) > limit or _CONTROL.search(t):
+        raise RegisterError(f"{what}_invalid", f"The {what} must be plain text of at most {limit} characters.")
+    return t
+
+
+@dataclass
+class Token:
+    serial: str
+    holder: str
+    organisation: str
+    used: bool | None = None  # None: not known yet, ask before it goes in an envelope
+    contact: str = ""  # the holder's contact, for the chase list
+    state: str = MISSING  # issued and not yet in the LA team's hands
+    reset_at: str | None = None  # ISO time the reset was verified
+    reset_how: str | None = None  # HOLDER or LA_TEAM
+    reset_by: str | None = None
+    envelope: str | None = None
+
+    @property
+    def reset_verified(self) -> bool:
+        return self.reset_at is not None
+
+
+@dataclass
+class Envelope:
+    id: str
+    organisation: str
+    used: bool
+    serials: list[str] = field(default_factory=list)
+    delivery_ref: str | None = None  # recorded-delivery reference
+    sent_on: str | None = None  # ISO date
+
+    @property
+    def count(self) -> int:
+        return len(self.serials)
+
+    @property
+    def label(self) -> str:
+        return f"{self.organisation} — {'USED' if self.used else 'UNUSED'} tokens — {self.count}"
+
+
+@dataclass(frozen=True)
+class ChaseRow:
+    serial: str
+    holder: str
+    contact: str
+    organisation: str
+
+
+@dataclass(frozen=True)
+class Late:
+    """What missed the return deadline as of one day (R-CLOSE-4)."""
+    deadline: date
+    envelopes_unsent: tuple[str, ...]  # filled but not sent, deadline passed
+    envelopes_sent_late: tuple[str, ...]  # sent after the deadline
+    tokens_not_returned: tuple[str, ...]  # neither sent nor lost/destroyed, deadline passed
+
+    def __bool__(self) -> bool:
+        return bool(self.envelopes_unsent or self.envelopes_sent_late or self.tokens_not_returned)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: tuple[str, ...]
+    already_present: tuple[str, ...]  # in the register already with the same holder: not counted again
+    repeated_in_file: tuple[str, ...]  # the same row twice in the file: counted once
+
+
+@dataclass
+class Register:
+    la: str
+    return_deadline: date
+    partners: list[str] = field(default_factory=list)  # national partners whose tokens the LA returns
+    tokens: dict[str, Token] = field(default_factory=dict)
+    envelopes: dict[str, Envelope] = field(default_factory=dict)
+
+    # -- tokens -------------------------------------------------------------
+    def organisation(self, name: str) -> str:
+        n = " ".join(str(name).split())
+        if n != self.la and n not in self.partners:
+            raise RegisterError("organisation_unknown",
+                                f"'{name}' is neither {self.la} nor one of its national partners "
+                                f"({', '.join(self.partners) or 'none listed'}).")
+        return n
+
+    def token(self, serial: str) -> Token:
+        s = serial_of(serial)
+        if s not in self.tokens:
+            raise RegisterError("token_unknown", f"Token {s} is not in the register.")
+        return self.tokens[s]
+
+    def add_token(self, serial: str, holder: str, organisation: str, used: bool | None = None,
+                  contact: str = "") -> Token:
+        t = Token(serial_of(serial), _text(holder, "holder", MAX_NAME), self.organisation(organisation),
+                  used, _text(contact, "contact", MAX_CONTACT, required=False))
+        if t.serial in self.tokens:
+            raise RegisterError("serial_duplicate", f"Token {t.serial} is already in the register.")
+        self.tokens[t.serial] = t
+        return t
+
+    def set_used(self, serial: str, used: bool) -> None:
+        t = self.token(serial)
+        if t.envelope:
+            raise RegisterError("in_envelope", f"Token {t.serial} is in envelope {t.envelope}; take it out first.")
+        t.used = bool(used)
+
+    def set_state(self, serial: str, state: str) -> None:
+        t = self.token(serial)
+        if state not in STATES:
+            raise RegisterError("state_unknown", f"State must be one of: {', '.join(STATES)}.")
+        if state == RETURNED:
+            raise RegisterError("state_by_sending", "A token is returned by sending its envelope.")
+        if t.envelope and state not in IN_HAND:
+            raise RegisterError("in_envelope", f"Token {t.serial} is in envelope {t.envelope}; take it out first.")
+        t.state = state
+
+    def record_reset(self, serial: str, how: str, by: str, at: datetime) -> None:
+        """A reset verified by a login with the transport PIN (R-CLOSE-2): the token is in hand."""
+        t = self.token(serial)
+        if how not in RESET_HOW:
+            raise RegisterError("reset_how_unknown", f"A reset is by {HOLDER} or {LA_TEAM}.")
+        t.reset_at, t.reset_how = at.isoformat(timespec="seconds"), how
+        t.reset_by = _text(by, "reset_by", MAX_NAME)
+        if t.state in (MISSING, LOST, COLLECTED):
+            t.state = COLLECTED
+
+    def record_flow(self, state: ResetState, by: str, at: datetime) -> None:
+        """What one reset flow ended with: "verified" records the reset, "returned_blocked" the
+        state; any other ending (pulled, cancelled, failed) records nothing (R-CLOSE-2, R-CLOSE-3)."""
+        if state.record == "verified":
+            self.record_reset(state.serial, state.path, by, at)
+        elif state.record == RETURNED_BLOCKED:
+            self.token(state.serial)
+            self.set_state(state.serial, RETURNED_BLOCKED)
+
+    def chase_list(self) -> list[ChaseRow]:
+        """Missing tokens with their holders to chase, by organisation then holder (R-CLOSE-3)."""
+        rows = [ChaseRow(t.serial, t.holder, t.contact, t.organisation)
+                for t in self.tokens.values() if t.state == MISSING]
+        return sorted(rows, key=lambda r: (r.organisation != self.la, r.organisation, r.holder, r.serial))
+
+    # -- envelopes ----------------------------------------------------------
+    def new_envelope(self, envelope_id: str, organisation: str, used: bool) -> Envelope:
+        eid = str(envelope_id).strip()
+        if not _ENVELOPE.match(eid):
+            raise RegisterError("envelope_id_invalid", "An envelope id is up to 32 letters, digits, ' ', '/', '_' or '-'.")
+        if eid in self.envelopes:
+            raise RegisterError("envelope_duplicate", f"There is already an envelope {eid}.")
+        e = Envelope(eid, self.organisation(organisation), bool(used))
+        self.envelopes[eid] = e
+        return e
+
+    def envelope(self, envelope_id: str) -> Envelope:
+        if envelope_id not in self.envelopes:
+            raise RegisterError("envelope_unknown", f"There is no envelope {envelope_id}.")
+        return self.envelopes[envelope_id]
+
+    def put_in_envelope(self, serial: str, envelope_id: str) -> None:
+        t, e = self.token(serial), self.envelope(envelope_id)
+        if e.sent_on:
+            raise RegisterError("envelope_sent", f"Envelope {e.id} has been sent; start a new one.")
+        if t.envelope == e.id:
+            return
+        if t.envelope:
+            raise RegisterError("already_in_envelope", f"Token {t.serial} is already in envelope {t.envelope}.")
+        if t.state not in IN_HAND:
+            raise RegisterError("token_not_in_hand", f"Token {t.serial} is recorded as {t.state}, not collected.")
+        if t.state == COLLECTED and not t.reset_verified:
+            raise RegisterError("not_reset", f"Token {t.serial} has no verified reset to the transport PIN yet.")
+        if t.organisation != e.organisation:
+            raise RegisterError("envelope_mixes_organisations",
+                                f"Token {t.serial} belongs to {t.organisation}; envelope {e.id} is for "
+                                f"{e.organisation}. Each envelope holds one organisation's tokens.")
+        if t.used is None:
+            raise RegisterError("used_unknown", f"Say whether token {t.serial} was used before it goes in an envelope.")
+        if t.used != e.used:
+            raise RegisterError("envelope_mixes_used",
+                                f"Token {t.serial} is {'used' if t.used else 'unused'}; envelope {e.id} is for "
+                                f"{'used' if e.used else 'unused'} tokens. Never mix them.")
+        e.serials.append(t.serial)
+        t.envelope = e.id
+
+    def take_out(self, serial: str) -> None:
+        t = self.token(serial)
+        if not t.envelope:
+            return
+        e = self.envelope(t.envelope)
+        if e.sent_on:
+            raise RegisterError("envelope_sent", f"Envelope {e.id} has been sent.")
+        e.serials.remove(t.serial)
+        t.envelope = None
+
+    def send(self, envelope_id: str, delivery_ref: str, sent_on: date) -> None:
+        """Recorded delivery (R-CLOSE-4): its reference and date; the tokens are returned."""
+        e = self.envelope(envelope_id)
+        if e.sent_on:
+            raise RegisterError("envelope_sent", f"Envelope {e.id} was sent on {e.sent_on}.")
+        if not e.serials:
+            raise RegisterError("envelope_empty", f"Envelope {e.id} is empty.")
+        ref = " ".join(str(delivery_ref).split()).upper()
+        if not _DELIVERY_REF.match(ref):
+            raise RegisterError("delivery_ref_invalid",
+                                "Type the recorded-delivery reference from the receipt (4-40 letters and digits).")
+        e.delivery_ref, e.sent_on = ref, sent_on.isoformat()
+        for s in e.serials:
+            if self.tokens[s].state == COLLECTED:
+                self.tokens[s].state = RETURNED
+
+    def late(self, today: date) -> Late:
+        dl = self.return_deadline
+        past = today > dl
+        unsent = tuple(sorted(e.id for e in self.envelopes.values() if past and not e.sent_on and e.serials))
+        sent_late = tuple(sorted(e.id for e in self.envelopes.values()
+                                 if e.sent_on and date.fromisoformat(e.sent_on) > dl))
+        sent = {s for e in self.envelopes.values() if e.sent_on for s in e.serials}
+        tokens = tuple(sorted(t.serial for t in self.tokens.values()
+                              if past and t.serial not in sent and t.state not in ACCOUNTED))
+        return Late(dl, unsent, sent_late, tokens)
+
+    # -- CSV import ---------------------------------------------------------
+    def import_csv(self, text: str) -> ImportResult:
+        """Tokens issued outside the directory; all or nothing, errors by line (R-CLOSE-3).
+
+        Columns: serial, holder, organisation, used (yes/no, blank if unknown), contact.
+        """
+        if len(text.encode("utf-8")) > MAX_CSV_BYTES:
+            raise CsvImportError([(0, f"the file is larger than {MAX_CSV_BYTES // 1_000_000} MB")])
+        reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+        header = next(reader, None)
+        cols = [c.strip().lower() for c in header or []]
+        missing = [c for c in CSV_COLUMNS[:3] if c not in cols]
+        if missing:
+            raise CsvImportError([(1, f"the header needs the columns {', '.join(CSV_COLUMNS)} "
+                                      f"(missing: {', '.join(missing)})")])
+        errors: list[tuple[int, str]] = []
+        seen: dict[str, tuple[int, tuple]] = {}
+        added, present, repeated = [], [], []
+        for row in reader:
+            line = reader.line_num
+            if not any(c.strip() for c in row):
+                continue
+            if len(seen) + len(errors) >= MAX_CSV_ROWS:
+                errors.append((line, f"more than {MAX_CSV_ROWS} rows; split the file"))
+                break
+            if len(row) > len(cols):
+                errors.append((line, f"{len(row)} fields where the header has {len(cols)}"))
+                continue
+            rec = dict(zip(cols, row + [""] * (len(cols) - len(row))))
+            try:
+                serial = serial_of(rec["serial"])
+                holder = _text(rec["holder"], "holder", MAX_NAME)
+                org = self.organisation(rec["organisation"])
+                used_text = rec.get("used", "").strip().lower()
+                if used_text not in _USED:
+                    raise RegisterError("used_invalid", f"used is '{rec['used']}'; write yes, no or leave it blank")
+                contact = _text(rec.get("contact", ""), "contact", MAX_CONTACT, required=False)
+            except RegisterError as exc:
+                errors.append((line, str(exc)))
+                continue
+            values = (holder, org, _USED[used_text], contact)
+            if serial in seen:
+                first_line, first = seen[serial]
+                if first == values:
+                    repeated.append(serial)
+                else:
+                    errors.append((line, f"token {serial} is also on line {first_line} with different details"))
+                continue
+            seen[serial] = (line, values)
+            old = self.tokens.get(serial)
+            if old is None:
+                added.append(serial)
+            elif (old.holder, old.organisation) == (holder, org):
+                present.append(serial)
+            else:
+                errors.append((line, f"token {serial} is already registered to {old.holder} ({old.organisation})"))
+        if errors:
+            raise CsvImportError(errors)
+        for s in added:
+            holder, org, used, contact = seen[s][1]
+            self.tokens[s] = Token(s, holder, org, used, contact)
+        return ImportResult(tuple(added), tuple(present), tuple(repeated))
+
+    # -- storage ------------------------------------------------------------
+    def to_json(self) -> str:
+        return json.dumps({"la": self.la, "return_deadline": self.return_deadline.isoformat(),
+                           "partners": self.partners,
+                           "tokens": [asdict(t) for t in self.tokens.values()],
+                           "envelopes": [asdict(e) for e in self.envelopes.values()]}, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Register":
+        d = json.loads(text)
+        r = cls(d["la"], date.fromisoformat(d["return_deadline"]), list(d["partners"]))
+        r.tokens = {t["serial"]: Token(**t) for t in d["tokens"]}
+        r.envelopes = {e["id"]: Envelope(**e) for e in d["envelopes"]}
+        for e in r.envelopes.values():
+            for s in e.serials:
+                if s not in r.tokens or r.tokens[s].envelope != e.id:
+                    raise RegisterError("store_inconsistent", f"Envelope {e.id} and token {s} disagree.")
+        for t in r.tokens.values():
+            if t.state not in STATES or (t.envelope and t.serial not in r.envelope(t.envelope).serials):
+                raise RegisterError("store_inconsistent", f"Token {t.serial} is not stored consistently.")
+        return r
