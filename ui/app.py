@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -427,9 +426,6 @@ def run(argv: list[str]) -> int:
     qt = application(argv)
     paths = Paths.default()
     controller = SignpostApp(paths, Settings.load(paths.settings_file))
-    if os.environ.get("SIGNPOST_EXIT_AFTER_SHOW"):  # the start-up benchmark's probe
-        controller.signin.show()
-        QTimer.singleShot(0, lambda: (print("shown", flush=True), os._exit(0)))
     controller.start()
     qt.aboutToQuit.connect(controller.shutdown)
     return qt.exec()

@@ -32,7 +32,7 @@ import pkcs11.exceptions as px
 from pkcs11.constants import TokenFlag
 
 from app.executor import SerialExecutor
-from app.token.errors import _REMOVED
+from app.token.errors import TOKEN_GONE
 from app.token.info import TokenInfo
 from app.token.module import find_module
 from app.token.raw import RawModule
@@ -169,7 +169,7 @@ class TokenReset:
     def _guard_state(self, serial: str) -> TokenState | None:
         try:
             return self._read_state(serial)
-        except (_Pulled, *_REMOVED, px.GeneralError):
+        except (_Pulled, *TOKEN_GONE, px.GeneralError):
             return None
 
     def _guard(self, serial: str, fn: Callable[..., ResetResult], *args: Any) -> ResetResult:

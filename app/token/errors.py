@@ -111,7 +111,7 @@ def no_module(tried: Iterable[str], detail: str = "") -> TokenError:
     )
 
 
-_REMOVED = (
+TOKEN_GONE = (  # python-pkcs11 errors that mean the token is no longer there
     px.DeviceRemoved,
     px.TokenNotPresent,
     px.TokenNotRecognised,
@@ -143,7 +143,7 @@ def to_token_error(exc: BaseException, token: TokenInfo | None = None) -> TokenE
         )
     if isinstance(exc, px.PinExpired):
         return TokenError(TokenErrorKind.PIN_LOCKED, f"The PIN of {_name(token)} has expired; {LA_TEAM}.")
-    if isinstance(exc, _REMOVED):
+    if isinstance(exc, TOKEN_GONE):
         return removed(token)
     if isinstance(exc, px.UserNotLoggedIn):
         return not_signed_in(token)
