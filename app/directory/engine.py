@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import audit, db, records, search
+from .. import directory_id as ids
 from ..limits import Limits
 from ..refusals import AccessRefused, NoSuchRecord, RateLimited, SearchRefused, SignInRefused
 from ..model import AccessReason, Colleague, Reason, RecordView, Role, User, Viewer
@@ -452,9 +453,7 @@ class Directory:
             raise AccessRefused("access.shield_not_allowed")
         changed = records.shield(self.conn, child_id, self._stamp())
         self.audit.record(viewer.user.username, "shield_requested", viewer=viewer, reason=reason.text(),
-                     detail={"directory_id": records.directory_id.fmt(self.conn.execute(
-                         "SELECT directory_id FROM children WHERE id = ?", (child_id,)).fetchone()[0]),
-                         "already_shielded": not changed},
+                     detail={"directory_id": ids.fmt(ids.parse(directory_id)), "already_shielded": not changed},
                      las=(records.la_of(self.conn, child_id),))
         return changed
 
