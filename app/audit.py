@@ -192,6 +192,11 @@ class AuditLog:
             json.dump(cp.to_json(), fh)
         os.replace(tmp, self.witness)
 
+    def forget_uncommitted(self) -> None:
+        """After a caller rolled back a transaction this log appended in: drop what it no longer holds."""
+        self._pending = None
+        self.size = self.conn.execute("SELECT coalesce(max(seq), 0) FROM audit").fetchone()[0]
+
     def flush(self) -> None:
         """Write the witness now if a checkpoint is waiting (on close, and before a verify)."""
         if self._pending is not None:

@@ -45,9 +45,12 @@ Progress = Callable[[str, int, int], None]  # (phase, done, total)
 _INSERTS = {
     "households": "INSERT INTO households VALUES (?,?,?,?,?,?)",
     "carers": "INSERT INTO carers VALUES (?,?,?,?,?,?,?,?,?,?)",
-    "children": "INSERT INTO children VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+    "children": "INSERT INTO children (id, directory_id, given_names, family_name, dob, gender, household_id, "
+                "setting_id, gp_id, la_code, shielded_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
     "other_names": "INSERT INTO other_names VALUES (?,?,?)",
-    "involvements": "INSERT INTO involvements VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "involvements": "INSERT INTO involvements (id, child_id, service, organisation, practitioner, role, phone, "
+                    "email, started, ended, lead, caf, recorded_by, consent_by, consent_on, consent_override) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     "search_names": "INSERT INTO search_names VALUES (?,?,?,?,?,?)",
 }
 _SETTING_KINDS = (("early_years", 900, "{town} Nursery"), ("primary", 350, "{street} Primary School"),
@@ -433,7 +436,7 @@ def generate(path: str | Path, key: bytes, *, children: int, seed: int = 2010,
         conn.execute("BEGIN")
         for kind, payload in _items(seed, children, today, parallel):
             if kind == "static":
-                conn.executemany("INSERT INTO las VALUES (?,?)", payload["las"])
+                conn.executemany("INSERT INTO las (code, name) VALUES (?,?)", payload["las"])
                 conn.executemany("INSERT INTO settings VALUES (?,?,?,?,?,?,?,?,?)", payload["settings"])
                 conn.executemany("INSERT INTO gp_practices VALUES (?,?,?,?,?,?,?)", payload["gp_practices"])
             else:
@@ -478,9 +481,10 @@ def _add_users(conn, recipe: dict, today: date, password: str) -> None:
             else (today - timedelta(days=1)).replace(year=today.year - u["check_years_ago"])
         conn.execute(
             "INSERT INTO users (username, display_name, role, la_code, organisation, password_hash, "
-            "nominated, trained, check_date) VALUES (?,?,?,?,?,?,?,?,?)",
+            "nominated, trained, check_date, trained_on) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (u["username"], u["display_name"], u["role"], u["la_code"], u["organisation"], hashed,
-             int(u.get("nominated", True)), int(u.get("trained", True)), checked.toordinal()),
+             int(u.get("nominated", True)), int(u.get("trained", True)), checked.toordinal(),
+             checked.toordinal() if u.get("trained", True) else None),
         )
 
 

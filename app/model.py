@@ -249,10 +249,27 @@ class Involvement:
     end: date | None
     lead_professional: bool
     caf_completed: bool
+    # Below: what the work operations need (issue 8); defaults keep older callers whole.
+    version: int = 0  # bumped on every change: an update names the version it saw (offline conflicts)
+    yours: bool = False  # recorded by the viewer: they may update or end it (R-ROLE-1)
+    consent_by: ConsentBy | None = None  # R-SENS-2, shown to the recorder and the LA team only
+    consent_on: date | None = None
+    consent_override: ConsentOverride | None = None
+    contact_archived: bool = False  # R-RET-3: phone and e-mail archived after the retention date
 
     @property
     def current(self) -> bool:
         return self.end is None
+
+
+@dataclass(frozen=True)
+class LaTeamContact:
+    """How to reach a child's LA management team (R-SENS-4: shown on every record)."""
+
+    la_code: str
+    name: str
+    phone: str
+    email: str
 
 
 @dataclass(frozen=True)
@@ -340,6 +357,8 @@ class RecordView:
     setting: Setting | None = None
     gp: GpPractice | None = None
     involvements: tuple[Involvement | WithheldInvolvement, ...] = field(default=())
+    la_team: LaTeamContact | None = None  # how to reach the child's LA team (R-SENS-4)
+    override: bool = False  # R-SHIELD-6: shown in full once, under a child-protection override
 
     @property
     def current_involvements(self) -> tuple[Involvement | WithheldInvolvement, ...]:
@@ -364,10 +383,12 @@ class User:
 
 @dataclass(frozen=True)
 class Colleague:
-    """The person a mediating user acts for (R-ROLE-2)."""
+    """The person a mediating user acts for (R-ROLE-2): a registered colleague, chosen from the LA's
+    list by ``username``; the engine takes their name and organisation from its own register."""
 
     name: str
     organisation: str
+    username: str = ""
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,12 @@ Search indexes (R-SEARCH-4, R-SHIELD-5), built by ``app.search_index``:
 """
 from __future__ import annotations
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE las (code TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE las (code TEXT PRIMARY KEY, name TEXT NOT NULL, phone TEXT NOT NULL DEFAULT '',
+    email TEXT NOT NULL DEFAULT '');
 CREATE TABLE households (
     id INTEGER PRIMARY KEY, line1 TEXT NOT NULL, line2 TEXT NOT NULL, town TEXT NOT NULL,
     postcode TEXT NOT NULL, la_code TEXT NOT NULL);
@@ -43,7 +44,9 @@ CREATE TABLE children (
     id INTEGER PRIMARY KEY, directory_id INTEGER NOT NULL, given_names TEXT NOT NULL,
     family_name TEXT NOT NULL, dob INTEGER NOT NULL, gender TEXT NOT NULL,
     household_id INTEGER NOT NULL, setting_id INTEGER, gp_id INTEGER, la_code TEXT NOT NULL,
-    shielded_at TEXT);
+    shielded_at TEXT,
+    stay_to_age INTEGER, died_on INTEGER, left_england_on INTEGER,
+    archived_on INTEGER, archived_why TEXT, destroy_on INTEGER);
 CREATE TABLE other_names (
     child_id INTEGER NOT NULL, given_names TEXT NOT NULL, family_name TEXT NOT NULL);
 CREATE TABLE involvements (
@@ -51,7 +54,9 @@ CREATE TABLE involvements (
     organisation TEXT NOT NULL, practitioner TEXT NOT NULL, role TEXT NOT NULL,
     phone TEXT NOT NULL, email TEXT NOT NULL, started INTEGER NOT NULL, ended INTEGER,
     lead INTEGER NOT NULL DEFAULT 0, caf INTEGER NOT NULL DEFAULT 0,
-    recorded_by TEXT NOT NULL, consent_by TEXT, consent_on INTEGER, consent_override TEXT);
+    recorded_by TEXT NOT NULL, consent_by TEXT, consent_on INTEGER, consent_override TEXT,
+    version INTEGER NOT NULL DEFAULT 0, keep_contact_years INTEGER, contact_archive_on INTEGER,
+    contact_archived INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE search_names (
     family TEXT NOT NULL, given TEXT NOT NULL, dob INTEGER NOT NULL, postcode TEXT,
     child_id INTEGER NOT NULL, kind INTEGER NOT NULL);
@@ -68,8 +73,30 @@ CREATE TABLE users (
     username TEXT PRIMARY KEY, display_name TEXT NOT NULL, role TEXT NOT NULL,
     la_code TEXT NOT NULL, organisation TEXT NOT NULL, password_hash TEXT NOT NULL,
     nominated INTEGER NOT NULL, trained INTEGER NOT NULL, check_date INTEGER,
-    enabled INTEGER NOT NULL DEFAULT 1,
+    enabled INTEGER NOT NULL DEFAULT 1, trained_on INTEGER, job_title TEXT NOT NULL DEFAULT '',
     token_serial TEXT, sign_public_der BLOB, wrap_public_der BLOB);
+-- Issue 8: the directory at work.
+CREATE TABLE shields (
+    child_id INTEGER PRIMARY KEY, ground TEXT NOT NULL, requested_by TEXT NOT NULL,
+    requested_at TEXT NOT NULL, review_due INTEGER NOT NULL, reviews INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE shield_reviews (
+    id INTEGER PRIMARY KEY, child_id INTEGER NOT NULL, reviewed_by TEXT NOT NULL, reviewed_at TEXT NOT NULL,
+    decision TEXT NOT NULL, next_due INTEGER);
+CREATE TABLE contact_requests (
+    id INTEGER PRIMARY KEY, child_id INTEGER NOT NULL, involvement_id INTEGER NOT NULL,
+    requested_by TEXT NOT NULL, phone TEXT NOT NULL, email TEXT NOT NULL, requested_at TEXT NOT NULL,
+    status TEXT NOT NULL, decided_by TEXT, decided_at TEXT, la_code TEXT NOT NULL);
+CREATE TABLE notices (
+    id INTEGER PRIMARY KEY, username TEXT NOT NULL, at TEXT NOT NULL, kind TEXT NOT NULL,
+    child_id INTEGER NOT NULL, about_involvement INTEGER, about_request INTEGER, read INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX notices_user ON notices(username, id);
+CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY, la_code TEXT NOT NULL, at TEXT NOT NULL, kind TEXT NOT NULL, actor TEXT NOT NULL,
+    child_id INTEGER, audit_seq INTEGER NOT NULL, acknowledged_by TEXT, acknowledged_at TEXT);
+-- Writes done once per (user, idempotency key): a re-sent change answers what the first did.
+CREATE TABLE done_requests (
+    username TEXT NOT NULL, key TEXT NOT NULL, op TEXT NOT NULL, answer TEXT NOT NULL, at TEXT NOT NULL,
+    PRIMARY KEY (username, key)) WITHOUT ROWID;
 CREATE TABLE audit (
     seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, on_behalf_of TEXT,
     action TEXT NOT NULL, reason TEXT, detail TEXT NOT NULL, las TEXT NOT NULL DEFAULT '',

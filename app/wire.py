@@ -1,7 +1,7 @@
 """The directory's objects as JSON, for the HTTPS service and its client.
 
 One codec for every frozen dataclass that crosses the directory interface
-(``app.model``, ``app.search``, ``app.audit``): dates as ISO 8601 strings,
+(``app.model``, ``app.search``, ``app.audit``, ``app.directory.work.types``): dates as ISO 8601 strings,
 enums as their values, bytes as base64, tuples as lists, and a ``"type"`` tag
 where a field may hold one of several classes (an involvement, or a withheld
 one). Decoding is strict: a reply that does not fit the type raises
@@ -51,7 +51,8 @@ def encode(value):
 
 @lru_cache(maxsize=None)
 def _hints(cls) -> dict:
-    return typing.get_type_hints(cls, vars(model) | vars(search) | vars(audit))
+    from .directory.work import types as work  # the work operations' objects (imported late: no cycle)
+    return typing.get_type_hints(cls, vars(model) | vars(search) | vars(audit) | vars(work))
 
 
 def decode(tp, data):
@@ -96,6 +97,9 @@ def decode(tp, data):
             if not isinstance(data, dict):
                 raise WireError(f"expected an object for {tp.__name__}")
             hints = _hints(tp)
+            unknown = set(data) - {f.name for f in dataclasses.fields(tp)} - {"type"}
+            if unknown:
+                raise WireError(f"{tp.__name__} has no field {sorted(unknown)[0]!r}")
             kwargs = {}
             for f in dataclasses.fields(tp):
                 if f.name in data:

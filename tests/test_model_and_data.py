@@ -16,7 +16,9 @@ from tests.conftest import TODAY
 ALLOWED_COLUMNS = {
     # the record (R-REC-1..4)
     "children": {"id", "directory_id", "given_names", "family_name", "dob", "gender", "household_id",
-                 "setting_id", "gp_id", "la_code", "shielded_at"},
+                 "setting_id", "gp_id", "la_code", "shielded_at",
+                 # retention dates (R-RET-1/2): codes and dates only
+                 "stay_to_age", "died_on", "left_england_on", "archived_on", "archived_why", "destroy_on"},
     "other_names": {"child_id", "given_names", "family_name"},
     "households": {"id", "line1", "line2", "town", "postcode", "la_code"},
     "carers": {"id", "household_id", "given_names", "family_name", "relationship", "phone", "line1", "line2",
@@ -25,15 +27,26 @@ ALLOWED_COLUMNS = {
     "gp_practices": {"id", "name", "line1", "line2", "town", "postcode", "phone"},
     "involvements": {"id", "child_id", "service", "organisation", "practitioner", "role", "phone", "email",
                      "started", "ended", "lead", "caf", "recorded_by", "consent_by", "consent_on",
-                     "consent_override"},
-    "las": {"code", "name"},
+                     "consent_override", "version", "keep_contact_years", "contact_archive_on", "contact_archived"},
+    "las": {"code", "name", "phone", "email"},
+    # the directory at work (issue 8): codes, dates, ids and contact details only
+    "shields": {"child_id", "ground", "requested_by", "requested_at", "review_due", "reviews"},
+    "shield_reviews": {"id", "child_id", "reviewed_by", "reviewed_at", "decision", "next_due"},
+    "contact_requests": {"id", "child_id", "involvement_id", "requested_by", "phone", "email", "requested_at",
+                         "status", "decided_by", "decided_at", "la_code"},
+    "notices": {"id", "username", "at", "kind", "child_id", "about_involvement", "about_request", "read"},
+    "alerts": {"id", "la_code", "at", "kind", "actor", "child_id", "audit_seq", "acknowledged_by",
+               "acknowledged_at"},
+    # idempotency: the answer a change already gave (encoded directory objects, no free text)
+    "done_requests": {"username", "key", "op", "answer", "at"},
     # the search index: normalised names, dates and postcodes only (R-SEARCH-4)
     "search_names": {"family", "given", "dob", "postcode", "child_id", "kind"},
     "name_vocab": {"kind", "name", "metaphone"},
     "name_deletes": {"kind", "del", "name"},
     # users, sign-in and anti-trawling counters (R-ROLE-4, R-SEARCH-6)
     "users": {"username", "display_name", "role", "la_code", "organisation", "password_hash", "nominated",
-              "trained", "check_date", "enabled", "token_serial", "sign_public_der", "wrap_public_der"},
+              "trained", "check_date", "enabled", "token_serial", "sign_public_der", "wrap_public_der",
+              "trained_on", "job_title"},
     "signin_failures": {"username", "failures", "locked_at"},
     "record_opens": {"username", "day", "child_id"},
     # audit (R-AUDIT-1/2): who, when, what was searched or opened; never case information

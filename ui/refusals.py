@@ -18,6 +18,10 @@ FIELD_NAMES = {
     "family_name": "family name", "given_name": "given name", "postcode": "postcode",
     "directory_id": "directory id", "dob": "date of birth", "dob_to": "end of the date range", "ages": "age range",
     "colleague": "colleague", "reason": "reason",
+    # work operations
+    "organisation": "organisation", "role": "role", "phone": "phone number", "email": "e-mail address",
+    "start": "start date", "end": "end date", "consent": "consent", "name": "name", "on": "date",
+    "period": "period",
 }
 
 
@@ -97,6 +101,19 @@ WORDS = {
     "access.not_training": "This is not the training directory, so there is no training guide.",
     "audit.bad_sizes": "The audit log has no checkpoint of that size.",
     "record.gone": "That record is no longer in the directory. Search again.",
+    # work operations: shared (app/directory/work/checks.py, Directory.perform)
+    "input.required": "Fill in the {field_name}.",
+    "input.too_long": "The {field_name} is too long: keep it under {limit} characters.",
+    "input.unusable": "The {field_name} contains characters that cannot be stored: retype it.",
+    "input.one_line": "The {field_name} must be on one line.",
+    "input.phone": "The {field_name} is not a phone number: use digits, spaces and an optional leading +.",
+    "input.email": "The {field_name} is not an e-mail address.",
+    "input.date_in_future": "The {field_name} cannot be in the future.",
+    "input.date_too_early": "The {field_name} cannot be before {earliest}.",
+    "request.invalid": "The directory could not read this request. Update Signpost, or tell your LA team.",
+    "request.bad_key": "This change could not be sent safely. Try again.",
+    "request.key_reused": "This change clashed with another one sent from this workstation. Try again.",
+    "access.la_team_only": "Only the LA management team can do that.",
     # rate limits (R-SEARCH-6)
     "rate.searches": "You have made {count} searches in the last {window}, the most allowed. You can search again "
                      "in {wait}.",

@@ -100,6 +100,10 @@ class EmbeddedDirectory:
     def unlock_account(self, viewer: Viewer, username: str):
         return self._call(Directory.unlock_account, viewer, username)
 
+    def perform(self, op, viewer: Viewer, request, key: str | None = None):
+        """One work operation (``app.directory.work.operations``) on the engine's thread."""
+        return self._call(Directory.perform, op, viewer, request, key)
+
     def audit_entries(self, viewer: Viewer, since_seq: int = 0):
         return self._call(Directory.audit_entries, viewer, since_seq)
 

@@ -9,6 +9,7 @@ A ``Directory`` is single-threaded: it is created and used on one thread
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import time
@@ -19,10 +20,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from .. import audit, db, records, search
+from .. import audit, db, records, search, wire
 from .. import directory_id as ids
 from ..limits import Limits
-from ..refusals import AccessRefused, NoSuchRecord, RateLimited, SearchRefused, SignInRefused
+from ..refusals import AccessRefused, NoSuchRecord, RateLimited, Refusal, SearchRefused, SignInRefused
 from ..model import AccessReason, Colleague, Reason, RecordView, Role, User, Viewer
 from ..passwords import hash_password, verify_password
 from ..token.signin import signin_message, verify_signin
@@ -66,6 +67,7 @@ class SignedIn:
 @dataclass
 class _Session:
     username: str
+    user: User | None = None  # as signed in: a request naming another role or LA is refused
     granted: set[int] = field(default_factory=set)  # children this session was given in results
     locked: bool = False
 
@@ -220,7 +222,7 @@ class Directory:
         if problem:
             self._refuse(username, "sign_in_failed", problem[0], SignInRefused(problem[1], **problem[2]))
         session = secrets.token_urlsafe(24)
-        self._sessions[session] = _Session(username)
+        self._sessions[session] = _Session(username, user)
         self.audit.record(username, "sign_in", detail={"role": user.role.value, "token": serial},
                      las=(user.la_code,))
         wrap = self.conn.execute("SELECT wrap_public_der FROM users WHERE username = ?", (username,)).fetchone()[0]
@@ -272,8 +274,10 @@ class Directory:
         is not JSON): audited all the same (R-AUDIT-1). ``username`` is the session's holder, or "" when
         no session was given."""
         name = (_plain_text(username, MAX_USERNAME_CHARS) or "").strip().lower() or "(no session)"
+        from .work.operations import OPERATIONS
         action = action if action in ("search", "view_record", "shield_request", "audit_read", "account_unlock",
-                                      "sign_in", "unlock", "token_refusal", "lock") else "request"
+                                      "sign_in", "unlock", "token_refusal", "lock") or action in OPERATIONS \
+            else "request"
         code = code if isinstance(code, str) and len(code) <= 60 else "request.invalid"
         self.audit.record(name, "sign_in_failed" if action == "sign_in" else f"{action}_refused",
                           las=self._la_of_user(name), detail={"why": code, "refused_by": "service"})
@@ -316,13 +320,14 @@ class Directory:
     # -- requests: session, role, reason (R-SEARCH-1, R-ROLE-2) -----------------
     def _session_of(self, viewer: Viewer) -> _Session:
         state = self._sessions.get(viewer.session) if isinstance(viewer.session, str) else None
-        if state is None or state.username != viewer.user.username:
+        if state is None or state.username != viewer.user.username or (
+                state.user is not None and state.user != viewer.user):
             raise AccessRefused("access.session_ended")
         if state.locked:
             raise AccessRefused("access.session_locked")
         return state
 
-    def _check_request(self, viewer: Viewer, reason: Reason, action: str) -> _Session:
+    def check_request(self, viewer: Viewer, reason: Reason, action: str) -> _Session:
         try:
             state = self._session_of(viewer)
             problem = self.account_problem(viewer.user)
@@ -346,11 +351,12 @@ class Directory:
             if problem:  # R-SEARCH-1
                 raise AccessRefused(problem, "reason")
         except AccessRefused as exc:
-            self._audit_refusal(viewer, reason, action, exc.code)
+            self.audit_refusal(viewer, reason, action, exc.code)
+            exc.audited = True  # type: ignore[attr-defined]
             raise
         return state
 
-    def _audit_refusal(self, viewer: Viewer, reason, action: str, why: str, **extra) -> None:
+    def audit_refusal(self, viewer: Viewer, reason, action: str, why: str, **extra) -> None:
         text = reason.text() if isinstance(reason, Reason) and _plain_text(reason.detail, 1000) is not None else None
         safe = viewer
         if viewer.on_behalf_of is not None and not all(
@@ -360,15 +366,17 @@ class Directory:
         self.audit.record(viewer.user.username, f"{action}_refused", viewer=safe, reason=text,
                      detail={"why": why, **extra})
 
-    def _la_team_request(self, viewer: Viewer, action: str, refusal: str) -> Reason:
+    def la_team_request(self, viewer: Viewer, action: str, refusal: str) -> Reason:
         """An LA-team-only request (R-ROLE-3): the role is checked first, so a practitioner is told what is
         the LA team's alone rather than that the monitoring reason is not theirs. Returns the reason used."""
         reason = Reason(AccessReason.LA_MONITORING)
         self._session_of(viewer)
         if viewer.role is not Role.LA_MANAGEMENT:
-            self._audit_refusal(viewer, reason, action, "not the LA team")
-            raise AccessRefused(refusal)
-        self._check_request(viewer, reason, action)
+            self.audit_refusal(viewer, reason, action, "not the LA team")
+            exc = AccessRefused(refusal)
+            exc.audited = True  # type: ignore[attr-defined]
+            raise exc
+        self.check_request(viewer, reason, action)
         return reason
 
     # -- rate limits (R-SEARCH-6) ------------------------------------------------
@@ -383,7 +391,7 @@ class Directory:
             count = len(window)
             if count >= limit:
                 wait = window[count - limit] + span - now
-                self._audit_refusal(viewer, reason, "search", "rate limited", limit=limit, window_s=span)
+                self.audit_refusal(viewer, reason, "search", "rate limited", limit=limit, window_s=span)
                 raise RateLimited("rate.searches", count=count, window_s=span, wait_s=int(wait + 0.999))
         minute.append(now)
         hour.append(now)
@@ -398,14 +406,14 @@ class Directory:
                                    (viewer.user.username, day.toordinal())).fetchone()[0]
         if opened >= self.limits.children_opened_per_day:
             midnight = datetime.combine(day + timedelta(days=1), datetime.min.time(), timezone.utc).timestamp()
-            self._audit_refusal(viewer, reason, "view_record", "daily budget reached",
+            self.audit_refusal(viewer, reason, "view_record", "daily budget reached",
                                 limit=self.limits.children_opened_per_day)
             raise RateLimited("rate.children_opened", count=opened, wait_s=int(midnight - self.now() + 0.999))
         return day.toordinal()
 
     # -- searching and viewing ----------------------------------------------
     def search(self, viewer: Viewer, criteria: search.Criteria, reason: Reason) -> search.Outcome:
-        state = self._check_request(viewer, reason, "search")
+        state = self.check_request(viewer, reason, "search")
         self._check_search_rate(viewer, reason)
         try:
             found = search.run(self.conn, criteria, viewer.role, self.clock())
@@ -427,11 +435,11 @@ class Directory:
 
     def view_record(self, viewer: Viewer, directory_id: str, reason: Reason) -> RecordView:
         """One record, only from a result this session was given (R-SEARCH-2/3: no trawling by id)."""
-        state = self._check_request(viewer, reason, "view_record")
+        state = self.check_request(viewer, reason, "view_record")
         child_id = records.child_id_for(self.conn, directory_id)
         if child_id is None or child_id not in state.granted:
             shown = directory_id if _plain_text(directory_id, 16) is not None else "(unusable id)"
-            self._audit_refusal(viewer, reason, "view_record", "not from this session's results",
+            self.audit_refusal(viewer, reason, "view_record", "not from this session's results",
                                 directory_id=shown)
             raise AccessRefused("access.not_from_results")
         day = self._check_open_budget(viewer, reason, child_id)
@@ -446,10 +454,10 @@ class Directory:
     def request_shield(self, viewer: Viewer, directory_id: str, reason: Reason) -> bool:
         """Shield a record at once (R-SHIELD-2); any practitioner or the LA team may (R-ROLE-1).
         True if it was not shielded before. Review comes later (R-SHIELD-3)."""
-        state = self._check_request(viewer, reason, "shield_request")
+        state = self.check_request(viewer, reason, "shield_request")
         child_id = records.child_id_for(self.conn, directory_id)
         if viewer.role is Role.MEDIATING or child_id is None or child_id not in state.granted:
-            self._audit_refusal(viewer, reason, "shield_request", "not allowed for this role or record")
+            self.audit_refusal(viewer, reason, "shield_request", "not allowed for this role or record")
             raise AccessRefused("access.shield_not_allowed")
         changed = records.shield(self.conn, child_id, self._stamp())
         self.audit.record(viewer.user.username, "shield_requested", viewer=viewer, reason=reason.text(),
@@ -473,14 +481,72 @@ class Directory:
 
     def unlock_account(self, viewer: Viewer, username: str) -> None:
         """The LA team lifts a sign-in lock-out for one of its own LA's users (R-ROLE-3, R-ROLE-4)."""
-        reason = self._la_team_request(viewer, "account_unlock", "access.unlock_not_allowed")
+        reason = self.la_team_request(viewer, "account_unlock", "access.unlock_not_allowed")
         target = self.user(username) if _plain_text(username, MAX_USERNAME_CHARS) else None
         if target is None or target.la_code != viewer.user.la_code:
-            self._audit_refusal(viewer, reason, "account_unlock", "not this LA team's user")
+            self.audit_refusal(viewer, reason, "account_unlock", "not this LA team's user")
             raise AccessRefused("access.unlock_not_allowed")
         self.conn.execute("DELETE FROM signin_failures WHERE username = ?", (target.username,))
         self.audit.record(viewer.user.username, "account_unlocked", viewer=viewer,
                      detail={"user": target.username}, las=(target.la_code,))
+
+    # -- the work operations (app.directory.work.operations) ----------------------------------
+    def perform(self, op, viewer: Viewer, request, key: str | None = None):
+        """Run one work operation for ``viewer``.
+
+        A read runs as it is. A write runs in one transaction with its audit entries, and with
+        ``key`` (an idempotency key the client chose, e.g. from its offline outbox) it is done at most
+        once per user and key: a second call with the same key answers what the first answered and
+        changes nothing. Engine functions refuse before they change anything, so a refusal commits
+        only its audit entry; anything else rolls the whole change back. Every refusal is audited
+        (R-AUDIT-1), here if the function did not audit it itself.
+        """
+        try:
+            if not isinstance(request, op.request):
+                raise AccessRefused("request.invalid")
+            if key is not None and not (isinstance(key, str) and 8 <= len(key) <= 64 and key.isascii()):
+                raise AccessRefused("request.bad_key")
+        except Refusal as exc:
+            self._audit_work_refusal(viewer, op, request, exc)
+            raise
+        fn = op.function()
+        if not op.writes:
+            try:
+                return fn(self, viewer, request)
+            except Refusal as exc:
+                self._audit_work_refusal(viewer, op, request, exc)
+                raise
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            if key is not None:
+                row = self.conn.execute("SELECT op, answer FROM done_requests WHERE username = ? AND key = ?",
+                                        (viewer.user.username, key)).fetchone()
+                if row is not None:
+                    if row[0] != op.name:
+                        raise AccessRefused("request.key_reused")
+                    self.conn.execute("COMMIT")
+                    return wire.decode(op.answer, json.loads(row[1]))
+            answer = fn(self, viewer, request)
+            if key is not None:
+                self.conn.execute("INSERT INTO done_requests VALUES (?,?,?,?,?)", (
+                    viewer.user.username, key, op.name, json.dumps(wire.encode(answer)), self._stamp()))
+            self.conn.execute("COMMIT")
+            return answer
+        except Refusal as exc:
+            self._audit_work_refusal(viewer, op, request, exc)
+            self.conn.execute("COMMIT")  # the refusal's own audit entry; nothing else was changed
+            raise
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            self.audit.forget_uncommitted()
+            raise
+
+    def _audit_work_refusal(self, viewer: Viewer, op, request, exc: Refusal) -> None:
+        if not getattr(exc, "audited", False):
+            reason = getattr(request, "reason", None)
+            self.audit_refusal(viewer, reason if isinstance(reason, Reason) else None, op.audit_action, exc.code,
+                               **({"field": exc.field} if exc.field else {}))
+            exc.audited = True
 
     # -- training -----------------------------------------------------------------
     def training_facts(self) -> tuple[date, tuple[User, ...]]:
@@ -521,7 +587,7 @@ class Directory:
     def audit_entries(self, viewer: Viewer, since_seq: int = 0) -> list[audit.Entry]:
         """The audit trail, for the LA management team only, and only entries about its own
         LA's users and records (R-LOCAL-3, R-ROLE-3)."""
-        self._la_team_request(viewer, "audit_read", "access.audit_la_only")
+        self.la_team_request(viewer, "audit_read", "access.audit_la_only")
         return audit.entries(self.conn, since_seq, la_code=viewer.user.la_code)
 
 

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from ..audit import Checkpoint, Entry
 from ..model import Reason, RecordView, Viewer
 from ..search import Criteria, Outcome
 from .engine import SignedIn
+from .work.operations import Operation
+
+Req = TypeVar("Req")
+Ans = TypeVar("Ans")
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,11 @@ class DirectoryClient(Protocol):
     def view_record(self, viewer: Viewer, directory_id: str, reason: Reason) -> "Future[RecordView]": ...
     def request_shield(self, viewer: Viewer, directory_id: str, reason: Reason) -> "Future[bool]": ...
     def unlock_account(self, viewer: Viewer, username: str) -> "Future[None]": ...
+
+    # the work operations (issue 8): involvements, shields, contact, inbox, LA management, retention,
+    # the closure register. ``key`` is an idempotency key: a write sent twice with it is done once.
+    def perform(self, op: "Operation[Req, Ans]", viewer: Viewer, request: Req,
+                key: str | None = None) -> "Future[Ans]": ...
 
     # audit (R-AUDIT-1, R-AUDIT-2)
     def audit_entries(self, viewer: Viewer, since_seq: int = 0) -> "Future[list[Entry]]": ...

@@ -8,7 +8,8 @@ future, so the GUI thread never waits. The rules:
   is refused unless the host is loopback *and* ``allow_plain_loopback=True``
   (tests only).
 - Connect and read timeouts on every request (3 s and 10 s by default).
-- Only idempotent reads (GET) are retried, with exponential backoff, when
+- Only idempotent requests (GET, work reads, and work writes carrying an
+  idempotency key) are retried, with exponential backoff, when
   the connection failed or a gateway answered 502/504 (not after a read
   timeout, so the wait stays bounded); a POST or DELETE is sent once, so
   nothing is ever done twice.
@@ -47,6 +48,7 @@ from ..refusals import AccessRefused, RateLimited, from_problem
 from ..search import Criteria, Outcome
 from .engine import SignedIn
 from .interface import CertificateProblem, DirectoryStatus, ServiceClosed, ServiceError, Unreachable
+from .work.operations import Operation
 
 T = TypeVar("T")
 
@@ -154,6 +156,14 @@ class RemoteDirectory:
         return self._submit("POST", f"/accounts/{_segment(username)}/unlock", bearer=viewer.session,
                             answer=_nothing)
 
+    def perform(self, op: Operation, viewer: Viewer, request, key: str | None = None) -> Future:
+        """One work operation: ``POST /v1/work/<name>``. A read, or a write with an idempotency key (sent as
+        ``Idempotency-Key``, so the service does it once however often it arrives), is retried like a GET."""
+        body = {"request": wire.encode(request), "on_behalf_of": _colleague(viewer.on_behalf_of)}
+        return self._submit("POST", op.path, body=body, bearer=viewer.session, answer=_as(op.answer),
+                            retry=not op.writes or key is not None,
+                            headers={"Idempotency-Key": key} if key is not None else None)
+
     def audit_entries(self, viewer: Viewer, since_seq: int = 0) -> "Future[list[Entry]]":
         return self._submit("GET", "/audit/entries", params={"since": since_seq}, bearer=viewer.session,
                             answer=_as(list[Entry]))
@@ -186,12 +196,14 @@ class RemoteDirectory:
 
     # -- one request ------------------------------------------------------------
     def _submit(self, method: str, path: str, *, answer: Callable[[Any], T], body: dict | None = None,
-                params: dict | None = None, bearer: str | None = None) -> "Future[T]":
+                params: dict | None = None, bearer: str | None = None, retry: bool | None = None,
+                headers: dict | None = None) -> "Future[T]":
         if self._closed:
             done: Future[T] = Future()
             done.set_exception(Unreachable(detail="the connection to the directory service is closed"))
             return done
-        return self._executor.submit(self._request, method, path, answer, body, params, bearer)
+        return self._executor.submit(self._request, method, path, answer, body, params, bearer,
+                                     method == "GET" if retry is None else retry, headers or {})
 
     def _session(self) -> requests.Session:
         s = getattr(self._local, "session", None)
@@ -207,11 +219,12 @@ class RemoteDirectory:
         return s
 
     def _request(self, method: str, path: str, answer: Callable[[Any], T], body: dict | None,
-                 params: dict | None, bearer: str | None) -> T:
+                 params: dict | None, bearer: str | None, retry: bool, extra_headers: dict) -> T:
         if bearer is not None and not _token_text(bearer):
             raise AccessRefused("access.session_ended")  # nothing the service issued: never sent
         headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
-        attempts = GET_ATTEMPTS if method == "GET" else 1
+        headers.update(extra_headers)
+        attempts = GET_ATTEMPTS if retry else 1
         for attempt in range(attempts):
             try:
                 reply = self._send(method, path, body, params, headers)

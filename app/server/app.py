@@ -10,6 +10,7 @@ enforces policy and audits (R-AUDIT-1), and ``app.wire`` JSON out. Every
 error is a problem document (``problems``).
 """
 import asyncio
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -19,14 +20,17 @@ from typing import Annotated, Any, Callable
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import ValidationError
 from starlette.responses import Response
 
 from .. import audit, model, search, wire
 from ..directory import Directory, EmbeddedDirectory, SignedIn
 from . import problems, schemas
 from .guards import BodyLimit, ClientLimiter
-from .models import (BIG, AuditAlertIn, LockIn, SearchIn, ShieldIn, SignInIn, TokenRefusalIn, UnlockIn,
-                     ViewIn)
+from ..directory.work.operations import OPERATIONS, Operation
+from ..refusals import AccessRefused
+from .models import (BIG, AuditAlertIn, ColleagueIn, LockIn, SearchIn, ShieldIn, SignInIn, TokenRefusalIn,
+                     UnlockIn, ViewIn)
 from .sessions import Held, SessionTable
 
 log = logging.getLogger(__name__)
@@ -265,6 +269,38 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
         kept, seen = body.kept.model_dump(exclude_none=True), body.now.model_dump(exclude_none=True)
         await on_engine(lambda d: d.report_audit_alert(body.username, kept, seen))
         return _ok({})
+
+    # -- the work operations (issue 8), one route each from the table ------------------------------
+    def work_route(op: Operation) -> None:
+        async def perform(request: Request, held: Live) -> Response:
+            """Decode the body strictly as the operation's request; refuse (audited) what does not fit."""
+            try:
+                data = json.loads(await request.body())
+                if not isinstance(data, dict) or not set(data) <= {"request", "on_behalf_of"}:
+                    raise ValueError("unexpected fields")
+                asked = wire.decode(op.request, data.get("request"))
+                colleague = data.get("on_behalf_of")
+                colleague = None if colleague is None else ColleagueIn.model_validate(colleague)
+            except (ValueError, TypeError, wire.WireError, ValidationError):
+                await audit_refused(request, op.audit_action, "request.invalid")
+                raise AccessRefused("request.invalid", "request") from None  # as the engine says it
+            key = request.headers.get("idempotency-key")
+            who = viewer(held, colleague)
+            return _ok(await on_engine(lambda d: d.perform(op, who, asked, key)))
+
+        perform.__doc__ = op.summary + (" A change: send an Idempotency-Key header to have it done exactly once."
+                                        if op.writes else "")
+        v1.add_api_route(op.path, perform, methods=["POST"], tags=["work"], name=op.name, summary=op.summary,
+                         responses=answers(op.answer, op.summary), openapi_extra={"requestBody": {
+                             "required": True, "content": {"application/json": {"schema": {
+                                 "type": "object", "additionalProperties": False, "required": ["request"],
+                                 "properties": {"request": schemas.schema_for(op.request, components),
+                                                "on_behalf_of": {"anyOf": [
+                                                    {"$ref": "#/components/schemas/ColleagueIn"},
+                                                    {"type": "null"}]}}}}}}})
+
+    for op in OPERATIONS.values():
+        work_route(op)
 
     app.include_router(v1)
     app.openapi = lambda: _openapi(app, components)  # type: ignore[method-assign]

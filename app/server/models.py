@@ -76,9 +76,10 @@ class ReasonIn(_Body):
 class ColleagueIn(_Body):
     name: Text(engine.MAX_COLLEAGUE_CHARS)
     organisation: Text(engine.MAX_COLLEAGUE_CHARS)
+    username: Text(engine.MAX_USERNAME_CHARS) = ""
 
     def to_engine(self) -> model.Colleague:
-        return model.Colleague(self.name, self.organisation)
+        return model.Colleague(self.name, self.organisation, self.username)
 
 
 class SignInIn(_Body):

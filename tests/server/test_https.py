@@ -72,6 +72,7 @@ def test_checked_in_openapi_document_is_what_the_code_generates():
 
 def test_openapi_document_covers_the_contract():
     import yaml
+    from app.directory.work.operations import OPERATIONS
     doc = yaml.safe_load(OPENAPI_FILE.read_text(encoding="utf-8"))
     routes = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}
     assert routes == {
@@ -80,7 +81,11 @@ def test_openapi_document_covers_the_contract():
         ("POST", "/v1/search"), ("POST", "/v1/records/{directory_id}/view"),
         ("POST", "/v1/records/{directory_id}/shield"), ("POST", "/v1/accounts/{username}/unlock"),
         ("GET", "/v1/audit/entries"), ("GET", "/v1/audit/checkpoint"), ("GET", "/v1/audit/consistency"),
-        ("GET", "/v1/audit/public-key"), ("POST", "/v1/audit/alerts")}
+        ("GET", "/v1/audit/public-key"), ("POST", "/v1/audit/alerts")} | {
+        ("POST", f"/v1{op.path}") for op in OPERATIONS.values()}
+    for path, op in ((f"/v1{op.path}", op) for op in OPERATIONS.values()):  # each work request is documented
+        body = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        assert body["properties"]["request"] and body["additionalProperties"] is False, op.name
     for ops in doc["paths"].values():
         for op in ops.values():
             assert "application/problem+json" in op["responses"]["default"]["content"]

@@ -1,0 +1,30 @@
+"""The closure register's source: every token issued to an LA's users (R-CLOSE-3)."""
+from __future__ import annotations
+
+import json
+
+from ...model import Viewer
+from . import types as t
+
+
+def register(d, viewer: Viewer, _: t.Nothing) -> tuple[t.IssuedToken, ...]:
+    """The LA team's own users' enrolled tokens, each marked used if its holder ever signed in with it
+    (from the audit's sign-in entries), with the last sign-in. Partners' tokens issued outside the
+    directory come from the register's CSV import instead."""
+    d.la_team_request(viewer, "token_register", "access.la_team_only")
+    la = viewer.user.la_code
+    last: dict[str, str] = {}
+    for at, detail in d.conn.execute(
+            "SELECT at, detail FROM audit WHERE action = 'sign_in' AND (',' || las || ',') LIKE ? ORDER BY seq",
+            (f"%,{la},%",)):
+        serial = json.loads(detail).get("token")
+        if isinstance(serial, str):
+            last[serial] = at
+    out = []
+    for serial, username, name, org in d.conn.execute(
+            "SELECT token_serial, username, display_name, organisation FROM users "
+            "WHERE la_code = ? AND token_serial IS NOT NULL ORDER BY organisation, display_name", (la,)):
+        out.append(t.IssuedToken(serial, username, name, org, la, serial in last, last.get(serial, "")))
+    d.audit.record(viewer.user.username, "token_register_read", viewer=viewer, detail={"tokens": len(out)},
+                   las=(la,))
+    return tuple(out)

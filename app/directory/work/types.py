@@ -1,0 +1,426 @@
+"""What the directory's work operations take and give (issue 8 and the closure register).
+
+Plain frozen dataclasses that cross the directory interface and the wire
+(``app.wire``). Every text field is a name, a contact detail, an organisation
+or a role title; everything else is a date, a number or a code from a fixed
+list. There is no field where case information could be written (R-REC-5).
+The engine bounds every field itself (``app.directory.work.checks``): a
+request object is what a client *asks*, never something already trusted.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date
+
+from ...audit import Entry
+from ...model import ConsentBy, ConsentOverride, Involvement, Reason, RecordView, ServiceType
+
+
+@dataclass(frozen=True)
+class Nothing:
+    """The request of an operation that needs nothing but who asks."""
+
+
+# -- own involvements (R-REC-4, R-ROLE-1, R-SENS-2, R-RET-3) --------------------------------------
+@dataclass(frozen=True)
+class Consent:
+    """Who consented to a sensitive involvement being recorded, and when (R-SENS-2)."""
+
+    by: ConsentBy
+    on: date
+
+
+@dataclass(frozen=True)
+class NewInvolvement:
+    """"I am working with this child". The practitioner's own name is taken from the signed-in user."""
+
+    directory_id: str
+    service: ServiceType
+    organisation: str
+    role: str
+    phone: str
+    email: str
+    start: date
+    reason: Reason
+    consent: Consent | None = None  # required for a sensitive service ...
+    override: ConsentOverride | None = None  # ... unless recorded without consent on child-protection grounds
+
+
+@dataclass(frozen=True)
+class InvolvementChange:
+    """New contact details for one's own current involvement. ``version`` is the one the client last saw:
+    a change made elsewhere since then is a conflict (``involvement.conflict``), never overwritten."""
+
+    directory_id: str
+    involvement_id: int
+    version: int
+    organisation: str
+    role: str
+    phone: str
+    email: str
+    reason: Reason
+
+
+class KeepContact(str, enum.Enum):
+    """R-RET-3: an ended involvement's contact details are archived after one year, or kept up to five."""
+
+    ONE_YEAR = "one_year"
+    FIVE_YEARS = "five_years"
+
+
+@dataclass(frozen=True)
+class InvolvementEnd:
+    directory_id: str
+    involvement_id: int
+    version: int
+    end: date
+    keep_contact: KeepContact
+    reason: Reason
+
+
+@dataclass(frozen=True)
+class Indicators:
+    """Set or clear lead professional and CAF completed on one's own current involvement."""
+
+    directory_id: str
+    involvement_id: int
+    version: int
+    lead_professional: bool
+    caf_completed: bool
+    reason: Reason
+
+
+@dataclass(frozen=True)
+class OtherPractitioner:
+    """Someone else currently working with the child, whom the new practitioner is pointed to."""
+
+    practitioner: str
+    role: str
+    organisation: str
+    phone: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The involvement as stored, and who else (not sensitive, not withheld) was told about it."""
+
+    involvement: Involvement
+    others: tuple[OtherPractitioner, ...] = ()
+
+
+# -- inbox ("who else is working with this child", told) --------------------------------------------
+class NoticeKind(str, enum.Enum):
+    ALSO_WORKING = "also_working"  # another practitioner is now also working with a child you work with
+    CONTACT_REQUEST = "contact_request"  # the LA team passes on a request to contact you (R-SENS-4)
+    CONTACT_ANSWERED = "contact_answered"  # your request was passed on or declined
+    SHIELD_LIFTED = "shield_lifted"  # a shield you requested was lifted at review
+
+
+@dataclass(frozen=True)
+class Notice:
+    notice_id: int
+    kind: NoticeKind
+    at: str  # ISO time
+    child_name: str
+    directory_id: str
+    practitioner: str = ""  # who: the other practitioner or the requester
+    role: str = ""
+    organisation: str = ""
+    phone: str = ""
+    email: str = ""
+    read: bool = False
+
+
+@dataclass(frozen=True)
+class NoticeRef:
+    notice_id: int
+
+
+# -- shields (R-SHIELD-2/3/6) ---------------------------------------------------------------------
+class ShieldGround(str, enum.Enum):
+    """Why a record is shielded: a fixed list, no free text."""
+
+    DOMESTIC_ABUSE = "domestic_abuse"
+    RISK_OF_ABDUCTION = "risk_of_abduction"
+    ADOPTION_PLACEMENT = "adoption_placement"
+    WITNESS_PROTECTION = "witness_protection"
+    OTHER_RISK_OF_HARM = "other_risk_of_harm"
+
+
+@dataclass(frozen=True)
+class ShieldRequest:
+    directory_id: str
+    ground: ShieldGround
+    reason: Reason
+
+
+class ReviewOutcome(str, enum.Enum):
+    KEEP = "keep"
+    LIFT = "lift"
+
+
+@dataclass(frozen=True)
+class ShieldDue:
+    """One line of the LA team's review queue (R-SHIELD-3)."""
+
+    directory_id: str
+    child_name: str
+    ground: ShieldGround
+    requested_by: str  # display name and organisation
+    requested_at: str
+    due: date
+    first_review: bool  # a new shield (due within 7 days) rather than a six-monthly one
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class ShieldReview:
+    directory_id: str
+    outcome: ReviewOutcome
+
+
+@dataclass(frozen=True)
+class ShieldOverride:
+    """R-SHIELD-6: a child-protection user saw the warning that the override is investigated."""
+
+    directory_id: str
+    reason: Reason
+    warning_seen: bool
+
+
+# -- brokered contact (R-SENS-4) --------------------------------------------------------------------
+class ContactStatus(str, enum.Enum):
+    WAITING = "waiting"
+    PASSED_ON = "passed_on"
+    DECLINED = "declined"
+
+
+@dataclass(frozen=True)
+class ContactRequest:
+    """Ask the LA team to pass on a request to contact whoever holds a withheld involvement."""
+
+    directory_id: str
+    involvement_id: int
+    phone: str
+    email: str
+    reason: Reason
+
+
+@dataclass(frozen=True)
+class ContactRequestState:
+    """What the requester sees of their request; the LA team sees ``la_detail`` too."""
+
+    request_id: int
+    directory_id: str
+    child_name: str
+    status: ContactStatus
+    requested_at: str
+    requester: str  # display name
+    requester_organisation: str
+    requester_phone: str
+    requester_email: str
+    decided_at: str = ""
+    la_detail: Involvement | None = None  # only for the child's LA team
+
+
+@dataclass(frozen=True)
+class ContactDecision:
+    request_id: int
+    outcome: ContactStatus  # PASSED_ON or DECLINED
+
+
+# -- mediated access (R-ROLE-2) --------------------------------------------------------------------
+@dataclass(frozen=True)
+class RegisteredColleague:
+    """A colleague without access of their own, registered by the LA team, for whom a mediating user
+    searches. Chosen from a list; never typed in."""
+
+    username: str
+    name: str
+    role: str
+    organisation: str
+
+
+@dataclass(frozen=True)
+class NewColleague:
+    name: str
+    role: str
+    organisation: str
+
+
+# -- LA management (R-ROLE-3, R-AUDIT-2) ------------------------------------------------------------
+@dataclass(frozen=True)
+class UsageQuery:
+    start: date
+    end: date  # inclusive
+    username: str = ""  # "" for every user of the LA
+
+
+class Pattern(str, enum.Enum):
+    """Patterns worth a look in a usage report: none of them proves misuse."""
+
+    BURST = "burst"  # many searches in a few minutes
+    SEARCH_WITHOUT_VIEW = "search_without_view"
+    VIEW_WITHOUT_SEARCH = "view_without_search"
+    OUT_OF_HOURS = "out_of_hours"
+    SHARED_FAMILY_NAME = "shared_family_name"  # a record with the user's own family name
+    SHIELD_OVERRIDE = "shield_override"
+    RATE_LIMITED = "rate_limited"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class PatternSeen:
+    username: str
+    pattern: Pattern
+    count: int
+    first_at: str  # ISO time of the first occurrence in the period
+    audit_seq: int  # the first audit entry that shows it
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    username: str
+    display_name: str
+    role: str
+    sign_ins: int
+    searches: int
+    views: int
+    changes: int
+    refusals: int
+
+
+@dataclass(frozen=True)
+class UsageReport:
+    la_code: str
+    start: date
+    end: date
+    rows: tuple[UsageRow, ...]
+    patterns: tuple[PatternSeen, ...]
+
+
+class AlertKind(str, enum.Enum):
+    SHIELD_OVERRIDE = "shield_override"
+    CONSENT_OVERRIDE = "consent_override"  # a sensitive involvement recorded without consent
+    SECURITY_ALERT = "security_alert"  # the audit log did not match a client's checkpoint
+    ACCOUNT_LOCKED = "account_locked"
+    SHIELD_REQUESTED = "shield_requested"
+
+
+@dataclass(frozen=True)
+class Alert:
+    alert_id: int
+    kind: AlertKind
+    at: str
+    actor: str
+    directory_id: str = ""
+    audit_seq: int = 0
+    acknowledged_by: str = ""
+
+
+@dataclass(frozen=True)
+class AlertRef:
+    alert_id: int
+
+
+@dataclass(frozen=True)
+class ArchiveQuery:
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class AuditArchive:
+    """A verifiable audit archive for retention (R-AUDIT-2, R-AUDIT-3): the LA's entries, each with its
+    inclusion proof against the signed checkpoint, and the key that signed it."""
+
+    la_code: str
+    entries: tuple[Entry, ...]
+    proofs: tuple[tuple[str, ...], ...]  # per entry: its RFC 6962 audit path, hex
+    checkpoint: dict  # Checkpoint.to_json()
+    public_key: str  # hex
+
+
+class UserAction(str, enum.Enum):
+    RECORD_TRAINING = "record_training"
+    RENEW_CHECK = "renew_check"
+    DISABLE = "disable"
+    ENABLE = "enable"
+    UNLOCK = "unlock"
+
+
+@dataclass(frozen=True)
+class UserChange:
+    username: str
+    action: UserAction
+    on: date | None = None  # the training or check date, where the action needs one
+
+
+@dataclass(frozen=True)
+class ManagedUser:
+    username: str
+    display_name: str
+    role: str
+    organisation: str
+    trained_on: date | None
+    check_date: date | None
+    check_expires: date | None
+    enabled: bool
+    locked_out: bool
+    token_serial: str
+
+
+@dataclass(frozen=True)
+class TokenEnrolment:
+    username: str
+    serial: str
+    sign_public_der: bytes
+    wrap_public_der: bytes
+
+
+# -- retention (R-RET-1..3) ---------------------------------------------------------------------------
+class RetentionFact(str, enum.Enum):
+    CONSENT_TO_19 = "consent_to_19"
+    CONSENT_TO_25 = "consent_to_25"  # care leavers and young people with learning difficulties
+    DIED = "died"
+    LEFT_ENGLAND = "left_england"
+
+
+@dataclass(frozen=True)
+class RetentionChange:
+    directory_id: str
+    fact: RetentionFact
+    on: date
+
+
+class ArchiveGround(str, enum.Enum):
+    SERIOUS_CASE_REVIEW = "serious_case_review"
+    CHILD_DEATH_INVESTIGATION = "child_death_investigation"
+
+
+@dataclass(frozen=True)
+class ArchivedRecordRequest:
+    directory_id: str
+    ground: ArchiveGround
+
+
+@dataclass(frozen=True)
+class ArchivedRecord:
+    record: RecordView
+    left_live_on: date
+    why: str  # a code: age, consent_age, died, left_england
+    destroy_on: date
+
+
+# -- closure register (R-CLOSE-3) ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class IssuedToken:
+    serial: str
+    username: str
+    holder: str
+    organisation: str
+    la_code: str
+    used: bool | None  # signed in with at least once; None where the directory cannot tell
+    last_sign_in: str = ""

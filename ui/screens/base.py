@@ -1,0 +1,80 @@
+"""The one shape every role screen has (issue 8, item 10).
+
+A screen is a widget with a ``title``, built from a ``ScreenContext`` (the
+directory interface, who is asking, the window's relay); it ``refresh``es by
+asking the directory again and ``reset``s by forgetting everything it shows
+(lock, sign-out, a mediating user's new caller). Directory work runs through
+``ctx.perform``: one named operation, the answer handed to the GUI thread, and
+a refusal or outage shown in the screen's own message line with words from
+``ui.refusals`` unless the caller handles it.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QLabel, QWidget
+
+from app.directory.interface import DirectoryClient
+from app.directory.work.operations import Operation
+from app.model import Viewer
+from ui.bridge import Relay, watch
+from ui.refusals import explain
+
+
+@dataclass
+class ScreenContext:
+    directory: DirectoryClient
+    viewer: Callable[[], Viewer]  # who asks now (a mediating user's current colleague included)
+    relay: Relay
+    busy: Callable[[bool], None] = lambda _on: None  # the window's one progress bar
+
+    def perform(self, op: Operation, request: Any, on_done: Callable[[Any], None],
+                on_error: Callable[[BaseException], None], *, key: str | None = None) -> None:
+        """Ask the directory on its worker; ``on_done``/``on_error`` run on the GUI thread. A write gets a
+        fresh idempotency key unless one is given (the offline outbox gives its own)."""
+        if op.writes and key is None:
+            key = uuid.uuid4().hex
+        self.busy(True)
+
+        def done(value: Any) -> None:
+            self.busy(False)
+            on_done(value)
+
+        def failed(exc: BaseException) -> None:
+            self.busy(False)
+            on_error(exc)
+        watch(self.relay, self.directory.perform(op, self.viewer(), request, key), done, failed)
+
+
+class Screen(QWidget):
+    """Base of every role screen: ``title``, ``refresh()``, ``reset()``, and a message line."""
+
+    title = ""
+    attention = Signal(int)  # how many things here need the user's attention (for the home view and tab)
+
+    def __init__(self, ctx: ScreenContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.message = QLabel()
+        self.message.setObjectName("screenMessage")
+        self.message.setAccessibleName("Message")
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+    def refresh(self) -> None:
+        """Ask the directory again for what this screen shows."""
+
+    def reset(self) -> None:
+        """Forget everything shown (R-LOCAL-2: lock and sign-out clear the screen at once)."""
+        self.say("")
+
+    def say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def failed(self, exc: BaseException) -> None:
+        """The default failure path: what happened and what to do, in the message line."""
+        self.say(explain(exc)[0])
