@@ -85,3 +85,37 @@ def pin_faults(closure_fault_module: str, tmp_path: Path, monkeypatch: pytest.Mo
     d.mkdir()
     monkeypatch.setenv("SIGNPOST_CLOSURE_FAULT_DIR", str(d))
     return closure_fault_module, d
+
+
+@pytest.fixture
+def keystore():
+    """A real (test) Secret Service key store with its own service name; its items are deleted after."""
+    import uuid
+
+    from app.closure import store as closure_store
+    from app.keystore import SecureKeyStore
+    ks = SecureKeyStore(service=f"signpost-closure-test-{uuid.uuid4().hex[:8]}")
+    yield ks
+    try:
+        for item in (closure_store.KEY_ITEM, closure_store.SIGNING_ITEM):
+            ks.delete_now(item)
+    finally:
+        ks.close()
+
+
+@pytest.fixture
+def home(tmp_path: Path):
+    from app.paths import Paths
+    return Paths(tmp_path / "home" / "data", tmp_path / "home" / "config")
+
+
+@pytest.fixture
+def store(home, keystore):
+    """An open closure store set up for LA NBR with one national partner."""
+    from datetime import date
+
+    from app.closure.store import ClosureStore
+    s = ClosureStore.open(home, keystore)
+    s.setup("NBR", ["NSPCC"], date(2026, 8, 6), "jo.la")
+    yield s
+    s.close()

@@ -1,0 +1,102 @@
+"""When the client is in closure (R-CLOSE-1).
+
+The switch-off time comes from, first found wins:
+
+1. ``SIGNPOST_SWITCH_OFF`` (an ISO date-time, e.g. ``2026-08-06T17:00:00+01:00``;
+   a date alone means 00:00 UTC that day) -- for the embedded training
+   directory and for rehearsals;
+2. the directory service's status (``RemoteDirectory.probe()`` -> ``closes_at``), or
+   a ``ServiceClosed`` error from any call (the service has switched off);
+3. what was remembered in the closure store from an earlier run (1 or 2 above,
+   or the date the LA team set up closure with) -- so closure works with no
+   network at all.
+
+From the switch-off on, ``closed`` is True: searching and viewing stop for
+everyone and only closure tasks are offered (the engine itself refuses
+search/view after switch-off; this decides what the client shows).  Before
+it, the LA team may open the closure tasks on demand to prepare
+(``open_on_demand``); that does not close the directory for anyone.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
+from typing import Mapping
+
+ENV = "SIGNPOST_SWITCH_OFF"
+SERVICE_CLOSED, SWITCHED_OFF, ON_DEMAND, OPEN = "service_closed", "switched_off", "on_demand", "open"
+
+
+class ModeError(ValueError):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class ClosureMode:
+    closed: bool  # switch-off reached: no search/view, closure tasks only
+    why: str  # SERVICE_CLOSED | SWITCHED_OFF | ON_DEMAND | OPEN
+    switch_off: datetime | None  # when (UTC), if known
+    tasks_open: bool  # closure tasks available: closed, or opened on demand by the LA team
+
+
+def parse_when(text: str) -> datetime:
+    """ISO date-time (aware or naive = UTC) or an ISO date (00:00 UTC)."""
+    t = str(text).strip()
+    try:
+        if len(t) == 10:
+            return datetime.combine(date.fromisoformat(t), time(0), tzinfo=timezone.utc)
+        when = datetime.fromisoformat(t.replace("Z", "+00:00"))
+    except ValueError:
+        raise ModeError("switch_off_invalid", f"'{text}' is not a date-time (use e.g. 2026-08-06T17:00:00+01:00).") \
+            from None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def switch_off_time(*, store=None, status: Mapping | None = None,
+                    environ: Mapping[str, str] | None = None) -> datetime | None:
+    env = os.environ if environ is None else environ
+    if env.get(ENV):
+        return parse_when(env[ENV])
+    if status and status.get("closes_at"):
+        return parse_when(status["closes_at"])
+    if store is not None:
+        remembered = store.doc("switch_off_at") or store.doc("switch_off")
+        if remembered:
+            return parse_when(remembered)
+    return None
+
+
+def closure_mode(now: datetime, *, store=None, status: Mapping | None = None, service_closed: bool = False,
+                 environ: Mapping[str, str] | None = None) -> ClosureMode:
+    """Decide the mode with no network call (``status`` is what the probe last said, if anything).
+    A switch-off seen from the service or the environment is remembered in ``store``, so a later
+    start with no network is in closure too."""
+    when = switch_off_time(store=store, status=status, environ=environ)
+    if store is not None:
+        if when is not None and store.doc("switch_off_at") != when.isoformat():
+            store.write("closure", "switch_off_known", docs={"switch_off_at": when.isoformat()},
+                        detail={"switch_off_at": when.isoformat()})
+        if service_closed and not store.doc("service_closed_seen"):
+            store.write("closure", "service_closed_seen", docs={"service_closed_seen": now.isoformat()},
+                        detail={"at": now.isoformat()})
+        service_closed = service_closed or bool(store.doc("service_closed_seen"))
+    if service_closed:
+        return ClosureMode(True, SERVICE_CLOSED, when, True)
+    if when is not None and now >= when:
+        return ClosureMode(True, SWITCHED_OFF, when, True)
+    if store is not None and store.doc("opened_on_demand_by"):
+        return ClosureMode(False, ON_DEMAND, when, True)
+    return ClosureMode(False, OPEN, when, False)
+
+
+def open_on_demand(store, username: str, la_team: bool, now: datetime) -> None:
+    """The LA team opens the closure tasks before switch-off, to prepare (R-CLOSE-1).  Only the LA
+    team may; the directory stays open for everyone else."""
+    if not la_team:
+        raise ModeError("la_team_only", "Only the LA team can open closure before switch-off.")
+    store.write(username, "closure_opened_on_demand",
+                docs={"opened_on_demand_by": username, "opened_on_demand_at": now.isoformat()},
+                detail={"at": now.isoformat()})

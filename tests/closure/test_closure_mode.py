@@ -1,0 +1,51 @@
+"""Closure mode (R-CLOSE-1): switch-off from the environment, the service's status or the store;
+remembered for later starts with no network; the LA team may open closure tasks beforehand."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from app.closure.mode import (ModeError, ON_DEMAND, OPEN, SERVICE_CLOSED, SWITCHED_OFF, closure_mode,
+                              open_on_demand)
+
+BEFORE = datetime(2026, 8, 6, 16, 59, tzinfo=timezone.utc)
+AFTER = datetime(2026, 8, 6, 17, 0, tzinfo=timezone.utc)
+
+
+def test_not_in_closure_before_switch_off():
+    m = closure_mode(BEFORE, environ={"SIGNPOST_SWITCH_OFF": "2026-08-06T18:00:00+01:00"})
+    assert (m.closed, m.why, m.tasks_open) == (False, OPEN, False)
+    assert m.switch_off == AFTER
+
+
+def test_closed_from_the_switch_off_set_in_the_environment():
+    m = closure_mode(AFTER, environ={"SIGNPOST_SWITCH_OFF": "2026-08-06T17:00:00Z"})
+    assert (m.closed, m.why, m.tasks_open) == (True, SWITCHED_OFF, True)
+
+
+def test_the_service_status_switch_off_is_remembered_for_a_start_with_no_network(store):
+    status = {"kind": "service", "version": "1", "closes_at": "2026-08-06T17:00:00+00:00"}
+    assert not closure_mode(BEFORE, store=store, status=status, environ={}).closed
+    # later, offline: no status at all
+    m = closure_mode(AFTER, store=store, environ={})
+    assert (m.closed, m.why) == (True, SWITCHED_OFF)
+    assert "switch_off_known" in [e.action for e in store.audit_entries()]
+
+
+def test_service_closed_error_puts_the_client_in_closure_and_stays(store):
+    assert closure_mode(BEFORE, store=store, service_closed=True, environ={}).why == SERVICE_CLOSED
+    assert closure_mode(BEFORE, store=store, environ={}).closed
+
+
+def test_the_date_the_la_set_up_closure_with_switches_off_with_no_network(store):
+    m = closure_mode(datetime(2026, 8, 6, 0, 1, tzinfo=timezone.utc), store=store, environ={})
+    assert m.closed  # set up with switch-off 2026-08-06
+
+
+def test_la_team_opens_closure_on_demand_without_closing_the_directory(store):
+    with pytest.raises(ModeError):
+        open_on_demand(store, "alex.practitioner", la_team=False, now=BEFORE)
+    open_on_demand(store, "jo.la", la_team=True, now=datetime(2026, 7, 1, tzinfo=timezone.utc))
+    m = closure_mode(datetime(2026, 7, 2, tzinfo=timezone.utc), store=store, environ={})
+    assert (m.closed, m.why, m.tasks_open) == (False, ON_DEMAND, True)
