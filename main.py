@@ -4,7 +4,7 @@ import sys
 
 def main() -> int:
     commands = {"enrol-token": "enrol", "unlock-account": "unlock_account", "limits": "limits",
-                "audit": "audit_command"}
+                "audit": "audit_command", "switch-off": "switch_off"}
     if sys.argv[1:2] and sys.argv[1] in commands:
         from app import admin
         return getattr(admin, commands[sys.argv[1]])(sys.argv[2:])

@@ -129,6 +129,36 @@ def limits(argv: list[str], store: SecureKeyStore | None = None, paths: Paths | 
     return 0
 
 
+def switch_off(argv: list[str], store: SecureKeyStore | None = None, paths: Paths | None = None) -> int:
+    """``signpost switch-off --at ISO-TIME`` (or ``--clear``): when the training directory stops for every
+    user (R-CLOSE-1); from then on the app offers only the closure tasks. Audited."""
+    from datetime import datetime
+    ap = argparse.ArgumentParser(prog="signpost switch-off", description=switch_off.__doc__)
+    group = ap.add_mutually_exclusive_group(required=True)
+    group.add_argument("--at", metavar="ISO-TIME", help="e.g. 2026-12-01T17:00 (local time unless an offset is given)")
+    group.add_argument("--clear", action="store_true", help="no switch-off")
+    args = ap.parse_args(argv)
+    when = None
+    if args.at:
+        try:
+            when = datetime.fromisoformat(args.at).timestamp()
+        except ValueError:
+            print(f"{args.at!r} is not a date and time: write it like 2026-12-01T17:00.", file=sys.stderr)
+            return 2
+    try:
+        directory = _open_training(store, paths or Paths.default())
+    except KeystoreError as exc:
+        print(f"Switch-off not set: {exc}", file=sys.stderr)
+        return 1
+    try:
+        directory.set_switch_off(when, by=_admin_name())
+    finally:
+        directory.close()
+    print("No switch-off is set." if when is None else
+          f"The training directory switches off at {datetime.fromtimestamp(when).isoformat(timespec='minutes')}.")
+    return 0
+
+
 def audit_command(argv: list[str], store: SecureKeyStore | None = None, paths: Paths | None = None) -> int:
     """``signpost audit verify``: check the whole audit log against its signed checkpoints (R-AUDIT-2).
 

@@ -63,8 +63,15 @@ class NoSuchRecord(Refusal, LookupError):
     kind = "no_such_record"
 
 
+class SwitchedOff(Refusal):
+    """R-CLOSE-1: the directory's switch-off time has passed; it answers nobody's work any more.
+    Each directory implementation raises it to screens as ``interface.ServiceClosed``."""
+
+    kind = "service"
+
+
 KINDS: dict[str, type[Refusal]] = {c.kind: c for c in (SignInRefused, AccessRefused, RateLimited, SearchRefused,
-                                                        NoSuchRecord)}
+                                                        NoSuchRecord, SwitchedOff)}
 
 
 def from_problem(data: dict) -> Refusal:

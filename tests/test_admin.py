@@ -62,3 +62,22 @@ def test_unlock_account_and_limits_commands(training_home, capsys):
     actions = [a for (a,) in d.conn.execute("SELECT action FROM audit WHERE actor LIKE 'admin:%'")]
     assert actions == ["limit_changed", "account_unlocked"]
     d.close()
+
+
+def test_switch_off_command_stops_the_training_directory_and_can_be_cleared(training_home, capsys):
+    """R-CLOSE-1: the administrator sets the switch-off; a bad time gets a message saying how to write it."""
+    from app.refusals import SwitchedOff
+    from tests.conftest import SoftToken, token_sign_in
+    paths, store, key = training_home
+    assert admin.switch_off(["--at", "tomorrow"], store=store, paths=paths) == 2
+    assert "2026-12-01T17:00" in capsys.readouterr().err
+    assert admin.switch_off(["--at", "2020-01-01T09:00"], store=store, paths=paths) == 0
+    d = Directory.open(paths.training_directory, key, clock=lambda: TODAY)
+    token = SoftToken("SWO").enrol(d, "alex.practitioner")
+    with pytest.raises(SwitchedOff):
+        token_sign_in(d, "alex.practitioner", token)
+    d.close()
+    assert admin.switch_off(["--clear"], store=store, paths=paths) == 0
+    d = Directory.open(paths.training_directory, key, clock=lambda: TODAY)
+    assert token_sign_in(d, "alex.practitioner", token).session
+    d.close()

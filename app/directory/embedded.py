@@ -15,7 +15,8 @@ from ..executor import SerialExecutor
 from ..model import Reason, Viewer
 from ..search import Criteria
 from .engine import Directory, SignedIn
-from .interface import DirectoryStatus, DirectoryUnavailable
+from ..refusals import SwitchedOff
+from .interface import DirectoryStatus, DirectoryUnavailable, ServiceClosed
 
 T = TypeVar("T")
 
@@ -51,6 +52,8 @@ class EmbeddedDirectory:
                 raise RuntimeError("the directory is closed")
             try:
                 out = fn(self._engine, *args)
+            except SwitchedOff as exc:  # R-CLOSE-1: what the remote client raises for the service's 503
+                raise ServiceClosed(detail="switched off") from exc
             except (db.DatabaseError, OSError) as exc:
                 if _disk_full(exc):
                     raise DirectoryUnavailable("disk_full", str(exc)) from exc
@@ -65,7 +68,9 @@ class EmbeddedDirectory:
         return self._call(fn)
 
     def status(self) -> DirectoryStatus:
-        return DirectoryStatus(self.kind, "Training directory", self._engine is not None, self._last_contact)
+        engine = self._engine
+        return DirectoryStatus(self.kind, "Training directory", engine is not None, self._last_contact,
+                               engine.closes_at if engine is not None else None)
 
     def challenge(self):
         return self._call(Directory.challenge)

@@ -23,7 +23,8 @@ from typing import Callable
 from .. import audit, db, records, search, wire
 from .. import directory_id as ids
 from ..limits import Limits
-from ..refusals import AccessRefused, NoSuchRecord, RateLimited, Refusal, SearchRefused, SignInRefused
+from ..refusals import (AccessRefused, NoSuchRecord, RateLimited, Refusal, SearchRefused, SignInRefused,
+                        SwitchedOff)
 from ..model import AccessReason, Colleague, Reason, RecordView, Role, User, Viewer
 from ..passwords import hash_password, verify_password
 from ..token.signin import signin_message, verify_signin
@@ -86,7 +87,7 @@ def _plain_text(value, limit: int) -> str | None:
 class Directory:
     def __init__(self, conn, clock: Callable[[], date] = date.today, limits: Limits | None = None,
                  now: Callable[[], float] = time.time, signing_key: bytes | None = None,
-                 witness: Path | None = None) -> None:
+                 witness: Path | None = None, closes_at: float | None = None) -> None:
         self.conn = conn
         self.audit = audit.AuditLog(conn, signing_key or os.urandom(32), witness)
         self.clock = clock
@@ -95,6 +96,7 @@ class Directory:
         self._challenges: dict[bytes, float] = {}
         self._sessions: dict[str, _Session] = {}
         self._searches: dict[str, tuple[deque[float], deque[float]]] = {}  # per user: last minute, last hour
+        self.closes_at = closes_at if closes_at is not None else _switch_off_of(conn)  # R-CLOSE-1
 
     @classmethod
     def open(cls, path: str | Path, key: bytes, clock: Callable[[], date] = date.today,
@@ -189,6 +191,8 @@ class Directory:
         username typed (known or not, so lock-out reveals no account) until
         the LA team unlocks it (R-ROLE-4).
         """
+        if self.switched_off():
+            raise SwitchedOff("service.closed")
         name = _plain_text(username, MAX_USERNAME_CHARS)
         secret = _plain_text(password, MAX_PASSWORD_CHARS)
         serial_ok = _plain_text(serial, 64)
@@ -211,6 +215,10 @@ class Directory:
             if locked:
                 self.audit.record(username, "account_locked_out", las=self._la_of_user(username),
                              detail={"after": self.limits.failed_signins_before_lock})
+                for la in self._la_of_user(username):  # issue 8, LA management: the LA team's alerts inbox
+                    from .work.alerts import raise_alert
+                    from .work.types import AlertKind
+                    raise_alert(self, AlertKind.ACCOUNT_LOCKED, username, la)
             self._refuse(username, "sign_in_failed", why,
                          self._locked_out_refusal() if locked else SignInRefused(WRONG_FACTOR))
         self.conn.execute("DELETE FROM signin_failures WHERE username = ?", (username,))
@@ -295,13 +303,16 @@ class Directory:
 
     def usernames(self) -> list[str]:
         """Every account's username, sorted (training set-up: one token per user)."""
-        return [u for (u,) in self.conn.execute("SELECT username FROM users ORDER BY username")]
+        return [u for (u,) in self.conn.execute(  # registered colleagues never sign in (issue 8, LA management)
+            "SELECT username FROM users WHERE role != 'colleague' ORDER BY username")]
 
     def enrolled_tokens(self) -> dict[str, str]:
         return dict(self.conn.execute("SELECT username, token_serial FROM users WHERE token_serial IS NOT NULL"))
 
     def account_problem(self, user: User) -> tuple[str, str, dict] | None:
         """(audit words, refusal code, params) when an account may not be used (R-ROLE-4)."""
+        if user.role is Role.COLLEAGUE:  # R-ROLE-2 (issue 8, LA management): no access of their own
+            return ("a registered colleague has no access of their own", "account.colleague_no_access", {})
         if not user.nominated:
             return ("not nominated", "account.not_nominated", {})
         if not user.trained:
@@ -318,7 +329,24 @@ class Directory:
         raise refusal
 
     # -- requests: session, role, reason (R-SEARCH-1, R-ROLE-2) -----------------
+    def switched_off(self) -> bool:
+        """R-CLOSE-1: from the switch-off time the directory does no work for anyone."""
+        return self.closes_at is not None and self.now() >= self.closes_at
+
+    def set_switch_off(self, when: float | None, by: str) -> None:
+        """Set (or clear, with None) the directory's switch-off time (admin command); audited."""
+        if when is None:
+            self.conn.execute("DELETE FROM meta WHERE key = 'closes_at'")
+        else:
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('closes_at', ?)",
+                              (datetime.fromtimestamp(when, timezone.utc).isoformat(timespec="seconds"),))
+        self.closes_at = when
+        self.audit.record(by, "switch_off_set", detail={"closes_at": when and datetime.fromtimestamp(
+            when, timezone.utc).isoformat(timespec="seconds")})
+
     def _session_of(self, viewer: Viewer) -> _Session:
+        if self.switched_off():
+            raise SwitchedOff("service.closed")
         state = self._sessions.get(viewer.session) if isinstance(viewer.session, str) else None
         if state is None or state.username != viewer.user.username or (
                 state.user is not None and state.user != viewer.user):
@@ -334,13 +362,20 @@ class Directory:
             if problem:
                 raise AccessRefused(problem[1], **problem[2])
             if viewer.role.acts_for_colleague:  # R-ROLE-2
+                # -- mediated colleagues (issue 8, LA management): chosen from the LA's register by username;
+                # the audit records the register's name and organisation (app.audit), never the client's words.
                 c = viewer.on_behalf_of
-                if c is None:
+                if c is None or not isinstance(c.username, str) or not c.username.strip():
                     raise AccessRefused("access.colleague_required", "colleague")
                 if not all(_plain_text(v, MAX_COLLEAGUE_CHARS) is not None for v in (c.name, c.organisation)):
                     raise AccessRefused("access.colleague_too_long", "colleague", limit=MAX_COLLEAGUE_CHARS)
-                if len(c.name.strip()) < 3 or len(c.organisation.strip()) < 2:
-                    raise AccessRefused("access.colleague_required", "colleague")
+                registered = self.conn.execute(
+                    "SELECT 1 FROM users WHERE username = ? AND role = ? AND la_code = ? AND enabled = 1",
+                    (c.username.strip().lower()[:MAX_USERNAME_CHARS], Role.COLLEAGUE.value,
+                     viewer.user.la_code)).fetchone()
+                if registered is None:
+                    raise AccessRefused("access.colleague_not_registered", "colleague")
+                # -- end mediated colleagues
             elif viewer.on_behalf_of is not None:
                 raise AccessRefused("access.colleague_not_allowed", "colleague")
             if not isinstance(reason, Reason) or _plain_text(reason.detail, 1000) is None:
@@ -583,12 +618,24 @@ class Directory:
                           detail={"what": "audit log inconsistent with the checkpoint this client kept",
                                   "kept": {k: kept.get(k) for k in ("size", "root")},
                                   "now": {k: now_seen.get(k) for k in ("size", "root")}})
+        for la in self._la_of_user(name):  # issue 8, LA management: the LA team's alerts inbox
+            from .work.alerts import raise_alert
+            from .work.types import AlertKind
+            raise_alert(self, AlertKind.SECURITY_ALERT, name, la)
 
     def audit_entries(self, viewer: Viewer, since_seq: int = 0) -> list[audit.Entry]:
         """The audit trail, for the LA management team only, and only entries about its own
         LA's users and records (R-LOCAL-3, R-ROLE-3)."""
         self.la_team_request(viewer, "audit_read", "access.audit_la_only")
         return audit.entries(self.conn, since_seq, la_code=viewer.user.la_code)
+
+
+def _switch_off_of(conn) -> float | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'closes_at'").fetchone()
+    try:
+        return datetime.fromisoformat(row[0]).timestamp() if row else None
+    except ValueError:
+        return None
 
 
 def witness_path(path: str | Path) -> Path | None:

@@ -31,6 +31,7 @@ class DirectoryStatus:
     where: str  # "Training directory" or the service's URL
     online: bool
     last_contact: float | None = None  # time.time() of the last answer
+    closes_at: float | None = None  # time.time() of the switch-off, where the directory has one (R-CLOSE-1)
 
 
 class DirectoryUnavailable(Exception):

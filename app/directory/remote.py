@@ -35,6 +35,7 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable, TypeVar
 from urllib.parse import quote, urlsplit
@@ -99,19 +100,27 @@ class RemoteDirectory:
         self._lock = threading.Lock()
         self._online = False
         self._last_contact: float | None = None
+        self._closes_at: float | None = None  # from the last probe (R-CLOSE-1)
         self._closed = False
 
     # -- the interface --------------------------------------------------------
     def status(self) -> DirectoryStatus:
         """What the client last saw: no network call."""
         with self._lock:
-            return DirectoryStatus(self.kind, self.url, self._online, self._last_contact)
+            return DirectoryStatus(self.kind, self.url, self._online, self._last_contact, self._closes_at)
 
     def probe(self) -> "Future[dict]":
         """Ask the service how it is (``GET /v1/status``): for the status bar at start-up."""
         def read(data: Any) -> dict:
             if not isinstance(data, dict) or data.get("kind") != "service" or data.get("version") != "1":
                 raise wire.WireError("not a version 1 directory service")
+            closes = data.get("closes_at")
+            try:
+                when = datetime.fromisoformat(closes).timestamp() if isinstance(closes, str) else None
+            except ValueError:
+                raise wire.WireError("closes_at is not a time") from None
+            with self._lock:
+                self._closes_at = when
             return data
         return self._submit("GET", "/status", answer=read)
 
