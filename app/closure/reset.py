@@ -6,13 +6,13 @@ reading the token's flags back (user PIN not locked, not on its final try):
 * holder: the holder types the old PIN; C_SetPIN(old, transport).
 * LA team: security-officer login; C_InitPIN(transport).
 
-``TokenService`` has no security-officer calls, so ``TokenReset`` makes its own
-PKCS#11 calls, all on one dedicated ``SerialExecutor`` thread (python-pkcs11
-over SoftHSM is not thread-safe).  It owns the module while closure runs: use
-it INSTEAD of a TokenService in the same process, not beside it (python-pkcs11
-loads a module once per process, and this class re-initialises it to see
-SoftHSM tokens created since).  It keeps no session open between calls and
-never keeps, logs or returns a PIN.
+The logic is here; the PKCS#11 calls run on the ONE token thread of
+``app.token.service.TokenService`` (its ``reset_state``, ``holder_reset``,
+``la_reset`` and ``verify_transport`` call the ``on_thread_*`` functions below
+with itself), so closure can run beside a signed-in session and python-pkcs11
+is only ever used from one thread.  ``TokenReset`` is the small facade the
+flow uses: over a given service, or over one of its own.  Nothing here keeps,
+logs or returns a PIN, or leaves a session open.
 
 Every failure comes back as a ``ResetResult`` with a coded ``ResetOutcome`` and
 a message a person can act on; nothing here records anything -- the closure
@@ -27,18 +27,13 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Callable
 
-import pkcs11
 import pkcs11.exceptions as px
 from pkcs11.constants import TokenFlag
 
-from app.executor import SerialExecutor
-from app.token.errors import TOKEN_GONE
+from app.token.errors import TOKEN_GONE, TokenError, TokenErrorKind
 from app.token.info import TokenInfo
-from app.token.module import find_module
-from app.token.raw import RawModule
 
 log = logging.getLogger(__name__)
-THREAD_NAME = "signpost-token-reset"
 TRANSPORT_PIN = "1234"  # seed 000 / R-CLOSE-2; the closure plan may give another
 _NO_MAX = (0, 0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF)
 
@@ -90,190 +85,204 @@ class _Pulled(Exception):
 
 
 class TokenReset:
-    """Reset and verify tokens on one dedicated thread; methods return Futures."""
+    """The flow's view of the token thread: methods return Futures.
+
+    ``TokenReset(service=svc)`` uses a running ``TokenService`` (the app's one);
+    ``TokenReset(module_path)`` starts and owns one (tests, the benchmark)."""
 
     def __init__(self, module_path: str | None = None,
-                 progress: Callable[[str, str], Any] | None = None) -> None:
+                 progress: Callable[[str, str], Any] | None = None, *, service: Any = None,
+                 poll_interval: float = 1.0) -> None:
         """``progress(serial, step)`` is called on the token thread before each
         step ("resetting", "verifying") so a window can show what is happening."""
-        self._configured = module_path
+        from app.token.service import TokenService
+        self._own = service is None
+        self.service = service if service is not None else TokenService(module_path, poll_interval)
         self._progress = progress
-        self._executor = SerialExecutor(THREAD_NAME)
-        self._lib: Any = None
-        self._raw: RawModule | None = None
 
-    # ------------------------------------------------------------ lifecycle
     def start(self) -> "Future[None]":
-        return self._executor.submit(self._start)
+        if self._own:
+            return self.service.start()
+        done: Future = Future()
+        done.set_result(None)
+        return done
 
     def shutdown(self) -> None:
-        try:
-            self._executor.submit(self._shutdown).result(timeout=30)
-        finally:
-            self._executor.shutdown(wait=True)
+        if self._own:
+            self.service.shutdown()
 
-    # ---------------------------------------------------------------- calls
     def state(self, serial: str) -> "Future[TokenState | None]":
         """The token's flags, or None if it is not present."""
-        return self._executor.submit(self._guard_state, serial)
+        return self.service.reset_state(serial)
 
     def holder_reset(self, serial: str, old_pin: str, transport_pin: str = TRANSPORT_PIN) -> "Future[ResetResult]":
-        return self._executor.submit(self._guard, serial, self._holder_reset, serial, old_pin, transport_pin)
+        return self.service.holder_reset(serial, old_pin, transport_pin, self._progress)
 
     def la_reset(self, serial: str, so_pin: str, transport_pin: str = TRANSPORT_PIN) -> "Future[ResetResult]":
-        return self._executor.submit(self._guard, serial, self._la_reset, serial, so_pin, transport_pin)
+        return self.service.la_reset(serial, so_pin, transport_pin, self._progress)
 
     def verify(self, serial: str, transport_pin: str = TRANSPORT_PIN) -> "Future[ResetResult]":
-        return self._executor.submit(self._guard, serial, self._verify, serial, transport_pin)
+        return self.service.verify_transport(serial, transport_pin, self._progress)
 
-    # ---------------------------------------------------------- token thread
-    def _start(self) -> None:
-        path = find_module(self._configured)
-        self._lib = pkcs11.lib(path)
-        self._raw = RawModule(path)
-        self._lib.reinitialize()  # see tokens created since an earlier load
 
-    def _shutdown(self) -> None:
-        if self._lib is not None:
-            try:
-                self._lib.finalize()
-            except px.PKCS11Error:
-                log.warning("C_Finalize failed", exc_info=True)
-            self._lib = None
-
-    def _find(self, serial: str) -> tuple[Any, TokenInfo]:
-        """(slot, info) of ``serial``; re-initialises once to see new tokens."""
-        for attempt in (1, 2):
-            for slot in self._lib.get_slots(token_present=True):
-                try:
-                    info = self._raw.token_info(slot.slot_id)
-                except px.PKCS11Error:  # SoftHSM: its directory is gone
-                    continue
-                if info is not None and info.serial == serial:
-                    return slot, info
-            if attempt == 1:
-                self._lib.reinitialize()  # we own the module: no session to lose
+# ------------------------------------------------------- on the token thread
+# ``svc`` is the TokenService; these run on its thread only.
+def _find(svc: Any, serial: str) -> tuple[Any, TokenInfo]:
+    """(slot, fresh info) of ``serial``, polling first (sees tokens inserted since)."""
+    try:
+        slot, _ = svc._closure_slot(serial)
+        info = svc._raw.token_info(slot.slot_id)
+    except TokenError as e:
+        if e.kind is TokenErrorKind.REMOVED:
+            raise _Pulled() from None
+        raise
+    except px.PKCS11Error:  # SoftHSM: its directory is gone
+        raise _Pulled() from None
+    if info is None or info.serial != serial:
         raise _Pulled()
+    return slot, info
 
-    def _read_state(self, serial: str) -> TokenState:
-        slot, info = self._find(serial)
-        flags = slot.get_token().flags
-        return TokenState(
-            serial=serial, label=info.label, pin_min=info.pin_min, pin_max=info.pin_max,
-            user_pin_locked=info.user_pin_locked, user_pin_final_try=info.user_pin_final_try,
-            so_pin_count_low=bool(flags & TokenFlag.SO_PIN_COUNT_LOW),
-            so_pin_final_try=bool(flags & TokenFlag.SO_PIN_FINAL_TRY),
-            so_pin_locked=bool(flags & TokenFlag.SO_PIN_LOCKED),
-        )
 
-    def _guard_state(self, serial: str) -> TokenState | None:
-        try:
-            return self._read_state(serial)
-        except (_Pulled, *TOKEN_GONE, px.GeneralError):
-            return None
+def _read_state(svc: Any, serial: str) -> TokenState:
+    slot, info = _find(svc, serial)
+    flags = slot.get_token().flags
+    return TokenState(
+        serial=serial, label=info.label, pin_min=info.pin_min, pin_max=info.pin_max,
+        user_pin_locked=info.user_pin_locked, user_pin_final_try=info.user_pin_final_try,
+        so_pin_count_low=bool(flags & TokenFlag.SO_PIN_COUNT_LOW),
+        so_pin_final_try=bool(flags & TokenFlag.SO_PIN_FINAL_TRY),
+        so_pin_locked=bool(flags & TokenFlag.SO_PIN_LOCKED),
+    )
 
-    def _guard(self, serial: str, fn: Callable[..., ResetResult], *args: Any) -> ResetResult:
-        """Run ``fn``; a vanished token -> TOKEN_PULLED, anything else -> FAILED."""
-        try:
-            return fn(*args)
-        except _Pulled:
+
+def on_thread_state(svc: Any, serial: str) -> TokenState | None:
+    try:
+        return _read_state(svc, serial)
+    except (_Pulled, *TOKEN_GONE, px.GeneralError):
+        return None
+
+
+def _guard(svc: Any, serial: str, fn: Callable[..., ResetResult], *args: Any) -> ResetResult:
+    """Run ``fn``; a vanished token -> TOKEN_PULLED, anything else -> FAILED."""
+    try:
+        svc._drop_session(serial)  # a user session on this token would be ended by the reset anyway
+        return fn(svc, *args)
+    except _Pulled:
+        return _pulled(serial)
+    except (px.PKCS11Error, TokenError) as e:
+        if on_thread_state(svc, serial) is None:
             return _pulled(serial)
-        except px.PKCS11Error as e:
-            if self._guard_state(serial) is None:
-                return _pulled(serial)
-            log.warning("token reset failed: %s", type(e).__name__)
-            return ResetResult(ResetOutcome.FAILED, f"Token {serial} reported an error "
-                               f"({type(e).__name__}). Remove and reinsert it and try again.")
-        finally:
-            self._close_sessions(serial)
+        log.warning("token reset failed: %s", type(e).__name__)
+        return ResetResult(ResetOutcome.FAILED, f"Token {serial} reported an error "
+                           f"({type(e).__name__}). Remove and reinsert it and try again.")
+    finally:
+        _close_sessions(svc, serial)
 
-    def _close_sessions(self, serial: str) -> None:
-        for slot in self._lib.get_slots(token_present=True):
-            try:
-                info = self._raw.token_info(slot.slot_id)
-            except px.PKCS11Error:
-                continue
-            if info is not None and info.serial == serial:
-                self._raw.close_all_sessions(slot.slot_id)
 
-    def _step(self, serial: str, step: str) -> None:
-        if self._progress is not None:
-            self._progress(serial, step)
+def _close_sessions(svc: Any, serial: str) -> None:
+    try:
+        slot, _ = _find(svc, serial)
+        svc._raw.close_all_sessions(slot.slot_id)
+    except (_Pulled, TokenError, px.PKCS11Error):
+        pass
 
-    def _holder_reset(self, serial: str, old_pin: str, transport_pin: str) -> ResetResult:
-        state = self._read_state(serial)
-        if state.user_pin_locked:
+
+def _step(progress: Callable[[str, str], Any] | None, serial: str, step: str) -> None:
+    if progress is not None:
+        progress(serial, step)
+
+
+def on_thread_holder_reset(svc: Any, serial: str, old_pin: str, transport_pin: str,
+                           progress: Callable[[str, str], Any] | None = None) -> ResetResult:
+    return _guard(svc, serial, _holder_reset, serial, old_pin, transport_pin, progress)
+
+
+def on_thread_la_reset(svc: Any, serial: str, so_pin: str, transport_pin: str,
+                       progress: Callable[[str, str], Any] | None = None) -> ResetResult:
+    return _guard(svc, serial, _la_reset, serial, so_pin, transport_pin, progress)
+
+
+def on_thread_verify(svc: Any, serial: str, transport_pin: str,
+                     progress: Callable[[str, str], Any] | None = None) -> ResetResult:
+    return _guard(svc, serial, _verify, serial, transport_pin, progress)
+
+
+def _holder_reset(svc: Any, serial: str, old_pin: str, transport_pin: str, progress) -> ResetResult:
+    state = _read_state(svc, serial)
+    if state.user_pin_locked:
+        return _user_blocked(serial)
+    if not state.accepts(transport_pin):
+        return _transport_rejected(state)
+    if not state.accepts(old_pin):
+        return ResetResult(ResetOutcome.WRONG_OLD_PIN, "That is not the token's PIN (wrong length). "
+                           "Nothing was changed.")
+    _step(progress, serial, "resetting")
+    slot, _ = _find(svc, serial)
+    svc._raw.close_all_sessions(slot.slot_id)
+    session = slot.get_token().open(rw=True)
+    try:
+        session.set_pin(old_pin, transport_pin)
+    except (px.PinIncorrect, px.PinLocked):
+        _, info = _find(svc, serial)  # the flags as they are after the failure
+        if info.user_pin_locked:
             return _user_blocked(serial)
-        if not state.accepts(transport_pin):
-            return _transport_rejected(state)
-        if not state.accepts(old_pin):
-            return ResetResult(ResetOutcome.WRONG_OLD_PIN, "That is not the token's PIN (wrong length). "
-                               "Nothing was changed.")
-        self._step(serial, "resetting")
-        slot, _ = self._find(serial)
-        self._raw.close_all_sessions(slot.slot_id)
-        session = slot.get_token().open(rw=True)
-        try:
-            session.set_pin(old_pin, transport_pin)
-        except (px.PinIncorrect, px.PinLocked):
-            _, info = self._find(serial)  # the flags as they are after the failure
-            if info.user_pin_locked:
-                return _user_blocked(serial)
-            warn = (" One more wrong try locks it." if info.user_pin_final_try else
-                    " Only a few tries are left before it locks." if info.user_pin_count_low else "")
-            return ResetResult(ResetOutcome.WRONG_OLD_PIN,
-                               f"The old PIN is not correct; nothing was changed.{warn}")
-        except (px.PinInvalid, px.PinTooWeak, px.PinLenRange):
-            return _transport_rejected(state, by_rules=True)
-        return ResetResult(ResetOutcome.RESET, "The PIN was changed to the transport PIN.")
+        warn = (" One more wrong try locks it." if info.user_pin_final_try else
+                " Only a few tries are left before it locks." if info.user_pin_count_low else "")
+        return ResetResult(ResetOutcome.WRONG_OLD_PIN,
+                           f"The old PIN is not correct; nothing was changed.{warn}")
+    except (px.PinInvalid, px.PinTooWeak, px.PinLenRange):
+        return _transport_rejected(state, by_rules=True)
+    return ResetResult(ResetOutcome.RESET, "The PIN was changed to the transport PIN.")
 
-    def _la_reset(self, serial: str, so_pin: str, transport_pin: str) -> ResetResult:
-        state = self._read_state(serial)
-        if state.so_pin_locked:
+
+def _la_reset(svc: Any, serial: str, so_pin: str, transport_pin: str, progress) -> ResetResult:
+    state = _read_state(svc, serial)
+    if state.so_pin_locked:
+        return _so_blocked(serial)
+    if not state.accepts(transport_pin):
+        return _transport_rejected(state)
+    _step(progress, serial, "resetting")
+    slot, _ = _find(svc, serial)
+    svc._raw.close_all_sessions(slot.slot_id)  # an SO login needs no other session open
+    try:
+        session = slot.get_token().open(rw=True, so_pin=so_pin)
+    except (px.PinIncorrect, px.PinLocked, px.PinLenRange):
+        svc._raw.close_all_sessions(slot.slot_id)  # python-pkcs11 leaves it open
+        after = _read_state(svc, serial)
+        if after.so_pin_locked:
             return _so_blocked(serial)
-        if not state.accepts(transport_pin):
-            return _transport_rejected(state)
-        self._step(serial, "resetting")
-        slot, _ = self._find(serial)
-        self._raw.close_all_sessions(slot.slot_id)  # an SO login needs no other session open
-        try:
-            session = slot.get_token().open(rw=True, so_pin=so_pin)
-        except (px.PinIncorrect, px.PinLocked, px.PinLenRange):
-            self._raw.close_all_sessions(slot.slot_id)  # python-pkcs11 leaves it open
-            after = self._read_state(serial)
-            if after.so_pin_locked:
-                return _so_blocked(serial)
-            msg = "The security officer PIN is not correct; nothing was changed."
-            if after.so_pin_final_try:
-                msg += " One more wrong try blocks it for good."
-            elif after.so_pin_count_low:
-                msg += " Only a few tries are left before it is blocked."
-            return ResetResult(ResetOutcome.SO_PIN_WRONG, msg)
-        try:
-            session.init_pin(transport_pin)
-        except (px.PinInvalid, px.PinTooWeak, px.PinLenRange):
-            return _transport_rejected(state, by_rules=True)
-        finally:
-            session.close()
-        return ResetResult(ResetOutcome.RESET, "The user PIN was set to the transport PIN.")
-
-    def _verify(self, serial: str, transport_pin: str) -> ResetResult:
-        self._step(serial, "verifying")
-        slot, _ = self._find(serial)
-        self._raw.close_all_sessions(slot.slot_id)
-        try:
-            session = slot.get_token().open(user_pin=transport_pin)
-        except (px.PinIncorrect, px.PinLocked, px.PinLenRange):
-            self._raw.close_all_sessions(slot.slot_id)
-            self._find(serial)  # pulled -> TOKEN_PULLED rather than NOT_VERIFIED
-            return ResetResult(ResetOutcome.NOT_VERIFIED,
-                               "The token does not accept the transport PIN: the reset did not take.")
+        msg = "The security officer PIN is not correct; nothing was changed."
+        if after.so_pin_final_try:
+            msg += " One more wrong try blocks it for good."
+        elif after.so_pin_count_low:
+            msg += " Only a few tries are left before it is blocked."
+        return ResetResult(ResetOutcome.SO_PIN_WRONG, msg)
+    try:
+        session.init_pin(transport_pin)
+    except (px.PinInvalid, px.PinTooWeak, px.PinLenRange):
+        return _transport_rejected(state, by_rules=True)
+    finally:
         session.close()
-        after = self._read_state(serial)
-        if after.user_pin_locked or after.user_pin_final_try:
-            return ResetResult(ResetOutcome.NOT_VERIFIED,
-                               "The token still reports its PIN as locked or on its final try.")
-        return ResetResult(ResetOutcome.VERIFIED, "Reset verified: the transport PIN opens the token.")
+    return ResetResult(ResetOutcome.RESET, "The user PIN was set to the transport PIN.")
+
+
+def _verify(svc: Any, serial: str, transport_pin: str, progress) -> ResetResult:
+    _step(progress, serial, "verifying")
+    slot, _ = _find(svc, serial)
+    svc._raw.close_all_sessions(slot.slot_id)
+    try:
+        session = slot.get_token().open(user_pin=transport_pin)
+    except (px.PinIncorrect, px.PinLocked, px.PinLenRange):
+        svc._raw.close_all_sessions(slot.slot_id)
+        _find(svc, serial)  # pulled -> TOKEN_PULLED rather than NOT_VERIFIED
+        return ResetResult(ResetOutcome.NOT_VERIFIED,
+                           "The token does not accept the transport PIN: the reset did not take.")
+    session.close()
+    after = _read_state(svc, serial)
+    if after.user_pin_locked or after.user_pin_final_try:
+        return ResetResult(ResetOutcome.NOT_VERIFIED,
+                           "The token still reports its PIN as locked or on its final try.")
+    return ResetResult(ResetOutcome.VERIFIED, "Reset verified: the transport PIN opens the token.")
 
 
 def _pulled(serial: str) -> ResetResult:

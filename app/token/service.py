@@ -147,6 +147,42 @@ class TokenService:
         """Log out of every token (e.g. idle timeout, R-LOCAL-2)."""
         return self._call(None, self._close_all)
 
+    # ------------------------------------------------ closure (R-CLOSE-2)
+    # Resetting a token for its return: the security-officer calls too run on
+    # this one thread.  The logic and the ResetResult/TokenState types live in
+    # app/closure/reset.py; these never raise for a PIN or a pulled token (the
+    # result says so) and never keep a PIN or a session.
+    def reset_state(self, serial: str) -> Future:
+        """Future[TokenState | None]: the user and SO PIN flags; None if not present."""
+        return self._closure_call("on_thread_state", serial)
+
+    def holder_reset(self, serial: str, old_pin: str, transport_pin: str, progress=None) -> Future:
+        """Future[ResetResult]: C_SetPIN(old, transport) by the holder."""
+        return self._closure_call("on_thread_holder_reset", serial, old_pin, transport_pin, progress)
+
+    def la_reset(self, serial: str, so_pin: str, transport_pin: str, progress=None) -> Future:
+        """Future[ResetResult]: security officer login, C_InitPIN(transport)."""
+        return self._closure_call("on_thread_la_reset", serial, so_pin, transport_pin, progress)
+
+    def verify_transport(self, serial: str, transport_pin: str, progress=None) -> Future:
+        """Future[ResetResult]: a user login with the transport PIN, then the flags read back."""
+        return self._closure_call("on_thread_verify", serial, transport_pin, progress)
+
+    def _closure_call(self, name: str, *args: Any) -> Future:
+        from app.closure import reset  # the closure's logic; imported here: it imports this module's peers
+
+        def run() -> Any:
+            self._assert_thread()
+            if self._lib is None:
+                raise TokenError(TokenErrorKind.FAILED, "The token service has not started.")
+            return getattr(reset, name)(self, *args)
+        return self._executor.submit(run)
+
+    def _closure_slot(self, serial: str) -> tuple[Any, TokenInfo]:
+        """Poll now (a token inserted a moment ago is seen), then the slot of ``serial``."""
+        self._poll()
+        return self._require(serial)
+
     # ---------------------------------------------------------- token thread
     def _call(self, serial: str | None, fn: Callable[..., Any], *args: Any) -> Future:
         def run() -> Any:

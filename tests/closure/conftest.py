@@ -1,6 +1,6 @@
 """Closure tests run against real SoftHSM tokens (tests/softhsm_fixtures.py).
 
-``resetter`` gives a started ``TokenReset`` (the closure's own token thread),
+``resetter`` gives a started ``TokenReset`` over its own ``TokenService`` (the one token thread),
 shut down after the test.  ``pin_faults`` switches on PIN states SoftHSM never
 reaches (blocked PINs, final try, a token refusing the PIN's characters)
 through faultmod/closure_faults.c wrapped around SoftHSM.

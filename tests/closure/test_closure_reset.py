@@ -79,10 +79,10 @@ def test_token_pulled_between_reset_and_verify_is_reported_as_pulled(resetter, n
     assert tr.verify(tok.serial).result(T).outcome is ResetOutcome.VERIFIED
 
 
-def test_every_pkcs11_call_runs_on_the_one_reset_thread(resetter, new_token):
+def test_every_pkcs11_call_runs_on_the_one_token_thread(resetter, new_token):
     tok = new_token(pin="holder-pin-6")
     threads = set()
     tr = resetter(lambda serial, step: threads.add(threading.current_thread().name))
     tr.holder_reset(tok.serial, "holder-pin-6").result(T)
     tr.verify(tok.serial).result(T)
-    assert len(threads) == 1 and threads.pop().startswith("signpost-token-reset")
+    assert len(threads) == 1 and threads.pop().startswith("signpost-token_")  # TokenService's one thread
