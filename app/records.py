@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import date
 
 from . import directory_id, search_index
-from .model import (Address, GpPractice, Gender, Involvement, Name, ParentCarer, RecordView, Role,
-                    ServiceType, Setting, SettingKind, Viewer, WithheldInvolvement)
+from .model import (Address, ConsentBy, ConsentOverride, GpPractice, Gender, Involvement, Name, ParentCarer,
+                    RecordView, Role, ServiceType, Setting, SettingKind, Viewer, WithheldInvolvement)
 
 
 from .refusals import NoSuchRecord  # noqa: E402  (re-exported: a record that is gone)
@@ -103,16 +103,36 @@ def _gp(conn, gp_id: int | None) -> GpPractice | None:
     return GpPractice(name, Address(l1, l2, town, pc), phone)
 
 
-def _involvements(conn, viewer: Viewer, child_id: int, la_code: str):
+def _involvements(conn, viewer: Viewer, child_id: int, la_code: str, involvement_id: int | None = None):
+    """The child's involvements as ``viewer`` may see them (or just ``involvement_id``'s).
+
+    - R-SENS-3: a sensitive involvement is withheld from all but its recorder and the child's LA team.
+    - R-SENS-2: who consented (or the override) is shown to those two only.
+    - R-ROLE-1: ``yours`` marks the viewer's own involvements, the ones they may update or end.
+    - R-RET-3: once an ended involvement's contact details are archived, its phone and e-mail are not sent.
+    """
     out: list[Involvement | WithheldInvolvement] = []
     full_sensitive = _sees_protected(viewer, la_code)
-    for (iid, service, org, who, role, phone, email, started, ended, lead, caf, recorded_by) in conn.execute(
+    me = viewer.user.username
+    only = "" if involvement_id is None else " AND id = ?"
+    args = (child_id,) if involvement_id is None else (child_id, involvement_id)
+    for (iid, service, org, who, role, phone, email, started, ended, lead, caf, recorded_by, version,
+         consent_by, consent_on, consent_override, archived) in conn.execute(
             "SELECT id, service, organisation, practitioner, role, phone, email, started, ended, lead, caf, "
-            "recorded_by FROM involvements WHERE child_id = ? ORDER BY started DESC", (child_id,)):
+            "recorded_by, version, consent_by, consent_on, consent_override, contact_archived "
+            f"FROM involvements WHERE child_id = ?{only} ORDER BY started DESC, id DESC", args):
         st = ServiceType(service)
-        if st.sensitive and not (full_sensitive or recorded_by == viewer.user.username):
+        yours = recorded_by == me
+        if st.sensitive and not (full_sensitive or yours):
             out.append(WithheldInvolvement(iid, current=ended is None))  # R-SENS-3
             continue
-        out.append(Involvement(iid, st, org, who, role, phone, email, date.fromordinal(started),
-                               date.fromordinal(ended) if ended else None, bool(lead), bool(caf)))
+        consent = full_sensitive or yours  # R-SENS-2: the recorder and the LA team only
+        out.append(Involvement(
+            iid, st, org, who, role, "" if archived else phone, "" if archived else email,
+            date.fromordinal(started), date.fromordinal(ended) if ended else None, bool(lead), bool(caf),
+            version=int(version or 0), yours=yours,
+            consent_by=ConsentBy(consent_by) if consent and consent_by else None,
+            consent_on=date.fromordinal(consent_on) if consent and consent_on else None,
+            consent_override=ConsentOverride(consent_override) if consent and consent_override else None,
+            contact_archived=bool(archived)))
     return tuple(out)

@@ -22,6 +22,9 @@ FIELD_NAMES = {
     "organisation": "organisation", "role": "role", "phone": "phone number", "email": "e-mail address",
     "start": "start date", "end": "end date", "consent": "consent", "name": "name", "on": "date",
     "period": "period",
+    # own involvements (issue 8 items 1, 2, 5)
+    "service": "service", "keep_contact": "how long to keep the contact details",
+    "lead_professional": "lead professional", "version": "version", "notice_id": "notice",
 }
 
 
@@ -114,6 +117,23 @@ WORDS = {
     "request.bad_key": "This change could not be sent safely. Try again.",
     "request.key_reused": "This change clashed with another one sent from this workstation. Try again.",
     "access.la_team_only": "Only the LA management team can do that.",
+    # own involvements and notices (issue 8 items 1, 2, 5: app/directory/work/involvements.py, notices.py)
+    "involvement.practitioners_only": "Only practitioners record, change or end their own involvements with a "
+                                      "child.",
+    "involvement.contact_required": "Give a phone number or an e-mail address, so others can contact you.",
+    "involvement.already_recorded": "You have already recorded that you are working with this child for this "
+                                    "service and organisation.",
+    "involvement.not_yours": "You can change only involvements you recorded yourself.",
+    "involvement.ended": "That involvement has ended, so it can no longer be changed.",
+    "involvement.conflict": "That involvement was changed elsewhere since you last saw it. Open the record again "
+                            "to see the change, then make yours.",
+    "involvement.consent_required": "A sensitive service needs either who consented and when, or a child "
+                                    "protection reason for recording it without consent (one of them, not both).",
+    "involvement.lead_taken": "{practitioner} at {organisation} is already the lead professional for this child. "
+                              "Agree a change with them; they clear it first.",
+    "involvement.lead_taken_withheld": "Another practitioner is already the lead professional for this child. "
+                                       "Ask your LA team to put you in touch with them.",
+    "notice.not_yours": "That notice is not in your inbox.",
     # rate limits (R-SEARCH-6)
     "rate.searches": "You have made {count} searches in the last {window}, the most allowed. You can search again "
                      "in {wait}.",
