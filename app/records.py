@@ -44,15 +44,22 @@ def shield(conn, child_id: int, at: str) -> bool:
     return bool(changed)
 
 
+def is_archived(conn, child_id: int) -> bool:  # R-RET-2 (retention)
+    row = conn.execute("SELECT archived_on FROM children WHERE id = ?", (child_id,)).fetchone()
+    return bool(row and row[0] is not None)
+
+
 def _sees_protected(viewer: Viewer, la_code: str) -> bool:
     return viewer.role is Role.LA_MANAGEMENT and viewer.user.la_code == la_code
 
 
-def build(conn, viewer: Viewer, child_id: int) -> RecordView:
+def build(conn, viewer: Viewer, child_id: int, include_archived: bool = False) -> RecordView:
     row = conn.execute(
         "SELECT directory_id, given_names, family_name, dob, gender, household_id, setting_id, gp_id, "
         "la_code, shielded_at FROM children WHERE id = ?", (child_id,)).fetchone()
     if row is None:
+        raise NoSuchRecord("record.gone")
+    if not include_archived and is_archived(conn, child_id):  # R-RET-2 (retention): only OPEN_ARCHIVED shows it
         raise NoSuchRecord("record.gone")
     did, given, family, dob, gender, household_id, setting_id, gp_id, la_code, shielded_at = row
     shielded = shielded_at is not None

@@ -226,14 +226,16 @@ def run(conn, c: Criteria, role: Role, today: date) -> Found:
         value = directory_id.parse(c.directory_id)
         if value is None:
             raise SearchRefused("search.id_invalid", "directory_id")
-        row = conn.execute("SELECT id FROM children WHERE directory_id = ?", (value,)).fetchone()
+        row = conn.execute("SELECT id FROM children WHERE directory_id = ? AND archived_on IS NULL",
+                           (value,)).fetchone()  # R-RET-2 (retention): archived records are not found
         ranked = [(row[0], ())] if row else []
         return _found(conn, ranked, c, False)
     p = plan(c, role, today)
     if not p.family:
         rows = conn.execute(
             "SELECT c.id FROM households h JOIN children c ON c.household_id = h.id "
-            "WHERE h.postcode = ? AND c.shielded_at IS NULL LIMIT ?", (p.postcode, CAP + 1)).fetchall()
+            "WHERE h.postcode = ? AND c.shielded_at IS NULL AND c.archived_on IS NULL LIMIT ?",  # R-RET-2
+            (p.postcode, CAP + 1)).fetchall()
         if len(rows) > CAP:
             return Found(_refine(c))
         return _found(conn, [(r[0], ()) for r in rows], c, False)

@@ -140,7 +140,8 @@ def reindex_child(conn, child_id: int) -> None:
     """Rebuild one child's rows from the record tables (after a shield or a name change)."""
     row = conn.execute(
         "SELECT c.given_names, c.family_name, c.dob, h.postcode, c.shielded_at FROM children c "
-        "JOIN households h ON h.id = c.household_id WHERE c.id = ?", (child_id,)).fetchone()
+        "JOIN households h ON h.id = c.household_id WHERE c.id = ? "
+        "AND c.archived_on IS NULL", (child_id,)).fetchone()  # R-RET-2 (retention): an archived child is never indexed
     conn.execute("DELETE FROM search_names WHERE child_id = ?", (child_id,))
     if row is None:
         return

@@ -25,6 +25,7 @@ FIELD_NAMES = {
     # own involvements (issue 8 items 1, 2, 5)
     "service": "service", "keep_contact": "how long to keep the contact details",
     "lead_professional": "lead professional", "version": "version", "notice_id": "notice",
+    "fact": "what to record",  # retention (issue 8 item 8)
 }
 
 
@@ -117,6 +118,12 @@ WORDS = {
     "request.bad_key": "This change could not be sent safely. Try again.",
     "request.key_reused": "This change clashed with another one sent from this workstation. Try again.",
     "access.la_team_only": "Only the LA management team can do that.",
+    # retention and the offline outbox (issue 8 items 8, 9: app/directory/work/retention.py, app/outbox.py)
+    "retention.not_found": "There is no record of your LA with that directory id. Check the id.",
+    "retention.archived": "That record has already left the live directory: open it from the archive.",
+    "retention.not_archived": "That record is still in the live directory: search for it in the usual way.",
+    "retention.ground_required": "Choose the ground: a serious case review or a child-death investigation.",
+    "outbox.not_sent": "Signpost could not send this change. It is kept on this computer: resolve or discard it.",
     # own involvements and notices (issue 8 items 1, 2, 5: app/directory/work/involvements.py, notices.py)
     "involvement.practitioners_only": "Only practitioners record, change or end their own involvements with a "
                                       "child.",

@@ -108,8 +108,10 @@ class Directory:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA cache_size = -65536")
-        return cls(conn, clock, limits or Limits.from_directory(conn), now,
-                   signing_key or audit.derived_signing_key(key), witness_path(path))
+        opened = cls(conn, clock, limits or Limits.from_directory(conn), now,
+                     signing_key or audit.derived_signing_key(key), witness_path(path))
+        opened.retention_if_due()  # R-RET-1..3 (retention): at open, then on the first request of each day
+        return opened
 
     def close(self) -> None:
         self.audit.flush()
@@ -356,6 +358,8 @@ class Directory:
         return state
 
     def check_request(self, viewer: Viewer, reason: Reason, action: str) -> _Session:
+        if not self.conn.in_transaction:  # R-RET-1..3 (retention): once a day, between requests
+            self.retention_if_due()
         try:
             state = self._session_of(viewer)
             problem = self.account_problem(viewer.user)
@@ -524,6 +528,36 @@ class Directory:
         self.conn.execute("DELETE FROM signin_failures WHERE username = ?", (target.username,))
         self.audit.record(viewer.user.username, "account_unlocked", viewer=viewer,
                      detail={"user": target.username}, las=(target.la_code,))
+
+    # -- retention (R-RET-1..3; app.directory.work.retention) ------------------------------------
+    def apply_retention(self, today: date | None = None) -> dict:
+        """Archive the records whose date has come, destroy those six years in the archive, archive ended
+        involvements' contact details; one transaction, audited with counts. Returns the counts."""
+        from .work import retention
+        today = today or self.clock()
+        retention.ensure_indexes(self.conn)
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            counts = retention.sweep(self, today)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            self.audit.forget_uncommitted()
+            raise
+        self._retention_day = today
+        return counts
+
+    def retention_if_due(self) -> None:
+        """The sweep, if none has run today (in this process or, per the directory's meta, any other)."""
+        from .work import retention
+        today = self.clock()
+        if getattr(self, "_retention_day", None) == today:
+            return
+        last = retention.last_sweep(self.conn)
+        if last is not None and last >= today:
+            self._retention_day = today
+            return
+        self.apply_retention(today)
 
     # -- the work operations (app.directory.work.operations) ----------------------------------
     def perform(self, op, viewer: Viewer, request, key: str | None = None):

@@ -1,0 +1,269 @@
+"""Retention on the engine, with the clock the tests set (R-RET-1, R-RET-2, R-RET-3)."""
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from app import directory_id as ids
+from app.directory.work import operations as ops
+from app.directory.work import retention
+from app.directory.work import types as t
+from app.model import AccessReason, Reason
+from app.refusals import AccessRefused, NoSuchRecord
+from app.search import Criteria
+from tests.conftest import TODAY, add_child, viewer_for
+
+REASON = Reason(AccessReason.PROVIDING_SERVICE)
+
+
+def _row(directory, did):
+    return directory.conn.execute(
+        "SELECT id, archived_on, archived_why, destroy_on FROM children WHERE directory_id = ?",
+        (ids.parse(did),)).fetchone()
+
+
+def _found(directory, did, **criteria) -> bool:
+    who = viewer_for(directory, "alex.practitioner")
+    hits = directory.search(who, Criteria(**(criteria or {"directory_id": did})), REASON).hits
+    return did in [h.directory_id for h in hits]
+
+
+def _at(directory, day: date) -> None:
+    directory.clock = lambda: day
+
+
+def test_a_record_leaves_on_the_18th_birthday_not_the_day_before(directory):
+    """R-RET-1, R-RET-2: found the day before; on the birthday it is archived, not found, and gone when opened."""
+    did = add_child(directory, "Odette", "Pellingham", date(2008, 12, 3))
+    _at(directory, date(2026, 12, 2))
+    directory.apply_retention()
+    assert _row(directory, did)[1] is None
+    alex = viewer_for(directory, "alex.practitioner")
+    assert directory.search(alex, Criteria(directory_id=did), REASON).hits  # granted to this session
+    _at(directory, date(2026, 12, 3))
+    counts = directory.apply_retention()
+    cid, archived_on, why, destroy_on = _row(directory, did)
+    assert (date.fromordinal(archived_on), why, date.fromordinal(destroy_on)) == (
+        date(2026, 12, 3), "age", date(2032, 12, 3))
+    assert counts["archived"] >= 1 and counts["archived_why"]["age"] >= 1
+    assert not _found(directory, did)
+    assert not _found(directory, did, family_name="Pellingham", dob=date(2008, 12, 3))
+    assert directory.conn.execute("SELECT count(*) FROM search_names WHERE child_id = ?", (cid,)).fetchone()[0] == 0
+    with pytest.raises(NoSuchRecord) as exc:  # even from a result this session was given before
+        directory.view_record(alex, did, REASON)
+    assert exc.value.code == "record.gone"
+
+
+def test_a_29_february_birthday_leaves_on_1_march(directory):
+    did = add_child(directory, "Leapy", "Marchbank", date(2008, 2, 29))
+    directory.apply_retention(date(2026, 2, 28))
+    assert _row(directory, did)[1] is None
+    directory.apply_retention(date(2026, 3, 1))
+    assert _row(directory, did)[1] == date(2026, 3, 1).toordinal()
+
+
+def test_consent_keeps_a_record_live_until_19_or_25(directory, la_team):
+    """R-RET-1: with consent recorded by the LA team the record stays to 19 (or 25 for a care leaver)."""
+    to19 = add_child(directory, "Nineteen", "Stayford", date(2008, 12, 25))
+    to25 = add_child(directory, "Twentyfive", "Stayford", date(2008, 12, 25))
+    directory.perform(ops.RECORD_RETENTION_FACT, la_team, t.RetentionChange(to19, t.RetentionFact.CONSENT_TO_19, TODAY))
+    directory.perform(ops.RECORD_RETENTION_FACT, la_team, t.RetentionChange(to25, t.RetentionFact.CONSENT_TO_25, TODAY))
+    directory.apply_retention(date(2026, 12, 25))
+    assert _row(directory, to19)[1] is None and _row(directory, to25)[1] is None
+    directory.apply_retention(date(2027, 12, 25))
+    assert _row(directory, to19)[2] == "consent_age" and _row(directory, to25)[1] is None
+    directory.apply_retention(date(2033, 12, 24))
+    assert _row(directory, to25)[1] is None
+    directory.apply_retention(date(2033, 12, 25))
+    assert _row(directory, to25)[2] == "consent_age"
+
+
+def test_a_death_takes_the_record_out_a_year_later(directory, la_team):
+    did = add_child(directory, "Rowan", "Ashcombe", date(2015, 5, 5))
+    directory.perform(ops.RECORD_RETENTION_FACT, la_team, t.RetentionChange(did, t.RetentionFact.DIED, TODAY))
+    assert _found(directory, did)  # still live for the year
+    directory.apply_retention(date(2027, 11, 20))
+    assert _row(directory, did)[1] is None
+    directory.apply_retention(date(2027, 11, 21))
+    assert _row(directory, did)[2] == "died"
+    assert not _found(directory, did)
+
+
+def test_a_death_recorded_more_than_a_year_late_archives_at_once_with_the_rule_date(directory, la_team):
+    did = add_child(directory, "Hazel", "Ashcombe", date(2012, 1, 9))
+    died = date(2025, 6, 1)
+    directory.perform(ops.RECORD_RETENTION_FACT, la_team, t.RetentionChange(did, t.RetentionFact.DIED, died))
+    _, archived_on, why, destroy_on = _row(directory, did)
+    assert (date.fromordinal(archived_on), why, date.fromordinal(destroy_on)) == (
+        date(2026, 6, 1), "died", date(2032, 6, 1))
+    assert not _found(directory, did)
+
+
+def test_leaving_england_takes_the_record_out_after_more_than_three_years(directory, la_team):
+    did = add_child(directory, "Kit", "Faraway", date(2016, 2, 2))
+    directory.perform(ops.RECORD_RETENTION_FACT, la_team,
+                      t.RetentionChange(did, t.RetentionFact.LEFT_ENGLAND, date(2026, 1, 10)))
+    directory.apply_retention(date(2029, 1, 10))  # exactly three years: not more than three
+    assert _row(directory, did)[1] is None
+    directory.apply_retention(date(2029, 1, 11))
+    assert _row(directory, did)[2] == "left_england"
+
+
+def test_after_six_years_in_the_archive_every_row_about_the_child_is_destroyed(directory, la_team):
+    """R-RET-2: children, names, involvements, household and carers, shields, requests, notices go; the audit
+    keeps what it had (append-only) and gains a sweep entry with counts, never a name."""
+    conn = directory.conn
+    did = add_child(directory, "Perpetua", "Vanishing", date(2008, 12, 1), other_names=[("Perpetua", "Oldname")])
+    cid = _row(directory, did)[0]
+    hid = conn.execute("SELECT household_id FROM children WHERE id = ?", (cid,)).fetchone()[0]
+    conn.execute("INSERT INTO carers (household_id, given_names, family_name, relationship, phone) "
+                 "VALUES (?, 'Carer', 'Vanishing', 'mother', '0191 000 0000')", (hid,))
+    conn.execute("INSERT INTO involvements (child_id, service, organisation, practitioner, role, phone, email, "
+                 "started, recorded_by) VALUES (?, 'school_nurse', 'Org', 'P Person', 'Nurse', '1', 'a@b.cc', ?, "
+                 "'alex.practitioner')", (cid, TODAY.toordinal()))
+    conn.execute("INSERT INTO shields VALUES (?, 'risk', 'sam.cp', 'x', ?, 0)", (cid, TODAY.toordinal()))
+    conn.execute("INSERT INTO notices (username, at, kind, child_id) VALUES ('alex.practitioner', 'x', 'also_working', ?)",
+                 (cid,))
+    conn.execute("INSERT INTO contact_requests (child_id, involvement_id, requested_by, phone, email, requested_at, "
+                 "status, la_code) VALUES (?, 1, 'sam.cp', '1', 'a@b.cc', 'x', 'waiting', 'NBR')", (cid,))
+    # a sibling keeps a shared household alive: only the destroyed child's own rows go
+    sibling_household = conn.execute("SELECT household_id FROM children WHERE id != ? LIMIT 1", (cid,)).fetchone()[0]
+    audit_before = conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+    directory.apply_retention(date(2026, 12, 1))
+    assert _row(directory, did)[3] == date(2032, 12, 1).toordinal()
+    directory.apply_retention(date(2032, 11, 30))
+    assert _row(directory, did) is not None
+    counts = directory.apply_retention(date(2032, 12, 1))
+    assert counts["destroyed"] >= 1
+    assert _row(directory, did) is None
+    for table in ("other_names", "involvements", "search_names", "shields", "notices", "contact_requests"):
+        assert conn.execute(f"SELECT count(*) FROM {table} WHERE child_id = ?", (cid,)).fetchone()[0] == 0, table
+    assert conn.execute("SELECT count(*) FROM households WHERE id = ?", (hid,)).fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM carers WHERE household_id = ?", (hid,)).fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM households WHERE id = ?", (sibling_household,)).fetchone()[0] == 1
+    sweeps = [json.loads(d) for (d,) in conn.execute(
+        "SELECT detail FROM audit WHERE action = 'retention_sweep' AND seq > ?", (audit_before,))]
+    assert sweeps and all(set(s) == {"on", "archived", "archived_why", "destroyed", "contacts_archived"}
+                          for s in sweeps)
+    assert "Perpetua" not in json.dumps(sweeps) and "Vanishing" not in json.dumps(sweeps)
+
+
+def test_a_shared_household_stays_while_another_child_lives_in_it(directory):
+    conn = directory.conn
+    did = add_child(directory, "Elder", "Sharedhome", date(2008, 1, 1))
+    cid = _row(directory, did)[0]
+    other = conn.execute("SELECT id, household_id FROM children WHERE id != ? AND archived_on IS NULL LIMIT 1",
+                         (cid,)).fetchone()
+    conn.execute("UPDATE children SET household_id = ? WHERE id = ?", (other[1], cid))
+    directory.apply_retention(date(2026, 12, 1))
+    directory.apply_retention(date(2032, 12, 1))
+    assert _row(directory, did) is None
+    assert conn.execute("SELECT count(*) FROM households WHERE id = ?", (other[1],)).fetchone()[0] == 1
+
+
+def test_ended_contacts_are_blanked_on_their_archive_date(directory):
+    """R-RET-3: phone and e-mail leave the live row on contact_archive_on; name and organisation stay."""
+    conn = directory.conn
+    did = add_child(directory, "Contacta", "Ended", date(2015, 1, 1))
+    cid = _row(directory, did)[0]
+    conn.execute("INSERT INTO involvements (child_id, service, organisation, practitioner, role, phone, email, "
+                 "started, ended, recorded_by, contact_archive_on) VALUES (?, 'school_nurse', 'Org', 'P Person', "
+                 "'Nurse', '0191 111 1111', 'p@org.uk', ?, ?, 'alex.practitioner', ?)",
+                 (cid, TODAY.toordinal() - 400, TODAY.toordinal() - 10, date(2027, 11, 11).toordinal()))
+    directory.apply_retention(date(2027, 11, 10))
+    assert conn.execute("SELECT phone, email, contact_archived FROM involvements WHERE child_id = ?",
+                        (cid,)).fetchone() == ("0191 111 1111", "p@org.uk", 0)
+    counts = directory.apply_retention(date(2027, 11, 11))
+    assert counts["contacts_archived"] == 1
+    assert conn.execute("SELECT phone, email, contact_archived, practitioner, organisation FROM involvements "
+                        "WHERE child_id = ?", (cid,)).fetchone() == ("", "", 1, "P Person", "Org")
+
+
+def test_the_sweep_runs_once_a_day_between_requests(directory):
+    """Run at open and on the first request of a new day, not on every request."""
+    did = add_child(directory, "Dayone", "Sweeper", date(2008, 11, 22))
+    alex = viewer_for(directory, "alex.practitioner")
+    count = lambda: directory.conn.execute(  # noqa: E731
+        "SELECT count(*) FROM audit WHERE action = 'retention_sweep'").fetchone()[0]
+    before = count()
+    directory.search(alex, Criteria(directory_id=did), REASON)
+    assert count() == before  # already swept at open today
+    _at(directory, TODAY + timedelta(days=1))
+    assert directory.search(alex, Criteria(directory_id=did), REASON).hits == ()
+    directory.search(alex, Criteria(family_name="Sweeper", dob=date(2008, 11, 22)), REASON)
+    assert count() == before + 1
+
+
+def test_only_the_childs_own_la_team_opens_an_archived_record_with_a_ground(directory, la_team):
+    """R-RET-2: the archive is open only for serious case reviews and child-death investigations; audited."""
+    did = add_child(directory, "Archie", "Vaulted", date(2008, 1, 1), other_names=[("Archie", "Formerly")])
+    directory.apply_retention(date(2026, 12, 1))
+    got = directory.perform(ops.OPEN_ARCHIVED, la_team,
+                            t.ArchivedRecordRequest(did, t.ArchiveGround.SERIOUS_CASE_REVIEW))
+    assert got.record.directory_id == did and got.why == "age"
+    assert got.left_live_on == date(2026, 1, 1) and got.destroy_on == date(2032, 1, 1)
+    assert [n.family_name for n in got.record.other_names] == ["Formerly"]
+    entry = directory.conn.execute("SELECT detail FROM audit WHERE action = 'open_archived' ORDER BY seq DESC").fetchone()
+    assert json.loads(entry[0]) == {"directory_id": did, "ground": "serious_case_review"}
+    alex = viewer_for(directory, "alex.practitioner")
+    with pytest.raises(AccessRefused) as exc:
+        directory.perform(ops.OPEN_ARCHIVED, alex, t.ArchivedRecordRequest(did, t.ArchiveGround.SERIOUS_CASE_REVIEW))
+    assert exc.value.code == "access.la_team_only"
+    with pytest.raises(AccessRefused) as exc:
+        directory.perform(ops.OPEN_ARCHIVED, la_team, t.ArchivedRecordRequest(did, "curiosity"))
+    assert exc.value.code == "retention.ground_required"
+    other_la = add_child(directory, "Elsewhere", "Vaulted", date(2008, 1, 1), la_code=_other_la(directory))
+    directory.apply_retention(date(2026, 12, 2))
+    with pytest.raises(AccessRefused) as exc:
+        directory.perform(ops.OPEN_ARCHIVED, la_team,
+                          t.ArchivedRecordRequest(other_la, t.ArchiveGround.CHILD_DEATH_INVESTIGATION))
+    assert exc.value.code == "retention.not_found"
+    refusals = [a for (a,) in directory.conn.execute("SELECT action FROM audit WHERE action = 'open_archived_refused'")]
+    assert len(refusals) == 3
+
+
+def test_a_live_record_is_not_opened_through_the_archive(directory, la_team):
+    did = add_child(directory, "Livia", "Present", date(2015, 1, 1))
+    with pytest.raises(AccessRefused) as exc:
+        directory.perform(ops.OPEN_ARCHIVED, la_team,
+                          t.ArchivedRecordRequest(did, t.ArchiveGround.SERIOUS_CASE_REVIEW))
+    assert exc.value.code == "retention.not_archived"
+
+
+def test_retention_facts_are_the_la_teams_own_la_and_dated_sensibly(directory, la_team):
+    did = add_child(directory, "Factual", "Dates", date(2015, 1, 1))
+    alex = viewer_for(directory, "alex.practitioner")
+    cases = [(alex, t.RetentionChange(did, t.RetentionFact.DIED, TODAY), "access.la_team_only"),
+             (la_team, t.RetentionChange(did, t.RetentionFact.DIED, TODAY + timedelta(days=1)),
+              "input.date_in_future"),
+             (la_team, t.RetentionChange(did, t.RetentionFact.LEFT_ENGLAND, date(2014, 1, 1)), "input.date_too_early"),
+             (la_team, t.RetentionChange(did, "bored", TODAY), "input.required"),
+             (la_team, t.RetentionChange(add_child(directory, "Far", "Dates", date(2015, 1, 1),
+                                                   la_code=_other_la(directory)), t.RetentionFact.DIED, TODAY),
+              "retention.not_found")]
+    for who, request, code in cases:
+        with pytest.raises(AccessRefused) as exc:
+            directory.perform(ops.RECORD_RETENTION_FACT, who, request)
+        assert exc.value.code == code
+    assert directory.conn.execute("SELECT died_on, left_england_on FROM children WHERE directory_id = ?",
+                                  (ids.parse(did),)).fetchone() == (None, None)
+
+
+def _other_la(directory) -> str:
+    return directory.conn.execute("SELECT code FROM las WHERE code != 'NBR' LIMIT 1").fetchone()[0]
+
+
+def test_the_sweep_reads_indexes_not_the_whole_children_table(directory):
+    """1M children: each sweep query is an index range on a date, never a scan of children."""
+    retention.ensure_indexes(directory.conn)
+    today = TODAY.toordinal()
+    for sql, args in (("SELECT id FROM children WHERE archived_on IS NULL AND dob <= ?", (today,)),
+                      ("SELECT id FROM children WHERE archived_on IS NULL AND died_on IS NOT NULL AND died_on <= ?",
+                       (today,)),
+                      ("SELECT id FROM children WHERE destroy_on IS NOT NULL AND destroy_on <= ?", (today,)),
+                      ("SELECT id FROM involvements WHERE contact_archived = 0 AND contact_archive_on IS NOT NULL "
+                       "AND contact_archive_on <= ?", (today,))):
+        plan = " ".join(r[-1] for r in directory.conn.execute("EXPLAIN QUERY PLAN " + sql, args))
+        assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, (sql, plan)
