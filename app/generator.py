@@ -165,7 +165,10 @@ class _Builder:
                 self.practitioners[(code, service)] = staff
 
     def static_rows(self) -> dict[str, list]:
-        return {"las": [(la.code, la.name) for la in self.las], "settings": self.setting_rows,
+        # R-SENS-4: every record shows how to reach its LA team (training values: an Ofcom drama number)
+        return {"las": [(la.code, la.name, f"01632 960{i % 1000:03d}",
+                         f"directory.team@{names.normalise(la.name).lower()[:18]}.example")
+                        for i, la in enumerate(self.las)], "settings": self.setting_rows,
                 "gp_practices": self.gp_rows}
 
     # -- batches ---------------------------------------------------------------
@@ -436,7 +439,7 @@ def generate(path: str | Path, key: bytes, *, children: int, seed: int = 2010,
         conn.execute("BEGIN")
         for kind, payload in _items(seed, children, today, parallel):
             if kind == "static":
-                conn.executemany("INSERT INTO las (code, name) VALUES (?,?)", payload["las"])
+                conn.executemany("INSERT INTO las (code, name, phone, email) VALUES (?,?,?,?)", payload["las"])
                 conn.executemany("INSERT INTO settings VALUES (?,?,?,?,?,?,?,?,?)", payload["settings"])
                 conn.executemany("INSERT INTO gp_practices VALUES (?,?,?,?,?,?,?)", payload["gp_practices"])
             else:

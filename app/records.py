@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import date
 
 from . import directory_id, search_index
-from .model import (Address, ConsentBy, ConsentOverride, GpPractice, Gender, Involvement, Name, ParentCarer,
-                    RecordView, Role, ServiceType, Setting, SettingKind, Viewer, WithheldInvolvement)
+from .model import (Address, ConsentBy, ConsentOverride, GpPractice, Gender, Involvement, LaTeamContact, Name,
+                    ParentCarer, RecordView, Role, ServiceType, Setting, SettingKind, Viewer, WithheldInvolvement)
 
 
 from .refusals import NoSuchRecord  # noqa: E402  (re-exported: a record that is gone)
@@ -44,6 +44,38 @@ def shield(conn, child_id: int, at: str) -> bool:
     return bool(changed)
 
 
+def unshield(conn, child_id: int) -> bool:
+    """Lift a shield (R-SHIELD-3, at review): the record is whole again for everyone, and its postcode and
+    former names are back in the search index. False if it was not shielded."""
+    changed = conn.execute("UPDATE children SET shielded_at = NULL WHERE id = ? AND shielded_at IS NOT NULL",
+                           (child_id,)).rowcount
+    if changed:
+        search_index.reindex_child(conn, child_id)
+    return bool(changed)
+
+
+def is_shielded(conn, child_id: int) -> bool:
+    row = conn.execute("SELECT shielded_at FROM children WHERE id = ?", (child_id,)).fetchone()
+    return bool(row and row[0] is not None)
+
+
+def child_name(conn, child_id: int) -> str:
+    """The child's current name as every viewer may see it (R-SHIELD-1 keeps names visible)."""
+    row = conn.execute("SELECT given_names, family_name FROM children WHERE id = ?", (child_id,)).fetchone()
+    return f"{row[0]} {row[1]}" if row else ""
+
+
+def directory_id_of(conn, child_id: int) -> str:
+    row = conn.execute("SELECT directory_id FROM children WHERE id = ?", (child_id,)).fetchone()
+    return directory_id.fmt(row[0]) if row else ""
+
+
+def la_team(conn, la_code: str) -> LaTeamContact:
+    """How to reach an LA's management team (R-SENS-4), shown on every record, restricted or not."""
+    row = conn.execute("SELECT name, phone, email FROM las WHERE code = ?", (la_code,)).fetchone()
+    return LaTeamContact(la_code, *(row if row else ("", "", "")))
+
+
 def is_archived(conn, child_id: int) -> bool:  # R-RET-2 (retention)
     row = conn.execute("SELECT archived_on FROM children WHERE id = ?", (child_id,)).fetchone()
     return bool(row and row[0] is not None)
@@ -53,7 +85,12 @@ def _sees_protected(viewer: Viewer, la_code: str) -> bool:
     return viewer.role is Role.LA_MANAGEMENT and viewer.user.la_code == la_code
 
 
-def build(conn, viewer: Viewer, child_id: int, include_archived: bool = False) -> RecordView:
+def build(conn, viewer: Viewer, child_id: int, override: bool = False,
+          include_archived: bool = False) -> RecordView:
+    """``viewer``'s view of a child. ``override`` (R-SHIELD-6, decided by the engine for a child-protection
+    user who saw the warning) lifts the shield for this one answer: address, carers, setting, GP and former
+    names as the LA team would see them; sensitive involvements stay withheld unless the viewer recorded
+    them (R-SENS-3 is not a shield, and the override is about whereabouts)."""
     row = conn.execute(
         "SELECT directory_id, given_names, family_name, dob, gender, household_id, setting_id, gp_id, "
         "la_code, shielded_at FROM children WHERE id = ?", (child_id,)).fetchone()
@@ -63,9 +100,10 @@ def build(conn, viewer: Viewer, child_id: int, include_archived: bool = False) -
         raise NoSuchRecord("record.gone")
     did, given, family, dob, gender, household_id, setting_id, gp_id, la_code, shielded_at = row
     shielded = shielded_at is not None
-    restricted = shielded and not _sees_protected(viewer, la_code)
+    restricted = shielded and not override and not _sees_protected(viewer, la_code)
     base = dict(directory_id=directory_id.fmt(did), name=Name(given, family),
-                dob=date.fromordinal(dob), gender=Gender(gender), shielded=shielded)
+                dob=date.fromordinal(dob), gender=Gender(gender), shielded=shielded,
+                la_team=la_team(conn, la_code), override=override and shielded)
     if restricted:
         return RecordView(**base, other_names=(), shield_applied=True)
     other = tuple(Name(g, f) for g, f in conn.execute(

@@ -22,6 +22,9 @@ FIELD_NAMES = {
     "organisation": "organisation", "role": "role", "phone": "phone number", "email": "e-mail address",
     "start": "start date", "end": "end date", "consent": "consent", "name": "name", "on": "date",
     "period": "period",
+    # shields and brokered contact (issue 8)
+    "ground": "ground for the shield", "outcome": "decision", "warning_seen": "warning",
+    "involvement_id": "service", "request_id": "request",
     # own involvements (issue 8 items 1, 2, 5)
     "service": "service", "keep_contact": "how long to keep the contact details",
     "lead_professional": "lead professional", "version": "version", "notice_id": "notice",
@@ -141,6 +144,18 @@ WORDS = {
     "involvement.lead_taken_withheld": "Another practitioner is already the lead professional for this child. "
                                        "Ask your LA team to put you in touch with them.",
     "notice.not_yours": "That notice is not in your inbox.",
+    # shields and brokered contact (issue 8: app/directory/work/shields.py, contact.py; R-SHIELD-3/6, R-SENS-4)
+    "shield.override_not_allowed": "Only a user in a child-protection role can override a shield.",
+    "shield.warning_not_seen": "Read the warning first: every shield override is investigated and your LA team "
+                               "is told at once.",
+    "shield.not_shielded": "This record is not shielded: open it in the usual way.",
+    "shield.not_reviewable": "That record has no shield for your LA team to review. Refresh the review list.",
+    "contact.not_withheld": "You can see this practitioner's contact details on the record: contact them "
+                            "directly.",
+    "contact.mediated_not_allowed": "A mediating user cannot ask for brokered contact. Your colleague can call "
+                                    "the LA team on the number shown on the record.",
+    "contact.not_found": "That contact request is not one for your LA team. Refresh the list.",
+    "contact.already_decided": "That contact request has already been passed on or declined. Refresh the list.",
     # rate limits (R-SEARCH-6)
     "rate.searches": "You have made {count} searches in the last {window}, the most allowed. You can search again "
                      "in {wait}.",

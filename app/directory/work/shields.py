@@ -1,0 +1,188 @@
+"""Shields: requested by any practitioner or the LA team, in force at once, reviewed by the LA team,
+overridden by child protection (R-SHIELD-1..6).
+
+- R-SHIELD-2 ``request``: a practitioner (child protection included) or the LA team shields a child their
+  session found, with a ground from a fixed list; the record is restricted and its postcode and former names
+  leave the search index in the same transaction. The LA team is alerted.
+- R-SHIELD-3 ``due`` / ``review``: the LA team's queue of its own LA's shields, overdue first; a new shield
+  is reviewed within 7 days, a kept one every 6 months. A shield set when the directory was built has no
+  ``shields`` row: it is shown as needing its first review, due 7 days after it was set, with the ground
+  ``OTHER_RISK_OF_HARM`` (the build did not record one) and no requester. Keeping it at review gives it a
+  row. Reviewing a child lets the LA team act on it in this session without a search.
+- R-SHIELD-6 ``override``: a child-protection user who saw the warning gets the record in full, once, for
+  this call; audited as ``shield_override`` and the child's LA team alerted at once.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ... import directory_id as ids
+from ... import records
+from ...model import RecordView, Role, Viewer
+from ...refusals import AccessRefused
+from . import types as t
+from .alerts import raise_alert
+
+FIRST_REVIEW_DAYS = 7  # R-SHIELD-3
+REVIEW_MONTHS = 6
+BUILD_GROUND = t.ShieldGround.OTHER_RISK_OF_HARM  # a shield set at build time: no ground was recorded
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` ``months`` later, on the last day of the month where that day does not exist (31 Aug + 6 = 28 Feb)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _set_on(shielded_at: str) -> date:
+    """The day a shield was set, from ``children.shielded_at`` (an ISO date or time)."""
+    return datetime.fromisoformat(shielded_at[:10]).date() if shielded_at else date.min
+
+
+def _refuse(d, viewer: Viewer, reason, action: str, why: str, code: str, field: str | None = None):
+    d.audit_refusal(viewer, reason, action, why)
+    exc = AccessRefused(code, field)
+    exc.audited = True  # type: ignore[attr-defined]
+    raise exc
+
+
+# -- R-SHIELD-2: request -------------------------------------------------------------------------------
+def request(d, viewer: Viewer, req: t.ShieldRequest) -> bool:
+    """Shield a child the viewer's session found, at once. True if it was not shielded before.
+
+    A request on a record already shielded changes nothing but is audited (and, for a shield set at build
+    time, records the ground and the requester, so the review knows them)."""
+    state = d.check_request(viewer, req.reason, "shield_request")
+    if not isinstance(req.ground, t.ShieldGround):
+        _refuse(d, viewer, req.reason, "shield_request", "no ground", "input.required", "ground")
+    child_id = records.child_id_for(d.conn, req.directory_id)
+    if viewer.role is Role.MEDIATING or child_id is None or child_id not in state.granted:
+        _refuse(d, viewer, req.reason, "shield_request", "not allowed for this role or record",
+                "access.shield_not_allowed")
+    la = records.la_of(d.conn, child_id)
+    changed = records.shield(d.conn, child_id, d._stamp())
+    new_row = d.conn.execute(
+        "INSERT OR IGNORE INTO shields (child_id, ground, requested_by, requested_at, review_due) "
+        "VALUES (?,?,?,?,?)", (child_id, req.ground.value, viewer.user.username, d._stamp(),
+                               d.clock().toordinal() + FIRST_REVIEW_DAYS)).rowcount
+    d.audit.record(viewer.user.username, "shield_requested", viewer=viewer, reason=req.reason.text(),
+                   detail={"directory_id": ids.fmt(ids.parse(req.directory_id)), "ground": req.ground.value,
+                           "already_shielded": not changed}, las=(la,))
+    if new_row:
+        raise_alert(d, t.AlertKind.SHIELD_REQUESTED, viewer.user.username, la, child_id)
+    return changed
+
+
+# -- R-SHIELD-3: the review queue and the review ---------------------------------------------------------
+def _requester(d, username: str) -> str:
+    if not username:
+        return "(set when the directory was built)"
+    row = d.conn.execute("SELECT display_name, organisation FROM users WHERE username = ?", (username,)).fetchone()
+    return f"{row[0]}, {row[1]}" if row else username
+
+
+def _line(d, child_id: int, today: date) -> t.ShieldDue | None:
+    row = d.conn.execute(
+        "SELECT c.directory_id, c.given_names, c.family_name, c.shielded_at, s.ground, s.requested_by, "
+        "s.requested_at, s.review_due, s.reviews FROM children c LEFT JOIN shields s ON s.child_id = c.id "
+        "WHERE c.id = ? AND c.shielded_at IS NOT NULL", (child_id,)).fetchone()
+    if row is None:
+        return None
+    did, given, family, shielded_at, ground, by, at, due, reviews = row
+    if ground is None:  # set at build time: never reviewed
+        due_on = _set_on(shielded_at).toordinal() + FIRST_REVIEW_DAYS
+        ground, by, at, reviews = BUILD_GROUND.value, "", shielded_at, 0
+    else:
+        due_on = due
+    return t.ShieldDue(ids.fmt(did), f"{given} {family}", t.ShieldGround(ground), _requester(d, by), at,
+                       date.fromordinal(due_on), reviews == 0, due_on < today.toordinal())
+
+
+def due(d, viewer: Viewer, _: t.Nothing) -> tuple[t.ShieldDue, ...]:
+    """The LA team's own LA's shields with their review dates: overdue first, then by due date."""
+    reason = d.la_team_request(viewer, "shield_reviews", "access.la_team_only")
+    today = d.clock()
+    lines = [_line(d, cid, today) for (cid,) in d.conn.execute(
+        "SELECT id FROM children WHERE la_code = ? AND shielded_at IS NOT NULL", (viewer.user.la_code,))]
+    out = sorted((x for x in lines if x is not None), key=lambda x: (not x.overdue, x.due, x.directory_id))
+    d.audit.record(viewer.user.username, "shield_reviews_read", viewer=viewer, reason=reason.text(),
+                   detail={"shields": len(out), "overdue": sum(x.overdue for x in out)},
+                   las=(viewer.user.la_code,))
+    return tuple(out)
+
+
+def review(d, viewer: Viewer, req: t.ShieldReview) -> t.ShieldDue | None:
+    """Keep (next review in 6 months; the new queue line is returned) or lift (the record is whole again
+    and searchable by postcode and former names; the requester is told; None is returned)."""
+    reason = d.la_team_request(viewer, "shield_review", "access.la_team_only")
+    state = d._session_of(viewer)
+    if not isinstance(req.outcome, t.ReviewOutcome):
+        _refuse(d, viewer, reason, "shield_review", "no outcome", "input.required", "outcome")
+    child_id = records.child_id_for(d.conn, req.directory_id)
+    if child_id is None or records.la_of(d.conn, child_id) != viewer.user.la_code \
+            or not records.is_shielded(d.conn, child_id):
+        # one answer for another LA's child, an unknown id and an unshielded record: nothing to probe
+        _refuse(d, viewer, reason, "shield_review", "not a shield of this LA", "shield.not_reviewable")
+    today = d.clock()
+    before = _line(d, child_id, today)
+    assert before is not None
+    la = viewer.user.la_code
+    requested_by = d.conn.execute("SELECT requested_by FROM shields WHERE child_id = ?", (child_id,)).fetchone()
+    if req.outcome is t.ReviewOutcome.KEEP:
+        next_due = add_months(today, REVIEW_MONTHS)
+        d.conn.execute(
+            "INSERT INTO shields (child_id, ground, requested_by, requested_at, review_due, reviews) "
+            "VALUES (?,?,?,?,?,1) ON CONFLICT(child_id) DO UPDATE SET review_due = excluded.review_due, "
+            "reviews = reviews + 1", (child_id, before.ground.value, "", before.requested_at, next_due.toordinal()))
+    else:
+        next_due = None
+        records.unshield(d.conn, child_id)
+        d.conn.execute("DELETE FROM shields WHERE child_id = ?", (child_id,))
+    d.conn.execute("INSERT INTO shield_reviews (child_id, reviewed_by, reviewed_at, decision, next_due) "
+                   "VALUES (?,?,?,?,?)", (child_id, viewer.user.username, d._stamp(), req.outcome.value,
+                                          next_due.toordinal() if next_due else None))
+    d.audit.record(viewer.user.username, "shield_reviewed", viewer=viewer, reason=reason.text(),
+                   detail={"directory_id": before.directory_id, "outcome": req.outcome.value,
+                           "was_overdue": before.overdue, "first_review": before.first_review,
+                           **({"next_due": next_due.isoformat()} if next_due else {})}, las=(la,))
+    if next_due is None and requested_by and requested_by[0] and d.user(requested_by[0]) is not None:
+        d.conn.execute("INSERT INTO notices (username, at, kind, child_id) VALUES (?,?,?,?)",
+                       (requested_by[0], d._stamp(), t.NoticeKind.SHIELD_LIFTED.value, child_id))
+    state.granted.add(child_id)  # the LA team reviewed this child: it may open and act on it now
+    return _line(d, child_id, today) if next_due else None
+
+
+# -- R-SHIELD-6: override ---------------------------------------------------------------------------------
+def override(d, viewer: Viewer, req: t.ShieldOverride) -> RecordView:
+    """The shielded record in full for a child-protection user who saw the warning, once (this answer).
+
+    Sensitive involvements stay withheld unless the user recorded them: the override lifts the shield,
+    which is about whereabouts, not R-SENS-3. Audited as ``shield_override``; the child's LA team is
+    alerted at once."""
+    state = d.check_request(viewer, req.reason, "shield_override")
+    if viewer.role is not Role.CHILD_PROTECTION:
+        _refuse(d, viewer, req.reason, "shield_override", "not a child-protection user",
+                "shield.override_not_allowed")
+    if req.warning_seen is not True:
+        _refuse(d, viewer, req.reason, "shield_override", "warning not seen", "shield.warning_not_seen",
+                "warning_seen")
+    child_id = records.child_id_for(d.conn, req.directory_id)
+    if child_id is None or child_id not in state.granted:
+        _refuse(d, viewer, req.reason, "shield_override", "not from this session's results",
+                "access.not_from_results")
+    if not records.is_shielded(d.conn, child_id):
+        _refuse(d, viewer, req.reason, "shield_override", "not shielded", "shield.not_shielded")
+    day = d._check_open_budget(viewer, req.reason, child_id)
+    view = records.build(d.conn, viewer, child_id, override=True)
+    d.conn.execute("INSERT OR IGNORE INTO record_opens VALUES (?,?,?)", (viewer.user.username, day, child_id))
+    la = records.la_of(d.conn, child_id)
+    d.audit.record(viewer.user.username, "shield_override", viewer=viewer, reason=req.reason.text(),
+                   detail={"directory_id": view.directory_id, "warning_seen": True}, las=(la,))
+    raise_alert(d, t.AlertKind.SHIELD_OVERRIDE, viewer.user.username, la, child_id)
+    return view
