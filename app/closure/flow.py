@@ -45,7 +45,7 @@ class ResetState:
     serial: str
     transport_pin: str = TRANSPORT_PIN  # from the closure plan (public, not a secret)
     step: str = "choose_path"
-    path: str | None = None  # HOLDER or LA_TEAM
+    path: str | None = None  # HOLDER or LA_TEAM; set beforehand, choose_path asks nothing
     outcome: str | None = None  # the last ResetOutcome value
     message: str = ""
     record: str | None = None  # "verified" | "returned_blocked" | None (nothing recorded)
@@ -103,6 +103,8 @@ def _choose_path(flow: ResetFlow) -> str:
                           "security officer PIN.")
         flow.state.path = LA_TEAM
         return "la_reset"
+    if flow.state.path in (HOLDER, LA_TEAM):  # chosen beforehand (a batch): no question
+        return "holder_reset" if flow.state.path == HOLDER else "la_reset"
     holder = flow.prompts.confirm("Is the token's holder here to type the current PIN? "
                                   "(No: the LA team resets it with the security officer PIN.)")
     flow.state.path = HOLDER if holder else LA_TEAM
@@ -116,7 +118,10 @@ def _holder_reset(flow: ResetFlow) -> str:
     r = flow.note(flow.tokens.holder_reset(flow.state.serial, pin, flow.state.transport_pin).result(T))
     if r.outcome is ResetOutcome.WRONG_OLD_PIN:
         flow.prompts.tell(r.message)
-        return "holder_reset" if flow.prompts.confirm("Try the PIN again?") else "choose_path"
+        if flow.prompts.confirm("Try the PIN again?"):
+            return "holder_reset"
+        flow.state.path = None  # ask again which way
+        return "choose_path"
     if r.outcome is ResetOutcome.USER_PIN_BLOCKED:
         flow.prompts.tell(r.message)
         if flow.prompts.confirm("Reset it now with the security officer PIN?"):
