@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.directory.work import operations as ops
+from app.directory.work.types import ShieldGround, ShieldRequest
 from app.model import AccessReason, Reason
 from app.search import Criteria
 from tests.conftest import add_child, viewer_for
@@ -16,7 +18,8 @@ def _shield_now(directory, did: str) -> None:
     requester = viewer_for(directory, "sam.cp")
     reason = Reason(AccessReason.SAFEGUARDING_ENQUIRY)
     assert directory.search(requester, Criteria(directory_id=did), reason).hits
-    assert directory.request_shield(requester, did, reason) is True
+    ask = ShieldRequest(did, ShieldGround.DOMESTIC_ABUSE, reason)
+    assert directory.perform(ops.REQUEST_SHIELD, requester, ask) is True
 
 
 def _ids(outcome):

@@ -298,7 +298,7 @@ def test_a_lead_on_a_shielded_child_is_not_named(directory, alex, sam):
     mine = record(directory, sam, new(did, service=ServiceType.SOCIAL_CARE, organisation="Northbridge CSC")).involvement
     directory.perform(ops.SET_INDICATORS, sam, indicators(did, mine, True))
     theirs = record(directory, alex, new(did)).involvement
-    assert directory.request_shield(sam, did, REASON)
+    assert directory.perform(ops.REQUEST_SHIELD, sam, t.ShieldRequest(did, t.ShieldGround.DOMESTIC_ABUSE, REASON))
     refusal(directory, ops.SET_INDICATORS, alex, indicators(did, theirs, True), "involvement.lead_taken_withheld")
 
 
@@ -372,7 +372,7 @@ def test_a_shield_set_after_the_notice_hides_its_detail_at_once(directory, child
     record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation="Northbridge CSC"))
     record(directory, alex, new(child))
     assert inbox(directory, sam)[0].organisation == "Northbridge Education Welfare"
-    assert directory.request_shield(alex, child, REASON)
+    assert directory.perform(ops.REQUEST_SHIELD, alex, t.ShieldRequest(child, t.ShieldGround.DOMESTIC_ABUSE, REASON))
     assert inbox(directory, sam)[0].organisation == ""
 
 

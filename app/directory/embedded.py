@@ -99,9 +99,6 @@ class EmbeddedDirectory:
     def view_record(self, viewer: Viewer, directory_id: str, reason: Reason):
         return self._call(Directory.view_record, viewer, directory_id, reason)
 
-    def request_shield(self, viewer: Viewer, directory_id: str, reason: Reason):
-        return self._call(Directory.request_shield, viewer, directory_id, reason)
-
     def unlock_account(self, viewer: Viewer, username: str):
         return self._call(Directory.unlock_account, viewer, username)
 

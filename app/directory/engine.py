@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Callable
 
 from .. import audit, db, records, search, wire
-from .. import directory_id as ids
 from ..limits import Limits
 from ..refusals import (AccessRefused, NoSuchRecord, RateLimited, Refusal, SearchRefused, SignInRefused,
                         SwitchedOff)
@@ -285,7 +284,7 @@ class Directory:
         no session was given."""
         name = (_plain_text(username, MAX_USERNAME_CHARS) or "").strip().lower() or "(no session)"
         from .work.operations import OPERATIONS
-        action = action if action in ("search", "view_record", "shield_request", "audit_read", "account_unlock",
+        action = action if action in ("search", "view_record", "audit_read", "account_unlock",
                                       "sign_in", "unlock", "token_refusal", "lock") or action in OPERATIONS \
             else "request"
         code = code if isinstance(code, str) and len(code) <= 60 else "request.invalid"
@@ -489,21 +488,7 @@ class Directory:
                      las=(records.la_of(self.conn, child_id),))
         return view
 
-    # -- shields and accounts --------------------------------------------------
-    def request_shield(self, viewer: Viewer, directory_id: str, reason: Reason) -> bool:
-        """Shield a record at once (R-SHIELD-2); any practitioner or the LA team may (R-ROLE-1).
-        True if it was not shielded before. Review comes later (R-SHIELD-3)."""
-        state = self.check_request(viewer, reason, "shield_request")
-        child_id = records.child_id_for(self.conn, directory_id)
-        if viewer.role is Role.MEDIATING or child_id is None or child_id not in state.granted:
-            self.audit_refusal(viewer, reason, "shield_request", "not allowed for this role or record")
-            raise AccessRefused("access.shield_not_allowed")
-        changed = records.shield(self.conn, child_id, self._stamp())
-        self.audit.record(viewer.user.username, "shield_requested", viewer=viewer, reason=reason.text(),
-                     detail={"directory_id": ids.fmt(ids.parse(directory_id)), "already_shielded": not changed},
-                     las=(records.la_of(self.conn, child_id),))
-        return changed
-
+    # -- accounts (shields are work operations: app.directory.work.shields) ------------------------
     def admin_unlock(self, username: str, by: str) -> bool:
         """The directory's administrator lifts a lock-out (the LA team's screen is later work)."""
         done = self.conn.execute("DELETE FROM signin_failures WHERE username = ?", (username,)).rowcount

@@ -157,10 +157,6 @@ class RemoteDirectory:
         return self._submit("POST", f"/records/{_segment(directory_id)}/view", body=body, bearer=viewer.session,
                             answer=_as(RecordView))
 
-    def request_shield(self, viewer: Viewer, directory_id: str, reason: Reason) -> "Future[bool]":
-        return self._submit("POST", f"/records/{_segment(directory_id)}/shield", body={"reason": wire.encode(reason)},
-                            bearer=viewer.session, answer=lambda d: _field(d, "changed", bool))
-
     def unlock_account(self, viewer: Viewer, username: str) -> "Future[None]":
         return self._submit("POST", f"/accounts/{_segment(username)}/unlock", bearer=viewer.session,
                             answer=_nothing)

@@ -29,7 +29,7 @@ from . import problems, schemas
 from .guards import BodyLimit, ClientLimiter
 from ..directory.work.operations import OPERATIONS, Operation
 from ..refusals import AccessRefused
-from .models import (BIG, AuditAlertIn, ColleagueIn, LockIn, SearchIn, ShieldIn, SignInIn, TokenRefusalIn,
+from .models import (BIG, AuditAlertIn, ColleagueIn, LockIn, SearchIn, SignInIn, TokenRefusalIn,
                      UnlockIn, ViewIn)
 from .sessions import Held, SessionTable
 
@@ -224,12 +224,6 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
         """Open a record, only one this session was given in its own results."""
         who, reason = viewer(held, body.on_behalf_of), body.reason.to_engine()
         return _ok(await on_engine(lambda d: d.view_record(who, directory_id, reason)))
-
-    @v1.post("/records/{directory_id}/shield", tags=["directory"], responses=_object(
-        "Shielded at once (R-SHIELD-2); changed is false if it already was.", changed={"type": "boolean"}))
-    async def request_shield(directory_id: DirectoryId, body: ShieldIn, held: Live) -> Response:
-        who, reason = viewer(held, None), body.reason.to_engine()
-        return _ok({"changed": await on_engine(lambda d: d.request_shield(who, directory_id, reason))})
 
     @v1.post("/accounts/{username}/unlock", tags=["directory"], responses=EMPTY)
     async def unlock_account(username: Annotated[str, Path(max_length=64)], held: Live) -> Response:

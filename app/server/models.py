@@ -118,10 +118,6 @@ class ViewIn(_Body):
     on_behalf_of: ColleagueIn | None = None
 
 
-class ShieldIn(_Body):
-    reason: ReasonIn
-
-
 class CheckpointSeen(BaseModel):
     """A checkpoint as a client kept or saw it (``Checkpoint.to_json()``), or nothing."""
 

@@ -130,8 +130,6 @@ def refusal_for(path: str, loc: tuple, kind: str) -> Refusal | None:
     if where == "body" and path.endswith("/sessions") and rest[:1] and rest[0] in _SIGN_IN_FIELDS:
         return SignInRefused(engine.WRONG_FACTOR)  # the engine's one answer for any unusable factor
     if where == "path" and rest == ("directory_id",):
-        if path.endswith("/shield"):
-            return AccessRefused("access.shield_not_allowed")
         return AccessRefused("access.not_from_results")
     if where == "path" and rest == ("username",):
         return AccessRefused("access.unlock_not_allowed")
@@ -154,7 +152,7 @@ def _validation_response(request: Request, exc: RequestValidationError) -> Respo
     return from_problem(invalid(field[:100]))
 
 
-ACTIONS = (("/v1/search", "search"), ("/view", "view_record"), ("/shield", "shield_request"),
+ACTIONS = (("/v1/search", "search"), ("/view", "view_record"),
            ("/v1/audit", "audit_read"), ("/unlock", "unlock"), ("/v1/accounts", "account_unlock"),
            ("/v1/sessions", "sign_in"), ("/v1/session/lock", "lock"), ("/v1/token-refusals", "token_refusal"))
 

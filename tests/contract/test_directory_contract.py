@@ -229,13 +229,17 @@ def test_a_sensitive_service_is_an_unspecified_service(client, facts):
 
 
 def test_a_practitioner_shields_a_record_they_found(client, facts):
-    """R-SHIELD-2: at once; the same record then opens restricted for a practitioner."""
+    """R-SHIELD-2: at once (the REQUEST_SHIELD work operation, with its ground); the same record then opens
+    restricted for a practitioner. More in tests/contract/test_work_shields.py."""
+    from app.directory.work import operations as ops
+    from app.directory.work import types as t
     did = facts.plain["did"]
     sam = viewer(client, "sam.cp")
-    refused(client.request_shield(sam, did, REASON), AccessRefused, "access.shield_not_allowed")
+    ask = t.ShieldRequest(did, t.ShieldGround.DOMESTIC_ABUSE, REASON)
+    refused(client.perform(ops.REQUEST_SHIELD, sam, ask), AccessRefused, "access.shield_not_allowed")
     find(client, sam, did)
-    assert done(client.request_shield(sam, did, REASON)) is True
-    assert done(client.request_shield(sam, did, REASON)) is False
+    assert done(client.perform(ops.REQUEST_SHIELD, sam, ask)) is True
+    assert done(client.perform(ops.REQUEST_SHIELD, sam, ask)) is False
     alex = viewer(client, "alex.practitioner")
     find(client, alex, did)
     view = done(client.view_record(alex, did, REASON))

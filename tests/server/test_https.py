@@ -79,7 +79,7 @@ def test_openapi_document_covers_the_contract():
         ("GET", "/v1/status"), ("POST", "/v1/challenge"), ("POST", "/v1/sessions"), ("POST", "/v1/session/lock"),
         ("POST", "/v1/session/unlock"), ("DELETE", "/v1/session"), ("POST", "/v1/token-refusals"),
         ("POST", "/v1/search"), ("POST", "/v1/records/{directory_id}/view"),
-        ("POST", "/v1/records/{directory_id}/shield"), ("POST", "/v1/accounts/{username}/unlock"),
+        ("POST", "/v1/accounts/{username}/unlock"),
         ("GET", "/v1/audit/entries"), ("GET", "/v1/audit/checkpoint"), ("GET", "/v1/audit/consistency"),
         ("GET", "/v1/audit/public-key"), ("POST", "/v1/audit/alerts")} | {
         ("POST", f"/v1{op.path}") for op in OPERATIONS.values()}
