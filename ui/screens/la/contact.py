@@ -1,0 +1,120 @@
+"""Contact requests (R-SENS-4, R-ROLE-3): each waiting request with who asks and how to reach them, and the
+involvement they cannot see, in full, marked sensitive with its consent; pass on or decline. The team
+decides whether to pass it on; the practitioner decides whether to answer."""
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+
+from app.directory.work import operations as ops
+from app.directory.work import types as t
+
+from .common import LaScreen, button, fill, heading, table
+from .words import CONTACT_STATUS, involvement_lines, when
+
+COLUMNS = ("Asked", "Child", "Directory id", "Requester", "Organisation", "Phone", "E-mail")
+
+
+class ContactRequests(LaScreen):
+    title = "Contact requests"
+
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.setObjectName("laContactRequests")
+        self.requests: list[t.ContactRequestState] = []
+        self.summary = heading("Contact requests")
+        self.table = table("contactQueue", "Contact requests waiting", COLUMNS)
+        self.detail_title = QLabel("Who they are asking to reach")
+        self.detail = QTextBrowser()
+        self.detail.setObjectName("contactDetail")
+        self.detail.setAccessibleName("The involvement the requester cannot see")
+        self.detail.setOpenLinks(False)
+        self.pass_button = button("&Pass on", "passOnContact",
+                                  "Send the requester's details to the practitioner, who decides whether to answer")
+        self.decline_button = button("&Decline", "declineContact", "Tell the requester it was not passed on")
+        self.refresh_button = button("&Refresh", "refreshContact")
+        self.pass_button.clicked.connect(lambda: self.decide(t.ContactStatus.PASSED_ON))
+        self.decline_button.clicked.connect(lambda: self.decide(t.ContactStatus.DECLINED))
+        self.refresh_button.clicked.connect(self.refresh)
+        self.table.itemSelectionChanged.connect(self._selection)
+        below = QWidget()
+        col = QVBoxLayout(below)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.addWidget(self.detail_title)
+        col.addWidget(self.detail, 1)
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(below)
+        actions = QHBoxLayout()
+        for b in (self.pass_button, self.decline_button, self.refresh_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(split, 1)
+        layout.addLayout(actions)
+        layout.addWidget(self.message)
+        self._selection()
+
+    def refresh(self) -> None:
+        super().refresh()
+        self.ask(ops.CONTACT_QUEUE, t.Nothing(), self.show_queue)
+
+    def show_queue(self, requests) -> None:
+        self.requests = [r for r in requests if r.status is t.ContactStatus.WAITING]
+        fill(self.table, [(when(r.requested_at), r.child_name, r.directory_id, r.requester,
+                           r.requester_organisation, r.requester_phone, r.requester_email) for r in self.requests])
+        n = len(self.requests)
+        self.summary.setText(f"Contact requests: {n} waiting" if n else "Contact requests: none waiting")
+        self.attention.emit(n)
+        self._selection()
+
+    def current(self) -> t.ContactRequestState | None:
+        row = self.table.currentRow()
+        return self.requests[row] if 0 <= row < len(self.requests) and self.table.selectedItems() else None
+
+    def _selection(self) -> None:
+        r = self.current()
+        self.pass_button.setEnabled(r is not None)
+        self.decline_button.setEnabled(r is not None)
+        self.detail.clear()
+        if r is None:
+            return
+        lines = involvement_lines(r.la_detail)
+        html = [f"<p><b>{escape(r.requester)}</b> ({escape(r.requester_organisation)}) asked on "
+                f"{escape(when(r.requested_at))} to reach whoever is named below about "
+                f"<b>{escape(r.child_name)}</b> ({escape(r.directory_id)}).<br>Reach the requester on "
+                f"{escape(r.requester_phone or '—')} or {escape(r.requester_email or '—')}.</p>"]
+        for i, line in enumerate(lines):
+            html.append(f"<p><b>{escape(line)}</b></p>" if i == 0 and "SENSITIVE" in line else f"<p>{escape(line)}</p>")
+        self.detail.setHtml("".join(html))
+
+    def decide(self, outcome: t.ContactStatus) -> None:
+        r = self.current()
+        if r is None:
+            return
+        self.pass_button.setEnabled(False)
+        self.decline_button.setEnabled(False)
+        self.ask(ops.DECIDE_CONTACT, t.ContactDecision(r.request_id, outcome), self._decided, self._decide_failed)
+
+    def _decided(self, state: t.ContactRequestState) -> None:
+        what = ("passed on: the practitioner decides whether to answer" if state.status is t.ContactStatus.PASSED_ON
+                else "declined")
+        self.say(f"{state.requester}'s request about {state.child_name} {what}. The requester has been told "
+                 f"({CONTACT_STATUS.get(state.status, state.status.value).lower()}).")
+        self.refresh()
+
+    def _decide_failed(self, exc: BaseException) -> None:
+        self.failed(exc)
+        self.refresh()
+
+    def reset(self) -> None:
+        super().reset()
+        self.requests = []
+        self.table.setRowCount(0)
+        self.detail.clear()
+        self.detail.document().clear()
+        self.summary.setText("Contact requests")
+        self._selection()

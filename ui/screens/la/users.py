@@ -1,0 +1,178 @@
+"""The LA's users (R-ROLE-3, R-ROLE-4): role, organisation, training, criminal-records check and when it
+expires (EXPIRED said and flagged), enabled, LOCKED OUT, token serial. Record training, renew the check,
+disable or enable, unlock after a lock-out, enrol or replace a token, register a mediated colleague."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from app.directory.work import operations as ops
+from app.directory.work import types as t
+from app.model import Role
+
+from .common import LaScreen, buddy, button, date_edit, day_of, fill, heading, set_day, table
+from .words import DISABLED, LOCKED, USER_ACTIONS, check_words, day
+
+COLUMNS = ("User", "Name", "Role", "Organisation", "Trained", "Check date", "Check expires", "Account",
+           "Locked out", "Token serial")
+
+
+def _role(value: str) -> str:
+    try:
+        return Role(value).label
+    except ValueError:
+        return value
+
+
+class UsersScreen(LaScreen):
+    title = "Users"
+
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.setObjectName("laUsers")
+        self.users: list[t.ManagedUser] = []
+        self.summary = heading("Users")
+        self.table = table("usersTable", "Your LA's users", COLUMNS)
+        self.on = date_edit("userActionDate", "Date of the training or check", self.today())
+        self.train_button = button("Record t&raining", "recordTraining", "Record the training on the date given")
+        self.check_button = button("Re&new check", "renewCheck", "Record a criminal-records check done on the date "
+                                   "given (valid three years)")
+        self.enable_button = button("&Disable", "toggleEnabled")
+        self.unlock_button = button("Un&lock", "unlockUser", "Let a user locked out after failed sign-ins try again")
+        self.token_button = button("Enrol &token…", "enrolToken", "Read an inserted token and enrol it for this "
+                                   "user (replacing any old one)")
+        self.colleague_button = button("Register &colleague…", "registerColleague",
+                                       "Register a colleague without access of their own, for mediated searches")
+        self.refresh_button = button("&Refresh", "refreshUsers")
+        self.train_button.clicked.connect(lambda: self.change(t.UserAction.RECORD_TRAINING))
+        self.check_button.clicked.connect(lambda: self.change(t.UserAction.RENEW_CHECK))
+        self.enable_button.clicked.connect(self._toggle)
+        self.unlock_button.clicked.connect(lambda: self.change(t.UserAction.UNLOCK))
+        self.token_button.clicked.connect(self.enrol)
+        self.colleague_button.clicked.connect(self.register)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.table.itemSelectionChanged.connect(self._selection)
+        self.dialog = None
+        actions = QGridLayout()
+        actions.addWidget(buddy("D&ate", self.on), 0, 0)
+        actions.addWidget(self.on, 0, 1)
+        actions.addWidget(self.train_button, 0, 2)
+        actions.addWidget(self.check_button, 0, 3)
+        actions.addWidget(self.enable_button, 1, 0)
+        actions.addWidget(self.unlock_button, 1, 1)
+        actions.addWidget(self.token_button, 1, 2)
+        actions.addWidget(self.colleague_button, 1, 3)
+        actions.addWidget(self.refresh_button, 1, 4)
+        actions.setColumnStretch(5, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(actions)
+        layout.addWidget(self.message)
+        self._selection()
+
+    def refresh(self) -> None:
+        super().refresh()
+        self.ask(ops.LA_USERS, t.Nothing(), self.show_users)
+
+    def show_users(self, users) -> None:
+        today = self.today()
+        self.users = list(users)
+        rows, flagged = [], []
+        for u in self.users:
+            expired = u.check_expires is not None and u.check_expires < today
+            colleague = u.role == Role.COLLEAGUE.value
+            rows.append((u.username, u.display_name, _role(u.role), u.organisation, day(u.trained_on),
+                         "—" if colleague else day(u.check_date), "—" if colleague else check_words(u, today),
+                         "Enabled" if u.enabled else DISABLED, LOCKED if u.locked_out else "No",
+                         u.token_serial or "—"))
+            flagged.append((expired and not colleague) or u.locked_out)
+        fill(self.table, rows, flagged)
+        locked = sum(u.locked_out for u in self.users)
+        expired = sum(1 for u in self.users if u.check_expires is not None and u.check_expires < today
+                      and u.role != Role.COLLEAGUE.value)
+        parts = [f"{len(self.users)} users"]
+        if locked:
+            parts.append(f"{locked} {LOCKED}")
+        if expired:
+            parts.append(f"{expired} with an EXPIRED check")
+        self.summary.setText("Users: " + ", ".join(parts))
+        self.attention.emit(locked + expired)
+        self._selection()
+
+    def current(self) -> t.ManagedUser | None:
+        row = self.table.currentRow()
+        return self.users[row] if 0 <= row < len(self.users) and self.table.selectedItems() else None
+
+    def _selection(self) -> None:
+        u = self.current()
+        has_access = u is not None and u.role != Role.COLLEAGUE.value
+        mine = u is not None and u.username == self.ctx.viewer().user.username
+        for b in (self.train_button, self.check_button, self.token_button):
+            b.setEnabled(has_access)
+        self.unlock_button.setEnabled(has_access and u.locked_out)
+        self.enable_button.setEnabled(u is not None and not (mine and u.enabled))
+        self.enable_button.setText("&Enable" if u is not None and not u.enabled else "&Disable")
+
+    def _toggle(self) -> None:
+        u = self.current()
+        if u is not None:
+            self.change(t.UserAction.ENABLE if not u.enabled else t.UserAction.DISABLE)
+
+    def change(self, action: t.UserAction) -> None:
+        u = self.current()
+        if u is None:
+            return
+        on = day_of(self.on) if action in (t.UserAction.RECORD_TRAINING, t.UserAction.RENEW_CHECK) else None
+        self.ask(ops.CHANGE_USER, t.UserChange(u.username, action, on), lambda after: self._changed(action, after))
+
+    def _changed(self, action: t.UserAction, after: t.ManagedUser) -> None:
+        extra = ""
+        if action is t.UserAction.RENEW_CHECK and after.check_expires:
+            extra = f": valid until {day(after.check_expires)}"
+        elif action is t.UserAction.RECORD_TRAINING:
+            extra = f" ({day(after.trained_on)})"
+        elif action is t.UserAction.UNLOCK:
+            extra = ": they can sign in again"
+        elif action is t.UserAction.DISABLE:
+            extra = ": any session they had has ended"
+        self.say(f"{USER_ACTIONS[action]} for {after.display_name}{extra}.")
+        self.refresh()
+
+    def enrol(self) -> None:
+        from ui.dialogs.la_enrol_token import open_enrol
+        u = self.current()
+        if u is None:
+            return
+        tokens = getattr(self.ctx, "tokens", None)
+        if tokens is None:
+            self.say("Tokens cannot be read in this window. Enrol the token with the administration tools "
+                     "(make admin), or sign in on a workstation with a token reader.")
+            return
+        me = self.ctx.viewer().user.username
+        exclude = {x.token_serial for x in self.users if x.username == me and x.token_serial}
+        self.dialog = open_enrol(tokens, u.username, u.display_name, exclude, self, self._enrol_read)
+
+    def _enrol_read(self, enrolment: t.TokenEnrolment) -> None:
+        self.ask(ops.ENROL_TOKEN, enrolment, lambda after: (
+            self.say(f"Token {after.token_serial} enrolled for {after.display_name}. Any token they had before no "
+                     "longer works."), self.refresh()))
+
+    def register(self) -> None:
+        from ui.dialogs.la_colleague import RegisterColleagueDialog
+        dialog = RegisterColleagueDialog(self)
+        dialog.accepted.connect(lambda: self.ask(ops.REGISTER_COLLEAGUE, dialog.request(), lambda c: (
+            self.say(f"{c.name} ({c.role}, {c.organisation}) registered as {c.username}. Mediating users can now "
+                     "choose them."), self.refresh())))
+        self.dialog = dialog
+        dialog.open()
+
+    def reset(self) -> None:
+        super().reset()
+        if self.dialog is not None:
+            self.dialog.reject()
+            self.dialog = None
+        self.users = []
+        self.table.setRowCount(0)
+        self.summary.setText("Users")
+        set_day(self.on, self.today())
+        self._selection()
