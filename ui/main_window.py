@@ -1,4 +1,10 @@
-"""The practitioner's main window: search form, results, record.
+"""The role window: the role's home view, the Search screen (search form, results, record), and the role's
+other screens (``ui.screens.screens_for``), each a tab of the one shape (``ui.screens.base.Screen``).
+
+What needs attention on a screen is counted in its tab's title ("Home (2)"); the View menu (Ctrl+1…) moves
+between screens. Practitioners' work on a record goes through the record pane's actions
+(``ui.screens.practice.record_actions``); a mediating user chooses a registered colleague and nothing found
+can be copied (R-ROLE-2, R-LOCAL-3).
 
 Searches and record loads run on the directory thread; the window shows a
 busy state and stays responsive. Results that come back after the screen was
@@ -17,19 +23,53 @@ from typing import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QMainWindow, QProgressBar,
-                               QSplitter, QTableView, QVBoxLayout, QWidget)
+                               QSplitter, QTabWidget, QTableView, QVBoxLayout, QWidget)
 
 from app.directory import DirectoryClient, DirectoryUnavailable, Refusal, Unreachable
-from app.model import Colleague, User, Viewer
+from app.directory.work import operations as ops
+from app.directory.work import types as t
+from app.model import Colleague, Reason, RecordView, Role, User, Viewer
 
 from . import refusals  # the words for every failure; refusals and notices word themselves through it
 from .bridge import Relay, watch
 from .record_view import RecordPane
 from .results_model import ResultsModel
+from .screens import screens_for
+from .screens.base import Screen, ScreenContext
+from .screens.practice.no_copy import forbid_copy
+from .screens.practice.record_actions import RecordActions
+from .screens.practice.words import titled
 from .search_form import SearchForm
 from .wording import acting_for, count
 
 log = logging.getLogger(__name__)
+
+
+class SearchScreen(Screen):
+    """The Search screen: form, results and record. Its work is the window's (it predates the screens)."""
+
+    title = "Search"
+
+    def __init__(self, ctx: ScreenContext, body: QWidget, reset: Callable[[], None]) -> None:
+        super().__init__(ctx)
+        self.setObjectName("searchScreen")
+        self._reset = reset
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(body)
+
+    def reset(self) -> None:
+        super().reset()
+        self._reset()
+
+
+def role_screens(role: Role) -> list[type]:
+    """The role's screens; none yet where the package for the role is still being written."""
+    try:
+        return screens_for(role)
+    except ImportError:
+        log.warning("no screens for %s yet", role.value)
+        return []
 
 class MainWindow(QMainWindow):
     sign_out_requested = Signal()
@@ -51,7 +91,10 @@ class MainWindow(QMainWindow):
         self.session = session
         self.relay = Relay(self)
         self.acting: Colleague | None = None  # whom the results on screen were found for
+        self.clock = clock
+        self.record_reason: Reason | None = None  # the reason the record on screen was opened with
         self.setWindowTitle(f"Signpost — {user.display_name}")
+        self.ctx = ScreenContext(directory, lambda: self.viewer(self.acting), self.relay, self._busy)
 
         self.form = SearchForm(user.role, clock=clock)
         self.form.submitted.connect(self.search)
@@ -79,7 +122,11 @@ class MainWindow(QMainWindow):
         results_layout.setContentsMargins(0, 0, 0, 0)
         results_layout.addWidget(self.table, 1)
         results_layout.addWidget(self.results_note)
-        self.record = RecordPane()
+        self.record = RecordPane(user.role)
+        self.record_actions = RecordActions(self)
+        if user.role.acts_for_colleague:  # R-ROLE-2, R-LOCAL-3: read out, never copied
+            for widget in (self.table, self.record.browser):
+                forbid_copy(widget)
 
         right = QSplitter(Qt.Vertical)
         right.addWidget(results_box)
@@ -106,7 +153,20 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(6, 6, 6, 0)
         column.addWidget(self.alert)
         column.addWidget(self.idle_warning)
-        column.addWidget(split, 1)
+        self.search_screen = SearchScreen(self.ctx, split, self.clear)
+        self.screens: list[Screen] = [cls(self.ctx) for cls in role_screens(user.role)]
+        order = self.screens[:1] + [self.search_screen] + self.screens[1:]  # home first, then Search
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("screens")
+        self.tabs.setAccessibleName("Screens")
+        for screen in order:
+            self.tabs.addTab(screen, screen.title)
+            screen.attention.connect(lambda n, s=screen: self._attention(s, n))
+        self.tabs.setTabBarAutoHide(len(order) == 1)
+        start = self.screens[0] if user.role is Role.LA_MANAGEMENT and self.screens else self.search_screen
+        self.tabs.setCurrentWidget(start)
+        self.tabs.currentChanged.connect(self._screen_changed)
+        column.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
         self.busy = QProgressBar()
@@ -141,6 +201,14 @@ class MainWindow(QMainWindow):
                 action.setShortcut(QKeySequence(keys))
             action.triggered.connect(lambda _checked=False, s=signal: s.emit())
             menu.addAction(action)
+        view = self.menuBar().addMenu("&View")
+        for n, screen in enumerate(order, 1):
+            go = QAction(screen.title, self)
+            go.setObjectName(f"go{screen.title.replace(' ', '')}")
+            if n < 10:
+                go.setShortcut(QKeySequence(f"Ctrl+{n}"))
+            go.triggered.connect(lambda _checked=False, s=screen: self.show_screen(s))
+            view.addAction(go)
         if training:  # the guide lists the training directory's sample children: nothing else has them
             guide = QAction("&Training guide", self)
             guide.setShortcut(QKeySequence(QKeySequence.HelpContents))
@@ -148,6 +216,40 @@ class MainWindow(QMainWindow):
             self.menuBar().addMenu("&Help").addAction(guide)
         self.resize(1180, 760)
         self._pending = 0
+        if user.role.acts_for_colleague:
+            self.load_colleagues()
+
+    # -- screens ----------------------------------------------------------------
+    def show_screen(self, screen: Screen) -> None:
+        self.tabs.setCurrentWidget(screen)
+
+    def _attention(self, screen: Screen, n: int) -> None:
+        i = self.tabs.indexOf(screen)
+        if i >= 0:
+            self.tabs.setTabText(i, titled(screen.title, n))
+
+    def _screen_changed(self, index: int) -> None:
+        screen = self.tabs.widget(index)
+        if screen is not self.search_screen:
+            self.drop_override()  # R-SHIELD-6: leaving the record drops the override's full view
+            if isinstance(screen, Screen):
+                screen.refresh()
+
+    def refresh_screens(self) -> None:
+        for screen in self.screens:
+            screen.refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name; after sign-in and unlock
+        super().showEvent(event)
+        self.refresh_screens()
+
+    def today(self) -> date:
+        return self.clock()
+
+    def load_colleagues(self) -> None:
+        """R-ROLE-2: the registered colleagues a mediating user chooses from."""
+        self.ctx.perform(ops.COLLEAGUES, t.Nothing(), self.form.set_colleagues,
+                         lambda exc: self.form.show_message(refusals.explain(exc)[0]))
 
     # -- banners --------------------------------------------------------------
     def show_idle_warning(self, seconds_left: int) -> None:
@@ -186,6 +288,9 @@ class MainWindow(QMainWindow):
         if not self._pending:
             self.busy.hide()
             self.form.set_busy(False)
+
+    def _busy(self, on: bool) -> None:
+        self._begin() if on else self._end()
 
     def is_busy(self) -> bool:
         return self._pending > 0
@@ -226,17 +331,37 @@ class MainWindow(QMainWindow):
             self.form.show_message("Choose a reason for opening this record.")
             return
         hit = self.results.hit(index.row())
+        self._drop_record()  # leaving the record on screen (an override's full view goes with it)
+        self._load(hit.directory_id, reason)
+
+    def _load(self, directory_id: str, reason: Reason, after: Callable[[], None] | None = None) -> None:
         self._begin()
         self.record.show_loading()
+        self.record_reason = reason
         colleague = self.acting  # the colleague these results were found for
-        future = self.directory.view_record(self.viewer(colleague), hit.directory_id, reason)
-        watch(self.relay, future, lambda view: self._opened(view, colleague),
-              lambda exc: self._open_failed(exc, hit.directory_id, colleague))
+        future = self.directory.view_record(self.viewer(colleague), directory_id, reason)
+        watch(self.relay, future, lambda view: self._opened(view, colleague, after),
+              lambda exc: self._open_failed(exc, directory_id, colleague))
 
-    def _opened(self, view, colleague: Colleague | None = None) -> None:
+    def reload_record(self, after: Callable[[], None] | None = None) -> None:
+        """Ask for the record on screen again (after a change to it), with the reason it was opened with."""
+        view, reason = self.record.view, self.record_reason
+        if view is not None and reason is not None:
+            self._load(view.directory_id, reason, after)
+
+    def _opened(self, view, colleague: Colleague | None = None, after: Callable[[], None] | None = None) -> None:
         self._end()
         self.record.show_record(view, acting_for(colleague))
-        self.record_opened.emit(view)
+        if not getattr(view, "override", False):  # R-SHIELD-6: an override's full view is never cached
+            self.record_opened.emit(view)
+        if after is not None:
+            after()
+
+    def show_override(self, view: RecordView) -> None:
+        """R-SHIELD-6: the full view, on screen only: not emitted to the cache, gone when the record is left."""
+        if self.record.view is None or view.directory_id != self.record.view.directory_id:
+            return
+        self.record.show_record(view, acting_for(self.acting))
 
     def _open_failed(self, exc: BaseException, directory_id: str, colleague: Colleague | None) -> None:
         """The directory could not be reached: show the offline copy, if this user opened it recently."""
@@ -281,23 +406,38 @@ class MainWindow(QMainWindow):
         self.results.clear()
         self.results_note.hide()
         self.results_note.clear()
-        self.record.clear()
+        self._drop_record()
         self._set_acting(None)
+
+    def _drop_record(self) -> None:
+        self.record_actions.close()
+        self.record.clear()
+        self.record_reason = None
+
+    def drop_override(self) -> None:
+        """R-SHIELD-6: the full view under an override shows only until the record is left."""
+        if self.record.override_shown:
+            self._drop_record()
 
     def clear(self) -> None:
         """Clear: nothing of the last enquiry stays — fields, reason, colleague, results, record,
         message — and nothing still on its way lands."""
         self.relay.close()
         self.relay = Relay(self)  # a fresh relay: nothing already in flight can land
+        self.ctx.relay = self.relay
         self._drop_results()
         self.form.wipe()
         self.busy.hide()
         self.form.set_busy(False)
         self._pending = 0
+        if self.user.role.acts_for_colleague and not self.form.colleagues:
+            self.load_colleagues()
 
     def wipe(self) -> None:
         """Remove every trace of child data from the window (R-LOCAL-2)."""
         self.clear()
+        for screen in self.screens:
+            screen.reset()
         self.hide_idle_warning()
 
     def closeEvent(self, event) -> None:

@@ -4,23 +4,69 @@ The widget renders exactly what is in the ``RecordView``; anything the
 directory withheld is simply not there (R-SHIELD-4). ``clear`` empties every
 label and the browser's document, so nothing of a child survives a lock.
 A mediating user's record says, above it, whom it is viewed for (R-ROLE-2).
+
+Under the record, the actions this viewer's role may take on it (issue 8): "I am working with this child",
+the viewer's own involvements (update, end, lead professional / CAF), request a shield, a child-protection
+shield override (R-SHIELD-6), and a brokered contact request for what is withheld (R-SENS-4). Only the
+actions the role may take are offered (``offers``); the directory refuses anything else regardless. The
+pane only emits what was asked for: the window's record actions do the work.
 """
 from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
-from app.model import Involvement, RecordView, WithheldInvolvement
+from app.model import Involvement, RecordView, Role, WithheldInvolvement
 
 SHIELD_TEXT = ("This record is shielded. Only the child's name, date of birth, gender and directory id "
                "are shown. Contact your LA management team if you need to reach the services involved.")
+OVERRIDE_TEXT = ("Shown in full under a child-protection override (R-SHIELD-6). The override is recorded and "
+                 "investigated, and your LA team has been alerted. The hidden details go when you leave this record.")
+PRACTISING = (Role.PRACTITIONER, Role.CHILD_PROTECTION)
+
+
+def own_current(view: RecordView) -> list[Involvement]:
+    return [i for i in view.current_involvements if isinstance(i, Involvement) and i.yours]
+
+
+def withheld(view: RecordView) -> list[WithheldInvolvement]:
+    return [i for i in view.current_involvements if isinstance(i, WithheldInvolvement)]
+
+
+def offers(role: Role, view: RecordView | None, offline: bool = False) -> set[str]:
+    """The actions offered on ``view`` to ``role`` (R-ROLE-1..3, R-SHIELD-2/6, R-SENS-4)."""
+    if view is None or offline:
+        return set()
+    out: set[str] = set()
+    if role in PRACTISING:
+        out.add("work")
+        if own_current(view):
+            out |= {"update", "end", "indicators"}
+        if view.shield_applied or withheld(view):
+            out.add("contact")
+    if role in PRACTISING + (Role.LA_MANAGEMENT,) and not view.shielded:
+        out.add("shield")
+    if role is Role.CHILD_PROTECTION and view.shield_applied and not view.override:
+        out.add("override")
+    return out
 
 
 class RecordPane(QWidget):
-    def __init__(self, parent=None) -> None:
+    work_requested = Signal()
+    shield_requested = Signal()
+    override_requested = Signal()
+    contact_requested = Signal(int)  # the withheld involvement's id; 0 on a shielded record (whoever works there)
+    update_requested = Signal(object)  # Involvement (own)
+    end_requested = Signal(object)
+    indicators_requested = Signal(object)
+
+    def __init__(self, role: Role = Role.PRACTITIONER, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("recordPane")
+        self.role = role
+        self.view: RecordView | None = None
         self.header = QLabel()
         self.header.setObjectName("recordFor")
         self.header.setWordWrap(True)
@@ -35,14 +81,111 @@ class RecordPane(QWidget):
         self.browser.setObjectName("recordBrowser")
         self.browser.setAccessibleName("Child record")
         self.browser.setOpenLinks(False)
+        self.la_team = QLabel()
+        self.la_team.setObjectName("laTeam")
+        self.la_team.setAccessibleName("The child's LA team")
+        self.la_team.setWordWrap(True)
+        self.la_team.hide()
+        self.others = QLabel()
+        self.others.setObjectName("othersToContact")
+        self.others.setAccessibleName("You may want to contact")
+        self.others.setWordWrap(True)
+        self.others.hide()
+        self.note = QLabel()
+        self.note.setObjectName("recordMessage")
+        self.note.setAccessibleName("Record message")
+        self.note.setWordWrap(True)
+        self.note.hide()
+        self.buttons: dict[str, QPushButton] = {}
+        self.own_choice = QComboBox()  # which own involvement, when there is more than one
+        self.own_choice.setObjectName("ownInvolvement")
+        self.own_choice.setAccessibleName("Your involvement")
+        self.withheld_choice = QComboBox()
+        self.withheld_choice.setObjectName("withheldInvolvement")
+        self.withheld_choice.setAccessibleName("Which unspecified service")
+        row1, row2 = QHBoxLayout(), QHBoxLayout()
+        for key, text, row, slot in (
+                ("work", "I am &working with this child…", row1, self.work_requested.emit),
+                ("shield", "Re&quest a shield…", row1, self.shield_requested.emit),
+                ("override", "&Override shield…", row1, self.override_requested.emit),
+                ("contact", "Ask the LA team to pass on a &contact request…", row1, self._contact),
+                ("update", "Update &my details…", row2, lambda: self._own(self.update_requested)),
+                ("end", "E&nd my involvement…", row2, lambda: self._own(self.end_requested)),
+                ("indicators", "Lead professional / CAF (mar&k)…", row2, lambda: self._own(self.indicators_requested))):
+            button = QPushButton(text)
+            button.setObjectName(f"{key}Button")
+            button.clicked.connect(lambda _c=False, f=slot: f())
+            button.hide()
+            row.addWidget(button)
+            self.buttons[key] = button
+            if key == "contact":
+                row.addWidget(self.withheld_choice)
+        row2.insertWidget(0, self.own_choice)
+        row1.addStretch(1)
+        row2.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.header)
         layout.addWidget(self.banner)
         layout.addWidget(self.browser, 1)
+        layout.addWidget(self.la_team)
+        layout.addWidget(self.others)
+        layout.addWidget(self.note)
+        layout.addLayout(row1)
+        layout.addLayout(row2)
         self.clear()
 
+    # -- actions ------------------------------------------------------------------
+    def _own(self, signal) -> None:
+        mine = own_current(self.view) if self.view else []
+        if mine:
+            signal.emit(mine[max(0, self.own_choice.currentIndex())] if len(mine) > 1 else mine[0])
+
+    def _contact(self) -> None:
+        if self.view is None:
+            return
+        if self.view.shield_applied:
+            self.contact_requested.emit(0)
+            return
+        hidden = withheld(self.view)
+        if hidden:
+            self.contact_requested.emit(hidden[max(0, self.withheld_choice.currentIndex())].involvement_id)
+
+    def _show_actions(self, offline: bool) -> None:
+        offered = offers(self.role, self.view, offline)
+        for key, button in self.buttons.items():
+            button.setVisible(key in offered)
+        mine = own_current(self.view) if self.view and "update" in offered else []
+        self.own_choice.clear()
+        for i in mine:
+            self.own_choice.addItem(f"{i.service.label} — {i.organisation}")
+        self.own_choice.setVisible(len(mine) > 1)
+        hidden = withheld(self.view) if self.view and "contact" in offered and not self.view.shield_applied else []
+        self.withheld_choice.clear()
+        for n, _i in enumerate(hidden, 1):
+            self.withheld_choice.addItem(f"Unspecified service {n}")
+        self.withheld_choice.setVisible(len(hidden) > 1)
+
+    def show_others(self, text: str) -> None:
+        self.others.setText(text)
+        self.others.setVisible(bool(text))
+
+    def say(self, text: str) -> None:
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
+
     def clear(self) -> None:
+        """Nothing of the child stays: text, the view kept for the actions, the override's full view."""
+        self.view = None
+        for label in (self.la_team, self.others, self.note):
+            label.clear()
+            label.hide()
+        for button in getattr(self, "buttons", {}).values():
+            button.hide()
+        self.own_choice.clear()
+        self.own_choice.hide()
+        self.withheld_choice.clear()
+        self.withheld_choice.hide()
         self.header.clear()
         self.header.hide()
         self.banner.clear()
@@ -68,7 +211,11 @@ class RecordPane(QWidget):
         if lines:
             self.header.setText("\n".join(lines))
             self.header.show()
-        if view.shield_applied:
+        self.view = view
+        if view.override:
+            self.banner.setText(OVERRIDE_TEXT)
+            self.banner.show()
+        elif view.shield_applied:
             self.banner.setText(SHIELD_TEXT)
             self.banner.show()
         elif view.shielded:
@@ -76,6 +223,15 @@ class RecordPane(QWidget):
                                 "Its details are hidden from other users.")
             self.banner.show()
         self.browser.setHtml(render(view))
+        if view.la_team is not None:  # R-SENS-4: how to reach the child's LA team, on every record
+            t = view.la_team
+            self.la_team.setText(f"The child's LA team: {t.name}" + "".join(f" · {x}" for x in (t.phone, t.email) if x))
+            self.la_team.show()
+        self._show_actions(bool(offline_from))
+
+    @property
+    def override_shown(self) -> bool:
+        return self.view is not None and self.view.override
 
 
 def _row(label: str, value: str) -> str:
@@ -84,8 +240,10 @@ def _row(label: str, value: str) -> str:
 
 def _involvement(i: Involvement | WithheldInvolvement) -> str:
     if isinstance(i, WithheldInvolvement):
-        return f"<li><i>{escape(WithheldInvolvement.TEXT)}</i> — ask your LA management team to broker contact.</li>"
-    flags = [f for f, on in (("lead professional", i.lead_professional), ("CAF completed", i.caf_completed)) if on]
+        return (f"<li><i>{escape(WithheldInvolvement.TEXT)}</i> — ask your LA management team to pass on a contact "
+                "request.</li>")
+    flags = [f for f, on in (("lead professional", i.lead_professional), ("CAF completed", i.caf_completed),
+                             ("yours", i.yours)) if on]
     dates = f"from {i.start:%d/%m/%Y}" + (f" to {i.end:%d/%m/%Y}" if i.end else "")
     return (f"<li><b>{escape(i.service.label)}</b> — {escape(i.organisation)}<br>"
             f"{escape(i.practitioner)}, {escape(i.role)} · {escape(i.phone)} · {escape(i.email)}<br>"

@@ -5,6 +5,11 @@ field has an accessible name and a label with an Alt shortcut. The reasons
 offered are those the user's role may give (R-SEARCH-1). The form only
 parses what was typed: the directory decides whether a search is specific
 enough (R-SEARCH-2) and says so in its own words, which the form shows.
+
+A mediating user chooses the colleague they search for from the LA's register
+(``set_colleagues``, from the directory's ``colleagues`` operation), never
+types one (R-ROLE-2); their Clear is "New caller": nothing of the last
+enquiry stays.
 """
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, Q
 
 from app import form_input
 from app.model import AccessReason, Colleague, Reason, Role
+from app.directory.work.types import RegisteredColleague
 from app.search import Criteria
 
 _FIELDS = (  # attribute, label (with its Alt shortcut), placeholder
@@ -57,17 +63,16 @@ class SearchForm(QWidget):
         self.reason_detail.setMaxLength(200)
         why_form.addRow("&Reason", self.reason)
         why_form.addRow("&Detail", self.reason_detail)
-        self.colleague_name = QLineEdit()
-        self.colleague_org = QLineEdit()
-        if mediating:  # R-ROLE-2
-            self.colleague_name.setAccessibleName("Colleague you are searching for")
-            self.colleague_org.setAccessibleName("Colleague's organisation")
-            self.colleague_name.setMaxLength(200)
-            self.colleague_org.setMaxLength(200)
-            why_form.addRow("On &behalf of", self.colleague_name)
-            why_form.addRow("Their &organisation", self.colleague_org)
-            for e in (self.colleague_name, self.colleague_org):
-                e.textEdited.connect(lambda _text: self.colleague_edited.emit())
+        self.colleague_choice = QComboBox()
+        self.colleague_choice.setObjectName("colleagueChoice")
+        self.colleagues: list[RegisteredColleague] = []
+        if mediating:  # R-ROLE-2: a registered colleague, chosen from the list
+            self.colleague_choice.setAccessibleName("Colleague you are searching for")
+            self.colleague_choice.setMinimumContentsLength(24)
+            self.colleague_choice.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            self.set_colleagues(())
+            why_form.addRow("On &behalf of", self.colleague_choice)
+            self.colleague_choice.activated.connect(lambda _i: self.colleague_edited.emit())
         outer.addWidget(why)
 
         who = QGroupBox("Which child?")
@@ -93,16 +98,24 @@ class SearchForm(QWidget):
         self.search_button = QPushButton("&Search")
         self.search_button.setDefault(True)
         self.search_button.clicked.connect(self.submit)
-        self.clear_button = QPushButton("C&lear")
+        self.clear_button = QPushButton("&New caller" if mediating else "C&lear")
+        self.clear_button.setObjectName("newCallerButton" if mediating else "clearButton")
         self.clear_button.clicked.connect(self._clear_clicked)
         buttons.addWidget(self.search_button)
         buttons.addWidget(self.clear_button)
         outer.addLayout(buttons)
         outer.addStretch(1)
         self.reason_detail.returnPressed.connect(self.submit)
-        self.colleague_name.returnPressed.connect(self.submit)
-        self.colleague_org.returnPressed.connect(self.submit)
 
+    def set_colleagues(self, colleagues) -> None:
+        """The registered colleagues a mediating user may act for (R-ROLE-2); the choice starts empty."""
+        self.colleagues = list(colleagues)
+        self.colleague_choice.clear()
+        self.colleague_choice.addItem("Choose the colleague…" if self.colleagues else "No colleagues registered",
+                                      None)
+        for c in self.colleagues:
+            words = f"{c.name}, {c.role} — {c.organisation}" if c.role else f"{c.name} — {c.organisation}"
+            self.colleague_choice.addItem(words, c.username)
     def reason_value(self) -> Reason | None:
         code = self.reason.currentData()
         return Reason(code, self.reason_detail.text()) if code else None
@@ -110,13 +123,21 @@ class SearchForm(QWidget):
     def colleague(self) -> Colleague | None:
         if not self.mediating:
             return None
-        return Colleague(self.colleague_name.text().strip(), self.colleague_org.text().strip())
+        i = self.colleague_choice.currentIndex() - 1
+        if i < 0 or i >= len(self.colleagues):
+            return None
+        c = self.colleagues[i]
+        return Colleague(c.name, c.organisation, c.username)
 
     def submit(self) -> None:
         reason = self.reason_value()
         if reason is None:
             self.show_message("Choose a reason for this search.")
             self.reason.setFocus()
+            return
+        if self.mediating and self.colleague() is None:  # R-ROLE-2
+            self.show_message("Choose the colleague you are searching for from the list.")
+            self.colleague_choice.setFocus()
             return
         try:
             c: Criteria = form_input.criteria(today=self.clock(), **{k: e.text() for k, e in self.inputs.items()})
@@ -152,7 +173,6 @@ class SearchForm(QWidget):
     def wipe(self) -> None:
         """Everything typed about a child goes (lock and sign-out, R-LOCAL-2)."""
         self.clear()
-        self.colleague_name.clear()
-        self.colleague_org.clear()
+        self.colleague_choice.setCurrentIndex(0)
         self.reason_detail.clear()
         self.reason.setCurrentIndex(0)

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QComboBox, QPushButton
 
 from app.directory import DirectoryStatus
+from app.directory.work.types import RegisteredColleague
 from app.model import (AccessReason, Colleague, Gender, Match, Name, RecordView, Role, SearchHit, User,
                        Viewer)
 from app.search import Outcome
@@ -49,6 +50,17 @@ class FakeDirectory:
     def status(self) -> DirectoryStatus:
         return DirectoryStatus("training", "Training directory", True, None)
 
+    def perform(self, op, viewer, request, key=None) -> Future:
+        """Work operations (issue 8): ``answers[op.name]`` or, for a list, nothing yet."""
+        self.calls.append((op.name, (viewer, request, key)))
+        future: Future = Future()
+        try:
+            answer = self.answers.get(op.name)
+            future.set_result(answer(viewer, request) if callable(answer) else (answer if answer is not None else ()))
+        except Exception as exc:  # noqa: BLE001
+            future.set_exception(exc)
+        return future
+
     def __getattr__(self, name: str):
         if name not in ("search", "view_record"):
             raise AttributeError(name)
@@ -67,6 +79,7 @@ class FakeDirectory:
 @pytest.fixture
 def window(qtbot):
     def make(role=Role.PRACTITIONER, **answers):
+        answers.setdefault("colleagues", REGISTERED)
         service = FakeDirectory(**answers)
         main = MainWindow(service, user(role), clock=lambda: TODAY, session=SESSION)
         qtbot.addWidget(main)
@@ -75,12 +88,22 @@ def window(qtbot):
     return make
 
 
+REGISTERED = (RegisteredColleague("ann.lee", "Dr Ann Lee", "Paediatrician", "Northbridge CAMHS"),
+              RegisteredColleague("raj.patel", "Raj Patel", "Youth worker", "Northbridge Youth Service"))
+
+
+def choose(form, colleague: Colleague) -> None:
+    """R-ROLE-2: a registered colleague, chosen from the list (never typed)."""
+    i = form.colleague_choice.findData(colleague.username)
+    assert i > 0, f"{colleague} is not on the list"
+    form.colleague_choice.setCurrentIndex(i)
+
+
 def fill_and_search(qtbot, main, colleague: Colleague | None = None):
     form = main.form
     form.reason.setCurrentIndex(1)
     if colleague:
-        form.colleague_name.setText(colleague.name)
-        form.colleague_org.setText(colleague.organisation)
+        choose(form, colleague)
     form.inputs["family_name"].setText("Smith")
     form.inputs["dob"].setText("08/06/2015")
     qtbot.keyClick(form.inputs["family_name"], Qt.Key_Return)
@@ -124,7 +147,8 @@ def test_requests_carry_the_sign_in_session_and_open_by_directory_id(qtbot, wind
     qtbot.waitUntil(lambda: main.results.rowCount() == 1)
     qtbot.keyClick(main.table, Qt.Key_Return)
     qtbot.waitUntil(lambda: "Poppy Smith" in main.record.browser.toPlainText())
-    (name1, (viewer1, _, _)), (name2, (viewer2, did, _)) = service.calls
+    (name1, (viewer1, _, _)), (name2, (viewer2, did, _)) = [c for c in service.calls if c[0] != "inbox"
+                                                           and c[0] != "my_contact_requests"]
     assert (name1, name2) == ("search", "view_record")
     assert isinstance(viewer1, Viewer) and viewer1.session == viewer2.session == SESSION
     assert did == "987 654 3210"
@@ -145,7 +169,7 @@ def test_a_refusal_shows_the_directorys_own_words(qtbot, window):
 
 def test_a_mediating_users_record_and_status_bar_say_for_whom(qtbot, window):
     """R-ROLE-2: while acting for a colleague the record and the status bar name them."""
-    dr = Colleague("Dr Ann Lee", "Northbridge CAMHS")
+    dr = Colleague("Dr Ann Lee", "Northbridge CAMHS", "ann.lee")
     main, service = window(Role.MEDIATING, search=lambda *a: Outcome(hits=(hit(),)),
                            view_record=lambda viewer, did, reason: record(did))
     fill_and_search(qtbot, main, dr)
@@ -154,7 +178,7 @@ def test_a_mediating_users_record_and_status_bar_say_for_whom(qtbot, window):
     qtbot.keyClick(main.table, Qt.Key_Return)
     qtbot.waitUntil(lambda: main.record.header.isVisible())
     assert "for Dr Ann Lee (Northbridge CAMHS)" in main.record.header.text()
-    assert [args[0].on_behalf_of for _, args in service.calls] == [dr, dr]
+    assert [args[0].on_behalf_of for name, args in service.calls if name in ("search", "view_record")] == [dr, dr]
 
 
 def test_a_practitioners_record_names_no_colleague(qtbot, window):
@@ -173,7 +197,7 @@ def test_clear_clears_everything_of_the_last_enquiry(qtbot, window):
                      view_record=lambda viewer, did, reason: record(did))
     main.activateWindow()
     qtbot.waitUntil(main.isActiveWindow)
-    fill_and_search(qtbot, main, Colleague("Dr Ann Lee", "Northbridge CAMHS"))
+    fill_and_search(qtbot, main, Colleague("Dr Ann Lee", "Northbridge CAMHS", "ann.lee"))
     qtbot.waitUntil(lambda: main.results.rowCount() == 1)
     qtbot.keyClick(main.table, Qt.Key_Return)
     qtbot.waitUntil(lambda: "Poppy Smith" in main.record.browser.toPlainText())
@@ -183,7 +207,7 @@ def test_clear_clears_everything_of_the_last_enquiry(qtbot, window):
     assert main.results.rowCount() == 0
     assert main.record.browser.toPlainText() == "" and not main.record.header.isVisible()
     assert all(e.text() == "" for e in form.inputs.values())
-    assert form.colleague_name.text() == form.colleague_org.text() == form.reason_detail.text() == ""
+    assert form.colleague() is None and form.colleague_choice.currentIndex() == 0 and form.reason_detail.text() == ""
     assert form.reason.currentData() is None and form.message.text() == ""
     assert main.acting_label.text() == "" and not main.results_note.isVisible()
     assert form.reason.hasFocus()
@@ -191,9 +215,10 @@ def test_clear_clears_everything_of_the_last_enquiry(qtbot, window):
 
 def test_results_found_for_one_colleague_go_when_the_colleague_changes(qtbot, window):
     main, _ = window(Role.MEDIATING, search=lambda *a: Outcome(hits=(hit(),)))
-    fill_and_search(qtbot, main, Colleague("Dr Ann Lee", "Northbridge CAMHS"))
+    fill_and_search(qtbot, main, Colleague("Dr Ann Lee", "Northbridge CAMHS", "ann.lee"))
     qtbot.waitUntil(lambda: main.results.rowCount() == 1)
-    qtbot.keyClicks(main.form.colleague_name, "x")
+    main.form.colleague_choice.setCurrentIndex(2)
+    main.form.colleague_choice.activated.emit(2)  # as the user's choice does
     assert main.results.rowCount() == 0 and main.acting_label.text() == ""
 
 

@@ -1,0 +1,168 @@
+""""I am working with this child" (R-REC-4, R-ROLE-1, R-SENS-2), and changing one's own contact details.
+
+A new involvement takes the service from the fixed list, the organisation, role, phone, e-mail and start
+date. For a sensitive service (R-SENS-1) it asks who consented (the child, or a parent or carer) and when;
+or, without consent, a child-protection ground from the fixed list, after a warning that recording without
+consent is audited and reported to the LA team. Changing details takes only the contact fields, at the
+version of the involvement last seen (a change made elsewhere since is a conflict, never overwritten).
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDateEdit, QGroupBox, QLabel, QLineEdit, QRadioButton,
+                               QFormLayout, QWidget)
+
+from app.directory.work import types as t
+from app.model import ConsentBy, ConsentOverride, Involvement, Reason, ServiceType
+
+from .base import Problem, WorkDialog
+
+CONSENT_BY = {ConsentBy.CHILD: "The child", ConsentBy.PARENT_CARER: "A parent or carer"}
+OVERRIDE_WORDS = {ConsentOverride.CHILD_PROTECTION: "Child protection",
+                  ConsentOverride.RISK_OF_SIGNIFICANT_HARM: "Risk of significant harm"}
+NO_CONSENT_WARNING = ("Recording a sensitive service without consent is audited, and your LA management team is "
+                      "alerted and reports on it. Use it only on child-protection grounds.")
+LIMIT = 200
+
+
+def date_edit(day: date, name: str) -> QDateEdit:
+    edit = QDateEdit(QDate(day.year, day.month, day.day))
+    edit.setDisplayFormat("dd/MM/yyyy")
+    edit.setCalendarPopup(True)
+    edit.setMaximumDate(QDate(day.year, day.month, day.day))
+    edit.setAccessibleName(name)
+    return edit
+
+
+def day_of(edit: QDateEdit) -> date:
+    q = edit.date()
+    return date(q.year(), q.month(), q.day())
+
+
+def line(name: str, text: str = "") -> QLineEdit:
+    edit = QLineEdit(text)
+    edit.setAccessibleName(name)
+    edit.setMaxLength(LIMIT)
+    return edit
+
+
+class InvolvementDialog(WorkDialog):
+    """New (``existing`` None) or changed contact details of one's own involvement."""
+
+    def __init__(self, directory_id: str, reason: Reason, today: date, existing: Involvement | None = None,
+                 organisation: str = "", parent: QWidget | None = None) -> None:
+        new = existing is None
+        super().__init__("I am working with this child" if new else "Update my details",
+                         "&Record" if new else "&Save", parent)
+        self.setObjectName("involvementDialog")
+        self.directory_id, self.reason, self.existing = directory_id, reason, existing
+        self.service = QComboBox()
+        self.service.setAccessibleName("Service")
+        self.service.addItem("Choose the service…", None)
+        for s in ServiceType:
+            self.service.addItem(s.label + (" (sensitive)" if s.sensitive else ""), s.value)
+        was = existing or None
+        self.organisation = line("Organisation", was.organisation if was else organisation)
+        self.role = line("Your role", was.role if was else "")
+        self.phone = line("Phone", was.phone if was else "")
+        self.email = line("E-mail", was.email if was else "")
+        self.start = date_edit(today, "Start date")
+        if new:
+            self.form.addRow("Ser&vice", self.service)
+        self.form.addRow("&Organisation", self.organisation)
+        self.form.addRow("Your &role", self.role)
+        self.form.addRow("&Phone", self.phone)
+        self.form.addRow("&E-mail", self.email)
+        if new:
+            self.form.addRow("&Start date", self.start)
+        self.consent = self._consent_box(today)
+        self.consent.setVisible(False)
+        if new:
+            self.column.insertWidget(1, self.consent)
+            self.service.currentIndexChanged.connect(self._service_changed)
+        else:
+            self.service.hide()
+            self.start.hide()
+
+    def _consent_box(self, today: date) -> QGroupBox:
+        box = QGroupBox("A sensitive service: consent (R-SENS-2)")
+        box.setObjectName("consentBox")
+        form = QFormLayout(box)
+        self.with_consent = QRadioButton("Recorded with &consent")
+        self.without_consent = QRadioButton("&Without consent, on child-protection grounds")
+        group = QButtonGroup(box)
+        group.addButton(self.with_consent)
+        group.addButton(self.without_consent)
+        self.with_consent.setChecked(True)
+        self.consent_by = QComboBox()
+        self.consent_by.setAccessibleName("Who consented")
+        for by, words in CONSENT_BY.items():
+            self.consent_by.addItem(words, by.value)
+        self.consent_on = date_edit(today, "Date of consent")
+        self.override = QComboBox()
+        self.override.setAccessibleName("Ground for recording without consent")
+        self.override.addItem("Choose the ground…", None)
+        for o, words in OVERRIDE_WORDS.items():
+            self.override.addItem(words, o.value)
+        self.warning = QLabel(NO_CONSENT_WARNING)
+        self.warning.setObjectName("noConsentWarning")
+        self.warning.setWordWrap(True)
+        self.warning.setProperty("kind", "error")
+        form.addRow(self.with_consent)
+        form.addRow("Who &consented", self.consent_by)
+        form.addRow("&When", self.consent_on)
+        form.addRow(self.without_consent)
+        form.addRow(self.warning)
+        form.addRow("&Ground", self.override)
+        self.with_consent.toggled.connect(self._consent_changed)
+        self._consent_changed()
+        return box
+
+    def _consent_changed(self) -> None:
+        on = self.with_consent.isChecked()
+        self.consent_by.setEnabled(on)
+        self.consent_on.setEnabled(on)
+        self.override.setEnabled(not on)
+
+    def _service_changed(self) -> None:
+        code = self.service.currentData()
+        self.consent.setVisible(bool(code) and ServiceType(code).sensitive)
+        self.adjustSize()
+
+    def build(self):
+        fields = (self.organisation.text().strip(), self.role.text().strip(), self.phone.text().strip(),
+                  self.email.text().strip())
+        if self.existing is not None:
+            return t.InvolvementChange(self.directory_id, self.existing.involvement_id, self.existing.version,
+                                       *fields, self.reason)
+        code = self.service.currentData()
+        if not code:
+            self.service.setFocus()
+            raise Problem("Choose the service you provide.")
+        service = ServiceType(code)
+        consent = override = None
+        if service.sensitive:
+            if self.with_consent.isChecked():
+                consent = t.Consent(ConsentBy(self.consent_by.currentData()), day_of(self.consent_on))
+            else:
+                if not self.override.currentData():
+                    self.override.setFocus()
+                    raise Problem("Choose the child-protection ground for recording without consent.")
+                override = ConsentOverride(self.override.currentData())
+        return t.NewInvolvement(self.directory_id, service, *fields, day_of(self.start), self.reason,
+                                consent=consent, override=override)
+
+
+def others_words(others: tuple[t.OtherPractitioner, ...]) -> str:
+    """"You may want to contact:" and who else works with the child, one a line."""
+    if not others:
+        return ""
+    lines = [f"{o.practitioner}, {o.role} at {o.organisation}" + "".join(f" · {x}" for x in (o.phone, o.email) if x)
+             for o in others]
+    return "You may want to contact:\n" + "\n".join(lines)
+
+
+Factory = Callable[..., InvolvementDialog]

@@ -1,0 +1,176 @@
+"""The work on an open record (issue 8): each action of the record pane opens its dialog, sends the request
+through the window's ``ScreenContext`` (the GUI thread never waits), and shows what came back.
+
+- "I am working with this child" (R-REC-4, R-SENS-2): afterwards the record is asked for again and "You may
+  want to contact:" lists the others the directory told about it (``Recorded.others``).
+- Own involvements: update, end (R-RET-3), lead professional / CAF. A change made elsewhere since the record
+  was opened (``involvement.conflict``) gives a clear choice: reload and see it, or save mine over it.
+- Request a shield with its ground (R-SHIELD-2); a child-protection override (R-SHIELD-6): its full view is
+  shown, never cached, and goes when the record is left.
+- Ask the LA team to pass on a contact request (R-SENS-4).
+
+A refusal is shown inside the dialog in the words of ``ui.refusals``, so nothing typed is lost.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QMessageBox
+
+from app.directory.work import operations as ops
+from app.refusals import Refusal
+from ui.dialogs.base import WorkDialog
+from ui.dialogs.contact_request_dialog import ContactRequestDialog
+from ui.dialogs.end_involvement_dialog import EndInvolvementDialog
+from ui.dialogs.indicators_dialog import IndicatorsDialog
+from ui.dialogs.involvement_dialog import InvolvementDialog, others_words
+from ui.dialogs.shield_override_dialog import ShieldOverrideDialog
+from ui.dialogs.shield_request_dialog import ShieldRequestDialog
+from ui.refusals import explain
+
+SHIELDED_NOW = "The record is shielded now. Your LA management team will review the shield within 7 days."
+CONTACT_SENT = ("Your request was sent to the child's LA team. Its status shows under “My contact requests” on the "
+                "Home screen.")
+CONFLICT_CHOICE = ("{words}\n\nReload the record to see the change made elsewhere (yours is not saved), or save "
+                   "yours over it.")
+
+
+class RecordActions(QObject):
+    """Wired to ``window.record`` (a ``RecordPane``); ``window`` gives ``ctx``, ``record_reason``, ``today()``,
+    ``user``, ``reload_record(after)``, ``show_override(view)`` and ``refresh_screens()``."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.dialog: WorkDialog | None = None
+        self.choice: QMessageBox | None = None
+        pane = window.record
+        pane.work_requested.connect(self.work)
+        pane.update_requested.connect(self.update)
+        pane.end_requested.connect(self.end)
+        pane.indicators_requested.connect(self.indicators)
+        pane.shield_requested.connect(self.shield)
+        pane.override_requested.connect(self.override)
+        pane.contact_requested.connect(self.contact)
+
+    # -- what the pane asked for ------------------------------------------------------
+    def _where(self):
+        view, reason = self.window.record.view, self.window.record_reason
+        return (view, reason) if view is not None and reason is not None else (None, None)
+
+    def work(self) -> None:
+        view, reason = self._where()
+        if view:
+            self._run(InvolvementDialog(view.directory_id, reason, self.window.today(),
+                                        organisation=self.window.user.organisation, parent=self.window),
+                      ops.RECORD_INVOLVEMENT, self._recorded)
+
+    def update(self, involvement) -> None:
+        view, reason = self._where()
+        if view:
+            self._run(InvolvementDialog(view.directory_id, reason, self.window.today(), existing=involvement,
+                                        parent=self.window), ops.UPDATE_INVOLVEMENT, self._reload("Your details were saved."))
+
+    def end(self, involvement) -> None:
+        view, reason = self._where()
+        if view:
+            self._run(EndInvolvementDialog(view.directory_id, involvement, reason, self.window.today(), self.window),
+                      ops.END_INVOLVEMENT, self._reload("Your involvement has ended."))
+
+    def indicators(self, involvement) -> None:
+        view, reason = self._where()
+        if view:
+            self._run(IndicatorsDialog(view.directory_id, involvement, reason, self.window), ops.SET_INDICATORS,
+                      self._reload("Lead professional and CAF saved."))
+
+    def shield(self) -> None:
+        view, reason = self._where()
+        if view:
+            self._run(ShieldRequestDialog(view.directory_id, reason, self.window), ops.REQUEST_SHIELD,
+                      self._reload(SHIELDED_NOW))
+
+    def override(self) -> None:
+        view, reason = self._where()
+        if view:
+            self._run(ShieldOverrideDialog(view.directory_id, reason, self.window), ops.OVERRIDE_SHIELD,
+                      self.window.show_override)
+
+    def contact(self, involvement_id: int) -> None:
+        view, reason = self._where()
+        if view:
+            self._run(ContactRequestDialog(view.directory_id, involvement_id, reason, view.la_team, self.window),
+                      ops.REQUEST_CONTACT, self._contact_sent)
+
+    # -- sending -------------------------------------------------------------------------
+    def _run(self, dialog: WorkDialog, op, after: Callable[[Any], None]) -> None:
+        self.close()
+        self.dialog = dialog
+        dialog.submitted.connect(lambda request: self._send(dialog, op, request, after))
+        dialog.finished.connect(lambda _r: self._forget(dialog))
+        dialog.open()
+
+    def _send(self, dialog: WorkDialog, op, request, after) -> None:
+        self.window.ctx.perform(op, request, lambda answer: self._done(dialog, answer, after),
+                                lambda exc: self._refused(dialog, op, request, after, exc))
+
+    def _done(self, dialog: WorkDialog, answer, after) -> None:
+        dialog.done_ok()
+        after(answer)
+
+    def _refused(self, dialog: WorkDialog, op, request, after, exc: BaseException) -> None:
+        if isinstance(exc, Refusal) and exc.code == "involvement.conflict" and "version" in dict(exc.params):
+            dialog.reject()
+            self._conflict(op, request, after, exc)
+            return
+        dialog.show_error(explain(exc)[0])
+
+    def _conflict(self, op, request, after, exc: Refusal) -> None:
+        """A clear choice: see the change made elsewhere, or save mine over it (at the version now stored)."""
+        box = QMessageBox(QMessageBox.Warning, "Changed elsewhere",
+                          CONFLICT_CHOICE.format(words=explain(exc)[0]), parent=self.window)
+        box.setObjectName("conflictChoice")
+        reload = box.addButton("&Reload the record", QMessageBox.RejectRole)
+        mine = box.addButton("&Save mine over it", QMessageBox.AcceptRole)
+        latest = dataclasses.replace(request, version=int(dict(exc.params)["version"]))
+
+        def chosen(button) -> None:
+            if button is mine:
+                self.window.ctx.perform(op, latest, after, lambda e: self.window.record.say(explain(e)[0]))
+            else:
+                self.window.reload_record()
+        box.buttonClicked.connect(chosen)
+        box.setDefaultButton(reload)
+        self.choice = box
+        box.open()
+
+    def _forget(self, dialog: WorkDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
+
+    def close(self) -> None:
+        """Leaving the record (another record, Clear, lock): any dialog about it goes too."""
+        if self.dialog is not None:
+            self.dialog.reject()
+            self.dialog = None
+        if self.choice is not None:
+            self.choice.close()
+            self.choice = None
+
+    # -- afterwards -------------------------------------------------------------------------
+    def _reload(self, words: str) -> Callable[[Any], None]:
+        return lambda _answer: self.window.reload_record(lambda: self.window.record.say(words))
+
+    def _recorded(self, recorded) -> None:
+        text = others_words(recorded.others)
+
+        def shown() -> None:
+            self.window.record.say("Recorded: others working with this child have been told.")
+            self.window.record.show_others(text)
+        self.window.reload_record(shown)
+
+    def _contact_sent(self, _state) -> None:
+        self.window.record.say(CONTACT_SENT)
+        self.window.refresh_screens()

@@ -1,0 +1,54 @@
+"""The words of the practitioners' home view: notices and contact-request states (Qt-free, tested)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.directory.work import types as t
+
+STATUS_WORDS = {
+    t.ContactStatus.WAITING: "Waiting for the LA team",
+    t.ContactStatus.PASSED_ON: "Passed on to the practitioner: they decide whether to contact you",
+    t.ContactStatus.DECLINED: "Declined by the LA team",
+}
+
+
+def when(iso: str) -> str:
+    try:
+        return f"{datetime.fromisoformat(iso):%d/%m/%Y %H:%M}"
+    except (TypeError, ValueError):
+        return iso or ""
+
+
+def _who(n: t.Notice) -> str:
+    role = f"{n.role} at {n.organisation}" if n.role and n.organisation else (n.role or n.organisation)
+    return f"{n.practitioner}, {role}" if role else n.practitioner
+
+
+def _reach(n: t.Notice) -> str:
+    how = " · ".join(x for x in (n.phone, n.email) if x)
+    return f" ({how})" if how else ""
+
+
+def notice_words(n: t.Notice) -> str:
+    """One line of the inbox, e.g. "Dr Ann Lee, Nurse at Northbridge CAMHS, is now also working with Poppy Smith"."""
+    if n.kind is t.NoticeKind.ALSO_WORKING:
+        return f"{_who(n)}, is now also working with {n.child_name}{_reach(n)}"
+    if n.kind is t.NoticeKind.CONTACT_REQUEST:
+        return (f"The LA team passes on a request from {_who(n)} to contact you about {n.child_name}{_reach(n)}. "
+                "You decide whether to respond.")
+    if n.kind is t.NoticeKind.CONTACT_ANSWERED:
+        return f"Your contact request about {n.child_name} has been answered: see My contact requests."
+    if n.kind is t.NoticeKind.SHIELD_LIFTED:
+        return f"The shield you requested on {n.child_name}'s record was lifted at review."
+    return f"A notice about {n.child_name}."
+
+
+def request_row(r: t.ContactRequestState) -> tuple[str, str, str, str]:
+    """(child, asked, status, decided) for the My contact requests table."""
+    return (f"{r.child_name} ({r.directory_id})", when(r.requested_at), STATUS_WORDS.get(r.status, str(r.status)),
+            when(r.decided_at))
+
+
+def titled(title: str, attention: int) -> str:
+    """A tab's title with what needs attention counted: "Home (2)"."""
+    return f"{title} ({attention})" if attention else title
