@@ -140,6 +140,11 @@ class AuditLog:
         if viewer is not None and viewer.on_behalf_of is not None:
             c = viewer.on_behalf_of
             on_behalf = f"{c.name} ({c.organisation})"
+            if getattr(c, "username", ""):  # R-ROLE-2 (issue 8): a registered colleague, as the LA team registered them
+                row = self.conn.execute("SELECT display_name, organisation FROM users WHERE username = ? "
+                                        "AND role = 'colleague'", (str(c.username).strip().lower()[:64],)).fetchone()
+                if row is not None:
+                    on_behalf = f"{row[0]} ({row[1]})"
         at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
         text = json.dumps(detail or {}, sort_keys=True, separators=(",", ":"))
         la_codes = set(las)

@@ -482,12 +482,14 @@ def _add_users(conn, recipe: dict, today: date, password: str) -> None:
     for u in recipe["users"]:
         checked = today.replace(year=today.year - u["check_years_ago"]) if today.month != 2 or today.day != 29 \
             else (today - timedelta(days=1)).replace(year=today.year - u["check_years_ago"])
+        colleague = u["role"] == "colleague"  # R-ROLE-2 (issue 8): registered colleagues have no password
         conn.execute(
             "INSERT INTO users (username, display_name, role, la_code, organisation, password_hash, "
-            "nominated, trained, check_date, trained_on) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (u["username"], u["display_name"], u["role"], u["la_code"], u["organisation"], hashed,
-             int(u.get("nominated", True)), int(u.get("trained", True)), checked.toordinal(),
-             checked.toordinal() if u.get("trained", True) else None),
+            "nominated, trained, check_date, trained_on, job_title) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (u["username"], u["display_name"], u["role"], u["la_code"], u["organisation"],
+             "!" if colleague else hashed,
+             int(u.get("nominated", True)), int(u.get("trained", True)), None if colleague else checked.toordinal(),
+             checked.toordinal() if u.get("trained", True) else None, u.get("job_title", "")),
         )
 
 

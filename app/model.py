@@ -30,6 +30,9 @@ class Role(str, enum.Enum):
     CHILD_PROTECTION = "child_protection"  # a practitioner who may override a shield (R-SHIELD-6)
     MEDIATING = "mediating"
     LA_MANAGEMENT = "la_management"
+    # R-ROLE-2 (issue 8, LA management): a colleague registered by the LA team, for whom a mediating user
+    # acts; no token, no password, never signs in.
+    COLLEAGUE = "colleague"
 
     @property
     def label(self) -> str:
@@ -38,6 +41,7 @@ class Role(str, enum.Enum):
             "child_protection": "Practitioner (child protection)",
             "mediating": "Mediating user",
             "la_management": "LA management team",
+            "colleague": "Registered colleague (no access of their own)",
         }[self.value]
 
     @property

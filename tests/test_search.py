@@ -200,7 +200,7 @@ def test_mediating_user_must_name_the_colleague_and_both_are_audited(directory, 
     bare = viewer_for(directory, "morgan.mediator")
     with pytest.raises(AccessRefused, match="colleague"):
         directory.search(bare, Criteria(family_name="Smith", dob=date(2015, 1, 1)), reason)
-    acting = viewer_for(directory, "morgan.mediator", Colleague("Dr Priya Shah", "Elmby Surgery"))
+    acting = viewer_for(directory, "morgan.mediator", Colleague("Dr Priya Shah", "Elmby Surgery", "priya.shah"))
     directory.search(acting, Criteria(family_name="Smith", dob=date(2015, 1, 1)), reason)
     actor, obo, why = directory.conn.execute(
         "SELECT actor, on_behalf_of, reason FROM audit WHERE action = 'search' ORDER BY seq DESC").fetchone()

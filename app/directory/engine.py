@@ -368,15 +368,15 @@ class Directory:
                 # -- mediated colleagues (issue 8, LA management): chosen from the LA's register by username;
                 # the audit records the register's name and organisation (app.audit), never the client's words.
                 c = viewer.on_behalf_of
-                if c is None or not isinstance(c.username, str) or not c.username.strip():
+                if c is None:
                     raise AccessRefused("access.colleague_required", "colleague")
                 if not all(_plain_text(v, MAX_COLLEAGUE_CHARS) is not None for v in (c.name, c.organisation)):
                     raise AccessRefused("access.colleague_too_long", "colleague", limit=MAX_COLLEAGUE_CHARS)
-                registered = self.conn.execute(
+                chosen = c.username.strip().lower() if isinstance(c.username, str) else ""
+                registered = chosen and len(chosen) <= MAX_USERNAME_CHARS and self.conn.execute(
                     "SELECT 1 FROM users WHERE username = ? AND role = ? AND la_code = ? AND enabled = 1",
-                    (c.username.strip().lower()[:MAX_USERNAME_CHARS], Role.COLLEAGUE.value,
-                     viewer.user.la_code)).fetchone()
-                if registered is None:
+                    (chosen, Role.COLLEAGUE.value, viewer.user.la_code)).fetchone()
+                if not registered:
                     raise AccessRefused("access.colleague_not_registered", "colleague")
                 # -- end mediated colleagues
             elif viewer.on_behalf_of is not None:

@@ -162,15 +162,16 @@ def test_every_request_needs_a_reason_the_role_may_give(client):
 
 
 def test_a_mediating_user_names_the_colleague_they_act_for(client):
-    """R-ROLE-2."""
+    """R-ROLE-2: a registered colleague of the mediating user's LA, chosen by username (tests/contract/
+    test_work_la.py has the register itself)."""
     signed = done(sign_in(client, "morgan.mediator"))
     criteria = Criteria(family_name="Smith", dob=date(2015, 1, 1))
     nobody = refused(client.search(Viewer(signed.user, None, signed.session), criteria, REASON), AccessRefused,
-                     "access.colleague_required")  # "Name the colleague you are acting for, and their organisation."
+                     "access.colleague_required")  # "Choose the colleague you are acting for from your LA's list."
     assert nobody.field == "colleague"
     refused(client.search(Viewer(signed.user, Colleague(" ", "Elm Surgery"), signed.session), criteria, REASON),
-            AccessRefused, "access.colleague_required")
-    acting = Viewer(signed.user, Colleague("Dr Ada Nwosu", "Elm Surgery"), signed.session)
+            AccessRefused, "access.colleague_not_registered")
+    acting = Viewer(signed.user, Colleague("Dr Ada Nwosu", "Elm Surgery", "ada.nwosu"), signed.session)
     assert done(client.search(acting, criteria, REASON)).notice in ("", "no_match", "looser_left_out")
     alex = viewer(client, "alex.practitioner", Colleague("Dr Ada Nwosu", "Elm Surgery"))
     refused(client.search(alex, criteria, REASON), AccessRefused, "access.colleague_not_allowed")

@@ -84,11 +84,15 @@ def test_the_viewer_is_the_session_user_never_the_client(make_service, known_chi
     mediator = service.sign_in("morgan.mediator")
     alone = service.client.post("/v1/search", json=SEARCH_KNOWN, headers=mediator)
     assert alone.status_code == 403 and problem_of(alone)["field"] == "colleague"
-    mediated = service.client.post("/v1/search", headers=mediator, json={
+    typed = service.client.post("/v1/search", headers=mediator, json={
         **SEARCH_KNOWN, "on_behalf_of": {"name": "Pat Colleague", "organisation": "Somewhere"}})
+    assert typed.status_code == 403 and problem_of(typed)["code"] == "access.colleague_not_registered"
+    mediated = service.client.post("/v1/search", headers=mediator, json={  # R-ROLE-2: chosen from the register
+        **SEARCH_KNOWN, "on_behalf_of": {"name": "Pat Colleague", "organisation": "Somewhere",
+                                         "username": "priya.shah"}})
     assert mediated.status_code == 200, mediated.text
-    last = entries(service)[-1]
-    assert (last.actor, last.action, last.on_behalf_of) == ("morgan.mediator", "search", "Pat Colleague (Somewhere)")
+    last = entries(service)[-1]  # the register's words, not the client's
+    assert (last.actor, last.action, last.on_behalf_of) == ("morgan.mediator", "search", "Dr Priya Shah (Elmby Surgery)")
 
 
 def test_idle_session_expires_and_ends_in_the_engine(make_service, known_child):

@@ -341,6 +341,9 @@ class AuditArchive:
     proofs: tuple[tuple[str, ...], ...]  # per entry: its RFC 6962 audit path, hex
     checkpoint: dict  # Checkpoint.to_json()
     public_key: str  # hex
+    leaves: tuple[str, ...] = ()  # per entry: the leaf hash the directory recorded, hex (names an altered entry)
+    start: date | None = None  # the period asked for (Europe/London days, inclusive)
+    end: date | None = None
 
 
 class UserAction(str, enum.Enum):

@@ -1,0 +1,225 @@
+"""The LA team manages its own users and registers mediated colleagues (R-ROLE-2, R-ROLE-3, R-ROLE-4).
+
+Everything here is limited to the team's own LA: a user of another LA is never
+listed, changed or given a token, and asking is refused with the same code as
+asking about nobody (``access.not_your_la``), so the refusal does not reveal
+who exists elsewhere. Every change and every read is audited (R-AUDIT-1).
+
+Mediated colleagues (R-ROLE-2) are users of their own kind (``Role.COLLEAGUE``):
+registered by the LA team with a name, role title and organisation, no
+password, no token; they never sign in (``Directory.account_problem``). A
+mediating user chooses one from ``colleagues`` and the engine checks the choice
+against this register on every request (``Directory.check_request``).
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from ...model import Reason, Role, Viewer
+from ...refusals import AccessRefused
+from . import checks
+from . import types as t
+
+USERNAME_CHARS = 64
+SERIAL_CHARS = 64
+KEY_BYTES = 4096
+_USER_COLUMNS = ("username, display_name, role, organisation, trained_on, check_date, enabled, token_serial, "
+                 "trained, job_title")
+
+
+def _refuse(d, viewer: Viewer, reason: Reason, action: str, code: str, field: str | None, **detail) -> None:
+    """Audit the refusal with what was asked (bounded), then raise it."""
+    d.audit_refusal(viewer, reason, action, code, **detail)
+    exc = AccessRefused(code, field)
+    exc.audited = True  # type: ignore[attr-defined]
+    raise exc
+
+
+def _shown(value) -> str:
+    return value[:USERNAME_CHARS] if isinstance(value, str) else "(not text)"
+
+
+def _managed(d, row) -> t.ManagedUser:
+    from ..engine import check_expiry
+    username, name, role, org, trained_on, check_date, enabled, serial, _trained, _job = row
+    checked = date.fromordinal(check_date) if check_date else None
+    return t.ManagedUser(
+        username, name, role, org, date.fromordinal(trained_on) if trained_on else None, checked,
+        check_expiry(checked) if checked else None, bool(enabled), d._locked_out(username), serial or "")
+
+
+def _own_user(d, viewer: Viewer, reason: Reason, action: str, username) -> tuple:
+    """The users row of ``username`` if it is one of the viewer's LA's users, else refused (R-ROLE-3)."""
+    name = username.strip().lower() if isinstance(username, str) and len(username) <= USERNAME_CHARS else None
+    row = d.conn.execute(f"SELECT {_USER_COLUMNS}, la_code FROM users WHERE username = ?",
+                         (name,)).fetchone() if name else None
+    if row is None or row[-1] != viewer.user.la_code:
+        _refuse(d, viewer, reason, action, "access.not_your_la", "username", user=_shown(username))
+    return row[:-1]
+
+
+def _end_sessions(d, username: str) -> int:
+    """A disabled user, or one whose token was replaced, is out at once, not at their next sign-in."""
+    gone = [s for s, state in d._sessions.items() if state.username == username]
+    for s in gone:
+        del d._sessions[s]
+    return len(gone)
+
+
+# -- the LA's users (R-ROLE-3, R-ROLE-4) ------------------------------------------------------------
+def users(d, viewer: Viewer, _: t.Nothing) -> tuple[t.ManagedUser, ...]:
+    """The LA's users (registered colleagues too), by name, with check expiry, lock-out and token."""
+    reason = d.la_team_request(viewer, "la_users", "access.la_team_only")
+    la = viewer.user.la_code
+    out = tuple(_managed(d, row) for row in d.conn.execute(
+        f"SELECT {_USER_COLUMNS} FROM users WHERE la_code = ? ORDER BY display_name, username", (la,)))
+    d.audit.record(viewer.user.username, "la_users_read", viewer=viewer, reason=reason.text(),
+                   detail={"users": len(out)}, las=(la,))
+    return out
+
+
+def change(d, viewer: Viewer, request: t.UserChange) -> t.ManagedUser:
+    """Record training, renew the criminal-records check (R-ROLE-4: valid 3 years), disable, enable or
+    unlock after lock-out, for one of the LA's own users."""
+    reason = d.la_team_request(viewer, "change_user", "access.la_team_only")
+    row = _own_user(d, viewer, reason, "change_user", request.username)
+    username, role = row[0], row[2]
+    if not isinstance(request.action, t.UserAction):
+        raise AccessRefused("input.required", "action")
+    action = request.action
+    if role == Role.COLLEAGUE.value and action not in (t.UserAction.DISABLE, t.UserAction.ENABLE):
+        raise AccessRefused("la_users.colleague_no_access", "action")
+    if username == viewer.user.username and action is t.UserAction.DISABLE:
+        raise AccessRefused("la_users.not_yourself", "action")
+    today = d.clock()
+    detail: dict = {"user": username, "action": action.value}
+    if action is t.UserAction.RECORD_TRAINING:
+        on = checks.day(request.on, "on", not_after=today, not_before=date(2000, 1, 1))
+        d.conn.execute("UPDATE users SET trained = 1, trained_on = ? WHERE username = ?", (on.toordinal(), username))
+        detail["on"] = on.isoformat()
+    elif action is t.UserAction.RENEW_CHECK:
+        from ..engine import check_expiry
+        on = checks.day(request.on, "on", not_after=today, not_before=date(2000, 1, 1))
+        if check_expiry(on) <= today:  # R-ROLE-4: a check older than 3 years is no check
+            raise AccessRefused("la_users.check_too_old", "on", expired_on=check_expiry(on).isoformat())
+        d.conn.execute("UPDATE users SET check_date = ? WHERE username = ?", (on.toordinal(), username))
+        detail["on"] = on.isoformat()
+    elif action is t.UserAction.DISABLE:
+        d.conn.execute("UPDATE users SET enabled = 0 WHERE username = ?", (username,))
+        detail["sessions_ended"] = _end_sessions(d, username)
+    elif action is t.UserAction.ENABLE:
+        d.conn.execute("UPDATE users SET enabled = 1 WHERE username = ?", (username,))
+    elif action is t.UserAction.UNLOCK:
+        detail["was_locked"] = d._locked_out(username)
+        d.conn.execute("DELETE FROM signin_failures WHERE username = ?", (username,))
+    d.audit.record(viewer.user.username, "user_changed", viewer=viewer, reason=reason.text(), detail=detail,
+                   las=(viewer.user.la_code,))
+    return _managed(d, d.conn.execute(f"SELECT {_USER_COLUMNS} FROM users WHERE username = ?",
+                                      (username,)).fetchone())
+
+
+def _public_key(value, field: str, kind: type) -> bytes:
+    if not isinstance(value, bytes) or not 0 < len(value) <= KEY_BYTES:
+        raise AccessRefused("la_users.bad_key", field)
+    try:
+        key = serialization.load_der_public_key(value)
+    except (ValueError, TypeError):
+        raise AccessRefused("la_users.bad_key", field) from None
+    if not isinstance(key, kind) or (kind is ec.EllipticCurvePublicKey and key.curve.name != "secp256r1"):
+        raise AccessRefused("la_users.bad_key", field)
+    return value
+
+
+def enrol_token(d, viewer: Viewer, request: t.TokenEnrolment) -> t.ManagedUser:
+    """Enrol or replace one of the LA's users' tokens: the old token stops working at once (its sessions
+    end, and sign-in and unlock check the enrolled serial and key)."""
+    reason = d.la_team_request(viewer, "enrol_token", "access.la_team_only")
+    row = _own_user(d, viewer, reason, "enrol_token", request.username)
+    username, role, old_serial = row[0], row[2], row[7]
+    if role == Role.COLLEAGUE.value:
+        raise AccessRefused("la_users.colleague_no_access", "username")
+    serial = checks.text(request.serial, SERIAL_CHARS, "serial")
+    sign = _public_key(request.sign_public_der, "sign_public_der", ec.EllipticCurvePublicKey)
+    wrap = _public_key(request.wrap_public_der, "wrap_public_der", rsa.RSAPublicKey)
+    holder = d.conn.execute("SELECT username FROM users WHERE token_serial = ? AND username != ?",
+                            (serial, username)).fetchone()
+    if holder is not None:  # one token, one holder (R-CLOSE-3 counts tokens by serial)
+        raise AccessRefused("la_users.token_in_use", "serial")
+    d.conn.execute("UPDATE users SET token_serial = ?, sign_public_der = ?, wrap_public_der = ? WHERE username = ?",
+                   (serial, sign, wrap, username))
+    ended = _end_sessions(d, username)
+    d.audit.record(viewer.user.username, "token_enrolled", viewer=viewer, reason=reason.text(),
+                   detail={"user": username, "token": serial, "replaced": old_serial or None,
+                           "sessions_ended": ended}, las=(viewer.user.la_code,))
+    return _managed(d, d.conn.execute(f"SELECT {_USER_COLUMNS} FROM users WHERE username = ?",
+                                      (username,)).fetchone())
+
+
+# -- mediated colleagues (R-ROLE-2) -----------------------------------------------------------------------
+def _colleague(row) -> t.RegisteredColleague:
+    username, name, job, org = row
+    return t.RegisteredColleague(username, name, job, org)
+
+
+def colleagues(d, viewer: Viewer, _: t.Nothing) -> tuple[t.RegisteredColleague, ...]:
+    """The enabled registered colleagues of the viewer's LA, for a mediating user to choose from (or for the
+    LA team to see). A mediating user asks this before choosing anyone, so no colleague is required here."""
+    if viewer.role is Role.LA_MANAGEMENT:
+        d.la_team_request(viewer, "colleagues", "access.la_team_only")
+    else:
+        try:
+            d._session_of(viewer)
+            problem = d.account_problem(viewer.user)
+            if problem:
+                raise AccessRefused(problem[1], **problem[2])
+            if viewer.role is not Role.MEDIATING:
+                raise AccessRefused("access.mediating_only")
+        except AccessRefused as exc:
+            d.audit_refusal(viewer, None, "colleagues", exc.code)
+            exc.audited = True  # type: ignore[attr-defined]
+            raise
+    la = viewer.user.la_code
+    out = tuple(_colleague(row) for row in d.conn.execute(
+        "SELECT username, display_name, job_title, organisation FROM users "
+        "WHERE la_code = ? AND role = ? AND enabled = 1 ORDER BY display_name, username",
+        (la, Role.COLLEAGUE.value)))
+    d.audit.record(viewer.user.username, "colleagues_read", detail={"colleagues": len(out)}, las=(la,))
+    return out
+
+
+def _new_username(d, name: str) -> str:
+    stem = ".".join(w for w in re.sub(r"[^a-z0-9 ]", "", name.lower()).split() if w not in ("dr", "mr", "mrs",
+                                                                                           "ms", "miss", "prof"))
+    stem = (stem or "colleague")[:40]
+    candidate, n = stem, 1
+    while d.conn.execute("SELECT 1 FROM users WHERE username = ?", (candidate,)).fetchone():
+        n += 1
+        candidate = f"{stem}.{n}"
+    return candidate
+
+
+def register_colleague(d, viewer: Viewer, request: t.NewColleague) -> t.RegisteredColleague:
+    """The LA team registers a colleague without access of their own (R-ROLE-2): name, role title and
+    organisation; the colleague gets a username and never a password or token."""
+    reason = d.la_team_request(viewer, "register_colleague", "access.la_team_only")
+    name = checks.text(request.name, checks.NAME_CHARS, "name")
+    role = checks.text(request.role, checks.ROLE_CHARS, "role")
+    org = checks.text(request.organisation, checks.ORGANISATION_CHARS, "organisation")
+    if len(name) < 3:
+        raise AccessRefused("input.required", "name")
+    la = viewer.user.la_code
+    if d.conn.execute("SELECT 1 FROM users WHERE la_code = ? AND role = ? AND lower(display_name) = lower(?) "
+                      "AND lower(organisation) = lower(?)", (la, Role.COLLEAGUE.value, name, org)).fetchone():
+        raise AccessRefused("la_users.colleague_exists", "name")
+    username = _new_username(d, name)
+    d.conn.execute(
+        "INSERT INTO users (username, display_name, role, la_code, organisation, password_hash, nominated, "
+        "trained, check_date, enabled, job_title) VALUES (?,?,?,?,?,'!',0,0,NULL,1,?)",
+        (username, name, Role.COLLEAGUE.value, la, org, role))
+    d.audit.record(viewer.user.username, "colleague_registered", viewer=viewer, reason=reason.text(),
+                   detail={"user": username}, las=(la,))
+    return t.RegisteredColleague(username, name, role, org)

@@ -1,0 +1,250 @@
+"""The LA team monitors usage (R-ROLE-3, R-AUDIT-2): a usage report per user with patterns worth a look,
+the alerts inbox, and the verifiable audit archive for retention (R-AUDIT-3, R-LOCAL-3).
+
+Everything is the team's own LA only: the report covers the LA's own users, the
+archive the entries that concern the LA, the inbox the LA's alerts. Each read is
+audited; the archive export is the LA team's alone (R-LOCAL-3).
+
+Patterns (``types.Pattern``) prove nothing; they point the team at the first
+audit entry worth reading. Days and hours are Europe/London.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict, deque
+from datetime import date, datetime, timedelta
+
+from ... import audit_archive
+from ... import directory_id as ids
+from ...model import Role, Viewer
+from ...refusals import AccessRefused
+from . import checks
+from . import types as t
+
+MAX_SPAN_DAYS = 366
+BURST_SEARCHES = 10  # this many searches ...
+BURST_WINDOW_S = 5 * 60  # ... within five minutes
+DAY_STARTS, DAY_ENDS = 7, 20  # working hours, local time; weekends are out of hours too
+ALERTS_SHOWN = 500
+
+SEARCH = "search"
+VIEWS = frozenset({"view_record", "open_archived"})
+OVERRIDES = frozenset({"shield_override"})
+NOT_CHANGES = frozenset({"sign_in", "sign_out", "lock", "unlock", "search", "view_record", "open_archived",
+                         "shield_override", "token_refused", "account_locked_out", "security_alert",
+                         "audit_archive_exported", "colleagues_read", "retention_sweep"})
+RATE_WHYS = ("rate limited", "daily budget reached")
+
+
+def _period(q, action: str, d) -> tuple[date, date]:
+    start = checks.day(q.start, "start", not_before=date(2000, 1, 1))
+    end = checks.day(q.end, "end", not_before=start)
+    if (end - start).days >= MAX_SPAN_DAYS:
+        raise AccessRefused("usage.period_too_long", "end", days=MAX_SPAN_DAYS)
+    return start, end
+
+
+def _refuse_not_own(d, viewer: Viewer, reason, action: str, field: str, **detail) -> None:
+    d.audit_refusal(viewer, reason, action, "access.not_your_la", **detail)
+    exc = AccessRefused("access.not_your_la", field)
+    exc.audited = True  # type: ignore[attr-defined]
+    raise exc
+
+
+def _is_refusal(action: str) -> bool:
+    return action.endswith("_refused") or action.endswith("_failed")
+
+
+# -- the usage report ------------------------------------------------------------------------------
+class _Tally:
+    __slots__ = ("sign_ins", "searches", "views", "changes", "refusals", "seen")
+
+    def __init__(self) -> None:
+        self.sign_ins = self.searches = self.views = self.changes = self.refusals = 0
+        self.seen: dict[t.Pattern, list] = {}  # pattern -> [count, first_at, first_seq]
+
+    def saw(self, pattern: t.Pattern, at: str, seq: int, count: int = 1) -> None:
+        got = self.seen.get(pattern)
+        if got is None:
+            self.seen[pattern] = [count, at, seq]
+        else:
+            got[0] += count
+            if seq < got[2]:
+                got[1], got[2] = at, seq
+
+
+def report(d, viewer: Viewer, q: t.UsageQuery) -> t.UsageReport:
+    """Per-user counts over a period of at most a year, and patterns worth a look (R-AUDIT-2)."""
+    reason = d.la_team_request(viewer, "usage_report", "access.la_team_only")
+    start, end = _period(q, "usage_report", d)
+    la = viewer.user.la_code
+    wanted = checks.text(q.username, 64, "username", required=False).lower()
+    people = {u: (name, role) for u, name, role in d.conn.execute(
+        "SELECT username, display_name, role FROM users WHERE la_code = ? AND role != ?", (la, Role.COLLEAGUE.value))}
+    if wanted:
+        if wanted not in people:
+            _refuse_not_own(d, viewer, reason, "usage_report", "username", user=wanted)
+        people = {wanted: people[wanted]}
+    tallies = build_tallies(d.conn, people, la, start, end)
+    rows = tuple(t.UsageRow(u, name, role, x.sign_ins, x.searches, x.views, x.changes, x.refusals)
+                 for u, (name, role) in sorted(people.items(), key=lambda p: (p[1][0].lower(), p[0]))
+                 for x in (tallies.get(u) or _Tally(),))
+    order = list(t.Pattern)
+    patterns = tuple(t.PatternSeen(u, p, c, at, seq) for u in sorted(tallies)
+                     for p, (c, at, seq) in sorted(tallies[u].seen.items(), key=lambda kv: order.index(kv[0])))
+    d.audit.record(viewer.user.username, "usage_report_read", viewer=viewer, reason=reason.text(),
+                   detail={"start": start.isoformat(), "end": end.isoformat(), "user": wanted or None,
+                           "patterns": len(patterns)}, las=(la,))
+    return t.UsageReport(la, start, end, rows, patterns)
+
+
+def build_tallies(conn, people: dict, la: str, start: date, end: date) -> dict[str, _Tally]:
+    """One pass over the period's entries by ``people`` (the LA's users): O(entries), with a binary
+    search for where the period starts and one look-up of the family names of the records viewed."""
+    since, until = audit_archive.day_start_utc(start), audit_archive.day_start_utc(end + timedelta(days=1))
+    first, last = audit_archive.seq_range(conn, since, until)
+    london = audit_archive.LONDON
+    tallies: dict[str, _Tally] = {}
+    family = {u: name.split()[-1].lower() for u, (name, _) in people.items() if name.split()}
+    bursts: dict[str, deque] = defaultdict(deque)
+    returned_today: dict[tuple[str, date], set] = defaultdict(set)
+    searches: list[tuple[str, date, int, str, list]] = []  # (user, day, seq, at, returned ids)
+    viewed: dict[tuple[str, date], dict[str, int]] = defaultdict(dict)  # did -> last view seq that day
+    views_of: list[tuple[str, str, int, str]] = []  # (user, did, seq, at): family names looked up at the end
+    for seq, at, actor, action, detail in conn.execute(
+            "SELECT seq, at, actor, action, detail FROM audit WHERE seq BETWEEN ? AND ? AND at >= ? AND at < ? "
+            "AND instr(',' || las || ',', ?) > 0 ORDER BY seq", (first, last, since, until, f",{la},")):
+        if actor not in people:
+            continue
+        x = tallies.get(actor)
+        if x is None:
+            x = tallies[actor] = _Tally()
+        when = datetime.fromisoformat(at).astimezone(london)
+        day = when.date()
+        if _is_refusal(action) or action == "token_refused":
+            x.refusals += 1
+            why = str(json.loads(detail).get("why", "")) if '"why"' in detail else ""
+            if why in RATE_WHYS or why.startswith("rate."):
+                x.saw(t.Pattern.RATE_LIMITED, at, seq)
+            else:
+                x.saw(t.Pattern.REFUSED, at, seq)
+            continue
+        if action not in ("sign_out", "lock", "unlock") and (
+                when.hour < DAY_STARTS or when.hour >= DAY_ENDS or when.weekday() >= 5):
+            x.saw(t.Pattern.OUT_OF_HOURS, at, seq)
+        if action == "sign_in":
+            x.sign_ins += 1
+        elif action == SEARCH:
+            x.searches += 1
+            info = json.loads(detail)
+            got = [r for r in info.get("returned", ()) if isinstance(r, str)]
+            returned_today[(actor, day)].update(got)
+            if got:
+                searches.append((actor, day, seq, at, got))
+            criteria = info.get("criteria") or {}
+            name = criteria.get("family_name") if isinstance(criteria, dict) else None
+            if isinstance(name, str) and family.get(actor) and name.strip().lower() == family[actor]:
+                x.saw(t.Pattern.SHARED_FAMILY_NAME, at, seq)
+            window = bursts[actor]
+            stamp = when.timestamp()
+            window.append((stamp, seq, at))
+            while window and window[0][0] <= stamp - BURST_WINDOW_S:
+                window.popleft()
+            if len(window) >= BURST_SEARCHES:
+                x.saw(t.Pattern.BURST, window[0][2], window[0][1])
+                window.clear()
+        elif action in VIEWS:
+            x.views += 1
+            did = json.loads(detail).get("directory_id")
+            if isinstance(did, str):
+                viewed[(actor, day)][did] = seq
+                views_of.append((actor, did, seq, at))
+                if action == "view_record" and did not in returned_today[(actor, day)]:
+                    x.saw(t.Pattern.VIEW_WITHOUT_SEARCH, at, seq)
+        elif action in OVERRIDES:
+            x.views += 1
+            x.saw(t.Pattern.SHIELD_OVERRIDE, at, seq)
+            did = json.loads(detail).get("directory_id")
+            if isinstance(did, str):
+                viewed[(actor, day)][did] = seq
+                views_of.append((actor, did, seq, at))
+        elif action not in NOT_CHANGES and not action.endswith("_read"):
+            x.changes += 1
+    for actor, day, seq, at, got in searches:
+        seen = viewed.get((actor, day), {})
+        if not any(seen.get(did, 0) > seq for did in got):
+            tallies[actor].saw(t.Pattern.SEARCH_WITHOUT_VIEW, at, seq)
+    _shared_family_views(conn, tallies, family, views_of)
+    return tallies
+
+
+def _shared_family_views(conn, tallies, family: dict, views_of: list) -> None:
+    """Records viewed that carry the viewer's own family name (current or former)."""
+    wanted = {}
+    for _, did, _, _ in views_of:
+        try:
+            wanted[did] = ids.parse(did)
+        except (ValueError, TypeError):
+            continue
+    names: dict[str, set] = defaultdict(set)
+    plain = list(set(wanted.values()))
+    for i in range(0, len(plain), 500):
+        chunk = plain[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        for number, fam in conn.execute(
+                f"SELECT c.directory_id, c.family_name FROM children c WHERE c.directory_id IN ({marks}) "
+                f"UNION ALL SELECT c.directory_id, o.family_name FROM children c JOIN other_names o "
+                f"ON o.child_id = c.id WHERE c.directory_id IN ({marks})", chunk + chunk):
+            names[ids.fmt(number)].add(fam.lower())
+    for actor, did, seq, at in views_of:
+        mine = family.get(actor)
+        if mine and did in wanted and mine in names.get(ids.fmt(wanted[did]), ()):
+            tallies[actor].saw(t.Pattern.SHARED_FAMILY_NAME, at, seq)
+
+
+# -- alerts (R-SHIELD-6, R-SENS-2, R-AUDIT-2, R-ROLE-4) ---------------------------------------------
+def alerts(d, viewer: Viewer, _: t.Nothing) -> tuple[t.Alert, ...]:
+    """The LA's alerts, newest first (the newest ``ALERTS_SHOWN``)."""
+    reason = d.la_team_request(viewer, "alerts", "access.la_team_only")
+    la = viewer.user.la_code
+    out = []
+    for alert_id, kind, at, actor, did, seq, by in d.conn.execute(
+            "SELECT a.id, a.kind, a.at, a.actor, c.directory_id, a.audit_seq, a.acknowledged_by FROM alerts a "
+            "LEFT JOIN children c ON c.id = a.child_id WHERE a.la_code = ? ORDER BY a.id DESC LIMIT ?",
+            (la, ALERTS_SHOWN)):
+        try:
+            known = t.AlertKind(kind)
+        except ValueError:
+            continue
+        out.append(t.Alert(alert_id, known, at, actor, ids.fmt(did) if did is not None else "", seq or 0, by or ""))
+    d.audit.record(viewer.user.username, "alerts_read", viewer=viewer, reason=reason.text(),
+                   detail={"alerts": len(out)}, las=(la,))
+    return tuple(out)
+
+
+def acknowledge(d, viewer: Viewer, ref: t.AlertRef) -> None:
+    """Mark one of the LA's alerts dealt with; the first acknowledgement stands."""
+    reason = d.la_team_request(viewer, "acknowledge_alert", "access.la_team_only")
+    alert_id = checks.number(ref.alert_id, "alert_id", 1)
+    row = d.conn.execute("SELECT la_code, acknowledged_by FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+    if row is None or row[0] != viewer.user.la_code:
+        _refuse_not_own(d, viewer, reason, "acknowledge_alert", "alert_id", alert=alert_id)
+    if row[1] is None:
+        d.conn.execute("UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?",
+                       (viewer.user.username, d._stamp(), alert_id))
+    d.audit.record(viewer.user.username, "alert_acknowledged", viewer=viewer, reason=reason.text(),
+                   detail={"alert": alert_id, "already": row[1] is not None}, las=(viewer.user.la_code,))
+    return None
+
+
+# -- the audit archive (R-AUDIT-2, R-AUDIT-3, R-LOCAL-3) --------------------------------------------
+def archive(d, viewer: Viewer, q: t.ArchiveQuery) -> t.AuditArchive:
+    """The LA's audit entries for the period, each with its inclusion proof against the latest signed
+    checkpoint (``app.audit_archive``); the export is audited, after it is built."""
+    reason = d.la_team_request(viewer, "audit_archive", "access.la_team_only")
+    start, end = _period(q, "audit_archive", d)
+    made = audit_archive.build(d.audit, viewer.user.la_code, start, end)
+    d.audit.record(viewer.user.username, "audit_archive_exported", viewer=viewer, reason=reason.text(),
+                   detail={"start": start.isoformat(), "end": end.isoformat(), "entries": len(made.entries),
+                           "checkpoint_size": made.checkpoint.get("size")}, las=(viewer.user.la_code,))
+    return made
