@@ -395,3 +395,21 @@ def test_notices_about_a_child_who_left_the_live_directory_are_not_shown(directo
     directory.conn.execute("UPDATE children SET archived_on = ? WHERE directory_id = ?",
                            (TODAY.toordinal(), int(child.replace(" ", ""))))
     assert inbox(directory, sam) == ()
+
+
+def test_a_passed_on_contact_request_reaches_the_sensitive_practitioners_inbox(directory, child, alex, sam):
+    """R-SENS-4: the withheld practitioner is told who asks and how to reach them; the requester that it was
+    answered; nothing of the sensitive service reaches the requester's inbox."""
+    inv = record(directory, alex, sensitive(child, consent=t.Consent(ConsentBy.CHILD, TODAY))).involvement
+    directory.perform(ops.REQUEST_CONTACT, sam, t.ContactRequest(child, inv.involvement_id, "0191 555 0202",
+                                                                 "sam@csc.example", REASON))
+    la = viewer_for(directory, "jo.la")
+    (waiting,) = directory.perform(ops.CONTACT_QUEUE, la, t.Nothing())
+    directory.perform(ops.DECIDE_CONTACT, la, t.ContactDecision(waiting.request_id, t.ContactStatus.PASSED_ON))
+    (asked,) = inbox(directory, alex)
+    assert (asked.kind, asked.practitioner, asked.organisation, asked.phone, asked.email) == (
+        t.NoticeKind.CONTACT_REQUEST, "Sam Okoro", "Northbridge Children's Social Care", "0191 555 0202",
+        "sam@csc.example")
+    (answered,) = inbox(directory, sam)
+    assert answered.kind is t.NoticeKind.CONTACT_ANSWERED and answered.directory_id == child
+    assert (answered.practitioner, answered.organisation, answered.phone) == ("", "", "")

@@ -18,6 +18,11 @@ What is never told or listed (decided here, tested in tests/test_work_involvemen
   it too (R-SHIELD-2: a shield takes effect at once). The recipient can ask the LA team to broker contact.
 - R-RET-3: once the new involvement's contact details are archived, its notice carries no phone or e-mail.
 - R-RET-2: notices about a child who has left the live directory are not shown.
+
+The inbox also carries the other kinds other modules write: ``contact_request`` (the LA team passed on a
+request to contact you, R-SENS-4: the requester's name, job title, organisation and the phone / e-mail they
+gave), ``contact_answered`` (your request was passed on or declined: see "my contact requests" for which) and
+``shield_lifted`` (child only).
 """
 from __future__ import annotations
 
@@ -94,9 +99,11 @@ def inbox(d, viewer: Viewer, _: t.Nothing) -> tuple[t.Notice, ...]:
                 detail = dict(practitioner=who, role=role, organisation=org,
                               phone="" if archived else phone, email="" if archived else email)  # R-RET-3
         elif kind is t.NoticeKind.CONTACT_REQUEST and rid is not None:
-            requester = d.user(r_by)  # the requester's own details, which they chose to pass on (R-SENS-4)
-            detail = dict(practitioner=requester.display_name if requester else "",
-                          organisation=requester.organisation if requester else "", phone=r_phone, email=r_email)
+            # R-SENS-4: who asks, and the contact details they chose to pass on; the practitioner decides
+            requester = d.conn.execute("SELECT display_name, job_title, organisation FROM users WHERE username = ?",
+                                       (r_by,)).fetchone() or ("", "", "")
+            detail = dict(practitioner=requester[0], role=requester[1] or "", organisation=requester[2],
+                          phone=r_phone, email=r_email)
         out.append(t.Notice(nid, kind, at, f"{given} {family}", ids.fmt(did), read=bool(read), **detail))
     d.audit.record(me.username, "inbox_read", viewer=viewer, detail={"notices": len(out)})
     return tuple(out)
