@@ -29,6 +29,9 @@ FIELD_NAMES = {
     "service": "service", "keep_contact": "how long to keep the contact details",
     "lead_professional": "lead professional", "version": "version", "notice_id": "notice",
     "fact": "what to record",  # retention (issue 8 item 8)
+    # LA management (issue 8 items 6, 7)
+    "username": "user", "action": "change", "serial": "token serial", "sign_public_der": "signing key",
+    "wrap_public_der": "key-wrapping key", "alert_id": "alert",
 }
 
 
@@ -93,7 +96,7 @@ WORDS = {
     # requests (R-SEARCH-1, R-ROLE-2, anti-trawling)
     "access.session_ended": "Your session has ended. Sign in again.",
     "access.session_locked": "Your session is locked. Unlock it with your token first.",
-    "access.colleague_required": "Name the colleague you are acting for, and their organisation.",
+    "access.colleague_required": "Choose the colleague you are acting for from your LA's list.",  # R-ROLE-2
     "access.colleague_too_long": "Name the colleague you are acting for, and their organisation (up to {limit} "
                                  "characters each).",
     "access.colleague_not_allowed": "Only a mediating user acts on behalf of a colleague.",
@@ -121,6 +124,24 @@ WORDS = {
     "request.bad_key": "This change could not be sent safely. Try again.",
     "request.key_reused": "This change clashed with another one sent from this workstation. Try again.",
     "access.la_team_only": "Only the LA management team can do that.",
+    # LA management and mediated colleagues (issue 8 items 6, 7: app/directory/work/usage.py, la_users.py;
+    # R-ROLE-2/3/4, R-AUDIT-2, R-LOCAL-3)
+    "access.colleague_not_registered": "Choose the colleague you are acting for from your LA's list. If they are "
+                                       "not on it, ask your LA team to register them.",
+    "account.colleague_no_access": "A registered colleague has no access of their own: a mediating user searches "
+                                   "for them.",
+    "access.not_your_la": "That is not one of your LA's. The LA team sees and changes only its own LA's users, "
+                          "alerts and audit.",
+    "access.mediating_only": "Only a mediating user, or the LA team, sees the list of registered colleagues.",
+    "la_users.colleague_no_access": "A registered colleague has no access of their own: they can only be disabled "
+                                    "or enabled.",
+    "la_users.not_yourself": "You cannot disable your own account: ask someone else in your LA team.",
+    "la_users.check_too_old": "A check made on that date expired on {expired_on_day}: record the date of a check "
+                              "made in the last three years.",
+    "la_users.bad_key": "The token's {field_name} is not one Signpost can use: enrol the token again.",
+    "la_users.token_in_use": "That token is already enrolled for another user: each token has one holder.",
+    "la_users.colleague_exists": "That colleague is already registered, with that organisation.",
+    "usage.period_too_long": "Choose a period of at most {days} days.",
     # retention and the offline outbox (issue 8 items 8, 9: app/directory/work/retention.py, app/outbox.py)
     "retention.not_found": "There is no record of your LA with that directory id. Check the id.",
     "retention.archived": "That record has already left the live directory: open it from the archive.",
