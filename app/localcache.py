@@ -47,7 +47,7 @@ from app.keystore import KeystoreItemCorrupt, SecureKeyStore
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the offline outbox (app/outbox.py); a version-1 cache gains it in place, nothing lost
 DEFAULT_TTL_SECONDS = 60 * 60  # one hour; callers pass their own policy
 SIDECAR_SUFFIXES = ("-wal", "-shm", "-journal")
 
@@ -63,7 +63,22 @@ CREATE TABLE IF NOT EXISTS kept (
     name  TEXT PRIMARY KEY,
     value BLOB NOT NULL
 );
+-- version 2: changes waiting for the directory (app.outbox, R-LOCAL-1), sent in seq order, each with the
+-- idempotency key chosen before its first attempt.
+CREATE TABLE IF NOT EXISTS outbox (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    key        TEXT NOT NULL UNIQUE,
+    op         TEXT NOT NULL,
+    request    TEXT NOT NULL,
+    colleague  TEXT,
+    state      TEXT NOT NULL,
+    refusal    TEXT,
+    created_at REAL NOT NULL,
+    attempts   INTEGER NOT NULL DEFAULT 0
+);
 """
+OUTBOX_COLUMNS = ("seq", "key", "op", "request", "colleague", "state", "refusal", "created_at", "attempts")
+MIGRATABLE_VERSIONS = (1,)  # older caches whose tables _SCHEMA only adds to
 
 
 class CacheError(RuntimeError):
@@ -212,7 +227,7 @@ class LocalCache:
     def _prepare(self, *, existing: bool) -> None:
         conn = self._conn
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if existing and version != SCHEMA_VERSION:
+        if existing and version != SCHEMA_VERSION and version not in MIGRATABLE_VERSIONS:
             raise _SchemaMismatch(version)
         conn.execute("PRAGMA journal_mode = WAL").fetchone()
         conn.executescript(_SCHEMA)
@@ -271,6 +286,45 @@ class LocalCache:
     def get_value(self, name: str) -> bytes | None:
         row = self._db().execute("SELECT value FROM kept WHERE name = ?", (name,)).fetchone()
         return None if row is None else bytes(row[0])
+
+    # -- the offline outbox (app.outbox): each change is one committed row before it is ever sent
+
+    def outbox_add(self, key: str, op: str, request: str, colleague: str | None, *, _before_commit=None) -> int:
+        """Append a change; committed (durable) when this returns. Returns its seq."""
+        conn = self._db()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            seq = conn.execute(
+                "INSERT INTO outbox (key, op, request, colleague, state, created_at) VALUES (?,?,?,?,'pending',?)",
+                (key, op, request, colleague, self._clock())).lastrowid
+            if _before_commit is not None:
+                _before_commit()  # tests: a kill here must leave no trace
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return seq
+
+    def outbox_items(self) -> list[dict]:
+        return [dict(zip(OUTBOX_COLUMNS, row)) for row in self._db().execute(
+            f"SELECT {', '.join(OUTBOX_COLUMNS)} FROM outbox ORDER BY seq")]
+
+    def outbox_item(self, key: str) -> dict | None:
+        row = self._db().execute(f"SELECT {', '.join(OUTBOX_COLUMNS)} FROM outbox WHERE key = ?", (key,)).fetchone()
+        return None if row is None else dict(zip(OUTBOX_COLUMNS, row))
+
+    def outbox_update(self, key: str, **values) -> bool:
+        """Change an item's state, refusal, attempts, request or key (``new_key``) in one statement."""
+        if "new_key" in values:
+            values["key"] = values.pop("new_key")
+        names = [n for n in values if n in OUTBOX_COLUMNS and n != "seq"]
+        if len(names) != len(values):
+            raise ValueError("unknown outbox column")
+        return bool(self._db().execute(f"UPDATE outbox SET {', '.join(n + ' = ?' for n in names)} WHERE key = ?",
+                                       (*[values[n] for n in names], key)).rowcount)
+
+    def outbox_delete(self, key: str) -> bool:
+        return bool(self._db().execute("DELETE FROM outbox WHERE key = ?", (key,)).rowcount)
 
     def clear(self) -> None:
         """Drop every cached record (the key and file stay)."""

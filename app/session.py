@@ -22,6 +22,7 @@ import json
 import logging
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Callable
 
 from . import wire
 from .audit import Checkpoint
@@ -31,7 +32,8 @@ from .executor import SerialExecutor
 from .keystore import SecureKeyStore
 from .localcache import CacheTokenError, LocalCache, UnwrapRejected
 from .merkle import verify_consistency
-from .model import RecordView, User
+from .model import Colleague, RecordView, User, Viewer
+from .outbox import Outbox
 from .paths import Paths
 from .token.errors import TokenError, TokenErrorKind
 from .token.service import TokenService
@@ -51,6 +53,10 @@ class Session:
     cache: LocalCache | None = field(default=None, repr=False)
     locked: bool = False
     security_alert: str = ""  # set when the directory's audit log failed this client's check (R-AUDIT-2)
+    outbox: Outbox | None = field(default=None, repr=False)  # changes waiting for the directory (R-LOCAL-1)
+
+    def viewer(self, on_behalf_of: Colleague | None = None) -> Viewer:
+        return Viewer(self.user, on_behalf_of, self.directory_session)
 
     @property
     def signed(self) -> SignedIn:
@@ -75,6 +81,9 @@ class SessionManager:
         self.cache_ttl_s = cache_hours * 3600
         self._executor = SerialExecutor("session")
         self._cache_thread = SerialExecutor("cache")  # the cache never waits on the directory's thread
+        # the offline outbox (issue 8 item 9): called (pending, needs_you) on a worker thread; relay to the GUI
+        self.on_outbox_change: "Callable[[int, int], None] | None" = None
+        self.outbox_retry_s = 15.0
 
     # -- public, all return futures -------------------------------------------
     def sign_in(self, username: str, password: str, serial: str, pin: str) -> "Future[Session]":
@@ -116,6 +125,15 @@ class SessionManager:
                 return None
         return self._cache_thread.submit(read)
 
+    def perform(self, session: Session, op, request, on_behalf_of: Colleague | None = None) -> Future:
+        """A work operation as ``session``'s user. A change goes through the encrypted outbox (R-LOCAL-1):
+        kept there before it is sent, sent once, and kept (answering ``outbox.Queued``) while the directory
+        cannot be reached; a read is asked directly."""
+        viewer = session.viewer(on_behalf_of)
+        if op.writes and session.outbox is not None and not session.locked:
+            return session.outbox.submit(op, viewer, request)
+        return self.directory.perform(op, viewer, request)
+
     def close(self) -> None:
         self._executor.shutdown(wait=False)
         self._cache_thread.shutdown(wait=False)
@@ -151,6 +169,7 @@ class SessionManager:
         session = Session(signed.user, serial, signed.wrap_public_der, signed.session)
         try:
             session.cache = self._open_cache(session)
+            self._open_outbox(session)
         except BaseException:
             self._quietly(self.tokens.logout(serial))
             self._quietly(self.directory.sign_out(signed))
@@ -220,12 +239,27 @@ class SessionManager:
             signed = self._wait(self.directory.unlock(session.signed, serial, challenge, signature))
             session.directory_session = signed.session
             session.cache = self._open_cache(session)
+            session.locked = False
+            self._open_outbox(session)
         except BaseException:
             self._quietly(self.tokens.logout(serial))
             raise
         session.locked = False
 
+    def _open_outbox(self, session: Session) -> None:
+        """The outbox over the session's cache; what an earlier session left in it is sent now (R-LOCAL-1)."""
+        def on_change(pending: int, needs_you: int) -> None:
+            if self.on_outbox_change is not None:
+                self.on_outbox_change(pending, needs_you)
+        session.outbox = Outbox(self.directory, session.cache, self._cache_thread,
+                                lambda: None if session.locked or session.cache is None else session.viewer(),
+                                retry_s=self.outbox_retry_s, on_change=on_change)
+        session.outbox.kick()
+
     def _close_cache(self, session: Session) -> None:
+        outbox, session.outbox = session.outbox, None
+        if outbox is not None:
+            outbox.close()  # kept items stay in the cache file, sent at the next sign-in or unlock
         cache, session.cache = session.cache, None
         if cache is not None:
             self._quietly(self._cache_thread.submit(cache.close))
