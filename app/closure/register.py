@@ -36,7 +36,7 @@ MAX_ERRORS_SHOWN = 50
 MAX_NAME = 100
 MAX_CONTACT = 120
 CSV_COLUMNS = ("serial", "holder", "organisation", "used", "contact")
-_SERIAL = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,31}$")
+_SERIAL = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")  # PKCS#11 serials: 16 printable characters
 _ENVELOPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 /_-]{0,31}$")
 _DELIVERY_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{3,39}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -66,7 +66,7 @@ class CsvImportError(RegisterError):
 def serial_of(text: str) -> str:
     s = "".join(str(text).split()).upper()
     if not _SERIAL.match(s):
-        raise RegisterError("serial_invalid", f"'{text}' is not a token serial (letters, digits, '-', up to 32).")
+        raise RegisterError("serial_invalid", f"'{text}' is not a token serial (letters, digits, '.', '_', '-', up to 32).")
     return s
 
 

@@ -1,0 +1,52 @@
+"""Filling the token register from the directory (R-CLOSE-3).
+
+The directory's ``token_register`` work operation (LA team only, own LA) gives
+every enrolled token with its holder, organisation and whether the holder
+ever signed in with it.  ``fill_from_directory`` adds the tokens the register
+does not hold yet -- a token already there is never added twice, and what
+the LA team recorded about it (state, reset, envelope) is kept; a "used"
+the directory learnt since (a first sign-in) is taken while the token is not
+yet in an envelope.  Partners' tokens issued outside the directory come in by
+``Register.import_csv``.  Qt-free; the wizard fetches the tuple through the
+directory interface (a Future) and passes it here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.closure.register import Register, serial_of
+
+
+@dataclass(frozen=True)
+class FillResult:
+    added: tuple[str, ...]
+    already: tuple[str, ...]
+    used_learnt: tuple[str, ...]
+
+
+def merge_issued(register: Register, issued) -> FillResult:
+    """Merge ``issued`` (``IssuedToken``s) into ``register`` in memory; see ``fill_from_directory``."""
+    added, already, learnt = [], [], []
+    for it in issued:
+        s = serial_of(it.serial)
+        org = it.organisation if it.organisation in register.partners else register.la
+        old = register.tokens.get(s)
+        if old is None:
+            register.add_token(s, it.holder, org, used=it.used, contact=f"Signpost user {it.username}")
+            added.append(s)
+            continue
+        already.append(s)
+        if it.used is True and old.used is not True and not old.envelope:
+            old.used = True
+            learnt.append(s)
+    return FillResult(tuple(added), tuple(already), tuple(learnt))
+
+
+def fill_from_directory(store, issued, actor: str) -> FillResult:
+    """Merge and save in one audited transaction."""
+    reg = store.register()
+    result = merge_issued(reg, issued)
+    store.save(actor, "register_filled_from_directory", register=reg,
+               detail={"added": len(result.added), "already": len(result.already),
+                       "used_learnt": len(result.used_learnt)})
+    return result

@@ -1,0 +1,31 @@
+"""The register filled from the directory's token_register operation (R-CLOSE-3)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from app.closure.register import COLLECTED
+from app.closure.sources import fill_from_directory
+from app.directory.work import operations as ops
+from app.directory.work import types as t
+from tests.conftest import viewer_for
+
+
+def test_the_register_is_filled_from_the_directory_once_with_used_from_sign_ins(directory, store):
+    la = viewer_for(directory, "jo.la")
+    viewer_for(directory, "alex.practitioner")  # alex signs in with their token: used
+    issued = directory.perform(ops.TOKEN_REGISTER, la, t.Nothing())
+    by_user = {i.username: i for i in issued}
+    first = fill_from_directory(store, issued, "jo.la")
+    reg = store.register()
+    alex = reg.token(by_user["alex.practitioner"].serial)
+    assert alex.used is True and alex.organisation == "NBR" and alex.holder == by_user["alex.practitioner"].holder
+    assert "alex.practitioner" in alex.contact
+    assert set(first.added) == {reg.token(i.serial).serial for i in issued}
+    # what the LA team recorded is kept; filling again adds nothing and counts nothing twice
+    reg.record_reset(alex.serial, "holder", "jo.la", datetime(2026, 8, 7, tzinfo=timezone.utc))
+    store.save("jo.la", "reset_recorded", register=reg)
+    again = fill_from_directory(store, directory.perform(ops.TOKEN_REGISTER, la, t.Nothing()), "jo.la")
+    assert again.added == () and len(again.already) == len(first.added)
+    assert store.register().token(alex.serial).state == COLLECTED
+    assert len(store.register().tokens) == len(first.added)
+    assert store.audit_entries()[-1].action == "register_filled_from_directory"
