@@ -131,6 +131,7 @@ class Notice:
     phone: str = ""
     email: str = ""
     read: bool = False
+    answer: ContactStatus | None = None  # CONTACT_ANSWERED: passed on or declined
 
 
 @dataclass(frozen=True)
