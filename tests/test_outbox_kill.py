@@ -1,0 +1,206 @@
+"""A kill -9 at any point of writing or sending a change loses nothing and sends nothing twice (R-LOCAL-1).
+
+Real client processes (``python -m tests.test_outbox_kill <config>``) sign in to the real HTTPS service
+(``tests.contract.service.RunningService``), keep a change in their encrypted outbox and send it; the test
+SIGKILLs them at a chosen point, starts a new process on the same cache (a restart), lets it send what it
+kept, and then checks the directory has exactly one involvement and the outbox is empty.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+USER = "alex.practitioner"
+WAIT_S = 60
+
+
+# -- the client process --------------------------------------------------------------------------------
+class FileKeystore:
+    """The key store's three calls over one 0600 file (the token wrapping is not what these tests kill)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = Path(path)
+
+    def get_now(self, name):
+        return bytes.fromhex(self.path.read_text()) if self.path.exists() else None
+
+    def put_now(self, name, value):
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(bytes(value).hex())
+
+    def delete_now(self, name):
+        self.path.unlink(missing_ok=True)
+
+
+def _client(cfg: dict) -> None:
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from app.directory.remote import RemoteDirectory
+    from app.directory.work import operations as ops
+    from app.directory.work import types as t
+    from app.executor import SerialExecutor
+    from app.localcache import LocalCache
+    from app.model import AccessReason, Reason, ServiceType, Viewer
+    from app.outbox import Outbox
+    from app.search import Criteria
+    from app.token.signin import signin_message
+
+    reason = Reason(AccessReason.PROVIDING_SERVICE)
+    remote = RemoteDirectory(cfg["url"], cfg["ca"])
+    signer = serialization.load_pem_private_key(Path(cfg["pem"]).read_bytes(), None)
+    challenge = remote.challenge().result(WAIT_S)
+    signature = signer.sign(signin_message("sign-in", cfg["serial"], challenge), ec.ECDSA(hashes.SHA256()))
+    signed = remote.sign_in(USER, cfg["password"], cfg["serial"], challenge, signature).result(WAIT_S)
+    alex = Viewer(signed.user, None, signed.session)
+    remote.search(alex, Criteria(directory_id=cfg["did"]), reason).result(WAIT_S)  # found in this session
+    thread = SerialExecutor("cache")
+    cache = thread.call(lambda: LocalCache.open(cfg["cache"], USER, FileKeystore(cfg["keystore"]),
+                                                wrap=lambda k: k, unwrap=lambda w: w))
+    box = Outbox(remote, cache, thread, lambda: alex, retry_s=3600, start=False)
+    change = t.NewInvolvement(cfg["did"], ServiceType.GP, cfg["org"], "GP", "0191 496 0000", "gp@example.nhs.uk",
+                              date.fromisoformat(cfg["start"]), reason)
+
+    def pause() -> None:  # tell the test where we are, then wait for its SIGKILL
+        Path(cfg["marker"]).write_text("here")
+        time.sleep(600)
+
+    mode = cfg["mode"]
+    before = len(box.items())
+    if mode == "in_write":  # killed inside the outbox's transaction, before its COMMIT
+        box.submit(ops.RECORD_INVOLVEMENT, alex, change, _before_commit=pause)
+    elif mode == "after_write":  # committed, not yet sent
+        box.submit(ops.RECORD_INVOLVEMENT, alex, change)
+        pause()
+    elif mode == "after_send":  # the directory did it; killed before the outbox forgot it
+        box._sent = lambda key: pause()
+        box.submit(ops.RECORD_INVOLVEMENT, alex, change)
+        box.drain()
+    elif mode == "in_send":  # killed at a random moment while the request is on its way
+        box.submit(ops.RECORD_INVOLVEMENT, alex, change)
+        Path(cfg["marker"]).write_text("here")
+        box.drain()
+        time.sleep(600)
+    elif mode in ("resume", "redo"):  # the restart: send what was kept (or, "redo", make the change again)
+        sent = box.drain()
+        if mode == "redo" and before == 0:
+            box.submit(ops.RECORD_INVOLVEMENT, alex, change)
+            sent += box.drain()
+        print(json.dumps({"before": before, "sent": sent, "after": [i.state for i in box.items()]}))
+    box.close()
+    thread.call(cache.close)
+    remote.close()
+
+
+# -- the test -------------------------------------------------------------------------------------------
+@pytest.fixture
+def service(built_directory, tmp_path):
+    from app.directory import Directory
+    from app.server import tls
+    from tests.conftest import TODAY
+    from tests.contract.conftest import prepare
+    from tests.contract.service import RunningService
+    cert = tls.ensure(tmp_path / "tls")
+    path, key, facts = prepare(built_directory, tmp_path / "service", None)
+    running = RunningService(lambda: Directory.open(path, key, clock=lambda: TODAY), cert).start()
+    try:
+        yield running, cert, path, key, facts
+    finally:
+        running.stop()
+
+
+def _config(service, tmp_path, org: str) -> dict:
+    from cryptography.hazmat.primitives import serialization
+
+    from tests.conftest import PASSWORD, TODAY
+    from tests.contract.conftest import token_for
+    running, cert, _, _, facts = service
+    token = token_for(USER)
+    pem = tmp_path / "signer.pem"
+    fd = os.open(pem, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(token._sign.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return {"url": running.url, "ca": str(cert.ca), "pem": str(pem), "serial": token.serial, "password": PASSWORD,
+            "did": facts.plain["did"], "org": org, "start": TODAY.isoformat(), "cache": str(tmp_path / "cache.db"),
+            "keystore": str(tmp_path / "wrapped.key"), "marker": str(tmp_path / "marker")}
+
+
+def _spawn(cfg: dict, mode: str) -> subprocess.Popen:
+    Path(cfg["marker"]).unlink(missing_ok=True)
+    return subprocess.Popen([sys.executable, "-m", "tests.test_outbox_kill", json.dumps({**cfg, "mode": mode})],
+                            cwd=Path(__file__).resolve().parent.parent, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _kill_when_there(proc: subprocess.Popen, cfg: dict, delay_s: float = 0.0) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while not Path(cfg["marker"]).exists():
+        if proc.poll() is not None:
+            raise AssertionError(f"the client ended before the kill point: {proc.stderr.read()}")
+        assert time.monotonic() < deadline, "the client never reached the kill point"
+        time.sleep(0.01)
+    time.sleep(delay_s)
+    os.kill(proc.pid, signal.SIGKILL)
+    assert proc.wait(timeout=WAIT_S) == -signal.SIGKILL
+
+
+def _restart(cfg: dict, mode: str = "resume") -> dict:
+    proc = _spawn(cfg, mode)
+    out, err = proc.communicate(timeout=WAIT_S * 2)
+    assert proc.returncode == 0, err
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _involvements(service, org: str) -> int:
+    from app import db
+    from app import directory_id as ids
+    _, _, path, key, facts = service
+    conn = db.open_encrypted(path, key)
+    try:
+        return conn.execute(
+            "SELECT count(*) FROM involvements i JOIN children c ON c.id = i.child_id WHERE c.directory_id = ? "
+            "AND i.organisation = ? AND i.recorded_by = ?", (ids.parse(facts.plain["did"]), org, USER)).fetchone()[0]
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("mode", ["after_write", "after_send", "in_send", "in_send", "in_send"])
+def test_a_kill_after_the_change_is_kept_loses_nothing_and_sends_nothing_twice(service, tmp_path, mode):
+    org = f"Kill Surgery {mode}"
+    cfg = _config(service, tmp_path, org)
+    _kill_when_there(_spawn(cfg, mode), cfg, delay_s=random.uniform(0, 0.05) if mode == "in_send" else 0)
+    got = _restart(cfg)
+    # the kept change survived the kill (a random kill in_send may come after it was sent and forgotten)
+    assert got["before"] == 1 or (mode == "in_send" and got["before"] == 0)
+    assert got["after"] == []  # sent (or found already done) and forgotten: nothing "needs you"
+    assert _involvements(service, org) == 1
+    again = _restart(cfg)  # a second restart has nothing left to send
+    assert again == {"before": 0, "sent": 0, "after": []}
+    assert _involvements(service, org) == 1
+
+
+def test_a_kill_while_the_change_is_being_written_leaves_no_trace_and_nothing_sent(service, tmp_path):
+    """Killed inside the outbox's transaction: the person was never told it was kept; nothing half-written
+    is ever sent. Made again after the restart, it exists exactly once."""
+    org = "Kill Surgery in_write"
+    cfg = _config(service, tmp_path, org)
+    _kill_when_there(_spawn(cfg, "in_write"), cfg)
+    assert _involvements(service, org) == 0
+    got = _restart(cfg, "redo")
+    assert got["before"] == 0 and got["sent"] == 1 and got["after"] == []
+    assert _involvements(service, org) == 1
+
+
+if __name__ == "__main__":
+    _client(json.loads(sys.argv[1]))
