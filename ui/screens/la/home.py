@@ -49,7 +49,7 @@ class LaHome(LaScreen):
             grid.addWidget(line, r, 0)
             grid.addWidget(b, r, 1)
             self.lines[key], self.buttons[key] = line, b
-        more = (("Usage &report", "homeOpen_usage", UsageReportScreen),
+        more = (("Usage re&port", "homeOpen_usage", UsageReportScreen),
                 ("Audit e&xport", "homeOpen_audit", AuditExport),
                 ("Archi&ve and retention", "homeOpen_archive", ArchiveAccess))
         for c, (text, name, cls) in enumerate(more):

@@ -1,0 +1,298 @@
+"""The LA management team's screens (issue 8, R-ROLE-3) on the real engine behind the directory interface
+(an EmbeddedDirectory on a copy of the test directory): what practitioners do goes through the interface,
+what the LA team does goes through the screens, with keys and clicks."""
+from __future__ import annotations
+
+import os
+import stat
+from datetime import date, timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QTabWidget
+
+from app import directory_id as ids
+from app.directory import Directory, EmbeddedDirectory
+from app.directory.work import operations as ops
+from app.directory.work import types as t
+from app.model import AccessReason, Reason, WithheldInvolvement
+from app.refusals import Refusal
+from app.search import Criteria
+from tests.conftest import TODAY, SoftToken, token_sign_in, viewer_for
+from ui.bridge import Relay
+from ui.screens.base import ScreenContext
+from ui.screens.la import SCREENS
+from ui.screens.la.words import NOT_PROOF
+
+REASON = Reason(AccessReason.PROVIDING_SERVICE)
+WAIT = 15000
+
+
+class Desk:
+    """The engine behind the interface, a practitioner and the LA team signed in, and the LA window's
+    screens in tabs (as the role window hosts them)."""
+
+    def __init__(self, qtbot, path, key) -> None:
+        self.today = TODAY  # the directory's and the screens' day; a test may move it on
+        self.service = EmbeddedDirectory(lambda: Directory.open(path, key, clock=lambda: self.today))
+        self.service.opened.result(30)
+        self.la = self.engine(lambda d: viewer_for(d, "jo.la"))
+        self.alex = self.engine(lambda d: viewer_for(d, "alex.practitioner"))
+        self.tabs = QTabWidget()
+        qtbot.addWidget(self.tabs)
+        self.ctx = ScreenContext(self.service, lambda: self.la, Relay(self.tabs))
+        self.ctx.clock = lambda: self.today  # type: ignore[attr-defined]
+        self.screens = {}
+        for cls in SCREENS:
+            screen = cls(self.ctx)
+            self.screens[cls.__name__] = screen
+            self.tabs.addTab(screen, screen.title)
+        self.tabs.resize(1200, 800)
+        self.tabs.show()
+        self.tabs.activateWindow()  # Alt shortcuts reach the active window
+        qtbot.waitUntil(self.tabs.isActiveWindow, timeout=WAIT)
+
+    def engine(self, fn):
+        return self.service.run_on_engine(fn).result(30)
+
+    def perform(self, op, viewer, request):
+        return self.service.perform(op, viewer, request).result(30)
+
+    def show(self, name: str):
+        screen = self.screens[name]
+        self.tabs.setCurrentWidget(screen)
+        return screen
+
+    def found(self, viewer, did: str) -> None:
+        """The practitioner searches for the child first (a practitioner acts only on children they found)."""
+        hits = self.service.search(viewer, Criteria(directory_id=did), REASON).result(30).hits
+        assert [h.directory_id for h in hits] == [did]
+
+    def child(self, where: str) -> str:
+        row = self.engine(lambda d: d.conn.execute(
+            f"SELECT c.directory_id FROM children c WHERE c.la_code = 'NBR' AND {where} LIMIT 1").fetchone())
+        return ids.fmt(row[0])
+
+
+@pytest.fixture
+def desk(qtbot, directory_copy):
+    d = Desk(qtbot, *directory_copy)
+    yield d
+    d.service.close()
+
+
+def rows(table) -> list[list[str]]:
+    return [[table.item(r, c).text() if table.item(r, c) else "" for c in range(table.columnCount())]
+            for r in range(table.rowCount())]
+
+
+def select(qtbot, table, column: int, value: str) -> int:
+    qtbot.waitUntil(lambda: any(r[column] == value for r in rows(table)), timeout=WAIT)
+    row = next(i for i, r in enumerate(rows(table)) if r[column] == value)
+    table.setFocus()
+    table.selectRow(row)
+    return row
+
+
+def test_the_home_view_counts_what_needs_attention_and_opens_each_screen(qtbot, desk):
+    """R-SHIELD-3, R-ROLE-3: the home says in words how many reviews are overdue; its button opens the queue."""
+    did = desk.child("c.shielded_at IS NULL")
+    desk.found(desk.alex, did)
+    desk.perform(ops.REQUEST_SHIELD, desk.alex, t.ShieldRequest(did, t.ShieldGround.RISK_OF_ABDUCTION, REASON))
+    desk.today = TODAY + timedelta(days=8)  # a first review is due within 7 days: now it is overdue
+    home = desk.show("LaHome")
+    qtbot.mouseClick(home.refresh_button, Qt.LeftButton)  # read again (the home loaded when the window opened)
+    qtbot.waitUntil(lambda: "checking" not in home.lines["shields"].text() and
+                    "checking" not in home.lines["users"].text(), timeout=WAIT)
+    queue = desk.engine(lambda d: d.perform(ops.SHIELD_REVIEWS, desk.la, t.Nothing()))
+    overdue = sum(x.overdue for x in queue)
+    assert any(x.directory_id == did and x.overdue for x in queue)
+    assert f"{overdue} OVERDUE" in home.lines["shields"].text()
+    assert home.lines["shields"].property("flag") == "true"
+    qtbot.mouseClick(home.buttons["shields"], Qt.LeftButton)
+    assert desk.tabs.currentWidget() is desk.screens["ShieldReviews"]
+
+
+def test_review_a_shield_a_practitioner_asked_for_keep_then_lift(qtbot, desk):
+    """R-SHIELD-2/3: a practitioner shields a record; it is in the LA team's queue as a first review due in
+    7 days; kept, its next review is six months on; lifted (after confirming), it leaves the queue and the
+    practitioner sees the record in full again."""
+    did = desk.child("c.shielded_at IS NULL")
+    desk.found(desk.alex, did)
+    assert desk.perform(ops.REQUEST_SHIELD, desk.alex, t.ShieldRequest(did, t.ShieldGround.DOMESTIC_ABUSE, REASON))
+    screen = desk.show("ShieldReviews")
+    row = select(qtbot, screen.table, 3, did)
+    line = rows(screen.table)[row]
+    assert line[0] == "Due in 7 days (first review)" and line[4] == "Domestic abuse" and "Alex Morgan" in line[5]
+
+    qtbot.keyClick(screen, Qt.Key_K, Qt.AltModifier)  # Alt+K: keep
+    qtbot.waitUntil(lambda: "kept" in screen.message.text(), timeout=WAIT)
+    assert "Next review due 21 May 2027" in screen.message.text()
+    qtbot.waitUntil(lambda: any(r[3] == did and r[1] == "21 May 2027" for r in rows(screen.table)), timeout=WAIT)
+    assert next(r for r in rows(screen.table) if r[3] == did)[0] == "Due in 181 days"
+
+    select(qtbot, screen.table, 3, did)
+    qtbot.mouseClick(screen.lift_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: screen.confirm is not None and screen.confirm.isVisible(), timeout=WAIT)
+    assert did in screen.confirm.text()
+    lift = next(b for b in screen.confirm.buttons() if screen.confirm.buttonRole(b) == QMessageBox.DestructiveRole)
+    qtbot.mouseClick(lift, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "lifted" in screen.message.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: all(r[3] != did for r in rows(screen.table)), timeout=WAIT)
+    desk.found(desk.alex, did)
+    view = desk.service.view_record(desk.alex, did, REASON).result(30)
+    assert not view.shielded and view.address is not None
+
+
+def test_cancelling_the_lift_leaves_the_shield(qtbot, desk):
+    screen = desk.show("ShieldReviews")
+    qtbot.waitUntil(lambda: screen.table.rowCount() > 0, timeout=WAIT)
+    before = rows(screen.table)
+    screen.table.selectRow(0)
+    qtbot.mouseClick(screen.lift_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: screen.confirm is not None and screen.confirm.isVisible(), timeout=WAIT)
+    qtbot.keyClick(screen.confirm, Qt.Key_Escape)
+    qtbot.wait(300)
+    assert "lifted" not in screen.message.text() and rows(screen.table) == before
+
+
+def request_contact(desk) -> tuple[str, int]:
+    """Alex asks the LA team to reach the practitioner of a sensitive involvement withheld from them."""
+    did = desk.child("c.shielded_at IS NULL AND EXISTS (SELECT 1 FROM involvements i WHERE i.child_id = c.id "
+                     "AND i.service = 'camhs' AND i.recorded_by != 'alex.practitioner' AND i.ended IS NULL)")
+    desk.found(desk.alex, did)
+    view = desk.service.view_record(desk.alex, did, REASON).result(30)
+    withheld = next(i for i in view.involvements if isinstance(i, WithheldInvolvement))
+    state = desk.perform(ops.REQUEST_CONTACT, desk.alex,
+                         t.ContactRequest(did, withheld.involvement_id, "0191 496 0000", "alex@example.org", REASON))
+    assert state.status is t.ContactStatus.WAITING
+    return did, withheld.involvement_id
+
+
+@pytest.mark.parametrize("key, status, words", [(Qt.Key_P, t.ContactStatus.PASSED_ON, "passed on"),
+                                                (Qt.Key_D, t.ContactStatus.DECLINED, "declined")])
+def test_pass_on_or_decline_a_contact_request(qtbot, desk, key, status, words):
+    """R-SENS-4: the team sees the requester and, in full and marked sensitive, whom they want to reach with
+    its consent; passing on or declining answers the requester and empties the queue."""
+    did, involvement_id = request_contact(desk)
+    screen = desk.show("ContactRequests")
+    select(qtbot, screen.table, 2, did)
+    assert rows(screen.table)[screen.table.currentRow()][3:] == ["Alex Morgan", "Northbridge Family Hub",
+                                                                  "0191 496 0000", "alex@example.org"]
+    detail = screen.detail.toPlainText()
+    inv = desk.engine(lambda d: d.conn.execute(
+        "SELECT practitioner, organisation FROM involvements WHERE id = ?", (involvement_id,)).fetchone())
+    assert "SENSITIVE SERVICE: Child and adolescent mental health" in detail
+    assert inv[0] in detail and inv[1] in detail
+    assert "consent" in detail.lower()
+    qtbot.keyClick(screen, key, Qt.AltModifier)
+    qtbot.waitUntil(lambda: words in screen.message.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: all(r[2] != did for r in rows(screen.table)), timeout=WAIT)
+    mine = desk.perform(ops.MY_CONTACT_REQUESTS, desk.alex, t.Nothing())
+    assert [r.status for r in mine if r.directory_id == did] == [status]
+
+
+def test_usage_report_counts_and_highlights_a_burst(qtbot, desk):
+    """R-AUDIT-2: a burst of searches shows in the counts and as a pattern worth a look, flagged in words,
+    beside the reminder that a pattern is not proof of misuse."""
+    for n in range(12):
+        desk.service.search(desk.alex, Criteria(family_name="Smith", dob=date(2015, 1, 1) + timedelta(days=n)),
+                            REASON).result(30)
+    screen = desk.show("UsageReportScreen")
+    qtbot.waitUntil(lambda: screen.user.count() > 1, timeout=WAIT)
+    today = date.today()  # the audit is stamped with the wall clock
+    screen.start.setDate(today - timedelta(days=1))
+    screen.end.setDate(today)
+    screen.user.setCurrentIndex(screen.user.findData("alex.practitioner"))
+    qtbot.mouseClick(screen.run_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: screen.report is not None, timeout=WAIT)
+    [alex] = rows(screen.rows)
+    assert alex[0] == "alex.practitioner" and int(alex[4]) >= 12
+    assert "Burst of searches" in alex[8]
+    assert screen.rows.item(0, 0).font().bold()
+    patterns = rows(screen.patterns)
+    assert any(p[0] == "alex.practitioner" and p[1].startswith("Burst of searches") for p in patterns)
+    assert "WORTH A LOOK" in screen.summary.text()
+    assert screen.not_proof.text() == NOT_PROOF and "not proof of misuse" in NOT_PROOF
+
+
+def lock_out(desk, username: str) -> None:
+    wrong = SoftToken(f"soft-{username}")
+    for _ in range(5):
+        with pytest.raises(Refusal):
+            desk.engine(lambda d: token_sign_in(d, username, wrong, password="not-the-password"))
+
+
+def test_acknowledge_an_alert(qtbot, desk):
+    """A lock-out alerts the LA team; acknowledged, it is no longer NEW and the home count drops."""
+    lock_out(desk, "morgan.mediator")
+    screen = desk.show("AlertsInbox")
+    row = select(qtbot, screen.table, 3, "morgan.mediator")
+    assert rows(screen.table)[row][0] == "NEW" and rows(screen.table)[row][2] == "Account locked after failed sign-ins"
+    new_before = sum(r[0] == "NEW" for r in rows(screen.table))
+    qtbot.keyClick(screen, Qt.Key_A, Qt.AltModifier)
+    qtbot.waitUntil(lambda: "Acknowledged" in screen.message.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: sum(r[0] == "NEW" for r in rows(screen.table)) == new_before - 1, timeout=WAIT)
+    screen.show_done.setChecked(True)
+    assert any(r[3] == "morgan.mediator" and r[0] == "Acknowledged by jo.la" for r in rows(screen.table))
+
+
+def test_users_renew_an_expired_check_and_unlock_a_locked_out_user(qtbot, desk):
+    """R-ROLE-4: an expired check and a lock-out are said in the table; renewing and unlocking clear them,
+    and the unlocked user can sign in again."""
+    desk.engine(lambda d: (d.conn.execute("UPDATE users SET check_date = ? WHERE username = 'sam.cp'",
+                                          ((TODAY - timedelta(days=4 * 365)).toordinal(),)), d.conn.commit()))
+    lock_out(desk, "alex.practitioner")
+    screen = desk.show("UsersScreen")
+    row = select(qtbot, screen.table, 0, "sam.cp")
+    assert rows(screen.table)[row][6].startswith("EXPIRED")
+    assert "EXPIRED" in screen.summary.text() and "LOCKED OUT" in screen.summary.text()
+    qtbot.keyClick(screen, Qt.Key_N, Qt.AltModifier)  # Alt+N: renew check, dated today
+    qtbot.waitUntil(lambda: "Check date renewed for Sam Okoro" in screen.message.text(), timeout=WAIT)
+    assert "valid until 21 Nov 2029" in screen.message.text()
+    qtbot.waitUntil(lambda: next(r for r in rows(screen.table) if r[0] == "sam.cp")[6] == "21 Nov 2029",
+                    timeout=WAIT)
+
+    row = select(qtbot, screen.table, 0, "alex.practitioner")
+    assert rows(screen.table)[row][8] == "LOCKED OUT" and screen.unlock_button.isEnabled()
+    qtbot.keyClick(screen, Qt.Key_L, Qt.AltModifier)  # Alt+L: unlock
+    qtbot.waitUntil(lambda: "Account unlocked for Alex Morgan" in screen.message.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: next(r for r in rows(screen.table) if r[0] == "alex.practitioner")[8] == "No",
+                    timeout=WAIT)
+    assert "LOCKED OUT" not in screen.summary.text() and "EXPIRED" not in screen.summary.text()
+    assert desk.engine(lambda d: viewer_for(d, "alex.practitioner")).user.username == "alex.practitioner"
+
+
+def test_export_and_verify_an_audit_archive(qtbot, desk, tmp_path, monkeypatch):
+    """R-AUDIT-2, R-LOCAL-3: the LA team saves its LA's audit to a file only it can read, verified."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from app import audit_archive
+    target = tmp_path / "exports" / "nbr-audit"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    screen = desk.show("AuditExport")
+    today = date.today()
+    screen.start.setDate(today - timedelta(days=1))
+    screen.end.setDate(today)
+    qtbot.mouseClick(screen.choose_button, Qt.LeftButton)
+    assert screen.file.text() == str(target) + ".json"
+    qtbot.keyClick(screen, Qt.Key_X, Qt.AltModifier)  # Alt+X: export and verify
+    qtbot.waitUntil(lambda: screen.result.text().startswith(("VERIFIED", "NOT VERIFIED")) or bool(screen.message.text()),
+                    timeout=WAIT)
+    assert screen.result.text().startswith("VERIFIED"), screen.result.text() + screen.message.text()
+    saved = target.with_suffix(".json")
+    assert "readable only by you" in screen.result.text()
+    assert stat.S_IMODE(os.stat(saved).st_mode) == 0o600
+    archive = audit_archive.read(saved)
+    assert archive.la_code == "NBR" and archive.entries and audit_archive.verify(archive).ok
+    assert f"{len(archive.entries):,} audit entries" in screen.result.text()
+
+
+def test_a_reset_forgets_everything_and_drops_answers_on_their_way(qtbot, desk):
+    """R-LOCAL-2: lock and sign-out reset the screens; an answer arriving after that is not shown."""
+    users = desk.show("UsersScreen")
+    qtbot.waitUntil(lambda: users.table.rowCount() > 0, timeout=WAIT)
+    users.refresh()
+    users.reset()  # the refresh's answer is on its way
+    qtbot.wait(500)
+    assert users.table.rowCount() == 0 and users.summary.text() == "Users"
