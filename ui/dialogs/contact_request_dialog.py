@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from app.directory.work import types as t
 from app.model import LaTeamContact, Reason
 
-from .base import Problem, WorkDialog
+from .base import WorkDialog
 from .involvement_dialog import line
 
 ANYONE = 0  # app.directory.work.contact.ANYONE: on a shielded record, whoever works with the child
@@ -37,8 +37,5 @@ class ContactRequestDialog(WorkDialog):
         self.form.addRow("Your &e-mail", self.email)
 
     def build(self) -> t.ContactRequest:
-        phone, email = self.phone.text().strip(), self.email.text().strip()
-        if not phone and not email:
-            self.phone.setFocus()
-            raise Problem("Give a phone number or an e-mail address the practitioner can reach you on.")
+        phone, email = self.phone.text().strip(), self.email.text().strip()  # the directory checks both
         return t.ContactRequest(self.directory_id, self.involvement_id, phone, email, self.reason)
