@@ -38,6 +38,8 @@ Progress goes to stderr; the last stdout line is one JSON object:
   ``service_searches_per_s`` and ``service_p95_under_load_ms``: the same
   directory served over loopback HTTPS by the reference service in its own
   process (see ``tests.benchmarks.remote``; ``--skip-remote`` leaves them out).
+- ``reset_verify_ms`` / ``pkcs11tool_reset_verify_ms`` / ``reset_verify_ratio`` / ``batch_100_tokens_s``
+  (and per-path figures): closure token resets, see ``tests.benchmarks.closure`` (``--skip-closure``).
 - ``targets``: each target with its value and whether it is met (search p95
   ≤ 5 ms up to 1M children, ≤ 10 ms above; generation ≤ 60 s per million is
   judged from 1M children up, where fixed costs no longer dominate).
@@ -264,6 +266,7 @@ def targets(r: dict) -> dict:
     check("remote_search_p95_ms", r.get("remote_search_p95_ms"), "<=", 10.0)
     check("service_searches_per_s", r.get("service_searches_per_s"), ">=", 400.0)
     check("service_p95_under_load_ms", r.get("service_p95_under_load_ms"), "<=", 50.0)
+    check("reset_verify_ratio", r.get("reset_verify_ratio"), "<=", 1.2)  # issue 9
     return out
 
 
@@ -274,6 +277,7 @@ def main() -> None:
     ap.add_argument("--startup-runs", type=int, default=5)
     ap.add_argument("--skip-app", action="store_true", help="leave out the start-up and sign-in figures")
     ap.add_argument("--skip-remote", action="store_true", help="leave out the HTTPS service figures")
+    ap.add_argument("--skip-closure", action="store_true", help="leave out the closure token figures")  # issue 9
     args = ap.parse_args()
     today = date.today()
     result: dict = {"children": args.children}
@@ -333,6 +337,14 @@ def main() -> None:
             token_dir = tmp / "token-bench"
             token_dir.mkdir()
             result.update(signin.figures(token_dir))
+    if not args.skip_closure:  # issue 9: token reset vs pkcs11-tool, batch (tests/benchmarks/closure.py)
+        say("timing closure token resets against pkcs11-tool…")
+        done = subprocess.run([sys.executable, "-m", "tests.benchmarks.closure"], capture_output=True, text=True,
+                              timeout=900)
+        if done.returncode == 0:
+            result.update(json.loads(done.stdout.strip().splitlines()[-1]))
+        else:
+            say(f"  closure benchmark failed: {done.stderr.strip()[-500:]}")
     result["targets"] = targets(result)
     missed = [k for k, v in result["targets"].items() if not v["met"]]
     say(f"targets met: {len(result['targets']) - len(missed)}/{len(result['targets'])}"
