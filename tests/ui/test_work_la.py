@@ -296,3 +296,19 @@ def test_a_reset_forgets_everything_and_drops_answers_on_their_way(qtbot, desk):
     users.reset()  # the refresh's answer is on its way
     qtbot.wait(500)
     assert users.table.rowCount() == 0 and users.summary.text() == "Users"
+
+
+def test_only_the_la_team_can_export_the_audit(qtbot, desk, tmp_path):
+    """R-LOCAL-3: the screen is the LA team's alone, and the directory refuses anyone else who asks."""
+    from ui.screens import screens_for
+    from ui.screens.la import AuditExport
+    from app.model import Role
+    assert AuditExport in screens_for(Role.LA_MANAGEMENT)
+    ctx = ScreenContext(desk.service, lambda: desk.alex, Relay(desk.tabs))
+    screen = AuditExport(ctx)
+    qtbot.addWidget(screen)
+    screen.file.setText(str(tmp_path / "audit.json"))
+    qtbot.mouseClick(screen.export_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(screen.message.text()), timeout=WAIT)
+    assert screen.message.text() == "Only the LA management team can do that."
+    assert not (tmp_path / "audit.json").exists()
