@@ -235,6 +235,19 @@ class MainWindow(QMainWindow):
             if isinstance(screen, Screen):
                 screen.refresh()
 
+    def outbox_changed(self, pending: int, needs_you: int) -> None:
+        """The offline outbox's counts (R-LOCAL-1; ``Session.on_outbox_change``, relayed to the GUI thread):
+        changes that need the person count on the home view and in its tab's title."""
+        lines = []
+        if needs_you:
+            lines.append(f"{count(needs_you, 'change')} made offline could not be saved as made and "
+                         f"need{'s' if needs_you == 1 else ''} you: send again or discard.")
+        if pending - needs_you > 0:
+            lines.append(f"{count(pending - needs_you, 'change')} waiting to be sent when the directory answers.")
+        for screen in self.screens:
+            if hasattr(screen, "show_outbox"):
+                screen.show_outbox(lines, needs_you)
+
     def refresh_screens(self) -> None:
         for screen in self.screens:
             screen.refresh()

@@ -98,11 +98,11 @@ class HomeScreen(Screen):
             for c, text in enumerate(request_row(state)):
                 self.request_table.setItem(r, c, QTableWidgetItem(text))
 
-    def show_outbox(self, lines: list[str]) -> None:
-        """Changes made offline that the directory refused or that clash (from the outbox): they need a look."""
+    def show_outbox(self, lines: list[str], needs_you: int = 0) -> None:
+        """Changes made offline (the outbox, R-LOCAL-1): waiting to be sent, and those that need the person."""
         self.outbox.clear()
         self.outbox.addItems(lines)
-        self.outbox_waiting = len(lines)
+        self.outbox_waiting = needs_you
         self.outbox_box.setVisible(bool(lines))
         self._count()
 
