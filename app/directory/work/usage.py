@@ -107,46 +107,55 @@ def build_tallies(conn, people: dict, la: str, start: date, end: date) -> dict[s
     tallies: dict[str, _Tally] = {}
     family = {u: name.split()[-1].lower() for u, (name, _) in people.items() if name.split()}
     bursts: dict[str, deque] = defaultdict(deque)
+    hours: dict[str, tuple] = {}  # "YYYY-MM-DDTHH" (UTC) -> (local day, out of hours, epoch of the hour)
     returned_today: dict[tuple[str, date], set] = defaultdict(set)
     searches: list[tuple[str, date, int, str, list]] = []  # (user, day, seq, at, returned ids)
     viewed: dict[tuple[str, date], dict[str, int]] = defaultdict(dict)  # did -> last view seq that day
     views_of: list[tuple[str, str, int, str]] = []  # (user, did, seq, at): family names looked up at the end
-    for seq, at, actor, action, detail in conn.execute(
-            "SELECT seq, at, actor, action, detail FROM audit WHERE seq BETWEEN ? AND ? AND at >= ? AND at < ? "
-            "AND instr(',' || las || ',', ?) > 0 ORDER BY seq", (first, last, since, until, f",{la},")):
-        if actor not in people:
-            continue
+    # SQLite reads the few detail fields the patterns need (json_extract, in C): no whole detail is decoded here.
+    marks = ",".join("?" * len(people))
+    for seq, at, actor, action, returned, searched, did, why in conn.execute(
+            "SELECT seq, at, actor, action, "
+            "CASE WHEN action = 'search' THEN json_extract(detail, '$.returned') END, "
+            "CASE WHEN action = 'search' THEN json_extract(detail, '$.criteria.family_name') END, "
+            "CASE WHEN action IN ('view_record', 'open_archived', 'shield_override') "
+            "THEN json_extract(detail, '$.directory_id') END, "
+            "CASE WHEN action LIKE '%\\_refused' ESCAPE '\\' OR action LIKE '%\\_failed' ESCAPE '\\' "
+            "THEN json_extract(detail, '$.why') END "
+            f"FROM audit WHERE seq BETWEEN ? AND ? AND at >= ? AND at < ? AND actor IN ({marks}) "
+            "AND instr(',' || las || ',', ?) > 0 ORDER BY seq", (first, last, since, until, *people, f",{la},")):
         x = tallies.get(actor)
         if x is None:
             x = tallies[actor] = _Tally()
-        when = datetime.fromisoformat(at).astimezone(london)
-        day = when.date()
-        if _is_refusal(action) or action == "token_refused":
+        hour = hours.get(at[:13])
+        if hour is None:  # the local day, and whether the hour is out of hours, once per hour of entries
+            when = datetime.fromisoformat(at).astimezone(london)
+            hour = hours[at[:13]] = (when.date(), when.hour < DAY_STARTS or when.hour >= DAY_ENDS
+                                     or when.weekday() >= 5, when.timestamp() - when.minute * 60 - when.second
+                                     - when.microsecond / 1e6)
+        day, late, hour_stamp = hour
+        if action.endswith("_refused") or action.endswith("_failed"):  # token_refused too
             x.refusals += 1
-            why = str(json.loads(detail).get("why", "")) if '"why"' in detail else ""
+            why = why if isinstance(why, str) else ""
             if why in RATE_WHYS or why.startswith("rate."):
                 x.saw(t.Pattern.RATE_LIMITED, at, seq)
             else:
                 x.saw(t.Pattern.REFUSED, at, seq)
             continue
-        if action not in ("sign_out", "lock", "unlock") and (
-                when.hour < DAY_STARTS or when.hour >= DAY_ENDS or when.weekday() >= 5):
+        if late and action not in ("sign_out", "lock", "unlock"):
             x.saw(t.Pattern.OUT_OF_HOURS, at, seq)
         if action == "sign_in":
             x.sign_ins += 1
         elif action == SEARCH:
             x.searches += 1
-            info = json.loads(detail)
-            got = [r for r in info.get("returned", ()) if isinstance(r, str)]
-            returned_today[(actor, day)].update(got)
+            got = [r for r in json.loads(returned) if isinstance(r, str)] if returned and returned != "[]" else []
             if got:
+                returned_today[(actor, day)].update(got)
                 searches.append((actor, day, seq, at, got))
-            criteria = info.get("criteria") or {}
-            name = criteria.get("family_name") if isinstance(criteria, dict) else None
-            if isinstance(name, str) and family.get(actor) and name.strip().lower() == family[actor]:
+            if isinstance(searched, str) and family.get(actor) and searched.strip().lower() == family[actor]:
                 x.saw(t.Pattern.SHARED_FAMILY_NAME, at, seq)
             window = bursts[actor]
-            stamp = when.timestamp()
+            stamp = hour_stamp + int(at[14:16]) * 60 + float(at[17:26] or 0)
             window.append((stamp, seq, at))
             while window and window[0][0] <= stamp - BURST_WINDOW_S:
                 window.popleft()
@@ -155,7 +164,6 @@ def build_tallies(conn, people: dict, la: str, start: date, end: date) -> dict[s
                 window.clear()
         elif action in VIEWS:
             x.views += 1
-            did = json.loads(detail).get("directory_id")
             if isinstance(did, str):
                 viewed[(actor, day)][did] = seq
                 views_of.append((actor, did, seq, at))
@@ -164,7 +172,6 @@ def build_tallies(conn, people: dict, la: str, start: date, end: date) -> dict[s
         elif action in OVERRIDES:
             x.views += 1
             x.saw(t.Pattern.SHIELD_OVERRIDE, at, seq)
-            did = json.loads(detail).get("directory_id")
             if isinstance(did, str):
                 viewed[(actor, day)][did] = seq
                 views_of.append((actor, did, seq, at))
@@ -183,10 +190,12 @@ def _shared_family_views(conn, tallies, family: dict, views_of: list) -> None:
     wanted = {}
     for _, did, _, _ in views_of:
         try:
-            wanted[did] = ids.parse(did)
+            number = ids.parse(did)
         except (ValueError, TypeError):
             continue
-    names: dict[str, set] = defaultdict(set)
+        if number is not None:
+            wanted[did] = number
+    names: dict[int, set] = defaultdict(set)
     plain = list(set(wanted.values()))
     for i in range(0, len(plain), 500):
         chunk = plain[i:i + 500]
@@ -195,10 +204,10 @@ def _shared_family_views(conn, tallies, family: dict, views_of: list) -> None:
                 f"SELECT c.directory_id, c.family_name FROM children c WHERE c.directory_id IN ({marks}) "
                 f"UNION ALL SELECT c.directory_id, o.family_name FROM children c JOIN other_names o "
                 f"ON o.child_id = c.id WHERE c.directory_id IN ({marks})", chunk + chunk):
-            names[ids.fmt(number)].add(fam.lower())
+            names[number].add(fam.lower())
     for actor, did, seq, at in views_of:
         mine = family.get(actor)
-        if mine and did in wanted and mine in names.get(ids.fmt(wanted[did]), ()):
+        if mine and did in wanted and mine in names.get(wanted[did], ()):
             tallies[actor].saw(t.Pattern.SHARED_FAMILY_NAME, at, seq)
 
 
