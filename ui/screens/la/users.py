@@ -33,12 +33,12 @@ class UsersScreen(LaScreen):
         self.summary = heading("Users")
         self.table = table("usersTable", "Your LA's users", COLUMNS)
         self.on = date_edit("userActionDate", "Date of the training or check", self.today())
-        self.train_button = button("Record t&raining", "recordTraining", "Record the training on the date given")
+        self.train_button = button("Record &training", "recordTraining", "Record the training on the date given")
         self.check_button = button("Re&new check", "renewCheck", "Record a criminal-records check done on the date "
                                    "given (valid three years)")
         self.enable_button = button("&Disable", "toggleEnabled")
         self.unlock_button = button("Un&lock", "unlockUser", "Let a user locked out after failed sign-ins try again")
-        self.token_button = button("Enrol &token…", "enrolToken", "Read an inserted token and enrol it for this "
+        self.token_button = button("Enrol to&ken…", "enrolToken", "Read an inserted token and enrol it for this "
                                    "user (replacing any old one)")
         self.colleague_button = button("Register &colleague…", "registerColleague",
                                        "Register a colleague without access of their own, for mediated searches")
