@@ -1,0 +1,357 @@
+"""Nothing withheld ever leaves the engine (R-SHIELD-1, R-SHIELD-4, R-SHIELD-6, R-SENS-3, R-SENS-4), as a property.
+
+Hypothesis draws a child (its LA, shielded at creation or not, a former name), then a sequence of operations by
+random users: shields requested after creation, reviews that keep or lift them, child-protection overrides,
+sensitive and ordinary involvements recorded, brokered contact requested and decided. After each step a model
+says what every user is entitled to see, and every READ operation (search, view_record, inbox,
+my_contact_requests, shield_reviews, contact_queue, alerts, override) is run for every user; its answer,
+wire-encoded as it would cross the network (or the refusal), must not contain one withheld string: address,
+postcode, town, carers, setting, GP, former names; a sensitive involvement's organisation, practitioner, phone
+and e-mail; whatever a shield hides of other people's involvements.
+
+Run on the engine directly with many examples, and with fewer on BOTH implementations through the contract
+fixtures (the remote one over real HTTPS).
+"""
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app import directory_id, wire
+from app.directory.work import operations as ops
+from app.directory.work import types as t
+from app.model import (AccessReason, Colleague, ConsentBy, Involvement, Reason, Role, ServiceType, Viewer,
+                       WithheldInvolvement)
+from app.refusals import Refusal
+from app.search import Criteria
+from tests.conftest import TODAY, add_child, viewer_for
+
+MONITORING = Reason(AccessReason.LA_MONITORING)
+SAFEGUARDING = Reason(AccessReason.SAFEGUARDING_ENQUIRY)
+ACTORS = ("alex", "sam", "morgan", "jo")
+USERNAMES = {"alex": "alex.practitioner", "sam": "sam.cp", "morgan": "morgan.mediator", "jo": "jo.la"}
+SENSITIVE = (ServiceType.CAMHS, ServiceType.SEXUAL_HEALTH, ServiceType.SUBSTANCE_MISUSE)
+_serial = itertools.count(1)
+
+
+# -- the model: who may see what --------------------------------------------------------------------------
+@dataclass
+class Inv:
+    recorder: str  # username; "" for someone who is not a directory user
+    markers: set[str]
+    sensitive: bool
+
+
+@dataclass
+class Child:
+    did: str
+    la: str
+    shielded: bool
+    whereabouts: set[str]  # R-SHIELD-1: withheld from most users while shielded
+    involvements: list[Inv] = field(default_factory=list)
+
+
+def forbidden(children: list[Child], viewer: Viewer, override: bool = False) -> set[str]:
+    """Every string ``viewer`` may not receive now. ``override``: a child-protection override's own answer,
+    which shows whereabouts but never sensitive involvements (R-SHIELD-6, R-SENS-3)."""
+    out: set[str] = set()
+    me, role, la = viewer.user.username, viewer.user.role, viewer.user.la_code
+    for c in children:
+        own_team = role is Role.LA_MANAGEMENT and la == c.la
+        if own_team:
+            continue
+        hidden = c.shielded and not override
+        if hidden:
+            out |= c.whereabouts
+        for inv in c.involvements:
+            if inv.recorder == me:
+                continue
+            if inv.sensitive or hidden:
+                out |= inv.markers
+    return out
+
+
+def _leaks(answer, banned: set[str]) -> list[str]:
+    if isinstance(answer, Refusal):
+        text = json.dumps({"code": answer.code, "field": answer.field, "params": answer.params}, default=str)
+    else:
+        text = json.dumps(wire.encode(answer))
+    low = text.lower()
+    return sorted(m for m in banned if m and m.lower() in low)
+
+
+# -- two ways to reach a directory --------------------------------------------------------------------------
+class Engine:
+    def __init__(self, d) -> None:
+        self.d = d
+
+    def sign_in(self, username: str, colleague=None) -> Viewer:
+        return viewer_for(self.d, username, colleague)
+
+    def call(self, fn, *args):
+        try:
+            return fn(*args)
+        except Refusal as exc:
+            return exc
+
+    def search(self, v, did, reason):
+        return self.call(self.d.search, v, Criteria(directory_id=did), reason)
+
+    def view(self, v, did, reason):
+        return self.call(self.d.view_record, v, did, reason)
+
+    def perform(self, op, v, req):
+        return self.call(self.d.perform, op, v, req)
+
+
+class Remote(Engine):
+    """Either implementation of the directory interface (futures)."""
+
+    def __init__(self, directory_client) -> None:
+        self.client = directory_client
+
+    def sign_in(self, username: str, colleague=None) -> Viewer:
+        from tests.contract.test_directory_contract import viewer
+        return viewer(self.client, username, colleague)
+
+    def call(self, fn, *args):
+        future = fn(*args)
+        exc = future.exception(timeout=60)
+        return exc if isinstance(exc, Refusal) else future.result()
+
+    def search(self, v, did, reason):
+        return self.call(self.client.search, v, Criteria(directory_id=did), reason)
+
+    def view(self, v, did, reason):
+        return self.call(self.client.view_record, v, did, reason)
+
+    def perform(self, op, v, req):
+        return self.call(self.client.perform, op, v, req)
+
+
+# -- the run ---------------------------------------------------------------------------------------------
+steps = st.one_of(
+    st.tuples(st.just("shield"), st.sampled_from(ACTORS), st.sampled_from(list(t.ShieldGround))),
+    st.tuples(st.just("review"), st.sampled_from(list(t.ReviewOutcome))),
+    st.tuples(st.just("sensitive"), st.sampled_from(("alex", "sam")), st.sampled_from(SENSITIVE)),
+    st.tuples(st.just("ordinary"), st.sampled_from(("alex", "sam"))),
+    st.tuples(st.just("override"), st.sampled_from(ACTORS), st.booleans()),
+    st.tuples(st.just("contact"), st.sampled_from(("alex", "sam", "morgan"))),
+    st.tuples(st.just("decide"), st.sampled_from((t.ContactStatus.PASSED_ON, t.ContactStatus.DECLINED))),
+)
+
+
+class World:
+    def __init__(self, via: Engine, colleague: Colleague) -> None:
+        self.via = via
+        self.children: list[Child] = []
+        self.who = {a: via.sign_in(USERNAMES[a], colleague if a == "morgan" else None) for a in ACTORS}
+
+    def reason(self, actor: str) -> Reason:
+        return MONITORING if actor == "jo" else SAFEGUARDING
+
+    def found(self, actor: str, child: Child):
+        return self.via.search(self.who[actor], child.did, self.reason(actor))
+
+    # each step: do it, and change the model only if the directory did it
+    def step(self, child: Child, s: tuple) -> None:
+        kind, *args = s
+        getattr(self, f"_{kind}")(child, *args)
+        self.check(child)
+
+    def _shield(self, child, actor, ground):
+        self.found(actor, child)
+        got = self.via.perform(ops.REQUEST_SHIELD, self.who[actor], t.ShieldRequest(child.did, ground,
+                                                                                    self.reason(actor)))
+        if not isinstance(got, Refusal):
+            child.shielded = True
+        else:
+            assert actor == "morgan", got  # R-SHIELD-2: any practitioner or the LA team, never a mediating user
+
+    def _review(self, child, outcome):
+        got = self.via.perform(ops.REVIEW_SHIELD, self.who["jo"], t.ShieldReview(child.did, outcome))
+        if not isinstance(got, Refusal) and outcome is t.ReviewOutcome.LIFT:
+            child.shielded = False
+
+    def _record(self, child, actor, service, sensitive):
+        n = next(_serial)
+        org, phone, email = f"Hideorg{n:05d} Service", f"0113 496 {n:04d}", f"hideorg{n:05d}@service.example"
+        self.found(actor, child)
+        got = self.via.perform(ops.RECORD_INVOLVEMENT, self.who[actor], t.NewInvolvement(
+            child.did, service, org, "Worker", phone, email, TODAY - timedelta(days=1), self.reason(actor),
+            consent=t.Consent(ConsentBy.CHILD, TODAY - timedelta(days=1)) if sensitive else None))
+        if not isinstance(got, Refusal):
+            child.involvements.append(Inv(USERNAMES[actor], {org, phone, email}, sensitive))
+
+    def _sensitive(self, child, actor, service):
+        self._record(child, actor, service, True)
+
+    def _ordinary(self, child, actor):
+        self._record(child, actor, ServiceType.EDUCATION_WELFARE, False)
+
+    def _override(self, child, actor, warning_seen):
+        self.found(actor, child)
+        v = self.who[actor]
+        got = self.via.perform(ops.OVERRIDE_SHIELD, v, t.ShieldOverride(child.did, self.reason(actor), warning_seen))
+        allowed = actor == "sam" and warning_seen and child.shielded
+        assert isinstance(got, Refusal) != allowed, got  # R-SHIELD-6: child protection, after the warning
+        leaks = _leaks(got, forbidden(self.children, v, override=allowed))
+        assert not leaks, f"override_shield answered {actor} with withheld {leaks}"
+
+    def _contact(self, child, actor):
+        v = self.who[actor]
+        self.found(actor, child)
+        view = self.via.view(v, child.did, self.reason(actor))
+        if isinstance(view, Refusal):
+            return
+        withheld = [i.involvement_id for i in view.involvements if isinstance(i, WithheldInvolvement)]
+        iid = 0 if view.shield_applied else (withheld[0] if withheld else 0)
+        self.via.perform(ops.REQUEST_CONTACT, v, t.ContactRequest(child.did, iid, "0191 555 0100",
+                                                                  "asker@example.org", self.reason(actor)))
+
+    def _decide(self, child, outcome):
+        queue = self.via.perform(ops.CONTACT_QUEUE, self.who["jo"], t.Nothing())
+        if queue and not isinstance(queue, Refusal):
+            self.via.perform(ops.DECIDE_CONTACT, self.who["jo"], t.ContactDecision(queue[0].request_id, outcome))
+
+    def check(self, child: Child) -> None:
+        """Every read, by every user: nothing they are not entitled to."""
+        for actor, v in self.who.items():
+            banned = forbidden(self.children, v)
+            reason = self.reason(actor)
+            answers = {"search": self.found(actor, child), "view_record": self.via.view(v, child.did, reason),
+                       "inbox": self.via.perform(ops.INBOX, v, t.Nothing()),
+                       "my_contact_requests": self.via.perform(ops.MY_CONTACT_REQUESTS, v, t.Nothing())}
+            if actor == "jo":
+                for op in (ops.SHIELD_REVIEWS, ops.CONTACT_QUEUE, ops.ALERTS):
+                    answers[op.name] = self.via.perform(op, v, t.Nothing())
+            for name, answer in answers.items():
+                leaks = _leaks(answer, banned)
+                assert not leaks, f"{name} answered {actor} with withheld {leaks}"
+
+
+def _fresh_child(d, la: str, shielded: bool, former: bool) -> Child:
+    """A child whose every withheld detail is a string found nowhere else in the directory."""
+    n = next(_serial)
+    conn = d.conn
+    postcode, line1, town, former_name = f"HZ{n:04d} 1AA", f"{n} Hideaddr{n:05d} Lane", f"Hidetown{n:05d}", \
+        f"Hideformer{n:05d}"
+    did = add_child(d, "Tess", f"Visible{n:05d}", date(2014, 1, 1) + timedelta(days=n % 2000), postcode=postcode,
+                    la_code=la, other_names=[("Tess", former_name)] if former else (), shielded=shielded)
+    cid, hid = conn.execute("SELECT id, household_id FROM children WHERE directory_id = ?",
+                            (directory_id.parse(did),)).fetchone()
+    conn.execute("UPDATE households SET line1 = ?, town = ? WHERE id = ?", (line1, town, hid))
+    carer, carer_phone = f"Hidecarer{n:05d}", f"0113 497 {n:04d}"
+    conn.execute("INSERT INTO carers VALUES ((SELECT max(id) + 1 FROM carers),?,?,?,?,?,?,?,?,?)",
+                 (hid, "Pat", carer, "Mother", carer_phone, line1, "", town, postcode))
+    setting, setting_phone = f"Hidesetting{n:05d} School", f"0113 498 {n:04d}"
+    sid = conn.execute("SELECT max(id) + 1 FROM settings").fetchone()[0]
+    conn.execute("INSERT INTO settings VALUES (?,?,?,?,?,?,?,?,?)",
+                 (sid, "primary", setting, f"Hidesetaddr{n:05d}", "", town, postcode, setting_phone, la))
+    gp, gp_phone = f"Hidegp{n:05d} Surgery", f"0113 499 {n:04d}"
+    gid = conn.execute("SELECT max(id) + 1 FROM gp_practices").fetchone()[0]
+    conn.execute("INSERT INTO gp_practices VALUES (?,?,?,?,?,?,?)", (gid, gp, f"Hidegpaddr{n:05d}", "", town,
+                                                                     postcode, gp_phone))
+    conn.execute("UPDATE children SET setting_id = ?, gp_id = ? WHERE id = ?", (sid, gid, cid))
+    child = Child(did, la, shielded, {postcode, line1, town, carer, carer_phone, setting, setting_phone, gp,
+                                      gp_phone, f"Hidesetaddr{n:05d}", f"Hidegpaddr{n:05d}"}
+                  | ({former_name} if former else set()))
+    # a sensitive involvement recorded by someone who is not a directory user (R-SENS-3)
+    m = next(_serial)
+    sens = (f"Hidesens{m:05d} Clinic", f"Hideprac{m:05d} Smith", f"0113 496 {m:04d}", f"hidesens{m:05d}@nhs.example")
+    conn.execute("INSERT INTO involvements (child_id, service, organisation, practitioner, role, phone, email, "
+                 "started, recorded_by, consent_by, consent_on) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                 (cid, ServiceType.SEXUAL_HEALTH.value, *sens[:2], "Nurse", *sens[2:], TODAY.toordinal() - 30,
+                  "staff-elsewhere", "child", TODAY.toordinal() - 30))
+    child.involvements.append(Inv("staff-elsewhere", set(sens), True))
+    return child
+
+
+def _registered_colleague(conn) -> Colleague:
+    row = conn.execute("SELECT username, display_name, organisation FROM users WHERE role = 'colleague' "
+                       "AND la_code = 'NBR' AND enabled = 1 ORDER BY username LIMIT 1").fetchone()
+    return Colleague(row[1], row[2], row[0])
+
+
+def test_nothing_withheld_ever_leaves_the_engine(directory):
+    """Many examples on the engine itself: fresh children with unique withheld strings, in two LAs."""
+    for name in ("searches_per_minute", "searches_per_hour", "children_opened_per_day"):
+        directory.set_limit(name, 10**8, by="test")
+    sim = World(Engine(directory), _registered_colleague(directory.conn))
+
+    @settings(max_examples=120, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(la=st.sampled_from(("NBR", "ASH")), shielded=st.booleans(), former=st.booleans(),
+           plan=st.lists(steps, min_size=1, max_size=7))
+    def run(la, shielded, former, plan):
+        child = _fresh_child(directory, la, shielded, former)
+        sim.children.append(child)
+        sim.check(child)
+        for s in plan:
+            sim.step(child, s)
+
+    run()
+
+
+# -- both implementations, through the interface ----------------------------------------------------------
+from tests.contract.conftest import client, facts, service_tls, world  # noqa: E402,F401  the contract fixtures
+
+
+@pytest.fixture
+def search_limit() -> int:
+    return 10**6  # the property runs many searches a minute; the rate limit is tested elsewhere
+
+
+def _learn(via: Remote, la_team: Viewer, did: str) -> tuple[set[str], list[Inv]]:
+    """What the LA team sees of a child: the strings a shield or R-SENS-3 withholds from others."""
+    assert not isinstance(via.search(la_team, did, MONITORING), Refusal)
+    view = via.view(la_team, did, MONITORING)
+    where = {view.address.line1, view.address.postcode, view.address.town}
+    where |= {n.family_name for n in view.other_names}
+    for c in view.carers:
+        where |= {c.name.family_name, c.phone}
+    if view.setting:
+        where |= {view.setting.name, view.setting.phone}
+    if view.gp:
+        where |= {view.gp.name, view.gp.phone}
+    invs = [Inv("", {i.organisation, i.practitioner, i.phone, i.email} - {""}, i.service.sensitive)
+            for i in view.involvements if isinstance(i, Involvement)]
+    # what stays visible on a shielded record (R-SHIELD-1) is no secret: a carer or a former name may share the
+    # child's family name
+    visible = {view.name.given_names, view.name.family_name, view.directory_id}
+    return {w for w in where if w and w not in visible}, invs
+
+
+def test_nothing_withheld_leaves_either_implementation(client, facts):
+    """Fewer examples, on the embedded directory and over HTTPS to the service: the children the contract
+    directory holds (one shielded at build, one not, with a sensitive involvement), changed by the same steps."""
+    via = Remote(client)
+    la = via.sign_in("jo.la")
+    first = client.perform(ops.COLLEAGUES, la, t.Nothing()).result(timeout=60)[0]
+    sim = World(via, Colleague(first.name, first.organisation, first.username))
+    plain, shielded = facts.plain["did"], facts.shielded["did"]
+    learned = {did: _learn(via, sim.who["jo"], did) for did in (plain, shielded)}
+    # a string both children share (a GP practice, a school) is not a secret of either
+    shared = set.intersection(*(w | set().union(*(i.markers for i in invs)) for w, invs in learned.values()))
+    # the users' own names and organisations are shown as who asked, who told: not a secret of any child
+    shared |= {x for v in sim.who.values() for x in (v.user.display_name, v.user.organisation)}
+    for did, is_shielded in ((plain, False), (shielded, True)):
+        where, invs = learned[did]
+        sim.children.append(Child(did, "NBR", is_shielded, where - shared,
+                                  [Inv(i.recorder, i.markers - shared, i.sensitive) for i in invs]))
+    by_did = {c.did: c for c in sim.children}
+
+    @settings(max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(which=st.sampled_from((plain, shielded)), plan=st.lists(steps, min_size=1, max_size=5))
+    def run(which, plan):
+        child = by_did[which]
+        sim.check(child)
+        for s in plan:
+            sim.step(child, s)
+
+    run()
