@@ -63,6 +63,19 @@ class SearchScreen(Screen):
         self._reset()
 
 
+class _Routed:
+    """The directory interface with its work operations sent another way (the outbox)."""
+
+    def __init__(self, directory: DirectoryClient, work: Callable) -> None:
+        self._directory, self._work = directory, work
+
+    def perform(self, op, viewer, request, key=None):
+        return self._work(op, viewer, request, key)
+
+    def __getattr__(self, name: str):
+        return getattr(self._directory, name)
+
+
 def role_screens(role: Role) -> list[type]:
     """The role's screens; none yet where the package for the role is still being written."""
     try:
@@ -79,7 +92,8 @@ class MainWindow(QMainWindow):
     record_opened = Signal(object)  # RecordView, for the encrypted local cache
 
     def __init__(self, directory: DirectoryClient, user: User, clock: Callable[[], date] = date.today,
-                 session: str = "", training: bool = False, recall: Callable | None = None, parent=None) -> None:
+                 session: str = "", training: bool = False, recall: Callable | None = None,
+                 work: Callable | None = None, parent=None) -> None:
         """``directory``: the directory interface (embedded or HTTPS); ``session``: the directory's
         session id from sign-in; ``training``: offer the training guide; ``recall(directory_id)``: a future
         of the encrypted cache's offline copy of a record this user opened (R-LOCAL-2)."""
@@ -94,7 +108,11 @@ class MainWindow(QMainWindow):
         self.clock = clock
         self.record_reason: Reason | None = None  # the reason the record on screen was opened with
         self.setWindowTitle(f"Signpost — {user.display_name}")
-        self.ctx = ScreenContext(directory, lambda: self.viewer(self.acting), self.relay, self._busy)
+        # ``work(op, viewer, request, key)``: how the screens' work operations are sent -- the session's outbox
+        # (R-LOCAL-1: a change is kept before it is sent); without it, straight to the directory.
+        self.ctx = ScreenContext(_Routed(directory, work) if work else directory, lambda: self.viewer(self.acting),
+                                 self.relay, self._busy)
+        self.ctx.clock = clock  # "overdue", "expired" and default dates follow the window's clock
 
         self.form = SearchForm(user.role, clock=clock)
         self.form.submitted.connect(self.search)

@@ -192,3 +192,20 @@ def test_a_practitioners_record_can_still_be_selected(qtbot, window):
     main, _ = window(search=lambda *a: Outcome(hits=(hit(),)), view_record=lambda v, did, r: record(did))
     opened(qtbot, main)
     assert main.record.browser.textInteractionFlags() != Qt.NoTextInteraction
+
+
+def test_a_change_kept_in_the_outbox_says_it_will_be_sent(qtbot, window):
+    """R-LOCAL-1: offline, a change goes to the outbox: the dialog closes and the record says so."""
+    from app.outbox import Queued
+
+    def offline(viewer, req):
+        raise Queued("key-1")
+    main, _ = window(search=lambda *a: Outcome(hits=(hit(),)),
+                     view_record=lambda v, did, r: record(did, involvements=(mine(),)), end_involvement=offline)
+    opened(qtbot, main)
+    qtbot.mouseClick(main.record.buttons["end"], Qt.LeftButton)
+    d = main.record_actions.dialog
+    d.keep[t.KeepContact.FIVE_YEARS].setChecked(True)
+    qtbot.mouseClick(d.ok, Qt.LeftButton)
+    qtbot.waitUntil(lambda: main.record_actions.dialog is None)
+    assert "saved on this workstation" in main.record.note.text()

@@ -33,6 +33,8 @@ from ui.refusals import explain
 SHIELDED_NOW = "The record is shielded now. Your LA management team will review the shield within 7 days."
 CONTACT_SENT = ("Your request was sent to the child's LA team. Its status shows under “My contact requests” on the "
                 "Home screen.")
+QUEUED = ("The directory cannot be reached: your change is saved on this workstation and will be sent when it "
+          "answers. Home shows it until then.")
 CONFLICT_CHOICE = ("{words}\n\nReload the record to see the change made elsewhere (yours is not saved), or save "
                    "yours over it.")
 
@@ -120,6 +122,10 @@ class RecordActions(QObject):
         after(answer)
 
     def _refused(self, dialog: WorkDialog, op, request, after, exc: BaseException) -> None:
+        if type(exc).__name__ == "Queued":  # app.outbox.Queued: kept on this workstation, sent when it can be
+            dialog.done_ok()
+            self.window.record.say(QUEUED)
+            return
         if isinstance(exc, Refusal) and exc.code == "involvement.conflict" and "version" in dict(exc.params):
             dialog.reject()
             self._conflict(op, request, after, exc)
