@@ -141,6 +141,7 @@ class SignpostApp(QObject):
         self.sessions: "SessionManager | None" = None
         self.session: "Session | None" = None
         self.present: dict[str, object] = {}  # serial -> TokenInfo
+        self.closure = None  # closure (issue 9): the ClosureWizard while open
         self._closing = threading.Event()
         self.idle = IdleWatch(settings.idle_lock_minutes * 60_000, self._idle_lock, self)
         self.idle.warning.connect(lambda s: self.main.show_idle_warning(s) if self.main else None)
@@ -234,6 +235,8 @@ class SignpostApp(QObject):
     # -- tokens coming and going ------------------------------------------------
     def _token_event(self, event) -> None:
         token = event.token
+        if self.closure is not None:  # closure (issue 9): the batch sees tokens arrive
+            self.closure.ctx.token_event(event)
         pickers = [self.signin.tokens] + ([self.lock_window.picker] if self.lock_window else [])
         if event.kind == "arrived":
             self.present[token.serial] = token
@@ -299,6 +302,7 @@ class SignpostApp(QObject):
         self.signin.reset()
         self.signin.hide()
         self.idle.start()
+        self._closure_after_sign_in()  # closure (issue 9)
 
     # -- help -----------------------------------------------------------------
     def open_training_guide(self) -> None:
@@ -331,6 +335,120 @@ class SignpostApp(QObject):
             self.guide.close()
             self.guide = None
 
+    # -- closure (issue 9: ui/wizards/closure) --------------------------------------------------
+    # The LA team opens Closure on demand from the menu before switch-off, to prepare; from the
+    # switch-off on (R-CLOSE-1) the LA team gets only the closure wizard and everyone else is told so.
+    def _closure_after_sign_in(self) -> None:
+        from datetime import datetime, timezone
+
+        from PySide6.QtGui import QAction
+
+        from app.closure.mode import ModeError, closure_mode
+        from app.model import Role
+
+        from .refusals import closure_words
+        if self.main is None or self.session is None:
+            return
+        la_team = self.session.user.role is Role.LA_MANAGEMENT
+        try:
+            closed = closure_mode(datetime.now(timezone.utc)).closed  # the environment; the store when opened
+        except ModeError as exc:
+            log.warning("closure switch-off not understood: %s", exc)
+            closed = False
+        if closed and not la_team:
+            self.sign_out(closure_words("closure.only_closure_tasks") + " Hand your security token to your LA team.")
+            return
+        if la_team:
+            action = QAction("Open &closure tasks…", self.main)
+            action.setObjectName("openClosure")
+            action.setShortcut("Ctrl+Shift+C")
+            action.triggered.connect(lambda _checked=False: self.open_closure())
+            self.main.menuBar().addMenu("C&losure").addAction(action)
+        if closed:
+            self.main.hide()
+            self.open_closure(closed=True)
+
+    def open_closure(self, closed: bool = False) -> None:
+        """Open the closure wizard: read the issued tokens from the directory (if it answers), then open
+        the closure store and set closure up on a worker; the window opens when all that is done."""
+        from app.directory.work import operations as ops
+        from app.directory.work import types as t
+        from app.model import Role
+
+        from .refusals import closure_words
+        if self.closure is not None:
+            self.closure.show()
+            self.closure.raise_()
+            self.closure.activateWindow()
+            return
+        if self.session is None or self.service is None or self.main is None:
+            return
+        if self.session.user.role is not Role.LA_MANAGEMENT:
+            self.main.form.show_message(closure_words("closure.not_la_team"))
+            return
+        session = self.session
+        watch(self.relay, self.service.perform(ops.TOKEN_REGISTER, session.viewer(), t.Nothing()),
+              lambda issued: self._prepare_closure(session, issued, "", closed),
+              lambda exc: self._prepare_closure(session, None, closure_words("closure.register_offline"), closed))
+
+    def _prepare_closure(self, session, issued, note: str, closed: bool) -> None:
+        from .wizards.closure.loading import prepare
+        if session is not self.session:
+            return
+        user = session.user
+        if not hasattr(self, "_closure_pool"):
+            self._closure_pool = ThreadPoolExecutor(1, thread_name_prefix="closure-open")
+        future = self._closure_pool.submit(prepare, self.paths, self.store, actor=user.username, la=user.organisation,
+                                           la_team=True, issued=issued, on_demand=not closed)
+        watch(self.relay, future, lambda p: self._closure_ready(session, p, note if not p.register.tokens else ""),
+              self._closure_failed)
+
+    def _closure_ready(self, session, prepared, note: str) -> None:
+        from app.closure.reset import TokenReset
+
+        from .wizards.closure import ClosureContext, ClosureWizard
+        if session is not self.session or self.closure is not None:
+            prepared.store.close()
+            return
+        ctx = ClosureContext(prepared.register, prepared.checklist, actor=session.user.username, relay=self.relay,
+                             tokens=TokenReset(service=self.tokens) if self.tokens is not None else None,
+                             store=prepared.store, clock=self.clock, closed=prepared.mode.closed,
+                             present=lambda: list(self.present), paths=self.paths, keystore=self.store,
+                             own_serial=session.serial)
+        ctx.note = note
+        self.closure = ClosureWizard(ctx)
+        self.closure.closed.connect(self._closure_closed)
+        self.closure.destroyed_local_data.connect(lambda _receipt: setattr(self, "_closure_destroyed", True))
+        self.closure.show()
+        self.closure.activateWindow()
+
+    def _closure_failed(self, exc: BaseException) -> None:
+        from .refusals import closure_explain
+        log.error("closure could not be opened", exc_info=exc)
+        if self.main is not None:
+            self.main.show()
+            self.main.form.show_message(closure_explain(exc))
+
+    def _closure_closed(self) -> None:
+        wizard, self.closure = self.closure, None
+        if wizard is None:
+            return
+        wizard.deleteLater()
+        if getattr(self, "_closure_destroyed", False):
+            self._closure_destroyed = False
+            done = "Closure is complete: this workstation's local data was destroyed. Quit Signpost."
+            self.sign_out(done)
+            self.signin.set_failed(done)  # nothing is left to sign in to
+        elif wizard.ctx.closed:  # switched off: nothing else to go back to
+            self.sign_out()
+
+    def _close_closure(self) -> None:
+        wizard, self.closure = self.closure, None
+        if wizard is not None:
+            wizard.closed.disconnect(self._closure_closed)
+            wizard.close()
+            wizard.deleteLater()
+
     # -- locking ------------------------------------------------------------------
     def lock(self, why: str, token_removed: bool = False) -> None:
         """Clear the screen at once, then close the cache and the token session (R-LOCAL-2)."""
@@ -338,6 +456,8 @@ class SignpostApp(QObject):
             return
         self.idle.stop()
         self._close_guide()
+        if self.closure is not None:  # closure (issue 9): hidden while locked
+            self.closure.hide()
         self.main.wipe()
         self.main.hide()
         self.session.locked = True
@@ -358,6 +478,12 @@ class SignpostApp(QObject):
         assert self.main is not None and self.lock_window is not None
         self.lock_window.reset()
         self.lock_window.hide()
+        if self.closure is not None:  # closure (issue 9)
+            self.closure.show()
+            if self.closure.ctx.closed:  # switched off: only the closure tasks
+                self.closure.activateWindow()
+                self.idle.start()
+                return
         self.main.show()
         self.main.activateWindow()
         self.idle.start()
@@ -375,6 +501,7 @@ class SignpostApp(QObject):
     def sign_out(self, note: str = "") -> None:
         self.idle.stop()
         self._close_guide()
+        self._close_closure()  # closure (issue 9)
         if self.main is not None:
             self.main.wipe()
             self.main.close()
@@ -394,6 +521,8 @@ class SignpostApp(QObject):
     def shutdown(self) -> None:
         self._closing.set()  # stops a first-run build; the half-made file is removed
         self.sign_out()
+        if hasattr(self, "_closure_pool"):  # closure (issue 9)
+            self._closure_pool.shutdown(wait=True)
         if self.sessions is not None:
             self.sessions.close()
         if self.tokens is not None:

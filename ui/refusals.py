@@ -320,3 +320,39 @@ def explain(exc: BaseException) -> tuple[str, str]:
 # outcome's message are these words: logs and assertions read what the person read.
 Refusal.render = words
 Outcome.render = notice_words
+
+
+# closure (issue 9: the closure wizard, ui/wizards/closure) ------------------------------------------
+CLOSURE_WORDS = {
+    "closure.tokens_unavailable": "Token resets cannot start: the security token service is not running. Restart "
+                                  "Signpost with the token reader connected.",
+    "closure.reset_busy": "A token is being reset already. Finish or cancel it first.",
+    "closure.no_token_chosen": "Choose a token from the register first.",
+    "closure.register_offline": "The token register could not be read from the directory (no connection). It "
+                                "starts empty: import the tokens from a CSV file, or open Closure again once "
+                                "the directory answers.",
+    "closure.only_closure_tasks": "The service has been switched off. Only the closure tasks are available.",
+    "closure.not_la_team": "Closure is for the LA management team.",
+    "closure.not_ready": "This part of closure is not available in this version of Signpost yet.",
+    "closure.destroy_confirm_mismatch": "Type DESTROY in capitals to confirm.",
+    "closure.file_unreadable": "The file could not be read: {why}.",
+}
+
+
+def closure_words(code: str, **params) -> str:
+    try:
+        return CLOSURE_WORDS[code].format(**params)
+    except KeyError:
+        return CLOSURE_WORDS.get(code, "Something went wrong in closure. Try again.")
+
+
+def closure_explain(exc: BaseException) -> str:
+    """The closure core refuses with coded errors whose message already says what to do
+    (RegisterError, PlanError, the store's StoreError); everything else as elsewhere."""
+    from app.closure.plan import PlanError
+    from app.closure.register import RegisterError
+    if isinstance(exc, (RegisterError, PlanError)) or type(exc).__name__ == "StoreError":
+        return str(exc)
+    if isinstance(exc, OSError) and getattr(exc, "errno", None) != 28:
+        return closure_words("closure.file_unreadable", why=getattr(exc, "strerror", None) or str(exc))
+    return explain(exc)[0]
