@@ -28,9 +28,9 @@ from . import types as t
 ANYONE = 0  # involvement_id on a shielded record: whoever works with this child
 
 
-def _refuse(d, viewer: Viewer, reason, action: str, why: str, code: str, field: str | None = None):
+def _refuse(d, viewer: Viewer, reason, action: str, why: str, code: str, field: str = ""):
     d.audit_refusal(viewer, reason, action, why)
-    exc = AccessRefused(code, field)
+    exc = AccessRefused(code, field) if field else AccessRefused(code)
     exc.audited = True  # type: ignore[attr-defined]
     raise exc
 

@@ -45,9 +45,9 @@ def _set_on(shielded_at: str) -> date:
     return datetime.fromisoformat(shielded_at[:10]).date() if shielded_at else date.min
 
 
-def _refuse(d, viewer: Viewer, reason, action: str, why: str, code: str, field: str | None = None):
+def _refuse(d, viewer: Viewer, reason, action: str, why: str, code: str, field: str = ""):
     d.audit_refusal(viewer, reason, action, why)
-    exc = AccessRefused(code, field)
+    exc = AccessRefused(code, field) if field else AccessRefused(code)
     exc.audited = True  # type: ignore[attr-defined]
     raise exc
 
