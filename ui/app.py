@@ -210,6 +210,9 @@ class SignpostApp(QObject):
         assert self.service is not None and self.tokens is not None and self.store is not None
         self.sessions = SessionManager(self.service, self.tokens, self.store, self.paths,
                                        cache_hours=self.settings.record_cache_hours)
+        # the outbox's counts, from its worker to whichever window is showing (R-LOCAL-1)
+        self.sessions.on_outbox_change = lambda pending, needs_you: self.relay.post(
+            lambda: self.main is not None and self.main.outbox_changed(pending, needs_you))
         self.signin.set_ready()
 
     def _tokens_failed(self, exc: BaseException) -> None:
@@ -283,12 +286,17 @@ class SignpostApp(QObject):
         self.token_memory.remember(session.user.username, session.serial)
         self.main = MainWindow(self.service, session.user, self.clock, session=session.directory_session,
                                training=self.service.status().kind == "training",
-                               recall=lambda directory_id: self.sessions.recall(session, directory_id))
+                               recall=lambda directory_id: self.sessions.recall(session, directory_id),
+                               # the screens' work through the session: a change is kept in the encrypted
+                               # outbox before it is sent (R-LOCAL-1); the outbox chooses its own key
+                               work=lambda op, viewer, request, _key: self.sessions.perform(
+                                   session, op, request, viewer.on_behalf_of))
         self.main.sign_out_requested.connect(self.sign_out)
         self.main.lock_requested.connect(lambda: self.lock("Locked at your request."))
         self.main.change_pin_requested.connect(self.change_pin)
         self.main.training_guide_requested.connect(self.open_training_guide)
         self.main.record_opened.connect(lambda view: self.sessions.remember(session, view))
+        self.main.ctx.tokens = self.tokens  # an LA team enrols tokens on the one token thread
         self.main.show_alert(getattr(session, "security_alert", ""))
         self.lock_window = LockWindow()
         self.lock_window.set_user(session.user.display_name)

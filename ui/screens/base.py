@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Callable
 
 from PySide6.QtCore import Signal
@@ -30,6 +31,8 @@ class ScreenContext:
     viewer: Callable[[], Viewer]  # who asks now (a mediating user's current colleague included)
     relay: Relay
     busy: Callable[[bool], None] = lambda _on: None  # the window's one progress bar
+    clock: Callable[[], date] = date.today  # "overdue", "expired" and default dates (tests set it)
+    tokens: Any = None  # the app's TokenService (token thread), for enrolling a token; None: not in this window
 
     def perform(self, op: Operation, request: Any, on_done: Callable[[Any], None],
                 on_error: Callable[[BaseException], None], *, key: str | None = None) -> None:
@@ -37,6 +40,7 @@ class ScreenContext:
         fresh idempotency key unless one is given (the offline outbox gives its own)."""
         if op.writes and key is None:
             key = uuid.uuid4().hex
+        future = self.directory.perform(op, self.viewer(), request, key)
         self.busy(True)
 
         def done(value: Any) -> None:
@@ -46,7 +50,7 @@ class ScreenContext:
         def failed(exc: BaseException) -> None:
             self.busy(False)
             on_error(exc)
-        watch(self.relay, self.directory.perform(op, self.viewer(), request, key), done, failed)
+        watch(self.relay, future, done, failed)
 
 
 class Screen(QWidget):
