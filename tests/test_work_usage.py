@@ -225,3 +225,16 @@ def test_thirty_busy_days_report_in_well_under_a_second(directory, clock):
     print(f"usage report: {counted} entries in 30 days (of {len(rows)}), {took * 1000:.0f} ms CPU, "
           f"{wall * 1000:.0f} ms wall")
     assert took < 1.0
+
+
+def test_a_registered_colleague_never_signs_in_even_with_a_password_and_token(directory):
+    """R-ROLE-2: belt and braces: were a colleague given a password and a token, the account itself refuses."""
+    from app.directory import SignInRefused
+    from app.passwords import hash_password
+    from tests.conftest import PASSWORD, SoftToken, token_sign_in
+    directory.conn.execute("UPDATE users SET password_hash = ? WHERE username = 'ann.lee'", (hash_password(PASSWORD),))
+    token = SoftToken("soft-ann.lee").enrol(directory, "ann.lee")
+    with pytest.raises(SignInRefused) as exc:
+        token_sign_in(directory, "ann.lee", token)
+    assert exc.value.code == "account.colleague_no_access"
+    assert "ann.lee" not in directory.usernames()  # no training token is made for a colleague
