@@ -163,3 +163,235 @@ def test_the_la_team_walks_closure_from_overview_to_the_destruction_receipt(qtbo
     wizard.close()
     qtbot.waitUntil(lambda: app.session is None and app.signin.isVisible(), timeout=T)
     assert "local data was destroyed" in app.signin.status.text()
+
+
+# -- the pages' failure messages, with a stand-in for the token thread -----------------------------------
+# (the real PKCS#11 outcomes are tested on SoftHSM in tests/closure; here: what the person reads)
+from concurrent.futures import Future  # noqa: E402
+from datetime import date, datetime  # noqa: E402
+
+from app.closure.plan import Checklist, Plan  # noqa: E402
+from app.closure.register import Register  # noqa: E402
+from app.closure.reset import ResetOutcome, ResetResult, TokenState  # noqa: E402
+from ui.bridge import Relay  # noqa: E402
+from ui.wizards.closure import ClosureContext, ClosureWizard, QtPrompts  # noqa: E402
+
+SERIAL = "ABC123"
+
+
+def done(value) -> Future:
+    f: Future = Future()
+    f.set_result(value)
+    return f
+
+
+class StandInTokens:
+    """Answers like ``TokenReset``: a token's flags, then each call's ``ResetResult``."""
+
+    def __init__(self, present=True, user_locked=False, so_low=False, so_locked=False,
+                 holder=ResetOutcome.RESET, la=ResetOutcome.RESET, verify=ResetOutcome.VERIFIED, messages=None):
+        self.present, self.flags = present, dict(user_pin_locked=user_locked, so_pin_count_low=so_low,
+                                                 so_pin_locked=so_locked)
+        self.outcomes = {"holder": holder, "la": la, "verify": verify}
+        self.messages = messages or {}
+        self.calls: list[str] = []
+
+    def state(self, serial):
+        self.calls.append("state")
+        return done(TokenState(serial, "t", 4, 255, self.flags["user_pin_locked"], False,
+                               self.flags["so_pin_count_low"], False, self.flags["so_pin_locked"])
+                    if self.present else None)
+
+    def _result(self, which):
+        self.calls.append(which)
+        o = self.outcomes[which]
+        return done(ResetResult(o, self.messages.get(which, f"({o.value})")))
+
+    def holder_reset(self, serial, pin, transport):
+        return self._result("holder")
+
+    def la_reset(self, serial, pin, transport):
+        return self._result("la")
+
+    def verify(self, serial, transport):
+        return self._result("verify")
+
+
+@pytest.fixture
+def wizard(qtbot):
+    made = []
+
+    def make(tokens=StandInTokens(), today=date(2026, 11, 21), switch_off=date(2026, 11, 1), closed=False):
+        reg = Register("Northbridge Council", switch_off, ["National Partner"])
+        reg.add_token(SERIAL, "Alex Practitioner", "Northbridge Council", True, "alex.practitioner")
+        relay = Relay()
+        ctx = ClosureContext(reg, Checklist(Plan.default(), switch_off), actor="jo.la", relay=relay, tokens=tokens,
+                             clock=lambda: today, closed=closed, present=lambda: [SERIAL.lower()])
+        w = ClosureWizard(ctx)
+        qtbot.addWidget(w)
+        w.show()
+        made.append(w)
+        return w
+    yield make
+    for w in made:
+        w.close()
+
+
+def run_reset(qtbot, w, answers):
+    """Start the reset page's flow and answer its questions in order: True/False for yes/no, str for a PIN."""
+    w.go("reset")
+    page = w.page("reset")
+    qtbot.mouseClick(page.start, Qt.LeftButton)
+    for a in answers:
+        if isinstance(a, bool):
+            answer_yes(qtbot, page.panel, yes=a)
+        else:
+            type_pin(qtbot, page.panel, a)
+    qtbot.waitUntil(lambda: not page.running(), timeout=T)
+    return page
+
+
+def test_a_holder_reset_is_recorded_only_once_verified_and_the_serial_the_token_reports_is_used(qtbot, wizard):
+    tokens = StandInTokens()
+    w = wizard(tokens)
+    page = run_reset(qtbot, w, [True, "4321"])
+    assert page.message.text().startswith("Reset verified.") and page.message.property("kind") == "info"
+    t = w.ctx.register.tokens[SERIAL]
+    assert t.reset_how == "holder" and t.state == "collected"
+    assert tokens.calls == ["state", "holder", "verify"]
+    assert page.last_state.serial == SERIAL.lower()  # the token thread looks for the token's own serial
+
+
+def test_transport_pin_rejected_says_so_and_records_nothing(qtbot, wizard):
+    msg = "Token abc123 does not accept the transport PIN (its PINs must be 6 to 8 characters); nothing was changed."
+    w = wizard(StandInTokens(holder=ResetOutcome.TRANSPORT_PIN_REJECTED, messages={"holder": msg}))
+    page = run_reset(qtbot, w, [True, "4321"])
+    assert page.message.text() == f"The token's rules reject the transport PIN. {msg}"
+    assert page.message.property("kind") == "error"
+    assert not w.ctx.register.tokens[SERIAL].reset_verified and w.ctx.register.tokens[SERIAL].state == "missing"
+
+
+def test_a_blocked_user_pin_goes_to_the_la_path_with_the_so_pin(qtbot, wizard):
+    tokens = StandInTokens(user_locked=True)
+    w = wizard(tokens)
+    w.go("reset")
+    page = w.page("reset")
+    qtbot.mouseClick(page.start, Qt.LeftButton)
+    type_pin(qtbot, page.panel, "so-pin")  # no "is the holder here?": straight to the SO PIN
+    qtbot.waitUntil(lambda: not page.running(), timeout=T)
+    told = [page.panel.log.item(i).text() for i in range(page.panel.log.count())]
+    assert told[0] == "This token's PIN is blocked; the LA team resets it with the security officer PIN."
+    assert w.ctx.register.tokens[SERIAL].reset_how == "la_team"
+
+
+def test_few_so_tries_left_warns_and_declining_records_nothing(qtbot, wizard):
+    tokens = StandInTokens(so_low=True)
+    w = wizard(tokens)
+    w.go("reset")
+    page = w.page("reset")
+    qtbot.mouseClick(page.start, Qt.LeftButton)
+    answer_yes(qtbot, page.panel, yes=False)  # the holder is not here
+    qtbot.waitUntil(lambda: page.panel.pending() == CONFIRM, timeout=T)
+    assert "only a few tries left before it is blocked for good" in page.panel.question.text()
+    qtbot.mouseClick(page.panel.no, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not page.running(), timeout=T)
+    assert page.message.text() == "Cancelled: nothing recorded."
+    assert "la" not in tokens.calls and not w.ctx.register.tokens[SERIAL].reset_verified
+
+
+def test_a_blocked_so_pin_cannot_reset_and_returns_the_token_as_blocked(qtbot, wizard):
+    w = wizard(StandInTokens(so_locked=True))
+    page = run_reset(qtbot, w, [False])
+    assert page.message.text().startswith("Cannot reset: return as blocked.")
+    assert w.ctx.register.tokens[SERIAL].state == "returned_blocked"
+    assert w.page("overview").facts["tokens"].text().endswith("1 to return as blocked")
+
+
+def test_a_pulled_token_records_nothing(qtbot, wizard):
+    w = wizard(StandInTokens(present=False))
+    page = run_reset(qtbot, w, [])
+    assert page.message.text().startswith("Token pulled: nothing recorded.")
+    assert w.ctx.register.tokens[SERIAL].state == "missing"
+
+
+def test_no_token_service_says_what_to_do(qtbot, wizard):
+    w = wizard(tokens=None)
+    w.go("reset")
+    qtbot.mouseClick(w.page("reset").start, Qt.LeftButton)
+    assert "security token service is not running" in w.page("reset").message.text()
+
+
+def test_prompts_refuse_to_wait_on_the_gui_thread(qtbot):
+    """The GUI thread never waits for an answer (it would freeze the window it waits on)."""
+    from ui.wizards.closure import PromptPanel
+    panel = PromptPanel()
+    qtbot.addWidget(panel)
+    with pytest.raises(RuntimeError):
+        QtPrompts(Relay(), panel).ask_pin("the token's current PIN")
+
+
+def test_closing_the_wizard_mid_question_cancels_the_reset_and_records_nothing(qtbot, wizard):
+    w = wizard()
+    w.go("reset")
+    page = w.page("reset")
+    qtbot.mouseClick(page.start, Qt.LeftButton)
+    qtbot.waitUntil(lambda: page.panel.pending() == CONFIRM, timeout=T)
+    prompts = page.prompts
+    w.close()
+    qtbot.waitUntil(lambda: prompts.cancelled, timeout=T)
+    assert w.ctx.register.tokens[SERIAL].state == "missing"
+
+
+def test_late_envelopes_and_overdue_items_stand_out(qtbot, wizard):
+    """R-CLOSE-4: after the return deadline an unsent envelope is marked late; R-CLOSE-5: overdue first."""
+    w = wizard(today=date(2026, 11, 21), switch_off=date(2026, 11, 1))
+    reg = w.ctx.register
+    reg.record_reset(SERIAL, "holder", "jo.la", datetime(2026, 11, 2, 10))
+    reg.new_envelope("E1", "Northbridge Council", True)
+    reg.put_in_envelope(SERIAL, "E1")
+    w.ctx.save("test")
+    w.go("envelopes")
+    env = w.page("envelopes")
+    assert cells(env.table)[0][-1] == "LATE: not sent by the deadline" and cell_is_late(env.table, 0)
+    assert "passed" in env.deadline.text()
+    w.go("checklist")
+    cl = w.page("checklist")
+    overdue = w.ctx.checklist.overdue(date(2026, 11, 21))
+    assert overdue and cells(cl.table)[0][3] == "OVERDUE" and cell_is_late(cl.table, 0)
+    assert w.page("overview").facts["overdue"].text().startswith(f"{len(overdue)} overdue")
+
+
+def test_register_refusals_read_as_the_core_words_them(qtbot, wizard):
+    """Sending an empty envelope, a bad delivery reference: the core's words, nothing changed."""
+    w = wizard()
+    w.ctx.register.new_envelope("E1", "Northbridge Council", True)
+    w.ctx.save("test")
+    w.go("envelopes")
+    env = w.page("envelopes")
+    env.table.selectRow(0)
+    qtbot.keyClicks(env.ref, "RR123456GB")
+    qtbot.keyClick(env.ref, Qt.Key_Return)
+    assert env.message.text() == "Envelope E1 is empty." and w.ctx.register.envelopes["E1"].sent_on is None
+
+
+def test_every_page_is_reached_by_keyboard_and_has_alt_shortcuts(qtbot, wizard):
+    """Next (Alt+N, or Space on the focused button) walks the wizard's order; Back returns; each page's
+    buttons carry an Alt shortcut."""
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QPushButton
+    w = wizard()
+    assert w.next.shortcut() == QKeySequence("Alt+N") and w.back.shortcut() == QKeySequence("Alt+B")
+    seen = [w.current()]
+    for _ in range(10):
+        if not w.next.isEnabled():
+            break
+        w.next.setFocus()
+        qtbot.keyClick(w.next, Qt.Key_Space)
+        seen.append(w.current())
+    assert seen == ["overview", "register", "batch", "envelopes", "checklist", "outputs", "destroy"]
+    qtbot.mouseClick(w.back, Qt.LeftButton)
+    assert w.current() == "outputs"
+    for key, page in w.pages.items():
+        for b in page.findChildren(QPushButton):
+            if b.isVisibleTo(page) and b.text():
+                assert "&" in b.text(), (key, b.text())

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from typing import Any, Callable, Iterable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.closure.plan import Checklist
 from app.closure.register import Register, RegisterError, serial_of
@@ -92,7 +92,10 @@ class ClosureContext(QObject):
 
     def run_flow(self, fn: Callable[[], Any], on_done: Callable[[Any], None],
                  on_error: Callable[[BaseException], None]) -> None:
-        watch(self.relay, self._flows.submit(fn), on_done, on_error)
+        """``on_done`` runs after everything the flow told the panel has been shown (a flow that ends at
+        once finishes before its last message is handed over: wait one turn of the event loop)."""
+        later = lambda value: QTimer.singleShot(0, self, lambda: on_done(value))  # noqa: E731
+        watch(self.relay, self._flows.submit(fn), later, on_error)
 
     def save(self, action: str, detail: dict | None = None, docs: dict | None = None) -> None:
         """After every edit: pages refresh; the store (when there) keeps a snapshot with its audit."""
