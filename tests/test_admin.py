@@ -75,7 +75,7 @@ def test_switch_off_command_stops_the_training_directory_and_can_be_cleared(trai
     d = Directory.open(paths.training_directory, key, clock=lambda: TODAY)
     token = SoftToken("SWO").enrol(d, "alex.practitioner")
     with pytest.raises(SwitchedOff):
-        token_sign_in(d, "alex.practitioner", token)
+        token_sign_in(d, "alex.practitioner", token)  # R-CLOSE-1: only the LA team signs in, for closure
     d.close()
     assert admin.switch_off(["--clear"], store=store, paths=paths) == 0
     d = Directory.open(paths.training_directory, key, clock=lambda: TODAY)

@@ -3,6 +3,7 @@ reaching it say so the same way (``ServiceClosed``), so the client can offer onl
 from __future__ import annotations
 
 import time
+from datetime import date
 
 import pytest
 
@@ -25,21 +26,27 @@ def test_work_stops_at_the_switch_off_even_for_a_user_signed_in_before_it(direct
     with pytest.raises(SwitchedOff):
         directory.search(alex, Criteria(directory_id=did), reason)
     with pytest.raises(SwitchedOff):
-        viewer_for(directory, "jo.la")  # nobody signs in any more
+        viewer_for(directory, "sam.cp")  # nobody but the LA team signs in any more ...
+    la = viewer_for(directory, "jo.la")  # ... and the LA team only to reach the closure tasks
+    with pytest.raises(SwitchedOff):
+        directory.search(la, Criteria(directory_id=did), reason)
     assert any(e.action == "switch_off_set" and e.actor == "jo.la" for e in audit.entries(directory.conn))
 
 
-def test_the_switch_off_is_kept_in_the_directory_and_shown_in_its_status(directory_copy):
+def test_the_switch_off_is_kept_in_the_directory_and_shown_in_its_status(directory_copy, reason):
     path, key = directory_copy
-    d = Directory.open(path, key, clock=lambda: TODAY)
-    when = time.time() - 1
-    d.set_switch_off(when, by="admin")
-    d.close()
     client = EmbeddedDirectory(lambda: Directory.open(path, key, clock=lambda: TODAY))
     try:
-        client.opened.result(timeout=30)
+        alex = client.run_on_engine(lambda d: viewer_for(d, "alex.practitioner")).result(timeout=30)
+        when = time.time() - 1
+        client.run_on_engine(lambda d: d.set_switch_off(when, by="admin")).result(timeout=30)
         assert client.status().closes_at == pytest.approx(when, abs=1)
-        signed_in = client.sign_in("alex.practitioner", "x", "s", b"c", b"s").exception(timeout=30)
-        assert isinstance(signed_in, ServiceClosed)  # what the HTTPS client raises for the service's 503
+        refused = client.search(alex, Criteria(family_name="Smith", dob=date(2015, 1, 1)), reason)
+        assert isinstance(refused.exception(timeout=30), ServiceClosed)  # as the HTTPS client says the 503
     finally:
         client.close()
+    reopened = Directory.open(path, key, clock=lambda: TODAY)  # kept in the directory, not the process
+    try:
+        assert reopened.switched_off()
+    finally:
+        reopened.close()

@@ -363,6 +363,8 @@ class SignpostApp(QObject):
         except ModeError as exc:
             log.warning("closure switch-off not understood: %s", exc)
             closed = False
+        closes_at = self.service.status().closes_at if self.service is not None else None
+        closed = closed or (closes_at is not None and datetime.now(timezone.utc).timestamp() >= closes_at)
         if closed and not la_team:
             self.sign_out(closure_words("closure.only_closure_tasks") + " Hand your security token to your LA team.")
             return

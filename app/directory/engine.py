@@ -192,8 +192,6 @@ class Directory:
         username typed (known or not, so lock-out reveals no account) until
         the LA team unlocks it (R-ROLE-4).
         """
-        if self.switched_off():
-            raise SwitchedOff("service.closed")
         name = _plain_text(username, MAX_USERNAME_CHARS)
         secret = _plain_text(password, MAX_PASSWORD_CHARS)
         serial_ok = _plain_text(serial, 64)
@@ -227,6 +225,10 @@ class Directory:
             self._refuse(username, "sign_in_failed", "account disabled", SignInRefused("sign_in.disabled"))
         user = self.user(username)
         assert user is not None
+        if self.switched_off() and user.role is not Role.LA_MANAGEMENT:
+            # R-CLOSE-1: after switch-off only the LA team signs in, and only to reach the closure tasks
+            # (every other request is refused below, in _session_of)
+            self._refuse(username, "sign_in_failed", "switched off", SwitchedOff("service.closed"))
         problem = self.account_problem(user)
         if problem:
             self._refuse(username, "sign_in_failed", problem[0], SignInRefused(problem[1], **problem[2]))
