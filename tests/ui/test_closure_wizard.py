@@ -395,3 +395,56 @@ def test_every_page_is_reached_by_keyboard_and_has_alt_shortcuts(qtbot, wizard):
         for b in page.findChildren(QPushButton):
             if b.isVisibleTo(page) and b.text():
                 assert "&" in b.text(), (key, b.text())
+
+
+# -- real SoftHSM tokens in the real app -------------------------------------------------------------------
+def test_a_wrong_holder_pin_says_so_and_a_token_pulled_at_the_pin_prompt_records_nothing(qtbot, make_app, desk):
+    """R-CLOSE-2 on a real token: the old PIN wrong -> said, asked to try again; the token pulled while
+    the PIN is asked -> "Token pulled: nothing recorded", the register unchanged."""
+    app = make_app()
+    wizard = open_closure(qtbot, app)
+    sam = serial_of(desk.serials["sam.cp"])
+    wizard.go("reset")
+    page = wizard.page("reset")
+    page.choose(sam)
+    qtbot.mouseClick(page.start, Qt.LeftButton)
+    answer_yes(qtbot, page.panel)
+    type_pin(qtbot, page.panel, "999999")
+    qtbot.waitUntil(lambda: page.panel.pending() == CONFIRM, timeout=T)
+    assert "The old PIN is not correct; nothing was changed." in page.panel.last.text()
+    assert page.panel.question.text() == "Try the PIN again?"
+    qtbot.mouseClick(page.panel.yes, Qt.LeftButton)
+    qtbot.waitUntil(lambda: page.panel.pending() == PIN, timeout=T)
+    desk.pull_user("sam.cp")
+    type_pin(qtbot, page.panel, TRAINING_PIN)
+    qtbot.waitUntil(lambda: not page.running(), timeout=T)
+    assert page.message.text().startswith("Token pulled: nothing recorded."), page.message.text()
+    t = wizard.ctx.register.tokens[sam]
+    assert not t.reset_verified and t.state == "missing"
+    assert app.main is not None and app.session is not None and not app.session.locked  # jo.la's own token stayed
+
+
+def test_after_switch_off_the_la_team_gets_only_closure_and_others_are_told(qtbot, make_app, monkeypatch):
+    """R-CLOSE-1: from the switch-off the client offers only the closure tasks (here with no directory
+    answering the token register: the wizard opens from the local closure store all the same)."""
+    from app.directory.interface import Unreachable
+    monkeypatch.setenv("SIGNPOST_SWITCH_OFF", "2026-01-01T17:00:00+00:00")
+    app = make_app()
+    sign_in(qtbot, app, "alex.practitioner")
+    qtbot.waitUntil(lambda: app.session is None and app.signin.isVisible() and bool(app.signin.status.text()), timeout=T)
+    assert "switched off" in app.signin.status.text() and "Hand your security token" in app.signin.status.text()
+
+    def offline(*_args, **_kwargs):
+        f: Future = Future()
+        f.set_exception(Unreachable())
+        return f
+    monkeypatch.setattr(app.service, "perform", offline)
+    app.signin.username.clear()
+    sign_in(qtbot, app, "jo.la")
+    qtbot.waitUntil(lambda: app.closure is not None and app.closure.isVisible(), timeout=T)
+    assert not app.main.isVisible() and app.closure.ctx.closed
+    assert "switched off" in app.closure.page("overview").mode.text()
+    assert "could not be read from the directory" in app.closure.page("overview").facts["note"].text()
+    assert app.closure.page("overview").switch_off.isReadOnly()
+    app.closure.close()  # nothing else to go back to: signed out
+    qtbot.waitUntil(lambda: app.session is None and app.signin.isVisible(), timeout=T)
