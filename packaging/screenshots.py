@@ -133,8 +133,35 @@ def main() -> None:
 
     def locked():
         shot(app.lock_window, "lock-screen.png")
-        app.shutdown()
-        qt.quit()
+        closure_shots()
+
+    # -- closure (issue 9): the wizard's pages as the LA training user sees them before switch-off.
+    # Only pages are shown: no token is reset and nothing is destroyed (opening Closure on demand
+    # does set up the closure store in this data folder, as it would for the LA team).
+    CLOSURE_PAGES = ("overview", "register", "reset", "batch", "envelopes", "checklist", "outputs", "destroy")
+
+    def closure_shots():
+        app.sign_out()
+        app.signin.username.setText("jo.la")
+        app.signin.password.setText(PASSWORD)
+        app.signin.pin.setText(TRAINING_PIN)
+        wait(lambda: app.signin.tokens.current() is not None
+             and app.signin.tokens.current().label == training_label("jo.la"), lambda: (
+                 app.signin._submit(), wait(lambda: app.main is not None, open_closure)))
+
+    def open_closure():
+        app.open_closure()
+        wait(lambda: app.closure is not None and app.closure.isVisible(), lambda: closure_page(0))
+
+    def closure_page(i):
+        if i == len(CLOSURE_PAGES):
+            app.shutdown()
+            qt.quit()
+            return
+        app.closure.resize(1180, 720)
+        app.closure.go(CLOSURE_PAGES[i])
+        QTimer.singleShot(400, lambda: (shot(app.closure, f"closure-{i + 1}-{CLOSURE_PAGES[i]}.png"),
+                                        closure_page(i + 1)))
 
     wait(lambda: app.signin.button.isEnabled() and own_token() is not None, signin_ready)
     qt.exec()
