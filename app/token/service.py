@@ -179,8 +179,21 @@ class TokenService:
         return self._executor.submit(run)
 
     def _closure_slot(self, serial: str) -> tuple[Any, TokenInfo]:
-        """Poll now (a token inserted a moment ago is seen), then the slot of ``serial``."""
-        self._poll()
+        """The slot of ``serial``: the one it was last seen in, checked with ONE C_GetTokenInfo.
+
+        Only when that slot no longer holds this token (pulled, moved to another reader, not yet
+        seen: inserted a moment ago) is every slot polled -- so a reset step costs the same however
+        many tokens are plugged in (a batch of 100 used to poll all 100 slots per step)."""
+        known = self._present.get(serial)
+        if known is not None:
+            slot = known[0]
+            try:
+                info = self._raw.token_info(slot.slot_id)
+            except PKCS11Error:  # gone (SoftHSM: directory deleted) or slot invalid: poll decides
+                info = None
+            if info is not None and info.serial == serial:
+                return slot, info
+        self._poll()  # reports the removal / arrival to subscribers, as before
         return self._require(serial)
 
     # ---------------------------------------------------------- token thread
