@@ -421,11 +421,12 @@ class SignpostApp(QObject):
             prepared.store.close()
             return
         ctx = ClosureContext(prepared.register, prepared.checklist, actor=session.user.username, relay=self.relay,
-                             tokens=TokenReset(service=self.tokens) if self.tokens is not None else None,
                              store=prepared.store, clock=self.clock, closed=prepared.mode.closed,
                              present=lambda: list(self.present), paths=self.paths, keystore=self.store,
                              own_serial=session.serial)
         ctx.note = note
+        if self.tokens is not None:  # every PKCS#11 call on the app's one token thread
+            ctx.tokens = TokenReset(service=self.tokens, progress=ctx.token_progress)
         self.closure = ClosureWizard(ctx)
         self.closure.closed.connect(self._closure_closed)
         self.closure.destroyed_local_data.connect(lambda _receipt: setattr(self, "_closure_destroyed", True))

@@ -81,6 +81,8 @@ def test_the_la_team_walks_closure_from_overview_to_the_destruction_receipt(qtbo
     alex = serial_of(desk.serials["alex.practitioner"])
     page = reset_one(qtbot, wizard, alex)
     assert page.message.text().startswith("Reset verified."), page.message.text()
+    told = [page.panel.log.item(i).text() for i in range(page.panel.log.count())]
+    assert "Resetting the PIN…" in told and told.index("Resetting the PIN…") < len(told) - 1  # progress shown
     t = ctx.register.tokens[alex]
     assert t.reset_verified and t.reset_how == "holder" and t.reset_by == "jo.la"
 

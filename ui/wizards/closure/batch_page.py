@@ -107,6 +107,7 @@ class BatchPage(Page):
         self.done_here: list[str] = []  # verified in this batch
         self.left: list[str] = []  # ended without a record in this batch
         ctx.token_arrived.connect(self._arrived)
+        ctx.progress.connect(self._progress)
         self.refresh()
 
     @property
@@ -150,6 +151,12 @@ class BatchPage(Page):
         self.end.setEnabled(False)
         self.current.setText(f"Batch finished: {len(self.done_here)} reset, {len(self.left)} left for later.")
         self.refresh()
+
+    def _progress(self, serial: str, step: str) -> None:
+        if self.serial and self.ctx.key(serial) == self.ctx.key(self.serial):
+            t = self.ctx.register.tokens.get(self.ctx.key(serial))
+            self.current.setText(f"Token {serial} — {t.holder if t else ''}: "
+                                 + ("resetting…" if step == "resetting" else "reset; verifying…"))
 
     def _arrived(self, serial: str) -> None:
         if not self.active or serial == self.serial or serial in self.queue:

@@ -28,6 +28,7 @@ class ClosureContext(QObject):
     changed = Signal()  # the register or checklist changed: pages show it again
     token_arrived = Signal(str)  # a token was inserted (serial), from the app's token service
     token_removed = Signal(str)
+    progress = Signal(str, str)  # (serial, "resetting" | "verifying") from the token thread, relayed
 
     def __init__(self, register: Register, checklist: Checklist, *, actor: str, relay: Relay,
                  tokens: Any = None, store: Any = None, clock: Callable[[], date] = date.today,
@@ -123,6 +124,10 @@ class ClosureContext(QObject):
             then()
         self.submit(self.store.register, on_done=loaded, on_error=lambda exc: log.error(
             "closure store read failed", exc_info=exc))
+
+    def token_progress(self, serial: str, step: str) -> None:
+        """``TokenReset``'s progress hook: called on the token thread, shown on the GUI thread."""
+        self.relay.post(self.progress.emit, serial, step)
 
     def token_event(self, event: Any) -> None:
         """The app's token service event (on the GUI thread)."""

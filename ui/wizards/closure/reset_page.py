@@ -67,6 +67,7 @@ class ResetPage(Page):
         self.last_state: ResetState | None = None
         ctx.token_arrived.connect(self._arrived)
         ctx.token_removed.connect(self._removed)
+        ctx.progress.connect(self._progress)
         self.refresh()
 
     def running(self) -> bool:
@@ -94,6 +95,11 @@ class ResetPage(Page):
         if not self.running():
             self.refresh()
             self.choose(serial)
+
+    def _progress(self, serial: str, step: str) -> None:
+        if self.running() and self.ctx.key(serial) == self.ctx.key(self.serial or ""):
+            self.panel.tell({"resetting": "Resetting the PIN…", "verifying": "Checking: signing in with the "
+                             "transport PIN…"}.get(step, step))
 
     def _removed(self, serial: str) -> None:
         if self.running() and self.ctx.key(serial) == self.ctx.key(self.serial or ""):
