@@ -261,7 +261,8 @@ class SignpostApp(QObject):
         if self.sessions is None:
             self.signin.show_error("Signpost is still getting ready. Try again in a moment.")
             return
-        watch(self.relay, self.sessions.sign_in(username, password, serial, pin), self._signed_in, self._refused)
+        watch(self.relay, self.sessions.sign_in(username, password, serial, pin), self._signed_in,
+              lambda exc: self._closure_offline(exc, username, serial, pin) or self._refused(exc))  # closure
 
     def _message(self, exc: BaseException) -> tuple[str, str]:
         """(message, field to correct: "pin" or the password) for anything sign-in or unlock can raise."""
@@ -358,8 +359,10 @@ class SignpostApp(QObject):
         if self.main is None or self.session is None:
             return
         la_team = self.session.user.role is Role.LA_MANAGEMENT
-        try:
-            closed = closure_mode(datetime.now(timezone.utc)).closed  # the environment; the store when opened
+        closes_at = getattr(self.service.status(), "closes_at", None) if self.service is not None else None
+        status = {"closes_at": datetime.fromtimestamp(closes_at, timezone.utc).isoformat()} if closes_at else None
+        try:  # the environment or the directory's own switch-off; the store too once opened
+            closed = closure_mode(datetime.now(timezone.utc), status=status).closed
         except ModeError as exc:
             log.warning("closure switch-off not understood: %s", exc)
             closed = False
@@ -410,10 +413,10 @@ class SignpostApp(QObject):
             self._closure_pool = ThreadPoolExecutor(1, thread_name_prefix="closure-open")
         future = self._closure_pool.submit(prepare, self.paths, self.store, actor=user.username, la=user.organisation,
                                            la_team=True, issued=issued, on_demand=not closed)
-        watch(self.relay, future, lambda p: self._closure_ready(session, p, note if not p.register.tokens else ""),
-              self._closure_failed)
+        watch(self.relay, future, lambda p: self._closure_ready(session, p, note if not p.register.tokens else "",
+                                                                closed), self._closure_failed)
 
-    def _closure_ready(self, session, prepared, note: str) -> None:
+    def _closure_ready(self, session, prepared, note: str, closed: bool = False) -> None:
         from app.closure.reset import TokenReset
 
         from .wizards.closure import ClosureContext, ClosureWizard
@@ -421,7 +424,7 @@ class SignpostApp(QObject):
             prepared.store.close()
             return
         ctx = ClosureContext(prepared.register, prepared.checklist, actor=session.user.username, relay=self.relay,
-                             store=prepared.store, clock=self.clock, closed=prepared.mode.closed,
+                             store=prepared.store, clock=self.clock, closed=prepared.mode.closed or closed,
                              present=lambda: list(self.present), paths=self.paths, keystore=self.store,
                              own_serial=session.serial)
         ctx.note = note
@@ -453,10 +456,74 @@ class SignpostApp(QObject):
         elif wizard.ctx.closed:  # switched off: nothing else to go back to
             self.sign_out()
 
+    def _closure_offline(self, exc: BaseException, username: str, serial: str, pin: str) -> bool:
+        """After the switch-off the directory refuses every sign-in (ServiceClosed). The LA team user
+        who prepared closure on this workstation still reaches the closure tasks, with no network: their
+        token and PIN are checked on the token itself, and the closure store must name them (R-CLOSE-1)."""
+        from app.directory.interface import ServiceClosed
+
+        from .wizards.closure.loading import store_exists
+        if not isinstance(exc, ServiceClosed) or self.tokens is None or not store_exists(self.paths):
+            return False
+        tokens, paths, keystore = self.tokens, self.paths, self.store
+
+        def check():  # on a worker: the PIN on the token, then the store
+            from datetime import datetime, timezone
+
+            from app.closure import mode as closure_mode
+            from app.closure.store import ClosureStore
+
+            from .wizards.closure.loading import Prepared
+            tokens.login(serial, pin).result(30)
+            tokens.logout(serial).result(30)
+            store = ClosureStore.open(paths, keystore)
+            if store.doc("opened_on_demand_by") != username:
+                store.close()
+                return None
+            mode = closure_mode.closure_mode(datetime.now(timezone.utc), store=store, service_closed=True)
+            return Prepared(store, store.register(), store.checklist(), mode, 0)
+        if not hasattr(self, "_closure_pool"):
+            self._closure_pool = ThreadPoolExecutor(1, thread_name_prefix="closure-open")
+        watch(self.relay, self._closure_pool.submit(check),
+              lambda prepared: self._closure_offline_ready(prepared, username, serial, exc),
+              lambda err: self._refused(err))
+        return True
+
+    def _closure_offline_ready(self, prepared, username: str, serial: str, exc: BaseException) -> None:
+        from app.closure.reset import TokenReset
+
+        from .wizards.closure import ClosureContext, ClosureWizard
+        if prepared is None:  # not the LA team user who prepared closure here
+            self._refused(exc)
+            return
+        if self.closure is not None:
+            prepared.store.close()
+            return
+        ctx = ClosureContext(prepared.register, prepared.checklist, actor=username, relay=self.relay,
+                             store=prepared.store, clock=self.clock, closed=True, present=lambda: list(self.present),
+                             paths=self.paths, keystore=self.store, own_serial=serial)
+        ctx.tokens = TokenReset(service=self.tokens, progress=ctx.token_progress)
+        self.closure = ClosureWizard(ctx)
+        self.closure.closed.connect(self._closure_offline_closed)
+        self.closure.destroyed_local_data.connect(lambda _receipt: setattr(self, "_closure_destroyed", True))
+        self.signin.reset()
+        self.signin.hide()
+        self.closure.show()
+        self.closure.activateWindow()
+
+    def _closure_offline_closed(self) -> None:
+        wizard, self.closure = self.closure, None
+        if wizard is not None:
+            wizard.deleteLater()
+        self.signin.reset()
+        self.signin.show()
+        if getattr(self, "_closure_destroyed", False):
+            self.signin.set_failed("Closure is complete: this workstation's local data was destroyed. Quit Signpost.")
+
     def _close_closure(self) -> None:
         wizard, self.closure = self.closure, None
         if wizard is not None:
-            wizard.closed.disconnect(self._closure_closed)
+            wizard.closed.disconnect()
             wizard.close()
             wizard.deleteLater()
 

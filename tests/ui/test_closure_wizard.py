@@ -450,3 +450,44 @@ def test_after_switch_off_the_la_team_gets_only_closure_and_others_are_told(qtbo
     assert app.closure.page("overview").switch_off.isReadOnly()
     app.closure.close()  # nothing else to go back to: signed out
     qtbot.waitUntil(lambda: app.session is None and app.signin.isVisible(), timeout=T)
+
+
+def test_after_the_directory_switched_off_only_the_la_team_reaches_closure(qtbot, make_app, monkeypatch):
+    """R-CLOSE-1 with the directory itself switched off: others cannot sign in; the LA team gets only the
+    wizard. And where the service refuses every sign-in (ServiceClosed), the LA team user who prepared
+    closure on this workstation still reaches it offline, their token and PIN checked on the token."""
+    import time
+
+    from app.directory.interface import ServiceClosed
+    app = make_app()
+    wizard = open_closure(qtbot, app)  # prepared on demand before the switch-off
+    wizard.close()
+    app.sign_out()
+    app.service.run_on_engine(lambda d: d.set_switch_off(time.time() - 60, "test")).result(10)
+    app.signin.username.clear()
+    sign_in(qtbot, app, "alex.practitioner")
+    qtbot.waitUntil(lambda: bool(app.signin.status.text()), timeout=T)
+    assert app.closure is None and app.session is None
+    app.signin.username.clear()
+    sign_in(qtbot, app, "jo.la")
+    qtbot.waitUntil(lambda: app.closure is not None and app.closure.isVisible(), timeout=T)
+    assert app.closure.ctx.closed and not app.main.isVisible()
+    app.closure.close()
+    qtbot.waitUntil(lambda: app.session is None and app.signin.isVisible(), timeout=T)
+
+    def closed_service(*_args):
+        f: Future = Future()
+        f.set_exception(ServiceClosed(detail="switched off"))
+        return f
+    monkeypatch.setattr(app.sessions, "sign_in", closed_service)
+    app.signin.username.clear()
+    sign_in(qtbot, app, "jo.la", pin="999999")  # a wrong PIN opens nothing
+    qtbot.waitUntil(lambda: "PIN" in app.signin.status.text(), timeout=T)
+    assert app.closure is None
+    app.signin.username.clear()
+    sign_in(qtbot, app, "jo.la")
+    qtbot.waitUntil(lambda: app.closure is not None and app.closure.isVisible(), timeout=T)
+    assert app.closure.ctx.closed and app.session is None and not app.signin.isVisible()
+    assert app.closure.ctx.register.tokens  # the register kept in the closure store, no network
+    app.closure.close()
+    qtbot.waitUntil(lambda: app.signin.isVisible(), timeout=T)
