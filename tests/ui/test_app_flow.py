@@ -142,8 +142,13 @@ def visible_text() -> str:
     """Every piece of text any widget or item model in the app still holds."""
     from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QLabel, QLineEdit,
                                    QTextEdit)
+    import shiboken6
+    from PySide6.QtCore import QCoreApplication, QEvent
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)  # widgets already deleted are not walked
     out = []
     for w in QApplication.allWidgets():
+        if not shiboken6.isValid(w):
+            continue
         if isinstance(w, QLineEdit):
             out.append(w.text())
         elif isinstance(w, QLabel):
