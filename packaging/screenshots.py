@@ -93,7 +93,15 @@ def main() -> None:
 
     def later(ms: int, then) -> None:
         epoch = at["epoch"]
-        QTimer.singleShot(ms, lambda: then() if epoch == at["epoch"] else None)
+
+        def fire():
+            if epoch != at["epoch"]:
+                return
+            try:
+                then()
+            except Exception as exc:  # noqa: BLE001 - one scene failing must not block the others
+                skip(f"{type(exc).__name__}: {exc}")
+        QTimer.singleShot(ms, fire)
 
     def shot(widget, name: str) -> None:
         widget.raise_()
@@ -153,7 +161,8 @@ def main() -> None:
         app.main.show_screen(screen(name))  # refreshes it
         settled(then)
 
-    def involvement(service: str, then, *, role: str = "Family support worker", submit: bool = False) -> None:
+    def involvement(service: str, then, *, role: str = "Family support worker",
+                    email: str = "alex.morgan@northbridgefamilyhub.example", submit: bool = False) -> None:
         """Open "I am working with this child…" on the record shown and fill it in for ``service``."""
         app.main.record.buttons["work"].click()
         actions = app.main.record_actions
@@ -163,7 +172,7 @@ def main() -> None:
             d.service.setCurrentIndex(d.service.findData(service))
             d.role.setText(role)
             d.phone.setText("01632 960123")  # a drama number (Ofcom)
-            d.email.setText(f"{role.split()[0].lower()}@example.org")
+            d.email.setText(email)
             if not submit:
                 later(300, lambda: then(d))
                 return
@@ -260,12 +269,14 @@ def main() -> None:
     def lock_screen():
         app.lock("Your security token was removed.")  # as it reads the moment the token is pulled
         app.lock_window.resize(520, 380)
-        later(300, lambda: (shot(app.lock_window, "lock-screen.png"), next_scene()))
+        later(300, lambda: (shot(app.lock_window, "lock-screen.png"), next_scene()) if app.lock_window is not None
+              else skip("the lock window closed before it was shown (signed out?)"))
 
     # -- sam.cp, then alex's Home --------------------------------------------------------------------
     def sam_records_involvement():
         sign_in_as("sam.cp", lambda: open_child(*TEGAN, lambda: involvement(
-            "social_care", lambda _d: next_scene(), role="Child protection social worker", submit=True)))
+            "social_care", lambda _d: next_scene(), role="Child protection social worker",
+            email="sam.okoro@northbridgecsc.example", submit=True)))
 
     def practitioner_home():
         def home():
