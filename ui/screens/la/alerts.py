@@ -2,12 +2,12 @@
 lock-outs and new shields for the team's own LA, new ones first and marked NEW; acknowledge one."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
 
 from app.directory.work import operations as ops
 from app.directory.work import types as t
 
-from .common import LaScreen, button, fill, heading, table
+from .common import queue_page, LaScreen, button, fill, heading, table
 from .words import ALERT_KINDS, when
 
 COLUMNS = ("Status", "When", "What", "Who", "Directory id", "Audit entry")
@@ -35,11 +35,7 @@ class AlertsInbox(LaScreen):
         for w in (self.ack_button, self.refresh_button, self.show_done):
             actions.addWidget(w)
         actions.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(actions)
-        layout.addWidget(self.message)
+        queue_page(self, self.table, actions)
         self._selection()
 
     def refresh(self) -> None:

@@ -9,7 +9,7 @@ from typing import Any, Callable, Sequence
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QHeaderView, QLabel, QPushButton, QTableWidget,
-                               QTableWidgetItem, QWidget)
+                               QLayout, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from app.directory.work.operations import Operation
 from ui.screens.base import Screen, ScreenContext
@@ -154,3 +154,12 @@ def buddy(text: str, widget: QWidget) -> QLabel:
     label.setBuddy(widget)
     label.setTextInteractionFlags(Qt.NoTextInteraction)
     return label
+
+
+def queue_page(screen: "LaScreen", body: QWidget, actions: QLayout) -> None:
+    """The one layout of a queue screen: its summary line, the queue, its actions, its message line."""
+    layout = QVBoxLayout(screen)
+    layout.addWidget(screen.summary)
+    layout.addWidget(body, 1)
+    layout.addLayout(actions)
+    layout.addWidget(screen.message)

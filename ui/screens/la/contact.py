@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from app.directory.work import operations as ops
 from app.directory.work import types as t
 
-from .common import LaScreen, button, fill, heading, table
+from .common import queue_page, LaScreen, button, fill, heading, table
 from .words import CONTACT_STATUS, involvement_lines, when
 
 COLUMNS = ("Asked", "Child", "Directory id", "Requester", "Organisation", "Phone", "E-mail")
@@ -51,11 +51,7 @@ class ContactRequests(LaScreen):
         for b in (self.pass_button, self.decline_button, self.refresh_button):
             actions.addWidget(b)
         actions.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(split, 1)
-        layout.addLayout(actions)
-        layout.addWidget(self.message)
+        queue_page(self, split, actions)
         self._selection()
 
     def refresh(self) -> None:

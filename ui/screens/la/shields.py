@@ -2,12 +2,12 @@
 keep (next review in six months) or lift (after a confirmation), the outcome said and the queue re-read."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QWidget
 
 from app.directory.work import operations as ops
 from app.directory.work import types as t
 
-from .common import LaScreen, button, fill, heading, table
+from .common import queue_page, LaScreen, button, fill, heading, table
 from .words import GROUNDS, day, review_status, when
 
 COLUMNS = ("Review", "Due", "Child", "Directory id", "Ground", "Requested by", "Shielded")
@@ -35,11 +35,7 @@ class ShieldReviews(LaScreen):
         for b in (self.keep_button, self.lift_button, self.refresh_button):
             actions.addWidget(b)
         actions.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(actions)
-        layout.addWidget(self.message)
+        queue_page(self, self.table, actions)
         self._selection()
 
     def refresh(self) -> None:

@@ -3,13 +3,13 @@ expires (EXPIRED said and flagged), enabled, LOCKED OUT, token serial. Record tr
 disable or enable, unlock after a lock-out, enrol or replace a token, register a mediated colleague."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QWidget
 
 from app.directory.work import operations as ops
 from app.directory.work import types as t
 from app.model import Role
 
-from .common import LaScreen, buddy, button, date_edit, day_of, fill, heading, set_day, table
+from .common import queue_page, LaScreen, buddy, button, date_edit, day_of, fill, heading, set_day, table
 from .words import DISABLED, LOCKED, USER_ACTIONS, check_words, day
 
 COLUMNS = ("User", "Name", "Role", "Organisation", "Trained", "Check date", "Check expires", "Account",
@@ -63,11 +63,7 @@ class UsersScreen(LaScreen):
         actions.addWidget(self.colleague_button, 1, 3)
         actions.addWidget(self.refresh_button, 1, 4)
         actions.setColumnStretch(5, 1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(actions)
-        layout.addWidget(self.message)
+        queue_page(self, self.table, actions)
         self._selection()
 
     def refresh(self) -> None:
