@@ -243,7 +243,8 @@ class Outbox:
             if first:  # the person is waiting on it: they get the refusal, as for any change
                 self._on_cache(lambda: self.cache.outbox_delete(key))
             else:
-                self._on_cache(lambda: self.cache.outbox_update(key, state=NEEDS_YOU, refusal=exc.code))
+                code = exc.code  # bound now: the lambda runs on the cache thread
+                self._on_cache(lambda: self.cache.outbox_update(key, state=NEEDS_YOU, refusal=code))
             self._settle(key, exc=exc)
             self._changed()
             return 0
