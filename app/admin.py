@@ -14,8 +14,8 @@ import os
 import sys
 
 from . import db, training
-from .directory import witness_path as directory_witness
 from .directory import Directory
+from .directory import witness_path as directory_witness
 from .keystore import KeystoreError, SecureKeyStore
 from .paths import Paths
 from .settings import Settings

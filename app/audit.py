@@ -29,7 +29,7 @@ import os
 import struct
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -79,7 +79,7 @@ class Checkpoint:
         return {"size": self.size, "root": self.root.hex(), "at": self.at, "signature": self.signature.hex()}
 
     @classmethod
-    def from_json(cls, data: dict) -> "Checkpoint":
+    def from_json(cls, data: dict) -> Checkpoint:
         return cls(int(data["size"]), bytes.fromhex(data["root"]), str(data["at"]), bytes.fromhex(data["signature"]))
 
 
@@ -134,7 +134,7 @@ class AuditLog:
             conn.execute("INSERT INTO meta VALUES ('audit_public_key', ?)", (self.public_key.hex(),))
 
     def record(self, actor: str, action: str, *, detail: dict | None = None, reason: str | None = None,
-               viewer: Viewer | None = None, las: "tuple[str, ...] | list[str] | set[str]" = ()) -> None:
+               viewer: Viewer | None = None, las: tuple[str, ...] | list[str] | set[str] = ()) -> None:
         """Append one entry and sign the new tree head, atomically."""
         on_behalf = None
         if viewer is not None and viewer.on_behalf_of is not None:
@@ -145,7 +145,7 @@ class AuditLog:
                                         "AND role = 'colleague'", (str(c.username).strip().lower()[:64],)).fetchone()
                 if row is not None:
                     on_behalf = f"{row[0]} ({row[1]})"
-        at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+        at = datetime.now(UTC).isoformat(timespec="microseconds")
         text = json.dumps(detail or {}, sort_keys=True, separators=(",", ":"))
         la_codes = set(las)
         if viewer is not None:
@@ -212,7 +212,7 @@ class AuditLog:
         row = self.conn.execute("SELECT size, root, at, signature FROM audit_checkpoints ORDER BY size DESC LIMIT 1"
                                 ).fetchone()
         if row is None:
-            return self._sign(0, merkle.EMPTY_ROOT, datetime.now(timezone.utc).isoformat(timespec="microseconds"))
+            return self._sign(0, merkle.EMPTY_ROOT, datetime.now(UTC).isoformat(timespec="microseconds"))
         return Checkpoint(row[0], bytes(row[1]), row[2], bytes(row[3]))
 
     def consistency(self, old: int, new: int) -> list[bytes]:

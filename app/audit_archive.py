@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -31,7 +31,7 @@ CLOCK_SKEW_S = 120  # entries are stamped before the write lock is taken: times 
 
 def day_start_utc(day: date) -> str:
     """The ISO UTC stamp (as the audit writes them) of midnight starting ``day`` in Europe/London."""
-    moment = datetime.combine(day, time(0), LONDON).astimezone(timezone.utc)
+    moment = datetime.combine(day, time(0), LONDON).astimezone(UTC)
     return moment.isoformat(timespec="microseconds")
 
 

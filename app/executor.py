@@ -9,8 +9,9 @@ call ``.result(timeout=...)``.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -28,7 +29,7 @@ class SerialExecutor:
     def _remember(self) -> None:
         self._ident = threading.get_ident()
 
-    def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> "Future[T]":
+    def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
         return self._pool.submit(fn, *args, **kwargs)
 
     def call(self, fn: Callable[..., T], *args: Any, timeout: float | None = None, **kwargs: Any) -> T:

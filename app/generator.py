@@ -25,9 +25,9 @@ import pickle
 import random
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Callable, Iterator
 
 from . import db, directory_id, names, schema, search_index, training_cast
 from .generator_pools import RECIPE_PATH, Weighted, load_recipe, local_authorities, name_pool

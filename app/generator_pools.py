@@ -19,7 +19,7 @@ import json
 import random
 from bisect import bisect
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from itertools import accumulate
 from pathlib import Path
 
@@ -47,7 +47,7 @@ class Weighted:
     def draw(self, rng: random.Random):
         return self.items[bisect(self.cum, rng.random() * self.total)]
 
-    def without(self, unwanted: set) -> "Weighted":
+    def without(self, unwanted: set) -> Weighted:
         kept = [(i, w) for i, w in zip(self.items, self.weights()) if i not in unwanted]
         return Weighted([i for i, _ in kept], [w for _, w in kept])
 
@@ -58,7 +58,7 @@ class Weighted:
         return len(self.items)
 
 
-@lru_cache(maxsize=None)
+@cache
 def name_pool(kind: str) -> Weighted:
     """``family``, ``given_F``, ``given_M``, ``adult_F`` or ``adult_M``."""
     items, weights = [], []

@@ -26,10 +26,10 @@ import binascii
 import importlib
 import logging
 import threading
-from concurrent.futures import Future, InvalidStateError
-from typing import Any, Callable, TypeVar
-
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, InvalidStateError
+from typing import Any, TypeVar
 
 import keyring
 import keyring.errors
@@ -220,7 +220,7 @@ class BoundedSecretService(_ss_backend.Keyring):
         raise RuntimeError("BoundedSecretService is built by SecureKeyStore")
 
     @classmethod
-    def like(cls, other: KeyringBackend, timeout: float) -> "BoundedSecretService":
+    def like(cls, other: KeyringBackend, timeout: float) -> BoundedSecretService:
         new = cls()
         new.timeout = timeout
         new.scheme = getattr(other, "scheme", new.scheme)
@@ -317,20 +317,20 @@ class SecureKeyStore:
 
     # -- public API, asynchronous
 
-    def check(self) -> "Future[str]":
+    def check(self) -> Future[str]:
         """Resolve the backend; the result names it (for diagnostics)."""
         return self._submit("check", lambda: describe_backend(self._resolve()))
 
-    def get(self, name: str) -> "Future[bytes | None]":
+    def get(self, name: str) -> Future[bytes | None]:
         return self._submit("get", self._get, _check_name(name))
 
-    def put(self, name: str, value: bytes) -> "Future[None]":
+    def put(self, name: str, value: bytes) -> Future[None]:
         if not isinstance(value, (bytes, bytearray)):
             raise TypeError("key store values are bytes")
         text = base64.b64encode(bytes(value)).decode("ascii")
         return self._submit("put", self._put, _check_name(name), text)
 
-    def delete(self, name: str) -> "Future[None]":
+    def delete(self, name: str) -> Future[None]:
         """Delete ``name``; deleting a missing item is not an error."""
         return self._submit("delete", self._delete, _check_name(name))
 
@@ -398,7 +398,7 @@ class SecureKeyStore:
             log.warning("key store: %s (%s: %s)", error, type(exc).__name__, exc)
             raise error from exc
 
-    def _submit(self, what: str, fn: Callable[..., T], *args: Any) -> "Future[T]":
+    def _submit(self, what: str, fn: Callable[..., T], *args: Any) -> Future[T]:
         outer: Future = Future()
         outer.set_running_or_notify_cancel()
         with self._lock:
@@ -446,7 +446,7 @@ class SecureKeyStore:
         if stale is not None:
             stale.shutdown(wait=False)  # queued calls are cancelled -> "locked"
 
-    def _wait(self, future: "Future[T]") -> T:
+    def _wait(self, future: Future[T]) -> T:
         # The future always resolves within self.timeout; the margin is slack.
         return future.result(timeout=self.timeout + 5.0)
 

@@ -17,13 +17,13 @@ class Limits:
     failed_signins_before_lock: int = 5  # consecutive failures, then locked until the LA team unlocks (R-ROLE-4)
 
     @classmethod
-    def off(cls) -> "Limits":
+    def off(cls) -> Limits:
         """No rate limits (benchmarks timing the search itself); lock-out stays on."""
         big = 10**9
         return cls(searches_per_minute=big, searches_per_hour=big, children_opened_per_day=big)
 
     @classmethod
-    def from_directory(cls, conn) -> "Limits":
+    def from_directory(cls, conn) -> Limits:
         """The directory's own settings (``meta`` keys ``limit.<name>``), defaults for any not set."""
         out = cls()
         for f in fields(cls):

@@ -39,10 +39,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from app.db import DatabaseError, KEY_BYTES, WrongKeyOrCorrupt, new_key, open_encrypted
+from app.db import KEY_BYTES, DatabaseError, WrongKeyOrCorrupt, new_key, open_encrypted
 from app.keystore import KeystoreItemCorrupt, SecureKeyStore
 
 log = logging.getLogger(__name__)
@@ -154,7 +154,7 @@ class LocalCache:
     @classmethod
     def open(cls, path: str | Path, user_id: str, keystore: SecureKeyStore,
              wrap: Callable[[bytes], bytes], unwrap: Callable[[bytes], bytes],
-             **options) -> "LocalCache":
+             **options) -> LocalCache:
         cache = cls(path, user_id, keystore, wrap, unwrap, **options)
         cache.reopen()
         return cache
@@ -347,7 +347,7 @@ class LocalCache:
             raise CacheError("The local cache is closed.")
         return self._conn
 
-    def __enter__(self) -> "LocalCache":
+    def __enter__(self) -> LocalCache:
         return self
 
     def __exit__(self, *exc) -> None:

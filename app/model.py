@@ -74,12 +74,12 @@ class AccessReason(str, enum.Enum):
     def needs_detail(self) -> bool:
         return self is AccessReason.OTHER
 
-    def fits(self, role: "Role") -> bool:
+    def fits(self, role: Role) -> bool:
         """Monitoring is the LA management team's reason alone (R-SEARCH-1, R-ROLE-3)."""
         return self is not AccessReason.LA_MONITORING or role is Role.LA_MANAGEMENT
 
     @classmethod
-    def for_role(cls, role: "Role") -> list["AccessReason"]:
+    def for_role(cls, role: Role) -> list[AccessReason]:
         """The reasons offered to, and accepted from, a user in ``role``."""
         return [r for r in cls if r.fits(role)]
 

@@ -28,9 +28,10 @@ import json
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import Any
 
 from . import wire
 from .directory.interface import DirectoryClient, DirectoryUnavailable
@@ -213,7 +214,7 @@ class Outbox:
                 return
             try:
                 self.drain()
-            except Exception:  # noqa: BLE001 - the worker keeps going; the items stay
+            except Exception:
                 log.exception("outbox: sending failed; will try again")
 
     def _send(self, row: dict, viewer: Viewer) -> int | None:
@@ -282,7 +283,7 @@ class Outbox:
     def _changed(self) -> None:
         try:
             counts = self.counts()
-        except Exception:  # noqa: BLE001 - the cache closed under us (lock, sign-out)
+        except Exception:
             return
         with self._lock:
             if counts == self._last_counts:
@@ -292,7 +293,7 @@ class Outbox:
         for cb in callbacks:
             try:
                 cb(*counts)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("outbox: a change callback failed")
 
     def _item(self, row: dict) -> OutboxItem:

@@ -20,7 +20,7 @@ class Paths:
     config: Path
 
     @classmethod
-    def default(cls) -> "Paths":
+    def default(cls) -> Paths:
         home = os.environ.get("SIGNPOST_HOME")
         if home:
             return cls(Path(home) / "data", Path(home) / "config")

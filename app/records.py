@@ -13,11 +13,25 @@ from __future__ import annotations
 from datetime import date
 
 from . import directory_id, search_index
-from .model import (Address, ConsentBy, ConsentOverride, GpPractice, Gender, Involvement, LaTeamContact, Name,
-                    ParentCarer, RecordView, Role, ServiceType, Setting, SettingKind, Viewer, WithheldInvolvement)
-
-
-from .refusals import NoSuchRecord  # noqa: E402  (re-exported: a record that is gone)
+from .model import (
+    Address,
+    ConsentBy,
+    ConsentOverride,
+    Gender,
+    GpPractice,
+    Involvement,
+    LaTeamContact,
+    Name,
+    ParentCarer,
+    RecordView,
+    Role,
+    ServiceType,
+    Setting,
+    SettingKind,
+    Viewer,
+    WithheldInvolvement,
+)
+from .refusals import NoSuchRecord
 
 
 def child_id_for(conn, text: str) -> int | None:

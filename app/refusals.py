@@ -9,13 +9,14 @@ engine and the HTTPS service say the same thing, and the service sends codes
 """
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 
 class Refusal(Exception):
     kind: ClassVar[str] = "refused"
     #: Set by the user interface to turn a refusal into words; ``str()`` uses it.
-    render: ClassVar[Callable[["Refusal"], str] | None] = None
+    render: ClassVar[Callable[[Refusal], str] | None] = None
 
     def __init__(self, code: str, field: str = "", **params: Any) -> None:
         super().__init__(code)

@@ -19,8 +19,8 @@ a misspelt or sound-alike name turns into a few exact index look-ups
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
 
 import jellyfish
 

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Callable
 
 from . import wire
 from .audit import Checkpoint
@@ -82,23 +82,23 @@ class SessionManager:
         self._executor = SerialExecutor("session")
         self._cache_thread = SerialExecutor("cache")  # the cache never waits on the directory's thread
         # the offline outbox (issue 8 item 9): called (pending, needs_you) on a worker thread; relay to the GUI
-        self.on_outbox_change: "Callable[[int, int], None] | None" = None
+        self.on_outbox_change: Callable[[int, int], None] | None = None
         self.outbox_retry_s = 15.0
 
     # -- public, all return futures -------------------------------------------
-    def sign_in(self, username: str, password: str, serial: str, pin: str) -> "Future[Session]":
+    def sign_in(self, username: str, password: str, serial: str, pin: str) -> Future[Session]:
         return self._executor.submit(self._sign_in, username, password, serial, pin)
 
-    def unlock(self, session: Session, serial: str, pin: str) -> "Future[None]":
+    def unlock(self, session: Session, serial: str, pin: str) -> Future[None]:
         return self._executor.submit(self._unlock, session, serial, pin)
 
-    def lock(self, session: Session, why: str) -> "Future[None]":
+    def lock(self, session: Session, why: str) -> Future[None]:
         return self._executor.submit(self._lock, session, why)
 
-    def sign_out(self, session: Session) -> "Future[None]":
+    def sign_out(self, session: Session) -> Future[None]:
         return self._executor.submit(self._sign_out, session)
 
-    def remember(self, session: Session, view: RecordView) -> "Future[None]":
+    def remember(self, session: Session, view: RecordView) -> Future[None]:
         """Keep a viewed record in the encrypted cache until it expires (R-LOCAL-2)."""
         cache = session.cache
         if cache is None or session.locked:
@@ -108,7 +108,7 @@ class SessionManager:
         payload = json.dumps(wire.encode(view)).encode()
         return self._cache_thread.submit(cache.put_record, view.directory_id, payload, ttl=self.cache_ttl_s)
 
-    def recall(self, session: Session, directory_id: str) -> "Future[OfflineCopy | None]":
+    def recall(self, session: Session, directory_id: str) -> Future[OfflineCopy | None]:
         """The cached copy of a record this user opened, if it has not expired."""
         cache = session.cache
 
@@ -281,7 +281,7 @@ class SessionManager:
         """Best-effort clean-up: a pulled token cannot log out, and that is fine."""
         try:
             future.result(timeout=STEP_TIMEOUT_S)
-        except Exception as exc:  # noqa: BLE001 - clean-up must not mask the real outcome
+        except Exception as exc:
             log.info("clean-up step failed: %s", exc)
 
 

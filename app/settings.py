@@ -23,9 +23,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Mapping
 from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class Settings:
     record_cache_hours: int = 24  # R-LOCAL-2: opened records stay readable offline this long
 
     @classmethod
-    def load(cls, path: Path, environ: Mapping[str, str] | None = None) -> "Settings":
+    def load(cls, path: Path, environ: Mapping[str, str] | None = None) -> Settings:
         out = cls()
         raw: dict = {}
         try:
@@ -87,7 +87,7 @@ class Settings:
 
 def _problem(name: str, value, default) -> str:
     """Why ``value`` cannot be used for setting ``name`` ("" when it can)."""
-    if type(value) is not type(default):  # noqa: E721 - True is not a number of minutes
+    if type(value) is not type(default):
         return f"expected {type(default).__name__}"
     if name == "idle_lock_minutes" and not 1 <= value <= 60:
         return "must be 1..60"

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from . import db, generator
-from .schema import SCHEMA_VERSION
 from .directory import Directory
 from .keystore import SecureKeyStore
 from .paths import Paths
+from .schema import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
 KEY_ITEM = "training-directory-key"

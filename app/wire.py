@@ -15,7 +15,7 @@ import enum
 import types
 import typing
 from datetime import date
-from functools import lru_cache
+from functools import cache
 
 from . import audit, model, search
 
@@ -49,7 +49,7 @@ def encode(value):
     raise WireError(f"cannot send a {type(value).__name__}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _hints(cls) -> dict:
     from .directory.work import types as work  # the work operations' objects (imported late: no cycle)
     return typing.get_type_hints(cls, vars(model) | vars(search) | vars(audit) | vars(work))

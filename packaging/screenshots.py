@@ -25,13 +25,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the repository's app/ and ui/
 
-from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtCore import QTimer
 
-from app.paths import Paths  # noqa: E402
-from app.settings import Settings  # noqa: E402
-from app.token.provision import training_label  # noqa: E402
-from app.training import TRAINING_PIN  # noqa: E402
-from ui.app import SignpostApp, application  # noqa: E402
+from app.paths import Paths
+from app.settings import Settings
+from app.token.provision import training_label
+from app.training import TRAINING_PIN
+from ui.app import SignpostApp, application
 
 OUT = Path(__file__).resolve().parent.parent / "resources" / "screenshots"
 PASSWORD = "training-only-2026"
@@ -61,7 +61,7 @@ def main() -> None:
         print("scene", scene.__name__, flush=True)
         try:
             scene()
-        except Exception as exc:  # noqa: BLE001 - one scene failing must not block the others
+        except Exception as exc:
             skip(f"{type(exc).__name__}: {exc}")
 
     def skip(why: str) -> None:
@@ -77,12 +77,12 @@ def main() -> None:
                 return
             try:
                 ok = cond()
-            except Exception:  # noqa: BLE001 - a widget not there yet
+            except Exception:
                 ok = False
             if ok:
                 try:
                     then()
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     skip(f"{type(exc).__name__}: {exc}")
             elif tries[0] <= 0:
                 skip(f"timed out waiting for {what or 'the screen'}")
@@ -99,7 +99,7 @@ def main() -> None:
                 return
             try:
                 then()
-            except Exception as exc:  # noqa: BLE001 - one scene failing must not block the others
+            except Exception as exc:
                 skip(f"{type(exc).__name__}: {exc}")
         QTimer.singleShot(ms, fire)
 
@@ -187,7 +187,7 @@ def main() -> None:
         try:
             from ui import training_guide
             facts = training_guide.facts(app.service.training_facts().result(10))
-        except Exception:  # noqa: BLE001 - an older directory: pick children by query instead
+        except Exception:
             return None
         for entry in facts.entries:
             if any(w in entry.key for w in words):

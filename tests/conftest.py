@@ -13,10 +13,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import ui.refusals  # noqa: E402,F401  the words a person reads for each refusal code (plain Python, no Qt)
 from app import db, generator  # noqa: E402
 from app.directory import Directory  # noqa: E402
 from app.model import AccessReason, Reason, Viewer  # noqa: E402
-import ui.refusals  # noqa: E402,F401  the words a person reads for each refusal code (plain Python, no Qt)
 
 TODAY = date(2026, 11, 21)
 SEED = 7
@@ -62,7 +62,7 @@ def reason() -> Reason:
     return Reason(AccessReason.PROVIDING_SERVICE)
 
 
-_TOKENS: dict[str, "SoftToken"] = {}
+_TOKENS: dict[str, SoftToken] = {}
 
 
 def viewer_for(directory: Directory, username: str, colleague=None) -> Viewer:
@@ -103,7 +103,7 @@ class SoftToken:
         from cryptography.hazmat.primitives.asymmetric import ec
         return self._sign.sign(message, ec.ECDSA(hashes.SHA256()))
 
-    def enrol(self, directory, username: str) -> "SoftToken":
+    def enrol(self, directory, username: str) -> SoftToken:
         directory.enrol_token(username, self.serial, self.public("sign"), self.public("wrap"), by="test")
         return self
 

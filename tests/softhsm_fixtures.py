@@ -17,9 +17,9 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pytest
 

@@ -81,8 +81,8 @@ def test_record_types_have_no_field_for_case_information():
 
 def test_sensitive_service_types_are_the_ones_the_rules_name():
     """R-SENS-1."""
-    assert model.SENSITIVE_SERVICES == {model.ServiceType.SEXUAL_HEALTH, model.ServiceType.CAMHS,
-                                        model.ServiceType.SUBSTANCE_MISUSE}
+    assert {model.ServiceType.SEXUAL_HEALTH, model.ServiceType.CAMHS,
+                                        model.ServiceType.SUBSTANCE_MISUSE} == model.SENSITIVE_SERVICES
 
 
 def _sample(path, key):

@@ -3,6 +3,7 @@ sent once in order when it answers again, and a conflict waits for the person, n
 from __future__ import annotations
 
 from concurrent.futures import Future
+
 import pytest
 
 from app import db

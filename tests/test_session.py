@@ -7,14 +7,13 @@ import uuid
 
 import pytest
 
-from app.directory import Directory, SignInRefused
+from app.directory import Directory, EmbeddedDirectory, SignInRefused
 from app.keystore import SecureKeyStore
 from app.localcache import cache_files, key_item_name
 from app.paths import Paths
-from app.directory import EmbeddedDirectory
 from app.session import SessionManager
 from app.token.errors import TokenError, TokenErrorKind
-from tests.conftest import open_child, PASSWORD, TODAY
+from tests.conftest import PASSWORD, TODAY, open_child
 
 
 @pytest.fixture

@@ -8,8 +8,25 @@ from datetime import date
 import pytest
 
 from app import audit, wire
-from app.model import (AccessReason, Address, Gender, GpPractice, Involvement, Match, Name, ParentCarer, Reason,
-                       RecordView, Role, SearchHit, ServiceType, Setting, SettingKind, User, WithheldInvolvement)
+from app.model import (
+    AccessReason,
+    Address,
+    Gender,
+    GpPractice,
+    Involvement,
+    Match,
+    Name,
+    ParentCarer,
+    Reason,
+    RecordView,
+    Role,
+    SearchHit,
+    ServiceType,
+    Setting,
+    SettingKind,
+    User,
+    WithheldInvolvement,
+)
 from app.search import Criteria, Outcome
 
 ADDR = Address("1 Elm Row", "", "Testbury", "NE1 4XY")

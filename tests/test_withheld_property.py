@@ -26,8 +26,17 @@ from hypothesis import strategies as st
 from app import directory_id, wire
 from app.directory.work import operations as ops
 from app.directory.work import types as t
-from app.model import (AccessReason, Colleague, ConsentBy, Involvement, Reason, Role, ServiceType, Viewer,
-                       WithheldInvolvement)
+from app.model import (
+    AccessReason,
+    Colleague,
+    ConsentBy,
+    Involvement,
+    Reason,
+    Role,
+    ServiceType,
+    Viewer,
+    WithheldInvolvement,
+)
 from app.refusals import Refusal
 from app.search import Criteria
 from tests.conftest import TODAY, add_child, viewer_for

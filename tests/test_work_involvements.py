@@ -9,8 +9,7 @@ import pytest
 
 from app.directory.work import operations as ops
 from app.directory.work import types as t
-from app.model import (AccessReason, ConsentBy, ConsentOverride, Involvement, Reason, ServiceType,
-                       WithheldInvolvement)
+from app.model import AccessReason, ConsentBy, ConsentOverride, Involvement, Reason, ServiceType, WithheldInvolvement
 from app.refusals import AccessRefused
 from app.search import Criteria
 from tests.conftest import TODAY, add_child, viewer_for

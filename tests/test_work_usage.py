@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -25,7 +25,7 @@ MONDAY = date(2026, 11, 16)  # a Monday in GMT (London = UTC in November)
 class _Clock:
     """Stands in for ``datetime`` inside app.audit, so entries carry the time a test chooses."""
 
-    at = datetime(2026, 11, 16, 10, 0, tzinfo=timezone.utc)
+    at = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
 
     @classmethod
     def now(cls, tz=None):
@@ -39,7 +39,7 @@ def clock(monkeypatch):
 
 
 def _at(clock, when: datetime) -> None:
-    clock.at = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when
+    clock.at = when.replace(tzinfo=UTC) if when.tzinfo is None else when
 
 
 def _search(d, who, clock, when, returned=(), family="Smith"):
@@ -203,7 +203,7 @@ def test_thirty_busy_days_report_in_well_under_a_second(directory, clock):
     dids = _dids(directory, 200)
     users = ["alex.practitioner", "sam.cp", "morgan.mediator", "jo.la"]
     rows, seq = [], directory.audit.size
-    start = datetime(2026, 10, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 10, 1, tzinfo=UTC)
     for i in range(60_000):  # 30 days before the period, 30 days in it: about 1,000 entries a day
         seq += 1
         at = (start + timedelta(seconds=86.4 * i)).isoformat(timespec="microseconds")

@@ -11,11 +11,12 @@ import logging
 import math
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
 import time
-from datetime import date
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
@@ -46,7 +47,7 @@ APP_NAME = "Signpost"
 DESKTOP_FILE = "signpost"  # packaging/signpost.desktop; also the X11 instance name and Wayland app id
 
 
-def _default_store() -> "SecureKeyStore":
+def _default_store() -> SecureKeyStore:
     from app.keystore import SecureKeyStore
     return SecureKeyStore()
 
@@ -121,7 +122,7 @@ class IdleWatch(QObject):
 
 
 class SignpostApp(QObject):
-    def __init__(self, paths: Paths, settings: Settings, store: "SecureKeyStore | None" = None,
+    def __init__(self, paths: Paths, settings: Settings, store: SecureKeyStore | None = None,
                  clock: Callable[[], date] = date.today, poll_interval: float = 1.0) -> None:
         super().__init__()
         self.paths = paths
@@ -133,13 +134,13 @@ class SignpostApp(QObject):
         self.token_memory = TokenMemory(paths.config)
         self.signin = SignInWindow(self.token_memory.serial_for)
         self.signin.submitted.connect(self.sign_in)
-        self.main: "MainWindow | None" = None
-        self.lock_window: "LockWindow | None" = None
-        self.guide: "TrainingGuide | None" = None
-        self.service: "EmbeddedDirectory | None" = None  # the training directory, behind the interface
-        self.tokens: "TokenService | None" = None
-        self.sessions: "SessionManager | None" = None
-        self.session: "Session | None" = None
+        self.main: MainWindow | None = None
+        self.lock_window: LockWindow | None = None
+        self.guide: TrainingGuide | None = None
+        self.service: EmbeddedDirectory | None = None  # the training directory, behind the interface
+        self.tokens: TokenService | None = None
+        self.sessions: SessionManager | None = None
+        self.session: Session | None = None
         self.present: dict[str, object] = {}  # serial -> TokenInfo
         self.closure = None  # closure (issue 9): the ClosureWizard while open
         self._closing = threading.Event()
@@ -189,7 +190,7 @@ class SignpostApp(QObject):
         directory.probe()  # the status bar learns at once whether the service answers
         self._directory_ready(None)
 
-    def _open_directory(self) -> "Directory":  # on the directory thread
+    def _open_directory(self) -> Directory:  # on the directory thread
         from app import training
         if self.store is None:
             self.store = _default_store()
@@ -348,7 +349,7 @@ class SignpostApp(QObject):
     # The LA team opens Closure on demand from the menu before switch-off, to prepare; from the
     # switch-off on (R-CLOSE-1) the LA team gets only the closure wizard and everyone else is told so.
     def _closure_after_sign_in(self) -> None:
-        from datetime import datetime, timezone
+        from datetime import datetime
 
         from PySide6.QtGui import QAction
 
@@ -360,14 +361,14 @@ class SignpostApp(QObject):
             return
         la_team = self.session.user.role is Role.LA_MANAGEMENT
         closes_at = getattr(self.service.status(), "closes_at", None) if self.service is not None else None
-        status = {"closes_at": datetime.fromtimestamp(closes_at, timezone.utc).isoformat()} if closes_at else None
+        status = {"closes_at": datetime.fromtimestamp(closes_at, UTC).isoformat()} if closes_at else None
         try:  # the environment or the directory's own switch-off; the store too once opened
-            closed = closure_mode(datetime.now(timezone.utc), status=status).closed
+            closed = closure_mode(datetime.now(UTC), status=status).closed
         except ModeError as exc:
             log.warning("closure switch-off not understood: %s", exc)
             closed = False
         closes_at = self.service.status().closes_at if self.service is not None else None
-        closed = closed or (closes_at is not None and datetime.now(timezone.utc).timestamp() >= closes_at)
+        closed = closed or (closes_at is not None and datetime.now(UTC).timestamp() >= closes_at)
         if closed and not la_team:
             self.sign_out(closure_words("closure.only_closure_tasks") + " Hand your security token to your LA team.")
             return
@@ -468,7 +469,7 @@ class SignpostApp(QObject):
         tokens, paths, keystore = self.tokens, self.paths, self.store
 
         def check():  # on a worker: the PIN on the token, then the store
-            from datetime import datetime, timezone
+            from datetime import datetime
 
             from app.closure import mode as closure_mode
             from app.closure.store import ClosureStore
@@ -480,7 +481,7 @@ class SignpostApp(QObject):
             if store.doc("opened_on_demand_by") != username:
                 store.close()
                 return None
-            mode = closure_mode.closure_mode(datetime.now(timezone.utc), store=store, service_closed=True)
+            mode = closure_mode.closure_mode(datetime.now(UTC), store=store, service_closed=True)
             return Prepared(store, store.register(), store.checklist(), mode, 0)
         if not hasattr(self, "_closure_pool"):
             self._closure_pool = ThreadPoolExecutor(1, thread_name_prefix="closure-open")

@@ -131,7 +131,7 @@ class LockWindow(QWidget):
         token = self.picker.current()
         return not self._busy and token is not None and not token.user_pin_locked
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt)
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         (self.pin if self.pin.isEnabled() else self.picker).setFocus(Qt.OtherFocusReason)
 

@@ -17,13 +17,23 @@ acts for a colleague, the status bar and the record say for whom (R-ROLE-2).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QMainWindow, QProgressBar,
-                               QSplitter, QTabWidget, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.directory import DirectoryClient, DirectoryUnavailable, Refusal, Unreachable
 from app.directory.work import operations as ops
@@ -270,7 +280,7 @@ class MainWindow(QMainWindow):
         for screen in self.screens:
             screen.refresh()
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name; after sign-in and unlock
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         self.refresh_screens()
 

@@ -13,16 +13,25 @@ enquiry stays.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import form_input
-from app.model import AccessReason, Colleague, Reason, Role
 from app.directory.work.types import RegisteredColleague
+from app.model import AccessReason, Colleague, Reason, Role
 from app.search import Criteria
 
 _FIELDS = (  # attribute, label (with its Alt shortcut), placeholder

@@ -27,13 +27,23 @@ works; the flow then offers the LA-team path, which completes it.
 from __future__ import annotations
 
 import queue
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from app.closure.flow import HOLDER, LA_TEAM, Prompts, ResetFlow, ResetState
-from app.closure.register import (COLLECTED, DESTROYED, LOST, MISSING, RETURNED, RETURNED_BLOCKED, Register,
-                                  RegisterError, serial_of)
+from app.closure.register import (
+    COLLECTED,
+    DESTROYED,
+    LOST,
+    MISSING,
+    RETURNED,
+    RETURNED_BLOCKED,
+    Register,
+    RegisterError,
+    serial_of,
+)
 from app.closure.store import ClosureStore
 
 DEFAULT_ENVELOPE_SIZE = 50
@@ -109,14 +119,14 @@ class _WithStoredSoPin:
 class Batch:
     def __init__(self, store: ClosureStore, tokens: Any, prompts: Prompts, actor: str, *,
                  path: str = LA_TEAM, envelope_size: int = DEFAULT_ENVELOPE_SIZE,
-                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         """``tokens``: a ``TokenReset`` (over the app's TokenService).  ``path``: how this batch resets
         tokens -- LA_TEAM (security officer PIN, from the store or asked) or HOLDER (holder types)."""
         if path not in (HOLDER, LA_TEAM):
             raise ValueError("path is HOLDER or LA_TEAM")
         self.store, self.tokens, self.prompts, self.actor = store, tokens, prompts, actor
         self.path, self.envelope_size, self.now = path, envelope_size, now
-        self._arrivals: "queue.Queue[str]" = queue.Queue()
+        self._arrivals: queue.Queue[str] = queue.Queue()
 
     # ---------------------------------------------------------- detection
     def watch(self, service: Any) -> None:

@@ -24,7 +24,7 @@ import json
 import logging
 import os
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app import audit as audit_log
@@ -100,7 +100,7 @@ def destroy_local_data(paths: Paths, keystore: SecureKeyStore, store: closure_st
     # rule R-CLOSE-6: destroy local data with a receipt and a signed closure entry; the audit archive is kept.
     if not confirmed:
         raise DestroyError("not_confirmed", "Confirm that this computer's Signpost data is to be destroyed.")
-    at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    at = datetime.now(UTC).isoformat(timespec="seconds")
     store_files = {store.path, *(Path(f"{store.path}{s}") for s in ("-wal", "-shm", "-journal", ".audit-head"))}
     destroyed, failed = [], []
     keys = _keys(paths, usernames)  # before the caches go: their names say whose keys to delete

@@ -20,8 +20,9 @@ when needed and never kept in the state.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
 
 from app.closure.reset import TRANSPORT_PIN, ResetOutcome, ResetResult, TokenReset, TokenState
 
@@ -56,7 +57,7 @@ class ResetState:
         return json.dumps(asdict(self), sort_keys=True)
 
     @classmethod
-    def from_json(cls, text: str) -> "ResetState":
+    def from_json(cls, text: str) -> ResetState:
         return cls(**json.loads(text))
 
 

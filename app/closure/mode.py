@@ -20,9 +20,9 @@ it, the LA team may open the closure tasks on demand to prepare
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
-from typing import Mapping
+from datetime import UTC, date, datetime, time
 
 ENV = "SIGNPOST_SWITCH_OFF"
 SERVICE_CLOSED, SWITCHED_OFF, ON_DEMAND, OPEN = "service_closed", "switched_off", "on_demand", "open"
@@ -47,12 +47,12 @@ def parse_when(text: str) -> datetime:
     t = str(text).strip()
     try:
         if len(t) == 10:
-            return datetime.combine(date.fromisoformat(t), time(0), tzinfo=timezone.utc)
+            return datetime.combine(date.fromisoformat(t), time(0), tzinfo=UTC)
         when = datetime.fromisoformat(t.replace("Z", "+00:00"))
     except ValueError:
         raise ModeError("switch_off_invalid", f"'{text}' is not a date-time (use e.g. 2026-08-06T17:00:00+01:00).") \
             from None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def switch_off_time(*, store=None, status: Mapping | None = None,

@@ -90,7 +90,7 @@ class PlanItem:
     offset_days: int
     seed_date: str | None = None  # the seed's own deadline, if it gives one
 
-    def validated(self) -> "PlanItem":
+    def validated(self) -> PlanItem:
         if not isinstance(self.key, str) or not _KEY.match(self.key):
             raise PlanError("key_invalid", "An item key is 2-40 lower-case letters, digits or '_'.")
         return PlanItem(self.key, _title(self.title), _owner(self.owner), _offset(self.offset_days),
@@ -130,12 +130,12 @@ class Plan:
                 "items": [asdict(i) for i in self.items]}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Plan":
+    def from_dict(cls, d: dict) -> Plan:
         return cls(d["name"], d["transport_pin"], d["return_deadline_days"],
                    [PlanItem(**i) for i in d["items"]])
 
     @classmethod
-    def default(cls) -> "Plan":
+    def default(cls) -> Plan:
         return cls.from_dict(json.loads(PATH.read_text(encoding="utf-8")))
 
 
@@ -236,7 +236,7 @@ class Checklist:
                            "entries": {k: asdict(e) for k, e in self.entries.items()}}, sort_keys=True)
 
     @classmethod
-    def from_json(cls, text: str) -> "Checklist":
+    def from_json(cls, text: str) -> Checklist:
         d = json.loads(text)
         entries = {}
         for k, e in d["entries"].items():

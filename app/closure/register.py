@@ -364,7 +364,7 @@ class Register:
                            "envelopes": [asdict(e) for e in self.envelopes.values()]}, sort_keys=True)
 
     @classmethod
-    def from_json(cls, text: str) -> "Register":
+    def from_json(cls, text: str) -> Register:
         d = json.loads(text)
         r = cls(d["la"], date.fromisoformat(d["return_deadline"]), list(d["partners"]))
         r.tokens = {t["serial"]: Token(**t) for t in d["tokens"]}

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import pkcs11.exceptions as px
 from pkcs11.constants import TokenFlag
@@ -100,7 +101,7 @@ class TokenReset:
         self.service = service if service is not None else TokenService(module_path, poll_interval)
         self._progress = progress
 
-    def start(self) -> "Future[None]":
+    def start(self) -> Future[None]:
         if self._own:
             return self.service.start()
         done: Future = Future()
@@ -111,17 +112,17 @@ class TokenReset:
         if self._own:
             self.service.shutdown()
 
-    def state(self, serial: str) -> "Future[TokenState | None]":
+    def state(self, serial: str) -> Future[TokenState | None]:
         """The token's flags, or None if it is not present."""
         return self.service.reset_state(serial)
 
-    def holder_reset(self, serial: str, old_pin: str, transport_pin: str = TRANSPORT_PIN) -> "Future[ResetResult]":
+    def holder_reset(self, serial: str, old_pin: str, transport_pin: str = TRANSPORT_PIN) -> Future[ResetResult]:
         return self.service.holder_reset(serial, old_pin, transport_pin, self._progress)
 
-    def la_reset(self, serial: str, so_pin: str, transport_pin: str = TRANSPORT_PIN) -> "Future[ResetResult]":
+    def la_reset(self, serial: str, so_pin: str, transport_pin: str = TRANSPORT_PIN) -> Future[ResetResult]:
         return self.service.la_reset(serial, so_pin, transport_pin, self._progress)
 
-    def verify(self, serial: str, transport_pin: str = TRANSPORT_PIN) -> "Future[ResetResult]":
+    def verify(self, serial: str, transport_pin: str = TRANSPORT_PIN) -> Future[ResetResult]:
         return self.service.verify_transport(serial, transport_pin, self._progress)
 
 

@@ -29,11 +29,12 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from app import audit as audit_log
 from app.closure.plan import Checklist, Plan
@@ -103,7 +104,7 @@ def witness_path(path: Path) -> Path:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class ClosureStore:
@@ -116,7 +117,7 @@ class ClosureStore:
 
     # ---------------------------------------------------------------- opening
     @classmethod
-    def open(cls, paths: Paths, keystore: SecureKeyStore, path: Path | None = None) -> "ClosureStore":
+    def open(cls, paths: Paths, keystore: SecureKeyStore, path: Path | None = None) -> ClosureStore:
         """Open or create the store.  Never rebuilds one whose key is gone: that would lose the
         register; it says so instead (``StoreError("key_missing")``)."""
         path = Path(path) if path is not None else store_path(paths)
@@ -308,7 +309,7 @@ class ClosureStore:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(folder, 0o700)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         out = folder / f"closure-audit-{stamp}.json"
         body = {"kind": "signpost-closure-audit", "version": 1, "public_key": self.public_key.hex(),
                 "la": self._doc("la"),

@@ -5,10 +5,17 @@ tests, training set-up and the HTTPS service drive it directly); screens use a
 ``DirectoryClient``: ``EmbeddedDirectory`` or ``RemoteDirectory``.
 """
 from ..refusals import AccessRefused, NoSuchRecord, RateLimited, Refusal, SearchRefused, SignInRefused
-from .engine import Directory, SignedIn, check_expiry, witness_path
 from .embedded import EmbeddedDirectory
-from .interface import (CertificateProblem, DirectoryClient, DirectoryStatus, DirectoryUnavailable, ServiceClosed,
-                        ServiceError, Unreachable)
+from .engine import Directory, SignedIn, check_expiry, witness_path
+from .interface import (
+                        CertificateProblem,
+                        DirectoryClient,
+                        DirectoryStatus,
+                        DirectoryUnavailable,
+                        ServiceClosed,
+                        ServiceError,
+                        Unreachable,
+)
 
 __all__ = ["Directory", "SignedIn", "check_expiry", "witness_path", "EmbeddedDirectory", "DirectoryClient",
            "DirectoryStatus", "DirectoryUnavailable", "Unreachable", "CertificateProblem", "ServiceError",

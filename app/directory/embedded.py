@@ -7,15 +7,16 @@ this thread touches the engine's connection.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from .. import db
 from ..executor import SerialExecutor
 from ..model import Reason, Viewer
+from ..refusals import SwitchedOff
 from ..search import Criteria
 from .engine import Directory, SignedIn
-from ..refusals import SwitchedOff
 from .interface import DirectoryStatus, DirectoryUnavailable, ServiceClosed
 
 T = TypeVar("T")
@@ -35,7 +36,7 @@ class EmbeddedDirectory:
         self._executor = SerialExecutor("directory")
         self._engine: Directory | None = None
         self._last_contact: float | None = None
-        self.opened: "Future[None]" = self._executor.submit(self._open, open_directory)
+        self.opened: Future[None] = self._executor.submit(self._open, open_directory)
 
     def _open(self, open_directory: Callable[[], Directory]) -> None:
         try:
@@ -45,7 +46,7 @@ class EmbeddedDirectory:
                 raise DirectoryUnavailable("disk_full", str(exc)) from exc
             raise
 
-    def _call(self, fn: Callable[..., T], *args: Any) -> "Future[T]":
+    def _call(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         def run() -> T:
             if self._engine is None:
                 self.opened.result()  # re-raises why it did not open
@@ -62,7 +63,7 @@ class EmbeddedDirectory:
             return out
         return self._executor.submit(run)
 
-    def run_on_engine(self, fn: Callable[[Directory], T]) -> "Future[T]":
+    def run_on_engine(self, fn: Callable[[Directory], T]) -> Future[T]:
         """Run ``fn(engine)`` on the directory thread: for the training set-up, admin tools and tests,
         never for screens."""
         return self._call(fn)

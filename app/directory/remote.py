@@ -33,11 +33,12 @@ import ipaddress
 import json
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -109,7 +110,7 @@ class RemoteDirectory:
         with self._lock:
             return DirectoryStatus(self.kind, self.url, self._online, self._last_contact, self._closes_at)
 
-    def probe(self) -> "Future[dict]":
+    def probe(self) -> Future[dict]:
         """Ask the service how it is (``GET /v1/status``): for the status bar at start-up."""
         def read(data: Any) -> dict:
             if not isinstance(data, dict) or data.get("kind") != "service" or data.get("version") != "1":
@@ -124,40 +125,40 @@ class RemoteDirectory:
             return data
         return self._submit("GET", "/status", answer=read)
 
-    def challenge(self) -> "Future[bytes]":
+    def challenge(self) -> Future[bytes]:
         return self._submit("POST", "/challenge", answer=lambda d: _field(d, "challenge", bytes))
 
     def sign_in(self, username: str, password: str, serial: str, challenge: bytes,
-                signature: bytes) -> "Future[SignedIn]":
+                signature: bytes) -> Future[SignedIn]:
         body = {"username": username, "password": password, "serial": serial,
                 "challenge": wire.encode(challenge), "signature": wire.encode(signature)}
         return self._submit("POST", "/sessions", body=body, answer=_as(SignedIn))
 
-    def unlock(self, signed: SignedIn, serial: str, challenge: bytes, signature: bytes) -> "Future[SignedIn]":
+    def unlock(self, signed: SignedIn, serial: str, challenge: bytes, signature: bytes) -> Future[SignedIn]:
         body = {"serial": serial, "challenge": wire.encode(challenge), "signature": wire.encode(signature)}
         return self._submit("POST", "/session/unlock", body=body, bearer=signed.session, answer=_as(SignedIn))
 
-    def lock(self, signed: SignedIn, why: str) -> "Future[None]":
+    def lock(self, signed: SignedIn, why: str) -> Future[None]:
         return self._submit("POST", "/session/lock", body={"why": why}, bearer=signed.session, answer=_nothing)
 
-    def sign_out(self, signed: SignedIn) -> "Future[None]":
+    def sign_out(self, signed: SignedIn) -> Future[None]:
         return self._submit("DELETE", "/session", bearer=signed.session, answer=_nothing)
 
-    def report_token_refusal(self, username: str, serial: str, kind: str, during: str) -> "Future[None]":
+    def report_token_refusal(self, username: str, serial: str, kind: str, during: str) -> Future[None]:
         body = {"username": username, "serial": serial, "kind": kind, "during": during}
         return self._submit("POST", "/token-refusals", body=body, answer=_nothing)
 
-    def search(self, viewer: Viewer, criteria: Criteria, reason: Reason) -> "Future[Outcome]":
+    def search(self, viewer: Viewer, criteria: Criteria, reason: Reason) -> Future[Outcome]:
         body = {"criteria": wire.encode(criteria), "reason": wire.encode(reason),
                 "on_behalf_of": _colleague(viewer.on_behalf_of)}
         return self._submit("POST", "/search", body=body, bearer=viewer.session, answer=_as(Outcome))
 
-    def view_record(self, viewer: Viewer, directory_id: str, reason: Reason) -> "Future[RecordView]":
+    def view_record(self, viewer: Viewer, directory_id: str, reason: Reason) -> Future[RecordView]:
         body = {"reason": wire.encode(reason), "on_behalf_of": _colleague(viewer.on_behalf_of)}
         return self._submit("POST", f"/records/{_segment(directory_id)}/view", body=body, bearer=viewer.session,
                             answer=_as(RecordView))
 
-    def unlock_account(self, viewer: Viewer, username: str) -> "Future[None]":
+    def unlock_account(self, viewer: Viewer, username: str) -> Future[None]:
         return self._submit("POST", f"/accounts/{_segment(username)}/unlock", bearer=viewer.session,
                             answer=_nothing)
 
@@ -169,14 +170,14 @@ class RemoteDirectory:
                             retry=not op.writes or key is not None,
                             headers={"Idempotency-Key": key} if key is not None else None)
 
-    def audit_entries(self, viewer: Viewer, since_seq: int = 0) -> "Future[list[Entry]]":
+    def audit_entries(self, viewer: Viewer, since_seq: int = 0) -> Future[list[Entry]]:
         return self._submit("GET", "/audit/entries", params={"since": since_seq}, bearer=viewer.session,
                             answer=_as(list[Entry]))
 
-    def audit_checkpoint(self) -> "Future[Checkpoint]":
+    def audit_checkpoint(self) -> Future[Checkpoint]:
         return self._submit("GET", "/audit/checkpoint", answer=_checkpoint)
 
-    def audit_consistency(self, old_size: int, new_size: int) -> "Future[list[bytes]]":
+    def audit_consistency(self, old_size: int, new_size: int) -> Future[list[bytes]]:
         def proof(data: Any) -> list[bytes]:
             hashes = data.get("proof") if isinstance(data, dict) else None
             if not isinstance(hashes, list):
@@ -184,10 +185,10 @@ class RemoteDirectory:
             return [_hex(h) for h in hashes]
         return self._submit("GET", "/audit/consistency", params={"old": old_size, "new": new_size}, answer=proof)
 
-    def audit_public_key(self) -> "Future[bytes]":
+    def audit_public_key(self) -> Future[bytes]:
         return self._submit("GET", "/audit/public-key", answer=lambda d: _hex(_field(d, "public_key", str)))
 
-    def report_audit_alert(self, username: str, kept: dict, now_seen: dict) -> "Future[None]":
+    def report_audit_alert(self, username: str, kept: dict, now_seen: dict) -> Future[None]:
         body = {"username": username, "kept": kept, "now": now_seen}
         return self._submit("POST", "/audit/alerts", body=body, answer=_nothing)
 
@@ -202,7 +203,7 @@ class RemoteDirectory:
     # -- one request ------------------------------------------------------------
     def _submit(self, method: str, path: str, *, answer: Callable[[Any], T], body: dict | None = None,
                 params: dict | None = None, bearer: str | None = None, retry: bool | None = None,
-                headers: dict | None = None) -> "Future[T]":
+                headers: dict | None = None) -> Future[T]:
         if self._closed:
             done: Future[T] = Future()
             done.set_exception(Unreachable(detail="the connection to the directory service is closed"))

@@ -13,9 +13,10 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Annotated, Any, Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.openapi.utils import get_openapi
@@ -25,12 +26,11 @@ from starlette.responses import Response
 
 from .. import audit, model, search, wire
 from ..directory import Directory, EmbeddedDirectory, SignedIn
-from . import problems, schemas
-from .guards import BodyLimit, ClientLimiter
 from ..directory.work.operations import OPERATIONS, Operation
 from ..refusals import AccessRefused
-from .models import (BIG, AuditAlertIn, ColleagueIn, LockIn, SearchIn, SignInIn, TokenRefusalIn,
-                     UnlockIn, ViewIn)
+from . import problems, schemas
+from .guards import BodyLimit, ClientLimiter
+from .models import BIG, AuditAlertIn, ColleagueIn, LockIn, SearchIn, SignInIn, TokenRefusalIn, UnlockIn, ViewIn
 from .sessions import Held, SessionTable
 
 log = logging.getLogger(__name__)
@@ -164,7 +164,7 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
         """Which directory this is, and when it closes (R-CLOSE-1); answered even after closing."""
         closes = settings.closes_at
         return _ok({"kind": "service", "version": API_VERSION,
-                    "closes_at": None if closes is None else datetime.fromtimestamp(closes, timezone.utc).isoformat()})
+                    "closes_at": None if closes is None else datetime.fromtimestamp(closes, UTC).isoformat()})
 
     # -- signing in and out (R-ROLE-4, R-LOCAL-2) ---------------------------------------------------
     @v1.post("/challenge", tags=["sessions"], dependencies=[Depends(limited)], responses=_object(

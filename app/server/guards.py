@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from typing import Callable
+from collections.abc import Callable
 
 from ..refusals import RateLimited
 from .problems import from_problem, too_large

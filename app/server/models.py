@@ -37,7 +37,7 @@ def _b64(text: str) -> bytes:
         raise ValueError("not base64") from None
 
 
-def Text(limit: int, **kw):  # noqa: N802 - a type, read as one
+def Text(limit: int, **kw):
     return Annotated[StrictStr, Field(max_length=limit, **kw)]
 
 

@@ -14,9 +14,9 @@ import os
 import shlex
 import socket
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
 
 from ..directory import Directory
 from ..paths import Paths
@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
                                                                   closes_at=closes_at))
     try:
         app.state.directory.opened.result()
-    except Exception as exc:  # noqa: BLE001 - said to the person, then stop
+    except Exception as exc:
         app.state.shutdown()
         sock.close()
         from ..keystore import KeystoreError

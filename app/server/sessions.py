@@ -13,8 +13,8 @@ the engine's own thread.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ..directory import SignedIn
 

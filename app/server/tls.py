@@ -108,7 +108,7 @@ def ensure(folder: Path) -> TlsFiles:
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
     f = files(folder)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ca = _usable(f.ca, now)
     ca_key = None
     if ca is not None:

@@ -8,7 +8,7 @@ the caller passes the ``TokenInfo`` it re-read once the call had failed.
 from __future__ import annotations
 
 import enum
-from typing import Iterable
+from collections.abc import Iterable
 
 import pkcs11.exceptions as px
 

@@ -10,7 +10,7 @@ import glob
 import os
 from pathlib import Path
 
-from app.token.errors import TokenError, no_module
+from app.token.errors import no_module
 
 ENV_MODULE = "SIGNPOST_PKCS11_MODULE"
 

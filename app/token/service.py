@@ -45,9 +45,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pkcs11
 from pkcs11.exceptions import PKCS11Error, UserAlreadyLoggedIn
@@ -55,8 +56,14 @@ from pkcs11.exceptions import PKCS11Error, UserAlreadyLoggedIn
 from app.executor import SerialExecutor
 from app.token import keys
 from app.token.errors import (
-    TokenError, TokenErrorKind, no_module, not_signed_in, pin_length, pin_locked,
-    removed, to_token_error,
+    TokenError,
+    TokenErrorKind,
+    no_module,
+    not_signed_in,
+    pin_length,
+    pin_locked,
+    removed,
+    to_token_error,
 )
 from app.token.info import PublicKeys, TokenEvent, TokenInfo
 from app.token.module import find_module, softhsm_tokendir, token_dirs
@@ -88,7 +95,7 @@ class TokenService:
         self._stale = False
 
     # ------------------------------------------------------------ lifecycle
-    def start(self) -> "Future[None]":
+    def start(self) -> Future[None]:
         """Load the module and start polling.  NO_MODULE error on the future."""
         fut = self._executor.submit(self._start)
         fut.add_done_callback(lambda f: f.exception() is None and self._start_ticker())
@@ -115,35 +122,35 @@ class TokenService:
             self._subscribers.append(callback)
 
     # ---------------------------------------------------------------- calls
-    def tokens(self) -> "Future[list[TokenInfo]]":
+    def tokens(self) -> Future[list[TokenInfo]]:
         """Poll now; the initialised tokens present, in slot order."""
         return self._call(None, self._tokens)
 
-    def login(self, serial: str, pin: str) -> "Future[None]":
+    def login(self, serial: str, pin: str) -> Future[None]:
         """Log in as user and keep the session until logout/removal."""
         return self._call(serial, self._login, serial, pin)
 
-    def sign(self, serial: str, message: bytes) -> "Future[bytes]":
+    def sign(self, serial: str, message: bytes) -> Future[bytes]:
         """ECDSA P-256 / SHA-256 over ``message`` (DER signature)."""
         return self._call(serial, lambda: keys.sign(self._session(serial), message))
 
-    def decrypt(self, serial: str, ciphertext: bytes) -> "Future[bytes]":
+    def decrypt(self, serial: str, ciphertext: bytes) -> Future[bytes]:
         """RSA-OAEP decrypt (unwrap) with the token's wrap key."""
         return self._call(serial, lambda: keys.decrypt(self._session(serial), ciphertext))
 
-    def public_keys(self, serial: str) -> "Future[PublicKeys]":
+    def public_keys(self, serial: str) -> Future[PublicKeys]:
         """The signed-in token's public keys; NOT_ENROLLED if it has none."""
         return self._call(serial, lambda: keys.read_public_keys(self._session(serial)))
 
-    def change_pin(self, serial: str, old_pin: str, new_pin: str) -> "Future[None]":
+    def change_pin(self, serial: str, old_pin: str, new_pin: str) -> Future[None]:
         """C_SetPIN; lengths checked against the token's min/max first."""
         return self._call(serial, self._change_pin, serial, old_pin, new_pin)
 
-    def logout(self, serial: str) -> "Future[None]":
+    def logout(self, serial: str) -> Future[None]:
         """End the user session of ``serial`` (no-op if not signed in)."""
         return self._call(None, self._drop_session, serial)
 
-    def close_all(self) -> "Future[None]":
+    def close_all(self) -> Future[None]:
         """Log out of every token (e.g. idle timeout, R-LOCAL-2)."""
         return self._call(None, self._close_all)
 

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Callable
 
 from rapidfuzz.distance import Levenshtein
 
@@ -55,7 +55,7 @@ def _parts(name: str) -> list[str]:
     return [norm(p) for p in re.split(r"[\s-]+", name) if norm(p)]
 
 
-def build(source, path: Path, progress: Callable[[str], None] | None = None) -> "Peer":
+def build(source, path: Path, progress: Callable[[str], None] | None = None) -> Peer:
     """Copy children, households and other names from the directory ``source`` (an open connection)."""
     path.unlink(missing_ok=True)
     conn = sqlite3.connect(path)

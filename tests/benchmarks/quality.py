@@ -39,9 +39,9 @@ import random
 import re
 import string
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Callable
 
 from app import directory_id
 from app.search import Criteria

@@ -20,11 +20,10 @@ import uuid
 from pathlib import Path
 
 from app import db, generator, training
-from app.directory import Directory
+from app.directory import Directory, EmbeddedDirectory
 from app.keystore import SecureKeyStore
-from app.paths import Paths
 from app.passwords import hash_password, verify_password
-from app.directory import EmbeddedDirectory
+from app.paths import Paths
 from app.session import Session, SessionManager
 from app.token.provision import provision_softhsm_token
 from app.token.service import TokenService

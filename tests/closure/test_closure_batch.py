@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from app.closure.batch import ALREADY_DONE, BLOCKED, NOT_RECORDED, UNKNOWN, VERIFIED, Batch
 from app.closure.flow import HOLDER, LA_TEAM
 from app.closure.register import RETURNED_BLOCKED

@@ -2,15 +2,14 @@
 remembered for later starts with no network; the LA team may open closure tasks beforehand."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from app.closure.mode import (ModeError, ON_DEMAND, OPEN, SERVICE_CLOSED, SWITCHED_OFF, closure_mode,
-                              open_on_demand)
+from app.closure.mode import ON_DEMAND, OPEN, SERVICE_CLOSED, SWITCHED_OFF, ModeError, closure_mode, open_on_demand
 
-BEFORE = datetime(2026, 8, 6, 16, 59, tzinfo=timezone.utc)
-AFTER = datetime(2026, 8, 6, 17, 0, tzinfo=timezone.utc)
+BEFORE = datetime(2026, 8, 6, 16, 59, tzinfo=UTC)
+AFTER = datetime(2026, 8, 6, 17, 0, tzinfo=UTC)
 
 
 def test_not_in_closure_before_switch_off():
@@ -39,13 +38,13 @@ def test_service_closed_error_puts_the_client_in_closure_and_stays(store):
 
 
 def test_the_date_the_la_set_up_closure_with_switches_off_with_no_network(store):
-    m = closure_mode(datetime(2026, 8, 6, 0, 1, tzinfo=timezone.utc), store=store, environ={})
+    m = closure_mode(datetime(2026, 8, 6, 0, 1, tzinfo=UTC), store=store, environ={})
     assert m.closed  # set up with switch-off 2026-08-06
 
 
 def test_la_team_opens_closure_on_demand_without_closing_the_directory(store):
     with pytest.raises(ModeError):
         open_on_demand(store, "alex.practitioner", la_team=False, now=BEFORE)
-    open_on_demand(store, "jo.la", la_team=True, now=datetime(2026, 7, 1, tzinfo=timezone.utc))
-    m = closure_mode(datetime(2026, 7, 2, tzinfo=timezone.utc), store=store, environ={})
+    open_on_demand(store, "jo.la", la_team=True, now=datetime(2026, 7, 1, tzinfo=UTC))
+    m = closure_mode(datetime(2026, 7, 2, tzinfo=UTC), store=store, environ={})
     assert (m.closed, m.why, m.tasks_open) == (False, ON_DEMAND, True)

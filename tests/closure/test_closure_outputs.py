@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import stat
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from pypdf import PdfReader
@@ -13,7 +13,7 @@ from app.closure.outputs import closure_report_pdf, labels_pdf, manifest_csv, ma
 from app.closure.plan import DONE, Checklist, Plan
 from app.closure.register import LOST, Register
 
-AT = datetime(2026, 8, 7, 10, tzinfo=timezone.utc)
+AT = datetime(2026, 8, 7, 10, tzinfo=UTC)
 
 
 def text_of(path) -> str:

@@ -8,8 +8,16 @@ import pytest
 from app.closure.flow import HOLDER, LA_TEAM, ResetState
 from app.closure.plan import Plan
 from app.closure.register import (
-    COLLECTED, DESTROYED, LOST, MAX_CSV_ROWS, MISSING, RETURNED, RETURNED_BLOCKED, CsvImportError,
-    Register, RegisterError,
+    COLLECTED,
+    DESTROYED,
+    LOST,
+    MAX_CSV_ROWS,
+    MISSING,
+    RETURNED,
+    RETURNED_BLOCKED,
+    CsvImportError,
+    Register,
+    RegisterError,
 )
 
 LA, NP = "Northshire", "National Charity"

@@ -1,7 +1,7 @@
 """The register filled from the directory's token_register operation (R-CLOSE-3)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from app.closure.register import COLLECTED
 from app.closure.sources import fill_from_directory
@@ -22,7 +22,7 @@ def test_the_register_is_filled_from_the_directory_once_with_used_from_sign_ins(
     assert "alex.practitioner" in alex.contact
     assert set(first.added) == {reg.token(i.serial).serial for i in issued}
     # what the LA team recorded is kept; filling again adds nothing and counts nothing twice
-    reg.record_reset(alex.serial, "holder", "jo.la", datetime(2026, 8, 7, tzinfo=timezone.utc))
+    reg.record_reset(alex.serial, "holder", "jo.la", datetime(2026, 8, 7, tzinfo=UTC))
     store.save("jo.la", "reset_recorded", register=reg)
     again = fill_from_directory(store, directory.perform(ops.TOKEN_REGISTER, la, t.Nothing()), "jo.la")
     assert again.added == () and len(again.already) == len(first.added)

@@ -3,9 +3,7 @@ its audit entry, SO PINs never in clear (R-CLOSE-3, R-LOCAL-1, R-AUDIT-1)."""
 from __future__ import annotations
 
 import logging
-import os
 import stat
-from datetime import date, datetime, timezone
 
 import pytest
 

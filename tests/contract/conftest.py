@@ -13,10 +13,10 @@ from __future__ import annotations
 import contextlib
 import shutil
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -24,8 +24,8 @@ from app import directory_id
 from app.directory import Directory, EmbeddedDirectory
 from app.directory.remote import RemoteDirectory
 from app.search import CAP
-from tests.contract.service import RunningService
 from tests.conftest import TODAY, SoftToken
+from tests.contract.service import RunningService
 
 USERS = ("alex.practitioner", "sam.cp", "morgan.mediator", "jo.la")
 _TOKENS: dict[str, SoftToken] = {}

@@ -6,7 +6,7 @@ import contextlib
 import socket
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from app.directory import Directory
 
@@ -18,6 +18,7 @@ class RunningService:
 
     def __init__(self, engine_factory: Callable[[], Directory], tls) -> None:
         import uvicorn
+
         from app.server import create_app
         self.app = create_app(engine_factory)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -33,7 +34,7 @@ class RunningService:
                                         name="contract-service", daemon=True)
         self.url = f"https://127.0.0.1:{self.port}"
 
-    def start(self) -> "RunningService":
+    def start(self) -> RunningService:
         self._thread.start()
         deadline = time.monotonic() + START_TIMEOUT_S
         while not self._server.started:

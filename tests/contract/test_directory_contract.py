@@ -8,8 +8,7 @@ from datetime import date
 
 import pytest
 
-from app.directory import (AccessRefused, DirectoryClient, RateLimited, SearchRefused, SignedIn,
-                           SignInRefused)
+from app.directory import AccessRefused, DirectoryClient, RateLimited, SearchRefused, SignedIn, SignInRefused
 from app.merkle import verify_consistency
 from app.model import AccessReason, Colleague, Match, Reason, Viewer, WithheldInvolvement
 from app.refusals import Refusal

@@ -7,8 +7,8 @@ import pytest
 from app.directory import AccessRefused
 from app.directory.work import operations as ops
 from app.directory.work import types as t
-from tests.contract.test_directory_contract import done, refused, viewer
 from tests.contract.conftest import token_for
+from tests.contract.test_directory_contract import done, refused, viewer
 
 
 def test_the_token_register_lists_the_la_teams_own_tokens_and_which_were_used(client):
@@ -40,6 +40,7 @@ def test_a_request_of_the_wrong_kind_is_refused_not_run(client):
 def test_a_viewer_claiming_another_role_is_refused(client, role):
     """The engine uses the role it signed in, never one a client claims (policy at the source)."""
     from dataclasses import replace
+
     from app.model import Role, Viewer
     alex = viewer(client, role)
     forged = Viewer(replace(alex.user, role=Role.LA_MANAGEMENT), None, alex.session)

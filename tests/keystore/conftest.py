@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 secretstorage = pytest.importorskip("secretstorage")
-from secretstorage.util import DBusAddressWrapper, format_secret, open_session  # noqa: E402
 from cryptography.hazmat.primitives import hashes  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import padding, rsa  # noqa: E402
 from keyring.backends import SecretService  # noqa: E402
+from secretstorage.util import DBusAddressWrapper, format_secret, open_session  # noqa: E402
 
 from app.keystore import SecureKeyStore  # noqa: E402
 from app.localcache import UnwrapRejected  # noqa: E402

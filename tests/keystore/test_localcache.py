@@ -240,7 +240,7 @@ def test_the_connection_stays_on_its_thread(open_cache):
     def elsewhere():
         try:
             cache.get_record("c")
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     thread = threading.Thread(target=elsewhere)

@@ -12,10 +12,10 @@ import json
 import socket
 import ssl
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -39,7 +39,7 @@ def _name(cn: str) -> x509.Name:
 def make_tls(folder: Path, label: str, hosts=("127.0.0.1", "localhost")) -> Tls:
     """A throwaway CA and a server certificate it signed for ``hosts``."""
     folder.mkdir(parents=True, exist_ok=True)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (x509.CertificateBuilder().subject_name(_name(f"{label} test CA")).issuer_name(_name(f"{label} test CA"))
           .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
@@ -70,7 +70,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = SOCKET_TIMEOUT_S
 
-    def log_message(self, format, *args) -> None:  # noqa: A002 - quiet in tests
+    def log_message(self, format, *args) -> None:
         pass
 
     def setup(self) -> None:
@@ -128,7 +128,7 @@ class StubServer(ThreadingHTTPServer):
     def handle_error(self, request, client_address) -> None:
         pass  # a client that hangs up on a slow stub is expected here
 
-    def __enter__(self) -> "StubServer":
+    def __enter__(self) -> StubServer:
         self._thread.start()
         return self
 

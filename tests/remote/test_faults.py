@@ -10,8 +10,17 @@ from datetime import date
 
 import pytest
 
-from app.directory import (AccessRefused, CertificateProblem, NoSuchRecord, RateLimited, SearchRefused,
-                           ServiceClosed, ServiceError, SignInRefused, Unreachable)
+from app.directory import (
+    AccessRefused,
+    CertificateProblem,
+    NoSuchRecord,
+    RateLimited,
+    SearchRefused,
+    ServiceClosed,
+    ServiceError,
+    SignInRefused,
+    Unreachable,
+)
 from app.directory.remote import GET_ATTEMPTS, RemoteDirectory
 from app.model import AccessReason, Reason, Role, User, Viewer
 from app.search import Criteria

@@ -12,19 +12,17 @@ import shutil
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings  # noqa: E402
-from schemathesis.checks import not_a_server_error  # noqa: E402
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance  # noqa: E402
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from app.directory import Directory  # noqa: E402
-from app.limits import Limits  # noqa: E402
-from app.server import ServiceSettings, create_app  # noqa: E402
-from tests.conftest import TODAY  # noqa: E402
+from app.directory import Directory
+from app.limits import Limits
+from app.server import ServiceSettings, create_app
+from app.server.document import OPENAPI_FILE
+from tests.conftest import TODAY
 
-from .conftest import Clock, Service  # noqa: E402
-
-
-from app.server.document import OPENAPI_FILE  # noqa: E402
+from .conftest import Clock, Service
 
 schema = schemathesis.openapi.from_path(OPENAPI_FILE)  # the checked-in contract (kept in sync by test_https)
 EXAMPLES = 25

@@ -72,6 +72,7 @@ def test_checked_in_openapi_document_is_what_the_code_generates():
 
 def test_openapi_document_covers_the_contract():
     import yaml
+
     from app.directory.work.operations import OPERATIONS
     doc = yaml.safe_load(OPENAPI_FILE.read_text(encoding="utf-8"))
     routes = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}

@@ -6,8 +6,8 @@ import pytest
 from app import audit, wire
 from app.directory import SignedIn
 from app.limits import Limits
-from app.refusals import AccessRefused
 from app.model import AccessReason, Reason, RecordView, Viewer
+from app.refusals import AccessRefused
 from app.search import Criteria, Outcome
 from app.server import ServiceSettings
 

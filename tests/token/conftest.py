@@ -9,12 +9,12 @@
 """
 from __future__ import annotations
 
-import threading
-import time
 import shutil
 import subprocess
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 

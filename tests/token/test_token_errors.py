@@ -4,7 +4,8 @@ from __future__ import annotations
 import pkcs11.exceptions as px
 import pytest
 
-from app.token.errors import TokenError, TokenErrorKind as K, to_token_error
+from app.token.errors import TokenError, to_token_error
+from app.token.errors import TokenErrorKind as K
 from app.token.info import TokenInfo
 
 CARD = TokenInfo("0a1b", "Signpost – bob", "ACME", "Card", pin_min=6, pin_max=8)

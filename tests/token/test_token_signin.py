@@ -8,7 +8,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from app.token.signin import (
-    SIGNIN_PREFIX, oaep_padding, signin_message, verify_signin, wrap_for_token,
+    SIGNIN_PREFIX,
+    oaep_padding,
+    signin_message,
+    verify_signin,
+    wrap_for_token,
 )
 
 SPKI = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo

@@ -130,6 +130,7 @@ def test_sign_out_clears_the_screen(qtbot, make_app):
 def test_insecure_keyring_is_refused_with_a_message(qtbot, make_app):
     """Secrets never fall back to an insecure store."""
     import keyring.backends.fail
+
     from app.keystore import SecureKeyStore
     store = SecureKeyStore(backend=keyring.backends.fail.Keyring())
     app = make_app(store=store)
@@ -140,18 +141,15 @@ def test_insecure_keyring_is_refused_with_a_message(qtbot, make_app):
 
 def visible_text() -> str:
     """Every piece of text any widget or item model in the app still holds."""
-    from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QLabel, QLineEdit,
-                                   QTextEdit)
     import shiboken6
     from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QLabel, QLineEdit, QTextEdit
     QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)  # widgets already deleted are not walked
     out = []
     for w in QApplication.allWidgets():
         if not shiboken6.isValid(w):
             continue
-        if isinstance(w, QLineEdit):
-            out.append(w.text())
-        elif isinstance(w, QLabel):
+        if isinstance(w, QLineEdit) or isinstance(w, QLabel):
             out.append(w.text())
         elif isinstance(w, QTextEdit):
             out.append(w.toPlainText() + w.toHtml())

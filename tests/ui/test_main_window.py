@@ -8,12 +8,11 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QComboBox, QPushButton
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QPushButton
 
 from app.directory import DirectoryStatus
 from app.directory.work.types import RegisteredColleague
-from app.model import (AccessReason, Colleague, Gender, Match, Name, RecordView, Role, SearchHit, User,
-                       Viewer)
+from app.model import AccessReason, Colleague, Gender, Match, Name, RecordView, Role, SearchHit, User, Viewer
 from app.search import Outcome
 from ui.main_window import MainWindow
 from ui.results_model import COLUMNS
@@ -57,7 +56,7 @@ class FakeDirectory:
         try:
             answer = self.answers.get(op.name)
             future.set_result(answer(viewer, request) if callable(answer) else (answer if answer is not None else ()))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             future.set_exception(exc)
         return future
 
@@ -70,7 +69,7 @@ class FakeDirectory:
             future: Future = Future()
             try:
                 future.set_result(self.answers[name](*args))
-            except Exception as exc:  # noqa: BLE001 - handed to the window as a real future does
+            except Exception as exc:
                 future.set_exception(exc)
             return future
         return call
@@ -306,6 +305,7 @@ def test_the_training_guide_is_offered_only_on_the_training_directory(qtbot, tra
 def test_when_the_directory_cannot_be_reached_a_recent_record_opens_as_an_offline_copy(qtbot, window):
     """R-LOCAL-2: the encrypted cache's copy, marked with when it was fetched; the status bar says offline."""
     import time
+
     from app.directory import Unreachable
     from app.session import OfflineCopy
 

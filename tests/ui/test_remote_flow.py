@@ -29,7 +29,7 @@ class Listener:
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True, name="remote-flow-service")
 
-    def start(self) -> "Listener":
+    def start(self) -> Listener:
         self.thread.start()
         deadline = time.monotonic() + 15
         while not self.server.started:
@@ -51,7 +51,8 @@ def _free_port() -> int:
 
 def test_remote_service_then_offline_copy_then_carry_on(qtbot, make_app, training_tokens, tmp_path):
     from app import directory_id
-    from app.server import create_app, tls as service_tls
+    from app.server import create_app
+    from app.server import tls as service_tls
     db, key, _, _ = training_tokens
     served = tmp_path / "service" / "directory.db"
     served.parent.mkdir()

@@ -300,9 +300,9 @@ def test_a_reset_forgets_everything_and_drops_answers_on_their_way(qtbot, desk):
 
 def test_only_the_la_team_can_export_the_audit(qtbot, desk, tmp_path):
     """R-LOCAL-3: the screen is the LA team's alone, and the directory refuses anyone else who asks."""
+    from app.model import Role
     from ui.screens import screens_for
     from ui.screens.la import AuditExport
-    from app.model import Role
     assert AuditExport in screens_for(Role.LA_MANAGEMENT)
     ctx = ScreenContext(desk.service, lambda: desk.alex, Relay(desk.tabs))
     screen = AuditExport(ctx)

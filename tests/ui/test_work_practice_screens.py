@@ -12,8 +12,17 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.directory import AccessRefused
 from app.directory.work import types as t
-from app.model import (Address, Gender, Involvement, LaTeamContact, Name, RecordView, Role, ServiceType,
-                       WithheldInvolvement)
+from app.model import (
+    Address,
+    Gender,
+    Involvement,
+    LaTeamContact,
+    Name,
+    RecordView,
+    Role,
+    ServiceType,
+    WithheldInvolvement,
+)
 from app.search import Outcome
 from tests.ui.test_main_window import REGISTERED, fill_and_search, hit, window  # noqa: F401 - fixture
 from ui.record_view import OVERRIDE_TEXT, SHIELD_TEXT, offers
@@ -164,7 +173,6 @@ def test_nothing_a_mediating_user_finds_can_be_copied(qtbot, window, keys):
     main, _ = window(Role.MEDIATING, search=lambda *a: Outcome(hits=(hit(),)),
                      view_record=lambda v, did, r: record(did))
     qtbot.waitUntil(lambda: main.form.colleague_choice.count() == 3)
-    from tests.ui.test_main_window import choose
     from app.model import Colleague
     fill_and_search(qtbot, main, Colleague("Dr Ann Lee", "Northbridge CAMHS", "ann.lee"))
     qtbot.waitUntil(lambda: main.results.rowCount() == 1)

@@ -8,12 +8,21 @@ version of the involvement last seen (a change made elsewhere since is a conflic
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDateEdit, QGroupBox, QLabel, QLineEdit, QRadioButton,
-                               QFormLayout, QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QWidget,
+)
 
 from app.directory.work import types as t
 from app.model import ConsentBy, ConsentOverride, Involvement, Reason, ServiceType

@@ -5,11 +5,10 @@ token is logged out again at once. The team's own signed-in token is never offer
 The dialog only reads the token: the screen sends the enrolment (``ops.ENROL_TOKEN``)."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from app.directory.work import types as t
 from ui.bridge import Relay, watch

@@ -18,8 +18,9 @@ Screens call ``directory.perform(ops.RECORD_INVOLVEMENT, viewer, request)``.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ...model import Involvement, RecordView
 from . import types as t

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
 from app.directory.work import operations as ops
 from app.directory.work import types as t
 
-from .common import queue_page, LaScreen, button, fill, heading, table
+from .common import LaScreen, button, fill, heading, queue_page, table
 from .words import ALERT_KINDS, when
 
 COLUMNS = ("Status", "When", "What", "Who", "Directory id", "Audit entry")

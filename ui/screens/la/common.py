@@ -3,13 +3,24 @@ read-only tables whose flagged rows stand out in words and in weight, and a visi
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QHeaderView, QLabel, QPushButton, QTableWidget,
-                               QLayout, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateEdit,
+    QHeaderView,
+    QLabel,
+    QLayout,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.directory.work.operations import Operation
 from ui.screens.base import Screen, ScreenContext
@@ -59,7 +70,7 @@ class LaScreen(Screen):
         self._loaded = False
         super().reset()
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._loaded:
             self.refresh()
@@ -156,7 +167,7 @@ def buddy(text: str, widget: QWidget) -> QLabel:
     return label
 
 
-def queue_page(screen: "LaScreen", body: QWidget, actions: QLayout) -> None:
+def queue_page(screen: LaScreen, body: QWidget, actions: QLayout) -> None:
     """The one layout of a queue screen: its summary line, the queue, its actions, its message line."""
     layout = QVBoxLayout(screen)
     layout.addWidget(screen.summary)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
 from app.directory.work import operations as ops
 from app.directory.work import types as t
 
-from .common import queue_page, LaScreen, button, fill, heading, table
+from .common import LaScreen, button, fill, heading, queue_page, table
 from .words import CONTACT_STATUS, involvement_lines, when
 
 COLUMNS = ("Asked", "Child", "Directory id", "Requester", "Organisation", "Phone", "E-mail")

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QWidget
 from app.directory.work import operations as ops
 from app.directory.work import types as t
 
-from .common import queue_page, LaScreen, button, fill, heading, table
+from .common import LaScreen, button, fill, heading, queue_page, table
 from .words import GROUNDS, day, review_status, when
 
 COLUMNS = ("Review", "Due", "Child", "Directory id", "Ground", "Requested by", "Shielded")

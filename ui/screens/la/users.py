@@ -9,7 +9,7 @@ from app.directory.work import operations as ops
 from app.directory.work import types as t
 from app.model import Role
 
-from .common import queue_page, LaScreen, buddy, button, date_edit, day_of, fill, heading, set_day, table
+from .common import LaScreen, buddy, button, date_edit, day_of, fill, heading, queue_page, set_day, table
 from .words import DISABLED, LOCKED, USER_ACTIONS, check_words, day
 
 COLUMNS = ("User", "Name", "Role", "Organisation", "Trained", "Check date", "Check expires", "Account",

@@ -13,7 +13,7 @@ _REFUSED = (QKeySequence.Copy, QKeySequence.Cut, QKeySequence.Print, QKeySequenc
 
 
 class _Swallow(QObject):
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, obj, event) -> bool:
         if event.type() in (QEvent.KeyPress, QEvent.ShortcutOverride) and any(event.matches(k) for k in _REFUSED):
             event.accept()
             return True

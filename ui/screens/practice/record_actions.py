@@ -14,7 +14,8 @@ A refusal is shown inside the dialog in the words of ``ui.refusals``, so nothing
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox

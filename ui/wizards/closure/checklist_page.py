@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QLabel, QLineEdit, QPushButton, QSpinBox)
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QPushButton, QSpinBox
 
 from app.closure.plan import DONE, NOT_APPLICABLE, OFFSET_RANGE, OWNERS, TODO, PlanError
 

@@ -11,9 +11,10 @@ Two workers, never the GUI thread: ``submit`` (store, outputs, destruction: quic
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 

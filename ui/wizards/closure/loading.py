@@ -8,9 +8,10 @@ works from it with no network.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from app.closure.register import Register
 
@@ -30,7 +31,7 @@ def prepare(paths, keystore, *, actor: str, la: str, la_team: bool, issued: Iter
             on_demand: bool, now: datetime | None = None, today: date | None = None) -> Prepared:
     from app.closure import mode as closure_mode
     from app.closure.store import ClosureStore
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     today = today or now.date()
     store = ClosureStore.open(paths, keystore)
     try:

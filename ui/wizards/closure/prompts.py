@@ -12,11 +12,10 @@ and later question with "no"/None, so a waiting flow ends as "Cancelled: nothing
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QThread, Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import QCoreApplication, Qt, QThread, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 from ui.bridge import Relay
 

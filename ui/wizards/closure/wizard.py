@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QHBoxLayout, QListWidget, QPushButton, QSplitter, QStackedWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QListWidget, QPushButton, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from .batch_page import BatchPage
 from .checklist_page import ChecklistPage
