@@ -139,7 +139,43 @@ INDEXES = (
 
 
 def create_tables(conn) -> None:
+    """The base tables (version 4) and every migration since: a fresh directory is an old one migrated."""
     conn.executescript(TABLES)
+    migrate(conn)
+
+
+# Changes to the schema after the base tables, in order. Each is applied once to every directory: to a fresh
+# one right after its base tables (``create_tables``), to an existing one when it is opened
+# (``Directory.open``), and recorded by name in ``schema_migrations``. A change to the schema is a new entry
+# appended here, named ``<area>-<what>`` (never an edit of ``TABLES``, and never an edit of an entry that has
+# shipped): its statements run in one transaction, so a directory is never left half-migrated.
+MIGRATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+)
+
+
+def migrate(conn) -> list[str]:
+    """Apply the migrations this directory lacks, each in its own transaction; returns their names."""
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    done = {name for (name,) in conn.execute("SELECT name FROM schema_migrations")}
+    applied = []
+    for name, statements in MIGRATIONS:
+        if name in done:
+            continue
+        own = not conn.in_transaction
+        if own:
+            conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_migrations VALUES (?, datetime('now'))", (name,))
+            if own:
+                conn.execute("COMMIT")
+        except BaseException:
+            if own:
+                conn.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied
 
 
 def create_indexes(conn, progress=None) -> None:

@@ -14,18 +14,17 @@ import os
 import secrets
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
-from .. import audit, db, records, search, wire
+from .. import audit, db, records, schema, search, wire
 from ..limits import Limits
-from ..refusals import (AccessRefused, NoSuchRecord, RateLimited, Refusal, SearchRefused, SignInRefused,
-                        SwitchedOff)
 from ..model import AccessReason, Colleague, Reason, RecordView, Role, User, Viewer
 from ..passwords import hash_password, verify_password
+from ..refusals import AccessRefused, NoSuchRecord, RateLimited, Refusal, SearchRefused, SignInRefused, SwitchedOff
 from ..token.signin import signin_message, verify_signin
 
 CHECK_VALID_YEARS = 3
@@ -100,10 +99,11 @@ class Directory:
     @classmethod
     def open(cls, path: str | Path, key: bytes, clock: Callable[[], date] = date.today,
              limits: Limits | None = None, now: Callable[[], float] = time.time,
-             signing_key: bytes | None = None) -> "Directory":
+             signing_key: bytes | None = None) -> Directory:
         """Open the directory file. ``signing_key`` signs audit checkpoints (R-AUDIT-2): the app
         passes its own, kept in the key store; tests and benchmarks may leave it to be derived."""
         conn = db.open_encrypted(path, key)
+        schema.migrate(conn)  # a directory made by an earlier version gains what this one needs, nothing lost
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA cache_size = -65536")
@@ -117,7 +117,7 @@ class Directory:
         self.conn.close()
 
     def _stamp(self) -> str:
-        return datetime.fromtimestamp(self.now(), timezone.utc).isoformat(timespec="seconds")
+        return datetime.fromtimestamp(self.now(), UTC).isoformat(timespec="seconds")
 
     # -- who -----------------------------------------------------------------
     def user(self, username: str) -> User | None:
@@ -185,7 +185,7 @@ class Directory:
     def _locked_out_refusal(self) -> SignInRefused:
         return SignInRefused("sign_in.locked_out", after=self.limits.failed_signins_before_lock)
 
-    def sign_in(self, username: str, password: str, serial: str, challenge: bytes, signature: bytes) -> "SignedIn":
+    def sign_in(self, username: str, password: str, serial: str, challenge: bytes, signature: bytes) -> SignedIn:
         """Username, password and the token's signature over a fresh challenge; audited either way.
 
         Any wrong factor gets the same message; consecutive failures lock the
@@ -342,10 +342,10 @@ class Directory:
             self.conn.execute("DELETE FROM meta WHERE key = 'closes_at'")
         else:
             self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('closes_at', ?)",
-                              (datetime.fromtimestamp(when, timezone.utc).isoformat(timespec="seconds"),))
+                              (datetime.fromtimestamp(when, UTC).isoformat(timespec="seconds"),))
         self.closes_at = when
         self.audit.record(by, "switch_off_set", detail={"closes_at": when and datetime.fromtimestamp(
-            when, timezone.utc).isoformat(timespec="seconds")})
+            when, UTC).isoformat(timespec="seconds")})
 
     def _session_of(self, viewer: Viewer) -> _Session:
         if self.switched_off():
@@ -437,7 +437,7 @@ class Directory:
         hour.append(now)
 
     def _check_open_budget(self, viewer: Viewer, reason: Reason, child_id: int) -> int:
-        day = datetime.fromtimestamp(self.now(), timezone.utc).date()
+        day = datetime.fromtimestamp(self.now(), UTC).date()
         seen = self.conn.execute("SELECT 1 FROM record_opens WHERE username = ? AND day = ? AND child_id = ?",
                                  (viewer.user.username, day.toordinal(), child_id)).fetchone()
         if seen:
@@ -445,7 +445,7 @@ class Directory:
         opened = self.conn.execute("SELECT count(*) FROM record_opens WHERE username = ? AND day = ?",
                                    (viewer.user.username, day.toordinal())).fetchone()[0]
         if opened >= self.limits.children_opened_per_day:
-            midnight = datetime.combine(day + timedelta(days=1), datetime.min.time(), timezone.utc).timestamp()
+            midnight = datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC).timestamp()
             self.audit_refusal(viewer, reason, "view_record", "daily budget reached",
                                 limit=self.limits.children_opened_per_day)
             raise RateLimited("rate.children_opened", count=opened, wait_s=int(midnight - self.now() + 0.999))
