@@ -54,6 +54,7 @@ ALLOWED_COLUMNS = {
     "audit_tree": {"level", "idx", "hash"},
     "audit_checkpoints": {"size", "root", "at", "signature"},
     "meta": {"key", "value"},
+    "schema_migrations": {"name", "applied_at"},  # which schema changes a directory has had (app/schema.py)
 }
 CASE_WORDS = re.compile(r"note|concern|flag|assess|diagnos|comment|descr|action|outcome|risk|text|summary")
 
