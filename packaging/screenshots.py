@@ -312,7 +312,7 @@ def main() -> None:
         show_tab("laUsers", lambda: (shot(app.main, "la-users.png"), next_scene()))
 
     def closure_wizard():
-        app.open_closure()
+        app.closure_launcher.open()
         wait(lambda: app.closure is not None and app.closure.isVisible(), lambda: closure_page(0), "the closure wizard")
 
     def closure_page(i: int) -> None:

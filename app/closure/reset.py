@@ -7,10 +7,9 @@ reading the token's flags back (user PIN not locked, not on its final try):
 * LA team: security-officer login; C_InitPIN(transport).
 
 The logic is here; the PKCS#11 calls run on the ONE token thread of
-``app.token.service.TokenService`` (its ``reset_state``, ``holder_reset``,
-``la_reset`` and ``verify_transport`` call the ``on_thread_*`` functions below
-with itself), so closure can run beside a signed-in session and python-pkcs11
-is only ever used from one thread.  ``TokenReset`` is the small facade the
+``app.token.service.TokenService`` (``TokenService.run`` calls the
+``on_thread_*`` functions below with the service), so closure can run beside a
+signed-in session and python-pkcs11 is only ever used from one thread.  ``TokenReset`` is the small facade the
 flow uses: over a given service, or over one of its own.  Nothing here keeps,
 logs or returns a PIN, or leaves a session open.
 
@@ -33,6 +32,7 @@ from pkcs11.constants import TokenFlag
 
 from app.token.errors import TOKEN_GONE, TokenError, TokenErrorKind
 from app.token.info import TokenInfo
+from app.token.service import TokenService
 
 log = logging.getLogger(__name__)
 TRANSPORT_PIN = "1234"  # seed 000 / R-CLOSE-2; the closure plan may give another
@@ -92,11 +92,10 @@ class TokenReset:
     ``TokenReset(module_path)`` starts and owns one (tests, the benchmark)."""
 
     def __init__(self, module_path: str | None = None,
-                 progress: Callable[[str, str], Any] | None = None, *, service: Any = None,
+                 progress: Callable[[str, str], Any] | None = None, *, service: TokenService | None = None,
                  poll_interval: float = 1.0) -> None:
         """``progress(serial, step)`` is called on the token thread before each
         step ("resetting", "verifying") so a window can show what is happening."""
-        from app.token.service import TokenService
         self._own = service is None
         self.service = service if service is not None else TokenService(module_path, poll_interval)
         self._progress = progress
@@ -114,25 +113,25 @@ class TokenReset:
 
     def state(self, serial: str) -> Future[TokenState | None]:
         """The token's flags, or None if it is not present."""
-        return self.service.reset_state(serial)
+        return self.service.run(on_thread_state, serial)
 
     def holder_reset(self, serial: str, old_pin: str, transport_pin: str = TRANSPORT_PIN) -> Future[ResetResult]:
-        return self.service.holder_reset(serial, old_pin, transport_pin, self._progress)
+        return self.service.run(on_thread_holder_reset, serial, old_pin, transport_pin, self._progress)
 
     def la_reset(self, serial: str, so_pin: str, transport_pin: str = TRANSPORT_PIN) -> Future[ResetResult]:
-        return self.service.la_reset(serial, so_pin, transport_pin, self._progress)
+        return self.service.run(on_thread_la_reset, serial, so_pin, transport_pin, self._progress)
 
     def verify(self, serial: str, transport_pin: str = TRANSPORT_PIN) -> Future[ResetResult]:
-        return self.service.verify_transport(serial, transport_pin, self._progress)
+        return self.service.run(on_thread_verify, serial, transport_pin, self._progress)
 
 
 # ------------------------------------------------------- on the token thread
 # ``svc`` is the TokenService; these run on its thread only.
-def _find(svc: Any, serial: str) -> tuple[Any, TokenInfo]:
+def _find(svc: TokenService, serial: str) -> tuple[Any, TokenInfo]:
     """(slot, fresh info) of ``serial``, polling first (sees tokens inserted since)."""
     try:
-        slot, _ = svc._closure_slot(serial)
-        info = svc._raw.token_info(slot.slot_id)
+        slot, _ = svc.slot_of(serial)
+        info = svc.raw.token_info(slot.slot_id)
     except TokenError as e:
         if e.kind is TokenErrorKind.REMOVED:
             raise _Pulled() from None
@@ -144,7 +143,7 @@ def _find(svc: Any, serial: str) -> tuple[Any, TokenInfo]:
     return slot, info
 
 
-def _read_state(svc: Any, serial: str) -> TokenState:
+def _read_state(svc: TokenService, serial: str) -> TokenState:
     slot, info = _find(svc, serial)
     flags = slot.get_token().flags
     return TokenState(
@@ -156,17 +155,17 @@ def _read_state(svc: Any, serial: str) -> TokenState:
     )
 
 
-def on_thread_state(svc: Any, serial: str) -> TokenState | None:
+def on_thread_state(svc: TokenService, serial: str) -> TokenState | None:
     try:
         return _read_state(svc, serial)
     except (_Pulled, *TOKEN_GONE, px.GeneralError):
         return None
 
 
-def _guard(svc: Any, serial: str, fn: Callable[..., ResetResult], *args: Any) -> ResetResult:
+def _guard(svc: TokenService, serial: str, fn: Callable[..., ResetResult], *args: Any) -> ResetResult:
     """Run ``fn``; a vanished token -> TOKEN_PULLED, anything else -> FAILED."""
     try:
-        svc._drop_session(serial)  # a user session on this token would be ended by the reset anyway
+        svc.end_session(serial)  # a user session on this token would be ended by the reset anyway
         return fn(svc, *args)
     except _Pulled:
         return _pulled(serial)
@@ -180,10 +179,10 @@ def _guard(svc: Any, serial: str, fn: Callable[..., ResetResult], *args: Any) ->
         _close_sessions(svc, serial)
 
 
-def _close_sessions(svc: Any, serial: str) -> None:
+def _close_sessions(svc: TokenService, serial: str) -> None:
     try:
         slot, _ = _find(svc, serial)
-        svc._raw.close_all_sessions(slot.slot_id)
+        svc.raw.close_all_sessions(slot.slot_id)
     except (_Pulled, TokenError, px.PKCS11Error):
         pass
 
@@ -193,22 +192,22 @@ def _step(progress: Callable[[str, str], Any] | None, serial: str, step: str) ->
         progress(serial, step)
 
 
-def on_thread_holder_reset(svc: Any, serial: str, old_pin: str, transport_pin: str,
+def on_thread_holder_reset(svc: TokenService, serial: str, old_pin: str, transport_pin: str,
                            progress: Callable[[str, str], Any] | None = None) -> ResetResult:
     return _guard(svc, serial, _holder_reset, serial, old_pin, transport_pin, progress)
 
 
-def on_thread_la_reset(svc: Any, serial: str, so_pin: str, transport_pin: str,
+def on_thread_la_reset(svc: TokenService, serial: str, so_pin: str, transport_pin: str,
                        progress: Callable[[str, str], Any] | None = None) -> ResetResult:
     return _guard(svc, serial, _la_reset, serial, so_pin, transport_pin, progress)
 
 
-def on_thread_verify(svc: Any, serial: str, transport_pin: str,
+def on_thread_verify(svc: TokenService, serial: str, transport_pin: str,
                      progress: Callable[[str, str], Any] | None = None) -> ResetResult:
     return _guard(svc, serial, _verify, serial, transport_pin, progress)
 
 
-def _holder_reset(svc: Any, serial: str, old_pin: str, transport_pin: str, progress) -> ResetResult:
+def _holder_reset(svc: TokenService, serial: str, old_pin: str, transport_pin: str, progress) -> ResetResult:
     state = _read_state(svc, serial)
     if state.user_pin_locked:
         return _user_blocked(serial)
@@ -219,7 +218,7 @@ def _holder_reset(svc: Any, serial: str, old_pin: str, transport_pin: str, progr
                            "Nothing was changed.")
     _step(progress, serial, "resetting")
     slot, _ = _find(svc, serial)
-    svc._raw.close_all_sessions(slot.slot_id)
+    svc.raw.close_all_sessions(slot.slot_id)
     session = slot.get_token().open(rw=True)
     try:
         session.set_pin(old_pin, transport_pin)
@@ -236,7 +235,7 @@ def _holder_reset(svc: Any, serial: str, old_pin: str, transport_pin: str, progr
     return ResetResult(ResetOutcome.RESET, "The PIN was changed to the transport PIN.")
 
 
-def _la_reset(svc: Any, serial: str, so_pin: str, transport_pin: str, progress) -> ResetResult:
+def _la_reset(svc: TokenService, serial: str, so_pin: str, transport_pin: str, progress) -> ResetResult:
     state = _read_state(svc, serial)
     if state.so_pin_locked:
         return _so_blocked(serial)
@@ -244,11 +243,11 @@ def _la_reset(svc: Any, serial: str, so_pin: str, transport_pin: str, progress) 
         return _transport_rejected(state)
     _step(progress, serial, "resetting")
     slot, _ = _find(svc, serial)
-    svc._raw.close_all_sessions(slot.slot_id)  # an SO login needs no other session open
+    svc.raw.close_all_sessions(slot.slot_id)  # an SO login needs no other session open
     try:
         session = slot.get_token().open(rw=True, so_pin=so_pin)
     except (px.PinIncorrect, px.PinLocked, px.PinLenRange):
-        svc._raw.close_all_sessions(slot.slot_id)  # python-pkcs11 leaves it open
+        svc.raw.close_all_sessions(slot.slot_id)  # python-pkcs11 leaves it open
         after = _read_state(svc, serial)
         if after.so_pin_locked:
             return _so_blocked(serial)
@@ -267,14 +266,14 @@ def _la_reset(svc: Any, serial: str, so_pin: str, transport_pin: str, progress) 
     return ResetResult(ResetOutcome.RESET, "The user PIN was set to the transport PIN.")
 
 
-def _verify(svc: Any, serial: str, transport_pin: str, progress) -> ResetResult:
+def _verify(svc: TokenService, serial: str, transport_pin: str, progress) -> ResetResult:
     _step(progress, serial, "verifying")
     slot, _ = _find(svc, serial)
-    svc._raw.close_all_sessions(slot.slot_id)
+    svc.raw.close_all_sessions(slot.slot_id)
     try:
         session = slot.get_token().open(user_pin=transport_pin)
     except (px.PinIncorrect, px.PinLocked, px.PinLenRange):
-        svc._raw.close_all_sessions(slot.slot_id)
+        svc.raw.close_all_sessions(slot.slot_id)
         _find(svc, serial)  # pulled -> TOKEN_PULLED rather than NOT_VERIFIED
         return ResetResult(ResetOutcome.NOT_VERIFIED,
                            "The token does not accept the transport PIN: the reset did not take.")

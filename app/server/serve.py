@@ -53,7 +53,7 @@ def uvicorn_server(app, files: tls.TlsFiles, log_level: str = "info"):
 
 
 def training_engine(paths: Paths, say: Callable[[str], None]) -> Callable[[], Directory]:
-    """What opens the training directory, as the app does (``ui/app.py``); runs on the engine's thread."""
+    """What opens the training directory, as the app does (``ui/startup.py``); runs on the engine's thread."""
 
     def open_directory() -> Directory:
         from .. import training

@@ -48,7 +48,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pkcs11
 from pkcs11.exceptions import PKCS11Error, UserAlreadyLoggedIn
@@ -69,6 +69,7 @@ from app.token.info import PublicKeys, TokenEvent, TokenInfo
 from app.token.module import find_module, softhsm_tokendir, token_dirs
 from app.token.raw import RawModule
 
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 THREAD_NAME = "signpost-token"
 _NO_MAX = (0, 0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF)  # 0 / CK_UNAVAILABLE_INFORMATION: no max
@@ -154,54 +155,50 @@ class TokenService:
         """Log out of every token (e.g. idle timeout, R-LOCAL-2)."""
         return self._call(None, self._close_all)
 
-    # ------------------------------------------------ closure (R-CLOSE-2)
-    # Resetting a token for its return: the security-officer calls too run on
-    # this one thread.  The logic and the ResetResult/TokenState types live in
-    # app/closure/reset.py; these never raise for a PIN or a pulled token (the
-    # result says so) and never keep a PIN or a session.
-    def reset_state(self, serial: str) -> Future:
-        """Future[TokenState | None]: the user and SO PIN flags; None if not present."""
-        return self._closure_call("on_thread_state", serial)
+    # ------------------------------------------- other code on the token thread
+    def run(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        """Run ``fn(self, *args)`` on the token thread and give its result on the future.
 
-    def holder_reset(self, serial: str, old_pin: str, transport_pin: str, progress=None) -> Future:
-        """Future[ResetResult]: C_SetPIN(old, transport) by the holder."""
-        return self._closure_call("on_thread_holder_reset", serial, old_pin, transport_pin, progress)
-
-    def la_reset(self, serial: str, so_pin: str, transport_pin: str, progress=None) -> Future:
-        """Future[ResetResult]: security officer login, C_InitPIN(transport)."""
-        return self._closure_call("on_thread_la_reset", serial, so_pin, transport_pin, progress)
-
-    def verify_transport(self, serial: str, transport_pin: str, progress=None) -> Future:
-        """Future[ResetResult]: a user login with the transport PIN, then the flags read back."""
-        return self._closure_call("on_thread_verify", serial, transport_pin, progress)
-
-    def _closure_call(self, name: str, *args: Any) -> Future:
-        from app.closure import reset  # the closure's logic; imported here: it imports this module's peers
-
-        def run() -> Any:
+        For PKCS#11 work that belongs elsewhere (the closure's token reset, R-CLOSE-2, in
+        ``app/closure/reset.py``): ``fn`` may use ``raw``, ``slot_of`` and ``end_session``, which
+        are valid on the token thread only, and must neither keep a PIN nor leave a session open."""
+        def call() -> T:
             self._assert_thread()
             if self._lib is None:
                 raise TokenError(TokenErrorKind.FAILED, "The token service has not started.")
-            return getattr(reset, name)(self, *args)
-        return self._executor.submit(run)
+            return fn(self, *args)
+        return self._executor.submit(call)
 
-    def _closure_slot(self, serial: str) -> tuple[Any, TokenInfo]:
-        """The slot of ``serial``: the one it was last seen in, checked with ONE C_GetTokenInfo.
+    @property
+    def raw(self) -> RawModule:
+        """The module's raw C_* calls (token thread only)."""
+        self._assert_thread()
+        assert self._raw is not None
+        return self._raw
+
+    def slot_of(self, serial: str) -> tuple[Any, TokenInfo]:
+        """The slot of ``serial`` and its info, checked with ONE C_GetTokenInfo on the slot it was last
+        seen in (token thread only).
 
         Only when that slot no longer holds this token (pulled, moved to another reader, not yet
         seen: inserted a moment ago) is every slot polled -- so a reset step costs the same however
         many tokens are plugged in (a batch of 100 used to poll all 100 slots per step)."""
+        self._assert_thread()
         known = self._present.get(serial)
         if known is not None:
             slot = known[0]
             try:
-                info = self._raw.token_info(slot.slot_id)
+                info = self.raw.token_info(slot.slot_id)
             except PKCS11Error:  # gone (SoftHSM: directory deleted) or slot invalid: poll decides
                 info = None
             if info is not None and info.serial == serial:
                 return slot, info
         self._poll()  # reports the removal / arrival to subscribers, as before
         return self._require(serial)
+
+    def end_session(self, serial: str) -> None:
+        """Log out and close the user session of ``serial``, if any (token thread only)."""
+        self._drop_session(serial)
 
     # ---------------------------------------------------------- token thread
     def _call(self, serial: str | None, fn: Callable[..., Any], *args: Any) -> Future:

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 
 from app.paths import Paths
 from app.settings import Settings
-from ui.app import DESKTOP_FILE, ICON, IdleWatch, SignpostApp, configure
+from ui.app import DESKTOP_FILE, ICON, SignpostApp, configure
+from ui.idle import IdleWatch
 
 DESKTOP = ICON.parent.parent.parent / "packaging" / "signpost.desktop"
 

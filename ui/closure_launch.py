@@ -1,0 +1,206 @@
+"""Opening the closure wizard from the app (R-CLOSE-1).
+
+Before switch-off the LA team opens Closure from the menu to prepare; from the switch-off on the LA
+team gets only the closure wizard and everyone else is told so and signed out.  When the directory
+refuses every sign-in, the LA team user who prepared closure on this workstation still reaches the
+wizard, after their token checks their PIN.  The decisions are Qt-free (``app.closure.startup``);
+this module only opens, shows and closes the window, and keeps its work off the GUI thread.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from .bridge import watch
+
+if TYPE_CHECKING:  # the closure's modules load when closure is first needed, not at start-up
+    from app.closure.loading import Prepared
+    from app.session import Session
+    from app.token.info import TokenEvent
+
+    from .app import SignpostApp
+    from .wizards.closure import ClosureWizard
+
+log = logging.getLogger(__name__)
+DESTROYED = "Closure is complete: this workstation's local data was destroyed. Quit Signpost."
+
+
+class ClosureLauncher:
+    """The closure wizard of one app: ``wizard`` while it is open."""
+
+    def __init__(self, app: SignpostApp) -> None:
+        self.app = app
+        self.wizard: ClosureWizard | None = None
+        self._destroyed = False
+        self._pool: ThreadPoolExecutor | None = None
+
+    # -- after a sign-in --------------------------------------------------------------------------
+    def after_sign_in(self) -> None:
+        """The LA team gets the Closure menu; from the switch-off on, only the closure wizard, and anyone
+        else is signed out with a word on what to do with their token."""
+        from PySide6.QtGui import QAction
+
+        from app.closure import startup
+        from app.model import Role
+
+        from .refusals import closure_words
+        app = self.app
+        if app.main is None or app.session is None:
+            return
+        la_team = app.session.user.role is Role.LA_MANAGEMENT
+        closed = startup.switched_off(app.service.status() if app.service is not None else None, datetime.now(UTC))
+        if closed and not la_team:
+            app.sign_out(closure_words("closure.only_closure_tasks") + " Hand your security token to your LA team.")
+            return
+        if la_team:
+            action = QAction("Open &closure tasks…", app.main)
+            action.setObjectName("openClosure")
+            action.setShortcut("Ctrl+Shift+C")
+            action.triggered.connect(lambda _checked=False: self.open())
+            app.main.menuBar().addMenu("C&losure").addAction(action)
+        if closed:
+            app.main.hide()
+            self.open(closed=True)
+
+    def open(self, closed: bool = False) -> None:
+        """Open the closure wizard: read the issued tokens from the directory (if it answers), then open
+        the closure store and set closure up on a worker; the window opens when all that is done."""
+        from app.directory.work import operations as ops
+        from app.directory.work import types as t
+        from app.model import Role
+
+        from .refusals import closure_words
+        app = self.app
+        if self.wizard is not None:
+            self.wizard.show()
+            self.wizard.raise_()
+            self.wizard.activateWindow()
+            return
+        if app.session is None or app.service is None or app.main is None:
+            return
+        if app.session.user.role is not Role.LA_MANAGEMENT:
+            app.main.form.show_message(closure_words("closure.not_la_team"))
+            return
+        session = app.session
+        watch(app.relay, app.service.perform(ops.TOKEN_REGISTER, session.viewer(), t.Nothing()),
+              lambda issued: self._prepare(session, issued, "", closed),
+              lambda exc: self._prepare(session, None, closure_words("closure.register_offline"), closed))
+
+    def _prepare(self, session: Session, issued: Any, note: str, closed: bool) -> None:
+        from app.closure.loading import prepare
+        app = self.app
+        if session is not app.session:
+            return
+        user = session.user
+        future = self._worker().submit(prepare, app.paths, app.store, actor=user.username, la=user.organisation,
+                                       la_team=True, issued=issued, on_demand=not closed)
+        watch(app.relay, future, lambda p: self._ready(session, p, note if not p.register.tokens else "", closed),
+              self._failed)
+
+    def _ready(self, session: Session, prepared: Prepared, note: str, closed: bool = False) -> None:
+        app = self.app
+        if session is not app.session or self.wizard is not None:
+            prepared.store.close()
+            return
+        self._show(prepared, session.user.username, session.serial, self._closed,
+                   closed=prepared.mode.closed or closed, note=note)
+
+    def _failed(self, exc: BaseException) -> None:
+        from .refusals import closure_explain
+        log.error("closure could not be opened", exc_info=exc)
+        if self.app.main is not None:
+            self.app.main.show()
+            self.app.main.form.show_message(closure_explain(exc))
+
+    def _closed(self) -> None:
+        wizard, self.wizard = self.wizard, None
+        if wizard is None:
+            return
+        wizard.deleteLater()
+        if self._destroyed:
+            self._destroyed = False
+            self.app.sign_out(DESTROYED)
+            self.app.signin.set_failed(DESTROYED)  # nothing is left to sign in to
+        elif wizard.ctx.closed:  # switched off: nothing else to go back to
+            self.app.sign_out()
+
+    # -- after a refused sign-in --------------------------------------------------------------------
+    def try_offline(self, exc: BaseException, username: str, serial: str, pin: str) -> bool:
+        """After the switch-off the directory refuses every sign-in. The LA team user who prepared closure
+        on this workstation still reaches the closure tasks, with no network: their token and PIN are
+        checked on the token itself, and the closure store must name them (R-CLOSE-1). True when that
+        check was started (its answer opens the wizard or shows the refusal)."""
+        from app.closure import startup
+        app = self.app
+        tokens = app.tokens
+        if tokens is None or not startup.may_enter_offline(exc, app.paths):
+            return False
+        future = self._worker().submit(startup.enter_offline, tokens, app.paths, app.store, username, serial, pin)
+        watch(app.relay, future, lambda prepared: self._offline_ready(prepared, username, serial, exc),
+              app.show_refusal)
+        return True
+
+    def _offline_ready(self, prepared: Prepared | None, username: str, serial: str, exc: BaseException) -> None:
+        app = self.app
+        if prepared is None:  # not the LA team user who prepared closure here
+            app.show_refusal(exc)
+            return
+        if self.wizard is not None:
+            prepared.store.close()
+            return
+        app.signin.reset()
+        app.signin.hide()
+        self._show(prepared, username, serial, self._offline_closed, closed=True)
+
+    def _offline_closed(self) -> None:
+        wizard, self.wizard = self.wizard, None
+        if wizard is not None:
+            wizard.deleteLater()
+        self.app.signin.reset()
+        self.app.signin.show()
+        if self._destroyed:
+            self.app.signin.set_failed(DESTROYED)
+
+    # -- the window -----------------------------------------------------------------------------------
+    def _show(self, prepared: Prepared, username: str, serial: str, on_closed: Callable[[], None], *,
+              closed: bool, note: str = "") -> None:
+        from app.closure.reset import TokenReset
+
+        from .wizards.closure import ClosureContext, ClosureWizard
+        app = self.app
+        ctx = ClosureContext(prepared.register, prepared.checklist, actor=username, relay=app.relay,
+                             store=prepared.store, clock=app.clock, closed=closed, present=lambda: list(app.present),
+                             paths=app.paths, keystore=app.store, own_serial=serial)
+        ctx.note = note
+        if app.tokens is not None:  # every PKCS#11 call on the app's one token thread
+            ctx.tokens = TokenReset(service=app.tokens, progress=ctx.token_progress)
+        self.wizard = ClosureWizard(ctx)
+        self.wizard.closed.connect(on_closed)
+        self.wizard.destroyed_local_data.connect(lambda _receipt: setattr(self, "_destroyed", True))
+        self.wizard.show()
+        self.wizard.activateWindow()
+
+    def token_event(self, event: TokenEvent) -> None:
+        """The batch sees tokens arrive and go."""
+        if self.wizard is not None:
+            self.wizard.ctx.token_event(event)
+
+    def close(self) -> None:
+        """Close the wizard without signing anyone out (the app is signing out)."""
+        wizard, self.wizard = self.wizard, None
+        if wizard is not None:
+            wizard.closed.disconnect()
+            wizard.close()
+            wizard.deleteLater()
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    def _worker(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="closure-open")
+        return self._pool
