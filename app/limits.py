@@ -1,4 +1,5 @@
-"""The directory's anti-trawling and lock-out limits (R-SEARCH-6, R-ROLE-4).
+"""The directory's anti-trawling and lock-out limits (R-SEARCH-6, R-ROLE-4), and how long it keeps the
+answer to a change for a repeat of it (issue 13 §2).
 
 They are the directory's policy, not the client's: the engine enforces them
 whatever a client sends. Defaults suit a practitioner's real pace of work;
@@ -15,6 +16,7 @@ class Limits:
     searches_per_hour: int = 200
     children_opened_per_day: int = 60  # distinct children one user may open in a day
     failed_signins_before_lock: int = 5  # consecutive failures, then locked until the LA team unlocks (R-ROLE-4)
+    stored_answer_hours: int = 24  # a change's answer, kept for a repeat with its idempotency key (R-RET-2)
 
     @classmethod
     def off(cls) -> Limits:

@@ -150,6 +150,17 @@ def create_tables(conn) -> None:
 # appended here, named ``<area>-<what>`` (never an edit of ``TABLES``, and never an edit of an entry that has
 # shipped): its statements run in one transaction, so a directory is never left half-migrated.
 MIGRATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # Issue 13 §2: a kept answer names the request it answered (a fingerprint of the operation and body), the
+    # child it is about (destroyed with it, R-RET-2) and when it expires (``Limits.stored_answer_hours``).
+    # Answers kept before this expire a day after they were given.
+    ("sec-sessions-stored-answers", (
+        "ALTER TABLE done_requests ADD COLUMN fingerprint TEXT",
+        "ALTER TABLE done_requests ADD COLUMN child_id INTEGER",
+        "ALTER TABLE done_requests ADD COLUMN expires_at INTEGER",
+        "UPDATE done_requests SET expires_at = CAST(strftime('%s', at) AS INTEGER) + 86400",
+        "CREATE INDEX done_requests_expiry ON done_requests(expires_at)",
+        "CREATE INDEX done_requests_child ON done_requests(child_id) WHERE child_id IS NOT NULL",
+    )),
 )
 
 

@@ -37,8 +37,9 @@ ALLOWED_COLUMNS = {
     "notices": {"id", "username", "at", "kind", "child_id", "about_involvement", "about_request", "read"},
     "alerts": {"id", "la_code", "at", "kind", "actor", "child_id", "audit_seq", "acknowledged_by",
                "acknowledged_at"},
-    # idempotency: the answer a change already gave (encoded directory objects, no free text)
-    "done_requests": {"username", "key", "op", "answer", "at"},
+    # idempotency: the answer a change already gave (encoded directory objects, no free text), a hash of the
+    # request it answered, the child it is about and when it expires (issue 13 §2)
+    "done_requests": {"username", "key", "op", "answer", "at", "fingerprint", "child_id", "expires_at"},
     # the search index: normalised names, dates and postcodes only (R-SEARCH-4)
     "search_names": {"family", "given", "dob", "postcode", "child_id", "kind"},
     "name_vocab": {"kind", "name", "metaphone"},

@@ -9,7 +9,6 @@ A ``Directory`` is single-threaded: it is created and used on one thread
 """
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import time
@@ -20,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from .. import audit, db, records, schema, search, wire
+from .. import audit, db, records, schema, search
 from ..limits import Limits
 from ..model import AccessReason, Colleague, Reason, RecordView, Role, User, Viewer
 from ..passwords import hash_password, verify_password
@@ -95,6 +94,7 @@ class Directory:
         self._sessions: dict[str, _Session] = {}
         self._searches: dict[str, tuple[deque[float], deque[float]]] = {}  # per user: last minute, last hour
         self.closes_at = closes_at if closes_at is not None else _switch_off_of(conn)  # R-CLOSE-1
+        self.answers_purged_at = 0.0  # when expired answers kept for repeats were last deleted (work.replays)
 
     @classmethod
     def open(cls, path: str | Path, key: bytes, clock: Callable[[], date] = date.today,
@@ -110,6 +110,8 @@ class Directory:
         opened = cls(conn, clock, limits or Limits.from_directory(conn), now,
                      signing_key or audit.derived_signing_key(key), witness_path(path))
         opened.retention_if_due()  # R-RET-1..3 (retention): at open, then on the first request of each day
+        from .work import replays
+        replays.purge(opened)  # answers kept for repeats that expired while the directory was closed (R-RET-2)
         return opened
 
     def close(self) -> None:
@@ -239,6 +241,14 @@ class Directory:
         wrap = self.conn.execute("SELECT wrap_public_der FROM users WHERE username = ?", (username,)).fetchone()[0]
         return SignedIn(user, serial, bytes(wrap), session)
 
+    def end_sessions(self, username: str) -> int:
+        """End every open session of ``username`` at once (disabled, locked out, given a new token): its next
+        request is refused, not answered at its next sign-in. Returns how many ended."""
+        gone = [s for s, state in self._sessions.items() if state.username == username]
+        for s in gone:
+            del self._sessions[s]
+        return len(gone)
+
     def unlock(self, user: User, serial: str, challenge: bytes, signature: bytes, session: str = "") -> None:
         """Back into a locked session: the same token, proven afresh (R-LOCAL-2)."""
         if not self._take_challenge(challenge):
@@ -362,27 +372,7 @@ class Directory:
         if not self.conn.in_transaction:  # R-RET-1..3 (retention): once a day, between requests
             self.retention_if_due()
         try:
-            state = self._session_of(viewer)
-            problem = self.account_problem(viewer.user)
-            if problem:
-                raise AccessRefused(problem[1], **problem[2])
-            if viewer.role.acts_for_colleague:  # R-ROLE-2
-                # -- mediated colleagues (issue 8, LA management): chosen from the LA's register by username;
-                # the audit records the register's name and organisation (app.audit), never the client's words.
-                c = viewer.on_behalf_of
-                if c is None:
-                    raise AccessRefused("access.colleague_required", "colleague")
-                if not all(_plain_text(v, MAX_COLLEAGUE_CHARS) is not None for v in (c.name, c.organisation)):
-                    raise AccessRefused("access.colleague_too_long", "colleague", limit=MAX_COLLEAGUE_CHARS)
-                chosen = c.username.strip().lower() if isinstance(c.username, str) else ""
-                registered = chosen and len(chosen) <= MAX_USERNAME_CHARS and self.conn.execute(
-                    "SELECT 1 FROM users WHERE username = ? AND role = ? AND la_code = ? AND enabled = 1",
-                    (chosen, Role.COLLEAGUE.value, viewer.user.la_code)).fetchone()
-                if not registered:
-                    raise AccessRefused("access.colleague_not_registered", "colleague")
-                # -- end mediated colleagues
-            elif viewer.on_behalf_of is not None:
-                raise AccessRefused("access.colleague_not_allowed", "colleague")
+            state = self.check_session(viewer)
             if not isinstance(reason, Reason) or _plain_text(reason.detail, 1000) is None:
                 raise AccessRefused("access.reason_required", "reason")
             if not reason.code.fits(viewer.role):
@@ -394,6 +384,33 @@ class Directory:
             self.audit_refusal(viewer, reason, action, exc.code)
             exc.audited = True  # type: ignore[attr-defined]
             raise
+        return state
+
+    def check_session(self, viewer: Viewer) -> _Session:
+        """The checks every request needs whatever it asks, refusing (not auditing) what fails: a live session
+        of this user as signed in, an account that may be used, and for a mediating user a registered
+        colleague (R-ROLE-2, R-ROLE-4). A repeated change is checked with these (``work.replays``)."""
+        state = self._session_of(viewer)
+        problem = self.account_problem(viewer.user)
+        if problem:
+            raise AccessRefused(problem[1], **problem[2])
+        if viewer.role.acts_for_colleague:  # R-ROLE-2
+            # -- mediated colleagues (issue 8, LA management): chosen from the LA's register by username;
+            # the audit records the register's name and organisation (app.audit), never the client's words.
+            c = viewer.on_behalf_of
+            if c is None:
+                raise AccessRefused("access.colleague_required", "colleague")
+            if not all(_plain_text(v, MAX_COLLEAGUE_CHARS) is not None for v in (c.name, c.organisation)):
+                raise AccessRefused("access.colleague_too_long", "colleague", limit=MAX_COLLEAGUE_CHARS)
+            chosen = c.username.strip().lower() if isinstance(c.username, str) else ""
+            registered = chosen and len(chosen) <= MAX_USERNAME_CHARS and self.conn.execute(
+                "SELECT 1 FROM users WHERE username = ? AND role = ? AND la_code = ? AND enabled = 1",
+                (chosen, Role.COLLEAGUE.value, viewer.user.la_code)).fetchone()
+            if not registered:
+                raise AccessRefused("access.colleague_not_registered", "colleague")
+            # -- end mediated colleagues
+        elif viewer.on_behalf_of is not None:
+            raise AccessRefused("access.colleague_not_allowed", "colleague")
         return state
 
     def audit_refusal(self, viewer: Viewer, reason, action: str, why: str, **extra) -> None:
@@ -552,10 +569,12 @@ class Directory:
 
         A read runs as it is. A write runs in one transaction with its audit entries, and with
         ``key`` (an idempotency key the client chose, e.g. from its offline outbox) it is done at most
-        once per user and key: a second call with the same key answers what the first answered and
-        changes nothing. Engine functions refuse before they change anything, so a refusal commits
-        only its audit entry; anything else rolls the whole change back. Every refusal is audited
-        (R-AUDIT-1), here if the function did not audit it itself.
+        once per user and key: a repeat with the same key and request changes nothing and, once the
+        session and account are checked again, answers what the first answered (a read of a record is
+        run again instead; the same key with another request is refused: ``work.replays``). Engine
+        functions refuse before they change anything, so a refusal commits only its audit entry;
+        anything else rolls the whole change back. Every refusal is audited (R-AUDIT-1), here if the
+        function did not audit it itself.
         """
         try:
             if not isinstance(request, op.request):
@@ -572,20 +591,20 @@ class Directory:
             except Refusal as exc:
                 self._audit_work_refusal(viewer, op, request, exc)
                 raise
+        from .work import replays
         self.conn.execute("BEGIN IMMEDIATE")
         try:
+            kept = None
             if key is not None:
-                row = self.conn.execute("SELECT op, answer FROM done_requests WHERE username = ? AND key = ?",
-                                        (viewer.user.username, key)).fetchone()
-                if row is not None:
-                    if row[0] != op.name:
-                        raise AccessRefused("request.key_reused")
-                    self.conn.execute("COMMIT")
-                    return wire.decode(op.answer, json.loads(row[1]))
+                kept = replays.lookup(self, viewer.user.username, key)
+                if kept is not None:
+                    answered, answer = replays.replay(self, viewer, op, request, key, kept)
+                    if answered:
+                        self.conn.execute("COMMIT")
+                        return answer
             answer = fn(self, viewer, request)
-            if key is not None:
-                self.conn.execute("INSERT INTO done_requests VALUES (?,?,?,?,?)", (
-                    viewer.user.username, key, op.name, json.dumps(wire.encode(answer)), self._stamp()))
+            if key is not None and kept is None:
+                replays.keep(self, viewer, op, request, key, answer)
             self.conn.execute("COMMIT")
             return answer
         except Refusal as exc:

@@ -64,10 +64,7 @@ def _own_user(d, viewer: Viewer, reason: Reason, action: str, username) -> tuple
 
 def _end_sessions(d, username: str) -> int:
     """A disabled user, or one whose token was replaced, is out at once, not at their next sign-in."""
-    gone = [s for s, state in d._sessions.items() if state.username == username]
-    for s in gone:
-        del d._sessions[s]
-    return len(gone)
+    return d.end_sessions(username)
 
 
 # -- the LA's users (R-ROLE-3, R-ROLE-4) ------------------------------------------------------------

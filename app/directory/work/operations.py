@@ -7,7 +7,7 @@ the directory (``writes``) and the engine function that does it
 request)``). From this table alone:
 
 - the engine's ``Directory.perform`` runs it (policy, audit, and for a write
-  an idempotency key so a retried or re-sent change is done exactly once);
+  an idempotency key so a retried or re-sent change is done exactly once: ``replays``);
 - ``EmbeddedDirectory.perform`` and ``RemoteDirectory.perform`` expose it
   through the directory interface, typed by the operation's parameters;
 - the HTTPS service routes ``POST /v1/work/<name>`` to it, with the request
@@ -38,6 +38,7 @@ class Operation(Generic[Req, Ans]):
     does: str  # "module.function" in app.directory.work
     summary: str
     audit_action: str = ""  # the action audited when the service refuses it before the engine
+    rerun_on_replay: bool = False  # a read of a record: a repeat runs again through policy, never from the store
 
     @property
     def path(self) -> str:
@@ -48,8 +49,9 @@ class Operation(Generic[Req, Ans]):
         return getattr(importlib.import_module(f"{__package__}.{module}"), fn)
 
 
-def _op(name: str, request: type, answer: Any, writes: bool, does: str, summary: str) -> Operation:
-    op: Operation = Operation(name, request, answer, writes, does, summary, name)
+def _op(name: str, request: type, answer: Any, writes: bool, does: str, summary: str,
+        rerun_on_replay: bool = False) -> Operation:
+    op: Operation = Operation(name, request, answer, writes, does, summary, name, rerun_on_replay)
     OPERATIONS[name] = op
     return op
 
@@ -87,7 +89,8 @@ REVIEW_SHIELD: Operation[t.ShieldReview, t.ShieldDue | None] = _op(
     "Keep or lift a shield at review; a kept shield's next review is returned.")
 OVERRIDE_SHIELD: Operation[t.ShieldOverride, RecordView] = _op(
     "override_shield", t.ShieldOverride, RecordView, True, "shields.override",
-    "A child-protection user sees a shielded record in full once; the LA team is alerted (R-SHIELD-6).")
+    "A child-protection user sees a shielded record in full once; the LA team is alerted (R-SHIELD-6).",
+    rerun_on_replay=True)
 
 # -- brokered contact (R-SENS-4) --------------------------------------------------------------------
 REQUEST_CONTACT: Operation[t.ContactRequest, t.ContactRequestState] = _op(

@@ -4,10 +4,11 @@
   consent (``children.stay_to_age``); one year after death (``died_on``); when the child left England
   more than three years ago (``left_england_on``: the day after the third anniversary).
 - R-RET-2 It goes to the archive for six years (``archived_on``, ``archived_why``, ``destroy_on``): out
-  of the search index at once, refused by ``view_record`` ("record.gone"), shown only by
-  ``open_archived`` to the child's own LA team for a serious case review or a child-death investigation
-  (audited with the ground). On ``destroy_on`` every row about the child is deleted; the audit keeps
-  what it already had (it is append-only and never held more than ids and codes).
+  of the search index at once, its answers kept for repeated changes deleted (``replays``), refused by
+  ``view_record`` ("record.gone"), shown only by ``open_archived`` to the child's own LA team for a serious
+  case review or a child-death investigation (audited with the ground). On ``destroy_on`` every row about
+  the child is deleted; the audit keeps what it already had (it is append-only and never held more than ids
+  and codes).
 - R-RET-3 An ended involvement's phone and e-mail are blanked on ``contact_archive_on`` (set when it
   ends: one or five years on) and ``contact_archived`` set. No copy is kept: the practitioner's name,
   role and organisation stay on the (live or archived) record, enough to reach them through their
@@ -122,6 +123,7 @@ def _archive(conn, due: list[tuple[int, str, date, str]]) -> None:
                      [(on.toordinal(), why, anniversary(on, ARCHIVE_YEARS).toordinal(), cid)
                       for cid, _, on, why in due])
     conn.executemany("DELETE FROM search_names WHERE child_id = ?", [(cid,) for cid, *_ in due])
+    conn.executemany("DELETE FROM done_requests WHERE child_id = ?", [(cid,) for cid, *_ in due])  # work.replays
 
 
 def _destroy(conn, child_ids: list[int]) -> None:
@@ -132,7 +134,7 @@ def _destroy(conn, child_ids: list[int]) -> None:
         households = [h for (h,) in conn.execute(
             f"SELECT DISTINCT household_id FROM children WHERE id IN ({marks})", chunk)]
         for table in ("other_names", "involvements", "search_names", "shields", "shield_reviews",
-                      "contact_requests", "notices", "record_opens"):
+                      "contact_requests", "notices", "record_opens", "done_requests"):
             conn.execute(f"DELETE FROM {table} WHERE child_id IN ({marks})", chunk)
         conn.execute(f"UPDATE alerts SET child_id = NULL WHERE child_id IN ({marks})", chunk)
         conn.execute(f"DELETE FROM children WHERE id IN ({marks})", chunk)

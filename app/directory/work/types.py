@@ -308,6 +308,7 @@ class AlertKind(str, enum.Enum):
     SECURITY_ALERT = "security_alert"  # the audit log did not match a client's checkpoint
     ACCOUNT_LOCKED = "account_locked"
     SHIELD_REQUESTED = "shield_requested"
+    REPLAY_REFUSED = "replay_refused"  # a request sent again from a stopped user's old session (issue 13 §2)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ VIEWS = frozenset({"view_record", "open_archived"})
 OVERRIDES = frozenset({"shield_override"})
 NOT_CHANGES = frozenset({"sign_in", "sign_out", "lock", "unlock", "search", "view_record", "open_archived",
                          "shield_override", "token_refused", "account_locked_out", "security_alert",
-                         "audit_archive_exported", "colleagues_read", "retention_sweep"})
+                         "audit_archive_exported", "colleagues_read", "retention_sweep", "request_replayed"})
 RATE_WHYS = ("rate limited", "daily budget reached")
 
 

@@ -24,6 +24,8 @@ ALERT_KINDS = {
     t.AlertKind.SECURITY_ALERT: "Security alert: the audit log did not match a workstation's copy",
     t.AlertKind.ACCOUNT_LOCKED: "Account locked after failed sign-ins",
     t.AlertKind.SHIELD_REQUESTED: "New shield",
+    t.AlertKind.REPLAY_REFUSED: "Refused: a request sent again after the user's session was ended "
+                                "(disabled, locked out or given a new token)",
 }
 
 PATTERNS = {
