@@ -213,9 +213,10 @@ class Directory:
         if not (row and password_ok) or token_problem:
             why = "unknown user" if not row else "wrong password" if not password_ok else token_problem
             locked = self._count_failure(username)
-            if locked:
+            if locked:  # the account's open sessions end with it, as when the LA team disables it (R-ROLE-4)
                 self.audit.record(username, "account_locked_out", las=self._la_of_user(username),
-                             detail={"after": self.limits.failed_signins_before_lock})
+                                  detail={"after": self.limits.failed_signins_before_lock,
+                                          "sessions_ended": self.end_sessions(username)})
                 for la in self._la_of_user(username):  # issue 8, LA management: the LA team's alerts inbox
                     from .work.alerts import raise_alert
                     from .work.types import AlertKind
