@@ -291,18 +291,25 @@ class Directory:
         self.audit.record(name, "token_refused", las=self._la_of_user(name),
                      detail={"kind": kind, "during": during, "token": (_plain_text(serial, 64) or "?")})
 
-    def audit_refused_request(self, username: str, action: str, code: str) -> None:
-        """A request the service refused before it reached the engine (a field out of bounds, a body that
-        is not JSON): audited all the same (R-AUDIT-1). ``username`` is the session's holder, or "" when
-        no session was given."""
+    def audit_refused_request(self, username: str, action: str, code: str, address: str = "",
+                              count: int = 1) -> None:
+        """A request the service refused (or failed) before it reached the engine: a session ended, unknown
+        or locked, a per-address limit, a field out of bounds, a body that is not JSON, a 500. Audited all
+        the same (R-AUDIT-1). ``username`` is the session's holder, or "" when no session was given;
+        ``address`` the client's; ``count`` how many alike the service coalesced into this entry."""
         name = (_plain_text(username, MAX_USERNAME_CHARS) or "").strip().lower() or "(no session)"
         from .work.operations import OPERATIONS
-        action = action if action in ("search", "view_record", "audit_read", "account_unlock",
-                                      "sign_in", "unlock", "token_refusal", "lock") or action in OPERATIONS \
-            else "request"
+        action = action if action in ("search", "view_record", "audit_read", "account_unlock", "sign_in", "unlock",
+                                      "token_refusal", "lock", "sign_out", "challenge", "audit_alert") \
+            or action in OPERATIONS else "request"
         code = code if isinstance(code, str) and len(code) <= 60 else "request.invalid"
+        detail: dict = {"why": code, "refused_by": "service"}
+        if _plain_text(address, 64):
+            detail["from"] = address
+        if isinstance(count, int) and count > 1:
+            detail["count"] = count
         self.audit.record(name, "sign_in_failed" if action == "sign_in" else f"{action}_refused",
-                          las=self._la_of_user(name), detail={"why": code, "refused_by": "service"})
+                          las=self._la_of_user(name), detail=detail)
 
     def enrol_token(self, username: str, serial: str, sign_public_der: bytes, wrap_public_der: bytes,
                     by: str) -> None:

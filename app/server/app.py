@@ -7,7 +7,10 @@ and the event loop never waits on the database. Every route is a thin
 translation: a bounded request model in (``models``), the ``Viewer`` built
 from the service's own session record (``sessions``), one engine call, which
 enforces policy and audits (R-AUDIT-1), and ``app.wire`` JSON out. Every
-error is a problem document (``problems``).
+error is a problem document (``problems``); what the service refuses on its
+own is audited too, bounded (``refusal_log``). No answer may be cached
+(``guards.NoStore``). The switch-off is the earlier of the service's setting
+and the directory's own (R-CLOSE-1).
 """
 import asyncio
 import json
@@ -27,10 +30,11 @@ from starlette.responses import Response
 from .. import audit, model, search, wire
 from ..directory import Directory, EmbeddedDirectory, SignedIn
 from ..directory.work.operations import OPERATIONS, Operation
-from ..refusals import AccessRefused
+from ..refusals import AccessRefused, RateLimited, Refusal
 from . import problems, schemas
-from .guards import BodyLimit, ClientLimiter
+from .guards import BodyLimit, ClientLimiter, NoStore
 from .models import BIG, AuditAlertIn, ColleagueIn, LockIn, SearchIn, SignInIn, TokenRefusalIn, UnlockIn, ViewIn
+from .refusal_log import Kind, RefusalLog
 from .sessions import Held, SessionTable
 
 log = logging.getLogger(__name__)
@@ -44,7 +48,11 @@ class ServiceSettings:
     max_body_bytes: int = 64 * 1024
     sessions_per_user: int = 8  # a further sign-in ends the user's oldest session
     unauthenticated_per_minute: int = 300  # calls before sign-in, per client address
-    closes_at: float | None = None  # time.time() of the switch-off (R-CLOSE-1); None: not closing
+    closes_at: float | None = None  # time.time() of the switch-off (R-CLOSE-1); None: the directory's own, if any
+    # Addresses of reverse proxies whose X-Forwarded-For / -Proto is believed; none by default, so the client
+    # address (the per-address limit, the audit) is the connection's own (issue 13 §2 item 5).
+    trusted_proxies: tuple[str, ...] = ()
+    request_read_timeout_s: float = 10  # a connection must send a whole request this fast, or it is closed
 
 
 STRING = {"type": "string"}
@@ -55,6 +63,11 @@ def _object(description: str, **properties: dict) -> dict:
     """A documented 200 answer: a JSON object with exactly these (required) properties."""
     return {200: {"description": description, "content": {"application/json": {"schema": {
         "type": "object", "required": list(properties), "properties": properties}}}}}
+
+
+def _log_failure(future) -> None:
+    if future.exception() is not None:
+        log.error("a refused request could not be audited", exc_info=future.exception())
 
 
 def _ok(value: Any) -> Response:
@@ -87,12 +100,24 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
     swept = [now()]
     stopped = [False]
 
+    def record_refused(kind: Kind, count: int) -> None:  # on the engine's thread, after what is queued there
+        address, holder, action, code = kind
+        try:
+            future = directory.run_on_engine(lambda d: d.audit_refused_request(holder, action, code, address, count))
+        except RuntimeError:  # the directory is already closed
+            log.warning("a refused request could not be audited: the directory is closed")
+            return
+        future.add_done_callback(_log_failure)
+
+    refusals = RefusalLog(record_refused, now)
+
     def shutdown() -> None:
         if stopped[0]:
             return
         stopped[0] = True
         try:
             table.end_all()
+            refusals.flush()
         finally:
             directory.close()
 
@@ -100,25 +125,45 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
                   description="The Signpost directory over HTTPS: version 1 of its API.")
     app.state.directory = directory
     app.state.sessions = table
+    app.state.settings = settings
     app.state.shutdown = shutdown
-    async def audit_refused(request: Request, action: str, code: str) -> None:
-        header = request.headers.get("authorization", "")
-        holder = table.holder(header[7:].strip()) if header[:7].lower() == "bearer " else ""
-        await on_engine(lambda d: d.audit_refused_request(holder, action, code))
 
-    problems.install(app, on_refused=audit_refused)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    def bearer_of(request: Request) -> str | None:
+        header = request.headers.get("authorization", "")
+        return header[7:].strip() if header[:7].lower() == "bearer " else None
+
+    def note_refused(request: Request, action: str, code: str) -> None:
+        """A request the service refused on its own: audited as its session holder's, from its address."""
+        refusals.refused(request.client.host if request.client else "unknown", table.holder(bearer_of(request)),
+                         action, code)
+
+    def engine_refused(request: Request, refusal: Refusal) -> None:
+        """The engine ended the session itself (disabled, locked out, a new token): stop holding it."""
+        token = bearer_of(request)
+        if refusal.code == "access.session_ended" and token:
+            table.forget(token)
+
+    def closes_at() -> float | None:
+        """The switch-off: the service's own setting or the directory's, whichever comes first (R-CLOSE-1)."""
+        times = [t for t in (settings.closes_at, directory.status().closes_at) if t is not None]
+        return min(times) if times else None
+
+    problems.install(app, on_refused=note_refused, on_refusal=engine_refused)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, on_refused=note_refused)
+    app.add_middleware(NoStore)
 
     # -- dependencies ------------------------------------------------------------------------------
     bearer = HTTPBearer(auto_error=False, description="The session id from POST /v1/sessions.")
     Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
     async def open_for_business() -> None:  # async: cheap checks, no thread hop per request
-        if settings.closes_at is not None and wall() >= settings.closes_at:
-            raise problems.Problem(503, "service", "service.closed")
+        closing = closes_at()
+        if closing is not None and wall() >= closing:
+            raise problems.closed()
         if now() - swept[0] > 30:
             swept[0] = now()
             table.sweep()
+            refusals.roll()
 
     async def live(credentials: Credentials) -> Held:
         token = credentials.credentials if credentials else None
@@ -137,7 +182,11 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
         return held
 
     async def limited(request: Request) -> None:
-        limiter.check(request.client.host if request.client else "unknown")
+        try:
+            limiter.check(request.client.host if request.client else "unknown")
+        except RateLimited as exc:
+            note_refused(request, problems.action_of(request.url.path), exc.code)
+            raise
 
     Live = Annotated[Held, Depends(live)]
     Lockable = Annotated[Held, Depends(lockable)]
@@ -162,7 +211,7 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
         "What this directory is.", kind=STRING, version=STRING, closes_at={"anyOf": [STRING, {"type": "null"}]}))
     async def status() -> Response:
         """Which directory this is, and when it closes (R-CLOSE-1); answered even after closing."""
-        closes = settings.closes_at
+        closes = closes_at()
         return _ok({"kind": "service", "version": API_VERSION,
                     "closes_at": None if closes is None else datetime.fromtimestamp(closes, UTC).isoformat()})
 
@@ -276,7 +325,7 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
                 colleague = data.get("on_behalf_of")
                 colleague = None if colleague is None else ColleagueIn.model_validate(colleague)
             except (ValueError, TypeError, wire.WireError, ValidationError):
-                await audit_refused(request, op.audit_action, "request.invalid")
+                note_refused(request, op.audit_action, "request.invalid")
                 raise AccessRefused("request.invalid", "request") from None  # as the engine says it
             key = request.headers.get("idempotency-key")
             who = viewer(held, colleague)

@@ -25,6 +25,8 @@ from starlette.responses import Response
 
 from .. import search
 from ..directory import engine
+from ..directory.interface import ServiceClosed
+from ..directory.work.operations import OPERATIONS
 from ..refusals import AccessRefused, RateLimited, Refusal, SearchRefused, SignInRefused
 
 log = logging.getLogger(__name__)
@@ -152,39 +154,63 @@ def _validation_response(request: Request, exc: RequestValidationError) -> Respo
     return from_problem(invalid(field[:100]))
 
 
-ACTIONS = (("/v1/search", "search"), ("/view", "view_record"),
+ACTIONS = (("/v1/search", "search"), ("/view", "view_record"), ("/v1/audit/alerts", "audit_alert"),
            ("/v1/audit", "audit_read"), ("/unlock", "unlock"), ("/v1/accounts", "account_unlock"),
-           ("/v1/sessions", "sign_in"), ("/v1/session/lock", "lock"), ("/v1/token-refusals", "token_refusal"))
+           ("/v1/sessions", "sign_in"), ("/v1/session/lock", "lock"), ("/v1/session", "sign_out"),
+           ("/v1/token-refusals", "token_refusal"), ("/v1/challenge", "challenge"))
+WORK = "/v1/work/"
 
 
 def action_of(path: str) -> str:
+    """The audit's name for what a request to ``path`` asks (a work operation by its name)."""
+    if path.startswith(WORK) and path[len(WORK):].replace("-", "_") in OPERATIONS:
+        return path[len(WORK):].replace("-", "_")
     for marker, action in ACTIONS:
         if marker in path:
             return action
     return "request"
 
 
-def install(app: FastAPI, on_refused=None) -> None:
-    """Every error the app can meet becomes a problem document. ``on_refused(request, action, code)`` is
-    awaited for a request refused before it reached the engine, so it is audited too (R-AUDIT-1)."""
+def closed() -> Problem:
+    """R-CLOSE-1: the switch-off has passed (the service's own, or the directory's)."""
+    return Problem(503, "service", "service.closed")
+
+
+def install(app: FastAPI, on_refused=None, on_refusal=None) -> None:
+    """Every error the app can meet becomes a problem document.
+
+    ``on_refused(request, action, code)`` is called for a request the service refused or failed on its own
+    (a problem of its own, a request that does not fit, a 500), so it is audited too (R-AUDIT-1);
+    ``on_refusal(request, refusal)`` for every refusal the engine gave."""
+
+    def refused(request: Request, code: str) -> None:
+        if on_refused is not None:
+            try:
+                on_refused(request, action_of(request.url.path), code)
+            except Exception as err:
+                log.error("could not audit a refused request", exc_info=err)
 
     @app.exception_handler(Refusal)
     async def refusal(request: Request, exc: Refusal) -> Response:
+        if on_refusal is not None:
+            on_refusal(request, exc)
         return from_refusal(exc)
 
     @app.exception_handler(Problem)
     async def problem(request: Request, exc: Problem) -> Response:
+        refused(request, exc.code)
         return from_problem(exc)
+
+    @app.exception_handler(ServiceClosed)
+    async def service_closed(request: Request, exc: ServiceClosed) -> Response:
+        """The directory's own switch-off, met by the engine (R-CLOSE-1): the same 503 as the service's."""
+        refused(request, "service.closed")
+        return from_problem(closed())
 
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> Response:
         response = _validation_response(request, exc)
-        if on_refused is not None:
-            try:
-                code = json.loads(response.body).get("code", "request.invalid")
-                await on_refused(request, action_of(request.url.path), code)
-            except Exception as err:
-                log.error("could not audit a refused request", exc_info=err)
+        refused(request, json.loads(response.body).get("code", "request.invalid"))
         return response
 
     @app.exception_handler(StarletteHTTPException)
@@ -197,4 +223,5 @@ def install(app: FastAPI, on_refused=None) -> None:
     @app.exception_handler(Exception)
     async def anything(request: Request, exc: Exception) -> Response:
         log.error("unexpected error answering %s %s", request.method, request.url.path, exc_info=exc)
+        refused(request, "server.error")
         return problem_response(500, {"kind": "server", "code": "server.error", "field": "", "params": {}})

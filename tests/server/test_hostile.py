@@ -170,7 +170,7 @@ def test_a_request_refused_before_the_engine_is_audited_all_the_same(make_servic
     actor, action, detail = service.on_engine(lambda d: d.conn.execute(
         "SELECT actor, action, detail FROM audit ORDER BY seq DESC LIMIT 1").fetchone())
     assert (actor, action) == ("alex.practitioner", "search_refused")
-    assert json.loads(detail) == {"why": "search.too_long", "refused_by": "service"}
+    assert json.loads(detail) == {"why": "search.too_long", "refused_by": "service", "from": "testclient"}
     answer = service.client.post("/v1/sessions", json={"username": "x" * 5000})  # no session at all
     assert 400 <= answer.status_code < 500
     actor, action = service.on_engine(lambda d: d.conn.execute(

@@ -106,7 +106,8 @@ def test_idle_session_expires_and_ends_in_the_engine(make_service, known_child):
     service.clock.advance(31 * 60)
     gone = service.client.post("/v1/search", json=SEARCH_KNOWN, headers=auth)
     assert gone.status_code == 401 and problem_of(gone)["code"] == "session.expired"
-    assert entries(service)[-1].action == "sign_out"  # the engine ended it too, and audited it
+    ended, refused = entries(service)[-2:]  # the engine ended it too, and audited it; then the refusal (R-AUDIT-1)
+    assert (ended.action, refused.action, refused.actor) == ("sign_out", "search_refused", "alex.practitioner")
     user = service.on_engine(lambda d: d.user("alex.practitioner"))
     with pytest.raises(AccessRefused) as refused:
         service.on_engine(lambda d: d.search(Viewer(user, None, token), Criteria(family_name="Zorbrook"),
