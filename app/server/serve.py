@@ -9,6 +9,7 @@ command that runs the app against it.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import os
 import shlex
@@ -44,12 +45,22 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def uvicorn_server(app, files: tls.TlsFiles, log_level: str = "info"):
-    """A uvicorn server for ``app`` over TLS with ``files``; run it with ``.run(sockets=[listen(...)])``."""
+def uvicorn_server(app, files: tls.TlsFiles, log_level: str = "info", **config):
+    """A uvicorn server for ``app`` (``create_app``) over TLS with ``files``; run it with
+    ``.run(sockets=[listen(...)])``. From the app's ``ServiceSettings``: forwarded headers are believed only
+    from ``trusted_proxies`` (none by default: uvicorn would otherwise believe any X-Forwarded-For from
+    127.0.0.1, where this service listens, and the per-address limit would be bypassed), and each request
+    must arrive within ``request_read_timeout_s`` (``protocol``). ``config`` overrides uvicorn's settings."""
     import uvicorn
-    config = uvicorn.Config(app, ssl_certfile=str(files.cert), ssl_keyfile=str(files.key), log_level=log_level,
-                            timeout_keep_alive=30, timeout_graceful_shutdown=5, server_header=False)
-    return uvicorn.Server(config)
+
+    from .protocol import bounded_h11
+    settings: ServiceSettings = app.state.settings
+    proxies = list(settings.trusted_proxies)
+    options = dict(ssl_certfile=str(files.cert), ssl_keyfile=str(files.key), log_level=log_level,
+                   timeout_keep_alive=30, timeout_graceful_shutdown=5, server_header=False,
+                   http=bounded_h11(settings.request_read_timeout_s), proxy_headers=bool(proxies),
+                   forwarded_allow_ips=proxies or None)
+    return uvicorn.Server(uvicorn.Config(app, **{**options, **config}))
 
 
 def training_engine(paths: Paths, say: Callable[[str], None]) -> Callable[[], Directory]:
@@ -103,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--idle-minutes", type=float, default=ServiceSettings.idle_minutes,
                     help="end a session unused this long (default 30)")
     ap.add_argument("--closes-at", metavar="ISO-TIME", help="switch-off time (R-CLOSE-1), e.g. 2026-12-01T17:00")
+    ap.add_argument("--trusted-proxy", action="append", default=[], metavar="ADDRESS",
+                    help="a reverse proxy whose X-Forwarded-For is believed (repeat for more; default: none)")
     ap.add_argument("--write-openapi", nargs="?", const="", metavar="PATH",
                     help="write the OpenAPI document (default resources/openapi.yaml) and exit")
     args = ap.parse_args(argv)
@@ -116,6 +129,11 @@ def main(argv: list[str] | None = None) -> int:
         closes_at = _closes_at(args.closes_at)
     except ValueError:
         ap.error("--closes-at takes a date and time like 2026-12-01T17:00")
+    for proxy in args.trusted_proxy:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            ap.error(f"--trusted-proxy takes an IP address or network like 10.0.0.5 or 10.0.0.0/24, not {proxy!r}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     say = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
     try:
@@ -128,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     paths.ensure()
     files = tls.ensure(paths.data / "service")
     app = create_app(training_engine(paths, say), ServiceSettings(idle_minutes=args.idle_minutes,
-                                                                  closes_at=closes_at))
+                                                                  closes_at=closes_at,
+                                                                  trusted_proxies=tuple(args.trusted_proxy)))
     try:
         app.state.directory.opened.result()
     except Exception as exc:

@@ -17,19 +17,16 @@ class RunningService:
     """The reference service (uvicorn, TLS) on 127.0.0.1 in a thread of this process."""
 
     def __init__(self, engine_factory: Callable[[], Directory], tls) -> None:
-        import uvicorn
-
         from app.server import create_app
+        from app.server.serve import uvicorn_server
         self.app = create_app(engine_factory)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # else ~40 ms per answer (Nagle)
         self._sock.bind(("127.0.0.1", 0))
         self.port = self._sock.getsockname()[1]
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, ssl_certfile=str(tls.cert),
-                                ssl_keyfile=str(tls.key), log_level="warning", lifespan="on",
-                                timeout_graceful_shutdown=1)
-        self._server = uvicorn.Server(config)
+        # as ``python -m app.server`` runs it (forwarded headers, read deadline), stopping sooner
+        self._server = uvicorn_server(self.app, tls, log_level="warning", lifespan="on", timeout_graceful_shutdown=1)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]},
                                         name="contract-service", daemon=True)
         self.url = f"https://127.0.0.1:{self.port}"
