@@ -238,3 +238,54 @@ def test_a_registered_colleague_never_signs_in_even_with_a_password_and_token(di
         token_sign_in(directory, "ann.lee", token)
     assert exc.value.code == "account.colleague_no_access"
     assert "ann.lee" not in directory.usernames()  # no training token is made for a colleague
+
+
+def _unknown_sign_in(d, clock, when: datetime, username: str) -> int:
+    """A sign-in for a username nobody holds, refused and audited by the engine as it always is."""
+    from app.refusals import SignInRefused
+    _at(clock, when)
+    with pytest.raises(SignInRefused):
+        d.sign_in(username, "password1", "no-token", d.challenge(), b"not a signature")
+    return d.audit.size
+
+
+def _another_la_team(d) -> str:
+    """An LA team user of another LA (Kestrel Vale), for the report seen from elsewhere."""
+    from app.passwords import hash_password
+    from tests.conftest import PASSWORD, TODAY
+    d.conn.execute(
+        "INSERT INTO users (username, display_name, role, la_code, organisation, password_hash, nominated, trained, "
+        "check_date) VALUES ('kit.kestrel', 'Kit Kestrel', 'la_management', 'KVL', 'Kestrel Vale LA team', ?, 1, 1, "
+        "?)", (hash_password(PASSWORD), TODAY.toordinal()))
+    return "kit.kestrel"
+
+
+def test_a_run_of_sign_ins_for_usernames_nobody_holds_is_in_every_la_teams_report(directory, clock):
+    """Issue 13 §1 item 5, R-AUDIT-2: the refusals name no LA, so no team would see a username-guessing run;
+    every LA team's report shows it, nobody's, with its count and first entry, never the usernames typed. A
+    mistyped username or two is not a run; nor is a report asked about one user."""
+    la = viewer_for(directory, "jo.la")
+    elsewhere = viewer_for(directory, _another_la_team(directory))
+    first = _unknown_sign_in(directory, clock, datetime(2026, 11, 16, 3, 0), "admin")
+    for i, name in enumerate(("administrator", "root", "j.smith", "jsmith", "test", "guest")):
+        _unknown_sign_in(directory, clock, datetime(2026, 11, 16, 3, 1 + i), name)
+    _unknown_sign_in(directory, clock, datetime(2026, 11, 16, 11, 0), "alex.practitoner")  # a typo, alone
+    for who in (la, elsewhere):
+        report = _report(directory, who)
+        guessing = [p for p in report.patterns if p.pattern is t.Pattern.USERNAME_GUESSING]
+        assert [(p.username, p.count, p.audit_seq) for p in guessing] == [("", 7, first)]
+        assert "root" not in str(report) and "alex.practitoner" not in {p.username for p in guessing}
+    one_user = _report(directory, la, username="alex.practitioner")
+    assert not [p for p in one_user.patterns if p.pattern is t.Pattern.USERNAME_GUESSING]
+
+
+def test_sign_ins_the_service_refused_in_a_flood_count_towards_a_run(directory, clock):
+    """Over HTTPS a per-address limit refuses sign-ins before any username is read; the service audits them
+    coalesced (``count``), and they count towards the run."""
+    la = viewer_for(directory, "jo.la")
+    _at(clock, datetime(2026, 11, 16, 22, 0))
+    directory.audit_refused_request("", "sign_in", "rate.requests", "192.0.2.44")
+    _at(clock, datetime(2026, 11, 16, 22, 1))
+    directory.audit_refused_request("", "sign_in", "rate.requests", "192.0.2.44", count=240)
+    (run,) = [p for p in _report(directory, la).patterns if p.pattern is t.Pattern.USERNAME_GUESSING]
+    assert run.count == 241

@@ -216,6 +216,25 @@ def test_usage_report_counts_and_highlights_a_burst(qtbot, desk):
     assert screen.not_proof.text() == NOT_PROOF and "not proof of misuse" in NOT_PROOF
 
 
+def test_usage_report_shows_a_username_guessing_run_as_nobodys(qtbot, desk):
+    """Issue 13 §1 item 5: sign-ins for usernames nobody holds reach the LA team's report, said in words and
+    named as no user's (the usernames typed are not shown)."""
+    from ui.screens.la.words import NOBODYS
+    for name in ("admin", "root", "guest", "test", "jsmith"):
+        with pytest.raises(Refusal):
+            desk.engine(lambda d, name=name: d.sign_in(name, "password1", "no-token", d.challenge(), b"x"))
+    screen = desk.show("UsageReportScreen")
+    qtbot.waitUntil(lambda: screen.user.count() > 1, timeout=WAIT)
+    today = date.today()  # the audit is stamped with the wall clock
+    screen.start.setDate(today - timedelta(days=1))
+    screen.end.setDate(today)
+    qtbot.mouseClick(screen.run_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: screen.report is not None, timeout=WAIT)
+    (guessing,) = [p for p in rows(screen.patterns) if p[0] == NOBODYS]
+    assert guessing[1].startswith("Sign-ins tried with usernames nobody holds") and guessing[2] == "5"
+    assert not any("root" in cell for row in rows(screen.patterns) for cell in row)
+
+
 def lock_out(desk, username: str) -> None:
     wrong = SoftToken(f"soft-{username}")
     for _ in range(5):

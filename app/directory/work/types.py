@@ -270,11 +270,12 @@ class Pattern(str, enum.Enum):
     SHIELD_OVERRIDE = "shield_override"
     RATE_LIMITED = "rate_limited"
     REFUSED = "refused"
+    USERNAME_GUESSING = "username_guessing"  # sign-ins for usernames nobody holds: every LA team sees it (no user)
 
 
 @dataclass(frozen=True)
 class PatternSeen:
-    username: str
+    username: str  # "" for a pattern that is nobody's (``USERNAME_GUESSING``)
     pattern: Pattern
     count: int
     first_at: str  # ISO time of the first occurrence in the period

@@ -6,7 +6,9 @@ archive the entries that concern the LA, the inbox the LA's alerts. Each read is
 audited; the archive export is the LA team's alone (R-LOCAL-3).
 
 Patterns (``types.Pattern``) prove nothing; they point the team at the first
-audit entry worth reading. Days and hours are Europe/London.
+audit entry worth reading. Days and hours are Europe/London. Runs of sign-ins
+for usernames nobody holds belong to no LA, so every LA team's report shows
+them (``guessing``).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from ... import audit_archive
 from ... import directory_id as ids
 from ...model import Role, Viewer
 from ...refusals import AccessRefused
-from . import checks
+from . import checks, guessing
 from . import types as t
 
 MAX_SPAN_DAYS = 366
@@ -92,6 +94,8 @@ def report(d, viewer: Viewer, q: t.UsageQuery) -> t.UsageReport:
     order = list(t.Pattern)
     patterns = tuple(t.PatternSeen(u, p, c, at, seq) for u in sorted(tallies)
                      for p, (c, at, seq) in sorted(tallies[u].seen.items(), key=lambda kv: order.index(kv[0])))
+    if not wanted:  # runs of sign-ins for usernames nobody holds: national, in every LA team's report
+        patterns += tuple(guessing.runs(d.conn, start, end))
     d.audit.record(viewer.user.username, "usage_report_read", viewer=viewer, reason=reason.text(),
                    detail={"start": start.isoformat(), "end": end.isoformat(), "user": wanted or None,
                            "patterns": len(patterns)}, las=(la,))

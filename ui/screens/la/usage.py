@@ -11,7 +11,7 @@ from app.directory.work import types as t
 from app.model import Role
 
 from .common import LaScreen, buddy, button, date_edit, day_of, fill, heading, set_day, table
-from .words import NOT_PROOF, PATTERNS, day, when
+from .words import NOBODYS, NOT_PROOF, PATTERNS, day, when
 
 ROW_COLUMNS = ("User", "Name", "Role", "Sign-ins", "Searches", "Records opened", "Changes", "Refused",
                "Worth a look")
@@ -100,8 +100,9 @@ class UsageReportScreen(LaScreen):
                           r.refusals, "; ".join(PATTERNS.get(p.pattern, p.pattern.value).split(":")[0]
                                                 for p in by_user.get(r.username, [])) or "—")
                          for r in report.rows], [bool(by_user.get(r.username)) for r in report.rows])
-        fill(self.patterns, [(p.username, PATTERNS.get(p.pattern, p.pattern.value), p.count, when(p.first_at),
-                              str(p.audit_seq)) for p in report.patterns], [True] * len(report.patterns))
+        fill(self.patterns, [(p.username or NOBODYS, PATTERNS.get(p.pattern, p.pattern.value), p.count,
+                              when(p.first_at), str(p.audit_seq)) for p in report.patterns],
+             [True] * len(report.patterns))
         n = len(report.patterns)
         self.summary.setText(f"Usage {day(report.start)} to {day(report.end)}: {len(report.rows)} user"
                              f"{'s' if len(report.rows) != 1 else ''}, "

@@ -37,7 +37,9 @@ PATTERNS = {
     t.Pattern.SHIELD_OVERRIDE: "Shield overrides",
     t.Pattern.RATE_LIMITED: "Stopped by a rate limit",
     t.Pattern.REFUSED: "Requests refused",
+    t.Pattern.USERNAME_GUESSING: "Sign-ins tried with usernames nobody holds: someone may be guessing usernames",
 }
+NOBODYS = "No user (any LA)"  # whose a pattern is when it is nobody's: sign-ins for unknown usernames
 
 NOT_PROOF = ("A pattern is not proof of misuse. Each one is a reason to look at the audit entries it points to "
              "and, if still unsure, to ask the user or their manager.")
