@@ -174,6 +174,7 @@ class SignpostApp(QObject):
         self.main.lock_requested.connect(lambda: self.lock("Locked at your request."))
         self.main.change_pin_requested.connect(self.change_pin)
         self.main.training_guide_requested.connect(self.open_training_guide)
+        self.main.service_closed.connect(self.closure_launcher.switched_off)  # closure (R-CLOSE-1)
         self.main.record_opened.connect(lambda view: self.sessions.remember(session, view))
         self.main.ctx.tokens = self.tokens  # an LA team enrols tokens on the one token thread
         self.main.show_alert(getattr(session, "security_alert", ""))

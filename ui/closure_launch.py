@@ -65,6 +65,21 @@ class ClosureLauncher:
             app.main.hide()
             self.open(closed=True)
 
+    def switched_off(self) -> None:
+        """The directory switched off during a session (R-CLOSE-1): the LA team gets only the closure tasks;
+        anyone else is told and signed out."""
+        from app.model import Role
+
+        from .refusals import closure_words
+        app = self.app
+        if app.session is None or app.main is None:
+            return
+        if app.session.user.role is not Role.LA_MANAGEMENT:
+            app.sign_out(closure_words("closure.only_closure_tasks") + " Hand your security token to your LA team.")
+        elif self.wizard is None:
+            app.main.hide()
+            self.open(closed=True)
+
     def open(self, closed: bool = False) -> None:
         """Open the closure wizard: read the issued tokens from the directory (if it answers), then open
         the closure store and set closure up on a worker; the window opens when all that is done."""

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.directory import DirectoryClient, DirectoryUnavailable, Refusal, Unreachable
+from app.directory import DirectoryClient, DirectoryUnavailable, Refusal, ServiceClosed, Unreachable
 from app.directory.work import operations as ops
 from app.directory.work import types as t
 from app.model import Colleague, Reason, RecordView, Role, User, Viewer
@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
     change_pin_requested = Signal()
     training_guide_requested = Signal()
     record_opened = Signal(object)  # RecordView, for the encrypted local cache
+    service_closed = Signal()  # the directory answered that it has switched off (R-CLOSE-1)
 
     def __init__(self, directory: DirectoryClient, user: User, clock: Callable[[], date] = date.today,
                  session: str = "", training: bool = False, recall: Callable | None = None,
@@ -123,6 +124,7 @@ class MainWindow(QMainWindow):
         self.ctx = ScreenContext(_Routed(directory, work) if work else directory, lambda: self.viewer(self.acting),
                                  self.relay, self._busy)
         self.ctx.clock = clock  # "overdue", "expired" and default dates follow the window's clock
+        self.ctx.on_closed = self.service_closed.emit
 
         self.form = SearchForm(user.role, clock=clock)
         self.form.submitted.connect(self.search)
@@ -441,6 +443,8 @@ class MainWindow(QMainWindow):
         if not isinstance(exc, (Refusal, DirectoryUnavailable)):
             log.error("directory request failed", exc_info=exc)
         self.form.show_message(refusals.explain(exc)[0])
+        if isinstance(exc, ServiceClosed):
+            self.service_closed.emit()
 
     # -- clearing -------------------------------------------------------------
     def _drop_results(self) -> None:

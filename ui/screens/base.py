@@ -19,7 +19,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from app.directory.interface import DirectoryClient
+from app.directory.interface import DirectoryClient, ServiceClosed
 from app.directory.work.operations import Operation
 from app.model import Viewer
 from ui.bridge import Relay, watch
@@ -34,6 +34,7 @@ class ScreenContext:
     busy: Callable[[bool], None] = lambda _on: None  # the window's one progress bar
     clock: Callable[[], date] = date.today  # "overdue", "expired" and default dates (tests set it)
     tokens: Any = None  # the app's TokenService (token thread), for enrolling a token; None: not in this window
+    on_closed: Callable[[], None] = lambda: None  # the directory answered that it has switched off (R-CLOSE-1)
 
     def perform(self, op: Operation, request: Any, on_done: Callable[[Any], None],
                 on_error: Callable[[BaseException], None], *, key: str | None = None) -> None:
@@ -51,6 +52,8 @@ class ScreenContext:
         def failed(exc: BaseException) -> None:
             self.busy(False)
             on_error(exc)
+            if isinstance(exc, ServiceClosed):
+                self.on_closed()
         watch(self.relay, future, done, failed)
 
 
