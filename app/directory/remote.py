@@ -294,9 +294,11 @@ class RemoteDirectory:
                 raise ServiceError("malformed", detail=f"{reply.what}: {exc}") from None
         problem = _problem(reply.content)
         code = str(problem.get("code", "")) if problem else ""
-        if status == 503 and code == "service.closed":
+        if status == 503 and code == "service.closed":  # R-CLOSE-1: the status says so from now on
             self._saw(online=False)
-            raise ServiceClosed(detail=str(problem.get("params", {}).get("closed_at", "")))
+            closed_at = str(problem.get("params", {}).get("closed_at", ""))
+            self._closed_since(closed_at)
+            raise ServiceClosed(detail=closed_at)
         self._saw(online=True)
         if status >= 500:
             raise ServiceError(detail=f"{reply.what} answered {status}")
@@ -307,6 +309,16 @@ class RemoteDirectory:
         if status == 401 and (problem.get("kind") == "session" or code.startswith("session.")):
             raise AccessRefused(SESSION_CODES.get(code, "access.session_ended"))
         raise from_problem(problem)
+
+    def _closed_since(self, closed_at: str) -> None:
+        """The switch-off the service reported (or now, if it did not say), unless an earlier one is known."""
+        try:
+            when = datetime.fromisoformat(closed_at).timestamp()
+        except ValueError:
+            when = time.time()
+        with self._lock:
+            if self._closes_at is None or self._closes_at > when:
+                self._closes_at = when
 
     def _saw(self, online: bool) -> None:
         with self._lock:

@@ -148,7 +148,7 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
         times = [t for t in (settings.closes_at, directory.status().closes_at) if t is not None]
         return min(times) if times else None
 
-    problems.install(app, on_refused=note_refused, on_refusal=engine_refused)
+    problems.install(app, on_refused=note_refused, on_refusal=engine_refused, closes_at=closes_at)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, on_refused=note_refused)
     app.add_middleware(NoStore)
 
@@ -159,7 +159,7 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
     async def open_for_business() -> None:  # async: cheap checks, no thread hop per request
         closing = closes_at()
         if closing is not None and wall() >= closing:
-            raise problems.closed()
+            raise problems.closed(closing)
         if now() - swept[0] > 30:
             swept[0] = now()
             table.sweep()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -171,17 +172,20 @@ def action_of(path: str) -> str:
     return "request"
 
 
-def closed() -> Problem:
-    """R-CLOSE-1: the switch-off has passed (the service's own, or the directory's)."""
-    return Problem(503, "service", "service.closed")
+def closed(at: float | None) -> Problem:
+    """R-CLOSE-1: the switch-off (the service's own, or the directory's) has passed; ``closed_at`` says when."""
+    if at is None:
+        return Problem(503, "service", "service.closed")
+    return Problem(503, "service", "service.closed", closed_at=datetime.fromtimestamp(at, UTC).isoformat())
 
 
-def install(app: FastAPI, on_refused=None, on_refusal=None) -> None:
+def install(app: FastAPI, on_refused=None, on_refusal=None, closes_at=lambda: None) -> None:
     """Every error the app can meet becomes a problem document.
 
     ``on_refused(request, action, code)`` is called for a request the service refused or failed on its own
     (a problem of its own, a request that does not fit, a 500), so it is audited too (R-AUDIT-1);
-    ``on_refusal(request, refusal)`` for every refusal the engine gave."""
+    ``on_refusal(request, refusal)`` for every refusal the engine gave; ``closes_at()`` gives the switch-off
+    time a closed directory reports."""
 
     def refused(request: Request, code: str) -> None:
         if on_refused is not None:
@@ -205,7 +209,7 @@ def install(app: FastAPI, on_refused=None, on_refusal=None) -> None:
     async def service_closed(request: Request, exc: ServiceClosed) -> Response:
         """The directory's own switch-off, met by the engine (R-CLOSE-1): the same 503 as the service's."""
         refused(request, "service.closed")
-        return from_problem(closed())
+        return from_problem(closed(closes_at()))
 
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> Response:

@@ -48,6 +48,7 @@ def test_the_directorys_own_switch_off_closes_every_route_with_503_and_the_statu
         answer = service.client.request(method, url, json=body, headers=headers)
         assert answer.status_code == 503, (url, answer.text)
         assert problem_of(answer)["code"] == "service.closed"
+        assert problem_of(answer)["params"] == {"closed_at": status["closes_at"]}
     closed = service.client.post("/v1/sessions", json={  # the LA team too: closure runs offline (R-CLOSE-1)
         "username": "jo.la", "password": "training-only-2026", "serial": "s", "challenge": "", "signature": ""})
     assert closed.status_code == 503 and problem_of(closed)["code"] == "service.closed"
