@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -31,6 +31,7 @@ CHALLENGE_TTL_S = 60
 MAX_USERNAME_CHARS = 64
 MAX_PASSWORD_CHARS = 1024
 MAX_COLLEAGUE_CHARS = 100
+STOPPED_KEPT = 10_000  # sessions ended for their user that are remembered as such
 TOKEN_REFUSALS = frozenset({"wrong_pin", "pin_locked", "pin_length", "removed", "not_enrolled", "wrong_token",
                             "failed"})
 
@@ -92,6 +93,7 @@ class Directory:
         self.now = now
         self._challenges: dict[bytes, float] = {}
         self._sessions: dict[str, _Session] = {}
+        self._stopped: OrderedDict[str, None] = OrderedDict()  # sessions ended for their user (end_sessions)
         self._searches: dict[str, tuple[deque[float], deque[float]]] = {}  # per user: last minute, last hour
         self.closes_at = closes_at if closes_at is not None else _switch_off_of(conn)  # R-CLOSE-1
         self.answers_purged_at = 0.0  # when expired answers kept for repeats were last deleted (work.replays)
@@ -248,7 +250,14 @@ class Directory:
         gone = [s for s, state in self._sessions.items() if state.username == username]
         for s in gone:
             del self._sessions[s]
+            self._stopped[s] = None
+        while len(self._stopped) > STOPPED_KEPT:
+            self._stopped.popitem(last=False)
         return len(gone)
+
+    def was_stopped(self, session: str) -> bool:
+        """Whether ``session`` was ended by ``end_sessions`` (not by its user, idleness or a restart)."""
+        return session in self._stopped
 
     def unlock(self, user: User, serial: str, challenge: bytes, signature: bytes, session: str = "") -> None:
         """Back into a locked session: the same token, proven afresh (R-LOCAL-2)."""
@@ -602,17 +611,18 @@ class Directory:
         from .work import replays
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            kept = None
+            kept = asked = None
             if key is not None:
+                asked = replays.fingerprint(op, viewer, request)  # before anything changes: it may refuse
                 kept = replays.lookup(self, viewer.user.username, key)
                 if kept is not None:
-                    answered, answer = replays.replay(self, viewer, op, request, key, kept)
+                    answered, answer = replays.replay(self, viewer, op, request, key, kept, asked)
                     if answered:
                         self.conn.execute("COMMIT")
                         return answer
             answer = fn(self, viewer, request)
-            if key is not None and kept is None:
-                replays.keep(self, viewer, op, request, key, answer)
+            if key is not None and asked is not None and kept is None:
+                replays.keep(self, viewer, op, request, key, answer, asked)
             self.conn.execute("COMMIT")
             return answer
         except Refusal as exc:

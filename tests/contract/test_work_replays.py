@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.directory import AccessRefused
+from app.directory import AccessRefused, SignedIn
 from app.directory.work import operations as ops
 from app.directory.work import types as t
 from app.model import AccessReason, Reason
@@ -102,3 +102,17 @@ def test_a_change_replayed_from_a_new_session_answers_what_it_answered_and_is_au
                    if e.actor == "alex.practitioner" and e.action == "request_replayed"]
     assert replayed.detail["op"] == "record_involvement" and replayed.detail["answered"] == "stored"
 
+
+
+def test_a_repeat_from_a_session_that_simply_ended_is_refused_without_an_alert(client, facts):
+    """A session signed out (or gone idle) is not a stopped user: the repeat is refused and audited, and the
+    LA team is not alerted."""
+    did = facts.shielded["did"]
+    sam = viewer(client, "sam.cp")
+    find(client, sam, did, SAFEGUARDING)
+    done(_override(client, sam, did))
+    done(client.sign_out(SignedIn(sam.user, "", b"", sam.session)))
+    refused(_override(client, sam, did), AccessRefused, "access.session_ended")
+    la = viewer(client, "jo.la")
+    assert _sams_entries(client, la, "override_shield_refused")
+    assert not _alerts(client, la, t.AlertKind.REPLAY_REFUSED)

@@ -12,8 +12,10 @@ outbox can re-send after a lost answer or a restart and nothing is done twice. A
   kept with the answer, and another request under the same key is ``request.key_reused``, audited.
 - A change whose answer is a read of a record (``Operation.rerun_on_replay``: the shield override, R-SHIELD-6)
   is never answered from the store and its answer is never kept: a repeat runs again through policy (which may
-  refuse it), so it is audited and the LA team alerted again. A repeat of one refused on its session or
-  account alerts the LA team (``AlertKind.REPLAY_REFUSED``): that is the old bearer of a stopped user.
+  refuse it), so it is audited and the LA team alerted again. A repeat from a session the directory ended
+  for its user (disabled, locked out, given a new token: ``Directory.end_sessions``) also alerts the LA
+  teams of the user and the child (``AlertKind.REPLAY_REFUSED``): that is the old bearer of a stopped user,
+  not a session that went idle.
 - Every repeat answered is audited (``request_replayed``: the operation, the key's fingerprint, and whether it
   was answered from the store or run again).
 - R-RET-2: a kept answer expires after ``Limits.stored_answer_hours`` (a directory setting; expired answers are
@@ -88,9 +90,11 @@ def lookup(d, username: str, key: str) -> tuple[str, str | None, str] | None:
     return row
 
 
-def replay(d, viewer: Viewer, op, request, key: str, kept: tuple[str, str | None, str]) -> tuple[bool, Any]:
-    """A repeat of a kept key: (True, the answer) to give it, or (False, None) to run the operation again.
-    Raises the refusal (audited, and alerted where it is a stopped user's old session)."""
+def replay(d, viewer: Viewer, op, request, key: str, kept: tuple[str, str | None, str],
+           asked: str) -> tuple[bool, Any]:
+    """A repeat of a kept key (``asked``: this request's ``fingerprint``): (True, the answer) to give it, or
+    (False, None) to run the operation again. Raises the refusal (audited, and alerted where it is a stopped
+    user's old session)."""
     kept_op, kept_print, answer = kept
     reason = getattr(request, "reason", None)
     tag = key_tag(key)
@@ -98,10 +102,11 @@ def replay(d, viewer: Viewer, op, request, key: str, kept: tuple[str, str | None
         d.check_session(viewer)
     except AccessRefused as exc:
         d.audit_refusal(viewer, reason, op.audit_action, exc.code, replayed=tag)
-        _alert_stopped(d, viewer, request)
+        if isinstance(viewer.session, str) and d.was_stopped(viewer.session):
+            _alert_stopped(d, viewer, request)
         exc.audited = True  # type: ignore[attr-defined]
         raise
-    same = kept_op == op.name if kept_print is None else kept_print == fingerprint(op, viewer, request)
+    same = kept_op == op.name if kept_print is None else kept_print == asked
     if not same:
         d.audit_refusal(viewer, reason, op.audit_action, "request.key_reused", replayed=tag)
         reused = AccessRefused("request.key_reused")
@@ -123,15 +128,16 @@ def _alert_stopped(d, viewer: Viewer, request) -> None:
         raise_alert(d, AlertKind.REPLAY_REFUSED, viewer.user.username, la, child)
 
 
-def keep(d, viewer: Viewer, op, request, key: str, answer: Any) -> None:
-    """Keep what this change answered (an override's answer excepted), for a repeat with the same key."""
+def keep(d, viewer: Viewer, op, request, key: str, answer: Any, asked: str) -> None:
+    """Keep what this change answered (an override's answer excepted) with ``asked`` (the request's
+    ``fingerprint``), for a repeat with the same key."""
     encoded_request = wire.encode(request)
     encoded = None if op.rerun_on_replay else wire.encode(answer)
     d.conn.execute(
         "INSERT INTO done_requests (username, key, op, answer, at, fingerprint, child_id, expires_at) "
         "VALUES (?,?,?,?,?,?,?,?)",
         (viewer.user.username, key, op.name, "null" if encoded is None else json.dumps(encoded), d._stamp(),
-         fingerprint(op, viewer, request), _child_id(d, encoded_request, encoded),
+         asked, _child_id(d, encoded_request, encoded),
          int(d.now() + d.limits.stored_answer_hours * 3600)))
 
 
