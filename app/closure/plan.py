@@ -3,8 +3,10 @@
 ``resources/closure_plan.json`` holds the default plan: seed 000's local
 activities (annex A, sections 2 and 3), each with an owner role and a deadline
 as days from the switch-off date, so the plan works for a closure in any year;
-plus the transport PIN (R-CLOSE-2) and the token return deadline (R-CLOSE-4,
-seed 000: one week after switch-off).  An LA edits its own copy of the plan
+plus the transport PIN (R-CLOSE-2), the token return deadline (R-CLOSE-4,
+seed 000: one week after switch-off), the address tokens are returned to
+(seed 000's, another configurable) and the label sheet the labels are printed
+on.  An LA edits its own copy of the plan
 through ``Checklist`` (add, remove, rename an item, change an offset); every
 edit is validated and refused with a coded ``PlanError``.
 
@@ -97,16 +99,58 @@ class PlanItem:
                         self.seed_date)
 
 
+@dataclass(frozen=True)
+class LabelSheet:
+    """A sheet of labels (mm): ``columns`` × ``rows`` labels of ``width`` × ``height``, the first one's top-left
+    corner at (``left``, ``top``), the next ones ``pitch_x`` / ``pitch_y`` apart."""
+    name: str
+    page_width: float
+    page_height: float
+    width: float
+    height: float
+    columns: int
+    rows: int
+    left: float
+    top: float
+    pitch_x: float
+    pitch_y: float
+
+    def __post_init__(self):
+        fits = (self.columns >= 1 and self.rows >= 1 and self.width > 0 and self.height > 0
+                and self.left >= 0 and self.top >= 0 and self.pitch_x >= self.width and self.pitch_y >= self.height
+                and self.left + (self.columns - 1) * self.pitch_x + self.width <= self.page_width + 0.01
+                and self.top + (self.rows - 1) * self.pitch_y + self.height <= self.page_height + 0.01)
+        if not fits:
+            raise PlanError("label_sheet_invalid", "The label sheet's labels do not fit on its page.")
+
+    @property
+    def per_sheet(self) -> int:
+        return self.columns * self.rows
+
+    def position(self, n: int) -> tuple[float, float]:
+        """Top-left corner (mm) of label ``n`` on its sheet, row by row."""
+        i = n % self.per_sheet
+        return self.left + (i % self.columns) * self.pitch_x, self.top + (i // self.columns) * self.pitch_y
+
+
 @dataclass
 class Plan:
     name: str
     transport_pin: str
     return_deadline_days: int
     items: list[PlanItem] = field(default_factory=list)
+    return_address: list[str] = field(default_factory=list)  # where the tokens go (seed 000: DfE CSM)
+    label_sheet: LabelSheet | None = None
 
     def __post_init__(self):
         if not isinstance(self.transport_pin, str) or not _PIN.match(self.transport_pin):
             raise PlanError("transport_pin_invalid", "The transport PIN must be 4 to 8 digits.")
+        lines = [" ".join(str(x).split()) for x in self.return_address]
+        if not 2 <= len(lines) <= 8 or not all(0 < len(x) <= MAX_TITLE for x in lines):
+            raise PlanError("return_address_invalid", "The plan's return address needs 2 to 8 lines.")
+        self.return_address = lines
+        if self.label_sheet is None:
+            raise PlanError("label_sheet_invalid", "The plan names no label sheet.")
         self.return_deadline_days = _offset(self.return_deadline_days)
         if len(self.items) > MAX_ITEMS:
             raise PlanError("too_many_items", f"A plan holds at most {MAX_ITEMS} items.")
@@ -127,16 +171,28 @@ class Plan:
     def to_dict(self) -> dict:
         return {"name": self.name, "transport_pin": self.transport_pin,
                 "return_deadline_days": self.return_deadline_days,
-                "items": [asdict(i) for i in self.items]}
+                "items": [asdict(i) for i in self.items], "return_address": self.return_address,
+                "label_sheet": asdict(self.label_sheet) if self.label_sheet else None}
 
     @classmethod
     def from_dict(cls, d: dict) -> Plan:
+        """A plan as kept; one kept before plans named their return address and label sheet gets the
+        default plan's."""
+        shipped = _shipped() if "return_address" not in d or not d.get("label_sheet") else d
+        try:
+            sheet = LabelSheet(**shipped["label_sheet"])
+        except TypeError:
+            raise PlanError("label_sheet_invalid", "The plan's label sheet cannot be read.") from None
         return cls(d["name"], d["transport_pin"], d["return_deadline_days"],
-                   [PlanItem(**i) for i in d["items"]])
+                   [PlanItem(**i) for i in d["items"]], list(shipped["return_address"]), sheet)
 
     @classmethod
     def default(cls) -> Plan:
-        return cls.from_dict(json.loads(PATH.read_text(encoding="utf-8")))
+        return cls.from_dict(_shipped())
+
+
+def _shipped() -> dict:
+    return json.loads(PATH.read_text(encoding="utf-8"))
 
 
 @dataclass
@@ -166,6 +222,7 @@ class Checklist:
     plan: Plan
     switch_off: date
     entries: dict[str, Entry] = field(default_factory=dict)
+    audit_export: dict | None = None  # the verified export of the LA's directory audit (R-AUDIT-3), once done
 
     def __post_init__(self):
         for i in self.plan.items:
@@ -233,7 +290,8 @@ class Checklist:
     # -- storage ------------------------------------------------------------
     def to_json(self) -> str:
         return json.dumps({"plan": self.plan.to_dict(), "switch_off": self.switch_off.isoformat(),
-                           "entries": {k: asdict(e) for k, e in self.entries.items()}}, sort_keys=True)
+                           "entries": {k: asdict(e) for k, e in self.entries.items()},
+                           "audit_export": self.audit_export}, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Checklist:
@@ -245,4 +303,4 @@ class Checklist:
                 raise PlanError("status_unknown", f"Item '{k}' has an unknown status.")
             entry.notes = notes_text(entry.notes)
             entries[k] = entry
-        return cls(Plan.from_dict(d["plan"]), date.fromisoformat(d["switch_off"]), entries)
+        return cls(Plan.from_dict(d["plan"]), date.fromisoformat(d["switch_off"]), entries, d.get("audit_export"))

@@ -1,13 +1,17 @@
 """The token register and the return envelopes (R-CLOSE-3, R-CLOSE-4).
 
-Every token the LA issued, partners' included: serial, holder, organisation
-(the LA or one of its national partners), used or unused, the verified reset
-(when, how: by the holder or the LA team, by whom), its state and the envelope
-or box it went in.  An envelope is marked with one organisation and whether
-its tokens were used; it never mixes used with unused tokens nor two
-organisations (refused with a coded ``RegisterError``).  Sending it records
-the recorded-delivery reference and date; ``late(today)`` says what missed the
-return deadline.  ``chase_list()`` lists the missing tokens with their holders.
+Every token the LA issued, partners' included: serial, holder, the holder's own
+organisation and how to reach them (phone, e-mail), whom it is returned with
+(``organisation``: the LA or one of its national partners), used or unused, the
+verified reset (when, how: by the holder or the LA team, by whom), its state
+and the envelope or box it went in.  An envelope is marked with one
+organisation and whether its tokens were used; it never mixes used with unused
+tokens nor two organisations (refused with a coded ``RegisterError``).  Before
+it goes, its tokens are counted and each serial scanned or typed (``seal``:
+a mismatch is refused) and its labels made; sending it then records the
+recorded-delivery reference from the counter's receipt and the date;
+``late(today)`` says what missed the return deadline.  ``chase_list()`` lists
+the missing tokens with their holders' contact details.
 Tokens issued outside the directory come in by ``import_csv``: bounded,
 validated as a whole, errors numbered by line, a serial never counted twice.
 The register round-trips through JSON for the encrypted closure store.  Qt-free.
@@ -34,8 +38,9 @@ MAX_CSV_BYTES = 1_000_000
 MAX_CSV_ROWS = 5_000
 MAX_ERRORS_SHOWN = 50
 MAX_NAME = 100
-MAX_CONTACT = 120
-CSV_COLUMNS = ("serial", "holder", "organisation", "used", "contact")
+MAX_ADDRESS_LINES = 6
+MAX_PARTNERS = 40
+CSV_COLUMNS = ("serial", "holder", "organisation", "used", "holder_organisation", "phone", "email")
 _SERIAL = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,31}$")  # PKCS#11 serials: 16 printable characters
 _ENVELOPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 /_-]{0,31}$")
 _DELIVERY_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{3,39}$")
@@ -66,7 +71,8 @@ class CsvImportError(RegisterError):
 def serial_of(text: str) -> str:
     s = "".join(str(text).split()).upper()
     if not _SERIAL.match(s):
-        raise RegisterError("serial_invalid", f"'{text}' is not a token serial (letters, digits, '.', '_', '-', up to 32).")
+        raise RegisterError("serial_invalid",
+                            f"'{text}' is not a token serial (letters, digits, '.', '_', '-', up to 32).")
     return s
 
 
@@ -79,13 +85,27 @@ def _text(text: str, what: str, limit: int, required: bool = True) -> str:
     return t
 
 
+def _contact(value: str, kind: str) -> str:
+    """A phone number or an e-mail address, bounded as the directory bounds them (blank allowed)."""
+    from app.directory.work import checks
+    from app.refusals import AccessRefused
+    try:
+        return checks.phone(value, required=False) if kind == "phone" else checks.email(value, required=False)
+    except AccessRefused:
+        what = "phone number" if kind == "phone" else "e-mail address"
+        raise RegisterError(f"{kind}_invalid", f"'{value}' is not a usable {what}.") from None
+
+
 @dataclass
 class Token:
     serial: str
     holder: str
-    organisation: str
+    organisation: str  # whom it is returned with: the LA or one of its national partners (R-CLOSE-4)
     used: bool | None = None  # None: not known yet, ask before it goes in an envelope
-    contact: str = ""  # the holder's contact, for the chase list
+    holder_organisation: str = ""  # the holder's own organisation (R-CLOSE-3)
+    phone: str = ""  # how to reach the holder, for the chase list and its letters
+    email: str = ""
+    username: str = ""  # the holder's Signpost username, when the directory issued the token
     state: str = MISSING  # issued and not yet in the LA team's hands
     reset_at: str | None = None  # ISO time the reset was verified
     reset_how: str | None = None  # HOLDER or LA_TEAM
@@ -103,12 +123,19 @@ class Envelope:
     organisation: str
     used: bool
     serials: list[str] = field(default_factory=list)
-    delivery_ref: str | None = None  # recorded-delivery reference
+    delivery_ref: str | None = None  # recorded-delivery reference, from the counter's receipt after posting
     sent_on: str | None = None  # ISO date
+    sealed_at: str | None = None  # ISO time its tokens were counted and each serial checked
+    sealed_by: str | None = None
+    labels_at: str | None = None  # ISO time its address label and inner slip were made for printing
 
     @property
     def count(self) -> int:
         return len(self.serials)
+
+    @property
+    def open(self) -> bool:
+        return not self.sealed_at and not self.sent_on
 
     @property
     def label(self) -> str:
@@ -119,8 +146,10 @@ class Envelope:
 class ChaseRow:
     serial: str
     holder: str
-    contact: str
-    organisation: str
+    holder_organisation: str
+    phone: str
+    email: str
+    organisation: str  # whom it is returned with
 
 
 @dataclass(frozen=True)
@@ -144,11 +173,45 @@ class ImportResult:
 
 @dataclass
 class Register:
-    la: str
+    la: str  # the LA's name, as printed ("Northbridge")
     return_deadline: date
     partners: list[str] = field(default_factory=list)  # national partners whose tokens the LA returns
     tokens: dict[str, Token] = field(default_factory=dict)
     envelopes: dict[str, Envelope] = field(default_factory=dict)
+    la_code: str = ""
+    sender: list[str] = field(default_factory=list)  # the LA's postal address: the labels' sender
+
+    # -- who the register is for ---------------------------------------------
+    def set_partners(self, names: list[str]) -> None:
+        """The LA's national partners (R-CLOSE-3/4, from the directory's organisations or by hand).  Each
+        token not yet in an envelope is returned with its holder's organisation when that is a partner,
+        else with the LA.  A partner with an envelope cannot be taken off the list."""
+        partners: list[str] = []
+        for name in names:
+            n = _text(name, "partner", MAX_NAME)
+            if n == self.la:
+                raise RegisterError("partner_is_la", f"{n} is the LA itself, not a national partner.")
+            if n not in partners:
+                partners.append(n)
+        if len(partners) > MAX_PARTNERS:
+            raise RegisterError("too_many_partners", f"List at most {MAX_PARTNERS} national partners.")
+        for e in self.envelopes.values():
+            if e.organisation != self.la and e.organisation not in partners:
+                raise RegisterError("partner_has_envelopes",
+                                    f"{e.organisation} has envelope {e.id}; take its tokens out and remove the "
+                                    "envelope's partner only when it is empty.")
+        self.partners = partners
+        for t in self.tokens.values():
+            if not t.envelope and t.holder_organisation:
+                t.organisation = t.holder_organisation if t.holder_organisation in partners else self.la
+
+    def set_sender(self, lines: list[str]) -> None:
+        """The LA's postal address, printed as the sender on every outer label (R-CLOSE-4)."""
+        kept = [_text(line, "address", MAX_NAME) for line in lines if str(line).strip()]
+        if not 2 <= len(kept) <= MAX_ADDRESS_LINES:
+            raise RegisterError("address_invalid", f"Give the LA's postal address in 2 to {MAX_ADDRESS_LINES} lines "
+                                                   "(the team, the street, the town, the postcode).")
+        self.sender = kept
 
     # -- tokens -------------------------------------------------------------
     def organisation(self, name: str) -> str:
@@ -165,10 +228,11 @@ class Register:
             raise RegisterError("token_unknown", f"Token {s} is not in the register.")
         return self.tokens[s]
 
-    def add_token(self, serial: str, holder: str, organisation: str, used: bool | None = None,
-                  contact: str = "") -> Token:
-        t = Token(serial_of(serial), _text(holder, "holder", MAX_NAME), self.organisation(organisation),
-                  used, _text(contact, "contact", MAX_CONTACT, required=False))
+    def add_token(self, serial: str, holder: str, organisation: str, used: bool | None = None, *,
+                  holder_organisation: str = "", phone: str = "", email: str = "", username: str = "") -> Token:
+        t = Token(serial_of(serial), _text(holder, "holder", MAX_NAME), self.organisation(organisation), used,
+                  _text(holder_organisation, "holder_organisation", MAX_NAME, required=False),
+                  _contact(phone, "phone"), _contact(email, "email"), _text(username, "username", 64, required=False))
         if t.serial in self.tokens:
             raise RegisterError("serial_duplicate", f"Token {t.serial} is already in the register.")
         self.tokens[t.serial] = t
@@ -211,15 +275,16 @@ class Register:
 
     def chase_list(self) -> list[ChaseRow]:
         """Missing tokens with their holders to chase, by organisation then holder (R-CLOSE-3)."""
-        rows = [ChaseRow(t.serial, t.holder, t.contact, t.organisation)
-                for t in self.tokens.values() if t.state == MISSING]
+        rows = [ChaseRow(t.serial, t.holder, t.holder_organisation or t.organisation, t.phone, t.email,
+                         t.organisation) for t in self.tokens.values() if t.state == MISSING]
         return sorted(rows, key=lambda r: (r.organisation != self.la, r.organisation, r.holder, r.serial))
 
     # -- envelopes ----------------------------------------------------------
     def new_envelope(self, envelope_id: str, organisation: str, used: bool) -> Envelope:
         eid = str(envelope_id).strip()
         if not _ENVELOPE.match(eid):
-            raise RegisterError("envelope_id_invalid", "An envelope id is up to 32 letters, digits, ' ', '/', '_' or '-'.")
+            raise RegisterError("envelope_id_invalid",
+                                "An envelope id is up to 32 letters, digits, ' ', '/', '_' or '-'.")
         if eid in self.envelopes:
             raise RegisterError("envelope_duplicate", f"There is already an envelope {eid}.")
         e = Envelope(eid, self.organisation(organisation), bool(used))
@@ -231,10 +296,42 @@ class Register:
             raise RegisterError("envelope_unknown", f"There is no envelope {envelope_id}.")
         return self.envelopes[envelope_id]
 
-    def put_in_envelope(self, serial: str, envelope_id: str) -> None:
-        t, e = self.token(serial), self.envelope(envelope_id)
+    def envelope_stem(self, organisation: str) -> str:
+        if organisation == self.la and self.la_code:
+            return self.la_code.upper()
+        parts = [w for w in organisation.split() if w[:1].isalnum()]
+        stem = parts[0] if len(parts) == 1 else "".join(w[0] for w in parts)
+        return "".join(c for c in stem if c.isalnum()).upper()[:8] or "ENV"
+
+    def place(self, serial: str, size: int) -> str:
+        """Put a token in hand into the open envelope for its organisation and use (the first with room),
+        or a new one named ``<LA code or initials>-USED-<n>``; the envelope's id (R-CLOSE-4)."""
+        t = self.token(serial)
+        if t.envelope:
+            return t.envelope
+        if t.used is None:
+            raise RegisterError("used_unknown", f"Say whether token {t.serial} was used before it goes in an envelope.")
+        for e in sorted(self.envelopes.values(), key=lambda e: e.id):
+            if e.open and e.organisation == t.organisation and e.used == t.used and e.count < size:
+                self.put_in_envelope(t.serial, e.id)
+                return e.id
+        stem, n = f"{self.envelope_stem(t.organisation)}-{'USED' if t.used else 'UNUSED'}", 1
+        while f"{stem}-{n}" in self.envelopes:
+            n += 1
+        self.new_envelope(f"{stem}-{n}", t.organisation, t.used)
+        self.put_in_envelope(t.serial, f"{stem}-{n}")
+        return f"{stem}-{n}"
+
+    def _unsealed(self, e: Envelope) -> None:
         if e.sent_on:
             raise RegisterError("envelope_sent", f"Envelope {e.id} has been sent; start a new one.")
+        if e.sealed_at:
+            raise RegisterError("envelope_sealed", f"Envelope {e.id} is sealed; open it again first (its count is "
+                                                   "checked again before it is sealed).")
+
+    def put_in_envelope(self, serial: str, envelope_id: str) -> None:
+        t, e = self.token(serial), self.envelope(envelope_id)
+        self._unsealed(e)
         if t.envelope == e.id:
             return
         if t.envelope:
@@ -261,18 +358,67 @@ class Register:
         if not t.envelope:
             return
         e = self.envelope(t.envelope)
-        if e.sent_on:
-            raise RegisterError("envelope_sent", f"Envelope {e.id} has been sent.")
+        self._unsealed(e)
         e.serials.remove(t.serial)
         t.envelope = None
 
+    def seal(self, envelope_id: str, counted: int, scanned: list[str], by: str, at: datetime) -> None:
+        """Before an envelope goes (R-CLOSE-3/4): the officer's count and each serial scanned or typed (a
+        barcode reader types like a keyboard) must match the register exactly; a mismatch is refused and
+        names the serials, nothing is changed."""
+        e = self.envelope(envelope_id)
+        self._unsealed(e)
+        if not e.serials:
+            raise RegisterError("envelope_empty", f"Envelope {e.id} is empty.")
+        if isinstance(counted, bool) or not isinstance(counted, int) or counted != e.count:
+            raise RegisterError("count_mismatch", f"You counted {counted}; the register has {e.count} in envelope "
+                                                  f"{e.id}. Count the tokens again.")
+        seen: list[str] = []
+        for text in scanned:
+            s = serial_of(text)
+            if s in seen:
+                raise RegisterError("serial_scanned_twice", f"Token {s} was scanned twice for envelope {e.id}.")
+            seen.append(s)
+        extra = [s for s in seen if s not in e.serials]
+        missing = [s for s in e.serials if s not in seen]
+        if extra or missing:
+            parts = ([f"not in envelope {e.id} in the register: {', '.join(extra)}"] if extra else []) + \
+                    ([f"in the register but not scanned: {', '.join(missing)}"] if missing else [])
+            raise RegisterError("serials_mismatch", "The serials do not match the register (" + "; ".join(parts)
+                                + "). Check the tokens in the envelope; nothing was sealed.")
+        e.sealed_at, e.sealed_by = at.isoformat(timespec="seconds"), _text(by, "sealed_by", MAX_NAME)
+
+    def unseal(self, envelope_id: str) -> None:
+        """Open a sealed envelope again (not once sent); its labels are made again after its next count."""
+        e = self.envelope(envelope_id)
+        if e.sent_on:
+            raise RegisterError("envelope_sent", f"Envelope {e.id} was sent on {e.sent_on}.")
+        e.sealed_at = e.sealed_by = e.labels_at = None
+
+    def labels_made(self, envelope_ids: list[str], at: datetime) -> None:
+        """Its outer address label and inner slip were made for printing: only then may it be sent."""
+        for eid in envelope_ids:
+            e = self.envelope(eid)
+            if not e.sealed_at:
+                raise RegisterError("not_sealed", f"Count and seal envelope {e.id} before its labels are made.")
+        for eid in envelope_ids:
+            if not self.envelopes[eid].sent_on:
+                self.envelopes[eid].labels_at = at.isoformat(timespec="seconds")
+
     def send(self, envelope_id: str, delivery_ref: str, sent_on: date) -> None:
-        """Recorded delivery (R-CLOSE-4): its reference and date; the tokens are returned."""
+        """Recorded delivery (R-CLOSE-4): the reference from the counter's receipt and the date, once the
+        envelope was counted, sealed and its labels made; its tokens are returned."""
         e = self.envelope(envelope_id)
         if e.sent_on:
             raise RegisterError("envelope_sent", f"Envelope {e.id} was sent on {e.sent_on}.")
         if not e.serials:
             raise RegisterError("envelope_empty", f"Envelope {e.id} is empty.")
+        if not e.sealed_at:
+            raise RegisterError("not_sealed", f"Count the tokens in envelope {e.id} and scan each serial (Seal) "
+                                              "before it is sent.")
+        if not e.labels_at:
+            raise RegisterError("labels_not_made", f"Print the labels of envelope {e.id} (Save the closure documents) "
+                                                   "before it is posted.")
         ref = " ".join(str(delivery_ref).split()).upper()
         if not _DELIVERY_REF.match(ref):
             raise RegisterError("delivery_ref_invalid",
@@ -297,7 +443,8 @@ class Register:
     def import_csv(self, text: str) -> ImportResult:
         """Tokens issued outside the directory; all or nothing, errors by line (R-CLOSE-3).
 
-        Columns: serial, holder, organisation, used (yes/no, blank if unknown), contact.
+        Columns: serial, holder, organisation (the LA or the partner it is returned with), used (yes/no,
+        blank if unknown), holder_organisation, phone, email (the last three may be blank).
         """
         if len(text.encode("utf-8")) > MAX_CSV_BYTES:
             raise CsvImportError([(0, f"the file is larger than {MAX_CSV_BYTES // 1_000_000} MB")])
@@ -329,11 +476,12 @@ class Register:
                 used_text = rec.get("used", "").strip().lower()
                 if used_text not in _USED:
                     raise RegisterError("used_invalid", f"used is '{rec['used']}'; write yes, no or leave it blank")
-                contact = _text(rec.get("contact", ""), "contact", MAX_CONTACT, required=False)
+                own = _text(rec.get("holder_organisation", ""), "holder_organisation", MAX_NAME, required=False)
+                phone, email = _contact(rec.get("phone", ""), "phone"), _contact(rec.get("email", ""), "email")
             except RegisterError as exc:
                 errors.append((line, str(exc)))
                 continue
-            values = (holder, org, _USED[used_text], contact)
+            values = (holder, org, _USED[used_text], own or org, phone, email)
             if serial in seen:
                 first_line, first = seen[serial]
                 if first == values:
@@ -352,22 +500,23 @@ class Register:
         if errors:
             raise CsvImportError(errors)
         for s in added:
-            holder, org, used, contact = seen[s][1]
-            self.tokens[s] = Token(s, holder, org, used, contact)
+            holder, org, used, own, phone, email = seen[s][1]
+            self.tokens[s] = Token(s, holder, org, used, own, phone, email)
         return ImportResult(tuple(added), tuple(present), tuple(repeated))
 
     # -- storage ------------------------------------------------------------
     def to_json(self) -> str:
         return json.dumps({"la": self.la, "return_deadline": self.return_deadline.isoformat(),
-                           "partners": self.partners,
+                           "partners": self.partners, "la_code": self.la_code, "sender": self.sender,
                            "tokens": [asdict(t) for t in self.tokens.values()],
                            "envelopes": [asdict(e) for e in self.envelopes.values()]}, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Register:
         d = json.loads(text)
-        r = cls(d["la"], date.fromisoformat(d["return_deadline"]), list(d["partners"]))
-        r.tokens = {t["serial"]: Token(**t) for t in d["tokens"]}
+        r = cls(d["la"], date.fromisoformat(d["return_deadline"]), list(d["partners"]),
+                la_code=d.get("la_code", ""), sender=list(d.get("sender", [])))
+        r.tokens = {t["serial"]: Token(**_token_fields(t)) for t in d["tokens"]}
         r.envelopes = {e["id"]: Envelope(**e) for e in d["envelopes"]}
         for e in r.envelopes.values():
             for s in e.serials:
@@ -377,3 +526,17 @@ class Register:
             if t.state not in STATES or (t.envelope and t.serial not in r.envelope(t.envelope).serials):
                 raise RegisterError("store_inconsistent", f"Token {t.serial} is not stored consistently.")
         return r
+
+
+def _token_fields(t: dict) -> dict:
+    """A stored token as ``Token``'s fields. A register kept before holders had their own organisation
+    and contact fields kept one ``contact`` text: a phone number or e-mail address in it is kept as one."""
+    t = dict(t)
+    contact = t.pop("contact", None)
+    kind = "email" if contact and "@" in contact else "phone"
+    if contact and not t.get(kind):
+        try:
+            t[kind] = _contact(contact, kind)
+        except RegisterError:
+            pass  # e.g. "Signpost user alex.practitioner": the directory gives the contact again
+    return t
