@@ -451,6 +451,7 @@ def generate(path: str | Path, key: bytes, *, children: int, seed: int = 2010,
             if cancelled and cancelled():
                 raise Cancelled()
         _add_users(conn, recipe, today, password or recipe["training_password"])
+        _add_user_contacts(conn, recipe)
         meta = {"schema_version": schema.SCHEMA_VERSION, "seed": str(seed), "children": str(done),
                 "reference_date": today.isoformat(), "kind": "training"}
         conn.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
@@ -491,6 +492,13 @@ def _add_users(conn, recipe: dict, today: date, password: str) -> None:
              int(u.get("nominated", True)), int(u.get("trained", True)), None if colleague else checked.toordinal(),
              checked.toordinal() if u.get("trained", True) else None, u.get("job_title", "")),
         )
+
+
+def _add_user_contacts(conn, recipe: dict) -> None:
+    """Each training user's work phone and e-mail (drama and .example values), for the LA team to reach them
+    (closure's chase list, R-CLOSE-3)."""
+    conn.executemany("UPDATE users SET phone = ?, email = ? WHERE username = ?",
+                     [(u.get("phone", ""), u.get("email", ""), u["username"]) for u in recipe["users"]])
 
 
 if __name__ == "__main__":

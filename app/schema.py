@@ -161,6 +161,18 @@ MIGRATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "CREATE INDEX done_requests_expiry ON done_requests(expires_at)",
         "CREATE INDEX done_requests_child ON done_requests(child_id) WHERE child_id IS NOT NULL",
     )),
+    # closure: how the LA team reaches each token holder (the chase list, R-CLOSE-3); and the LA's closure
+    # register and checklist, kept by the directory so several officers at several desks work on one
+    # (app.directory.work.closure: JSON of app.closure's Register and Checklist, changed one audited step at
+    # a time; names, serials, dates and codes, never case information)
+    ("closure-user-contact", (
+        "ALTER TABLE users ADD COLUMN phone TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE users ADD COLUMN email TEXT NOT NULL DEFAULT ''",
+    )),
+    ("closure-register", (
+        "CREATE TABLE closure_records (la_code TEXT PRIMARY KEY, register TEXT NOT NULL, checklist TEXT NOT NULL, "
+        "version INTEGER NOT NULL, changed_by TEXT NOT NULL, changed_where TEXT NOT NULL, changed_at TEXT NOT NULL)",
+    )),
 )
 
 

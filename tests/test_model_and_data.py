@@ -47,7 +47,7 @@ ALLOWED_COLUMNS = {
     # users, sign-in and anti-trawling counters (R-ROLE-4, R-SEARCH-6)
     "users": {"username", "display_name", "role", "la_code", "organisation", "password_hash", "nominated",
               "trained", "check_date", "enabled", "token_serial", "sign_public_der", "wrap_public_der",
-              "trained_on", "job_title"},
+              "trained_on", "job_title", "phone", "email"},
     "signin_failures": {"username", "failures", "locked_at"},
     "record_opens": {"username", "day", "child_id"},
     # audit (R-AUDIT-1/2): who, when, what was searched or opened; never case information
@@ -56,6 +56,8 @@ ALLOWED_COLUMNS = {
     "audit_checkpoints": {"size", "root", "at", "signature"},
     "meta": {"key", "value"},
     "schema_migrations": {"name", "applied_at"},  # which schema changes a directory has had (app/schema.py)
+    # closure (R-CLOSE-3..5): the LA's register and checklist as app.closure JSON, who changed them and where
+    "closure_records": {"la_code", "register", "checklist", "version", "changed_by", "changed_where", "changed_at"},
 }
 CASE_WORDS = re.compile(r"note|concern|flag|assess|diagnos|comment|descr|action|outcome|risk|text|summary")
 

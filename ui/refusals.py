@@ -185,6 +185,17 @@ WORDS = {
     "rate.children_opened": "You have opened {count} different children's records today, the most allowed in one "
                             "day. Records you opened today still open; you can open others in {wait} (after "
                             "midnight UTC). If you need more, ask your LA team.",
+    # closure: the LA's register kept by the directory (branch closure: app/directory/work/closure.py, R-CLOSE-3)
+    "closure.step_refused": "The directory did not record this closure change: the register there says no "
+                            "(another desk may have changed it first). The register now shows what the directory "
+                            "holds; check it and make the change again if it is still needed.",
+    "closure.step_invalid": "This version of Signpost sent a closure change the directory cannot read. Nothing was "
+                            "changed; tell your helpdesk.",
+    "closure.step_in_future": "This workstation's clock is ahead of the directory's, so the closure change was not "
+                              "recorded. Ask IT to set the clock right, then make the change again.",
+    "closure.not_set_up": "Closure is not set up in the directory yet: open Closure again to set it up.",
+    "closure.already_set_up": "Closure is already set up in the directory for your LA: open Closure again to work on "
+                              "that register.",
 }
 
 ADD_DETAIL = {
@@ -328,9 +339,6 @@ CLOSURE_WORDS = {
                                   "Signpost with the token reader connected.",
     "closure.reset_busy": "A token is being reset already. Finish or cancel it first.",
     "closure.no_token_chosen": "Choose a token from the register first.",
-    "closure.register_offline": "The token register could not be read from the directory (no connection). It "
-                                "starts empty: import the tokens from a CSV file, or open Closure again once "
-                                "the directory answers.",
     "closure.only_closure_tasks": "The service has been switched off. Only the closure tasks are available.",
     "closure.not_la_team": "Closure is for the LA management team.",
     "closure.not_ready": "This part of closure is not available in this version of Signpost yet.",

@@ -5,11 +5,12 @@ at once queue in arrival order) -> its holder found by serial in the register
 -> reset (by the holder or by the LA team, with the security officer PIN from
 the store when it was imported) -> verified (login with the transport PIN,
 flags read back) -> placed in the current envelope for its organisation and
-used/unused (never mixed; a new envelope when one is full or sent) -> next.
+used/unused (never mixed; a new envelope when one is full, sealed or sent) -> next.
 
 Crash safety.  The flow's state is saved in the closure store after every
-step, each with its audit entry; the ending is recorded -- register, envelope
-and audit -- in ONE transaction.  A kill -9 anywhere leaves the register as it
+step, each with its audit entry; the ending is recorded -- register, envelope,
+the closure steps for the directory (``app.closure.steps``) and audit -- in ONE
+transaction.  A kill -9 anywhere leaves the register as it
 was before or after that transaction; on restart, ``process`` resumes a token
 from its saved step (a token whose PIN was set but not yet verified goes on
 to verify) and a token already recorded is reported ``already_done``, never
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from app.closure import steps as closure_steps
 from app.closure.flow import HOLDER, LA_TEAM, Prompts, ResetFlow, ResetState
 from app.closure.register import (
     COLLECTED,
@@ -46,7 +48,7 @@ from app.closure.register import (
 )
 from app.closure.store import ClosureStore
 
-DEFAULT_ENVELOPE_SIZE = 50
+DEFAULT_ENVELOPE_SIZE = closure_steps.ENVELOPE_SIZE
 VERIFIED, BLOCKED, ALREADY_DONE, UNKNOWN, NOT_RECORDED = (
     "verified", "returned_blocked", "already_done", "unknown_token", "not_recorded")
 
@@ -165,9 +167,8 @@ class Batch:
         if t.used is None:  # the one question, asked once and saved before anything else
             used = self.prompts.confirm(f"Token {t.serial} ({t.holder}, {t.organisation}): was it ever used "
                                         "to sign in?")
-            reg.set_used(t.serial, used)
-            self.store.write(self.actor, "token_used_set", register=reg,
-                             detail={"serial": t.serial, "used": used})
+            reg, _ = self.store.do(self.actor, self._step("set_used", serial=t.serial, used=used))
+            t = reg.token(t.serial)
         if t.reset_verified or t.state == RETURNED_BLOCKED:  # done earlier, outside a batch
             return self._finish(reg, t.serial, None)
         saved = self.store.reset_states().get(t.serial)
@@ -180,6 +181,9 @@ class Batch:
         while flow.advance():
             self._save_step(flow, "reset_step")
         return self._finish(self.store.register(), t.serial, flow.state)
+
+    def _step(self, kind: str, **args: Any) -> dict:
+        return closure_steps.make(kind, self.actor, at=self.now(), **args)
 
     def _save_step(self, flow: ResetFlow, action: str) -> None:
         s = flow.state
@@ -198,36 +202,25 @@ class Batch:
             self.store.write(self.actor, "reset_not_recorded", resets={serial: resume},
                              detail={"serial": serial, "ending": state.ending, "outcome": state.outcome})
             return TokenResult(serial, NOT_RECORDED, state.message, t.holder, t.organisation, None, state.ending)
-        if state is not None:
-            reg.record_flow(state, self.actor, self.now())
-        docs, eid = self._place(reg, t.serial)
+        todo = []
+        if state is not None and state.record == "verified":
+            todo.append(self._step("record_reset", serial=serial, how=state.path))
+        elif state is not None:
+            todo.append(self._step("returned_blocked", serial=serial))
+        after = reg
+        for step in todo:
+            after, _ = closure_steps.apply(after, self.store.checklist(), step)
+        eid = Register.from_json(after.to_json()).place(serial, self.envelope_size)  # R-CLOSE-4: never mixed
+        todo.append(self._step("put_in_envelope", serial=serial, envelope=eid))
+        reg, _ = self.store.do(self.actor, *todo, resets={serial: None}, action="token_ready_for_return",
+                               detail={"serial": serial, "envelope": eid})
+        t = reg.token(serial)
         result = BLOCKED if t.state == RETURNED_BLOCKED else VERIFIED
-        self.store.write(self.actor, "token_ready_for_return", register=reg, docs=docs,
-                         resets={serial: None},
-                         detail={"serial": serial, "result": result, "envelope": eid,
-                                 "how": t.reset_how, "organisation": t.organisation, "used": t.used})
         msg = (f"Token {serial} ({t.holder}): " + ("cannot be reset, returned as blocked" if result == BLOCKED
                                                    else "reset verified") + f"; put it in envelope {eid}.")
         self.prompts.tell(msg)
         return TokenResult(serial, result, msg, t.holder, t.organisation, eid,
                            state.ending if state else None)
-
-    def _place(self, reg: Register, serial: str) -> tuple[dict, str]:
-        """Into the current envelope for the token's organisation and used/unused (R-CLOSE-4)."""
-        t = reg.token(serial)
-        b = self.store.doc("batch", {"current": {}, "next": 1})
-        key = f"{t.organisation}|{'used' if t.used else 'unused'}"
-        eid = b["current"].get(key)
-        e = reg.envelopes.get(eid) if eid else None
-        if e is None or e.sent_on or e.count >= self.envelope_size:
-            while f"E{b['next']:03d}" in reg.envelopes:
-                b["next"] += 1
-            eid = f"E{b['next']:03d}"
-            b["next"] += 1
-            reg.new_envelope(eid, t.organisation, bool(t.used))
-            b["current"][key] = eid
-        reg.put_in_envelope(serial, eid)
-        return {"batch": b}, eid
 
     def run(self, stop: Callable[[], bool], on_result: Callable[[TokenResult], Any] = lambda r: None,
             poll: float = 0.5) -> None:

@@ -1,14 +1,17 @@
 """Filling the token register from the directory (R-CLOSE-3).
 
 The directory's ``token_register`` work operation (LA team only, own LA) gives
-every enrolled token with its holder, organisation and whether the holder
-ever signed in with it.  ``fill_from_directory`` adds the tokens the register
-does not hold yet -- a token already there is never added twice, and what
-the LA team recorded about it (state, reset, envelope) is kept; a "used"
-the directory learnt since (a first sign-in) is taken while the token is not
-yet in an envelope.  Partners' tokens issued outside the directory come in by
-``Register.import_csv``.  Qt-free; the wizard fetches the tuple through the
-directory interface (a Future) and passes it here.
+every enrolled token with its holder, the holder's own organisation, phone and
+e-mail, and whether the holder ever signed in with it.  ``merge_issued`` adds
+the tokens the register does not hold yet -- a token already there is never
+added twice, and what the LA team recorded about it (state, reset, envelope)
+is kept; the holder's organisation and contact details are the directory's
+latest, and a "used" the directory learnt since (a first sign-in) is taken
+while the token is not yet in an envelope.  A holder whose organisation is one
+of the LA's national partners returns the token with that partner.  Partners'
+tokens issued outside the directory come in by ``Register.import_csv``.
+Qt-free; the directory merges its own users' tokens into the register it
+keeps (``app.directory.work.closure``).
 """
 from __future__ import annotations
 
@@ -32,10 +35,14 @@ def merge_issued(register: Register, issued) -> FillResult:
         org = it.organisation if it.organisation in register.partners else register.la
         old = register.tokens.get(s)
         if old is None:
-            register.add_token(s, it.holder, org, used=it.used, contact=f"Signpost user {it.username}")
+            register.add_token(s, it.holder, org, used=it.used, holder_organisation=it.organisation,
+                               phone=it.phone, email=it.email, username=it.username)
             added.append(s)
             continue
         already.append(s)
+        old.holder_organisation, old.phone, old.email, old.username = it.organisation, it.phone, it.email, it.username
+        if not old.envelope:
+            old.organisation = org
         if it.used is True and old.used is not True and not old.envelope:
             old.used = True
             learnt.append(s)

@@ -5,7 +5,12 @@ file 0600), opened with a random 256-bit raw key kept in the secure key store
 (``closure-store-key``; the key store refuses insecure keyrings).  It works
 with no network at all and holds:
 
-* the token register and envelopes, the checklist and its plan (JSON documents);
+* the token register and envelopes, the checklist and its plan (JSON documents): while
+  the directory answers, the directory's copy of them (it holds the LA's register,
+  ``app.directory.work.closure``); otherwise this workstation's own;
+* the closure steps made here that the directory does not have yet (``pending``, in
+  order), journalled in the same transaction as the change they make, so a step done
+  offline or just before a crash reaches the directory later (``app.closure.sync``);
 * the batch state and every reset in progress (so the wizard resumes after a crash);
 * the security officer PINs typed or imported from the LA's protected list --
   only here, encrypted at rest; never logged, never returned to a screen
@@ -57,6 +62,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS docs (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS resets (serial TEXT PRIMARY KEY, state TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS so_pins (serial TEXT PRIMARY KEY, pin TEXT NOT NULL, stored_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pending (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, step TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, on_behalf_of TEXT,
     action TEXT NOT NULL, reason TEXT, detail TEXT NOT NULL, las TEXT NOT NULL DEFAULT '',
@@ -166,11 +172,18 @@ class ClosureStore:
 
     def write(self, actor: str, action: str, *, detail: dict | None = None, register: Register | None = None,
               checklist: Checklist | None = None, docs: dict[str, Any] | None = None,
-              resets: dict[str, str | None] | None = None) -> None:
-        """Save the given documents and ``resets`` (serial -> ResetState JSON, None deletes) with one
-        audit entry, atomically (R-AUDIT-1).  Nothing is written if anything fails."""
-        la = register.la if register is not None else self._doc("la")
+              resets: dict[str, str | None] | None = None, steps: tuple[dict, ...] | list[dict] = (),
+              confirmed: tuple[str, ...] = ()) -> None:
+        """Save the given documents and ``resets`` (serial -> ResetState JSON, None deletes), journal
+        ``steps`` for the directory and forget the ``confirmed`` ones it has, with one audit entry,
+        atomically (R-AUDIT-1).  Nothing is written if anything fails."""
+        la = self._doc("la") or (register.la if register is not None else None)
         with self._tx() as c:
+            for step in steps:
+                c.execute("INSERT INTO pending (id, step) VALUES (?, ?)",
+                          (step["id"], json.dumps(step, sort_keys=True)))
+            for step_id in confirmed:
+                c.execute("DELETE FROM pending WHERE id = ?", (step_id,))
             if register is not None:
                 self._put(c, "register", register.to_json())
             if checklist is not None:
@@ -187,6 +200,32 @@ class ClosureStore:
     def save(self, actor: str, action: str, *, register: Register | None = None,
              checklist: Checklist | None = None, detail: dict | None = None) -> None:
         self.write(actor, action, detail=detail, register=register, checklist=checklist)
+
+    def do(self, actor: str, *todo: dict, detail: dict | None = None, docs: dict[str, Any] | None = None,
+           resets: dict[str, str | None] | None = None, action: str = "") -> tuple[Register, Checklist]:
+        """Make closure steps (``app.closure.steps``) on the stored register and checklist and journal them
+        for the directory, in one transaction with one audit entry; refused whole by the first step the
+        register refuses.  The register and checklist after them."""
+        from app.closure import steps as closure_steps
+        with self.atomic():
+            reg, cl = self.register(), self.checklist()
+            if reg is None or cl is None:
+                raise StoreError("not_set_up", "Closure is not set up on this computer yet.")
+            for step in todo:
+                if not closure_steps.KINDS[step["kind"]].directory_only:
+                    reg, cl = closure_steps.apply(reg, cl, step)
+            summary = closure_steps.summary(todo[0]) if len(todo) == 1 else {"steps": [s["kind"] for s in todo]}
+            self.write(actor, action or todo[0]["kind"], register=reg, checklist=cl, steps=list(todo), docs=docs,
+                       resets=resets, detail={**summary, **(detail or {})})
+            return reg, cl
+
+    def atomic(self):
+        """Hold the store for a read-then-write that no other thread's step may come between."""
+        return self._lock
+
+    def pending(self) -> list[dict]:
+        """The steps made here that the directory does not have yet, oldest first."""
+        return [json.loads(text) for (text,) in self._read("SELECT step FROM pending ORDER BY seq")]
 
     @staticmethod
     def _put(c, name: str, value: str) -> None:

@@ -117,7 +117,9 @@ class Directory:
         return opened
 
     def close(self) -> None:
-        self.audit.flush()
+        witness = self.audit.witness
+        if witness is None or witness.parent.is_dir():  # R-CLOSE-6: closure may have destroyed the folder, the
+            self.audit.flush()  # log and its witness with it: then there is nothing left to write the witness to
         self.conn.close()
 
     def _stamp(self) -> str:
@@ -374,9 +376,9 @@ class Directory:
         self.audit.record(by, "switch_off_set", detail={"closes_at": when and datetime.fromtimestamp(
             when, UTC).isoformat(timespec="seconds")})
 
-    def _session_of(self, viewer: Viewer) -> _Session:
-        if self.switched_off():
-            raise SwitchedOff("service.closed")
+    def _session_of(self, viewer: Viewer, closure: bool = False) -> _Session:
+        if self.switched_off() and not (closure and viewer.role is Role.LA_MANAGEMENT):
+            raise SwitchedOff("service.closed")  # R-CLOSE-1: the LA team keeps its closure tasks
         state = self._sessions.get(viewer.session) if isinstance(viewer.session, str) else None
         if state is None or state.username != viewer.user.username or (
                 state.user is not None and state.user != viewer.user):
@@ -385,11 +387,11 @@ class Directory:
             raise AccessRefused("access.session_locked")
         return state
 
-    def check_request(self, viewer: Viewer, reason: Reason, action: str) -> _Session:
+    def check_request(self, viewer: Viewer, reason: Reason, action: str, closure: bool = False) -> _Session:
         if not self.conn.in_transaction:  # R-RET-1..3 (retention): once a day, between requests
             self.retention_if_due()
         try:
-            state = self.check_session(viewer)
+            state = self.check_session(viewer, closure)
             if not isinstance(reason, Reason) or _plain_text(reason.detail, 1000) is None:
                 raise AccessRefused("access.reason_required", "reason")
             if not reason.code.fits(viewer.role):
@@ -403,11 +405,12 @@ class Directory:
             raise
         return state
 
-    def check_session(self, viewer: Viewer) -> _Session:
+    def check_session(self, viewer: Viewer, closure: bool = False) -> _Session:
         """The checks every request needs whatever it asks, refusing (not auditing) what fails: a live session
         of this user as signed in, an account that may be used, and for a mediating user a registered
-        colleague (R-ROLE-2, R-ROLE-4). A repeated change is checked with these (``work.replays``)."""
-        state = self._session_of(viewer)
+        colleague (R-ROLE-2, R-ROLE-4). A repeated change is checked with these (``work.replays``).
+        ``closure``: one of the closure tasks, which the LA team keeps after the switch-off (R-CLOSE-1)."""
+        state = self._session_of(viewer, closure)
         problem = self.account_problem(viewer.user)
         if problem:
             raise AccessRefused(problem[1], **problem[2])
@@ -440,17 +443,18 @@ class Directory:
         self.audit.record(viewer.user.username, f"{action}_refused", viewer=safe, reason=text,
                      detail={"why": why, **extra})
 
-    def la_team_request(self, viewer: Viewer, action: str, refusal: str) -> Reason:
+    def la_team_request(self, viewer: Viewer, action: str, refusal: str, closure: bool = False) -> Reason:
         """An LA-team-only request (R-ROLE-3): the role is checked first, so a practitioner is told what is
-        the LA team's alone rather than that the monitoring reason is not theirs. Returns the reason used."""
+        the LA team's alone rather than that the monitoring reason is not theirs. Returns the reason used.
+        ``closure``: one of the closure tasks, which the LA team keeps after the switch-off (R-CLOSE-1)."""
         reason = Reason(AccessReason.LA_MONITORING)
-        self._session_of(viewer)
+        self._session_of(viewer, closure)
         if viewer.role is not Role.LA_MANAGEMENT:
             self.audit_refusal(viewer, reason, action, "not the LA team")
             exc = AccessRefused(refusal)
             exc.audited = True  # type: ignore[attr-defined]
             raise exc
-        self.check_request(viewer, reason, action)
+        self.check_request(viewer, reason, action, closure)
         return reason
 
     # -- rate limits (R-SEARCH-6) ------------------------------------------------

@@ -22,7 +22,7 @@ def _so_list(tmp_path, serials):
 def _register(store, rows):
     reg = store.register()
     for serial, holder, org, used in rows:
-        reg.add_token(serial, holder, org, used=used, contact=f"{holder.split()[0].lower()}@example.org")
+        reg.add_token(serial, holder, org, used=used, email=f"{holder.split()[0].lower()}@example.org")
     store.save("jo.la", "tokens_added", register=reg)
 
 

@@ -146,3 +146,14 @@ OPEN_ARCHIVED: Operation[t.ArchivedRecordRequest, t.ArchivedRecord] = _op(
 TOKEN_REGISTER: Operation[t.Nothing, tuple[t.IssuedToken, ...]] = _op(
     "token_register", t.Nothing, tuple[t.IssuedToken, ...], False, "tokens.register",
     "Every token issued to the LA's users, with whether it was ever used (closure register).")
+
+# -- closure: the LA's register and checklist across desks and days (R-CLOSE-1..5, R-AUDIT-3) ----------
+CLOSURE_RECORD: Operation[t.Nothing, t.ClosureRecord] = _op(
+    "closure_record", t.Nothing, t.ClosureRecord, False, "closure.record",
+    "The LA's closure register and checklist as the directory holds them, with who changed them last and where.")
+CLOSURE_STEP: Operation[t.ClosureStep, t.ClosureStepDone] = _op(
+    "closure_step", t.ClosureStep, t.ClosureStepDone, True, "closure.step",
+    "One change to the LA's closure register or checklist, audited with who and where; the new version.")
+CLOSURE_AUDIT_ARCHIVE: Operation[t.Nothing, t.AuditArchive] = _op(
+    "closure_audit_archive", t.Nothing, t.AuditArchive, False, "closure.whole_audit",
+    "Every audit entry about the LA, for retention after closure (R-AUDIT-3).")

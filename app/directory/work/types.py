@@ -426,7 +426,42 @@ class IssuedToken:
     serial: str
     username: str
     holder: str
-    organisation: str
+    organisation: str  # the holder's own organisation
     la_code: str
     used: bool | None  # signed in with at least once; None where the directory cannot tell
     last_sign_in: str = ""
+    phone: str = ""  # the holder's work phone and e-mail, to chase a token not returned
+    email: str = ""
+
+
+# -- closure: the LA's register and checklist, kept by the directory (R-CLOSE-1..5) ------------------
+@dataclass(frozen=True)
+class ClosureRecord:
+    """The LA's closure register and checklist as the directory holds them (``version`` 0 and empty texts:
+    none yet), who changed them last and where, and what the LA team needs to set closure up."""
+
+    la_code: str
+    la_name: str
+    la_phone: str
+    la_email: str
+    version: int
+    register: str  # app.closure.register.Register as JSON ("" when none yet)
+    checklist: str  # app.closure.plan.Checklist as JSON
+    changed_by: str = ""
+    changed_where: str = ""  # the workstation the last step was done at
+    changed_at: str = ""
+    organisations: tuple[str, ...] = ()  # the LA's users' organisations: its national partners are chosen from them
+    switch_off: str = ""  # the directory's own switch-off time (ISO), if set
+
+
+@dataclass(frozen=True)
+class ClosureStep:
+    """One change to the LA's closure register or checklist: ``app.closure.steps`` (kind, its arguments, when
+    and where it was done); the directory checks it whole and takes who did it from the session."""
+
+    step: dict
+
+
+@dataclass(frozen=True)
+class ClosureStepDone:
+    version: int  # the register's version after the step: one more than the client knew, unless others changed it
