@@ -331,3 +331,26 @@ def test_only_the_la_team_can_export_the_audit(qtbot, desk, tmp_path):
     qtbot.waitUntil(lambda: bool(screen.message.text()), timeout=WAIT)
     assert screen.message.text() == "Only the LA management team can do that."
     assert not (tmp_path / "audit.json").exists()
+
+
+def test_the_audit_export_says_it_holds_personal_data_is_never_left_in_the_data_folder_and_is_recorded(
+        qtbot, desk, tmp_path):
+    """R-LOCAL-3 (13 §4.3): the archive is clear JSON with search criteria: the screen says so, refuses
+    Signpost's own data folder (destroyed at closure, looked in by nobody), and records each file it wrote so
+    closure's last step lists it for the LA to keep or remove."""
+    from app.closure import exports
+    from app.paths import Paths
+    paths = Paths(tmp_path / "data", tmp_path / "config")
+    desk.ctx.paths = paths
+    screen = desk.show("AuditExport")
+    assert "personal data" in " ".join(w.text() for w in screen.findChildren(type(screen.result)))
+    inside = paths.data / "exports" / "audit.json"
+    screen.file.setText(str(inside))
+    qtbot.mouseClick(screen.export_button, Qt.LeftButton)
+    assert "outside Signpost's own data folder" in screen.message.text() and not inside.exists()
+    outside = tmp_path / "records" / "audit.json"
+    screen.file.setText(str(outside))
+    qtbot.mouseClick(screen.export_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: screen.result.text().startswith("VERIFIED") or bool(screen.message.text()), timeout=WAIT)
+    assert "holds personal data" in screen.result.text(), screen.message.text()
+    assert [(e.path, e.kind) for e in exports.listed(paths)] == [(str(outside.resolve()), "directory_audit")]

@@ -1,7 +1,10 @@
 """Audit archive export (R-AUDIT-2, R-AUDIT-3, R-LOCAL-3): the LA team chooses a period and a file; the
 directory gives its LA's entries with their proofs against the signed checkpoint; the file is written
 readable by its owner only (0600), read back from disk and verified on its own, and the result shown.
-Only the LA management team's window has this screen, and the directory refuses anyone else."""
+Only the LA management team's window has this screen, and the directory refuses anyone else. The file is
+clear JSON holding personal data (the criteria of every search: children's names, postcodes), so the
+screen says so, refuses Signpost's own data folder, and records each file it wrote (its path, never its
+content) for closure's last step to list, keep or remove (``app.closure.exports``)."""
 from __future__ import annotations
 
 import hashlib
@@ -11,6 +14,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from app import audit_archive
+from app.closure import exports
 from app.directory.work import operations as ops
 from app.directory.work import types as t
 from ui.bridge import watch
@@ -19,13 +23,18 @@ from .common import LaScreen, buddy, button, date_edit, day_of, flag_label, head
 from .words import day
 
 WHAT = ("The archive holds every audit entry about your LA in the period, each with its proof that it is in "
-        "the log the directory signed. Keep it as your retention rules require (R-AUDIT-3). The file is "
-        "readable only by you; it holds names and directory ids, so store it as securely as the directory.")
+        "the log the directory signed. Keep it as your retention rules require. It is not encrypted and holds "
+        "personal data: the criteria of every search (children's names and postcodes, a shielded child's name "
+        "among them), names and directory ids. Save it only where your LA keeps such records (an encrypted "
+        "drive, a records system), never in Signpost's own data folder; it is readable only by you. Closure "
+        "lists every archive saved here for you to keep or remove.")
 
 
-def _save_and_verify(path: Path, archive) -> tuple[Path, object, int]:
-    """On a worker thread: write (0600), read back what is on disk, verify that."""
+def _save_and_verify(path: Path, archive, paths=None) -> tuple[Path, object, int]:
+    """On a worker thread: write (0600), note it for closure, read back what is on disk, verify that."""
     audit_archive.write(path, archive)
+    if paths is not None:
+        exports.record(paths, path, "directory_audit")
     verdict = audit_archive.verify(audit_archive.read(path))
     return path, verdict, path.stat().st_mode & 0o777
 
@@ -95,6 +104,11 @@ class AuditExport(LaScreen):
             if not self.file.text().strip():
                 return
         path = Path(self.file.text().strip()).expanduser()
+        paths = getattr(self.ctx, "paths", None)
+        if paths is not None and exports.inside_data(paths, path):
+            self.say("Choose a place outside Signpost's own data folder: the archive holds personal data, and "
+                     "everything in that folder is destroyed at closure.")
+            return
         self.say("")
         self.result.clear()
         flag_label(self.result, False)
@@ -113,7 +127,8 @@ class AuditExport(LaScreen):
         def broken(exc: BaseException) -> None:
             if generation == self._generation:
                 self._failed(exc)
-        watch(self.ctx.relay, self._worker.submit(_save_and_verify, path, archive), saved, broken)
+        watch(self.ctx.relay, self._worker.submit(_save_and_verify, path, archive, getattr(self.ctx, "paths", None)),
+              saved, broken)
 
     def _saved(self, archive, path: Path, verdict, mode: int) -> None:
         self.export_button.setEnabled(True)
@@ -124,7 +139,7 @@ class AuditExport(LaScreen):
             self.result.setText(
                 f"VERIFIED. Saved {verdict.entries:,} audit entries about {archive.la_code} to {path} ({private}). "
                 f"Every entry is in the log the directory signed (checkpoint of {size} entries, key "
-                f"{fingerprint}).")
+                f"{fingerprint}). The file holds personal data: keep it where your LA keeps such records.")
             flag_label(self.result, False)
         else:
             self.result.setText(f"NOT VERIFIED. The file {path} was saved but does not check out: {verdict.problem} "
