@@ -177,6 +177,7 @@ class SignpostApp(QObject):
         self.main.service_closed.connect(self.closure_launcher.switched_off)  # closure (R-CLOSE-1)
         self.main.record_opened.connect(lambda view: self.sessions.remember(session, view))
         self.main.ctx.tokens = self.tokens  # an LA team enrols tokens on the one token thread
+        self.main.ctx.paths = self.paths  # the audit export records what it wrote (closure, R-LOCAL-3)
         self.main.show_alert(getattr(session, "security_alert", ""))
         self.lock_window = LockWindow()
         self.lock_window.set_user(session.user.display_name)

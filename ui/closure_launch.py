@@ -81,10 +81,8 @@ class ClosureLauncher:
             self.open(closed=True)
 
     def open(self, closed: bool = False) -> None:
-        """Open the closure wizard: read the issued tokens from the directory (if it answers), then open
-        the closure store and set closure up on a worker; the window opens when all that is done."""
-        from app.directory.work import operations as ops
-        from app.directory.work import types as t
+        """Open the closure wizard: open the closure store, take the LA's register from the directory (if it
+        answers) and set closure up, on a worker; the window opens when all that is done."""
         from app.model import Role
 
         from .refusals import closure_words
@@ -99,29 +97,24 @@ class ClosureLauncher:
         if app.session.user.role is not Role.LA_MANAGEMENT:
             app.main.form.show_message(closure_words("closure.not_la_team"))
             return
-        session = app.session
-        watch(app.relay, app.service.perform(ops.TOKEN_REGISTER, session.viewer(), t.Nothing()),
-              lambda issued: self._prepare(session, issued, "", closed),
-              lambda exc: self._prepare(session, None, closure_words("closure.register_offline"), closed))
+        self._prepare(app.session, closed)
 
-    def _prepare(self, session: Session, issued: Any, note: str, closed: bool) -> None:
+    def _prepare(self, session: Session, closed: bool) -> None:
         from app.closure.loading import prepare
         app = self.app
-        if session is not app.session:
-            return
         user = session.user
-        future = self._worker().submit(prepare, app.paths, app.store, actor=user.username, la=user.organisation,
-                                       la_team=True, issued=issued, on_demand=not closed)
-        watch(app.relay, future, lambda p: self._ready(session, p, note if not p.register.tokens else "", closed),
-              self._failed)
+        future = self._worker().submit(prepare, app.paths, app.store, actor=user.username, la_code=user.la_code,
+                                       la_team=True, on_demand=not closed, directory=app.service,
+                                       viewer=session.viewer())
+        watch(app.relay, future, lambda p: self._ready(session, p, closed), self._failed)
 
-    def _ready(self, session: Session, prepared: Prepared, note: str, closed: bool = False) -> None:
+    def _ready(self, session: Session, prepared: Prepared, closed: bool = False) -> None:
         app = self.app
         if session is not app.session or self.wizard is not None:
             prepared.store.close()
             return
         self._show(prepared, session.user.username, session.serial, self._closed,
-                   closed=prepared.mode.closed or closed, note=note)
+                   closed=prepared.mode.closed or closed, directory=app.service, viewer=session.viewer())
 
     def _failed(self, exc: BaseException) -> None:
         from .refusals import closure_explain
@@ -181,15 +174,16 @@ class ClosureLauncher:
 
     # -- the window -----------------------------------------------------------------------------------
     def _show(self, prepared: Prepared, username: str, serial: str, on_closed: Callable[[], None], *,
-              closed: bool, note: str = "") -> None:
+              closed: bool, directory: Any = None, viewer: Any = None) -> None:
         from app.closure.reset import TokenReset
 
         from .wizards.closure import ClosureContext, ClosureWizard
         app = self.app
         ctx = ClosureContext(prepared.register, prepared.checklist, actor=username, relay=app.relay,
                              store=prepared.store, clock=app.clock, closed=closed, present=lambda: list(app.present),
-                             paths=app.paths, keystore=app.store, own_serial=serial)
-        ctx.note = note
+                             paths=app.paths, keystore=app.store, own_serial=serial, directory=directory,
+                             viewer=viewer, facts=prepared.facts)
+        ctx.synced = prepared.synced
         if app.tokens is not None:  # every PKCS#11 call on the app's one token thread
             ctx.tokens = TokenReset(service=app.tokens, progress=ctx.token_progress)
         self.wizard = ClosureWizard(ctx)

@@ -1,20 +1,22 @@
 """Getting closure ready, off the GUI thread (R-CLOSE-1, R-CLOSE-3).
 
 ``prepare`` runs on a worker: it opens the encrypted closure store, decides the closure mode (with no
-network call), opens the tasks on demand for the LA team before switch-off, sets closure up the first
-time (the LA, the switch-off date, the default plan), and adds the tokens the directory says the LA
-issued that the register does not hold yet.  After switch-off the store is all there is: the wizard
-works from it with no network.
+network call), opens the tasks on demand for the LA team before switch-off, and, while the directory
+answers, takes the LA's register from it (setting closure up there the first time, with the tokens the
+LA's users were issued) and sends it the steps made here that it does not have yet (``app.closure.sync``).
+When the directory cannot be reached the store is all there is: the wizard works from it with no network,
+and the steps made meanwhile wait for the directory.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from app.closure.register import Register
 
+log = logging.getLogger(__name__)
 DEFAULT_LEAD_DAYS = 28  # with no switch-off known yet: a date to start from, changed on the overview
 
 
@@ -24,13 +26,22 @@ class Prepared:
     register: Register
     checklist: Any
     mode: Any
-    added: int
+    synced: Any = None  # app.closure.sync.Synced, when the directory was asked
+    facts: dict | None = None  # what the store keeps from the directory: the LA's contact, its organisations
 
 
-def prepare(paths, keystore, *, actor: str, la: str, la_team: bool, issued: Iterable[Any] | None,
-            on_demand: bool, now: datetime | None = None, today: date | None = None) -> Prepared:
+def facts_of(store) -> dict:
+    """What the wizard shows from the directory, as last kept (works with no network)."""
+    return {name: store.doc(name) for name in ("la_contact", "organisations", "directory")}
+
+
+def prepare(paths, keystore, *, actor: str, la_code: str, la_team: bool, on_demand: bool, directory=None,
+            viewer=None, now: datetime | None = None, today: date | None = None) -> Prepared:
     from app.closure import mode as closure_mode
+    from app.closure import sync
     from app.closure.store import ClosureStore
+    from app.directory.interface import DirectoryUnavailable
+    from app.refusals import Refusal
     now = now or datetime.now(UTC)
     today = today or now.date()
     store = ClosureStore.open(paths, keystore)
@@ -39,14 +50,20 @@ def prepare(paths, keystore, *, actor: str, la: str, la_team: bool, issued: Iter
         if on_demand and not mode.tasks_open:
             closure_mode.open_on_demand(store, actor, la_team, now)
             mode = closure_mode.closure_mode(now, store=store)
-        if store.register() is None:
-            when = mode.switch_off.date() if mode.switch_off else today + timedelta(days=DEFAULT_LEAD_DAYS)
-            store.setup(la, [], when, actor)
-        added = 0
-        if issued:
-            from app.closure.sources import fill_from_directory
-            added = len(fill_from_directory(store, issued, actor).added)
-        return Prepared(store, store.register(), store.checklist(), mode, added)
+        when = mode.switch_off.date() if mode.switch_off else today + timedelta(days=DEFAULT_LEAD_DAYS)
+        synced = None
+        if directory is not None:
+            try:
+                synced = sync.join(store, directory, viewer, actor, when)
+            except (DirectoryUnavailable, Refusal, TimeoutError) as exc:  # said on the overview: this desk's copy
+                log.warning("closure register not read from the directory: %s", exc)
+                synced = sync.Synced(store.register(), store.checklist(), (), (), False, exc,
+                                     len(store.pending()) if store.register() is not None else 0)
+        if store.register() is None:  # nothing from the directory and nothing here yet
+            store.setup(la_code, [], when, actor)
+            store.write(actor, "closure_set_up_here", docs={"la": la_code},
+                        detail={"why": "the directory did not answer"})
+        return Prepared(store, store.register(), store.checklist(), mode, synced, facts_of(store))
     except BaseException:
         store.close()
         raise

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from app.closure import mode as closure_mode
-from app.closure.loading import Prepared, store_exists
+from app.closure.loading import Prepared, facts_of, store_exists
 from app.directory.interface import DirectoryStatus, ServiceClosed
 from app.paths import Paths
 from app.token.service import TokenService
@@ -55,4 +55,4 @@ def enter_offline(tokens: TokenService, paths: Paths, keystore, username: str, s
         store.close()
         return None
     mode = closure_mode.closure_mode(now or datetime.now(UTC), store=store, service_closed=True)
-    return Prepared(store, register, store.checklist(), mode, 0)
+    return Prepared(store, register, store.checklist(), mode, None, facts_of(store))

@@ -57,10 +57,39 @@ def reset_one(qtbot, wizard, serial, holder=True, pin=TRAINING_PIN):
     return page
 
 
-def test_the_la_team_walks_closure_from_overview_to_the_destruction_receipt(qtbot, make_app, desk, tmp_path):
-    """R-CLOSE-1..6 end to end, offline: overview, register, one reset by its holder, a batch by the LA
-    team with the SO PINs imported, envelopes sent by recorded delivery, the checklist, the documents,
-    and the local data destroyed with a receipt."""
+def seal_all(qtbot, wizard):
+    """Count and scan every open envelope's tokens, as a barcode reader types them, and seal it."""
+    env = wizard.page("envelopes")
+    for r, eid in enumerate([row[0] for row in cells(env.table)]):
+        e = wizard.ctx.register.envelopes[eid]
+        if not e.open:
+            continue
+        env.table.selectRow(r)
+        env.counted.setValue(e.count)
+        for serial in e.serials:
+            qtbot.keyClicks(env.scan, serial.lower())
+            qtbot.keyClick(env.scan, Qt.Key_Return)
+        qtbot.mouseClick(env.seal, Qt.LeftButton)
+        assert wizard.ctx.register.envelopes[eid].sealed_at, env.message.text()
+
+
+def save_output(qtbot, out, kind):
+    n = out.saved.count()
+    qtbot.mouseClick(out.buttons[kind], Qt.LeftButton)
+    qtbot.waitUntil(lambda: out.saved.count() > n or out.message.isVisible(), timeout=60000)
+    assert out.saved.count() > n, (kind, out.message.text())
+    return [Path(out.saved.item(i).text()) for i in range(n, out.saved.count())]
+
+
+def test_the_la_team_walks_closure_from_overview_to_the_destruction_receipt(qtbot, make_app, desk, tmp_path,
+                                                                            monkeypatch):
+    """R-CLOSE-1..6 end to end on the embedded directory: the directory's register (each holder's own
+    organisation and contact), a national partner and the LA's address, one reset by its holder (put in its
+    envelope), a batch by the LA team with the SO PINs imported, every envelope counted and scanned before it
+    is sealed, its manifest and labels printed before it is sent, the LA's directory audit exported and
+    verified, and the local data destroyed with a receipt, the window still fitting a 1400-pixel screen."""
+    from PySide6.QtWidgets import QApplication
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # the closure documents folder lives in the home folder
     app = make_app()
     wizard = open_closure(qtbot, app)
     ctx = wizard.ctx
@@ -68,23 +97,43 @@ def test_the_la_team_walks_closure_from_overview_to_the_destruction_receipt(qtbo
     reg = ctx.register
     la_users = [u for u in desk.serials if u in ("alex.practitioner", "sam.cp", "morgan.mediator", "jo.la")]
     assert {serial_of(desk.serials[u]) for u in la_users} <= set(reg.tokens)  # the LA's issued tokens, from the directory
+    alex = serial_of(desk.serials["alex.practitioner"])
+    # rule R-CLOSE-3 (15 §3.4): the LA is the LA, each holder has their own organisation and contact
+    assert reg.la == "Northbridge" and reg.token(alex).holder_organisation == "Northbridge Family Hub"
+    assert reg.token(alex).phone == "07700 900101"
     overview = wizard.page("overview")
     assert f"{len(reg.tokens)} tokens issued · 0 collected · 0 reset and verified" in overview.facts["tokens"].text()
+    assert overview.facts["register"].text().startswith("The directory's register")
 
-    # register and chase list: every token, all still with their holders
+    # 14 §2.2: a national partner chosen from the directory's organisations; the LA's own address for the labels
+    qtbot.mouseClick(wizard.next, Qt.LeftButton)
+    assert wizard.current() == "setup"
+    setup = wizard.page("setup")
+    setup.candidate.setCurrentText("Northbridge Contact Centre")
+    qtbot.mouseClick(setup.add, Qt.LeftButton)
+    morgan = serial_of(desk.serials["morgan.mediator"])
+    assert reg.partners == ["Northbridge Contact Centre"] and reg.token(morgan).organisation == reg.partners[0]
+    for line, text in zip(setup.sender, ["Children's Services, closure team", "Town Hall, 1 Market Street",
+                                         "Northbridge", "NE1 4XX"], strict=True):
+        qtbot.keyClicks(line, text)
+    qtbot.mouseClick(setup.save, Qt.LeftButton)
+    assert reg.sender[-1] == "NE1 4XX", setup.message.text()
+
+    # register and chase list: every token, all still with their holders, each with their phone (15 §3.3)
     qtbot.mouseClick(wizard.next, Qt.LeftButton)
     assert wizard.current() == "register"
     register = wizard.page("register")
     assert register.table.rowCount() == len(reg.tokens) and register.chase.rowCount() == len(reg.tokens)
+    assert any("07700 900101" in row for row in cells(register.chase))
 
-    # one token reset by its holder (R-CLOSE-2): yes the holder is here, their PIN, verified
-    alex = serial_of(desk.serials["alex.practitioner"])
+    # one token reset by its holder (R-CLOSE-2): yes the holder is here, their PIN, verified, into its envelope
     page = reset_one(qtbot, wizard, alex)
-    assert page.message.text().startswith("Reset verified."), page.message.text()
+    assert page.message.text().startswith(f"Token {alex}: Reset verified."), page.message.text()
     told = [page.panel.log.item(i).text() for i in range(page.panel.log.count())]
     assert "Resetting the PIN…" in told and told.index("Resetting the PIN…") < len(told) - 1  # progress shown
     t = ctx.register.tokens[alex]
     assert t.reset_verified and t.reset_how == "holder" and t.reset_by == "jo.la"
+    assert t.envelope and f"Put it in envelope {t.envelope}." in page.message.text()  # 15 §3.5
 
     # the batch: SO PINs imported into the encrypted store, then every other token but the user's own
     own = serial_of(desk.serials["jo.la"])
@@ -108,16 +157,41 @@ def test_the_la_team_walks_closure_from_overview_to_the_destruction_receipt(qtbo
     qtbot.mouseClick(batch.end, Qt.LeftButton)
     reg = ctx.register
     assert all(reg.tokens[s].reset_how == "la_team" and reg.tokens[s].envelope for s in others)
+    partner_envelope = reg.envelopes[reg.tokens[morgan].envelope]  # the partner's own envelope (R-CLOSE-4)
+    assert partner_envelope.organisation == "Northbridge Contact Centre" and partner_envelope.id.startswith("NCC-")
 
-    # envelopes: alex's token goes in the envelope for its kind, then every envelope is sent
+    # envelopes: a wrong count is refused; then each is counted, scanned and sealed (15 §3.6)
     wizard.go("envelopes")
     env = wizard.page("envelopes")
-    kind = reg.tokens[alex].used
-    target = next(e.id for e in reg.envelopes.values() if e.used == kind)
-    env.table.selectRow([r[0] for r in cells(env.table)].index(target))
-    env.token.setCurrentIndex(env.token.findData(alex))
-    qtbot.mouseClick(env.put, Qt.LeftButton)
-    assert alex in ctx.register.envelopes[target].serials, env.message.text()
+    first = cells(env.table)[0][0]
+    env.table.selectRow(0)
+    env.counted.setValue(reg.envelopes[first].count + 1)
+    qtbot.mouseClick(env.seal, Qt.LeftButton)
+    assert "You counted" in env.message.text() and not reg.envelopes[first].sealed_at
+    seal_all(qtbot, wizard)
+    env.table.selectRow(0)
+    qtbot.keyClicks(env.ref, "RR000123456GB")
+    qtbot.keyClick(env.ref, Qt.Key_Return)
+    assert "Print the labels" in env.message.text() and reg.envelopes[first].sent_on is None  # 15 §3.1
+
+    # the documents: a manifest for inside each envelope, the labels, chase letters, the report, both audits
+    wizard.go("outputs")
+    out = wizard.page("outputs")
+    out.folder.setText(str(tmp_path / "home" / "Signpost closure"))
+    for kind in ("manifest", "envelope_manifests", "labels", "chase_letters", "report", "closure_audit"):
+        assert all(p.exists() for p in save_output(qtbot, out, kind))
+    assert all(e.labels_at for e in reg.envelopes.values())
+    wizard.go("destroy")
+    d = wizard.page("destroy")
+    qtbot.waitUntil(lambda: d.plan is not None, timeout=T)
+    assert not d.button.isEnabled() and "directory audit archive" in d.message.text()  # 13 §1.7: not yet
+    wizard.go("outputs")
+    save_output(qtbot, out, "directory_audit")
+    assert "VERIFIED" in out.message.text() and ctx.checklist.audit_export, out.message.text()
+    assert ctx.checklist.entries["export_directory_audit"].status == "done"
+
+    # each envelope posted, its reference from the counter's receipt typed after
+    wizard.go("envelopes")
     for r, eid in enumerate([row[0] for row in cells(env.table)]):
         env.table.selectRow(r)
         qtbot.keyClicks(env.ref, f"RR{r:03d}123456GB")
@@ -136,32 +210,29 @@ def test_the_la_team_walks_closure_from_overview_to_the_destruction_receipt(qtbo
     entry = ctx.checklist.entries[key]
     assert entry.status == "done" and entry.marked_by == "jo.la" and entry.notes == "Minutes in the closure folder"
 
-    # the documents (as far as the core makes them), then destruction with its receipt
-    wizard.go("outputs")
-    out = wizard.page("outputs")
-    out.folder.setText(str(tmp_path / "closure-docs"))
-    for kind, button in out.buttons.items():
-        if button.isEnabled():
-            n = out.saved.count()
-            qtbot.mouseClick(button, Qt.LeftButton)
-            qtbot.waitUntil(lambda: out.saved.count() > n or out.message.isVisible(), timeout=T)
-            assert out.saved.count() > n, (kind, out.message.text())
-    assert out.saved.count() >= 1  # the audit archive at least
-    assert all(Path(out.saved.item(i).text()).exists() for i in range(out.saved.count()))
-
-    pytest.importorskip("app.closure.destroy", reason="the core's destruction is not there yet")
+    # destruction: in words, what comes first, the files outside the data folder, then the receipt
     wizard.go("destroy")
-    d = wizard.page("destroy")
-    qtbot.waitUntil(lambda: d.what.count() > 0, timeout=T)
+    qtbot.waitUntil(lambda: d.plan is not None and d.plan.allowed, timeout=T)
+    words = [d.what.item(i).text() for i in range(d.what.count())]
+    assert any(w.startswith("The training security tokens' memory") for w in words), words
+    assert "outside Signpost" in d.first.text() or "pkcs11-tool" in d.first.text()
+    assert not any("/" in w.split(" (")[0] for w in words)  # words, not paths; the paths are in the details
+    outside = [d.outside.item(i).text() for i in range(d.outside.count())]
+    assert any("closure-report" in o for o in outside) and any("chase-letters" in o for o in outside)
+    assert d.button.isEnabled()
     qtbot.keyClicks(d.confirm, "DESTROY")
     qtbot.keyClick(d.confirm, Qt.Key_Return)
     assert "Save the closure documents first" in d.message.text()  # the box is not ticked
     assert d.confirm.text() == "DESTROY"  # kept: tick the box and press Enter again
     d.saved.setChecked(True)
     qtbot.keyClick(d.confirm, Qt.Key_Return)
-    qtbot.waitUntil(lambda: d.done or not d.button.isEnabled() and d.message.isVisible(), timeout=T)
-    assert d.done and d.receipt.isVisible(), d.message.text()
-    assert d.receipt.count() >= 1 and "destroyed" in d.receipt_title.text()
+    qtbot.waitUntil(lambda: d.last_receipt is not None, timeout=T)
+    assert d.done and d.receipt.isVisible(), [d.receipt.item(i).text() for i in range(d.receipt.count())]
+    assert "destroyed" in d.receipt_title.text() and not d.last_receipt.failed
+    QApplication.processEvents()
+    assert wizard.width() <= 1400 and wizard.minimumSizeHint().width() <= 1400  # 15 §3.7: still fits the screen
+    assert not (tmp_path / "home" / "Signpost closure" / f"chase-letters-{ctx.clock().isoformat()}.pdf").exists()
+    assert any(p.name.startswith("closure-report") for p in (tmp_path / "home" / "Signpost closure").iterdir())
     wizard.close()
     qtbot.waitUntil(lambda: app.session is None and app.signin.isVisible(), timeout=T)
     assert "local data was destroyed" in app.signin.status.text()
@@ -225,7 +296,7 @@ def wizard(qtbot):
 
     def make(tokens=StandInTokens(), today=date(2026, 11, 21), switch_off=date(2026, 11, 1), closed=False):
         reg = Register("Northbridge Council", switch_off, ["National Partner"])
-        reg.add_token(SERIAL, "Alex Practitioner", "Northbridge Council", True, "alex.practitioner")
+        reg.add_token(SERIAL, "Alex Practitioner", "Northbridge Council", True, username="alex.practitioner")
         relay = Relay()
         ctx = ClosureContext(reg, Checklist(Plan.default(), switch_off), actor="jo.la", relay=relay, tokens=tokens,
                              clock=lambda: today, closed=closed, present=lambda: [SERIAL.lower()])
@@ -257,7 +328,7 @@ def test_a_holder_reset_is_recorded_only_once_verified_and_the_serial_the_token_
     tokens = StandInTokens()
     w = wizard(tokens)
     page = run_reset(qtbot, w, [True, "4321"])
-    assert page.message.text().startswith("Reset verified.") and page.message.property("kind") == "info"
+    assert page.message.text().startswith(f"Token {SERIAL}: Reset verified.") and page.message.property("kind") == "info"
     t = w.ctx.register.tokens[SERIAL]
     assert t.reset_how == "holder" and t.state == "collected"
     assert tokens.calls == ["state", "holder", "verify"]
@@ -268,7 +339,7 @@ def test_transport_pin_rejected_says_so_and_records_nothing(qtbot, wizard):
     msg = "Token abc123 does not accept the transport PIN (its PINs must be 6 to 8 characters); nothing was changed."
     w = wizard(StandInTokens(holder=ResetOutcome.TRANSPORT_PIN_REJECTED, messages={"holder": msg}))
     page = run_reset(qtbot, w, [True, "4321"])
-    assert page.message.text() == f"The token's rules reject the transport PIN. {msg}"
+    assert page.message.text() == f"Token {SERIAL}: The token's rules reject the transport PIN. {msg}"
     assert page.message.property("kind") == "error"
     assert not w.ctx.register.tokens[SERIAL].reset_verified and w.ctx.register.tokens[SERIAL].state == "missing"
 
@@ -297,14 +368,14 @@ def test_few_so_tries_left_warns_and_declining_records_nothing(qtbot, wizard):
     assert "only a few tries left before it is blocked for good" in page.panel.question.text()
     qtbot.mouseClick(page.panel.no, Qt.LeftButton)
     qtbot.waitUntil(lambda: not page.running(), timeout=T)
-    assert page.message.text() == "Cancelled: nothing recorded."
+    assert page.message.text() == f"Token {SERIAL}: Cancelled: nothing recorded."
     assert "la" not in tokens.calls and not w.ctx.register.tokens[SERIAL].reset_verified
 
 
 def test_a_blocked_so_pin_cannot_reset_and_returns_the_token_as_blocked(qtbot, wizard):
     w = wizard(StandInTokens(so_locked=True))
     page = run_reset(qtbot, w, [False])
-    assert page.message.text().startswith("Cannot reset: return as blocked.")
+    assert page.message.text().startswith(f"Token {SERIAL}: Cannot reset: return as blocked.")
     assert w.ctx.register.tokens[SERIAL].state == "returned_blocked"
     assert w.page("overview").facts["tokens"].text().endswith("1 to return as blocked")
 
@@ -312,7 +383,7 @@ def test_a_blocked_so_pin_cannot_reset_and_returns_the_token_as_blocked(qtbot, w
 def test_a_pulled_token_records_nothing(qtbot, wizard):
     w = wizard(StandInTokens(present=False))
     page = run_reset(qtbot, w, [])
-    assert page.message.text().startswith("Token pulled: nothing recorded.")
+    assert page.message.text().startswith(f"Token {SERIAL}: Token pulled: nothing recorded.")
     assert w.ctx.register.tokens[SERIAL].state == "missing"
 
 
@@ -351,10 +422,10 @@ def test_late_envelopes_and_overdue_items_stand_out(qtbot, wizard):
     reg.record_reset(SERIAL, "holder", "jo.la", datetime(2026, 11, 2, 10))
     reg.new_envelope("E1", "Northbridge Council", True)
     reg.put_in_envelope(SERIAL, "E1")
-    w.ctx.save("test")
+    w.ctx.changed.emit()
     w.go("envelopes")
     env = w.page("envelopes")
-    assert cells(env.table)[0][-1] == "LATE: not sent by the deadline" and cell_is_late(env.table, 0)
+    assert cells(env.table)[0][5] == "LATE: not sent by the deadline" and cell_is_late(env.table, 0)
     assert "passed" in env.deadline.text()
     w.go("checklist")
     cl = w.page("checklist")
@@ -367,7 +438,7 @@ def test_register_refusals_read_as_the_core_words_them(qtbot, wizard):
     """Sending an empty envelope, a bad delivery reference: the core's words, nothing changed."""
     w = wizard()
     w.ctx.register.new_envelope("E1", "Northbridge Council", True)
-    w.ctx.save("test")
+    w.ctx.changed.emit()
     w.go("envelopes")
     env = w.page("envelopes")
     env.table.selectRow(0)
@@ -390,7 +461,7 @@ def test_every_page_is_reached_by_keyboard_and_has_alt_shortcuts(qtbot, wizard):
         w.next.setFocus()
         qtbot.keyClick(w.next, Qt.Key_Space)
         seen.append(w.current())
-    assert seen == ["overview", "register", "batch", "envelopes", "checklist", "outputs", "destroy"]
+    assert seen == ["overview", "setup", "register", "batch", "envelopes", "checklist", "outputs", "destroy"]
     qtbot.mouseClick(w.back, Qt.LeftButton)
     assert w.current() == "outputs"
     for key, page in w.pages.items():
@@ -420,7 +491,7 @@ def test_a_wrong_holder_pin_says_so_and_a_token_pulled_at_the_pin_prompt_records
     desk.pull_user("sam.cp")
     type_pin(qtbot, page.panel, TRAINING_PIN)
     qtbot.waitUntil(lambda: not page.running(), timeout=T)
-    assert page.message.text().startswith("Token pulled: nothing recorded."), page.message.text()
+    assert page.message.text().startswith(f"Token {sam}: Token pulled: nothing recorded."), page.message.text()
     t = wizard.ctx.register.tokens[sam]
     assert not t.reset_verified and t.state == "missing"
     assert app.main is not None and app.session is not None and not app.session.locked  # jo.la's own token stayed
@@ -446,7 +517,7 @@ def test_after_switch_off_the_la_team_gets_only_closure_and_others_are_told(qtbo
     qtbot.waitUntil(lambda: app.closure is not None and app.closure.isVisible(), timeout=T)
     assert not app.main.isVisible() and app.closure.ctx.closed
     assert "switched off" in app.closure.page("overview").mode.text()
-    assert "could not be read from the directory" in app.closure.page("overview").facts["note"].text()
+    assert "the directory did not answer" in app.closure.page("overview").facts["register"].text()
     assert app.closure.page("overview").switch_off.isReadOnly()
     app.closure.close()  # nothing else to go back to: signed out
     qtbot.waitUntil(lambda: app.session is None and app.signin.isVisible(), timeout=T)
@@ -491,3 +562,111 @@ def test_after_the_directory_switched_off_only_the_la_team_reaches_closure(qtbot
     assert app.closure.ctx.register.tokens  # the register kept in the closure store, no network
     app.closure.close()
     qtbot.waitUntil(lambda: app.signin.isVisible(), timeout=T)
+
+
+# -- acting on the right item (issue 15 §3.5), the window's size (§3.7), progress (§3.9) ---------------------
+OTHER = "XYZ789"
+
+
+def two_tokens(w, *more):
+    w.ctx.register.add_token(OTHER, "Sam Okoro", "Northbridge Council", False, username="sam.cp")
+    for serial in more:
+        w.ctx.register.add_token(serial, "Morgan Reid", "Northbridge Council", True)
+    w.ctx.changed.emit()
+
+
+def test_every_reset_message_names_its_token_and_goes_when_the_person_chooses_another(qtbot, wizard):
+    """15 §3.5: after a reset the list moves on to the next token; the message still names the token it is
+    about, and it goes as soon as the person chooses another token (not before)."""
+    w = wizard()
+    two_tokens(w, "MNO456")
+    page = run_reset(qtbot, w, [True, "4321"])
+    assert page.message.text().startswith(f"Token {SERIAL}: Reset verified.") and page.message.isVisible()
+    assert page.token.currentData() != SERIAL  # the reset token left the list: another one is shown ...
+    page.token.setFocus()
+    qtbot.keyClick(page.token, Qt.Key_Down)  # ... and choosing a token is what clears the message
+    assert page.token.currentIndex() == 1
+    assert not page.message.isVisible() or page.message.text() == ""
+
+
+def test_a_token_reset_on_its_own_goes_into_its_envelope_asking_first_whether_it_was_used(qtbot, wizard):
+    """15 §3.5, R-CLOSE-4: as in a batch, a token reset on "Reset one token" goes into the open envelope for
+    its organisation and use; when the register does not know the use, that is asked first."""
+    w = wizard()
+    w.ctx.register.tokens[SERIAL].used = None
+    page = run_reset(qtbot, w, [False, True, "4321"])  # used? no. holder here? yes. PIN.
+    t = w.ctx.register.tokens[SERIAL]
+    assert t.used is False and t.envelope and t.envelope.endswith("UNUSED-1")
+    assert page.message.text().endswith(f"Put it in envelope {t.envelope}.")
+
+
+def test_the_checklist_editor_shows_the_chosen_rows_own_status_and_notes(qtbot, wizard):
+    """15 §3.5: choosing another row never carries the previous row's status and evidence over."""
+    w = wizard()
+    w.go("checklist")
+    cl = w.page("checklist")
+    cl.table.selectRow(0)
+    first = cl.table.item(0, 0).data(Qt.UserRole)
+    cl.status.setCurrentIndex(cl.status.findData("not_applicable"))
+    qtbot.keyClicks(cl.notes, "Not ours: the county runs it")
+    qtbot.mouseClick(cl.mark_button, Qt.LeftButton)
+    assert w.ctx.checklist.entries[first].status == "not_applicable"
+    row = next(r for r in range(cl.table.rowCount()) if cl.table.item(r, 0).data(Qt.UserRole) != first
+               and w.ctx.checklist.entries[cl.table.item(r, 0).data(Qt.UserRole)].status == "to_do")
+    cl.table.selectRow(row)
+    assert cl.status.currentData() == "done" and cl.notes.text() == ""  # a to-do row proposes Done, no notes
+    back = next(r for r in range(cl.table.rowCount()) if cl.table.item(r, 0).data(Qt.UserRole) == first)
+    cl.table.selectRow(back)
+    assert cl.status.currentData() == "not_applicable" and cl.notes.text() == "Not ours: the county runs it"
+
+
+def test_the_envelope_buttons_stay_where_they_are_when_a_message_appears(qtbot, wizard):
+    """15 §3.5: a message line that appears moves nothing the person is about to press."""
+    w = wizard()
+    w.go("envelopes")
+    env = w.page("envelopes")
+    qtbot.waitUntil(env.isVisible, timeout=T)
+    buttons = (env.create, env.put, env.seal, env.send)
+    before = [b.mapTo(w, b.rect().topLeft()) for b in buttons]
+    assert not env.message.isVisible()
+    qtbot.mouseClick(env.seal, Qt.LeftButton)  # no envelope chosen: a message
+    assert env.message.isVisible() and "Choose an envelope" in env.message.text()
+    qtbot.wait(1)  # one turn of the event loop: the layout settles
+    assert [b.mapTo(w, b.rect().topLeft()) for b in buttons] == before
+
+
+def test_after_destroy_the_window_still_fits_a_1400_pixel_screen(qtbot, wizard):
+    """15 §3.7: a long receipt (long paths, failures) scrolls inside the window; the window never grows."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.closure.destroy import Receipt
+    w = wizard()
+    w.resize(1180, 720)
+    w.go("destroy")
+    page = w.page("destroy")
+    long = "/home/practitioner/" + "a-very-long-folder-name/" * 12 + "closure-report-2026-08-14.pdf"
+    receipt = Receipt("2026-08-14T10:00:00+00:00", "jo.la", tuple(f"{long}{i}" for i in range(40)), (long,),
+                      (f"keyring: localcache-key:jo.la (the keyring said: {long})",), "closure-archive/x.json",
+                      "/home/practitioner/.local/share/signpost/closure-archive/closure-receipt-" + "x" * 120)
+    page._destroyed(receipt)
+    QApplication.processEvents()
+    assert w.minimumSizeHint().width() <= 1400 and w.width() <= 1400
+    assert page.receipt.item(0).text().startswith("NOT destroyed: keyring: localcache-key:jo.la")
+    assert page.button.isEnabled() and "destroy again" in page.receipt_title.text()  # a run again is offered
+
+
+def test_the_overview_shows_progress_against_the_return_deadline(qtbot, wizard):
+    """15 §3.9: how many tokens went back by recorded delivery, of how many, and the days left."""
+    w = wizard(today=date(2026, 11, 4), switch_off=date(2026, 11, 1))
+    two_tokens(w)
+    reg = w.ctx.register
+    reg.return_deadline = date(2026, 11, 8)
+    reg.record_reset(SERIAL, "holder", "jo.la", datetime(2026, 11, 2, 10))
+    eid = reg.place(SERIAL, 50)
+    reg.seal(eid, 1, [SERIAL], "jo.la", datetime(2026, 11, 2, 11))
+    reg.labels_made([eid], datetime(2026, 11, 2, 11))
+    reg.send(eid, "RR123456789GB", date(2026, 11, 3))
+    w.ctx.changed.emit()
+    o = w.page("overview")
+    assert o.progress.format() == "1 of 2 tokens sent back by recorded delivery" and o.progress.value() == 1
+    assert o.facts["deadline"].text() == "8 Nov 2026 — 4 days left"

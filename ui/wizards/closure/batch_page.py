@@ -15,12 +15,11 @@ from collections import deque
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QProgressBar, QPushButton, QRadioButton
 
 from app.closure.flow import HOLDER, LA_TEAM, ResetFlow, ResetState
-from app.closure.register import RegisterError
 
 from ...refusals import closure_words
 from .common import Page
 from .prompts import PromptPanel, QtPrompts
-from .reset_page import RECORDED, still_to_reset
+from .reset_page import still_to_reset
 
 log = logging.getLogger(__name__)
 
@@ -39,22 +38,6 @@ class OneQuestionPrompts(QtPrompts):
             self.tell("Left for later: reset this token on its own on the “Reset one token” page.")
             return False
         return super().confirm(question)
-
-
-def envelope_for(register, serial: str) -> str | None:
-    """The open envelope for this token's organisation and use, made if there is none; None if its use is
-    not known (R-CLOSE-4: never mix used with unused, nor two organisations)."""
-    t = register.token(serial)
-    if t.used is None:
-        return None
-    for e in register.envelopes.values():
-        if not e.sent_on and e.organisation == t.organisation and e.used == t.used:
-            return e.id
-    stem = "".join(w[0] for w in t.organisation.split() if w[:1].isalnum()).upper()[:8] or "ENV"
-    n = 1
-    while f"{stem}-{'USED' if t.used else 'UNUSED'}-{n}" in register.envelopes:
-        n += 1
-    return register.new_envelope(f"{stem}-{'USED' if t.used else 'UNUSED'}-{n}", t.organisation, t.used).id
 
 
 class BatchPage(Page):
@@ -199,19 +182,20 @@ class BatchPage(Page):
         self.ctx.run_flow(ResetFlow(state, self.ctx.tokens, self.prompts).run, self._ended, self._crashed)
 
     def _ended(self, state: ResetState) -> None:
+        """One token's flow ended (no closure store: this workstation's register only)."""
         self.prompts = None
         self.serial = None
-        reg = self.ctx.register
-        try:
-            reg.record_flow(state, self.ctx.actor, self.ctx.now())
-            envelope = envelope_for(reg, state.serial) if state.record else None
-            if envelope:
-                reg.put_in_envelope(state.serial, envelope)
-        except RegisterError as exc:
-            envelope = None
-            self.panel.tell(str(exc))
-        holder = reg.token(state.serial).holder
         serial = self.ctx.key(state.serial)
+        holder = self.ctx.register.token(serial).holder
+        refusal = envelope = None
+        if state.record == "verified":
+            refusal = self.ctx.do("record_reset", serial=serial, how=state.path)
+        elif state.record:
+            refusal = self.ctx.do("returned_blocked", serial=serial)
+        if state.record and not refusal:
+            envelope, refusal = self.ctx.place(serial)
+        if refusal:
+            self.panel.tell(f"Token {serial}: {refusal}")
         if state.record == "verified":
             self.done_here.append(serial)
             where = f"in envelope {envelope}" if envelope else "say whether it was used, then envelope it"
@@ -220,11 +204,7 @@ class BatchPage(Page):
         else:
             self.left.append(serial)
             self.current.setText(f"Token {state.serial} — {holder}: {self.panel.last.text()}")
-        if state.record:
-            self.ctx.save(RECORDED[state.record], {"serial": state.serial, "how": state.path,
-                                                   "envelope": envelope, "batch": True})
-        else:
-            self.refresh()
+        self.refresh()
         self._next()
 
     def _processed(self, result) -> None:

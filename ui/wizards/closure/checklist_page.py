@@ -1,20 +1,20 @@
 """The closure checklist (R-CLOSE-5): the LA's own plan dated from switch-off -- owner, due date, status,
 evidence notes (where the evidence is; never case information), who marked it and when; overdue first
-and standing out.  The LA edits its own plan here: add, rename, re-date or remove an item."""
+and standing out.  The LA edits its own plan here: add, rename, re-date or remove an item.  Choosing a
+row shows that row's own status, notes, title, owner and date in the editor (a to-do row proposes
+"Done"), never the previous row's."""
 from __future__ import annotations
 
 import re
 
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QPushButton, QSpinBox
 
-from app.closure.plan import DONE, NOT_APPLICABLE, OFFSET_RANGE, OWNERS, TODO, PlanError
+from app.closure import words
+from app.closure.plan import DONE, NOT_APPLICABLE, OFFSET_RANGE, OWNERS, TODO
+from app.closure.words import day
 
-from .common import Page, day, fill, selected_key, table
+from .common import Page, fill, selected_key, table
 
-STATUS_WORDS = {TODO: "To do", DONE: "Done", NOT_APPLICABLE: "Not applicable"}
-OWNER_WORDS = {"la_team": "LA team", "project_lead": "Project lead", "communications": "Communications",
-               "it_data": "IT and data", "data_protection": "Data protection", "records_manager": "Records manager",
-               "finance": "Finance"}
 COLUMNS = ["Item", "Owner", "Due", "Status", "Evidence notes", "Marked by"]
 
 
@@ -39,10 +39,11 @@ class ChecklistPage(Page):
         self.summary.setObjectName("checklistSummary")
         self.table = table("checklist", COLUMNS)
         self.table.itemSelectionChanged.connect(self._selected)
+        self._editing: str | None = None  # the row the editor shows
         self.status = QComboBox()
         self.status.setAccessibleName("Status")
         for s in (DONE, NOT_APPLICABLE, TODO):
-            self.status.addItem(STATUS_WORDS[s], s)
+            self.status.addItem(words.status(s), s)
         self.notes = QLineEdit()
         self.notes.setObjectName("evidenceNotes")
         self.notes.setAccessibleName("Evidence notes")
@@ -56,7 +57,7 @@ class ChecklistPage(Page):
         self.owner = QComboBox()
         self.owner.setAccessibleName("Owner")
         for o in OWNERS:
-            self.owner.addItem(OWNER_WORDS.get(o, o), o)
+            self.owner.addItem(words.owner(o), o)
         self.offset = QSpinBox()
         self.offset.setAccessibleName("Days from switch-off")
         self.offset.setRange(*OFFSET_RANGE)
@@ -66,11 +67,10 @@ class ChecklistPage(Page):
         self.redate = QPushButton("Change &due date")
         self.remove = QPushButton("Re&move")
         self.add.clicked.connect(self.add_item)
-        self.rename.clicked.connect(lambda: self._edit_plan(
-            lambda k: self.ctx.checklist.rename_item(k, self.title_edit.text()), "plan_item_renamed"))
-        self.redate.clicked.connect(lambda: self._edit_plan(
-            lambda k: self.ctx.checklist.set_offset(k, self.offset.value()), "plan_item_redated"))
-        self.remove.clicked.connect(lambda: self._edit_plan(self.ctx.checklist.remove_item, "plan_item_removed"))
+        self.rename.clicked.connect(lambda: self._edit_plan("rename_item", "renamed", title=self.title_edit.text()))
+        self.redate.clicked.connect(lambda: self._edit_plan("set_offset", "given its new due date",
+                                                            offset=self.offset.value()))
+        self.remove.clicked.connect(lambda: self._edit_plan("remove_item", "removed from the plan"))
         grid = QGridLayout()
         st = QLabel("S&tatus:")
         st.setBuddy(self.status)
@@ -102,19 +102,27 @@ class ChecklistPage(Page):
 
     def refresh(self) -> None:
         rows = self.ctx.checklist.rows(self.ctx.clock())
-        fill(self.table, [[r.title, OWNER_WORDS.get(r.owner, r.owner), day(r.due),
-                           ("OVERDUE" if r.overdue else STATUS_WORDS.get(r.status, r.status)), r.notes,
+        fill(self.table, [[r.title, words.owner(r.owner), day(r.due),
+                           ("OVERDUE" if r.overdue else words.status(r.status)), r.notes,
                            f"{r.marked_by} {day(r.marked_at)}" if r.marked_by else ""] for r in rows],
              late=[r.overdue for r in rows], keys=[r.key for r in rows])
+        if selected_key(self.table) != self._editing:  # a new row under the cursor: its own values
+            self._load(selected_key(self.table))
         overdue = sum(r.overdue for r in rows)
         self.summary.setText(f"{overdue} overdue · {sum(r.status != TODO for r in rows)} of {len(rows)} done or "
                              f"not applicable · switch-off {day(self.ctx.switch_off)}")
 
     def _selected(self) -> None:
-        k = selected_key(self.table)
+        """The person chose a row: the editor shows its own values, and a message about another row goes."""
+        self.say("")
+        self._load(selected_key(self.table))
+
+    def _load(self, k: str | None) -> None:
+        self._editing = k
         if k is None:
             return
         item, entry = self.ctx.checklist.plan.item(k), self.ctx.checklist.entries[k]
+        self.status.setCurrentIndex(self.status.findData(DONE if entry.status == TODO else entry.status))
         self.notes.setText(entry.notes)
         self.title_edit.setText(item.title)
         self.owner.setCurrentIndex(max(self.owner.findData(item.owner), 0))
@@ -130,33 +138,19 @@ class ChecklistPage(Page):
         k = self._key()
         if k is None:
             return
-        try:
-            self.ctx.checklist.mark(k, self.status.currentData(), self.ctx.actor, self.ctx.now(), self.notes.text())
-        except PlanError as exc:
-            self.failed(exc)
-            return
-        self.say("")
-        self.ctx.save("checklist_marked", {"item": k, "status": self.status.currentData()})
+        title, status = self.ctx.checklist.plan.item(k).title, self.status.currentData()
+        self.done_or_said(self.ctx.do("mark", item=k, status=status, notes=self.notes.text()),
+                          f"“{title}” marked {words.status(status).lower()}.")
 
-    def _edit_plan(self, change, action: str) -> None:
+    def _edit_plan(self, kind: str, done: str, **args) -> None:
         k = self._key()
         if k is None:
             return
-        try:
-            change(k)
-        except PlanError as exc:
-            self.failed(exc)
-            return
-        self.say("")
-        self.ctx.save(action, {"item": k})
+        title = self.ctx.checklist.plan.item(k).title
+        self.done_or_said(self.ctx.do(kind, item=k, **args), f"“{title}” {done}.")
 
     def add_item(self) -> None:
         title = self.title_edit.text()
         key = key_for(title, {i.key for i in self.ctx.checklist.plan.items})
-        try:
-            self.ctx.checklist.add_item(key, title, self.owner.currentData(), self.offset.value())
-        except PlanError as exc:
-            self.failed(exc)
-            return
-        self.say("")
-        self.ctx.save("plan_item_added", {"item": key})
+        self.done_or_said(self.ctx.do("add_item", item=key, title=title, owner=self.owner.currentData(),
+                                      offset=self.offset.value()), f"“{' '.join(title.split())}” added to the plan.")

@@ -1,14 +1,13 @@
 """The shape every closure page has: a title, a short "what to do here", a message line, ``refresh``."""
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -21,17 +20,6 @@ from .context import ClosureContext
 
 LATE = QColor("#8a2a0a")  # the app's error colour: late and overdue things stand out
 LATE_BG = QColor("#fde8e0")
-
-
-def day(d: date | str | None) -> str:
-    if d is None or d == "":
-        return ""
-    if isinstance(d, str):
-        try:
-            d = date.fromisoformat(d[:10])
-        except ValueError:
-            return d
-    return f"{d:%d %b %Y}"
 
 
 class Page(QWidget):
@@ -54,11 +42,19 @@ class Page(QWidget):
         self.message.setAccessibleName("Message")
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        # the message line keeps its room when empty, so nothing below or beside it moves when it appears
+        policy = self.message.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        policy.setVerticalPolicy(QSizePolicy.Minimum)
+        self.message.setSizePolicy(policy)
+        self.message.setMinimumHeight(3 * self.message.fontMetrics().lineSpacing())
+        self.message.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         self.message.hide()
         self.column = QVBoxLayout(self)
         self.column.addWidget(self.heading)
         self.column.addWidget(self.help)
         ctx.changed.connect(self.refresh)
+        ctx.refused.connect(self._refused)
 
     def finish_layout(self) -> None:
         self.column.addWidget(self.message)
@@ -80,6 +76,16 @@ class Page(QWidget):
     def failed(self, exc: BaseException) -> None:
         self.say(closure_explain(exc))
 
+    def done_or_said(self, refusal: str | None, done: str) -> bool:
+        """After ``ctx.do``: its refusal said as an error, or what was done said plainly."""
+        self.say(refusal if refusal else done, error=bool(refusal))
+        return refusal is None
+
+    def _refused(self, text: str) -> None:
+        """The directory did not take a change: said on the page in front of the person."""
+        if self.isVisible():
+            self.say(text)
+
 
 def table(name: str, columns: list[str]) -> QTableWidget:
     t = QTableWidget(0, len(columns))
@@ -98,23 +104,32 @@ def table(name: str, columns: list[str]) -> QTableWidget:
 
 def fill(t: QTableWidget, rows: list[list[str]], late: list[bool] | None = None,
          keys: list[str] | None = None) -> None:
-    """Rows of text; a late row is bold and red (R-CLOSE-4, R-CLOSE-5); ``keys`` go in UserRole."""
+    """Rows of text; a late row is bold and red (R-CLOSE-4, R-CLOSE-5); ``keys`` go in UserRole, and the row
+    chosen before stays chosen (found by its key, wherever it moved): filling is not choosing, so it signals
+    no change of selection."""
+    chosen = selected_key(t) if keys is not None else None
     current = t.currentRow()
-    t.setRowCount(len(rows))
-    bold = QFont()
-    bold.setBold(True)
-    for r, values in enumerate(rows):
-        for c, text in enumerate(values):
-            item = QTableWidgetItem(str(text))
-            if keys is not None:
-                item.setData(Qt.UserRole, keys[r])
-            if late and late[r]:
-                item.setForeground(QBrush(LATE))
-                item.setBackground(QBrush(LATE_BG))
-                item.setFont(bold)
-            t.setItem(r, c, item)
-    if rows:
-        t.selectRow(min(max(current, 0), len(rows) - 1))
+    blocked = t.blockSignals(True)
+    try:
+        t.setRowCount(len(rows))
+        bold = QFont()
+        bold.setBold(True)
+        for r, values in enumerate(rows):
+            for c, text in enumerate(values):
+                item = QTableWidgetItem(str(text))
+                if keys is not None:
+                    item.setData(Qt.UserRole, keys[r])
+                if late and late[r]:
+                    item.setForeground(QBrush(LATE))
+                    item.setBackground(QBrush(LATE_BG))
+                    item.setFont(bold)
+                t.setItem(r, c, item)
+        if rows:
+            t.selectRow(keys.index(chosen) if keys is not None and chosen in keys
+                        else min(max(current, 0), len(rows) - 1))
+    finally:
+        t.blockSignals(blocked)
+    t.viewport().update()
 
 
 def selected_key(t: QTableWidget) -> str | None:

@@ -1,17 +1,20 @@
-"""Overview: the switch-off date, the token tally and what is overdue (R-CLOSE-1, -3, -4, -5)."""
+"""Overview: the switch-off date, progress against the return deadline, the token tally, what is overdue,
+and whose register this is -- the directory's (with who changed it last, and where) or, with no
+connection, this workstation's copy with the changes still to send (R-CLOSE-1, -3, -4, -5)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QDateEdit, QFormLayout, QLabel
+from PySide6.QtWidgets import QDateEdit, QFormLayout, QLabel, QProgressBar
 
 from app.closure.register import COLLECTED, DESTROYED, LOST, MISSING, RETURNED, RETURNED_BLOCKED, Register
+from app.closure.words import day, when
 
 from ...refusals import closure_words
 from ...wording import count
-from .common import Page, day
+from .common import Page
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,10 @@ class OverviewPage(Page):
         self.switch_off.setCalendarPopup(True)
         self.switch_off.setDisplayFormat("dd/MM/yyyy")
         self.switch_off.editingFinished.connect(self._date_edited)
-        self.facts = {name: QLabel() for name in ("deadline", "tokens", "envelopes", "late", "overdue", "note")}
+        self.facts = {name: QLabel() for name in ("deadline", "tokens", "envelopes", "late", "overdue", "register")}
+        self.progress = QProgressBar()
+        self.progress.setObjectName("returnProgress")
+        self.progress.setAccessibleName("Tokens sent back")
         for name, label in self.facts.items():
             label.setObjectName(f"overview_{name}")
             label.setWordWrap(True)
@@ -58,13 +64,14 @@ class OverviewPage(Page):
         when.setBuddy(self.switch_off)
         form.addRow(when, self.switch_off)
         form.addRow("Token return deadline:", self.facts["deadline"])
+        form.addRow("Sent back:", self.progress)
         form.addRow("Tokens:", self.facts["tokens"])
         form.addRow("Envelopes:", self.facts["envelopes"])
         form.addRow("Late:", self.facts["late"])
         form.addRow("Checklist:", self.facts["overdue"])
+        form.addRow("Register:", self.facts["register"])
         self.column.addWidget(self.mode)
         self.column.addLayout(form)
-        self.column.addWidget(self.facts["note"])
         self.column.addStretch(1)
         self.finish_layout()
         self.refresh()
@@ -80,7 +87,16 @@ class OverviewPage(Page):
         self.switch_off.blockSignals(False)
         self.switch_off.setReadOnly(ctx.closed)  # once switched off the date is history
         t = tally(reg)
-        self.facts["deadline"].setText(day(reg.return_deadline))
+        left = (reg.return_deadline - ctx.clock()).days
+        self.facts["deadline"].setText(day(reg.return_deadline) + (
+            f" — {left} day{'s' if left != 1 else ''} left" if left > 0 else " — today" if left == 0 else
+            f" — passed {-left} day{'s' if left != -1 else ''} ago"))
+        to_send = t.issued - t.accounted
+        returned = sum(1 for x in reg.tokens.values() if x.envelope and reg.envelopes[x.envelope].sent_on)
+        self.progress.setRange(0, max(to_send, 1))
+        self.progress.setValue(returned)
+        self.progress.setFormat(f"{returned} of {to_send} tokens sent back by recorded delivery"
+                                + (" (the rest are lost or destroyed)" if t.accounted else ""))
         self.facts["tokens"].setText(
             f"{count(t.issued, 'token')} issued · {t.collected} collected · {t.reset} reset and verified · "
             f"{t.missing} missing" + (f" · {t.blocked} to return as blocked" if t.blocked else "")
@@ -99,8 +115,20 @@ class OverviewPage(Page):
         for label in (self.mode, self.facts["late"], self.facts["overdue"]):
             label.style().unpolish(label)
             label.style().polish(label)
-        self.facts["note"].setText(ctx.note)
-        self.facts["note"].setVisible(bool(ctx.note))
+        self.facts["register"].setText(self._whose())
+
+    def _whose(self) -> str:
+        """The directory's register (who changed it last, where), or this workstation's copy and why."""
+        ctx, synced = self.ctx, self.ctx.synced
+        last = (ctx.facts.get("directory") or {}) if ctx.facts else {}
+        waiting = getattr(synced, "waiting", 0) or 0
+        wait = f" {waiting} change{'s' if waiting != 1 else ''} made here wait to be sent." if waiting else ""
+        if synced is not None and synced.reached:
+            changed = f" Last changed by {last['by']} at {last['where']}, {when(last['at'])}." if last.get("by") else ""
+            return "The directory's register, shared by every LA officer's workstation." + changed + wait
+        if ctx.directory is None and synced is None:
+            return "This workstation's copy (no connection to the directory now)." + wait
+        return "This workstation's copy: the directory did not answer." + wait
 
     def _date_edited(self) -> None:
         q = self.switch_off.date()

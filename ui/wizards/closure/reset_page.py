@@ -3,7 +3,9 @@
 The page starts ``app.closure.flow.ResetFlow`` on the flow worker with ``QtPrompts``: the flow's
 navmap decides every step (holder or LA path, retries, the security officer PIN warnings, the endings);
 this page only shows its questions and what it said.  Only a verified reset (or "return as blocked") is
-recorded in the register; a pulled token, a rejected transport PIN, a cancel record nothing.
+recorded in the register, and the token then goes into its envelope as in a batch (R-CLOSE-4; asked first
+whether it was used, when the register does not know); a pulled token, a rejected transport PIN, a cancel
+record nothing.  Every message names the token's serial and goes when another token is chosen.
 """
 from __future__ import annotations
 
@@ -12,14 +14,13 @@ import logging
 from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QPushButton
 
 from app.closure.flow import ResetFlow, ResetState
-from app.closure.register import RETURNED, RETURNED_BLOCKED, RegisterError
+from app.closure.register import RETURNED, RETURNED_BLOCKED
 
 from ...refusals import closure_words
 from .common import Page
 from .prompts import PromptPanel, QtPrompts
 
 log = logging.getLogger(__name__)
-RECORDED = {"verified": "token_reset_verified", "returned_blocked": "token_returned_blocked"}
 
 
 def still_to_reset(register) -> list:
@@ -40,6 +41,7 @@ class ResetPage(Page):
         self.token = QComboBox()
         self.token.setObjectName("resetToken")
         self.token.setAccessibleName("Token to reset")
+        self.token.activated.connect(lambda _i: self.say(""))  # a message is about the token it names
         token_label = QLabel("&Token:")
         token_label.setBuddy(self.token)
         self.transport = QLabel()
@@ -121,10 +123,17 @@ class ResetPage(Page):
         self.say("")
         self.panel.clear()
         self.serial = serial
-        self.prompts = QtPrompts(self.ctx.relay, self.panel)
-        flow = ResetFlow(ResetState(self.ctx.live_serial(serial), transport_pin=self.ctx.transport_pin), self.ctx.tokens, self.prompts)
+        prompts = self.prompts = QtPrompts(self.ctx.relay, self.panel)
+        token = self.ctx.register.token(serial)
+        flow = ResetFlow(ResetState(self.ctx.live_serial(serial), transport_pin=self.ctx.transport_pin),
+                         self.ctx.tokens, prompts)
+        ask = token.used is None and f"Was token {serial} ({token.holder}) ever used to sign in?"
+
+        def run():  # on the flow worker: the one question the envelope needs, then the reset
+            used = prompts.confirm(ask) if ask else None
+            return (None if prompts.cancelled else used), flow.run()
         self._busy(True)
-        self.ctx.run_flow(flow.run, self._ended, self._crashed)
+        self.ctx.run_flow(run, self._ended, self._crashed)
 
     def cancel(self) -> None:
         if self.prompts is not None:
@@ -135,20 +144,26 @@ class ResetPage(Page):
         self.token.setEnabled(not on)
         self.stop.setEnabled(on)
 
-    def _ended(self, state: ResetState) -> None:
+    def _ended(self, ended: tuple[bool | None, ResetState]) -> None:
+        used, state = ended
         self.prompts = None
         self.last_state = state
         self._busy(False)
-        told = self.panel.last.text()
-        try:
-            self.ctx.register.record_flow(state, self.ctx.actor, self.ctx.now())
-        except RegisterError as exc:
-            self.failed(exc)
-            return
-        if state.record:
-            self.ctx.save(RECORDED[state.record], {"serial": state.serial, "how": state.path})
-        self.say(told, error=state.record != "verified")
+        serial = self.ctx.key(state.serial)
+        told = f"Token {serial}: {self.panel.last.text()}"
         self.start.setFocus()
+        if not state.record:
+            self.say(told)
+            return
+        refusal = self.ctx.do("set_used", serial=serial, used=used) if used is not None else None
+        refusal = refusal or (self.ctx.do("record_reset", serial=serial, how=state.path)
+                              if state.record == "verified" else self.ctx.do("returned_blocked", serial=serial))
+        if refusal:
+            self.say(f"{told} Not recorded: {refusal}")
+            return
+        envelope, why_not = self.ctx.place(serial)
+        self.say(f"{told} Put it in envelope {envelope}." if envelope else f"{told} Not in an envelope yet: {why_not}",
+                 error=state.record != "verified" or envelope is None)
 
     def _crashed(self, exc: BaseException) -> None:
         log.error("closure reset flow failed", exc_info=exc)

@@ -20,10 +20,11 @@ from .outputs_page import OutputsPage
 from .overview import OverviewPage
 from .register_page import RegisterPage
 from .reset_page import ResetPage
+from .setup_page import SetupPage
 
-PAGES: tuple[type[Page], ...] = (OverviewPage, RegisterPage, ResetPage, BatchPage, EnvelopesPage, ChecklistPage,
-                                 OutputsPage, DestroyPage)
-NEXT = {"overview": "register", "register": "batch", "batch": "envelopes", "reset": "envelopes",
+PAGES: tuple[type[Page], ...] = (OverviewPage, SetupPage, RegisterPage, ResetPage, BatchPage, EnvelopesPage,
+                                 ChecklistPage, OutputsPage, DestroyPage)
+NEXT = {"overview": "setup", "setup": "register", "register": "batch", "batch": "envelopes", "reset": "envelopes",
         "envelopes": "checklist", "checklist": "outputs", "outputs": "destroy", "destroy": None}
 
 
