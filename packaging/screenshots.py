@@ -37,7 +37,7 @@ OUT = Path(__file__).resolve().parent.parent / "resources" / "screenshots"
 PASSWORD = "training-only-2026"
 TEGAN = ("Penhallow", date(2012, 2, 17), "900 000 0092")  # training cast: unshielded, in two LAs' families
 WAIT_S = 60  # a scene waiting longer than this is skipped
-CLOSURE_PAGES = ("overview", "register", "reset", "batch", "envelopes", "checklist", "outputs", "destroy")
+CLOSURE_PAGES = ("overview", "setup", "register", "reset", "batch", "envelopes", "checklist", "outputs", "destroy")
 
 
 def main() -> None:

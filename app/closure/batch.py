@@ -207,9 +207,10 @@ class Batch:
             todo.append(self._step("record_reset", serial=serial, how=state.path))
         elif state is not None:
             todo.append(self._step("returned_blocked", serial=serial))
-        after = reg
+        after, checklist = reg, self.store.checklist()
+        assert checklist is not None  # set up with the register
         for step in todo:
-            after, _ = closure_steps.apply(after, self.store.checklist(), step)
+            after, checklist = closure_steps.apply(after, checklist, step)
         eid = Register.from_json(after.to_json()).place(serial, self.envelope_size)  # R-CLOSE-4: never mixed
         todo.append(self._step("put_in_envelope", serial=serial, envelope=eid))
         reg, _ = self.store.do(self.actor, *todo, resets={serial: None}, action="token_ready_for_return",

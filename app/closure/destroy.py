@@ -139,7 +139,7 @@ def _store_files(paths: Paths) -> set[Path]:
     return {p, *(Path(f"{p}{s}") for s in ("-wal", "-shm", "-journal", ".audit-head"))}
 
 
-def _files(top: Path, skip_dirs: Iterable[Path] = (), skip: set[Path] = frozenset()) -> list[Path]:
+def _files(top: Path, skip_dirs: Iterable[Path] = (), skip: frozenset[Path] | set[Path] = frozenset()) -> list[Path]:
     """Every file and link under ``top``, deepest first, but not under ``skip_dirs`` or in ``skip``."""
     out: list[Path] = []
     if not top.is_dir():
@@ -215,9 +215,9 @@ def plan_destruction(paths: Paths, usernames: tuple[str, ...] = (), *, audit_exp
     kept = (Item(f"The archive folder ({ARCHIVE}/): the closure audit archives and the receipt of this step",
                  tuple(_rel(paths, f) for f in _files(archive_dir(paths)))),
             Item("The settings file (no personal data)", (str(paths.settings_file),)))
-    first = ("Any check of the tokens from outside Signpost (for example listing each reset token's objects with "
-             "OpenSC's pkcs11-tool and the transport PIN) must be done before this step: the training tokens stop "
-             "working with it.",)
+    first: tuple[str, ...] = (
+        "Any check of the tokens from outside Signpost (for example listing each reset token's objects with OpenSC's "
+        "pkcs11-tool and the transport PIN) must be done before this step: the training tokens stop working with it.",)
     if waiting_steps:
         first += (f"{waiting_steps} closure change{'s' if waiting_steps != 1 else ''} made here never reached the "
                   "directory. Open Closure once the directory answers to send them, or note them from the closure "

@@ -179,7 +179,8 @@ def check(step: Any) -> dict:
         value = step[name]
         if tp is int and (isinstance(value, bool) or not isinstance(value, int)) or not isinstance(value, tp):
             raise StepError("step_invalid", f"The step's {name} is not a {tp.__name__}.")
-        if tp is list and not all(isinstance(v, str) for v in value) or tp is str and len(value) > MAX_CSV:
+        if isinstance(value, list) and not all(isinstance(v, str) for v in value) or \
+                isinstance(value, str) and len(value) > MAX_CSV:
             raise StepError("step_invalid", f"The step's {name} is not usable.")
         args[name] = value
     _at(step)

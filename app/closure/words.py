@@ -46,7 +46,7 @@ def day(d: date | str | None) -> str:
         return ""
     if isinstance(d, str):
         try:
-            d = date.fromisoformat(d[:10])
+            return day(date.fromisoformat(d[:10]))
         except ValueError:
             return d
     return f"{d.day} {d:%b %Y}"
@@ -58,7 +58,7 @@ def when(moment: datetime | str | None) -> str:
         return ""
     if isinstance(moment, str):
         try:
-            moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+            return when(datetime.fromisoformat(moment.replace("Z", "+00:00")))
         except ValueError:
             return moment
     if moment.tzinfo is None:

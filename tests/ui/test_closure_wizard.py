@@ -96,7 +96,7 @@ def test_the_la_team_walks_closure_from_overview_to_the_destruction_receipt(qtbo
     assert not ctx.closed and wizard.current() == "overview"
     reg = ctx.register
     la_users = [u for u in desk.serials if u in ("alex.practitioner", "sam.cp", "morgan.mediator", "jo.la")]
-    assert {serial_of(desk.serials[u]) for u in la_users} <= set(reg.tokens)  # the LA's issued tokens, from the directory
+    assert {serial_of(desk.serials[u]) for u in la_users} <= set(reg.tokens)  # the LA's issued tokens
     alex = serial_of(desk.serials["alex.practitioner"])
     # rule R-CLOSE-3 (15 §3.4): the LA is the LA, each holder has their own organisation and contact
     assert reg.la == "Northbridge" and reg.token(alex).holder_organisation == "Northbridge Family Hub"
@@ -328,7 +328,8 @@ def test_a_holder_reset_is_recorded_only_once_verified_and_the_serial_the_token_
     tokens = StandInTokens()
     w = wizard(tokens)
     page = run_reset(qtbot, w, [True, "4321"])
-    assert page.message.text().startswith(f"Token {SERIAL}: Reset verified.") and page.message.property("kind") == "info"
+    assert page.message.text().startswith(f"Token {SERIAL}: Reset verified.")
+    assert page.message.property("kind") == "info"
     t = w.ctx.register.tokens[SERIAL]
     assert t.reset_how == "holder" and t.state == "collected"
     assert tokens.calls == ["state", "holder", "verify"]
