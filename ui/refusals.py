@@ -341,7 +341,6 @@ CLOSURE_WORDS = {
     "closure.no_token_chosen": "Choose a token from the register first.",
     "closure.only_closure_tasks": "The service has been switched off. Only the closure tasks are available.",
     "closure.not_la_team": "Closure is for the LA management team.",
-    "closure.not_ready": "This part of closure is not available in this version of Signpost yet.",
     "closure.destroy_confirm_mismatch": "Type DESTROY in capitals to confirm.",
     "closure.file_unreadable": "The file could not be read: {why}.",
 }

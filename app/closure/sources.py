@@ -28,7 +28,7 @@ class FillResult:
 
 
 def merge_issued(register: Register, issued) -> FillResult:
-    """Merge ``issued`` (``IssuedToken``s) into ``register`` in memory; see ``fill_from_directory``."""
+    """Merge ``issued`` (``IssuedToken``s) into ``register`` in memory, as the module says."""
     added, already, learnt = [], [], []
     for it in issued:
         s = serial_of(it.serial)
@@ -47,13 +47,3 @@ def merge_issued(register: Register, issued) -> FillResult:
             old.used = True
             learnt.append(s)
     return FillResult(tuple(added), tuple(already), tuple(learnt))
-
-
-def fill_from_directory(store, issued, actor: str) -> FillResult:
-    """Merge and save in one audited transaction."""
-    reg = store.register()
-    result = merge_issued(reg, issued)
-    store.save(actor, "register_filled_from_directory", register=reg,
-               detail={"added": len(result.added), "already": len(result.already),
-                       "used_learnt": len(result.used_learnt)})
-    return result
