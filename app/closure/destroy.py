@@ -178,6 +178,14 @@ def outside_files(paths: Paths) -> list[Outside]:
     return list(seen.values())
 
 
+def holds_directory_audit(paths: Paths) -> bool:
+    """Whether this computer holds a directory's audit log that Destroy would take with it: the embedded training
+    directory's (R-AUDIT-3). A workstation of the directory service holds none; the service keeps its own audit
+    for its retention period, so there Destroy does not wait for an export (which the switch-off may have made
+    impossible: after it the service answers nobody)."""
+    return paths.training_directory.exists()
+
+
 def plan_destruction(paths: Paths, usernames: tuple[str, ...] = (), *, audit_exported: bool,
                      waiting_steps: int = 0) -> Destruction:
     """What the last step will destroy and keep, in words, for the confirmation page."""
@@ -222,10 +230,10 @@ def plan_destruction(paths: Paths, usernames: tuple[str, ...] = (), *, audit_exp
         first += (f"{waiting_steps} closure change{'s' if waiting_steps != 1 else ''} made here never reached the "
                   "directory. Open Closure once the directory answers to send them, or note them from the closure "
                   "audit archive.",)
-    blockers = () if audit_exported else (
+    blockers = () if audit_exported or not holds_directory_audit(paths) else (
         "Export the LA's directory audit archive and verify it first (Save the closure documents): the audit of "
-        "your LA's use of the directory is kept for its retention period (R-AUDIT-3), and on this computer it "
-        "goes with the training directory.",)
+        "your LA's use of the directory is kept for its retention period, and on this computer it goes with the "
+        "training directory.",)
     return Destruction(tuple(goes), kept, tuple(outside_files(paths)), first, blockers)
 
 
@@ -237,7 +245,7 @@ def destroy_local_data(paths: Paths, keystore: SecureKeyStore, store: closure_st
     # rule R-CLOSE-6: destroy local data with a receipt and a signed closure entry; the audit archive is kept.
     if not confirmed:
         raise DestroyError("not_confirmed", "Confirm that this computer's Signpost data is to be destroyed.")
-    if not audit_exported:  # rule R-AUDIT-3: the LA's directory audit is exported and verified first
+    if not audit_exported and holds_directory_audit(paths):  # rule R-AUDIT-3: exported and verified first
         raise DestroyError("audit_not_exported", plan_destruction(paths, audit_exported=False).blockers[0])
     at = datetime.now(UTC).isoformat(timespec="seconds")
     destroyed: list[str] = []

@@ -72,6 +72,17 @@ def test_nothing_is_destroyed_without_confirmation_or_before_the_directory_audit
     assert keystore.get_now(training.KEY_ITEM) is not None
 
 
+def test_a_workstation_of_the_service_holds_no_directory_audit_so_destroy_does_not_wait_for_its_export(
+        lived_in, keystore, store):
+    """R-AUDIT-3, R-CLOSE-1: over HTTPS the directory's audit is the service's, kept by it; after the switch-off the
+    service answers nobody, so an export it can no longer give must not block Destroy forever."""
+    for name in ("directory.db", "directory.db-wal", "directory.db.audit-head"):
+        (lived_in.data / "training" / name).unlink()
+    assert plan_destruction(lived_in, audit_exported=False).allowed
+    receipt = destroy_local_data(lived_in, keystore, store, "jo.la", confirmed=True, audit_exported=False)
+    assert not (lived_in.data / "cache" / "jo.la.db").exists() and receipt is not None
+
+
 def test_destroy_says_in_words_what_goes_and_removes_caches_keys_training_and_the_store_keeping_the_archive(
         lived_in, keystore, store):
     planned = plan_destruction(lived_in, audit_exported=True)
