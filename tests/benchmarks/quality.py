@@ -23,8 +23,11 @@ repetition) that the type applies to; every query is otherwise valid
 - ``given_typo_age``: family name + the first given name with one typo + an age range.
 - ``family_typo_given_age``: the family name with one typo + the first given
   name + an age range.
+- ``given_age``: family name + the first given name, both exact, + an age range.
 - ``names_swapped``: given and family name typed the other way round + date of birth.
+- ``postcode_full``: family name + the full postcode ("NE11 2TR").
 - ``postcode_sector``: family name + postcode sector ("NE11 2").
+- ``postcode_outward``: family name + the outward code, the postcode's first part ("NE11").
 - ``id``: the directory id alone.
 
 An age range is ``age_from``..``age_to`` with ``age_to - age_from`` between 2
@@ -47,8 +50,8 @@ from app import directory_id
 from app.search import Criteria
 
 TYPES = ("exact", "typo_sub", "typo_omit", "transpose", "soundalike", "former_name", "hyphen_part", "dob_swap",
-         "dob_off1", "nickname_age", "given_typo_age", "family_typo_given_age", "names_swapped",
-         "postcode_sector", "id")
+         "dob_off1", "nickname_age", "given_typo_age", "family_typo_given_age", "given_age", "names_swapped",
+         "postcode_full", "postcode_sector", "postcode_outward", "id")
 SEED = 6
 TRIES_PER_QUERY = 400  # random children looked at per query wanted, before a rare type gives up
 
@@ -240,7 +243,7 @@ def _make(kind: str, ch: Child, today: date, rng: random.Random) -> Criteria | N
         if dob + timedelta(days=step) > today:
             step = -1
         return Criteria(family_name=fam, dob=dob + timedelta(days=step))
-    if kind in ("nickname_age", "given_typo_age", "family_typo_given_age"):
+    if kind in ("nickname_age", "given_typo_age", "family_typo_given_age", "given_age"):
         given, family = ch.given, fam
         if kind == "nickname_age":
             from app import nicknames
@@ -250,7 +253,7 @@ def _make(kind: str, ch: Child, today: date, rng: random.Random) -> Criteria | N
             given = rng.choice(options).title()
         elif kind == "given_typo_age":
             given = one_typo(given, rng)
-        else:
+        elif kind == "family_typo_given_age":
             family = one_typo(fam, rng)
         if not given or not family:
             return None
@@ -260,8 +263,12 @@ def _make(kind: str, ch: Child, today: date, rng: random.Random) -> Criteria | N
         if norm(ch.given) == norm(fam):
             return None
         return Criteria(family_name=ch.given, given_name=fam, dob=dob)
+    if kind == "postcode_full":
+        return Criteria(family_name=fam, postcode=ch.postcode)
     if kind == "postcode_sector":
         return Criteria(family_name=fam, postcode=sector(ch.postcode))
+    if kind == "postcode_outward":
+        return Criteria(family_name=fam, postcode=ch.postcode.split(" ")[0])
     if kind == "id":
         return Criteria(directory_id=directory_id.fmt(ch.directory_id))
     raise ValueError(kind)

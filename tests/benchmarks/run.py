@@ -73,9 +73,11 @@ from tests.benchmarks import quality
 
 ROOT = Path(__file__).resolve().parents[2]
 RECALL_99 = ("exact", "typo_sub", "typo_omit", "transpose", "soundalike", "given_typo_age",
-             "family_typo_given_age", "former_name", "hyphen_part", "dob_swap", "names_swapped",
-             "postcode_sector", "id")
-RECALL_95 = ("nickname_age", "dob_off1")
+             "family_typo_given_age", "given_age", "former_name", "hyphen_part", "dob_swap", "names_swapped",
+             "postcode_full", "postcode_sector", "id")
+# A common family name across a whole postcode district rightly answers "refine" (R-SEARCH-3: more than the cap
+# match exactly), which counts as a miss here.
+RECALL_95 = ("nickname_age", "dob_off1", "postcode_outward")
 WARM_PER_TYPE = 20
 
 
