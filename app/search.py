@@ -266,9 +266,7 @@ class _Search:
             self._score_all(self._near(self._block(f"SELECT {_COLS} FROM search_names WHERE dob IN (?,?)",
                                                    (p.dob, p.swapped or p.dob))))
         if p.postcode and not p.postcode.endswith(" ") and p.dob is None and p.dob_range is None:
-            self._score_all(self._near(self._block(
-                f"SELECT {_COLS} FROM search_names WHERE postcode >= ? AND postcode < ?",
-                (p.postcode, p.postcode + "\uffff"))))
+            self._score_all(self._postcode_block())
         return self._finish()
 
     # -- blocks ----------------------------------------------------------------
@@ -303,12 +301,36 @@ class _Search:
         p = self.p
         fams = list(self.fam_exp)
         where, args = self._where(exact=False)
-        sql = f"SELECT {_COLS} FROM search_names WHERE family IN ({','.join('?' * len(fams))})"
         if p.given and p.dob is None:
-            givs = list(self.giv_exp)
-            sql += f" AND given IN ({','.join('?' * len(givs))})"
-            args = [*givs, *args]
+            # Each (family, given) pair is one seek in the name index, however common the family. Left to
+            # itself the planner reads every child of each family in the age range (15-20 times the pages).
+            pairs = [(f, g) for f in fams for g in self.giv_exp]
+            return self._block(
+                f"WITH pairs(f, g) AS (VALUES {','.join(['(?,?)'] * len(pairs))}) SELECT {_COLS} FROM pairs "
+                f"CROSS JOIN search_names INDEXED BY search_names_name ON family = f AND given = g WHERE {where}",
+                (*(name for pair in pairs for name in pair), *args))
+        sql = f"SELECT {_COLS} FROM search_names WHERE family IN ({','.join('?' * len(fams))})"
         return self._block(f"{sql} AND {where}", (*fams, *args))
+
+    def _postcode_block(self) -> list:
+        """Everyone in the sector (or at the postcode) whose family name is within reach of the name typed
+        (or, typed the other way round, of the given name typed). The sector's family names are read from the
+        postcode index alone; only the rows of the names within reach are then fetched, never the whole
+        sector's rows."""
+        p = self.p
+        span = (p.postcode, p.postcode + "\uffff")
+        families = [f for (f,) in self.conn.execute(
+            "SELECT DISTINCT family FROM search_names WHERE postcode >= ? AND postcode < ? LIMIT ?",
+            (*span, _BLOCK_ROWS))]
+        if len(families) >= _BLOCK_ROWS:
+            self.complete = False
+        near = {f for f in families if f in self.fam_exp} | _within_reach(p.family, families)
+        if p.given:
+            near |= _within_reach(p.given, families)
+        if not near:
+            return []
+        return self._block(f"SELECT {_COLS} FROM search_names WHERE family IN ({','.join('?' * len(near))}) "
+                           "AND postcode >= ? AND postcode < ?", (*sorted(near), *span))
 
     def _block(self, sql: str, args: tuple) -> list:
         rows = self.conn.execute(f"{sql} LIMIT ?", (*args, _BLOCK_ROWS)).fetchall()
@@ -417,6 +439,12 @@ class _Search:
                 del self.best[cid]
 
 
+def _within_reach(query: str, candidates: list[str]) -> set[str]:
+    """The candidates within spelling reach of ``query`` (found in C, not one by one)."""
+    return {m for m, _, _ in process.extract(query, candidates, scorer=OSA.distance,
+                                             score_cutoff=_max_distance(query), limit=None)}
+
+
 def _max_distance(norm: str) -> int:
     return 1 if len(norm) <= 4 else 2
 
@@ -468,10 +496,10 @@ def _found(conn, ranked: list[tuple[int, tuple[Match, ...]]], c: Criteria, loose
     rows = {}
     ids = [cid for cid, _ in ranked]
     if ids:
+        marks = ",".join("?" * len(ids))
         for row in conn.execute(
                 "SELECT c.id, c.directory_id, c.given_names, c.family_name, c.dob, c.gender, c.shielded_at, h.town "
-                f"FROM children c JOIN households h ON h.id = c.household_id WHERE c.id IN ({','.join('?' * len(ids))})",
-                ids):
+                f"FROM children c JOIN households h ON h.id = c.household_id WHERE c.id IN ({marks})", ids):
             rows[row[0]] = row
     hits = []
     for cid, matched in ranked:
