@@ -1,10 +1,17 @@
 """Nicknames and short forms of given names (R-SEARCH-4).
 
 A practitioner often knows a child by the name the family uses: Bill for
-William, Peggy for Margaret, Alfie for Alfred. ``variants`` answers, for a
-normalised given name, every name it may stand for or be shortened to: the
-formal names a nickname belongs to, and the nicknames of a formal name (and
-the other nicknames of the same formal name, so Billy finds Will).
+William, Peggy for Margaret, Alfie for Alfred. The pairs come from a
+maintained data set, the ``nicknames`` package (Carlton Northern and Nick
+Crews, Apache-2.0: about 2,700 hand-curated English name and nickname pairs),
+and from ``resources/nicknames.json``, which adds the en-GB pairs that data
+set lacks (Alfie, Liam, Evie, Izzy…) and names the formal names the training
+name pools make common.
+
+``variants`` answers, for a normalised given name, every name it may stand for
+or be shortened to: the formal names a nickname belongs to, and the nicknames
+of a formal name (and the other nicknames of the same formal name, so Billy
+finds Will).
 """
 from __future__ import annotations
 
@@ -12,17 +19,29 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from nicknames import name_triplets
+
 from . import names
 
 PATH = Path(__file__).resolve().parent.parent / "resources" / "nicknames.json"
 
 
+def _groups() -> dict[str, set[str]]:
+    """Formal name -> its nicknames (normalised), from the data set and the en-GB additions."""
+    out: dict[str, set[str]] = {}
+    for formal, relationship, nickname in name_triplets():
+        if relationship == "has_nickname":
+            out.setdefault(names.normalise(formal), set()).add(names.normalise(nickname))
+    for formal, nicks in formal_names().items():
+        out.setdefault(names.normalise(formal), set()).update(names.normalise(n) for n in nicks)
+    return out
+
+
 @lru_cache(maxsize=1)
 def _table() -> dict[str, frozenset[str]]:
-    raw = json.loads(PATH.read_text(encoding="utf-8"))["formal"]
     links: dict[str, set[str]] = {}
-    for formal, nicks in raw.items():
-        group = {names.normalise(formal), *(names.normalise(n) for n in nicks)}
+    for formal, nicks in _groups().items():
+        group = {formal, *nicks} - {""}
         for n in group:
             links.setdefault(n, set()).update(group)
     return {k: frozenset(v - {k}) for k, v in links.items()}
@@ -34,5 +53,5 @@ def variants(norm_given: str) -> frozenset[str]:
 
 
 def formal_names() -> dict[str, list[str]]:
-    """Formal name -> nicknames, as written in the resource (for data and training tools)."""
+    """The formal names the training pools make common -> the en-GB nicknames the data set lacks for them."""
     return json.loads(PATH.read_text(encoding="utf-8"))["formal"]

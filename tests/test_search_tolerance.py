@@ -151,3 +151,28 @@ def test_a_close_difference_is_shown_when_only_looser_ones_are_left_out(director
         add_child(directory, "Isolde", "Braithwaite"[:i % 10 + 1] + "q" + "Braithwaite"[i % 10 + 2:], DOB)
     out = directory.search(practitioner, Criteria(family_name="Braithwaite", dob=DOB), reason)
     assert [h.directory_id for h in out.hits] == [former] and out.looser_left_out
+
+
+@pytest.mark.parametrize("formal, known_as", [
+    ("Margaret", "Peg"), ("Patricia", "Patsy"), ("Susan", "Sukey"), ("Elizabeth", "Betsy"),  # the data set's
+    ("Alfred", "Alfie"), ("William", "Liam"), ("Evelyn", "Evie"),  # en-GB pairs the data set lacks, kept
+])
+def test_nicknames_come_from_a_maintained_data_set_and_keep_the_en_gb_pairs(directory, practitioner, reason,
+                                                                           formal, known_as):
+    """A short hand list missed common pairs (Peg, Patsy, Betsy); the data set has them, and the en-GB pairs it
+    lacks are still there (R-SEARCH-4)."""
+    did = add_child(directory, formal, "Wetherspoon", DOB)
+    age = (TODAY - DOB).days // 365
+    out = directory.search(practitioner, Criteria(family_name="Wetherspoon", given_name=known_as,
+                                                  age_from=age - 1, age_to=age + 1), reason)
+    hit = _hit(out, did)
+    assert hit is not None and hit.match == (Match.NICKNAME,)
+
+
+def test_every_pair_of_the_nickname_data_set_is_matched_both_ways():
+    from nicknames import name_triplets
+
+    from app import names, nicknames
+    pairs = [(names.normalise(a), names.normalise(b)) for a, rel, b in name_triplets() if rel == "has_nickname"]
+    assert len(pairs) > 2000
+    assert all(b in nicknames.variants(a) and a in nicknames.variants(b) for a, b in pairs)
