@@ -43,8 +43,8 @@ def test_williams_and_william(directory, practitioner, reason):
 
 def test_a_date_one_day_out_and_day_month_swapped(directory, practitioner, reason):
     did = add_child(directory, "Iris", "Quenby", DOB)
-    for typed, how in ((DOB + timedelta(days=1), Match.DOB_OFF_BY_A_DAY), (DOB - timedelta(days=1), Match.DOB_OFF_BY_A_DAY),
-                       (date(2015, 8, 6), Match.DOB_SWAPPED)):
+    for typed, how in ((DOB + timedelta(days=1), Match.DOB_OFF_BY_A_DAY),
+                       (DOB - timedelta(days=1), Match.DOB_OFF_BY_A_DAY), (date(2015, 8, 6), Match.DOB_SWAPPED)):
         hit = _hit(directory.search(practitioner, Criteria(family_name="Quenby", dob=typed), reason), did)
         assert hit is not None and hit.match == (how,)
     assert _hit(directory.search(practitioner, Criteria(family_name="Quenby", dob=DOB + timedelta(days=2)), reason),
