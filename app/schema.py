@@ -20,6 +20,11 @@ Search indexes (R-SEARCH-4, R-SHIELD-5), built by ``app.search_index``:
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from . import search_index
+
 SCHEMA_VERSION = "4"
 
 TABLES = """
@@ -148,8 +153,9 @@ def create_tables(conn) -> None:
 # one right after its base tables (``create_tables``), to an existing one when it is opened
 # (``Directory.open``), and recorded by name in ``schema_migrations``. A change to the schema is a new entry
 # appended here, named ``<area>-<what>`` (never an edit of ``TABLES``, and never an edit of an entry that has
-# shipped): its statements run in one transaction, so a directory is never left half-migrated.
-MIGRATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+# shipped): its statements run in one transaction, so a directory is never left half-migrated. A statement is
+# SQL, or a function of the connection for a change SQL cannot express (a re-index).
+MIGRATIONS: tuple[tuple[str, tuple[str | Callable[[Any], None], ...]], ...] = (
     # Issue 13 §2: a kept answer names the request it answered (a fingerprint of the operation and body), the
     # child it is about (destroyed with it, R-RET-2) and when it expires (``Limits.stored_answer_hours``).
     # Answers kept before this expire a day after they were given.
@@ -173,6 +179,9 @@ MIGRATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "CREATE TABLE closure_records (la_code TEXT PRIMARY KEY, register TEXT NOT NULL, checklist TEXT NOT NULL, "
         "version INTEGER NOT NULL, changed_by TEXT NOT NULL, changed_where TEXT NOT NULL, changed_at TEXT NOT NULL)",
     )),
+    # Issue 14 §3.8 (R-SEARCH-4): multi-word parts of hyphenated family names, and two-letter names found
+    # through one error, in the index of a directory built before.
+    ("search-name-forms", (search_index.index_name_forms,)),
 )
 
 
@@ -189,7 +198,7 @@ def migrate(conn) -> list[str]:
             conn.execute("BEGIN IMMEDIATE")
         try:
             for statement in statements:
-                conn.execute(statement)
+                statement(conn) if callable(statement) else conn.execute(statement)
             conn.execute("INSERT INTO schema_migrations VALUES (?, datetime('now'))", (name,))
             if own:
                 conn.execute("COMMIT")

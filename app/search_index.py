@@ -4,9 +4,10 @@ One place decides which names a child can be found by, so the bulk build
 (``app.generator``) and every later change (a shield set, a name added) index
 a child the same way:
 
-- R-SEARCH-4: the current name, each part of a hyphenated family name, former
-  family names and alternative given names are each a row of
-  ``search_names`` (normalised: upper-case letters only).
+- R-SEARCH-4: the current name, each part of a hyphenated family name (each
+  side of the hyphen and each word), former family names and alternative
+  given names are each a row of ``search_names`` (normalised: upper-case
+  letters only).
 - R-SHIELD-5 / R-SHIELD-1: a shielded child is indexed only under the names
   that stay visible on its record (its current name and that name's parts),
   and never with a postcode. ``reindex_child`` applies that the moment a
@@ -99,8 +100,9 @@ def metaphone(norm: str) -> str:
 
 
 def deletes(norm: str) -> set[str]:
-    """The name with each one letter left out (names of three letters or more)."""
-    if len(norm) < 3:
+    """The name with each one letter left out (names of two letters or more: Li and Lu share "L", so a
+    two-letter name is found through one error like any other)."""
+    if len(norm) < 2:
         return set()
     return {norm[:i] + norm[i + 1:] for i in range(len(norm))}
 
@@ -152,3 +154,17 @@ def reindex_child(conn, child_id: int) -> None:
     conn.executemany("INSERT INTO search_names VALUES (?,?,?,?,?,?)", rows)
     add_vocabulary(conn, FAMILY, {r[0] for r in rows})
     add_vocabulary(conn, GIVEN, {r[1] for r in rows})
+
+
+def index_name_forms(conn) -> None:
+    """Migration ``search-name-forms``: a directory indexed before multi-word hyphen parts ("Van Hulle" of "Van
+    Hulle-Van den Brande") and two-letter names' deletions gains them, each affected child re-indexed as
+    ``child_rows`` now indexes it (shields applied as ever). Nothing to do on a fresh, empty directory."""
+    two_letter = conn.execute("SELECT kind, name FROM name_vocab WHERE length(name) = 2").fetchall()
+    conn.executemany("INSERT OR IGNORE INTO name_deletes VALUES (?,?,?)",
+                     [(kind, d, name) for kind, name in two_letter for d in deletes(name)])
+    multi_word = "family_name LIKE '%-%' AND family_name LIKE '% %'"
+    ids = {cid for (cid,) in conn.execute(f"SELECT id FROM children WHERE {multi_word}")}
+    ids |= {cid for (cid,) in conn.execute(f"SELECT child_id FROM other_names WHERE {multi_word}")}
+    for cid in sorted(ids):
+        reindex_child(conn, cid)

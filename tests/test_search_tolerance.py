@@ -176,3 +176,62 @@ def test_every_pair_of_the_nickname_data_set_is_matched_both_ways():
     pairs = [(names.normalise(a), names.normalise(b)) for a, rel, b in name_triplets() if rel == "has_nickname"]
     assert len(pairs) > 2000
     assert all(b in nicknames.variants(a) and a in nicknames.variants(b) for a, b in pairs)
+
+
+@pytest.mark.parametrize("typed", ["Po", "Oh"])  # a letter substituted; the two letters swapped
+def test_a_two_letter_family_name_is_found_through_one_error_like_any_other(directory, practitioner, reason, typed):
+    """A two-letter name had no one-letter deletions in the vocabulary, so "Hu" never led to "Ho" unless a date
+    of birth block happened to hold the child (R-SEARCH-4)."""
+    did = add_child(directory, "Meilin", "Ho", DOB, postcode="NE9 7QX")
+    age = (TODAY - DOB).days // 365
+    for c in (Criteria(family_name=typed, given_name="Meilin", age_from=age - 1, age_to=age + 1),
+              Criteria(family_name=typed, postcode="NE9"), Criteria(family_name=typed, postcode="NE9 7"),
+              Criteria(family_name=typed, dob=DOB)):
+        hit = _hit(directory.search(practitioner, c, reason), did)
+        assert hit is not None and hit.match in SOUND_OR_SPELLING, c
+
+
+def test_a_multi_word_part_of_a_hyphenated_family_name_is_found_whole_and_through_one_error(directory, practitioner,
+                                                                                         reason):
+    """ "Van Hulle" of "Van Hulle-Van den Brande" was never indexed (only its single words), so neither it nor a
+    misspelling of it found the child (R-SEARCH-4)."""
+    did = add_child(directory, "Lotte", "Van Hulle-Van den Brande", DOB, postcode="NE9 7QX")
+    age = (TODAY - DOB).days // 365
+    part = {(Match.NAME_PART,)}
+    part_and_error = {(Match.NAME_PART, m) for (m,) in SOUND_OR_SPELLING}
+    for typed, how in (("Van Hulle", part), ("Van den Brande", part), ("Vandenbrande", part),
+                       ("Van Hule", part_and_error), ("Van den Brand", part_and_error)):
+        for c in (Criteria(family_name=typed, given_name="Lotte", age_from=age - 1, age_to=age + 1),
+                  Criteria(family_name=typed, postcode="NE9 7"), Criteria(family_name=typed, dob=DOB)):
+            hit = _hit(directory.search(practitioner, c, reason), did)
+            assert hit is not None and hit.match in how, c
+
+
+def test_a_directory_indexed_before_gains_the_new_name_forms_when_opened(directory_copy, reason):
+    """Migration search-name-forms: a directory built before this version (no multi-word hyphen parts, no
+    one-letter deletions of two-letter names) finds them once opened, without a rebuild (R-SEARCH-4)."""
+    from app import db
+    from app.directory import Directory
+    from tests.conftest import viewer_for
+    path, key = directory_copy
+    d = Directory.open(path, key, clock=lambda: TODAY)
+    try:
+        multi = add_child(d, "Lotte", "Van Hulle-Van den Brande", DOB, postcode="NE9 7QX")
+        two = add_child(d, "Meilin", "Ho", DOB, postcode="NE9 7QX")
+    finally:
+        d.close()
+    conn = db.open_encrypted(path, key)  # as the earlier version left it
+    conn.execute("DELETE FROM search_names WHERE family IN ('VANHULLE', 'VANDENBRANDE')")
+    conn.execute("DELETE FROM name_deletes WHERE length(name) = 2")
+    conn.execute("DELETE FROM schema_migrations WHERE name = 'search-name-forms'")
+    conn.commit()
+    conn.close()
+    d = Directory.open(path, key, clock=lambda: TODAY)
+    try:
+        viewer = viewer_for(d, "alex.practitioner")
+        age = (TODAY - DOB).days // 365
+        assert _hit(d.search(viewer, Criteria(family_name="Van Hule", dob=DOB), reason), multi)
+        assert _hit(d.search(viewer, Criteria(family_name="Hu", given_name="Meilin", age_from=age - 1,
+                                              age_to=age + 1), reason), two)
+    finally:
+        d.close()

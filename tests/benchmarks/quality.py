@@ -14,7 +14,8 @@ repetition) that the type applies to; every query is otherwise valid
   y/i/ie, ou/ow, double/single letters, -son/-sen, Mc/Mac, c/k, z/s, …; one
   rewrite at a random place) + date of birth. Names with no rewrite are skipped.
 - ``former_name``: a former family name + date of birth.
-- ``hyphen_part``: one part of a hyphenated family name + date of birth.
+- ``hyphen_part``: one part of a hyphenated or two-word family name (a word, or
+  a side of the hyphen that has several words: "Van Hulle") + date of birth.
 - ``dob_swap``: family name + the date with day and month transposed (only
   dates where that is another real date).
 - ``dob_off1``: family name + the date one day out (either way, never in the future).
@@ -233,8 +234,10 @@ def _make(kind: str, ch: Child, today: date, rng: random.Random) -> Criteria | N
     if kind == "former_name":
         return Criteria(family_name=rng.choice(ch.former), dob=dob) if ch.former else None
     if kind == "hyphen_part":
-        parts = [p for p in re.split(r"[\s-]+", fam) if len(norm(p)) >= 2]
-        return Criteria(family_name=rng.choice(parts), dob=dob) if len(parts) >= 2 else None
+        words = [p for p in re.split(r"[\s-]+", fam) if len(norm(p)) >= 2]
+        sides = [s for s in re.split(r"\s*-\s*", fam) if " " in s.strip()]  # "Van Hulle" of "Van Hulle-Van den Brande"
+        parts = list(dict.fromkeys(words + sides))
+        return Criteria(family_name=rng.choice(parts), dob=dob) if len(words) >= 2 else None
     if kind == "dob_swap":
         other = swapped(dob)
         return Criteria(family_name=fam, dob=other) if other else None
