@@ -312,12 +312,19 @@ class Match(str, enum.Enum):
     def weight(self) -> int:
         return _MATCH_WEIGHTS[self]
 
+    @property
+    def loose(self) -> bool:
+        """The record holds something near what was typed, not it (a nickname, a sound-alike, another spelling,
+        a date a day out): it may be another child (R-SEARCH-4)."""
+        return self in _LOOSE
+
 
 _MATCH_WEIGHTS = {
     Match.NAME_PART: 1, Match.FORMER_NAME: 1, Match.ALTERNATIVE_NAME: 1, Match.DOB_SWAPPED: 2,
     Match.NICKNAME: 2, Match.SOUNDS_LIKE: 3, Match.SPELLING: 4, Match.DOB_OFF_BY_A_DAY: 4,
     Match.NAMES_SWAPPED: 5,
 }
+_LOOSE = frozenset({Match.NICKNAME, Match.SOUNDS_LIKE, Match.SPELLING, Match.DOB_OFF_BY_A_DAY})
 
 
 @dataclass(frozen=True)
@@ -338,6 +345,11 @@ class SearchHit:
     @property
     def exact(self) -> bool:
         return not self.match
+
+    @property
+    def loose(self) -> bool:
+        """Found only through something near what was typed (``Match.loose``)."""
+        return any(m.loose for m in self.match)
 
 
 @dataclass(frozen=True)

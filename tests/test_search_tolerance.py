@@ -235,3 +235,18 @@ def test_a_directory_indexed_before_gains_the_new_name_forms_when_opened(directo
                                               age_to=age + 1), reason), two)
     finally:
         d.close()
+
+
+def test_a_nickname_hit_that_is_the_only_answer_is_worded_as_loose(directory, practitioner, reason):
+    """R-SEARCH-4: the real engine's answer, worded as the count line words it: a different child is never taken
+    for the one searched."""
+    from ui.wording import found_words, match_words
+    did = add_child(directory, "William", "Ostrowicz", DOB)
+    age = (TODAY - DOB).days // 365
+    out = directory.search(practitioner, Criteria(family_name="Ostrowicz", given_name="Bill", age_from=age - 1,
+                                                  age_to=age + 1), reason)
+    assert [h.directory_id for h in out.hits] == [did] and out.hits[0].loose
+    assert found_words(out.hits).startswith("No child matches exactly. 1 child matches only loosely (nickname)")
+    assert match_words(out.hits[0].match, only_loose=True) == "Loose match: nickname"
+    exact = directory.search(practitioner, Criteria(family_name="Ostrowicz", dob=DOB), reason)
+    assert not exact.hits[0].loose and found_words(exact.hits).startswith("1 child matches.")

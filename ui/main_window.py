@@ -50,7 +50,7 @@ from .screens.practice.no_copy import forbid_copy
 from .screens.practice.record_actions import RecordActions
 from .screens.practice.words import titled
 from .search_form import SearchForm
-from .wording import acting_for, count
+from .wording import acting_for, count, found_words
 
 log = logging.getLogger(__name__)
 
@@ -360,9 +360,7 @@ class MainWindow(QMainWindow):
             self.results_note.setText(refusals.notice_words(outcome))
             self.results_note.show()
         if outcome.hits:
-            n = len(outcome.hits)
-            self.form.show_message(f"{count(n, 'child matches', 'children match')}. "
-                                   "Open a result to see who is working with them.", error=False)
+            self.form.show_message(found_words(outcome.hits), error=False)  # R-SEARCH-4: says how loosely
             self.table.setFocus()
             self.table.selectRow(0)
         else:

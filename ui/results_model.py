@@ -5,19 +5,22 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from app.model import SearchHit
 
-from .wording import match_words
+from .wording import match_words, only_loose
 
 COLUMNS = ("Name", "Date of birth", "Gender", "Locality", "Directory id", "Match")
+_TOP = QModelIndex()  # a table's rows have no parent
 
 
 class ResultsModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._hits: list[SearchHit] = []
+        self._only_loose = False  # no result matched closely: each says how loosely it did (R-SEARCH-4)
 
     def set_hits(self, hits) -> None:
         self.beginResetModel()
         self._hits = list(hits)
+        self._only_loose = only_loose(self._hits)
         self.endResetModel()
 
     def clear(self) -> None:
@@ -26,10 +29,10 @@ class ResultsModel(QAbstractTableModel):
     def hit(self, row: int) -> SearchHit:
         return self._hits[row]
 
-    def rowCount(self, parent=QModelIndex()) -> int:
+    def rowCount(self, parent=_TOP) -> int:
         return 0 if parent.isValid() else len(self._hits)
 
-    def columnCount(self, parent=QModelIndex()) -> int:
+    def columnCount(self, parent=_TOP) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
@@ -44,8 +47,12 @@ class ResultsModel(QAbstractTableModel):
         col = index.column()
         if role in (Qt.DisplayRole, Qt.AccessibleTextRole):
             return (h.name.full(), h.dob.strftime("%d/%m/%Y"), h.gender.label,
-                    h.locality or "Restricted", h.directory_id, match_words(h.match))[col]
+                    h.locality or "Restricted", h.directory_id, match_words(h.match, self._only_loose))[col]
         if role == Qt.ToolTipRole and col == 5:
-            return ("Every detail you gave matches exactly." if h.exact
-                    else f"Not exact: {match_words(h.match).lower()}. Check it is the child you mean.")
+            if h.exact:
+                return "Every detail you gave matches exactly."
+            if self._only_loose:
+                return (f"No child matches exactly; this one matches only loosely ({match_words(h.match).lower()}) "
+                        "and may be a different child. Check the date of birth and the other details.")
+            return f"Not exact: {match_words(h.match).lower()}. Check it is the child you mean."
         return None

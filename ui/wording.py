@@ -20,9 +20,29 @@ MATCH_WORDS: dict[Match, str] = {  # R-SEARCH-4: how each result differs from wh
     Match.NAMES_SWAPPED: "Given and family names swapped",
 }
 
-def match_words(match: tuple[Match, ...]) -> str:
-    """"Exact" for no difference, else each difference in words, joined with ", "."""
-    return ", ".join(MATCH_WORDS[m] for m in match) if match else EXACT
+def match_words(match: tuple[Match, ...], only_loose: bool = False) -> str:
+    """"Exact" for no difference, else each difference in words, joined with ", ". When no result of the
+    search matched closely (``only_loose``), a loose one says so first: "Loose match: nickname"."""
+    if not match:
+        return EXACT
+    words = ", ".join(MATCH_WORDS[m] for m in match)
+    return f"Loose match: {words.lower()}" if only_loose and any(m.loose for m in match) else words
+
+
+def only_loose(hits) -> bool:
+    """Every result was found only through something near what was typed (R-SEARCH-4): it may be another child."""
+    return bool(hits) and all(h.loose for h in hits)
+
+
+def found_words(hits) -> str:
+    """The result count line: how many children match, and, when none matches closely, how loosely they do."""
+    n = len(hits)
+    if only_loose(hits):
+        kinds = ", ".join(dict.fromkeys(MATCH_WORDS[m].lower() for h in hits for m in h.match if m.loose))
+        return (f"No child matches exactly. {count(n, 'child matches', 'children match')} only loosely ({kinds}), "
+                f"so {'it' if n == 1 else 'each'} may be a different child: check the date of birth and the other "
+                "details before you rely on it.")
+    return f"{count(n, 'child matches', 'children match')}. Open a result to see who is working with them."
 
 
 def count(n: int, one: str, many: str | None = None) -> str:

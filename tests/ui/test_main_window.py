@@ -121,6 +121,29 @@ def test_match_column_says_how_each_result_matched(qtbot, window):
     assert not main.results_note.isVisible()
 
 
+@pytest.mark.parametrize("match, kind", [((Match.NICKNAME,), "nickname"), ((Match.SOUNDS_LIKE,), "sounds like")])
+def test_an_answer_of_only_loose_matches_says_how_loose_in_its_match_words_and_count_line(qtbot, window, match,
+                                                                                          kind):
+    """R-SEARCH-4: a nickname or sound-alike hit that is the only answer must not pass for the child searched."""
+    main, _ = window(search=lambda *a: Outcome(hits=(hit(match=match),)))
+    fill_and_search(qtbot, main)
+    qtbot.waitUntil(lambda: main.results.rowCount() == 1)
+    assert main.results.data(main.results.index(0, MATCH)) == f"Loose match: {kind}"
+    assert "different child" in main.results.data(main.results.index(0, MATCH), Qt.ToolTipRole)
+    line = main.form.message.text()
+    assert line.startswith("No child matches exactly. 1 child matches only loosely") and kind in line
+    assert "different child" in line
+
+
+def test_a_loose_match_beside_a_close_one_is_listed_as_usual(qtbot, window):
+    hits = (hit("111 111 1111"), hit("222 222 2222", (Match.NICKNAME,)))
+    main, _ = window(search=lambda *a: Outcome(hits=hits))
+    fill_and_search(qtbot, main)
+    qtbot.waitUntil(lambda: main.results.rowCount() == 2)
+    assert [main.results.data(main.results.index(r, MATCH)) for r in range(2)] == ["Exact", "Nickname"]
+    assert main.form.message.text().startswith("2 children match. Open a result")
+
+
 def test_every_match_kind_has_words():
     assert set(MATCH_WORDS) == set(Match)
     assert len(set(MATCH_WORDS.values())) == len(Match)
