@@ -44,7 +44,7 @@ import re
 import string
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from app import directory_id
@@ -218,6 +218,23 @@ class Query:
     kind: str
     criteria: Criteria
     expected: str  # the intended child's directory id, as hits show it ("123 456 7890")
+    # What a practitioner asked to add a detail searches next: one more true detail, the error kept (see ``refined``)
+    refined: Criteria | None = None
+
+
+def refined(c: Criteria, ch: Child) -> Criteria | None:
+    """The search after "add a detail" (R-SEARCH-3): the criteria as typed, error and all (the practitioner does
+    not know which detail is wrong), plus the child's first given name when none was given, else its date of
+    birth in place of an age range, else its full postcode. None for a directory id."""
+    if c.directory_id:
+        return None
+    if not c.given_name:
+        return replace(c, given_name=ch.given)
+    if c.dob is None:
+        return replace(c, dob=ch.dob, age_from=None, age_to=None)
+    if c.postcode != ch.postcode:
+        return replace(c, postcode=ch.postcode)
+    return None
 
 
 def _make(kind: str, ch: Child, today: date, rng: random.Random) -> Criteria | None:
@@ -322,7 +339,7 @@ def build(conn, per_type: int = 1000, seed: int = SEED, types=TYPES,
             if criteria is None:
                 continue
             used.add(cid)
-            out.append(Query(kind, criteria, directory_id.fmt(loaded[0].directory_id)))
+            out.append(Query(kind, criteria, directory_id.fmt(loaded[0].directory_id), refined(criteria, loaded[0])))
             made += 1
         if progress:
             progress(f"  quality set: {kind} {made:,}")

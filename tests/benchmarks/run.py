@@ -4,9 +4,16 @@ sign-in and generation, in one run (issue 6).
 Progress goes to stderr; the last stdout line is one JSON object:
 
 - ``quality``: per error type of the labelled set (``tests.benchmarks.quality``)
-  ``{n, recall, rank1, refine, p95_ms}``: the share of queries whose intended
+  ``{n, recall, rank1, refine, hidden_by_cap, p95_ms}``: the share of queries whose intended
   child is among the hits / is the first hit / that answered "refine" (more
-  than 25 match), and the 95th percentile time of that type's searches;
+  than 25 match) / whose child the cap hid (R-SEARCH-3: "refine", or the
+  closest matches shown with the child among the looser ones left out), and
+  the 95th percentile time of that type's searches;
+  ``refine_hides_target_share``: ``hidden_by_cap`` per type, on its own;
+  ``refined_finds_target_share``: per type, of the queries whose child the cap
+  hid, the share found by the search a practitioner makes next when told to
+  add a detail (``quality.refined``: one more true detail, the error kept),
+  so the tiers are seen to keep the intended child reachable;
   ``recall_all`` over every query; ``order_violations``: answers in which a hit
   with more differences (``len(hit.match)``) is ranked above one with fewer;
   ``refused``: queries the engine refused (each counts as not found);
@@ -118,6 +125,8 @@ class Answer:
     refused: bool = False
     order_violation: bool = False
     criteria: dict | None = None  # kept for a query that missed its child
+    hidden_by_cap: bool = False  # "refine", or the child among the looser matches left out (R-SEARCH-3)
+    refined_found: bool | None = None  # for a hidden child: found by the search with one more detail
 
 
 # -- our engine, in a child process ---------------------------------------------------
@@ -154,13 +163,26 @@ def _ours(path: str, key: bytes, today: date, warm: list, queries: list) -> tupl
         ids = [h.directory_id for h in outcome.hits]
         sizes = [len(h.match) for h in outcome.hits]
         found = q.expected in ids
+        hidden = not found and (outcome.refine or outcome.looser_left_out)
         out.append(Answer(q.kind, found, ids[:1] == [q.expected], outcome.refine, ms,
                           order_violation=any(a > b for a, b in zip(sizes, sizes[1:])),
-                          criteria=None if found else {**q.criteria.for_audit(), "refine": outcome.refine}))
+                          criteria=None if found else {**q.criteria.for_audit(), "refine": outcome.refine},
+                          hidden_by_cap=hidden, refined_found=_refined_found(d, viewer, reason, q) if hidden else None))
         if (i + 1) % 2000 == 0:
             say(f"  ours: {i + 1:,}/{len(queries):,}")
     d.close()
     return out, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _refined_found(d, viewer, reason, q) -> bool:
+    """Whether the search with one more detail (``quality.refined``) finds the child the cap hid (not timed)."""
+    from app.directory import SearchRefused
+    if q.refined is None:
+        return False
+    try:
+        return q.expected in [h.directory_id for h in d.search(viewer, q.refined, reason).hits]
+    except SearchRefused:
+        return False
 
 
 def _peer(peer: peer_mod.Peer, today: date, warm: list, queries: list) -> list[Answer]:
@@ -179,7 +201,7 @@ def _peer(peer: peer_mod.Peer, today: date, warm: list, queries: list) -> list[A
 
 
 def summarise(answers: list[Answer]) -> tuple[dict, float]:
-    """(per-type ``{n, recall, rank1, refine, p95_ms}``, recall over all)."""
+    """(per-type ``{n, recall, rank1, refine, hidden_by_cap, p95_ms}``, recall over all)."""
     by: dict[str, list[Answer]] = {}
     for a in answers:
         by.setdefault(a.kind, []).append(a)
@@ -190,8 +212,23 @@ def summarise(answers: list[Answer]) -> tuple[dict, float]:
         table[kind] = {"n": n, "recall": round(sum(a.found for a in rows) / n, 4),
                        "rank1": round(sum(a.rank1 for a in rows) / n, 4),
                        "refine": round(sum(a.refine for a in rows) / n, 4),
+                       "hidden_by_cap": round(sum(a.hidden_by_cap for a in rows) / n, 4),
                        "p95_ms": pct([a.ms for a in rows], 95)}
     return table, round(sum(a.found for a in answers) / max(1, len(answers)), 4)
+
+
+def reachability(answers: list[Answer]) -> tuple[dict, dict]:
+    """(``refine_hides_target_share``, ``refined_finds_target_share``), each per type (see the module's doc)."""
+    hides, finds = {}, {}
+    for kind in quality.TYPES:
+        rows = [a for a in answers if a.kind == kind]
+        if not rows:
+            continue
+        hidden = [a for a in rows if a.hidden_by_cap]
+        hides[kind] = round(len(hidden) / len(rows), 4)
+        if hidden:
+            finds[kind] = round(sum(bool(a.refined_found) for a in hidden) / len(hidden), 4)
+    return hides, finds
 
 
 def misses(answers: list[Answer], per_type: int = 5) -> dict:
@@ -258,6 +295,8 @@ def targets(r: dict) -> dict:
             check(f"recall_{kind}", r["quality"][kind]["recall"], ">=", 0.95)
     check("recall_all_vs_peer", r["recall_all"], ">", r["peer_recall_all"])
     check("order_violations", r["order_violations"], "<=", 0)
+    for kind, share in r.get("refined_finds_target_share", {}).items():  # the tiers keep the child reachable
+        check(f"refined_finds_target_{kind}", share, ">=", 0.99)
     check("search_p95_ms", r["search_p95_ms"], "<=", 5.0 if r["children"] <= 1_000_000 else 10.0)
     if r["children"] >= 1_000_000:  # below that, fixed costs (users' password hashes) dominate
         check("generate_s_per_million", r["generate_s_per_million"], "<=", 60.0)
@@ -317,6 +356,7 @@ def main() -> None:
         result["order_violations"] = sum(a.order_violation for a in ours)
         result["refused"] = sum(a.refused for a in ours)
         result["misses"] = misses(ours)
+        result["refine_hides_target_share"], result["refined_finds_target_share"] = reachability(ours)
         result["peer_quality"], result["peer_recall_all"] = summarise(theirs)
         result["recall_ratio"] = round(result["recall_all"] / max(result["peer_recall_all"], 1e-9), 3)
         times, peer_times = [a.ms for a in ours], [a.ms for a in theirs]

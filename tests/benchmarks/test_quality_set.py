@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -171,3 +172,47 @@ def test_the_peer_answers_refine_above_the_cap(tmp_path):
     p = peer.build(conn, tmp_path / "peer.db")
     assert p.search(Criteria(family_name="Smith", dob=date(2015, 1, 1)), TODAY).refine
     p.close()
+
+
+def test_the_search_after_add_a_detail_keeps_the_error_and_adds_one_true_detail(source):
+    by_id = {directory_id.fmt(row[1]): row for row in CHILDREN}
+    for q in quality.build(source, per_type=5):
+        _, _, given, family, dob, postcode, _, _ = by_id[q.expected]
+        c, r = q.criteria, q.refined
+        if q.kind == "id":
+            assert r is None
+            continue
+        assert r.family_name == c.family_name  # the error, if it is in the family name, is kept
+        if not c.given_name:
+            assert r.given_name == given.split()[0] and (r.dob, r.postcode) == (c.dob, c.postcode)
+        elif c.dob is None:
+            assert r.dob == dob and r.age_from is None and r.given_name == c.given_name
+        else:
+            assert r.postcode == postcode and (r.given_name, r.dob) == (c.given_name, c.dob)
+
+
+def test_the_bench_reports_when_the_cap_hides_the_child_and_whether_one_more_detail_finds_it(directory_copy):
+    """Issue 14 §3.8: a date one day out behind more than the cap of closer matches hides the child; the bench
+    reports it per kind (``refine_hides_target_share``) and checks the search with the given name added finds
+    the child (the tiers keep it reachable), with the real engine."""
+    from app.directory import Directory
+    from tests.benchmarks import run
+    from tests.conftest import TODAY, add_child
+    path, key = directory_copy
+    d = Directory.open(path, key, clock=lambda: TODAY)
+    born = date(2016, 3, 9)
+    try:
+        for i in range(25):  # a full tier (the cap) of exact matches on the typed date
+            add_child(d, f"Other{chr(65 + i)}", "Brackenridge", born)
+        target = add_child(d, "Clover", "Brackenridge", date(2016, 3, 10))
+    finally:
+        d.close()
+    typed = Criteria(family_name="Brackenridge", dob=born)
+    q = quality.Query("dob_off1", typed, target, replace(typed, given_name="Clover"))
+    found = quality.Query("exact", Criteria(family_name="Brackenridge", dob=date(2016, 3, 10)), target, None)
+    answers, _ = run._ours(str(path), key, TODAY, [], [q, found])
+    hides, finds = run.reachability(answers)
+    assert hides == {"exact": 0.0, "dob_off1": 1.0} and finds == {"dob_off1": 1.0}
+    report = run.targets({"quality": {}, "recall_all": 1, "peer_recall_all": 0, "order_violations": 0,
+                          "search_p95_ms": 1.0, "children": 20_000, "refined_finds_target_share": finds})
+    assert report["refined_finds_target_dob_off1"]["met"]
