@@ -10,8 +10,9 @@ name pools make common.
 
 ``variants`` answers, for a normalised given name, every name it may stand for
 or be shortened to: the formal names a nickname belongs to, and the nicknames
-of a formal name (and the other nicknames of the same formal name, so Billy
-finds Will).
+of a formal name, and the other nicknames of the same formal name (so Billy
+finds Will) unless the nickname belongs to many formal names (Lena, of Helena,
+Magdalena, Arlene…: it does not find Kate or Maggie).
 """
 from __future__ import annotations
 
@@ -37,13 +38,24 @@ def _groups() -> dict[str, set[str]]:
     return out
 
 
+SIBLINGS_UP_TO = 3  # a nickname of more formal names than this (Lena, Al, Bert) is not linked to their other nicknames
+
+
 @lru_cache(maxsize=1)
 def _table() -> dict[str, frozenset[str]]:
+    nicks_of = {f: {n for n in nicks if n and n != f} for f, nicks in _groups().items() if f}
+    formals_of: dict[str, set[str]] = {}
+    for formal, nicks in nicks_of.items():
+        for n in nicks:
+            formals_of.setdefault(n, set()).add(formal)
     links: dict[str, set[str]] = {}
-    for formal, nicks in _groups().items():
-        group = {formal, *nicks} - {""}
-        for n in group:
-            links.setdefault(n, set()).update(group)
+    for name in nicks_of.keys() | formals_of.keys():
+        formals = formals_of.get(name, set())
+        out = links.setdefault(name, set())
+        out.update(nicks_of.get(name, ()), formals)
+        if len(formals) <= SIBLINGS_UP_TO:  # Billy finds Will (both William's), but Lena does not find Kate
+            for formal in formals:
+                out.update(nicks_of[formal])
     return {k: frozenset(v - {k}) for k, v in links.items()}
 
 

@@ -250,3 +250,12 @@ def test_a_nickname_hit_that_is_the_only_answer_is_worded_as_loose(directory, pr
     assert match_words(out.hits[0].match, only_loose=True) == "Loose match: nickname"
     exact = directory.search(practitioner, Criteria(family_name="Ostrowicz", dob=DOB), reason)
     assert not exact.hits[0].loose and found_words(exact.hits).startswith("1 child matches.")
+
+
+def test_a_nickname_of_many_formal_names_is_not_linked_to_all_their_nicknames():
+    """With a large data set, "the other nicknames of the same formal name" would make Lena (of Helena, Magdalena,
+    Kathleen…) find every Kate and Maggie: a nickname of more than a few formal names links only to them."""
+    from app import nicknames
+    assert {"HELENA", "MAGDALENA", "KATHLEEN"} <= nicknames.variants("LENA")
+    assert not {"KATE", "MAGGIE", "NELL"} & nicknames.variants("LENA")
+    assert {"WILL", "WILLIE", "WILLIAM"} <= nicknames.variants("BILLY")  # Billy still finds Will
