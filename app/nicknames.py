@@ -11,8 +11,9 @@ name pools make common.
 ``variants`` answers, for a normalised given name, every name it may stand for
 or be shortened to: the formal names a nickname belongs to, and the nicknames
 of a formal name, and the other nicknames of the same formal name (so Billy
-finds Will) unless the nickname belongs to many formal names (Lena, of Helena,
-Magdalena, Arlene…: it does not find Kate or Maggie).
+finds Will), unless either nickname belongs to many formal names (Lena, of
+Helena, Magdalena, Arlene…: it does not find Kate or Maggie). Every link goes
+both ways.
 """
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def _groups() -> dict[str, set[str]]:
     return out
 
 
-SIBLINGS_UP_TO = 3  # a nickname of more formal names than this (Lena, Al, Bert) is not linked to their other nicknames
+SIBLINGS_UP_TO = 7  # a nickname of more formal names than this (Lena, Al, Bert, Fred) links to them only
 
 
 @lru_cache(maxsize=1)
@@ -48,14 +49,16 @@ def _table() -> dict[str, frozenset[str]]:
     for formal, nicks in nicks_of.items():
         for n in nicks:
             formals_of.setdefault(n, set()).add(formal)
+    def few_formals(name: str) -> bool:
+        return len(formals_of.get(name, ())) <= SIBLINGS_UP_TO
+
     links: dict[str, set[str]] = {}
     for name in nicks_of.keys() | formals_of.keys():
         formals = formals_of.get(name, set())
         out = links.setdefault(name, set())
         out.update(nicks_of.get(name, ()), formals)
-        if len(formals) <= SIBLINGS_UP_TO:  # Billy finds Will (both William's), but Lena does not find Kate
-            for formal in formals:
-                out.update(nicks_of[formal])
+        if few_formals(name):  # Billy finds Will (both William's), but Lena does not find Kate
+            out.update(n for formal in formals for n in nicks_of[formal] if few_formals(n))
     return {k: frozenset(v - {k}) for k, v in links.items()}
 
 

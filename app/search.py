@@ -483,9 +483,9 @@ def _expand(conn, kind: str, norm: str, nick: bool = False) -> dict[str, Match |
     for name in sorted(spelt, key=lambda n: OSA.distance(norm, n)):
         if OSA.distance(norm, name) <= 1:
             out.setdefault(name, Match.SPELLING)
-    if len(out) > _MAX_EXPANSION:  # keep the closest: the name itself, then by kind (nicknames first), then spelling
-        keep = sorted(out, key=lambda n: (out[n] is not None, out[n].weight if out[n] else 0,
-                                          OSA.distance(norm, n)))[:_MAX_EXPANSION]
+    if len(out) > _MAX_EXPANSION:  # keep the name, its nicknames (a few dozen at most), then the closest spellings
+        keep = sorted(out, key=lambda n: (out[n] is not None, out[n] is not Match.NICKNAME, OSA.distance(norm, n),
+                                          out[n].weight if out[n] else 0))[:_MAX_EXPANSION]
         out = {n: out[n] for n in keep}
     return out
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from rapidfuzz.distance import OSA
 
 from app.model import AccessReason, Match, Reason
 from app.search import CAP, Criteria
@@ -258,4 +259,24 @@ def test_a_nickname_of_many_formal_names_is_not_linked_to_all_their_nicknames():
     from app import nicknames
     assert {"HELENA", "MAGDALENA", "KATHLEEN"} <= nicknames.variants("LENA")
     assert not {"KATE", "MAGGIE", "NELL"} & nicknames.variants("LENA")
-    assert {"WILL", "WILLIE", "WILLIAM"} <= nicknames.variants("BILLY")  # Billy still finds Will
+    assert {"WILL", "WILLIAM", "LIAM"} <= nicknames.variants("BILLY")  # Billy still finds Will
+
+
+def test_nickname_links_go_both_ways():
+    """A nickname found from a name must find that name back (the set draws one from the other)."""
+    from app import nicknames
+    table = nicknames._table()
+    assert all(a in table.get(b, ()) for a, linked in table.items() for b in linked)
+
+
+def test_a_name_with_too_many_variants_keeps_its_nicknames_then_its_closest_spellings(directory, monkeypatch):
+    """Trimmed to the few it may stand for, "Liy" keeps names one letter out (Lily) over Lee and Lui (sound-alikes
+    two letters out), and "Lena" keeps its nicknames' formal names over its many spelling neighbours (R-SEARCH-4)."""
+    from app import search, search_index
+    search_index.add_vocabulary(directory.conn, search_index.GIVEN, ["LILY", "LEE", "LUI", "LEIA", "LENNA", "LENAH"])
+    monkeypatch.setattr(search, "_MAX_EXPANSION", 4)
+    kept = search._expand(directory.conn, search_index.GIVEN, "LIY", nick=True)
+    assert len(kept) == 4 and all(OSA.distance("LIY", n) <= 1 for n in kept)
+    monkeypatch.setattr(search, "_MAX_EXPANSION", 6)
+    kept = search._expand(directory.conn, search_index.GIVEN, "LENA", nick=True)
+    assert list(kept.values())[1:] == [Match.NICKNAME] * 5
