@@ -413,10 +413,11 @@ class _Search:
         if len(ranked) <= CAP and self.complete:
             return _found(self.conn, [(cid, v[1]) for cid, v in ranked], self.c, False)
         shown: list = []
-        # Tiers by (differences, their weight): an exact match, then a former name or a hyphen part,
-        # then a swapped date or a nickname, then sound-alikes… Whole tiers are shown while they fit.
-        for tier in sorted({v[0][:2] for _, v in ranked}):
-            group = [(cid, v[1]) for cid, v in ranked if v[0][:2] == tier]
+        # Tiers by (differences, their weight, letters out): an exact match, then a former name or a hyphen part,
+        # then a swapped date or a nickname, then sound-alikes…, each nearest spelling first (so a date a day out
+        # with the name as typed comes before a misspelt name on the date). Whole tiers are shown while they fit.
+        for tier in sorted({v[0] for _, v in ranked}):
+            group = [(cid, v[1]) for cid, v in ranked if v[0] == tier]
             if (tier[0] > 0 and not self.complete) or len(shown) + len(group) > CAP:
                 break
             shown += group

@@ -280,3 +280,15 @@ def test_a_name_with_too_many_variants_keeps_its_nicknames_then_its_closest_spel
     monkeypatch.setattr(search, "_MAX_EXPANSION", 6)
     kept = search._expand(directory.conn, search_index.GIVEN, "LENA", nick=True)
     assert list(kept.values())[1:] == [Match.NICKNAME] * 5
+
+
+def test_a_date_a_day_out_is_not_hidden_behind_misspelt_names_born_on_the_date(directory, practitioner, reason):
+    """At 5M children a date typed a day out put the child in one tier with every misspelt name born on the typed
+    date, and that tier did not fit: the answer hid the child. Within a kind of difference the nearest spelling
+    comes first, so the child with the name as typed is shown (R-SEARCH-3/4)."""
+    target = add_child(directory, "Clover", "Brackenridge", DOB + timedelta(days=1))
+    for i in range(CAP):  # one letter out, born on the date typed: as loose as a date a day out, but further
+        add_child(directory, "Clover", "Brackenridge"[:i % 11 + 1] + "x" + "Brackenridge"[i % 11 + 2:], DOB)
+    out = directory.search(practitioner, Criteria(family_name="Brackenridge", dob=DOB), reason)
+    assert not out.refine and [h.directory_id for h in out.hits] == [target] and out.looser_left_out
+    assert out.hits[0].match == (Match.DOB_OFF_BY_A_DAY,)
