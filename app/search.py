@@ -42,6 +42,7 @@ MAX_AGE_SPAN_YEARS = 4
 MAX_DIFFERENCES = 2  # a candidate differing in more ways than this is not a match
 _BLOCK_ROWS = 4000  # rows one tolerant block reads before it stops (the cap is far below)
 _MAX_EXPANSION = 80  # vocabulary names one typed name may stand for
+_PAIRS_PER_STATEMENT = 400  # (family, given) pairs sought in one statement
 MAX_NAME_CHARS = 60
 MAX_POSTCODE_CHARS = 10
 MAX_ID_CHARS = 16
@@ -304,11 +305,20 @@ class _Search:
         if p.given and p.dob is None:
             # Each (family, given) pair is one seek in the name index, however common the family. Left to
             # itself the planner reads every child of each family in the age range (15-20 times the pages).
+            # A statement holds at most _PAIRS_PER_STATEMENT pairs: preparing thousands at once costs more than
+            # the seeks.
             pairs = [(f, g) for f in fams for g in self.giv_exp]
-            return self._block(
-                f"WITH pairs(f, g) AS (VALUES {','.join(['(?,?)'] * len(pairs))}) SELECT {_COLS} FROM pairs "
-                f"CROSS JOIN search_names INDEXED BY search_names_name ON family = f AND given = g WHERE {where}",
-                (*(name for pair in pairs for name in pair), *args))
+            rows: list = []
+            for i in range(0, len(pairs), _PAIRS_PER_STATEMENT):
+                chunk = pairs[i:i + _PAIRS_PER_STATEMENT]
+                rows += self._block(
+                    f"WITH pairs(f, g) AS (VALUES {','.join(['(?,?)'] * len(chunk))}) SELECT {_COLS} FROM pairs "
+                    f"CROSS JOIN search_names INDEXED BY search_names_name ON family = f AND given = g WHERE {where}",
+                    (*(name for pair in chunk for name in pair), *args))
+                if len(rows) >= _BLOCK_ROWS:
+                    self.complete = False
+                    break
+            return rows
         sql = f"SELECT {_COLS} FROM search_names WHERE family IN ({','.join('?' * len(fams))})"
         return self._block(f"{sql} AND {where}", (*fams, *args))
 
