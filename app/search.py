@@ -495,9 +495,10 @@ def _expand(conn, kind: str, norm: str, nick: bool = False) -> dict[str, Match |
         if OSA.distance(norm, name) <= 1:
             out.setdefault(name, Match.SPELLING)
     if len(out) > _MAX_EXPANSION:  # keep the name, its nicknames (a few dozen at most), then the closest spellings
-        keep = sorted(out, key=lambda n: (out[n] is not None, out[n] is not Match.NICKNAME, OSA.distance(norm, n),
-                                          out[n].weight if out[n] else 0))[:_MAX_EXPANSION]
-        out = {n: out[n] for n in keep}
+        def order(name: str) -> tuple:
+            how = out[name]
+            return how is not None, how is not Match.NICKNAME, OSA.distance(norm, name), how.weight if how else 0
+        out = {n: out[n] for n in sorted(out, key=order)[:_MAX_EXPANSION]}
     return out
 
 
