@@ -1,13 +1,33 @@
-"""Signpost: start the desktop client."""
+"""Signpost: start the desktop client (or one of its command-line tasks)."""
 import sys
+
+USAGE = """usage: signpost [--version | COMMAND ARGS]
+
+  (no arguments)   start Signpost
+  --version        print the version and exit
+  enrol-token, unlock-account, limits, audit, switch-off   directory administration (see the README)"""
 
 
 def main() -> int:
+    args = sys.argv[1:]
     commands = {"enrol-token": "enrol", "unlock-account": "unlock_account", "limits": "limits",
                 "audit": "audit_command", "switch-off": "switch_off"}
-    if sys.argv[1:2] and sys.argv[1] in commands:
+    if args[:1] in (["--help"], ["-h"]):
+        print(USAGE)
+        return 0
+    if args[:1] == ["--version"]:
+        from app.version import version
+        print(f"Signpost {version()}")
+        return 0
+    if args[:1] == ["--run-module"]:  # the frozen bundle's own child processes (app/child.py)
+        from app.child import run_module
+        return run_module(args[1:])
+    if args[:1] and args[0] in commands:
         from app import admin
-        return getattr(admin, commands[sys.argv[1]])(sys.argv[2:])
+        return getattr(admin, commands[args[0]])(args[1:])
+    if args[:1] and args[0].startswith("--"):  # a mistyped option; Qt's own take one dash (-platform)
+        print(f"signpost: unknown option {args[0]}\n{USAGE}", file=sys.stderr)
+        return 2
     from ui.app import run
     return run(sys.argv)
 

@@ -29,12 +29,12 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from . import db, directory_id, names, schema, search_index, training_cast
-from .generator_pools import RECIPE_PATH, Weighted, load_recipe, local_authorities, name_pool
+from . import child, db, directory_id, names, schema, search_index, training_cast
+from .generator_pools import Weighted, load_recipe, local_authorities, name_pool
 from .model import ServiceType
 from .passwords import hash_password
 
-__all__ = ["generate", "Cancelled", "Progress", "load_recipe", "RECIPE_PATH"]
+__all__ = ["generate", "Cancelled", "Progress", "load_recipe"]
 
 BATCH_HOUSEHOLDS = 10_000
 PARALLEL_FROM = 150_000  # below this, a second process costs more than it saves
@@ -378,13 +378,10 @@ def _items(seed: int, children: int, today: date, parallel: bool) -> Iterator[tu
         yield from _produce(seed, children, today.toordinal())
         return
     read_fd, write_fd = os.pipe()
-    env = dict(os.environ)
-    root = str(Path(__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "app.generator", str(write_fd), str(seed), str(children), str(today.toordinal())],
-            pass_fds=(write_fd,), env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+            child.command("app.generator", str(write_fd), str(seed), str(children), str(today.toordinal())),
+            pass_fds=(write_fd,), env=child.environment(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     finally:
         os.close(write_fd)
     with os.fdopen(read_fd, "rb") as channel:

@@ -15,23 +15,20 @@ seed and size give the same places.
 """
 from __future__ import annotations
 
-import json
 import random
 from bisect import bisect
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate
-from pathlib import Path
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
-NAMES_DIR = RESOURCES / "names"
-RECIPE_PATH = RESOURCES / "training_recipe.json"
+from . import resources
+
+RECIPE = "training_recipe.json"  # a training resource: only a training install has it
 
 
-def load_recipe(path: Path = RECIPE_PATH) -> dict:
+def load_recipe() -> dict:
     """Places, services, proportions and users of the training directory."""
-    with open(path, encoding="utf-8") as fh:
-        return json.load(fh)
+    return resources.load_json(RECIPE)
 
 
 class Weighted:
@@ -62,11 +59,10 @@ class Weighted:
 def name_pool(kind: str) -> Weighted:
     """``family``, ``given_F``, ``given_M``, ``adult_F`` or ``adult_M``."""
     items, weights = [], []
-    with open(NAMES_DIR / f"{kind}.tsv", encoding="utf-8") as fh:
-        for line in fh:
-            name, share = line.rstrip("\n").split("\t")
-            items.append(name)
-            weights.append(float(share))
+    for line in resources.text(f"names/{kind}.tsv").splitlines():
+        name, share = line.split("\t")
+        items.append(name)
+        weights.append(float(share))
     return Weighted(items, weights)
 
 

@@ -17,15 +17,13 @@ both ways.
 """
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-from pathlib import Path
 
 from nicknames import name_triplets
 
-from . import names
+from . import names, resources
 
-PATH = Path(__file__).resolve().parent.parent / "resources" / "nicknames.json"
+RESOURCE = "nicknames.json"
 
 
 def _groups() -> dict[str, set[str]]:
@@ -69,4 +67,4 @@ def variants(norm_given: str) -> frozenset[str]:
 
 def formal_names() -> dict[str, list[str]]:
     """The formal names the training pools make common -> the en-GB nicknames the data set lacks for them."""
-    return json.loads(PATH.read_text(encoding="utf-8"))["formal"]
+    return resources.load_json(RESOURCE)["formal"]

@@ -9,16 +9,14 @@ shows a trainee and what to type to find it (``entries``).
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from pathlib import Path
 
-from . import directory_id
+from . import directory_id, resources
 from .generator_pools import load_recipe
 
-PATH = Path(__file__).resolve().parent.parent / "resources" / "training_cast.json"
+RESOURCE = "training_cast.json"
 
 
 @dataclass(frozen=True)
@@ -44,7 +42,7 @@ class CastEntry:
 
 @lru_cache(maxsize=1)
 def _raw() -> dict:
-    return json.loads(PATH.read_text(encoding="utf-8"))
+    return resources.load_json(RESOURCE)
 
 
 def households() -> dict[str, dict]:

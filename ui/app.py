@@ -10,13 +10,13 @@ import logging
 import sys
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from app import resources
 from app.paths import Paths
 from app.settings import Settings
 
@@ -41,9 +41,8 @@ if TYPE_CHECKING:
     from .wizards.closure import ClosureWizard
 
 log = logging.getLogger(__name__)
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
-STYLE = RESOURCES / "style.qss"
-ICON = RESOURCES / "icons" / "signpost.svg"
+STYLE = "style.qss"  # resources, read through app.resources
+ICON = "icons/signpost.svg"
 APP_NAME = "Signpost"
 DESKTOP_FILE = "signpost"  # packaging/signpost.desktop; also the X11 instance name and Wayland app id
 
@@ -311,9 +310,8 @@ def application(argv: list[str]) -> QApplication:
 def configure(qt: QApplication) -> None:
     qt.setApplicationName(APP_NAME)
     qt.setDesktopFileName(DESKTOP_FILE)
-    qt.setWindowIcon(QIcon(str(ICON)))
-    if STYLE.exists():
-        qt.setStyleSheet(STYLE.read_text(encoding="utf-8"))
+    qt.setWindowIcon(QIcon(str(resources.path(ICON))))
+    qt.setStyleSheet(resources.text(STYLE))
 
 
 def run(argv: list[str]) -> int:

@@ -22,9 +22,10 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-PATH = Path(__file__).resolve().parent.parent.parent / "resources" / "closure_plan.json"
+from app import resources
+
+PLAN_RESOURCE = "closure_plan.json"
 
 OWNERS = ("la_team", "project_lead", "communications", "it_data", "data_protection",
           "records_manager", "finance")
@@ -192,7 +193,7 @@ class Plan:
 
 
 def _shipped() -> dict:
-    return json.loads(PATH.read_text(encoding="utf-8"))
+    return resources.load_json(PLAN_RESOURCE)
 
 
 @dataclass

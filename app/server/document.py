@@ -9,7 +9,9 @@ from pathlib import Path
 
 import yaml
 
-OPENAPI_FILE = Path(__file__).resolve().parents[2] / "resources" / "openapi.yaml"
+from .. import resources
+
+OPENAPI = "openapi.yaml"  # the resource the checked-in document is
 
 
 def openapi_document() -> dict:
@@ -31,6 +33,13 @@ def openapi_yaml() -> str:
     return header + yaml.safe_dump(openapi_document(), sort_keys=False, allow_unicode=False, width=100)
 
 
-def write_openapi(path: Path = OPENAPI_FILE) -> Path:
-    path.write_text(openapi_yaml(), encoding="utf-8")
-    return path
+def checked_in() -> str:
+    """The document as shipped (``resources/openapi.yaml``)."""
+    return resources.text(OPENAPI)
+
+
+def write_openapi(path: Path | None = None) -> Path:
+    """Write the document to ``path``, by default over the shipped one (run from a source checkout)."""
+    target = path or resources.path(OPENAPI)
+    target.write_text(openapi_yaml(), encoding="utf-8")
+    return target

@@ -25,7 +25,15 @@ from . import tls
 from .app import ServiceSettings, create_app
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[2]  # a source checkout when it holds pyproject.toml
+
+
+def client_command() -> tuple[str, str]:
+    """(command, where to run it) that starts the app: a checkout's main.py, else the installed ``signpost``."""
+    if not (REPO / "pyproject.toml").exists():
+        return "signpost", ""
+    python = os.path.relpath(sys.executable) if sys.executable.startswith(str(REPO)) else sys.executable
+    return f"{shlex.quote(python)} main.py", f", from {REPO}"
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -120,8 +128,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="write the OpenAPI document (default resources/openapi.yaml) and exit")
     args = ap.parse_args(argv)
     if args.write_openapi is not None:
-        from .document import OPENAPI_FILE, write_openapi
-        print(f"Wrote {write_openapi(Path(args.write_openapi) if args.write_openapi else OPENAPI_FILE)}")
+        from .document import write_openapi
+        print(f"Wrote {write_openapi(Path(args.write_openapi) if args.write_openapi else None)}")
         return 0
     if not 0 < args.port < 65536 or not 0 < args.idle_minutes <= 24 * 60:
         ap.error("give a port 1-65535 and idle minutes above 0")
@@ -161,12 +169,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     host = f"[{args.host}]" if ":" in args.host else args.host
     url = f"https://{host}:{sock.getsockname()[1]}"
-    python = os.path.relpath(sys.executable) if sys.executable.startswith(str(REPO)) else sys.executable
+    command, where = client_command()
     print(f"Signpost directory service (training data) at {url}/v1\n"
           f"CA bundle (the client verifies the server with it): {files.ca}\n"
-          f"Run the app against it (in another terminal, from {REPO}):\n"
-          f"  SIGNPOST_DIRECTORY_URL={url} SIGNPOST_CA_BUNDLE={shlex.quote(str(files.ca))} "
-          f"{shlex.quote(python)} main.py\n"
+          f"Run the app against it (in another terminal{where}):\n"
+          f"  SIGNPOST_DIRECTORY_URL={url} SIGNPOST_CA_BUNDLE={shlex.quote(str(files.ca))} {command}\n"
           f"  (or: make run-remote). Stop the service with Ctrl+C.", flush=True)
     server = uvicorn_server(app, files)
     try:

@@ -12,13 +12,13 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from app import child
 from app.token.info import PublicKeys
 
 SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
@@ -43,11 +43,9 @@ def training_label(name: str) -> str:
 
 
 def _env(conf: str | Path | None) -> dict[str, str]:
-    env = dict(os.environ)
+    env = child.environment()
     if conf is not None:
         env["SOFTHSM2_CONF"] = str(conf)
-    root = str(Path(__file__).resolve().parents[2])
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     return env
 
 
@@ -74,9 +72,8 @@ def provision_softhsm_token(
     slots = _run(["softhsm2-util", "--show-slots"], env)
     block = slots.split(f"Slot {m.group(1)}\n", 1)[1]
     serial = re.search(r"Serial number:\s*(\S+)", block).group(1)
-    child = _run([sys.executable, "-m", "app.token.provision", "enrol", module, serial],
-                 env, stdin=user_pin + "\n")
-    data = json.loads(child)
+    enrolled = _run(child.command("app.token.provision", "enrol", module, serial), env, stdin=user_pin + "\n")
+    data = json.loads(enrolled)
     return ProvisionedToken(serial, label, PublicKeys(bytes.fromhex(data["sign"]), bytes.fromhex(data["wrap"])))
 
 

@@ -16,15 +16,16 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
+from app import resources
 from app.directory import Directory
 from app.limits import Limits
 from app.server import ServiceSettings, create_app
-from app.server.document import OPENAPI_FILE
 from tests.conftest import TODAY
 
 from .conftest import Clock, Service
 
-schema = schemathesis.openapi.from_path(OPENAPI_FILE)  # the checked-in contract (kept in sync by test_https)
+# the checked-in contract (kept in sync by test_https)
+schema = schemathesis.openapi.from_path(resources.path("openapi.yaml"))
 EXAMPLES = 25
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import configparser
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -13,7 +14,7 @@ from app.settings import Settings
 from ui.app import DESKTOP_FILE, ICON, SignpostApp, configure
 from ui.idle import IdleWatch
 
-DESKTOP = ICON.parent.parent.parent / "packaging" / "signpost.desktop"
+DESKTOP = Path(__file__).resolve().parents[2] / "packaging" / "signpost.desktop"
 
 
 @pytest.fixture
@@ -85,4 +86,4 @@ def test_the_desktop_knows_it_as_signpost_with_its_icon(qtbot):
     entry.read(DESKTOP)
     desktop = entry["Desktop Entry"]
     assert desktop["Name"] == "Signpost" and desktop["Icon"] == "signpost" and desktop["Type"] == "Application"
-    assert DESKTOP.stem == DESKTOP_FILE and ICON.stem == desktop["Icon"]
+    assert DESKTOP.stem == DESKTOP_FILE and Path(ICON).stem == desktop["Icon"]

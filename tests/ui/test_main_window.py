@@ -280,8 +280,9 @@ def test_alt_and_a_fields_letter_moves_the_focus_there(qtbot, window):
 
 
 def _styled(qtbot, widget):
+    from app import resources
     from ui.app import STYLE
-    widget.setStyleSheet(STYLE.read_text(encoding="utf-8"))
+    widget.setStyleSheet(resources.text(STYLE))
     return widget
 
 

@@ -203,10 +203,11 @@ def test_a_run_that_only_makes_tokens_fills_the_bar_from_empty():
 
 
 def test_the_progress_line_is_neutral_and_an_error_is_red(qtbot):
+    from app import resources
     from ui.app import STYLE
     window = SignInWindow()
     qtbot.addWidget(window)
-    window.setStyleSheet(STYLE.read_text(encoding="utf-8"))
+    window.setStyleSheet(resources.text(STYLE))
     window.show()
     window.show_progress("people", 12_000, 20_000)
     assert window.status.text() == "Building the training directory: 12,000 of 20,000 children…"
