@@ -18,7 +18,7 @@ from .directory import Directory
 from .directory import witness_path as directory_witness
 from .keystore import KeystoreError, SecureKeyStore
 from .paths import Paths
-from .settings import Settings
+from .policy import load_settings
 from .token.errors import TokenError
 from .token.module import find_module
 from .token.provision import enrol_real_token
@@ -44,8 +44,12 @@ def enrol(argv: list[str], store: SecureKeyStore | None = None, paths: Paths | N
     ap.add_argument("--replace", action="store_true", help="replace Signpost keys already on the token")
     args = ap.parse_args(argv)
     paths = paths or Paths.default()
+    settings = load_settings(paths)  # the organisation's policy pins the module (issue 18)
+    if settings.problem:
+        print(settings.problem, file=sys.stderr)
+        return 1
     try:
-        module = find_module(args.module or Settings.load(paths.settings_file).pkcs11_module or None)
+        module = find_module(args.module or settings.pkcs11_module or None)
         serial = args.serial or _only_token(module)
         pin = getpass.getpass(f"PIN for token {serial}: ")
         keys = enrol_real_token(module, serial, pin, replace=args.replace)

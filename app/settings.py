@@ -24,7 +24,7 @@ import json
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -41,6 +41,13 @@ class Settings:
     directory_url: str = ""  # empty: the embedded training directory; else the service's https:// address
     ca_bundle: str = ""  # the CA file (PEM) the service's certificate must chain to
     record_cache_hours: int = 24  # R-LOCAL-2: opened records stay readable offline this long
+    # Not the user's: what the organisation's policy pinned (app.policy) and what the file had under the
+    # environment's and the policy's values (what save() writes back). Never read from or written to the file.
+    pinned: frozenset[str] = field(default=frozenset(), compare=False, metadata={"runtime": True})
+    training_allowed: bool = field(default=True, metadata={"runtime": True})
+    problem: str = field(default="", compare=False, metadata={"runtime": True})
+    _file_values: dict = field(default_factory=dict, init=False, repr=False, compare=False,
+                               metadata={"runtime": True})
 
     @classmethod
     def load(cls, path: Path, environ: Mapping[str, str] | None = None) -> Settings:
@@ -55,7 +62,7 @@ class Settings:
         except (OSError, ValueError) as exc:
             log.warning("settings file %s unreadable (%s); using defaults", path, exc)
             raw = {}
-        for f in fields(cls):
+        for f in user_fields():
             if f.name in raw:
                 out._set(f.name, raw[f.name], f"setting {f.name}")
         env = os.environ if environ is None else environ
@@ -77,12 +84,27 @@ class Settings:
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        data = asdict(self) | getattr(self, "_file_values", {})
+        data = {f.name: getattr(self, f.name) for f in user_fields()} | self._file_values
         tmp = path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(json.dumps(data, indent=2))
         tmp.replace(path)
+
+
+def user_fields() -> list:
+    """The settings a user's file holds (not what the policy or the running app adds)."""
+    return [f for f in fields(Settings) if not f.metadata.get("runtime")]
+
+
+def url_problem(value: str) -> str:
+    """Why ``value`` cannot be a directory service's address ("" when it can)."""
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname:
+        return "must be an https:// address, or empty for the training directory"
+    if parts.query or parts.fragment:
+        return "must be the service's address alone, without ? or #"
+    return ""
 
 
 def _problem(name: str, value, default) -> str:
@@ -96,11 +118,7 @@ def _problem(name: str, value, default) -> str:
     if name == "training_children" and value < 1:
         return "must be at least 1"
     if name == "directory_url" and value:
-        parts = urlsplit(value)
-        if parts.scheme != "https" or not parts.hostname:
-            return "must be an https:// address, or empty for the training directory"
-        if parts.query or parts.fragment:
-            return "must be the service's address alone, without ? or #"
+        return url_problem(value)
     if name == "ca_bundle" and "\x00" in value:
         return "not a file path"
     return ""

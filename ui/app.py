@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from app import resources
+from app import policy, resources
 from app.paths import Paths
 from app.settings import Settings
 
@@ -318,7 +318,7 @@ def run(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     qt = application(argv)
     paths = Paths.default()
-    controller = SignpostApp(paths, Settings.load(paths.settings_file))
+    controller = SignpostApp(paths, policy.load_settings(paths))
     controller.start()
     qt.aboutToQuit.connect(controller.shutdown)
     return qt.exec()

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from app import policy
 from app.paths import Paths
 from app.settings import Settings
 
@@ -70,6 +71,10 @@ class StartUp:
         from app.token.service import TokenService
 
         from . import refusals  # noqa: F401 - the words a person reads for the directory's refusal codes
+        problem = policy.start_problem(self.settings)  # issue 18: a bad policy file; training not allowed here
+        if problem:
+            self.on_failed(problem)
+            return
         self.paths.ensure()
         training.token_environment(self.paths)
         self.tokens = TokenService(self.settings.pkcs11_module or None, poll_interval=self.poll_interval)

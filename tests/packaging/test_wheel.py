@@ -32,13 +32,13 @@ DRIVER = r'''
 import json, sys
 from PySide6.QtCore import QTimer
 import ui.app, app.resources
-from app.settings import Settings
+from app import policy
 from app.paths import Paths
 from app.version import version
 
 qt = ui.app.application(["signpost"])
 paths = Paths.default()
-app_ = ui.app.SignpostApp(paths, Settings.load(paths.settings_file), poll_interval=0.2)
+app_ = ui.app.SignpostApp(paths, policy.load_settings(paths), poll_interval=0.2)
 app_.start()
 s = app_.signin
 state = {"step": "ready"}
