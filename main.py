@@ -1,10 +1,12 @@
 """Signpost: start the desktop client (or one of its command-line tasks)."""
 import sys
 
-USAGE = """usage: signpost [--version | COMMAND ARGS]
+USAGE = """usage: signpost [--version | --check | COMMAND ARGS]
 
   (no arguments)   start Signpost
   --version        print the version and exit
+  --check          check this workstation (smartcard service, token module, keyring, directory, display,
+                   disk, accessibility); exit 1 when a check fails
   enrol-token, unlock-account, limits, audit, switch-off   directory administration (see the README)"""
 
 
@@ -19,6 +21,9 @@ def main() -> int:
         from app.version import version
         print(f"Signpost {version()}")
         return 0
+    if args[:1] == ["--check"]:
+        from app.preflight import main as check
+        return check(args[1:])
     if args[:1] == ["--run-module"]:  # the frozen bundle's own child processes (app/child.py)
         from app.child import run_module
         return run_module(args[1:])

@@ -14,7 +14,7 @@ from pathlib import Path
 import app
 
 RUN_MODULE = "--run-module"
-MODULES = ("app.generator", "app.token.provision")  # nothing else may be run this way
+MODULES = ("app.generator", "app.token.provision", "app.preflight", "ui.platform_probe")  # nothing else
 
 
 def command(module: str, *args: str) -> list[str]:

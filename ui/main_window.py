@@ -239,15 +239,33 @@ class MainWindow(QMainWindow):
                 go.setShortcut(QKeySequence(f"Ctrl+{n}"))
             go.triggered.connect(lambda _checked=False, s=screen: self.show_screen(s))
             view.addAction(go)
+        help_menu = self.menuBar().addMenu("&Help")
         if training:  # the guide lists the training directory's sample children: nothing else has them
             guide = QAction("&Training guide", self)
             guide.setShortcut(QKeySequence(QKeySequence.HelpContents))
             guide.triggered.connect(lambda _checked=False: self.training_guide_requested.emit())
-            self.menuBar().addMenu("&Help").addAction(guide)
+            help_menu.addAction(guide)
+        for name, text, slot in (("checkWorkstation", "&Check this workstation…", self.open_check),  # issue 18
+                                 ("aboutSignpost", "&About Signpost", self.open_about)):
+            action = QAction(text, self)
+            action.setObjectName(name)
+            action.triggered.connect(lambda _checked=False, s=slot: s())
+            help_menu.addAction(action)
         self.resize(1180, 760)
         self._pending = 0
         if user.role.acts_for_colleague:
             self.load_colleagues()
+
+    # -- help (issue 18) ------------------------------------------------------------
+    def open_check(self) -> None:
+        from .help_dialogs import CheckDialog
+        dialog = CheckDialog(self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.open()
+
+    def open_about(self) -> None:
+        from .help_dialogs import show_about
+        show_about(self)
 
     # -- screens ----------------------------------------------------------------
     def show_screen(self, screen: Screen) -> None:
