@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from ui.announce import announce
 from ui.token_picker import TokenPicker
 
 TOKEN_BACK = "Your security token is back. Enter its PIN to unlock."
@@ -29,11 +30,9 @@ class LockWindow(QWidget):
         title.setObjectName("lockTitle")
         self.reason = QLabel()
         self.reason.setObjectName("lockReason")
-        self.reason.setAccessibleName("Why Signpost is locked")
-        self.reason.setWordWrap(True)
+        self.reason.setWordWrap(True)  # status lines: no fixed accessible name, their text is read (ui/announce.py)
         self.user = QLabel()
         self.user.setObjectName("lockUser")
-        self.user.setAccessibleName("Signed-in user")
         self.picker = TokenPicker()
         self.pin = QLineEdit()
         self.pin.setObjectName("lockPin")
@@ -46,12 +45,12 @@ class LockWindow(QWidget):
         self.sign_out_button.setObjectName("lockSignOutButton")
         self.status = QLabel()
         self.status.setObjectName("lockStatus")
-        self.status.setAccessibleName("Unlock message")
         self.status.setWordWrap(True)
 
         form = QFormLayout()
         form.addRow("Security &token", self.picker)
         form.addRow("&PIN", self.pin)
+        form.labelForField(self.picker).setBuddy(self.picker.combo)  # names the combo for a screen reader
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.sign_out_button)
@@ -74,6 +73,7 @@ class LockWindow(QWidget):
         self._why = ""
         self._token_removed = False
         self._own_serial = ""
+        self._lock_news = ""
         self.set_user(display_name)
         self.picker.changed.connect(self._token_changed)
         self.picker.tokens_changed.connect(self._show_reason)
@@ -87,6 +87,9 @@ class LockWindow(QWidget):
         """Why it locked; ``token_removed``: the reason stops being true when the token is back."""
         self._why, self._token_removed = text, token_removed
         self._show_reason()
+        self._lock_news = f"Signpost is locked. {text}"  # announced as the window appears
+        if self.isVisible():
+            self._speak_lock()
 
     def set_own_token(self, serial: str) -> None:
         """The token the session was signed in with."""
@@ -95,7 +98,19 @@ class LockWindow(QWidget):
 
     def _show_reason(self) -> None:
         back = self._token_removed and any(t.serial == self._own_serial for t in self.picker.tokens())
-        self.reason.setText(TOKEN_BACK if back else self._why)
+        text = TOKEN_BACK if back else self._why
+        if text != self.reason.text() and back:
+            announce(self.reason, text)
+        self.reason.setText(text)
+
+    def _speak_lock(self) -> None:
+        news, self._lock_news = self._lock_news, ""
+        announce(self, news, assertive=True)
+
+    def _say(self, text: str) -> None:
+        """A message about the unlock (an error): shown under the buttons and announced at once."""
+        self.status.setText(text)
+        announce(self.status, text, assertive=True)
 
     def _token_changed(self, _token: object) -> None:
         self.status.setText("")  # an error about the previous choice no longer applies
@@ -116,7 +131,7 @@ class LockWindow(QWidget):
 
     def show_error(self, message: str) -> None:
         self.set_busy(False)
-        self.status.setText(message)
+        self._say(message)
         self.pin.clear()
         self.pin.setFocus()
 
@@ -134,6 +149,8 @@ class LockWindow(QWidget):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         (self.pin if self.pin.isEnabled() else self.picker).setFocus(Qt.OtherFocusReason)
+        if self._lock_news:
+            self._speak_lock()
 
     def _update_enabled(self) -> None:
         self.unlock_button.setEnabled(self.can_unlock())
@@ -143,13 +160,13 @@ class LockWindow(QWidget):
             return
         token = self.picker.current()
         if token is None:
-            self.status.setText("Insert your security token.")
+            self._say("Insert your security token.")
             return
         if token.user_pin_locked:
             return  # the picker's warning says what to do
         pin = self.pin.text()
         if not pin:
-            self.status.setText("Enter your PIN.")
+            self._say("Enter your PIN.")
             self.pin.setFocus()
             return
         self.pin.clear()  # the PIN stays in no widget once handed on

@@ -34,6 +34,8 @@ from app.directory.work.types import RegisteredColleague
 from app.model import AccessReason, Colleague, Reason, Role
 from app.search import Criteria
 
+from .announce import announce
+
 _FIELDS = (  # attribute, label (with its Alt shortcut), placeholder
     ("family_name", "&Family name", "e.g. Smith"),
     ("given_name", "&Given name", "e.g. Poppy"),
@@ -90,7 +92,7 @@ class SearchForm(QWidget):
         for attr, label, hint in _FIELDS:
             edit = QLineEdit()
             edit.setObjectName(attr)
-            edit.setAccessibleName(label)
+            edit.setAccessibleName(label.replace("&", ""))  # a name a screen reader reads: no mnemonic sign
             edit.setPlaceholderText(hint)
             edit.setClearButtonEnabled(True)
             edit.returnPressed.connect(self.submit)
@@ -100,8 +102,7 @@ class SearchForm(QWidget):
 
         self.message = QLabel()
         self.message.setObjectName("searchMessage")
-        self.message.setWordWrap(True)
-        self.message.setAccessibleName("Search message")
+        self.message.setWordWrap(True)  # no fixed accessible name: its text is read, and announced (ui/announce.py)
         outer.addWidget(self.message)
         buttons = QHBoxLayout()
         self.search_button = QPushButton("&Search")
@@ -162,6 +163,7 @@ class SearchForm(QWidget):
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
         self.message.setText(text)
+        announce(self.message, text, assertive=error)  # a refusal at once; a result count politely
 
     def set_busy(self, busy: bool) -> None:
         self.search_button.setEnabled(not busy)

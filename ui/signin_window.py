@@ -14,6 +14,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
+from .announce import announce
 from .token_picker import TokenPicker
 
 
@@ -48,8 +49,7 @@ class SignInWindow(QWidget):
         self.button.setEnabled(False)
         self.status = QLabel()
         self.status.setObjectName("signInStatus")
-        self.status.setWordWrap(True)
-        self.status.setAccessibleName("Sign-in status")
+        self.status.setWordWrap(True)  # no fixed accessible name: its text is what is read (ui/announce.py)
         self.progress = QProgressBar()
         self.progress.setObjectName("setupProgress")
         self.progress.setAccessibleName("Setup progress")
@@ -64,6 +64,9 @@ class SignInWindow(QWidget):
         form.addRow("&Password", self.password)
         form.addRow("Security &token", self.tokens)
         form.addRow("Token P&IN", self.pin)
+        # the label names the combo itself: on Linux a combo box's accessible name is its current text, and a
+        # screen reader learns what it is for only from the label pointing at it (labelled-by)
+        form.labelForField(self.tokens).setBuddy(self.tokens.combo)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 28, 32, 28)
         layout.addWidget(title)
@@ -88,13 +91,16 @@ class SignInWindow(QWidget):
         self._set_status("Preparing the directory…")
 
     # -- the status line ---------------------------------------------------
-    def _set_status(self, text: str, kind: str = "info", transient: bool = False) -> None:
-        """``kind`` "info" (neutral) or "error" (red); a ``transient`` message goes on the next input."""
+    def _set_status(self, text: str, kind: str = "info", transient: bool = False, spoken: bool = True) -> None:
+        """``kind`` "info" (neutral) or "error" (red, announced at once); a ``transient`` message goes on the
+        next input; ``spoken``: announced to a screen reader (not each step of the progress bar)."""
         self.status.setProperty("kind", kind)
         self.status.style().unpolish(self.status)
         self.status.style().polish(self.status)
         self.status.setText(text)
         self._transient = transient and bool(text)
+        if spoken:
+            announce(self.status, text, assertive=kind == "error")
 
     def show_note(self, text: str) -> None:
         """Something that happened (e.g. signed out because another token came in), until the next input."""
@@ -116,7 +122,7 @@ class SignInWindow(QWidget):
         self.progress.show()
         value, text = self._overall.update(phase, done, total)
         self.progress.setValue(value)
-        self._set_status(f"{text}…")
+        self._set_status(f"{text}…", spoken=False)
 
     def set_ready(self, note: str = "") -> None:
         self._ready = True
