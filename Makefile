@@ -8,7 +8,7 @@ SYSTEM := $(VENV)/.system-packages
 
 export QT_QPA_PLATFORM_THEME :=
 
-.PHONY: run serve run-remote admin test bench screenshots system venv clean
+.PHONY: run serve run-remote admin test bench screenshots system venv clean package package-test
 
 $(SYSTEM): packaging/debian-packages.txt packaging/ensure-debian-packages.sh
 	@packaging/ensure-debian-packages.sh
@@ -22,6 +22,11 @@ $(STAMP): pyproject.toml $(SYSTEM)
 
 system: $(SYSTEM)
 venv: $(STAMP)
+
+PACKAGING := $(VENV)/.packaging-tools
+$(PACKAGING): $(STAMP)
+	@$(PY) -m pip install --quiet -e '.[test,package]'
+	@touch $@
 
 # Where `make run` keeps the private keyring it starts when the desktop has none
 # (a training desk): the training directory's key must outlive one run.
@@ -55,11 +60,22 @@ test: $(STAMP)
 # generation; the last line is JSON. Options: make bench BENCH_ARGS="--children
 # 5000000" (default 1,000,000), "--per-type 200" (queries per error type, default
 # 1,000), "--skip-app" (no start-up or sign-in figures).
-bench: $(STAMP)
+bench: $(PACKAGING)
 	@SIGNPOST_KEYRING_HOME= QT_QPA_PLATFORM=offscreen packaging/with-keyring.sh $(PY) -m tests.benchmarks.run $(BENCH_ARGS)
 
+# The Debian packages: dist/signpost_<version>_amd64.deb (a PyInstaller one-folder bundle in
+# /usr/lib/signpost) and dist/signpost-training_<version>_all.deb, checked with desktop-file-validate,
+# appstreamcli and lintian (packaging/build_deb.py). About 5-15 minutes on 2 busy cores.
+package: $(PACKAGING)
+	@$(PY) packaging/build_deb.py
+
+# As root: install the packages with dpkg -i, run signpost --version, signpost --check and a sign-in under
+# Xvfb from outside the tree, purge them and check nothing is left (packaging/package_test.py). CI runs it.
+package-test: package
+	@$(PY) packaging/package_test.py
+
 clean:
-	rm -rf $(VENV) build *.egg-info tests/_build .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info tests/_build .pytest_cache
 
 # README screenshots, from the real app in a real (virtual) window.
 screenshots: $(STAMP)

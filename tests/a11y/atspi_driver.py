@@ -36,6 +36,7 @@ KEYSYMS = {"Tab": 0xFF09, "Return": 0xFF0D, "Enter": 0xFF0D, "Escape": 0xFF1B, "
 
 announcements: list[dict] = []
 app_process: subprocess.Popen | None = None
+started = 0.0  # when the app was started (time.monotonic)
 
 
 def pump(seconds: float = 0.0) -> None:
@@ -155,7 +156,7 @@ class Session:
         while time.monotonic() < deadline:
             n = self.node(window, name, timeout=timeout)
             if n.getState().contains(pyatspi.STATE_ENABLED):
-                return describe(n)
+                return describe(n) | {"since_start_ms": round((time.monotonic() - started) * 1000, 1)}
             pump(0.2)
         raise RuntimeError(f"{name!r} never became enabled")
 
@@ -247,11 +248,12 @@ class Session:
 
 
 def main(argv: list[str]) -> int:
-    global app_process
+    global app_process, started
     path, name, command = argv[0], argv[1], argv[argv.index("--") + 1:]
     subprocess.run(["dbus-update-activation-environment", f"DISPLAY={os.environ['DISPLAY']}"], check=False,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # the AT-SPI registry's key events
     pyatspi.Registry.registerEventListener(on_announcement, "object:announcement")
+    started = time.monotonic()
     app_process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     session = Session(name)
     channel = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

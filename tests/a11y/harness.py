@@ -135,10 +135,13 @@ class Desktop:
         return err
 
     # -- what a user does, through the tree ---------------------------------------------------------------
-    def ready(self, timeout: float = 240) -> None:
-        """The sign-in window, its directory ready (the first run builds the training directory)."""
+    def ready(self, timeout: float = 240) -> float:
+        """The sign-in window, its directory ready (the first run builds the training directory) and a token
+        listed; returns the ms from the app's start."""
         self.call("window", title=SIGN_IN, timeout=60)
-        self.call("wait_enabled", window=SIGN_IN, name="Sign in", timeout=timeout)
+        enabled = self.call("wait_enabled", window=SIGN_IN, name="Sign in", timeout=timeout)
+        self.call("wait_text", window=SIGN_IN, contains="(training)", timeout=timeout)  # a token is listed
+        return enabled["since_start_ms"]
 
     def sign_in(self, username: str, password: str = PASSWORD, pin: str = PIN) -> None:
         self.call("set_text", window=SIGN_IN, name="Username", text=username)

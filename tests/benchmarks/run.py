@@ -47,6 +47,9 @@ Progress goes to stderr; the last stdout line is one JSON object:
   process (see ``tests.benchmarks.remote``; ``--skip-remote`` leaves them out).
 - ``reset_verify_ms`` / ``pkcs11tool_reset_verify_ms`` / ``reset_verify_ratio`` / ``batch_100_tokens_s``
   (and per-path figures): closure token resets, see ``tests.benchmarks.closure`` (``--skip-closure``).
+- ``package_size_mb``, ``packaged_startup_ms``, ``packaged_startup_ratio`` (against the source run, same
+  run; target <= 1.3) and ``keystrokes_signin_to_record``: see ``tests.benchmarks.package``
+  (``--skip-package``).
 - ``targets``: each target with its value and whether it is met (search p95
   ≤ 5 ms up to 1M children, ≤ 10 ms above; generation ≤ 60 s per million is
   judged from 1M children up, where fixed costs no longer dominate).
@@ -308,6 +311,7 @@ def targets(r: dict) -> dict:
     check("service_searches_per_s", r.get("service_searches_per_s"), ">=", 400.0)
     check("service_p95_under_load_ms", r.get("service_p95_under_load_ms"), "<=", 50.0)
     check("reset_verify_ratio", r.get("reset_verify_ratio"), "<=", 1.2)  # issue 9
+    check("packaged_startup_ratio", r.get("packaged_startup_ratio"), "<=", 1.3)  # issue 18
     return out
 
 
@@ -319,6 +323,7 @@ def main() -> None:
     ap.add_argument("--skip-app", action="store_true", help="leave out the start-up and sign-in figures")
     ap.add_argument("--skip-remote", action="store_true", help="leave out the HTTPS service figures")
     ap.add_argument("--skip-closure", action="store_true", help="leave out the closure token figures")  # issue 9
+    ap.add_argument("--skip-package", action="store_true", help="leave out the package figures")  # issue 18
     args = ap.parse_args()
     today = date.today()
     result: dict = {"children": args.children}
@@ -379,6 +384,14 @@ def main() -> None:
             token_dir = tmp / "token-bench"
             token_dir.mkdir()
             result.update(signin.figures(token_dir))
+    if not args.skip_package:  # issue 18: the .deb's size, the packaged start-up, the keyboard journey
+        say("timing the package (size, packaged start-up against the source run, keyboard journey)…")
+        done = subprocess.run([sys.executable, "-m", "tests.benchmarks.package"], capture_output=True, text=True,
+                              timeout=3600)
+        if done.returncode == 0:
+            result.update(json.loads(done.stdout.strip().splitlines()[-1]))
+        else:
+            say(f"  package benchmark failed: {done.stderr.strip()[-500:]}")
     if not args.skip_closure:  # issue 9: token reset vs pkcs11-tool, batch (tests/benchmarks/closure.py)
         say("timing closure token resets against pkcs11-tool…")
         done = subprocess.run([sys.executable, "-m", "tests.benchmarks.closure"], capture_output=True, text=True,
