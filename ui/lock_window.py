@@ -48,9 +48,10 @@ class LockWindow(QWidget):
         self.status.setWordWrap(True)
 
         form = QFormLayout()
-        form.addRow("Security &token", self.picker)
+        token_label = QLabel("Security &token")
+        token_label.setBuddy(self.picker.combo)  # names the combo for a screen reader (its name is its text)
+        form.addRow(token_label, self.picker)
         form.addRow("&PIN", self.pin)
-        form.labelForField(self.picker).setBuddy(self.picker.combo)  # names the combo for a screen reader
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.sign_out_button)
