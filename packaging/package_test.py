@@ -5,8 +5,8 @@ As root (``dpkg -i`` needs it), from a folder outside the source tree:
    --check`` fails its directory check, because a production install has no training directory and no
    directory service is set.
 2. with ``signpost-training``: ``signpost --check`` passes every check (under Xvfb, with a private
-   keyring), and a training user signs in to the installed app, driven through its accessibility tree
-   (tests/a11y/harness.py).
+   keyring), and a training user signs in to the installed app and searches, driven through its
+   accessibility tree (tests/a11y/harness.py).
 3. both packages purged: nothing they installed is left: no file dpkg listed for them, and nothing new
    under /usr, /etc or /opt with "signpost" in its path (other software may change those folders meanwhile,
    so only what could be ours is compared).
@@ -144,8 +144,14 @@ def sign_in(work: Path, env: dict[str, str]) -> list[str]:
     try:
         desktop.ready()
         desktop.sign_in("alex.practitioner")
-        desktop.call("wait_text", window="Signpost — Alex", contains="Why are you searching?")
-        say("a training user signed in to the installed app (driven over AT-SPI under Xvfb)")
+        window = "Signpost — Alex"
+        desktop.call("wait_text", window=window, contains="Why are you searching?")
+        desktop.call("keys", keys=["Alt+R", "Down"], window=window)  # a search: the frozen engine and its data
+        desktop.call("set_text", window=window, name="Family name", text="Trevaskis")
+        desktop.call("set_text", window=window, name="Date of birth", text="02/09/2014")
+        desktop.call("press", window=window, name="Search")
+        desktop.call("wait_text", window=window, contains="1 child matches")
+        say("a training user signed in to the installed app and found a child (over AT-SPI under Xvfb)")
         return []
     except AssertionError as exc:
         return [f"sign-in smoke test: {exc}"]
