@@ -62,28 +62,19 @@ def enrol(argv: list[str], store: SecureKeyStore | None = None, paths: Paths | N
     except TokenError as exc:
         print(f"Not enrolled: {exc.message}", file=sys.stderr)
         return 1
-    except (KeystoreError, LookupError) as exc:
+    except (*CANNOT_OPEN, LookupError) as exc:
         print(f"Not enrolled: {exc}", file=sys.stderr)
         return 1
     print(f"Token {serial} is enrolled for {args.user}.")
     return 0
 
 
-class NoTrainingDirectory(KeystoreError):
-    pass
-
-
-def _require_directory(paths: Paths) -> None:
-    if not paths.training_directory.exists():
-        raise NoTrainingDirectory(f"there is no training directory at {paths.training_directory} yet: run "
-                                  "`make run` (or `make serve`) once to build it.")
+CANNOT_OPEN = (KeystoreError, training.DirectoryProblem)  # each says what happened and what to do
 
 
 def _open_training(store: SecureKeyStore | None, paths: Paths) -> Directory:
-    _require_directory(paths)
-    store = store or SecureKeyStore()
-    return Directory.open(paths.training_directory, training.directory_key(store),
-                          signing_key=training.signing_key(store))
+    """The training directory as the app opens it (every page checked; a problem said, nothing deleted)."""
+    return training.open_existing(paths, store or SecureKeyStore())
 
 
 def _admin_name() -> str:
@@ -97,7 +88,7 @@ def unlock_account(argv: list[str], store: SecureKeyStore | None = None, paths: 
     args = ap.parse_args(argv)
     try:
         directory = _open_training(store, paths or Paths.default())
-    except KeystoreError as exc:
+    except CANNOT_OPEN as exc:
         print(f"Not unlocked: {exc}", file=sys.stderr)
         return 1
     try:
@@ -117,7 +108,7 @@ def limits(argv: list[str], store: SecureKeyStore | None = None, paths: Paths | 
     args = ap.parse_args(argv)
     try:
         directory = _open_training(store, paths or Paths.default())
-    except KeystoreError as exc:
+    except CANNOT_OPEN as exc:
         print(f"Limits not read: {exc}", file=sys.stderr)
         return 1
     try:
@@ -151,7 +142,7 @@ def switch_off(argv: list[str], store: SecureKeyStore | None = None, paths: Path
             return 2
     try:
         directory = _open_training(store, paths or Paths.default())
-    except KeystoreError as exc:
+    except CANNOT_OPEN as exc:
         print(f"Switch-off not set: {exc}", file=sys.stderr)
         return 1
     try:
@@ -174,12 +165,14 @@ def audit_command(argv: list[str], store: SecureKeyStore | None = None, paths: P
     ap.parse_args(argv)
     paths = paths or Paths.default()
     try:
-        _require_directory(paths)
+        if not paths.training_directory.exists():
+            raise training.DirectoryProblem("no_directory", f"there is no training directory at "
+                                                            f"{paths.training_directory}.")
         store = store or SecureKeyStore()
         key = training.directory_key(store)
         public = training.public_signing_key(training.signing_key(store))
         conn = db.open_encrypted(paths.training_directory, key)
-    except (KeystoreError, db.WrongKeyOrCorrupt) as exc:
+    except (*CANNOT_OPEN, db.WrongKeyOrCorrupt) as exc:
         print(f"The audit log cannot be checked: {exc}", file=sys.stderr)
         return 2
     try:

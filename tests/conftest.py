@@ -41,6 +41,17 @@ def conn(built_directory):
     c.close()
 
 
+def copy_directory(src: Path, dst: Path) -> Path:
+    """A copy of a directory file as the engine left it: the file and the audit checkpoint beside it (a copy
+    without its witness is a log that lost it, R-AUDIT-2)."""
+    from app.directory import witness_path
+    shutil.copy(src, dst)
+    witness = witness_path(src)
+    if witness is not None and witness.exists():
+        shutil.copy(witness, witness_path(dst))
+    return dst
+
+
 @pytest.fixture
 def directory_copy(built_directory, tmp_path) -> tuple[Path, bytes]:
     src, key = built_directory

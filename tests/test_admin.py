@@ -28,7 +28,7 @@ def test_enrol_token_puts_keys_on_the_token_and_its_public_keys_in_the_directory
     rc = admin.enrol(["--user", "jo.la", "--serial", bare_token, "--module", training.SOFTHSM_MODULE],
                      store=store, paths=paths)
     assert rc == 0, capsys.readouterr().err
-    d = Directory.open(paths.training_directory, key, clock=lambda: TODAY)
+    d = Directory.open(paths.training_directory, key, clock=lambda: TODAY, signing_key=training.signing_key(store))
     assert d.enrolled_tokens()["jo.la"] == bare_token
     assert d.conn.execute("SELECT actor FROM audit WHERE action = 'token_enrolled' ORDER BY seq DESC"
                           ).fetchone()[0].startswith("admin:")
@@ -46,7 +46,7 @@ def test_unlock_account_and_limits_commands(training_home, capsys):
     paths, store, key = training_home
     assert admin.limits(["failed_signins_before_lock", "2"], store=store, paths=paths) == 0
     assert "failed_signins_before_lock = 2" in capsys.readouterr().out
-    d = Directory.open(paths.training_directory, key, clock=lambda: TODAY)
+    d = Directory.open(paths.training_directory, key, clock=lambda: TODAY, signing_key=training.signing_key(store))
     assert d.limits.failed_signins_before_lock == 2 and d.limits.searches_per_minute == Limits().searches_per_minute
     token = SoftToken("ADM").enrol(d, "alex.practitioner")
     for _ in range(2):
@@ -57,7 +57,7 @@ def test_unlock_account_and_limits_commands(training_home, capsys):
     d.close()
     assert admin.unlock_account(["--user", "alex.practitioner"], store=store, paths=paths) == 0
     assert "can sign in again" in capsys.readouterr().out
-    d = Directory.open(paths.training_directory, key, clock=lambda: TODAY)
+    d = Directory.open(paths.training_directory, key, clock=lambda: TODAY, signing_key=training.signing_key(store))
     assert token_sign_in(d, "alex.practitioner", token).user.username == "alex.practitioner"
     actions = [a for (a,) in d.conn.execute("SELECT action FROM audit WHERE actor LIKE 'admin:%'")]
     assert actions == ["limit_changed", "account_unlocked"]
@@ -72,12 +72,12 @@ def test_switch_off_command_stops_the_training_directory_and_can_be_cleared(trai
     assert admin.switch_off(["--at", "tomorrow"], store=store, paths=paths) == 2
     assert "2026-12-01T17:00" in capsys.readouterr().err
     assert admin.switch_off(["--at", "2020-01-01T09:00"], store=store, paths=paths) == 0
-    d = Directory.open(paths.training_directory, key, clock=lambda: TODAY)
+    d = Directory.open(paths.training_directory, key, clock=lambda: TODAY, signing_key=training.signing_key(store))
     token = SoftToken("SWO").enrol(d, "alex.practitioner")
     with pytest.raises(SwitchedOff):
         token_sign_in(d, "alex.practitioner", token)  # R-CLOSE-1: only the LA team signs in, for closure
     d.close()
     assert admin.switch_off(["--clear"], store=store, paths=paths) == 0
-    d = Directory.open(paths.training_directory, key, clock=lambda: TODAY)
+    d = Directory.open(paths.training_directory, key, clock=lambda: TODAY, signing_key=training.signing_key(store))
     assert token_sign_in(d, "alex.practitioner", token).session
     d.close()

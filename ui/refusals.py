@@ -312,6 +312,7 @@ def explain(exc: BaseException) -> tuple[str, str]:
     from app.keystore import KeystoreError
     from app.localcache import CacheError
     from app.token.errors import TokenError
+    from app.training import DirectoryProblem
     if isinstance(exc, Refusal):
         return words(exc), exc.field
     if isinstance(exc, DirectoryUnavailable):
@@ -322,6 +323,8 @@ def explain(exc: BaseException) -> tuple[str, str]:
         return f"Your keyring could not be used: {exc}", "pin"
     if isinstance(exc, CacheError):
         return f"Your local data could not be opened: {exc}", "pin"
+    if isinstance(exc, DirectoryProblem):  # sec-audit: a training directory that will not open (issue 13 §4.2)
+        return str(exc), ""
     if isinstance(exc, OSError) and getattr(exc, "errno", None) == 28:
         return UNAVAILABLE["disk_full"], ""
     return "Something went wrong. Try again; if it keeps happening, sign out and in again or contact your helpdesk.", ""

@@ -118,17 +118,10 @@ class StartUp:
         from app import training
         if self.store is None:
             self.store = _default_store()
-        key = training.directory_key(self.store)
-        path = self.paths.training_directory
         progress = lambda phase, d, t: self.relay.post(self.progress, phase, d, t)  # noqa: E731
-        if training.needs_build(path, key):
-            training.build(path, key, self.settings.training_children, cancelled=self._closing.is_set,
-                           progress=progress)
-        directory = training.open_directory(self.paths, key, self.clock, training.signing_key(self.store))
-        conf = training.token_environment(self.paths)
-        if training.tokens_missing(directory, conf):
-            training.provision_tokens(directory, conf, progress)
-        return directory
+        # built on a first run only: a directory that will not open is said to be so, never rebuilt (issue 13 §4.2)
+        return training.open_or_build(self.paths, self.store, children=self.settings.training_children,
+                                      clock=self.clock, progress=progress, cancelled=self._closing.is_set)
 
     def _directory_ready(self, _: Any) -> None:
         from app.session import SessionManager

@@ -79,27 +79,19 @@ def training_engine(paths: Paths, say: Callable[[str], None]) -> Callable[[], Di
         from ..keystore import SecureKeyStore
         from ..settings import Settings
         store = SecureKeyStore()
-        key = training.directory_key(store)
-        signing = training.signing_key(store)
-        path = paths.training_directory
         shown: set[tuple[str, int]] = set()
+        children = Settings.load(paths.settings_file).training_children
 
         def progress(phase: str, done: int, total: int) -> None:
             step = (phase, 10 * done // max(total, 1))
             if step not in shown:  # each phase at every tenth
+                if not shown:
+                    say(f"Building the training directory ({children:,} children; first run only)…")
                 shown.add(step)
                 say(f"  {phase}: {10 * step[1]}%")
 
-        if training.needs_build(path, key):
-            children = Settings.load(paths.settings_file).training_children
-            say(f"Building the training directory ({children:,} children; first run only)…")
-            training.build(path, key, children, progress=progress)
-        directory = training.open_directory(paths, key, date.today, signing)
-        conf = training.token_environment(paths)
-        if training.tokens_missing(directory, conf):
-            say("Making the training users' security tokens…")
-            training.provision_tokens(directory, conf, progress)
-        return directory
+        # built on a first run only; one that will not open is said to be so, never rebuilt (issue 13 §4.2)
+        return training.open_or_build(paths, store, children=children, clock=date.today, progress=progress)
 
     return open_directory
 

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from app import training
+from app.audit import derived_signing_key
 from app.directory import Directory
 from app.keystore import SecureKeyStore
 from app.paths import Paths
 from app.settings import Settings
-from tests.conftest import TODAY
+from tests.conftest import TODAY, copy_directory
 from tests.softhsm_fixtures import SoftHSM
 
 
@@ -69,6 +70,7 @@ def key_store():
     cleaner = SecureKeyStore(service=service)
     try:
         cleaner.delete_now(training.KEY_ITEM)
+        cleaner.delete_now(training.SIGNING_ITEM)
     finally:
         cleaner.close()
 
@@ -82,10 +84,11 @@ def make_app(qtbot, tmp_path, training_tokens, desk, key_store):
         db, key, _, _ = training_tokens
         paths = Paths(tmp_path / "data", tmp_path / "config")
         paths.training_directory.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(db, paths.training_directory)
+        copy_directory(db, paths.training_directory)
         s = store or key_store
         if store is None:
             s.put_now(training.KEY_ITEM, key)
+            s.put_now(training.SIGNING_ITEM, derived_signing_key(key))  # what signed the copied log
         app = SignpostApp(paths, settings or Settings(), s, clock=lambda: TODAY)
         qtbot.addWidget(app.signin)
         app.start()

@@ -3,7 +3,6 @@ search, open; the service stops and a recent record opens as the offline copy (R
 comes back and the same session carries on."""
 from __future__ import annotations
 
-import shutil
 import socket
 import threading
 import time
@@ -13,7 +12,7 @@ from PySide6.QtCore import Qt
 
 from app.directory import Directory
 from app.settings import Settings
-from tests.conftest import TODAY
+from tests.conftest import TODAY, copy_directory
 from tests.ui.test_app_flow import search, sign_in
 
 
@@ -56,7 +55,7 @@ def test_remote_service_then_offline_copy_then_carry_on(qtbot, make_app, trainin
     db, key, _, _ = training_tokens
     served = tmp_path / "service" / "directory.db"
     served.parent.mkdir()
-    shutil.copy(db, served)
+    copy_directory(db, served)
     probe = Directory.open(served, key, clock=lambda: TODAY)
     did, family, dob = probe.conn.execute(
         "SELECT directory_id, family_name, dob FROM children WHERE shielded_at IS NULL AND la_code = 'NBR' "
