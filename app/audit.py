@@ -31,6 +31,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -42,6 +43,8 @@ from .model import Viewer
 
 CHECKPOINT_CONTEXT = b"signpost-audit-checkpoint-v1"
 WITNESS_EVERY_S = 1.0  # the witness beside the directory lags the log by at most this while it is busy
+FULL_CHECK_ENTRIES = 10_000  # the engine checks a log this long whole at open (about 0.3 s on this 2-core machine)
+TAIL_CHECK_ENTRIES = 1_000  # ... and a longer one's last entries; ``audit verify`` always checks all of it
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,22 @@ def derived_signing_key(directory_key: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"signpost-audit-signing").derive(directory_key)
 
 
+class _Tampered(Exception):
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__(verdict.problem)
+        self.verdict = verdict
+
+
+def _tampering(exc: BaseException, size: int) -> Verdict | None:
+    """The finding an append's failure means, if it means the log was changed outside the directory: a node
+    or checkpoint for the next entry already stored (IntegrityError), or one the tree needs gone (LookupError)."""
+    from .db import DatabaseError
+    if isinstance(exc, LookupError) or (isinstance(exc, DatabaseError) and "UNIQUE constraint" in str(exc)):
+        return Verdict(False, size, size + 1, f"The log's hash tree does not fit its {size} entries: it was changed "
+                                              "outside the directory.", "tree_broken")
+    return None
+
+
 class _TreeStore:
     """Merkle nodes in ``audit_tree`` (complete subtrees only; append-only)."""
 
@@ -129,9 +148,39 @@ class AuditLog:
         self._pending: Checkpoint | None = None
         self.tree = _TreeStore(conn)
         self.size = conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+        self.broken: Verdict | None = None  # set when the log failed a check: nothing more is appended to it
         known = conn.execute("SELECT value FROM meta WHERE key = 'audit_public_key'").fetchone()
-        if known is None:
-            conn.execute("INSERT INTO meta VALUES ('audit_public_key', ?)", (self.public_key.hex(),))
+        if known is None or (known[0] != self.public_key.hex() and not self.size):  # an empty log: its first key
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('audit_public_key', ?)", (self.public_key.hex(),))
+        self.pinned = bytes.fromhex(known[0]) if known is not None and self.size else self.public_key
+
+    def self_check(self) -> Verdict:
+        """Check the log at open (issue 13 §1.2): every entry when there are at most ``FULL_CHECK_ENTRIES``
+        (about 10 µs each), else the last ``TAIL_CHECK_ENTRIES`` and the tree's stored nodes; the latest
+        checkpoint against the key pinned when the log began, and the witness beside the file, which a
+        non-empty log must have. A failure leaves the log ``broken``: appending to it is refused."""
+        if self.pinned != self.public_key:
+            verdict = Verdict(False, 0, None, "The directory's audit log was signed with another key than the one "
+                                              "it is opened with now.", "key_changed")
+        else:
+            try:
+                witness = read_witness(self.witness)
+            except WitnessUnreadable as exc:
+                verdict = Verdict(False, 0, None, str(exc), "bad_signature")
+            else:
+                tail = None if self.size <= FULL_CHECK_ENTRIES else TAIL_CHECK_ENTRIES
+                verdict = verify(self.conn, self.public_key, witness, require_witness=self.witness is not None,
+                                 every_checkpoint=False, tail=tail)
+                if not verdict.ok and verdict.code == "altered":  # found: now name the first bad entry
+                    verdict = verify(self.conn, self.public_key, witness, require_witness=self.witness is not None,
+                                     tail=tail)
+        self.broken = None if verdict.ok else verdict
+        return verdict
+
+    def _refuse_broken(self) -> NoReturn:
+        from .refusals import AuditBroken
+        assert self.broken is not None
+        raise AuditBroken("audit.log_broken", finding=self.broken.code, entry=self.broken.first_bad)
 
     def record(self, actor: str, action: str, *, detail: dict | None = None, reason: str | None = None,
                viewer: Viewer | None = None, las: tuple[str, ...] | list[str] | set[str] = ()) -> None:
@@ -151,12 +200,20 @@ class AuditLog:
         if viewer is not None:
             la_codes.add(viewer.user.la_code)
         la_text = ",".join(sorted(c for c in la_codes if c))
+        if self.broken is not None:  # never on top of a log that failed its check (issue 13 §1.2)
+            self._refuse_broken()
         own = not self.conn.in_transaction
         if own:  # take the write lock first: another process (app and service on one file) may append too
             self.conn.execute("BEGIN IMMEDIATE")
         self.conn.execute("SAVEPOINT audit_append")
         try:
-            self.size = self.conn.execute("SELECT coalesce(max(seq), 0) FROM audit").fetchone()[0]
+            top = self.conn.execute("SELECT coalesce(max(seq), 0) FROM audit").fetchone()[0]
+            latest = self.conn.execute("SELECT coalesce(max(size), 0) FROM audit_checkpoints").fetchone()[0]
+            if latest != top:  # entries cut off, or added without a checkpoint, since the check (O(log n) each)
+                raise _Tampered(Verdict(False, min(top, latest), min(top, latest) + 1, "The log changed outside "
+                                        "the directory while it was open.", "cut_off" if latest > top else
+                                        "not_covered"))
+            self.size = top
             seq = self.size + 1
             leaf = entry_leaf(seq, at, actor, on_behalf, action, reason, text, la_text)
             self.conn.execute(
@@ -168,11 +225,15 @@ class AuditLog:
             self.conn.execute("RELEASE audit_append")
             if own:
                 self.conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             self.conn.execute("ROLLBACK TO audit_append")
             self.conn.execute("RELEASE audit_append")
             if own:
                 self.conn.execute("ROLLBACK")
+            tampered = exc.verdict if isinstance(exc, _Tampered) else _tampering(exc, self.size)
+            if tampered is not None:  # a tree node or checkpoint already there, or one missing: the log was
+                self.broken = tampered  # changed behind the directory's back -- say so, never a raw error
+                self._refuse_broken()
             raise
         self.size = seq
         self._witness(cp)
@@ -240,47 +301,136 @@ class Verdict:
     entries: int
     first_bad: int | None = None  # the first entry (seq) that is missing, altered or unsigned
     problem: str = ""
+    code: str = ""  # what was found (FINDINGS), for alerts and words; "" when ok
+    compared: tuple[Reference, ...] = ()  # every checkpoint the log was compared against
+    redacted: int = 0  # (archives) entries whose detail was cut for the reader: proven in the log, not read
 
 
-def verify(conn, public_key: bytes, witness: Checkpoint | None = None) -> Verdict:
-    """Check the whole log against its signed checkpoints and the latest one known.
+# What a check can find (Verdict.code): each names one way a log stops being the one that was signed.
+FINDINGS = ("missing", "altered", "not_covered", "cut_off", "rewritten", "bad_signature", "key_changed",
+            "witness_missing", "tree_broken", "unreadable")
 
-    Recomputes every leaf from the entry itself and every tree head from the
-    leaves, so stored hashes that were recomputed after an edit do not help.
+
+@dataclass(frozen=True)
+class Reference:
+    """A signed checkpoint the log is held to, and where it came from (said in ``audit verify``'s output)."""
+
+    checkpoint: Checkpoint
+    source: str
+
+    def describe(self) -> str:
+        return f"{self.checkpoint.size} entries, root {self.checkpoint.root.hex()[:16]}…, {self.source}"
+
+
+def verify(conn, public_key: bytes, witness: Checkpoint | None = None, *, references: tuple[Reference, ...] = (),
+           require_witness: bool = False, every_checkpoint: bool = True, tail: int | None = None) -> Verdict:
+    """Check the log against its signed checkpoints, the witness beside it and ``references`` kept elsewhere.
+
+    Recomputes every leaf from the entry itself and every tree head from the leaves, so stored hashes that
+    were recomputed after an edit do not help; an entry is covered when the latest signed checkpoint's root
+    is the root of the recomputed leaves. ``references`` (a client's or the LA team's checkpoint, one given
+    on the command line, one this verifier kept) each must be a prefix of the log: one for more entries
+    than the log holds means entries were cut off, one whose root differs means the log was rewritten --
+    the only way a rewrite re-signed with the directory's own key shows.
+
+    ``require_witness``: a non-empty log with no witness beside it is a finding, not a fresh start.
+    ``every_checkpoint``: check each stored checkpoint's signature and root, which names the first bad entry
+    (``audit verify``), or only the latest one and the references (the engine at open: the latest covers
+    every entry, and each signature costs about 0.1 ms, each root some 30 µs). ``tail``: recompute only the
+    last ``tail`` leaves, and take the tree's stored nodes for the rest (the engine, on a long log).
     """
+    refs = list(references)
+    if witness is not None:
+        refs.append(Reference(witness, "the witness beside the directory"))
+    count, top = conn.execute("SELECT count(*), coalesce(max(seq), 0) FROM audit").fetchone()
+    start = count - tail if tail is not None and count > tail else 0  # checkpoints before the tail are not read
     signed = {size: Checkpoint(size, bytes(root), at, bytes(sig)) for size, root, at, sig in conn.execute(
-        "SELECT size, root, at, signature FROM audit_checkpoints")}
+        "SELECT size, root, at, signature FROM audit_checkpoints WHERE size > ? OR size = (SELECT max(size) "
+        "FROM audit_checkpoints)", (start,))}
     latest = max(signed.values(), key=lambda c: c.size, default=None)
-    if witness is not None and (latest is None or witness.size > latest.size):
-        latest = witness
+    compared = tuple(refs) + ((Reference(latest, "the latest checkpoint stored in the directory"),)
+                              if latest is not None else ())
+
+    def bad(code: str, entries: int, first: int | None, problem: str) -> Verdict:
+        return Verdict(False, entries, first, problem, code, compared)
+
+    for ref in refs:
+        if not ref.checkpoint.verify(public_key):
+            return bad("bad_signature" if ref.source.startswith("the witness") else "key_changed", 0,
+                       ref.checkpoint.size, f"The checkpoint from {ref.source} is not signed by the directory's "
+                                            "key: it was forged, or the directory's key has changed since.")
     if latest is not None and not latest.verify(public_key):
-        return Verdict(False, 0, latest.size, "The latest checkpoint's signature is not the directory's.")
-    store, size = merkle.MemoryStore(), 0
+        return bad("bad_signature", 0, latest.size, "The latest checkpoint's signature is not the directory's.")
+    if require_witness and witness is None and count:
+        return bad("witness_missing", 0, None, "The checkpoint the directory keeps beside its file (the witness) "
+                                               f"is missing, though the log holds {count} entries: it was deleted, "
+                                               "or the log was put back from somewhere else.")
+    store: merkle.NodeStore
+    size = start
+    if start:
+        store = _TailStore(_TreeStore(conn))
+        if top != count:
+            return bad("missing", 0, None, f"The log holds {count} entries numbered up to {top}: some are missing.")
+    else:
+        store = merkle.MemoryStore()
     for seq, at, actor, obo, action, reason, detail, las, leaf in conn.execute(
-            "SELECT seq, at, actor, on_behalf_of, action, reason, detail, las, leaf FROM audit ORDER BY seq"):
+            "SELECT seq, at, actor, on_behalf_of, action, reason, detail, las, leaf FROM audit WHERE seq > ? "
+            "ORDER BY seq", (size,)):
         position = size + 1
         if seq != position:
-            return Verdict(False, size, position, f"Entry {position} is missing: the log jumps to entry {seq}.")
+            return bad("missing", size, position, f"Entry {position} is missing: the log jumps to entry {seq}.")
         computed = entry_leaf(seq, at, actor, obo, action, reason, detail, las)
         if bytes(leaf) != computed:
-            return Verdict(False, size, seq, f"Entry {seq} was altered after it was written.")
-        size = merkle.append(store, size, computed)
-        cp = signed.get(size)
-        if cp is None:
+            return bad("altered", size, seq, f"Entry {seq} was altered after it was written.")
+        try:
+            size = merkle.append(store, size, computed)
             if latest is None or size > latest.size:
-                return Verdict(False, size - 1, seq, f"Entry {seq} is not covered by any signed checkpoint: "
-                                                     "it was added outside the directory.")
-            continue
-        if not cp.verify(public_key) or cp.root != merkle.root(store, size):
-            return Verdict(False, size - 1, seq, f"Entry {seq} does not match the checkpoint the directory signed "
-                                                 "for it: it was altered, inserted or moved.")
-    if latest is not None:
-        if size < latest.size:
-            return Verdict(False, size, size + 1, f"The log ends at entry {size}, but the directory signed a "
-                                                  f"checkpoint for {latest.size} entries: entries were cut off.")
-        if latest.root != merkle.root(store, latest.size):
-            return Verdict(False, size, latest.size, "The log does not match its latest checkpoint.")
-    return Verdict(True, size)
+                return bad("not_covered", size - 1, seq, f"Entry {seq} is not covered by any signed "
+                                                         "checkpoint: it was added outside the directory.")
+            cp = signed.get(size) if every_checkpoint or size == latest.size else None
+            if cp is None:
+                continue
+            if (every_checkpoint and not cp.verify(public_key)) or cp.root != merkle.root(store, size):
+                return bad("altered", size - 1, seq, f"Entry {seq} does not match the checkpoint the directory "
+                                                     "signed for it: it was altered, inserted or moved.")
+        except LookupError:
+            return bad("tree_broken", size, seq, f"The log's stored hash tree is incomplete at entry {seq}.")
+    try:
+        stored_root = merkle.root(_TreeStore(conn), size)
+    except LookupError:
+        stored_root = None
+    if latest is not None and latest.size == size and stored_root != latest.root:
+        return bad("tree_broken", size, None, "The log's stored hash tree does not give the root the directory "
+                                              "signed: proofs made from it would not hold.")
+    for ref in sorted(compared, key=lambda r: r.checkpoint.size):
+        cp = ref.checkpoint
+        if cp.size > size:
+            return bad("cut_off", size, size + 1, f"The log ends at entry {size}, but {ref.source} holds a signed "
+                                                  f"checkpoint for {cp.size} entries: entries were cut off.")
+        try:
+            root = merkle.root(store, cp.size)
+        except LookupError:
+            return bad("tree_broken", size, cp.size, f"The log's stored hash tree is incomplete at entry {cp.size}.")
+        if root != cp.root:
+            return bad("rewritten", size, None, f"The first {cp.size} entries are not the ones {ref.source} "
+                                                "signed for: the log was rewritten (re-signed) since.")
+    return Verdict(True, size, compared=compared)
+
+
+class _TailStore:
+    """A node store for a check of the last entries only: the stored tree's nodes below the tail, new ones
+    (recomputed from the entries) above it, kept apart so a stored node never stands in for a recomputed one."""
+
+    def __init__(self, stored: _TreeStore) -> None:
+        self.stored = stored
+        self.fresh = merkle.MemoryStore()
+
+    def get(self, level: int, index: int) -> bytes:
+        got = self.fresh.nodes.get((level, index))
+        return got if got is not None else self.stored.get(level, index)
+
+    def put(self, level: int, index: int, value: bytes) -> None:
+        self.fresh.put(level, index, value)
 
 
 class WitnessUnreadable(ValueError):

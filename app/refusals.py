@@ -71,8 +71,16 @@ class SwitchedOff(Refusal):
     kind = "service"
 
 
+class AuditBroken(Refusal):
+    """R-AUDIT-2 (issue 13 §1.2): the directory's own audit log failed its check (``params['finding']``, one
+    of ``app.audit.FINDINGS``, and the first bad ``entry``). Nothing is done or audited on top of a broken
+    log; the LA teams are alerted, and every request is refused with a security alert, never a traceback."""
+
+    kind = "audit"
+
+
 KINDS: dict[str, type[Refusal]] = {c.kind: c for c in (SignInRefused, AccessRefused, RateLimited, SearchRefused,
-                                                        NoSuchRecord, SwitchedOff)}
+                                                        NoSuchRecord, SwitchedOff, AuditBroken)}
 
 
 def from_problem(data: dict) -> Refusal:

@@ -196,6 +196,23 @@ WORDS = {
     "closure.not_set_up": "Closure is not set up in the directory yet: open Closure again to set it up.",
     "closure.already_set_up": "Closure is already set up in the directory for your LA: open Closure again to work on "
                               "that register.",
+    # sec-audit: the audit log's own check, and this client's check at sign-in (issue 13 §1.2, §1.3; R-AUDIT-2)
+    "audit.log_broken": "Security alert: the directory's audit log {finding_words}. Nothing can be done in the "
+                        "directory until it has been checked, so nothing was. Every LA team has been alerted; tell "
+                        "yours now.",
+}
+
+# sec-audit: what the directory's own check found ("audit.log_broken", params["finding"]: app.audit.FINDINGS)
+AUDIT_FINDING_WORDS = {
+    "missing": "has entries missing from it",
+    "altered": "has an entry that was altered after it was written",
+    "not_covered": "has entries the directory never signed",
+    "cut_off": "has had entries cut off its end",
+    "rewritten": "was rewritten",
+    "bad_signature": "carries a checkpoint its own key did not sign",
+    "key_changed": "is signed with another key than the one it began with",
+    "witness_missing": "has lost the checkpoint kept beside it",
+    "tree_broken": "no longer fits its hash tree",
 }
 
 ADD_DETAIL = {
@@ -218,6 +235,8 @@ def words(refusal: Refusal) -> str:
         p["expired_on_day"] = _day(p["expired_on"])
     if "reason" in p:
         p["reason_label"] = _reason(p["reason"])
+    if refusal.code == "audit.log_broken":  # sec-audit
+        p["finding_words"] = AUDIT_FINDING_WORDS.get(str(p.get("finding")), "failed its check")
     template = WORDS.get(refusal.code)
     if template is None:
         return "The directory refused this request. Try again; if it keeps happening, contact your helpdesk."

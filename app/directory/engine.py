@@ -9,6 +9,7 @@ A ``Directory`` is single-threaded: it is created and used on one thread
 """
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import time
@@ -23,9 +24,19 @@ from .. import audit, db, records, schema, search
 from ..limits import Limits
 from ..model import AccessReason, Colleague, Reason, RecordView, Role, User, Viewer
 from ..passwords import hash_password, verify_password
-from ..refusals import AccessRefused, NoSuchRecord, RateLimited, Refusal, SearchRefused, SignInRefused, SwitchedOff
+from ..refusals import (
+    AccessRefused,
+    AuditBroken,
+    NoSuchRecord,
+    RateLimited,
+    Refusal,
+    SearchRefused,
+    SignInRefused,
+    SwitchedOff,
+)
 from ..token.signin import signin_message, verify_signin
 
+log = logging.getLogger(__name__)
 CHECK_VALID_YEARS = 3
 CHALLENGE_TTL_S = 60
 MAX_USERNAME_CHARS = 64
@@ -34,6 +45,8 @@ MAX_COLLEAGUE_CHARS = 100
 STOPPED_KEPT = 10_000  # sessions ended for their user that are remembered as such
 TOKEN_REFUSALS = frozenset({"wrong_pin", "pin_locked", "pin_length", "removed", "not_enrolled", "wrong_token",
                             "failed"})
+
+SELF_CHECK = "directory (audit self-check)"  # who raises the alert when the log fails the engine's own check
 
 # One answer for any wrong factor (R-ROLE-4): nothing tells which of username,
 # password or token was wrong, so a password cannot be confirmed without the token.
@@ -111,10 +124,31 @@ class Directory:
         conn.execute("PRAGMA cache_size = -65536")
         opened = cls(conn, clock, limits or Limits.from_directory(conn), now,
                      signing_key or audit.derived_signing_key(key), witness_path(path))
+        verdict = opened.audit.self_check()  # R-AUDIT-2 (issue 13 §1.2): a broken log is never carried on silently
+        if not verdict.ok:
+            opened._alert_broken_log(verdict)
+            return opened
         opened.retention_if_due()  # R-RET-1..3 (retention): at open, then on the first request of each day
         from .work import replays
         replays.purge(opened)  # answers kept for repeats that expired while the directory was closed (R-RET-2)
         return opened
+
+    def _alert_broken_log(self, verdict: audit.Verdict) -> None:
+        """The log failed the engine's own check at open: every LA team is alerted (once while unacknowledged);
+        nothing can be audited on top of it, so every request is refused with a security alert."""
+        from .work.alerts import raise_alert
+        from .work.types import AlertKind
+        log.error("audit log failed its check at open (%s, entry %s): %s", verdict.code, verdict.first_bad,
+                  verdict.problem)
+        for (la,) in self.conn.execute("SELECT code FROM las ORDER BY code").fetchall():
+            if not self.conn.execute("SELECT 1 FROM alerts WHERE la_code = ? AND kind = ? AND actor = ? AND "
+                                     "audit_seq = ? AND acknowledged_by IS NULL",
+                                     (la, AlertKind.SECURITY_ALERT.value, SELF_CHECK, self.audit.size)).fetchone():
+                raise_alert(self, AlertKind.SECURITY_ALERT, SELF_CHECK, la)
+
+    def _refuse_if_log_broken(self) -> None:
+        if self.audit.broken is not None:
+            self.audit._refuse_broken()
 
     def close(self) -> None:
         witness = self.audit.witness
@@ -198,6 +232,7 @@ class Directory:
         username typed (known or not, so lock-out reveals no account) until
         the LA team unlocks it (R-ROLE-4).
         """
+        self._refuse_if_log_broken()  # before anything is counted: nothing can be audited on a broken log
         name = _plain_text(username, MAX_USERNAME_CHARS)
         secret = _plain_text(password, MAX_PASSWORD_CHARS)
         serial_ok = _plain_text(serial, 64)
@@ -263,6 +298,7 @@ class Directory:
 
     def unlock(self, user: User, serial: str, challenge: bytes, signature: bytes, session: str = "") -> None:
         """Back into a locked session: the same token, proven afresh (R-LOCAL-2)."""
+        self._refuse_if_log_broken()
         if not self._take_challenge(challenge):
             self._refuse(user.username, "unlock_failed", "challenge unknown or expired",
                          SignInRefused("unlock.expired"))
@@ -377,6 +413,7 @@ class Directory:
             when, UTC).isoformat(timespec="seconds")})
 
     def _session_of(self, viewer: Viewer, closure: bool = False) -> _Session:
+        self._refuse_if_log_broken()
         if self.switched_off() and not (closure and viewer.role is Role.LA_MANAGEMENT):
             raise SwitchedOff("service.closed")  # R-CLOSE-1: the LA team keeps its closure tasks
         state = self._sessions.get(viewer.session) if isinstance(viewer.session, str) else None
@@ -639,6 +676,8 @@ class Directory:
             raise
 
     def _audit_work_refusal(self, viewer: Viewer, op, request, exc: Refusal) -> None:
+        if isinstance(exc, AuditBroken) or self.audit.broken is not None:
+            return  # nothing is audited on top of a broken log; the refusal itself says why (issue 13 §1.2)
         if not getattr(exc, "audited", False):
             reason = getattr(request, "reason", None)
             self.audit_refusal(viewer, reason if isinstance(reason, Reason) else None, op.audit_action, exc.code,
@@ -669,6 +708,10 @@ class Directory:
             return self.audit.consistency(old_size, new_size)
         except ValueError:
             raise AccessRefused("audit.bad_sizes") from None
+        except LookupError:  # a node the proof needs is gone: the log was changed behind the directory's back
+            self.audit.broken = audit.Verdict(False, self.audit.size, None, "A node of the log's hash tree is "
+                                              "missing.", "tree_broken")
+            self.audit._refuse_broken()
 
     def audit_public_key(self) -> bytes:
         return self.audit.public_key
@@ -676,10 +719,13 @@ class Directory:
     def report_audit_alert(self, username: str, kept: dict, now_seen: dict) -> None:
         """A client found the log shrank or forked since it last looked: alert the LA team (R-AUDIT-2)."""
         name = (_plain_text(username, MAX_USERNAME_CHARS) or "(unusable username)").strip().lower()
-        self.audit.record(name, "security_alert", las=self._la_of_user(name),
-                          detail={"what": "audit log inconsistent with the checkpoint this client kept",
-                                  "kept": {k: kept.get(k) for k in ("size", "root")},
-                                  "now": {k: now_seen.get(k) for k in ("size", "root")}})
+        try:
+            self.audit.record(name, "security_alert", las=self._la_of_user(name),
+                              detail={"what": "audit log inconsistent with the checkpoint this client kept",
+                                      "kept": {k: kept.get(k) for k in ("size", "root")},
+                                      "now": {k: now_seen.get(k) for k in ("size", "root")}})
+        except AuditBroken:  # the log is past recording it: the LA team's alert still goes (issue 13 §1.2)
+            pass
         for la in self._la_of_user(name):  # issue 8, LA management: the LA team's alerts inbox
             from .work.alerts import raise_alert
             from .work.types import AlertKind

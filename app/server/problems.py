@@ -36,7 +36,8 @@ PROBLEM_TYPE = "https://signpost.invalid/problems/"
 PROBLEM_JSON = "application/problem+json"
 
 STATUS_BY_KIND = {"sign_in": 401, "access": 403, "rate_limited": 429, "search": 422, "no_such_record": 404,
-                  "session": 401, "service": 503, "request": 422, "server": 500, "refused": 403}
+                  "session": 401, "service": 503, "request": 422, "server": 500, "refused": 403,
+                  "audit": 409}  # sec-audit: the directory's audit log failed its own check (issue 13 §1.2)
 
 
 class Problem(Exception):
