@@ -60,6 +60,16 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class OwnEntry:
+    """One of a user's own entries as the directory holds it, with its RFC 6962 inclusion proof in the tree
+    of ``size`` entries: the client recomputes the leaf and checks it (``app.audit_memory``)."""
+
+    entry: Entry
+    size: int
+    proof: tuple[bytes, ...]
+
+
+@dataclass(frozen=True)
 class Checkpoint:
     """A signed tree head: the log had ``size`` entries with this ``root`` at ``at``."""
 
@@ -276,6 +286,15 @@ class AuditLog:
             return self._sign(0, merkle.EMPTY_ROOT, datetime.now(UTC).isoformat(timespec="microseconds"))
         return Checkpoint(row[0], bytes(row[1]), row[2], bytes(row[3]))
 
+    def own_entry(self, seq: int, size: int) -> OwnEntry | None:
+        """Entry ``seq`` with its inclusion proof in the tree of ``size`` entries, or None if there is none."""
+        if not 1 <= seq <= size <= self.size:
+            raise ValueError("sizes out of range")
+        got = entries(self.conn, seq - 1, until_seq=seq)
+        if not got or got[0].seq != seq:
+            return None
+        return OwnEntry(got[0], size, tuple(merkle.inclusion_proof(self.tree, seq - 1, size)))
+
     def consistency(self, old: int, new: int) -> list[bytes]:
         """Proof that the log of size ``new`` extends the log of size ``old`` (RFC 6962 §2.1.2)."""
         if not 0 <= old <= new <= self.size:
@@ -283,12 +302,12 @@ class AuditLog:
         return merkle.consistency_proof(self.tree, old, new)
 
 
-def entries(conn, since_seq: int = 0, la_code: str | None = None) -> list[Entry]:
-    """Entries after ``since_seq``; with ``la_code``, only those that concern that LA."""
+def entries(conn, since_seq: int = 0, la_code: str | None = None, until_seq: int | None = None) -> list[Entry]:
+    """Entries after ``since_seq`` (up to ``until_seq``); with ``la_code``, only those that concern that LA."""
     out = []
     for seq, at, actor, obo, action, reason, detail, las in conn.execute(
             "SELECT seq, at, actor, on_behalf_of, action, reason, detail, las FROM audit "
-            "WHERE seq > ? ORDER BY seq", (since_seq,)):
+            "WHERE seq > ? AND seq <= ? ORDER BY seq", (since_seq, until_seq if until_seq is not None else 2**62)):
         codes = tuple(las.split(",")) if las else ()
         if la_code is None or la_code in codes:
             out.append(Entry(seq, at, actor, obo, action, reason, json.loads(detail), codes))
@@ -308,7 +327,7 @@ class Verdict:
 
 # What a check can find (Verdict.code): each names one way a log stops being the one that was signed.
 FINDINGS = ("missing", "altered", "not_covered", "cut_off", "rewritten", "bad_signature", "key_changed",
-            "witness_missing", "tree_broken", "unreadable")
+            "witness_missing", "tree_broken")
 
 
 @dataclass(frozen=True)

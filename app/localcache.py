@@ -37,10 +37,18 @@ open a cache on the GUI thread.
 """
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import hmac
+import json
 import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.db import KEY_BYTES, DatabaseError, WrongKeyOrCorrupt, new_key, open_encrypted
 from app.keystore import KeystoreItemCorrupt, SecureKeyStore
@@ -97,6 +105,49 @@ class CacheTokenError(CacheError):
     """``wrap``/``unwrap`` failed for another reason (token absent, PIN...)."""
 
 
+AUDIT_MEMORY = "audit_memory"  # the name the cache keeps the client's audit memory under
+ITEM_FORMAT = b"signpost-cache-key-v2\n"  # a keyring item: this line, then JSON (wrapped key, memory, MAC)
+# How the audit memory mirrored in the keyring item read at the last open (R-AUDIT-2, issue 13 §1.3):
+MEMORY_STATES = {
+    "ok": "present, and its MAC checks with this cache's key",
+    "none": "no item and no cache file: a first sign-in on this workstation",
+    "legacy": "an item written without a memory (an earlier version, or a first sign-in)",
+    "unverified": "kept, but the token can no longer unwrap the key its MAC needs (token re-enrolled)",
+    "altered": "its MAC does not check, or the item is not one Signpost wrote",
+    "missing": "the item is gone though the cache file is here: this workstation signed the user in before",
+}
+
+
+def _memory_key(cache_key: bytes, user_id: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=b"signpost-audit-memory-v1:" + user_id.encode()).derive(cache_key)
+
+
+def _mac(memory_key: bytes, memory: bytes) -> bytes:
+    return hmac.new(memory_key, memory, hashlib.sha256).digest()
+
+
+def _pack(wrapped: bytes, memory: bytes | None, memory_key: bytes) -> bytes:
+    body = {"wrapped": base64.b64encode(wrapped).decode("ascii"),
+            "memory": None if memory is None else base64.b64encode(memory).decode("ascii"),
+            "mac": None if memory is None else _mac(memory_key, memory).hex()}
+    return ITEM_FORMAT + json.dumps(body, separators=(",", ":")).encode()
+
+
+def read_item(item: bytes) -> tuple[bytes, bytes | None, bytes | None]:
+    """(wrapped key, memory, its MAC) from a keyring item; a bare wrapped key from before the memory."""
+    if not item.startswith(ITEM_FORMAT):
+        return item, None, None
+    try:
+        body = json.loads(item[len(ITEM_FORMAT):])
+        wrapped = base64.b64decode(body["wrapped"], validate=True)
+        memory = None if body.get("memory") is None else base64.b64decode(body["memory"], validate=True)
+        mac = None if body.get("mac") is None else bytes.fromhex(body["mac"])
+    except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+        raise ValueError(f"not a cache key item: {exc}") from None
+    return wrapped, memory, mac
+
+
 def key_item_name(user_id: str) -> str:
     """The key store item holding ``user_id``'s wrapped cache key."""
     if not isinstance(user_id, str) or not user_id:
@@ -150,6 +201,11 @@ class LocalCache:
         self._conn = None
         #: How the last open went: "opened", "created" or "rebuilt".
         self.open_outcome: str | None = None
+        #: The audit memory in the keyring item, and how it read (MEMORY_STATES); set by every open.
+        self.mirrored_memory: bytes | None = None
+        self.memory_state = "none"
+        self._memory_key: bytes | None = None
+        self._wrapped: bytes | None = None
 
     @classmethod
     def open(cls, path: str | Path, user_id: str, keystore: SecureKeyStore,
@@ -162,22 +218,31 @@ class LocalCache:
     # -- opening
 
     def reopen(self) -> None:
-        """(Re)open the cache, rebuilding it if it is missing or unreadable."""
+        """(Re)open the cache, rebuilding it if it is missing or unreadable; the audit memory mirrored in
+        the keyring item is checked against its MAC and carried over a rebuild (``memory_state``)."""
         self.close()
+        self._memory_key = None
         try:
-            wrapped = self._keystore.get_now(self.item_name)  # KeystoreError propagates
+            item = self._keystore.get_now(self.item_name)  # KeystoreError propagates
         except KeystoreItemCorrupt:
+            self.memory_state = "altered"
             return self._rebuild("its wrapped key in the keyring is damaged")
-        if wrapped is None:
-            if any(f.exists() for f in cache_files(self.path)):
+        files = any(f.exists() for f in cache_files(self.path))
+        if item is None:
+            self.memory_state = "missing" if files else "none"  # rule R-AUDIT-2: known history, nothing kept
+            if files:
                 return self._rebuild("its wrapped key is missing from the keyring")
             return self._rebuild(None)
-        if not self.path.exists():
-            return self._rebuild("the cache file is missing")
+        try:
+            wrapped, memory, mac = read_item(item)
+        except ValueError:
+            self.memory_state = "altered"
+            return self._rebuild("its keyring item is not one Signpost wrote")
         try:
             key = bytearray(self._unwrap(wrapped))
-        except UnwrapRejected:
-            return self._rebuild("the token cannot unwrap its key (token re-enrolled or replaced)")
+        except UnwrapRejected:  # the token was re-enrolled: the memory cannot be checked, but is kept
+            self.memory_state = "unverified" if memory is not None else "legacy"
+            return self._rebuild("the token cannot unwrap its key (token re-enrolled or replaced)", memory)
         except Exception as exc:
             raise CacheTokenError(
                 "Your security token could not unlock the local cache — check that it "
@@ -185,20 +250,39 @@ class LocalCache:
             ) from exc
         try:
             if len(key) != KEY_BYTES:
+                self.memory_state = "altered"
                 return self._rebuild("its unwrapped key has the wrong length")
-            try:
-                self._conn = open_encrypted(self.path, key)
-                self._prepare(existing=True)
-            except (WrongKeyOrCorrupt, DatabaseError, _SchemaMismatch):
-                self.close()
-                return self._rebuild("the cache file is unreadable with its key (corrupt or replaced)")
+            memory_key = _memory_key(bytes(key), self.user_id)
+            if memory is None:
+                self.memory_state = "legacy"  # written before the memory was mirrored, or by a first sign-in
+            elif hmac.compare_digest(mac or b"", _mac(memory_key, memory)):
+                self.memory_state = "ok"
+            else:
+                self.memory_state, memory = "altered", None
+            self.mirrored_memory = memory
+            lost = "the cache file is missing"
+            if self.path.exists():
+                try:
+                    self._conn = open_encrypted(self.path, key)
+                    self._prepare(existing=True)
+                    lost = ""
+                except (WrongKeyOrCorrupt, DatabaseError, _SchemaMismatch):
+                    self.close()
+                    lost = "the cache file is unreadable with its key (corrupt or replaced)"
+            if lost:
+                if self.memory_state == "legacy":  # the cache's own copy goes with it: nothing is left
+                    self.memory_state = "missing"
+                return self._rebuild(lost, memory)
         finally:
             _wipe(key)
+        self._memory_key = memory_key
+        self._wrapped = wrapped
         self.open_outcome = "opened"
         self.purge_expired()
 
-    def _rebuild(self, reason: str | None) -> None:
-        """Start afresh with a new key. ``reason`` None means first use."""
+    def _rebuild(self, reason: str | None, memory: bytes | None = None) -> None:
+        """Start afresh with a new key, keeping ``memory`` (the audit memory) in the new keyring item.
+        ``reason`` None means first use."""
         self.close()
         for file in cache_files(self.path):
             file.unlink(missing_ok=True)
@@ -211,18 +295,33 @@ class LocalCache:
                     "Your security token could not protect a new local cache key — "
                     "check that it is inserted, then try again."
                 ) from exc
+            memory_key = _memory_key(bytes(key), self.user_id)
             # rule R-LOCAL-1: only the token-wrapped key leaves memory.
-            self._keystore.put_now(self.item_name, wrapped)  # KeystoreError propagates
+            self._keystore.put_now(self.item_name, _pack(wrapped, memory, memory_key))  # KeystoreError propagates
             self._conn = open_encrypted(self.path, key)
             self._prepare(existing=False)
         finally:
             _wipe(key)
+        self._memory_key, self._wrapped, self.mirrored_memory = memory_key, wrapped, memory
         if reason is None:
             self.open_outcome = "created"
             log.info("local cache created at %s", self.path)
         else:
             self.open_outcome = "rebuilt"
             log.warning("local cache at %s rebuilt with a new key: %s", self.path, reason)
+
+    def remember_audit(self, memory: bytes) -> None:
+        """Keep the client's audit memory (``app.audit_memory``) in the cache and, MACed with a key only this
+        cache's key gives, in the keyring item beside the wrapped key (R-AUDIT-2; issue 13 §1.3)."""
+        if self._memory_key is None or self._wrapped is None:
+            raise CacheError("The local cache is closed.")
+        self.put_value(AUDIT_MEMORY, memory)
+        self._keystore.put_now(self.item_name, _pack(self._wrapped, memory, self._memory_key))
+        self.mirrored_memory, self.memory_state = memory, "ok"
+
+    def audit_memory(self) -> tuple[bytes | None, bytes | None, str]:
+        """(the memory mirrored in the keyring, the one kept in the cache, how the mirror read)."""
+        return self.mirrored_memory, self.get_value(AUDIT_MEMORY), self.memory_state
 
     def _prepare(self, *, existing: bool) -> None:
         conn = self._conn

@@ -24,22 +24,24 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from . import wire
+from . import audit_memory, wire
 from .audit import Checkpoint
+from .audit_memory import AuditAlarm, Memory
 from .directory.engine import SignedIn
-from .directory.interface import DirectoryClient
+from .directory.interface import DirectoryClient, DirectoryUnavailable
 from .executor import SerialExecutor
 from .keystore import SecureKeyStore
 from .localcache import CacheTokenError, LocalCache, UnwrapRejected
-from .merkle import verify_consistency
 from .model import Colleague, RecordView, User, Viewer
 from .outbox import Outbox
 from .paths import Paths
+from .refusals import Refusal
 from .token.errors import TokenError, TokenErrorKind
 from .token.service import TokenService
 from .token.signin import signin_message, wrap_for_token
 
 log = logging.getLogger(__name__)
+REBASE_AFTER = frozenset({"audit.memory_altered", "audit.memory_missing", "audit.memory_unconfirmed"})
 STEP_TIMEOUT_S = 30
 DEFAULT_CACHE_HOURS = 24  # R-LOCAL-2: cached records expire
 
@@ -52,7 +54,7 @@ class Session:
     directory_session: str = field(default="", repr=False)  # the directory's session id, for every request
     cache: LocalCache | None = field(default=None, repr=False)
     locked: bool = False
-    security_alert: str = ""  # set when the directory's audit log failed this client's check (R-AUDIT-2)
+    security_alert: AuditAlarm | None = None  # when the directory's audit log failed this client's check (R-AUDIT-2)
     outbox: Outbox | None = field(default=None, repr=False)  # changes waiting for the directory (R-LOCAL-1)
 
     def viewer(self, on_behalf_of: Colleague | None = None) -> Viewer:
@@ -174,40 +176,50 @@ class SessionManager:
             self._quietly(self.tokens.logout(serial))
             self._quietly(self.directory.sign_out(signed))
             raise
-        self._check_audit_log(session)
+        self._check_audit_log(session, signed.audit_seq)
         return session
 
-    def _check_audit_log(self, session: Session) -> None:
-        """R-AUDIT-2: the log must extend the one this client saw last time, or the user and the LA
-        team are told. The last checkpoint seen is kept in the user's encrypted cache."""
+    def _check_audit_log(self, session: Session, signed_in_at: int) -> None:
+        """R-AUDIT-2 (issue 13 §1.2, §1.3): the directory's log must extend the one this client saw last time,
+        with this user's own remembered entries still in it as written (``app.audit_memory``), or the user
+        and the LA team are told. The memory is kept in the encrypted cache and mirrored, MACed, beside the
+        wrapped cache key in the keyring; a mirror altered, or missing after an earlier sign-in here, is an
+        alarm too. Any refusal while the directory proves itself is an alarm, never a failed sign-in."""
         cache = session.cache
         assert cache is not None
-        checkpoint: Checkpoint = self._wait(self.directory.audit_checkpoint())
-        public: bytes = self._wait(self.directory.audit_public_key())
-        kept_raw = self._on_cache(cache.get_value, "audit_checkpoint")
-        kept_key = self._on_cache(cache.get_value, "audit_public_key")
-        problem = ""
-        if not checkpoint.verify(public):
-            problem = "the directory's audit checkpoint is not signed by its own key"
-        elif kept_key is not None and kept_key != public:
-            problem = "the directory's audit-signing key has changed since you last signed in"
-        elif kept_raw is not None:
-            kept = Checkpoint.from_json(json.loads(kept_raw))
-            if checkpoint.size < kept.size:
-                problem = f"the audit log has shrunk from {kept.size} to {checkpoint.size} entries"
-            else:
-                proof = self._wait(self.directory.audit_consistency(kept.size, checkpoint.size))
-                if not verify_consistency(kept.size, checkpoint.size, kept.root, checkpoint.root, proof):
-                    problem = "the audit log was rewritten since you last signed in"
-        if problem:
-            session.security_alert = (f"Security alert: {problem}. Your LA team has been told; tell them too, "
-                                      "and carry on only if they say so.")
-            self._quietly(self.directory.report_audit_alert(
-                session.user.username, json.loads(kept_raw) if kept_raw else {}, checkpoint.to_json()))
-            log.warning("audit log check failed at sign-in: %s", problem)
+        try:
+            checkpoint: Checkpoint = self._wait(self.directory.audit_checkpoint())
+            public: bytes = self._wait(self.directory.audit_public_key())
+        except Refusal:
+            checkpoint, public = None, b""
+        except DirectoryUnavailable as exc:  # not reached now: checked at the next sign-in
+            log.warning("audit log not checked at sign-in: %s", exc)
             return
-        self._on_cache(cache.put_value, "audit_checkpoint", json.dumps(checkpoint.to_json()).encode())
-        self._on_cache(cache.put_value, "audit_public_key", public)
+        mirrored, kept, state = self._on_cache(cache.audit_memory)
+        memory = _memory(mirrored) or _memory(kept) or Memory.from_old_cache(
+            self._on_cache(cache.get_value, "audit_checkpoint"), self._on_cache(cache.get_value, "audit_public_key"))
+        viewer = session.viewer()
+        asks = audit_memory.Directory(
+            consistency=lambda old, new: self._wait(self.directory.audit_consistency(old, new)),
+            own_entry=lambda seq, size: self._wait(self.directory.audit_own_entry(viewer, seq, size)))
+        try:
+            alarm = AuditAlarm("audit.unproven") if checkpoint is None else audit_memory.check(
+                session.user.username, memory, state, checkpoint, public, asks)
+        except DirectoryUnavailable as exc:
+            log.warning("audit log check at sign-in did not finish: %s", exc)
+            return
+        if alarm is not None:
+            session.security_alert = alarm
+            self._quietly(self.directory.report_audit_alert(
+                session.user.username, memory.checkpoint.to_json() if memory else {},
+                checkpoint.to_json() if checkpoint else {}, alarm.code))
+            log.warning("audit log check failed at sign-in: %s %s", alarm.code, alarm.params)
+            if alarm.code not in REBASE_AFTER or checkpoint is None:
+                return  # the log itself is in doubt: keep what was seen, so the next sign-in says so again
+            memory = None  # the memory was: it is kept anew from what the directory shows now
+        assert checkpoint is not None
+        fresh = (memory or Memory(checkpoint, public)).after(checkpoint, public, signed_in_at)
+        self._on_cache(cache.remember_audit, fresh.to_bytes())
 
     def _open_cache(self, session: Session) -> LocalCache:
         serial, wrap_der = session.serial, session.wrap_public_der
@@ -283,6 +295,15 @@ class SessionManager:
             future.result(timeout=STEP_TIMEOUT_S)
         except Exception as exc:
             log.info("clean-up step failed: %s", exc)
+
+
+def _memory(data: bytes | None) -> Memory | None:
+    if data is None:
+        return None
+    try:
+        return Memory.from_bytes(data)
+    except ValueError:
+        return None
 
 
 __all__ = ["Session", "SessionManager", "OfflineCopy", "CacheTokenError"]

@@ -55,3 +55,17 @@ def test_every_kind_of_failure_has_one_explanation():
     assert refusals.explain(SearchRefused("search.dob_in_future", "dob")) == (
         "The date of birth is in the future: check it.", "dob")
     assert refusals.explain(RuntimeError("boom"))[0].startswith("Something went wrong")
+
+
+def test_every_audit_alarm_and_finding_is_a_named_security_alert():
+    """R-AUDIT-2 (issue 13 §1.2): whatever the client's check or the directory's own check finds reaches the
+    person as a security alert in words of its own, never as a code or a generic failure."""
+    from app.audit import FINDINGS
+    from app.audit_memory import ALARMS, AuditAlarm
+    from app.refusals import AuditBroken
+    for code in ALARMS:
+        said = refusals.words(AuditAlarm(code, kept=9, now=3, entry=4))
+        assert said.startswith("Security alert: ") and "{" not in said, code
+    for finding in FINDINGS:
+        said = refusals.words(AuditBroken("audit.log_broken", finding=finding, entry=3))
+        assert said.startswith("Security alert: the directory's audit log ") and "failed its check" not in said, finding

@@ -9,7 +9,7 @@ import pytest
 
 from app.directory import Directory, EmbeddedDirectory, SignInRefused
 from app.keystore import SecureKeyStore
-from app.localcache import cache_files, key_item_name
+from app.localcache import cache_files, key_item_name, read_item
 from app.paths import Paths
 from app.session import SessionManager
 from app.token.errors import TokenError, TokenErrorKind
@@ -42,8 +42,9 @@ def test_sign_in_opens_a_cache_only_the_token_can_unlock(world, alice, alice_pin
     session = sessions.sign_in("alex.practitioner", PASSWORD, alice.serial, alice_pin).result(30)
     assert session.user.username == "alex.practitioner" and session.cache is not None
     assert last_audit(directory)[0] == "sign_in"
-    wrapped = store.get_now(key_item_name("alex.practitioner"))
-    assert wrapped is not None and len(wrapped) == 256  # RSA-2048 ciphertext, never the 32-byte key
+    wrapped, memory, mac = read_item(store.get_now(key_item_name("alex.practitioner")))
+    assert len(wrapped) == 256  # RSA-2048 ciphertext, never the 32-byte key
+    assert memory is not None and len(mac) == 32  # R-AUDIT-2: the audit memory, MACed, beside it
 
 
 def test_cache_and_keyring_hold_no_child_name_or_clear_key(world, alice, alice_pin):
@@ -121,10 +122,10 @@ def test_sign_in_checks_the_audit_log_extends_what_this_client_saw(world, alice,
     alert to the user and the LA team."""
     sessions, directory, _, _ = world
     first = sessions.sign_in("alex.practitioner", PASSWORD, alice.serial, alice_pin).result(30)
-    assert first.security_alert == ""
+    assert first.security_alert is None
     sessions.sign_out(first).result(10)
     second = sessions.sign_in("alex.practitioner", PASSWORD, alice.serial, alice_pin).result(30)
-    assert second.security_alert == ""  # grew, and proved it extends what was seen
+    assert second.security_alert is None  # grew, and proved it extends what was seen
     sessions.sign_out(second).result(10)
 
     def rewrite(d):  # someone with the database rewrites an entry and every stored hash
@@ -146,6 +147,7 @@ def test_sign_in_checks_the_audit_log_extends_what_this_client_saw(world, alice,
         conn.executemany("INSERT INTO audit_tree VALUES (?,?,?)", [(lv, i, h) for (lv, i), h in store.nodes.items()])
     directory.run_on_engine(rewrite).result(10)
     third = sessions.sign_in("alex.practitioner", PASSWORD, alice.serial, alice_pin).result(30)
-    assert third.security_alert.startswith("Security alert: the audit log was rewritten")
+    assert third.security_alert.code == "audit.rewritten"
+    assert str(third.security_alert).startswith("Security alert: the directory's audit log was rewritten")
     assert last_audit(directory)[0] == "security_alert"
     sessions.sign_out(third).result(10)

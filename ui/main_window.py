@@ -322,7 +322,9 @@ class MainWindow(QMainWindow):
         self.idle_warning.hide()
         self.idle_warning.clear()
 
-    def show_alert(self, text: str) -> None:
+    def show_alert(self, alarm: object) -> None:
+        """A security alert (``app.audit_memory.AuditAlarm``, worded by ui/refusals.py), or none."""
+        text = str(alarm) if alarm else ""
         self.alert.setText(text)
         self.alert.setVisible(bool(text))
 

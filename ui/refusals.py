@@ -200,6 +200,30 @@ WORDS = {
     "audit.log_broken": "Security alert: the directory's audit log {finding_words}. Nothing can be done in the "
                         "directory until it has been checked, so nothing was. Every LA team has been alerted; tell "
                         "yours now.",
+    "audit.not_yours": "That audit entry is not one of yours.",
+    "audit.bad_signature": "Security alert: the directory showed an audit checkpoint its own key did not sign. "
+                           "Your LA team has been told; tell them too, and carry on only if they say so.",
+    "audit.key_changed": "Security alert: the key that signs the directory's audit log has changed since you last "
+                         "signed in. Your LA team has been told; tell them too, and carry on only if they say so.",
+    "audit.shrunk": "Security alert: the directory's audit log has shrunk from {kept} to {now} entries since you "
+                    "last signed in. Your LA team has been told; tell them too, and carry on only if they say so.",
+    "audit.rewritten": "Security alert: the directory's audit log was rewritten since you last signed in: it no "
+                       "longer holds the entries you saw. Your LA team has been told; tell them too, and carry on "
+                       "only if they say so.",
+    "audit.own_entry": "Security alert: your own sign-in recorded in the directory's audit log (entry {entry}) is "
+                       "gone or was altered. Your LA team has been told; tell them too, and carry on only if they "
+                       "say so.",
+    "audit.unproven": "Security alert: the directory could not prove its audit log still holds what you saw. Your "
+                      "LA team has been told; tell them too, and carry on only if they say so.",
+    "audit.memory_altered": "Security alert: this computer's record of the directory's audit log was altered. Your "
+                            "LA team has been told; tell them too. Signpost keeps a new record from now on.",
+    "audit.memory_missing": "Security alert: this computer's record of the directory's audit log is missing, though "
+                            "you have signed in here before (it was deleted, or your keyring was reset). Your LA "
+                            "team has been told; tell them too. Signpost keeps a new record from now on.",
+    "audit.memory_unconfirmed": "Security alert: this computer's record of the directory's audit log could not be "
+                                "confirmed, because your token no longer opens the key that protects it (it was "
+                                "re-enrolled or replaced). Your LA team has been told; if they did not change your "
+                                "token, tell them at once. Signpost keeps a new record from now on.",
 }
 
 # sec-audit: what the directory's own check found ("audit.log_broken", params["finding"]: app.audit.FINDINGS)

@@ -123,8 +123,11 @@ class EmbeddedDirectory:
     def audit_public_key(self):
         return self._call(Directory.audit_public_key)
 
-    def report_audit_alert(self, username, kept, now_seen):
-        return self._call(Directory.report_audit_alert, username, kept, now_seen)
+    def audit_own_entry(self, viewer: Viewer, seq: int, size: int):
+        return self._call(Directory.audit_own_entry, viewer, seq, size)
+
+    def report_audit_alert(self, username, kept, now_seen, what: str = ""):
+        return self._call(Directory.report_audit_alert, username, kept, now_seen, what)
 
     def close(self) -> None:
         def close(_engine=None) -> None:

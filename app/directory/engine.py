@@ -74,6 +74,7 @@ class SignedIn:
     serial: str
     wrap_public_der: bytes  # to wrap the user's local cache key to their token
     session: str = ""  # the session id a Viewer carries on every request
+    audit_seq: int = 0  # the audit entry of this sign-in: the client checks it is still there later (R-AUDIT-2)
 
 
 @dataclass
@@ -279,7 +280,7 @@ class Directory:
         self.audit.record(username, "sign_in", detail={"role": user.role.value, "token": serial},
                      las=(user.la_code,))
         wrap = self.conn.execute("SELECT wrap_public_der FROM users WHERE username = ?", (username,)).fetchone()[0]
-        return SignedIn(user, serial, bytes(wrap), session)
+        return SignedIn(user, serial, bytes(wrap), session, self.audit.size)
 
     def end_sessions(self, username: str) -> int:
         """End every open session of ``username`` at once (disabled, locked out, given a new token): its next
@@ -716,12 +717,34 @@ class Directory:
     def audit_public_key(self) -> bytes:
         return self.audit.public_key
 
-    def report_audit_alert(self, username: str, kept: dict, now_seen: dict) -> None:
-        """A client found the log shrank or forked since it last looked: alert the LA team (R-AUDIT-2)."""
+    def audit_own_entry(self, viewer: Viewer, seq: int, size: int) -> audit.OwnEntry:
+        """One of the signed-in user's own audit entries with its inclusion proof in the tree of ``size``
+        entries, so the client can check the entry it remembers is still there as written (R-AUDIT-2; issue 13
+        §1.2). Anyone else's entry, or one that is not there, is refused alike."""
+        self._session_of(viewer)
+        if not isinstance(seq, int) or not isinstance(size, int):
+            raise AccessRefused("audit.bad_sizes")
+        try:
+            got = self.audit.own_entry(seq, size)
+        except ValueError:
+            raise AccessRefused("audit.bad_sizes") from None
+        except LookupError:
+            self.audit.broken = audit.Verdict(False, self.audit.size, seq, "A node of the log's hash tree is "
+                                              "missing.", "tree_broken")
+            self.audit._refuse_broken()
+        if got is None or got.entry.actor != viewer.user.username:
+            raise AccessRefused("audit.not_yours")
+        return got
+
+    def report_audit_alert(self, username: str, kept: dict, now_seen: dict, what: str = "") -> None:
+        """A client found the log shrank or forked since it last looked, or its own memory of the log was
+        altered or lost (``what``, one of ``app.audit_memory.ALARMS``): alert the LA team (R-AUDIT-2)."""
+        from ..audit_memory import ALARMS
         name = (_plain_text(username, MAX_USERNAME_CHARS) or "(unusable username)").strip().lower()
         try:
             self.audit.record(name, "security_alert", las=self._la_of_user(name),
                               detail={"what": "audit log inconsistent with the checkpoint this client kept",
+                                      "finding": what if what in ALARMS else "audit.rewritten",
                                       "kept": {k: kept.get(k) for k in ("size", "root")},
                                       "now": {k: now_seen.get(k) for k in ("size", "root")}})
         except AuditBroken:  # the log is past recording it: the LA team's alert still goes (issue 13 §1.2)

@@ -44,7 +44,7 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from .. import wire
-from ..audit import Checkpoint, Entry
+from ..audit import Checkpoint, Entry, OwnEntry
 from ..model import Colleague, Reason, RecordView, Viewer
 from ..refusals import AccessRefused, RateLimited, from_problem
 from ..search import Criteria, Outcome
@@ -188,8 +188,12 @@ class RemoteDirectory:
     def audit_public_key(self) -> Future[bytes]:
         return self._submit("GET", "/audit/public-key", answer=lambda d: _hex(_field(d, "public_key", str)))
 
-    def report_audit_alert(self, username: str, kept: dict, now_seen: dict) -> Future[None]:
-        body = {"username": username, "kept": kept, "now": now_seen}
+    def audit_own_entry(self, viewer: Viewer, seq: int, size: int) -> Future[OwnEntry]:
+        return self._submit("GET", f"/audit/own/{int(seq)}", params={"size": size}, bearer=viewer.session,
+                            answer=_as(OwnEntry))
+
+    def report_audit_alert(self, username: str, kept: dict, now_seen: dict, what: str = "") -> Future[None]:
+        body = {"username": username, "kept": kept, "now": now_seen, "what": what or None}
         return self._submit("POST", "/audit/alerts", body=body, answer=_nothing)
 
     def close(self) -> None:

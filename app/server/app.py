@@ -306,11 +306,19 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
     async def audit_public_key() -> Response:
         return _ok({"public_key": (await on_engine(Directory.audit_public_key)).hex()})
 
+    @v1.get("/audit/own/{seq}", tags=["audit"], responses=answers(audit.OwnEntry, "The entry and its proof."))
+    async def audit_own_entry(seq: Annotated[int, Path(ge=1, lt=BIG)], held: Live,
+                              size: Annotated[int, Query(ge=1, lt=BIG)]) -> Response:
+        """One of the signed-in user's own entries with its inclusion proof, for the client's check at sign-in
+        (R-AUDIT-2): anyone else's is refused."""
+        who = viewer(held, None)
+        return _ok(await on_engine(lambda d: d.audit_own_entry(who, seq, size)))
+
     @v1.post("/audit/alerts", tags=["audit"], dependencies=[Depends(limited)], responses=EMPTY)
     async def audit_alert(body: AuditAlertIn) -> Response:
         """A client found the log shrank or forked since it last looked: the LA team is alerted."""
         kept, seen = body.kept.model_dump(exclude_none=True), body.now.model_dump(exclude_none=True)
-        await on_engine(lambda d: d.report_audit_alert(body.username, kept, seen))
+        await on_engine(lambda d: d.report_audit_alert(body.username, kept, seen, body.what or ""))
         return _ok({})
 
     # -- the work operations (issue 8), one route each from the table ------------------------------

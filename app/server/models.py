@@ -132,3 +132,4 @@ class AuditAlertIn(_Body):
     username: Text(engine.MAX_USERNAME_CHARS)
     kept: CheckpointSeen
     now: CheckpointSeen
+    what: Text(64) | None = None  # the client's finding (app.audit_memory.ALARMS)

@@ -327,13 +327,37 @@ def test_a_token_refusal_reported_by_the_client_is_audited(client):
 
 
 def test_an_audit_alert_from_a_client_reaches_the_la_team(client):
-    """R-AUDIT-2: a client that found the log shrank tells the LA team."""
+    """R-AUDIT-2: a client that found the log shrank tells the LA team, with what it found."""
     kept = {"size": 90, "root": "ab" * 32}
     now = {"size": 12, "root": "cd" * 32}
-    assert done(client.report_audit_alert("alex.practitioner", kept, now)) is None
+    assert done(client.report_audit_alert("alex.practitioner", kept, now, "audit.shrunk")) is None
     la = viewer(client, "jo.la")
     alert = [e for e in done(client.audit_entries(la)) if e.action == "security_alert"][-1]
-    assert alert.detail["kept"] == kept and alert.detail["now"] == now
+    assert alert.detail["kept"] == kept and alert.detail["now"] == now and alert.detail["finding"] == "audit.shrunk"
+
+
+def test_a_user_gets_their_own_sign_in_entry_with_a_proof_and_nobody_elses(client):
+    """R-AUDIT-2 (issue 13 §1.2): the client checks the entry of its last sign-in is still in the log as
+    written: the entry comes with its inclusion proof against the current checkpoint; another user's entry,
+    or one past the log, is refused."""
+    import json
+
+    from app import merkle
+    from app.audit import entry_leaf
+    signed = done(sign_in(client, "alex.practitioner"))
+    alex = Viewer(signed.user, None, signed.session)
+    assert signed.audit_seq > 0
+    cp = done(client.audit_checkpoint())
+    got = done(client.audit_own_entry(alex, signed.audit_seq, cp.size))
+    e = got.entry
+    assert (e.seq, e.actor, e.action, got.size) == (signed.audit_seq, "alex.practitioner", "sign_in", cp.size)
+    leaf = entry_leaf(e.seq, e.at, e.actor, e.on_behalf_of, e.action, e.reason,
+                      json.dumps(e.detail, sort_keys=True, separators=(",", ":")), ",".join(e.las))
+    assert merkle.verify_inclusion(e.seq - 1, cp.size, leaf, list(got.proof), cp.root)
+    jo = done(sign_in(client, "jo.la"))
+    refused(client.audit_own_entry(alex, jo.audit_seq, done(client.audit_checkpoint()).size), AccessRefused,
+            "audit.not_yours")
+    refused(client.audit_own_entry(alex, signed.audit_seq, cp.size + 10_000), AccessRefused, "audit.bad_sizes")
 
 
 # -- the two side by side --------------------------------------------------------------------------------

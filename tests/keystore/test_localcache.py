@@ -16,6 +16,7 @@ from app.localcache import (
     cache_files,
     destroy_cache,
     key_item_name,
+    read_item,
 )
 
 USER = "practitioner-0042"
@@ -53,7 +54,7 @@ def open_cache(cache_path, store, token):
 
 def stored_key(store: SecureKeyStore, token) -> bytes:
     """The clear cache key, recovered the way only the token holder can."""
-    return token.unwrap(store.get_now(key_item_name(USER)))
+    return token.unwrap(read_item(store.get_now(key_item_name(USER)))[0])  # beside it: the audit memory
 
 
 def digest(path) -> str:
@@ -174,7 +175,7 @@ def test_token_re_enrolled_is_rebuilt(open_cache, store, token, other_token):
     try:
         assert again.open_outcome == "rebuilt"
         assert again.get_record("c") is None
-        assert len(other_token.unwrap(store.get_now(key_item_name(USER)))) == 32
+        assert len(other_token.unwrap(read_item(store.get_now(key_item_name(USER)))[0])) == 32
     finally:
         again.close()
 
@@ -289,11 +290,11 @@ def test_no_marker_or_key_on_disk_or_in_the_keyring(open_cache, cache_path, stor
     cache.close()
     scan("closed")
 
-    # The keyring item holds only the wrapped key, base64-encoded.
+    # The keyring item holds only the wrapped key (and the client's audit memory), base64-encoded.
     (item,) = collection.secrets_for(service_name, key_item_name(USER))
     for needle in marker_forms() + key_forms(key):
         assert needle not in item
-    assert token.unwrap(base64.b64decode(item)) == key
+    assert token.unwrap(read_item(base64.b64decode(item))[0]) == key
 
     # Nor does gnome-keyring's own file, when we know where it is.
     if keyring_home is not None:

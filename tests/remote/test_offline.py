@@ -55,7 +55,7 @@ def online(softhsm, service, alice, built_directory, tmp_path):
 def test_a_record_opened_online_is_read_from_the_offline_copy_when_the_service_stops(online, alice, alice_pin):
     sessions, remote, running, did = online
     session = sessions.sign_in("alex.practitioner", PASSWORD, alice.serial, alice_pin).result(WAIT_S)
-    assert session.cache is not None and session.security_alert == ""
+    assert session.cache is not None and session.security_alert is None
     alex = Viewer(session.user, None, session.directory_session)
     assert [h.directory_id for h in remote.search(alex, Criteria(directory_id=did), REASON).result(WAIT_S).hits] \
         == [did]

@@ -82,7 +82,7 @@ def test_openapi_document_covers_the_contract():
         ("POST", "/v1/search"), ("POST", "/v1/records/{directory_id}/view"),
         ("POST", "/v1/accounts/{username}/unlock"),
         ("GET", "/v1/audit/entries"), ("GET", "/v1/audit/checkpoint"), ("GET", "/v1/audit/consistency"),
-        ("GET", "/v1/audit/public-key"), ("POST", "/v1/audit/alerts")} | {
+        ("GET", "/v1/audit/public-key"), ("GET", "/v1/audit/own/{seq}"), ("POST", "/v1/audit/alerts")} | {
         ("POST", f"/v1{op.path}") for op in OPERATIONS.values()}
     for path, op in ((f"/v1{op.path}", op) for op in OPERATIONS.values()):  # each work request is documented
         body = doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
