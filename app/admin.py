@@ -12,10 +12,10 @@ import argparse
 import getpass
 import os
 import sys
+from pathlib import Path
 
-from . import db, training
+from . import training
 from .directory import Directory
-from .directory import witness_path as directory_witness
 from .keystore import KeystoreError, SecureKeyStore
 from .paths import Paths
 from .policy import load_settings
@@ -155,38 +155,36 @@ def switch_off(argv: list[str], store: SecureKeyStore | None = None, paths: Path
 
 
 def audit_command(argv: list[str], store: SecureKeyStore | None = None, paths: Paths | None = None) -> int:
-    """``signpost audit verify``: check the whole audit log against its signed checkpoints (R-AUDIT-2).
+    """``signpost audit verify [--against FILE]...``: check the whole audit log against every checkpoint it
+    can get (R-AUDIT-2): stored, beside the file, given, and kept by this verifier; ``signpost audit
+    checkpoint --out FILE``: the same, then keep the checkpoint it ended on in FILE, to hold elsewhere.
 
-    Exits 0 when intact, 1 naming the first bad entry, 2 when it cannot be checked.
+    Exits 0 when intact, 1 on a finding (naming the first bad entry), 2 when it cannot be checked.
     """
-    from . import audit
+    from . import audit_verify
     ap = argparse.ArgumentParser(prog="signpost audit", description=audit_command.__doc__.split("\n\n")[0])
-    ap.add_argument("what", choices=["verify"])
-    ap.parse_args(argv)
+    sub = ap.add_subparsers(dest="what", required=True)
+    check = sub.add_parser("verify", help="check the whole log")
+    check.add_argument("--against", action="append", type=Path, default=[], metavar="FILE",
+                       help="a checkpoint kept elsewhere (from `audit checkpoint --out`, or an audit archive)")
+    keep = sub.add_parser("checkpoint", help="check the log, then write the checkpoint it ended on")
+    keep.add_argument("--out", type=Path, required=True, metavar="FILE")
+    keep.add_argument("--against", action="append", type=Path, default=[], metavar="FILE")
+    args = ap.parse_args(argv)
     paths = paths or Paths.default()
     try:
-        if not paths.training_directory.exists():
-            raise training.DirectoryProblem("no_directory", f"there is no training directory at "
-                                                            f"{paths.training_directory}.")
-        store = store or SecureKeyStore()
-        key = training.directory_key(store)
-        public = training.public_signing_key(training.signing_key(store))
-        conn = db.open_encrypted(paths.training_directory, key)
-    except (*CANNOT_OPEN, db.WrongKeyOrCorrupt) as exc:
+        outcome = audit_verify.verify(paths, store or SecureKeyStore(), tuple(args.against))
+    except KeystoreError as exc:
         print(f"The audit log cannot be checked: {exc}", file=sys.stderr)
         return 2
-    try:
-        witness = audit.read_witness(directory_witness(paths.training_directory))
-        verdict = audit.verify(conn, public, witness)
-    except audit.WitnessUnreadable as exc:
-        print(f"TAMPERED OR DAMAGED: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        conn.close()
-    if verdict.ok:
-        print(f"The audit log is intact: {verdict.entries} entries, each covered by a checkpoint the directory "
-              "signed.")
-        return 0
-    print(f"TAMPERED: {verdict.problem} (first bad entry: {verdict.first_bad}; {verdict.entries} entries before "
-          "it check out).", file=sys.stderr)
-    return 1
+    for line in outcome.said:
+        print(line)
+    if outcome.problem:
+        print(outcome.problem, file=sys.stderr)
+    if outcome.code == 0 and args.what == "checkpoint":
+        if not outcome.verdict or not outcome.verdict.entries:
+            print("The log is empty: there is no checkpoint to keep yet.", file=sys.stderr)
+            return 1
+        print(f"Checkpoint written to {audit_verify.write_checkpoint(outcome, args.out)}: keep it away from this "
+              "computer, and give it to `audit verify --against`.")
+    return outcome.code

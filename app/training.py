@@ -27,6 +27,7 @@ from .paths import Paths
 log = logging.getLogger(__name__)
 KEY_ITEM = "training-directory-key"
 SIGNING_ITEM = "training-directory-audit-signing-key"
+VERIFIER_ITEM = "training-directory-audit-verified"  # the last checkpoint a clean `audit verify` saw
 SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 # Training tokens only: every training user's SoftHSM token has these PINs.
 TRAINING_PIN = "246810"
@@ -95,7 +96,7 @@ REBUILD = 'make admin ARGS="training rebuild"'
 KEPT = "Nothing was deleted: the directory and its audit log are as they were."
 
 
-def _stored_key(store: SecureKeyStore) -> tuple[bytes | None, bytes | None]:
+def stored_key(store: SecureKeyStore) -> tuple[bytes | None, bytes | None]:
     """(the directory key, the salt of the file it opens) from the key store; the salt is None for an item
     written before it was kept (a bare 32-byte key), the key None when there is no usable item."""
     value = store.get_now(KEY_ITEM)
@@ -107,7 +108,7 @@ def _stored_key(store: SecureKeyStore) -> tuple[bytes | None, bytes | None]:
 def directory_key(store: SecureKeyStore, *, create: bool = False) -> bytes:
     """The training directory's key (blocking: call off the GUI thread). Made only when ``create`` (a first
     build): a key that is gone is never replaced in silence, since a new key cannot open the old file."""
-    key, _ = _stored_key(store)
+    key, _ = stored_key(store)
     if key is None:
         if not create:
             raise DirectoryProblem("key_missing", "The training directory's key is not in this keyring, so the "
@@ -122,7 +123,7 @@ def remember_salt(store: SecureKeyStore, key: bytes, path: Path) -> None:
     """Keep the file's salt beside its key, so that a file the key no longer opens can be told apart: another
     file (or a wrong key) when the salts differ, a damaged first page when they match."""
     salt = db.file_salt(path)
-    if salt is not None and _stored_key(store) != (key, salt):
+    if salt is not None and stored_key(store) != (key, salt):
         store.put_now(KEY_ITEM, key + salt)
 
 
@@ -214,7 +215,7 @@ def open_existing(paths: Paths, store: SecureKeyStore, clock: Callable[[], date]
         raise DirectoryProblem("no_directory", f"There is no training directory at {path} yet: run `make run` "
                                                "(or `make serve`) once to build it.")
     key = directory_key(store)
-    _, salt = _stored_key(store)
+    _, salt = stored_key(store)
     try:
         conn = db.open_encrypted(path, key)
         try:

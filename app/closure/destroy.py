@@ -131,7 +131,8 @@ def _users(paths: Paths, usernames: Iterable[str]) -> list[str]:
 
 
 def _keys(paths: Paths, usernames: Iterable[str]) -> list[str]:
-    return [key_item_name(u) for u in _users(paths, usernames)] + [training.KEY_ITEM, training.SIGNING_ITEM]
+    return [key_item_name(u) for u in _users(paths, usernames)] + [training.KEY_ITEM, training.SIGNING_ITEM,
+                                                                   training.VERIFIER_ITEM]
 
 
 def _store_files(paths: Paths) -> set[Path]:

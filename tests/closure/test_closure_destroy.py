@@ -47,6 +47,7 @@ def lived_in(home, keystore, store, tmp_path, monkeypatch):
         p.write_bytes(b"x")
     keystore.put_now(training.KEY_ITEM, b"k" * 32)
     keystore.put_now(training.SIGNING_ITEM, b"s" * 32)
+    keystore.put_now(training.VERIFIER_ITEM, b"{}")  # the audit verifier's last checkpoint (sec-audit)
     (archive_dir(home)).mkdir(parents=True)
     (archive_dir(home) / "closure-audit-earlier.json").write_text("{}")
     home.config.mkdir(parents=True)
@@ -54,7 +55,7 @@ def lived_in(home, keystore, store, tmp_path, monkeypatch):
     (home.config / TOKEN_MEMORY).write_text('{"jo.la": "5c2f"}')
     yield home
     for item in (key_item_name("alex.practitioner"), key_item_name("jo.la"), training.KEY_ITEM,
-                 training.SIGNING_ITEM):
+                 training.SIGNING_ITEM, training.VERIFIER_ITEM):
         keystore.delete_now(item)
 
 
@@ -100,7 +101,7 @@ def test_destroy_says_in_words_what_goes_and_removes_caches_keys_training_and_th
     assert all(p.startswith("closure-archive/") for p in left), left
     assert lived_in.settings_file.exists()
     for item in (key_item_name("alex.practitioner"), key_item_name("jo.la"), training.KEY_ITEM,
-                 training.SIGNING_ITEM, closure_store.KEY_ITEM, closure_store.SIGNING_ITEM):
+                 training.SIGNING_ITEM, training.VERIFIER_ITEM, closure_store.KEY_ITEM, closure_store.SIGNING_ITEM):
         assert keystore.get_now(item) is None, item
     for name in ("cache/alex.practitioner.db-shm", "training/tokens/5c2f-token/token.object",
                  "training/directory.db.audit-head", "closure/closure.db", f"keyring: {training.KEY_ITEM}"):
