@@ -170,8 +170,13 @@ def audit_command(argv: list[str], store: SecureKeyStore | None = None, paths: P
     keep = sub.add_parser("checkpoint", help="check the log, then write the checkpoint it ended on")
     keep.add_argument("--out", type=Path, required=True, metavar="FILE")
     keep.add_argument("--against", action="append", type=Path, default=[], metavar="FILE")
+    archive = sub.add_parser("verify-archive", help="check an exported audit archive against a key you trust")
+    archive.add_argument("file", type=Path)
+    archive.add_argument("--key", metavar="HEX", help="the public key to trust (default: the training directory's)")
     args = ap.parse_args(argv)
     paths = paths or Paths.default()
+    if args.what == "verify-archive":
+        return _verify_archive(args.file, args.key, store)
     try:
         outcome = audit_verify.verify(paths, store or SecureKeyStore(), tuple(args.against))
     except KeystoreError as exc:
@@ -188,3 +193,39 @@ def audit_command(argv: list[str], store: SecureKeyStore | None = None, paths: P
         print(f"Checkpoint written to {audit_verify.write_checkpoint(outcome, args.out)}: keep it away from this "
               "computer, and give it to `audit verify --against`.")
     return outcome.code
+
+
+def _verify_archive(path: Path, key_hex: str | None, store: SecureKeyStore | None) -> int:
+    """An LA's audit archive or a closure audit archive, checked against a key the verifier already trusts
+    (issue 13 §1.4): one given with --key, or the training directory's own from this keyring; each with its
+    fingerprint printed. Never the key the archive carries."""
+    import json
+
+    from . import audit, audit_archive
+    from .closure.destroy import verify_archive as verify_closure
+    if key_hex is not None:
+        try:
+            trusted, whose = bytes.fromhex(key_hex), "the key given with --key"
+        except ValueError:
+            print("--key must be the public key in hexadecimal (64 digits).", file=sys.stderr)
+            return 2
+    else:
+        try:
+            trusted = training.public_signing_key(training.signing_key(store or SecureKeyStore(), create=False))
+        except CANNOT_OPEN as exc:
+            print(f"No key to trust: {exc} Give the key you trust with --key.", file=sys.stderr)
+            return 2
+        whose = "the training directory's key in this keyring"
+    print(f"Trusted: {whose}, fingerprint {audit.fingerprint(trusted)}.")
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+        closure = isinstance(body, dict) and body.get("kind") == "signpost-closure-audit"
+        verdict = verify_closure(path, trusted) if closure else audit_archive.verify(audit_archive.read(path), trusted)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"The archive cannot be read: {exc}", file=sys.stderr)
+        return 2
+    if not verdict.ok:
+        print(f"NOT VERIFIED: {verdict.problem}", file=sys.stderr)
+        return 1
+    print(f"VERIFIED: {verdict.entries} entries, each proven in the log signed by that key.")
+    return 0

@@ -24,6 +24,7 @@ reads only its own LA's users and records (R-ROLE-3).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import struct
@@ -105,6 +106,12 @@ def entry_leaf(seq: int, at: str, actor: str, on_behalf_of: str | None, action: 
     body = json.dumps([seq, at, actor, on_behalf_of, action, reason, detail, las], separators=(",", ":"),
                       ensure_ascii=False)
     return merkle.leaf_hash(body.encode("utf-8"))
+
+
+def fingerprint(public_key: bytes) -> str:
+    """A key's fingerprint as people compare it: the first 64 bits of its SHA-256, in groups of four."""
+    digest = hashlib.sha256(bytes(public_key)).hexdigest()[:16]
+    return " ".join(digest[i:i + 4] for i in range(0, 16, 4))
 
 
 def derived_signing_key(directory_key: bytes) -> bytes:

@@ -6,9 +6,11 @@ checkpoint and the public key that signed it.
   ``usage.archive`` operation, and closure);
 - ``write(path, archive)`` keeps it as JSON, readable by its owner only (0600, folder 0700);
   ``read(path)`` loads it back;
-- ``verify(archive)`` checks it with nothing but the archive: the checkpoint's signature, every
-  entry's leaf hash recomputed from the entry itself, and every inclusion proof against the signed
-  root, and names the first thing that is wrong.
+- ``verify(archive, trusted_key)`` checks it against a key the verifier already trusts (the directory's
+  key as the client pinned it, or one given on the command line; never the key the archive carries, which
+  anyone re-signing it would swap too): the checkpoint's signature, every entry's leaf hash recomputed
+  from the entry itself, and every inclusion proof against the signed root, and names the first thing
+  that is wrong; an archive signed by any other key is "signed by an unknown key" (issue 13 §1.4).
 
 What it cannot show: that no entry of the LA was left out (entries about other LAs are not in the
 archive, so gaps in the sequence are normal). Keep the checkpoint a client saw at the time to compare.
@@ -23,7 +25,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from . import merkle, wire
-from .audit import AuditLog, Checkpoint, Entry, Verdict, entry_leaf
+from .audit import AuditLog, Checkpoint, Entry, Verdict, entry_leaf, fingerprint
 
 LONDON = ZoneInfo("Europe/London")
 CLOCK_SKEW_S = 120  # entries are stamped before the write lock is taken: times may be out of order by this
@@ -109,14 +111,19 @@ def build(log: AuditLog, la_code: str, start: date, end: date):
                         tuple(leaves), start, end)
 
 
-def verify(archive) -> Verdict:
-    """Check ``archive`` on its own; ``Verdict.first_bad`` is the first entry (seq) found wrong."""
+def verify(archive, trusted_key: bytes) -> Verdict:
+    """Check ``archive`` against ``trusted_key``; ``Verdict.first_bad`` is the first entry (seq) found wrong."""
     try:
         public_key = bytes.fromhex(archive.public_key)
         checkpoint = Checkpoint.from_json(archive.checkpoint)
     except (ValueError, KeyError, TypeError, AttributeError):
         return Verdict(False, 0, None, "The archive's checkpoint or public key cannot be read.")
-    if not checkpoint.verify(public_key):
+    if public_key != trusted_key:
+        return Verdict(False, 0, None, f"The archive is signed by an unknown key (fingerprint "
+                                       f"{fingerprint(public_key)}), not the directory's (fingerprint "
+                                       f"{fingerprint(trusted_key)}): it was re-signed, or is another "
+                                       "directory's.", "unknown_key")
+    if not checkpoint.verify(trusted_key):
         return Verdict(False, 0, None, "The checkpoint's signature does not match the directory's key: "
                                        "the checkpoint (its size, root or time) was altered.")
     if len(archive.proofs) != len(archive.entries) or (archive.leaves and len(archive.leaves) != len(archive.entries)):

@@ -40,7 +40,8 @@ class AuditAlarm(Refusal):
 
 
 ALARMS = ("audit.bad_signature", "audit.key_changed", "audit.shrunk", "audit.rewritten", "audit.own_entry",
-          "audit.unproven", "audit.memory_altered", "audit.memory_missing", "audit.memory_unconfirmed")
+          "audit.unproven", "audit.memory_altered", "audit.memory_missing", "audit.memory_unconfirmed",
+          "audit.archive_unknown_key")
 
 
 @dataclass(frozen=True)

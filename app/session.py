@@ -25,10 +25,11 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from . import audit_memory, wire
-from .audit import Checkpoint
+from .audit import Checkpoint, fingerprint
 from .audit_memory import AuditAlarm, Memory
 from .directory.engine import SignedIn
 from .directory.interface import DirectoryClient, DirectoryUnavailable
+from .directory.work.operations import AUDIT_ARCHIVE
 from .executor import SerialExecutor
 from .keystore import SecureKeyStore
 from .localcache import CacheTokenError, LocalCache, UnwrapRejected
@@ -55,6 +56,7 @@ class Session:
     cache: LocalCache | None = field(default=None, repr=False)
     locked: bool = False
     security_alert: AuditAlarm | None = None  # when the directory's audit log failed this client's check (R-AUDIT-2)
+    audit_key: bytes | None = field(default=None, repr=False)  # the directory's audit key as this client pinned it
     outbox: Outbox | None = field(default=None, repr=False)  # changes waiting for the directory (R-LOCAL-1)
 
     def viewer(self, on_behalf_of: Colleague | None = None) -> Viewer:
@@ -134,6 +136,8 @@ class SessionManager:
         viewer = session.viewer(on_behalf_of)
         if op.writes and session.outbox is not None and not session.locked:
             return session.outbox.submit(op, viewer, request)
+        if op is AUDIT_ARCHIVE:
+            return _vouched(self.directory.perform(op, viewer, request), session.audit_key)
         return self.directory.perform(op, viewer, request)
 
     def close(self) -> None:
@@ -208,6 +212,7 @@ class SessionManager:
         except DirectoryUnavailable as exc:
             log.warning("audit log check at sign-in did not finish: %s", exc)
             return
+        session.audit_key = public if alarm is None or alarm.code in REBASE_AFTER else None
         if alarm is not None:
             session.security_alert = alarm
             self._quietly(self.directory.report_audit_alert(
@@ -295,6 +300,29 @@ class SessionManager:
             future.result(timeout=STEP_TIMEOUT_S)
         except Exception as exc:
             log.info("clean-up step failed: %s", exc)
+
+
+def _vouched(answer: Future, pinned: bytes | None) -> Future:
+    """The audit archive the directory answered, once its key is the one this client pinned at sign-in
+    (issue 13 §1.4): an archive signed by any other key, or asked for while the log is in doubt, is refused
+    with a security alert rather than shown as verified."""
+    out: Future = Future()
+
+    def done(f: Future) -> None:
+        if f.exception() is not None:
+            out.set_exception(f.exception())
+            return
+        archive = f.result()
+        try:
+            key = bytes.fromhex(archive.public_key)
+        except (ValueError, TypeError):
+            key = b""
+        if pinned is None or key != pinned:
+            out.set_exception(AuditAlarm("audit.archive_unknown_key", fingerprint=fingerprint(key)))
+        else:
+            out.set_result(archive)
+    answer.add_done_callback(done)
+    return out
 
 
 def _memory(data: bytes | None) -> Memory | None:

@@ -161,3 +161,32 @@ def test_a_tree_cut_behind_the_directory_is_a_named_alert_not_a_lookup_error(des
     else:
         assert attempt.result().security_alert is not None
         sessions.sign_out(attempt.result()).result(10)
+
+
+def test_an_audit_archive_signed_by_another_key_than_the_one_pinned_is_refused(desk, alice, alice_pin):
+    """Issue 13 §1.4: the LA team's export is vouched for by the session against the directory's key as this
+    client pinned it at sign-in; an archive signed by any other key is a security alert, never "verified"."""
+    from datetime import date, timedelta
+
+    from app import audit
+    from app.audit_memory import AuditAlarm
+    from app.directory.work import operations as ops
+    from app.directory.work import types as t
+    open_directory, path, key, store, paths, state = desk
+    sessions = state["sessions"]
+    state["directory"].run_on_engine(lambda d: d.enrol_token("jo.la", alice.serial, alice.keys.sign_public_der,
+                                                             alice.keys.wrap_public_der, "test")).result(10)
+    session = sessions.sign_in("jo.la", PASSWORD, alice.serial, alice_pin).result(30)
+    try:
+        query = t.ArchiveQuery(date.today() - timedelta(days=1), date.today())
+        assert sessions.perform(session, ops.AUDIT_ARCHIVE, query).result(30).entries
+
+        def another_key(d):
+            d.audit = audit.AuditLog(d.conn, bytes(range(100, 132)), d.audit.witness)
+        state["directory"].run_on_engine(another_key).result(10)
+        refused = sessions.perform(session, ops.AUDIT_ARCHIVE, query).exception(timeout=30)
+        assert isinstance(refused, AuditAlarm) and refused.code == "audit.archive_unknown_key"
+        assert "signed by an unknown key" in str(refused)
+    finally:
+        sessions.sign_out(session).result(10)
+        store.delete_now(key_item_name("jo.la"))

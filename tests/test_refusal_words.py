@@ -64,7 +64,7 @@ def test_every_audit_alarm_and_finding_is_a_named_security_alert():
     from app.audit_memory import ALARMS, AuditAlarm
     from app.refusals import AuditBroken
     for code in ALARMS:
-        said = refusals.words(AuditAlarm(code, kept=9, now=3, entry=4))
+        said = refusals.words(AuditAlarm(code, kept=9, now=3, entry=4, fingerprint="ab12 cd34 ef56 7890"))
         assert said.startswith("Security alert: ") and "{" not in said, code
     for finding in FINDINGS:
         said = refusals.words(AuditBroken("audit.log_broken", finding=finding, entry=3))

@@ -220,6 +220,9 @@ WORDS = {
     "audit.memory_missing": "Security alert: this computer's record of the directory's audit log is missing, though "
                             "you have signed in here before (it was deleted, or your keyring was reset). Your LA "
                             "team has been told; tell them too. Signpost keeps a new record from now on.",
+    "audit.archive_unknown_key": "Security alert: the audit archive the directory sent is signed by an unknown "
+                                 "key (fingerprint {fingerprint}), not the one this computer knows as the "
+                                 "directory's, so it was not saved as verified. Tell your helpdesk.",
     "audit.memory_unconfirmed": "Security alert: this computer's record of the directory's audit log could not be "
                                 "confirmed, because your token no longer opens the key that protects it (it was "
                                 "re-enrolled or replaced). Your LA team has been told; if they did not change your "

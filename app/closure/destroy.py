@@ -346,10 +346,16 @@ def _remove_empty_folders(paths: Paths, home: Path | None) -> None:
                     pass  # something appeared in it meanwhile: it is listed on the next run
 
 
-def verify_archive(path: Path) -> audit_log.Verdict:
-    """Check an exported closure audit on its own: every entry against the signed checkpoints."""
+def verify_archive(path: Path, trusted_key: bytes) -> audit_log.Verdict:
+    """Check an exported closure audit against ``trusted_key`` (the closure store's key, as the verifier knew
+    it beforehand; never the key the file carries, issue 13 §1.4): every entry against the signed checkpoints."""
     body = json.loads(Path(path).read_text(encoding="utf-8"))
     key = bytes.fromhex(body["public_key"])
+    if key != trusted_key:
+        return audit_log.Verdict(False, 0, None, f"The archive is signed by an unknown key (fingerprint "
+                                                 f"{audit_log.fingerprint(key)}), not the one trusted "
+                                                 f"(fingerprint {audit_log.fingerprint(trusted_key)}).",
+                                 "unknown_key")
     signed = {c["size"]: audit_log.Checkpoint.from_json(c) for c in body["checkpoints"]}
     mem, size = merkle.MemoryStore(), 0
     for e in body["entries"]:

@@ -86,6 +86,7 @@ def test_a_workstation_of_the_service_holds_no_directory_audit_so_destroy_does_n
 
 def test_destroy_says_in_words_what_goes_and_removes_caches_keys_training_and_the_store_keeping_the_archive(
         lived_in, keystore, store):
+    trusted = store.public_key  # the closure store's key, known before the archive was made (issue 13 §1.4)
     planned = plan_destruction(lived_in, audit_exported=True)
     words = [i.words for i in planned.goes]
     assert any(w.startswith("The encrypted record caches of 2 users (alex.practitioner, jo.la)") for w in words)
@@ -114,10 +115,12 @@ def test_destroy_says_in_words_what_goes_and_removes_caches_keys_training_and_th
     body = json.loads(archive.read_text())
     last = body["entries"][-1]
     assert last["action"] == "local_data_destroyed" and "cache/jo.la.db-wal" in last["detail"]["destroyed"]
-    assert verify_archive(archive).ok
+    assert verify_archive(archive, trusted).ok
+    unknown = verify_archive(archive, bytes(32))  # its own key is not enough: only one the verifier trusts
+    assert not unknown.ok and "signed by an unknown key" in unknown.problem
     body["entries"][-1]["detail"]["destroyed"].remove("cache/jo.la.db-wal")  # tampered
     archive.write_text(json.dumps(body))
-    assert not verify_archive(archive).ok
+    assert not verify_archive(archive, trusted).ok
 
 
 def test_every_file_outside_the_data_folder_that_names_people_is_listed_and_removed_or_kept_by_choice(

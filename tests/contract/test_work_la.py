@@ -226,8 +226,8 @@ def test_the_audit_archive_verifies_and_holds_only_the_las_entries(client, tmp_p
     la = viewer(client, "jo.la")
     archive = done(client.perform(ops.AUDIT_ARCHIVE, la, t.ArchiveQuery(TODAY_REAL - timedelta(days=1), TODAY_REAL)))
     assert archive.entries and all("NBR" in e.las for e in archive.entries) and archive.la_code == "NBR"
-    assert audit_archive.verify(archive).ok
+    assert audit_archive.verify(archive, done(client.audit_public_key())).ok
     kept = audit_archive.read(audit_archive.write(tmp_path / "archive" / "nbr.json", archive))
-    assert audit_archive.verify(kept).ok and kept == archive
+    assert audit_archive.verify(kept, done(client.audit_public_key())).ok and kept == archive
     assert (tmp_path / "archive" / "nbr.json").stat().st_mode & 0o777 == 0o600
     assert any(e.action == "audit_archive_exported" for e in _audit(client, la))

@@ -303,7 +303,8 @@ def test_export_and_verify_an_audit_archive(qtbot, desk, tmp_path, monkeypatch):
     assert "readable only by you" in screen.result.text()
     assert stat.S_IMODE(os.stat(saved).st_mode) == 0o600
     archive = audit_archive.read(saved)
-    assert archive.la_code == "NBR" and archive.entries and audit_archive.verify(archive).ok
+    trusted = desk.engine(lambda d: d.audit_public_key())
+    assert archive.la_code == "NBR" and archive.entries and audit_archive.verify(archive, trusted).ok
     assert f"{len(archive.entries):,} audit entries" in screen.result.text()
 
 

@@ -7,13 +7,12 @@ screen says so, refuses Signpost's own data folder, and records each file it wro
 content) for closure's last step to list, keep or remove (``app.closure.exports``)."""
 from __future__ import annotations
 
-import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QGridLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from app import audit_archive
+from app import audit, audit_archive
 from app.closure import exports
 from app.directory.work import operations as ops
 from app.directory.work import types as t
@@ -31,11 +30,12 @@ WHAT = ("The archive holds every audit entry about your LA in the period, each w
 
 
 def _save_and_verify(path: Path, archive, paths=None) -> tuple[Path, object, int]:
-    """On a worker thread: write (0600), note it for closure, read back what is on disk, verify that."""
+    """On a worker thread: write (0600), note it for closure, read back what is on disk, verify that against the
+    key the session vouched for (the directory's, as this client pinned it: issue 13 §1.4), not the file's."""
     audit_archive.write(path, archive)
     if paths is not None:
         exports.record(paths, path, "directory_audit")
-    verdict = audit_archive.verify(audit_archive.read(path))
+    verdict = audit_archive.verify(audit_archive.read(path), bytes.fromhex(archive.public_key))
     return path, verdict, path.stat().st_mode & 0o777
 
 
@@ -133,7 +133,7 @@ class AuditExport(LaScreen):
     def _saved(self, archive, path: Path, verdict, mode: int) -> None:
         self.export_button.setEnabled(True)
         size = archive.checkpoint.get("size", "?") if isinstance(archive.checkpoint, dict) else "?"
-        fingerprint = hashlib.sha256(bytes.fromhex(archive.public_key)).hexdigest()[:16]
+        fingerprint = audit.fingerprint(bytes.fromhex(archive.public_key))
         private = "readable only by you" if mode == 0o600 else f"file permissions {mode:o}: restrict them"
         if verdict.ok:
             self.result.setText(
