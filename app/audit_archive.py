@@ -14,6 +14,9 @@ checkpoint and the public key that signed it.
 
 What it cannot show: that no entry of the LA was left out (entries about other LAs are not in the
 archive, so gaps in the sequence are normal). Keep the checkpoint a client saw at the time to compare.
+Entries cut for the LA team (another LA's child's sensitive service withheld, ``app.audit_redaction``)
+carry the leaf hash the directory recorded: their place in the log is proven, and ``verify`` counts them,
+but what they show cannot be checked against it.
 No Qt here: it runs in the engine, the service and the closure tools alike.
 """
 from __future__ import annotations
@@ -26,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from . import merkle, wire
 from .audit import AuditLog, Checkpoint, Entry, Verdict, entry_leaf, fingerprint
+from .audit_redaction import ForTeam, redacted
 
 LONDON = ZoneInfo("Europe/London")
 CLOCK_SKEW_S = 120  # entries are stamped before the write lock is taken: times may be out of order by this
@@ -98,13 +102,14 @@ def build(log: AuditLog, la_code: str, start: date, end: date):
     first, last = seq_range(conn, since, until)
     last = min(last, checkpoint.size)
     nodes = _CachedNodes(log.tree)
+    cut = ForTeam(conn, la_code)  # R-SENS-3: another LA's child's sensitive service is withheld
     entries, proofs, leaves = [], [], []
     for seq, at, actor, obo, action, reason, detail, las, leaf in conn.execute(
             "SELECT seq, at, actor, on_behalf_of, action, reason, detail, las, leaf FROM audit "
             "WHERE seq BETWEEN ? AND ? AND at >= ? AND at < ? AND instr(',' || las || ',', ?) > 0 ORDER BY seq",
             (first, last, since, until, f",{la_code},")):
-        entries.append(Entry(seq, at, actor, obo, action, reason, json.loads(detail),
-                             tuple(las.split(",")) if las else ()))
+        entries.append(cut(Entry(seq, at, actor, obo, action, reason, json.loads(detail),
+                                 tuple(las.split(",")) if las else ())))
         leaves.append(bytes(leaf).hex())
         proofs.append(tuple(p.hex() for p in merkle.inclusion_proof(nodes, seq - 1, checkpoint.size)))
     return AuditArchive(la_code, tuple(entries), tuple(proofs), checkpoint.to_json(), log.public_key.hex(),
@@ -128,7 +133,7 @@ def verify(archive, trusted_key: bytes) -> Verdict:
                                        "the checkpoint (its size, root or time) was altered.")
     if len(archive.proofs) != len(archive.entries) or (archive.leaves and len(archive.leaves) != len(archive.entries)):
         return Verdict(False, 0, None, "The archive has a different number of entries and proofs.")
-    previous = 0
+    previous, cut = 0, 0
     for i, entry in enumerate(archive.entries):
         seq = entry.seq
         if not isinstance(seq, int) or seq <= previous or seq > checkpoint.size:
@@ -136,10 +141,17 @@ def verify(archive, trusted_key: bytes) -> Verdict:
         previous = seq
         if archive.la_code not in entry.las:
             return Verdict(False, i, seq, f"Entry {seq} is not about {archive.la_code}: it does not belong here.")
-        try:
-            leaf = leaf_of(entry)
-        except (TypeError, ValueError):
-            return Verdict(False, i, seq, f"Entry {seq} cannot be read.")
+        if redacted(entry):  # cut for the reader: proven by the leaf the directory recorded, not recomputed
+            try:
+                leaf = bytes.fromhex(archive.leaves[i])
+            except (IndexError, TypeError, ValueError):
+                return Verdict(False, i, seq, f"Entry {seq} was cut for your team but carries no recorded hash.")
+            cut += 1
+        else:
+            try:
+                leaf = leaf_of(entry)
+            except (TypeError, ValueError):
+                return Verdict(False, i, seq, f"Entry {seq} cannot be read.")
         if archive.leaves and archive.leaves[i] != leaf.hex():
             return Verdict(False, i, seq, f"Entry {seq} was altered after it was written: it no longer matches "
                                           "the hash the directory recorded for it.")
@@ -150,7 +162,7 @@ def verify(archive, trusted_key: bytes) -> Verdict:
         if not merkle.verify_inclusion(seq - 1, checkpoint.size, leaf, proof, checkpoint.root):
             return Verdict(False, i, seq, f"The inclusion proof of entry {seq} does not lead to the signed "
                                           "checkpoint: the proof, or the entry with its hash, was altered.")
-    return Verdict(True, len(archive.entries))
+    return Verdict(True, len(archive.entries), redacted=cut)
 
 
 def write(path: Path, archive) -> Path:

@@ -756,9 +756,12 @@ class Directory:
 
     def audit_entries(self, viewer: Viewer, since_seq: int = 0) -> list[audit.Entry]:
         """The audit trail, for the LA management team only, and only entries about its own
-        LA's users and records (R-LOCAL-3, R-ROLE-3)."""
+        LA's users and records (R-LOCAL-3, R-ROLE-3), each cut to what the team may see: another LA's
+        child's sensitive service is withheld (R-SENS-3; ``app.audit_redaction``)."""
+        from ..audit_redaction import ForTeam
         self.la_team_request(viewer, "audit_read", "access.audit_la_only")
-        return audit.entries(self.conn, since_seq, la_code=viewer.user.la_code)
+        cut = ForTeam(self.conn, viewer.user.la_code)
+        return [cut(e) for e in audit.entries(self.conn, since_seq, la_code=viewer.user.la_code)]
 
 
 def _switch_off_of(conn) -> float | None:

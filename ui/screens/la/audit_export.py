@@ -136,10 +136,13 @@ class AuditExport(LaScreen):
         fingerprint = audit.fingerprint(bytes.fromhex(archive.public_key))
         private = "readable only by you" if mode == 0o600 else f"file permissions {mode:o}: restrict them"
         if verdict.ok:
+            cut = (f" {verdict.redacted:,} of them name another LA's child's sensitive service, which is withheld "
+                   "from your team: each is proven to be in the log, but what it withholds is not in the archive."
+                   if verdict.redacted else "")
             self.result.setText(
                 f"VERIFIED. Saved {verdict.entries:,} audit entries about {archive.la_code} to {path} ({private}). "
                 f"Every entry is in the log the directory signed (checkpoint of {size} entries, key "
-                f"{fingerprint}). The file holds personal data: keep it where your LA keeps such records.")
+                f"{fingerprint}).{cut} The file holds personal data: keep it where your LA keeps such records.")
             flag_label(self.result, False)
         else:
             self.result.setText(f"NOT VERIFIED. The file {path} was saved but does not check out: {verdict.problem} "
