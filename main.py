@@ -7,13 +7,13 @@ USAGE = """usage: signpost [--version | --check | COMMAND ARGS]
   --version        print the version and exit
   --check          check this workstation (smartcard service, token module, keyring, directory, display,
                    disk, accessibility); exit 1 when a check fails
-  enrol-token, unlock-account, limits, audit, switch-off   directory administration (see the README)"""
+  enrol-token, unlock-account, limits, audit, switch-off, training   directory administration (README)"""
 
 
 def main() -> int:
     args = sys.argv[1:]
     commands = {"enrol-token": "enrol", "unlock-account": "unlock_account", "limits": "limits",
-                "audit": "audit_command", "switch-off": "switch_off"}
+                "audit": "audit_command", "switch-off": "switch_off", "training": "training_command"}
     if args[:1] in (["--help"], ["-h"]):
         print(USAGE)
         return 0

@@ -170,6 +170,8 @@ def audit_command(argv: list[str], store: SecureKeyStore | None = None, paths: P
     keep = sub.add_parser("checkpoint", help="check the log, then write the checkpoint it ended on")
     keep.add_argument("--out", type=Path, required=True, metavar="FILE")
     keep.add_argument("--against", action="append", type=Path, default=[], metavar="FILE")
+    whole = sub.add_parser("export", help="the whole log, with its proofs, to a file (before a rebuild)")
+    whole.add_argument("--to", type=Path, required=True, metavar="FILE")
     archive = sub.add_parser("verify-archive", help="check an exported audit archive against a key you trust")
     archive.add_argument("file", type=Path)
     archive.add_argument("--key", metavar="HEX", help="the public key to trust (default: the training directory's)")
@@ -177,6 +179,8 @@ def audit_command(argv: list[str], store: SecureKeyStore | None = None, paths: P
     paths = paths or Paths.default()
     if args.what == "verify-archive":
         return _verify_archive(args.file, args.key, store)
+    if args.what == "export":
+        return _export(paths, store or SecureKeyStore(), args.to)
     try:
         outcome = audit_verify.verify(paths, store or SecureKeyStore(), tuple(args.against))
     except KeystoreError as exc:
@@ -231,4 +235,44 @@ def _verify_archive(path: Path, key_hex: str | None, store: SecureKeyStore | Non
     if verdict.redacted:
         print(f"{verdict.redacted} of them were cut for the LA team that exported it (another LA's child's sensitive "
               "service withheld): their place in the log is proven, what they show cannot be checked against it.")
+    return 0
+
+
+def _export(paths: Paths, store: SecureKeyStore, to: Path) -> int:
+    from . import training_rebuild
+    try:
+        path, verdict = training_rebuild.export(paths, store, to)
+    except (*CANNOT_OPEN, training_rebuild.RebuildRefused) as exc:
+        print(f"Not exported: {exc}", file=sys.stderr)
+        return 2
+    if not verdict.ok:
+        print(f"Exported to {path}, but it does NOT verify: {verdict.problem}", file=sys.stderr)
+        return 1
+    print(f"Exported the whole audit log ({verdict.entries} entries) to {path}, readable only by you, and verified "
+          "it from disk. It holds names and directory ids: keep it as securely as the directory.")
+    return 0
+
+
+def training_command(argv: list[str], store: SecureKeyStore | None = None, paths: Paths | None = None) -> int:
+    """``signpost training rebuild (--archive FILE | --discard-audit)``: delete the training directory and build
+    a new one -- only after its whole audit log was exported and verified (``audit export --to FILE``), or
+    with ``--discard-audit`` typed in full (issue 13 §4.2, R-AUDIT-3)."""
+    from . import training_rebuild
+    ap = argparse.ArgumentParser(prog="signpost training", description=training_command.__doc__.split("\n\n")[0],
+                                 allow_abbrev=False)
+    sub = ap.add_subparsers(dest="what", required=True)
+    again = sub.add_parser("rebuild", allow_abbrev=False, help="delete the training directory and build a new one")
+    choice = again.add_mutually_exclusive_group()
+    choice.add_argument("--archive", type=Path, metavar="FILE", help="the whole log, exported and verified")
+    choice.add_argument("--discard-audit", action="store_true", help="lose the audit log (typed in full)")
+    args = ap.parse_args(argv)
+    paths = paths or Paths.default()
+    store = store or SecureKeyStore()
+    training.token_environment(paths)
+    try:
+        training_rebuild.rebuild(paths, store, archive_file=args.archive, discard_audit=args.discard_audit,
+                                 children=Settings.load(paths.settings_file).training_children)
+    except (*CANNOT_OPEN, training_rebuild.RebuildRefused) as exc:
+        print(f"Not rebuilt: {exc}", file=sys.stderr)
+        return 1
     return 0

@@ -116,6 +116,27 @@ def build(log: AuditLog, la_code: str, start: date, end: date):
                         tuple(leaves), start, end)
 
 
+WHOLE_LOG = "*"  # the la_code of an archive of every entry (``build_whole``): kept before a rebuild
+
+
+def build_whole(log: AuditLog):
+    """Every entry of the log, each with its proof against the latest signed checkpoint, uncut: the
+    directory administrator's export before a rebuild (``app.training_rebuild``), never an LA team's."""
+    from .directory.work.types import AuditArchive
+    checkpoint = log.checkpoint()
+    nodes = _CachedNodes(log.tree)
+    entries, proofs, leaves = [], [], []
+    for seq, at, actor, obo, action, reason, detail, las, leaf in log.conn.execute(
+            "SELECT seq, at, actor, on_behalf_of, action, reason, detail, las, leaf FROM audit WHERE seq <= ? "
+            "ORDER BY seq", (checkpoint.size,)):
+        entries.append(Entry(seq, at, actor, obo, action, reason, json.loads(detail),
+                             tuple(las.split(",")) if las else ()))
+        leaves.append(bytes(leaf).hex())
+        proofs.append(tuple(p.hex() for p in merkle.inclusion_proof(nodes, seq - 1, checkpoint.size)))
+    return AuditArchive(WHOLE_LOG, tuple(entries), tuple(proofs), checkpoint.to_json(), log.public_key.hex(),
+                        tuple(leaves))
+
+
 def verify(archive, trusted_key: bytes) -> Verdict:
     """Check ``archive`` against ``trusted_key``; ``Verdict.first_bad`` is the first entry (seq) found wrong."""
     try:
@@ -139,7 +160,9 @@ def verify(archive, trusted_key: bytes) -> Verdict:
         if not isinstance(seq, int) or seq <= previous or seq > checkpoint.size:
             return Verdict(False, i, seq, f"Entry {seq} is out of order or beyond the signed checkpoint.")
         previous = seq
-        if archive.la_code not in entry.las:
+        if archive.la_code == WHOLE_LOG and seq != i + 1:
+            return Verdict(False, i, i + 1, f"Entry {i + 1} is missing from an archive of the whole log.")
+        if archive.la_code != WHOLE_LOG and archive.la_code not in entry.las:
             return Verdict(False, i, seq, f"Entry {seq} is not about {archive.la_code}: it does not belong here.")
         if redacted(entry):  # cut for the reader: proven by the leaf the directory recorded, not recomputed
             try:
@@ -162,6 +185,9 @@ def verify(archive, trusted_key: bytes) -> Verdict:
         if not merkle.verify_inclusion(seq - 1, checkpoint.size, leaf, proof, checkpoint.root):
             return Verdict(False, i, seq, f"The inclusion proof of entry {seq} does not lead to the signed "
                                           "checkpoint: the proof, or the entry with its hash, was altered.")
+    if archive.la_code == WHOLE_LOG and len(archive.entries) != checkpoint.size:
+        return Verdict(False, len(archive.entries), len(archive.entries) + 1, "An archive of the whole log ends "
+                                                                              "before its checkpoint does.")
     return Verdict(True, len(archive.entries), redacted=cut)
 
 
