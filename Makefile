@@ -29,9 +29,13 @@ $(PACKAGING): $(STAMP)
 	@touch $@
 
 # Where `make run` keeps the private keyring it starts when the desktop has none
-# (a training desk): the training directory's key must outlive one run.
-SIGNPOST_KEYRING_HOME ?= $(HOME)/.local/share/signpost/training-keyring
+# (a training desk): the training directory's key must outlive one run. It holds
+# that key and the audit-signing key, so it is never inside the data folder
+# (~/.local/share/signpost), and its password is asked on the terminal (chosen
+# the first time), never kept on disk (issue 13 §4.1; packaging/with-keyring.sh).
+SIGNPOST_KEYRING_HOME ?= $(HOME)/.local/share/signpost-keyring
 export SIGNPOST_KEYRING_HOME
+export SIGNPOST_PYTHON := $(PY)
 
 run: $(STAMP)
 	@packaging/with-keyring.sh $(PY) main.py

@@ -249,6 +249,7 @@ def run_child(mode: str, tmp_path, *, activation: bool) -> dict:
     env = {k: v for k, v in os.environ.items()
            if k not in ("DBUS_SESSION_BUS_ADDRESS", "GNOME_KEYRING_CONTROL", "SIGNPOST_WITH_KEYRING_STAGE")}
     env["SIGNPOST_KEYRING_HOME"] = str(tmp_path / "keyring")
+    env["SIGNPOST_KEYRING_PASSWORD"] = "keystore-test-1"  # a kept keyring's password is never a default
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     child = [sys.executable, str(REPO / "tests" / "keystore" / "keyring_child.py"), mode]
     if activation:
