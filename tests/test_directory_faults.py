@@ -64,3 +64,22 @@ def test_a_missing_key_is_not_replaced_by_a_new_one(training_home, capsys):
     assert admin.limits([], store=store, paths=paths) == 1
     assert "key is not in this keyring" in capsys.readouterr().err
     assert store.get_now(training.KEY_ITEM) is None
+
+
+def test_a_page_found_damaged_while_the_directory_is_open_is_said_not_a_traceback(directory_copy):
+    """Issue 13 §4.2: SQLite's "malformed" or HMAC failure during a request is the directory file damaged,
+    with what to do, not "something went wrong"."""
+    from app.directory import Directory, DirectoryUnavailable, EmbeddedDirectory
+    from tests.conftest import TODAY
+    from ui import refusals
+    path, key = directory_copy
+    directory = EmbeddedDirectory(lambda: Directory.open(path, key, clock=lambda: TODAY))
+    try:
+        def damaged(d):
+            raise sqlcipher3.DatabaseError("database disk image is malformed")
+        failed = directory.run_on_engine(damaged).exception(timeout=30)
+        assert isinstance(failed, DirectoryUnavailable) and failed.code == "corrupt"
+        said = refusals.explain(failed)[0]
+        assert "damaged" in said and "Nothing was deleted" in said
+    finally:
+        directory.close()

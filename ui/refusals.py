@@ -348,6 +348,9 @@ UNAVAILABLE = {
                  "happening, contact your helpdesk.",
     "service_closed": "The directory service has closed. Only the closure tasks are available now.",
     "disk_full": "The disk is full, so the directory cannot record this request. Free some disk space and try again.",
+    # sec-audit: a page of the directory file damaged while it is open (issue 13 §4.2)
+    "corrupt": "The directory file is damaged: part of it no longer matches what was written, so this could not be "
+               "done. Nothing was deleted. Restart Signpost: it checks the file and says what to do.",
 }
 
 

@@ -58,6 +58,8 @@ class EmbeddedDirectory:
             except (db.DatabaseError, OSError) as exc:
                 if _disk_full(exc):
                     raise DirectoryUnavailable("disk_full", str(exc)) from exc
+                if isinstance(db.fault(exc, ""), db.WrongKeyOrCorrupt):  # a page damaged since it was opened
+                    raise DirectoryUnavailable("corrupt", str(exc)) from exc
                 raise
             self._last_contact = time.time()
             return out
