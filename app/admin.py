@@ -162,7 +162,7 @@ def audit_command(argv: list[str], store: SecureKeyStore | None = None, paths: P
     Exits 0 when intact, 1 on a finding (naming the first bad entry), 2 when it cannot be checked.
     """
     from . import audit_verify
-    ap = argparse.ArgumentParser(prog="signpost audit", description=audit_command.__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="signpost audit", description=(audit_command.__doc__ or "").split("\n\n")[0])
     sub = ap.add_subparsers(dest="what", required=True)
     check = sub.add_parser("verify", help="check the whole log")
     check.add_argument("--against", action="append", type=Path, default=[], metavar="FILE",
@@ -258,8 +258,8 @@ def training_command(argv: list[str], store: SecureKeyStore | None = None, paths
     a new one -- only after its whole audit log was exported and verified (``audit export --to FILE``), or
     with ``--discard-audit`` typed in full (issue 13 §4.2, R-AUDIT-3)."""
     from . import training_rebuild
-    ap = argparse.ArgumentParser(prog="signpost training", description=training_command.__doc__.split("\n\n")[0],
-                                 allow_abbrev=False)
+    ap = argparse.ArgumentParser(prog="signpost training", allow_abbrev=False,
+                                 description=(training_command.__doc__ or "").split("\n\n")[0])
     sub = ap.add_subparsers(dest="what", required=True)
     again = sub.add_parser("rebuild", allow_abbrev=False, help="delete the training directory and build a new one")
     choice = again.add_mutually_exclusive_group()

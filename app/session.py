@@ -191,8 +191,9 @@ class SessionManager:
         alarm too. Any refusal while the directory proves itself is an alarm, never a failed sign-in."""
         cache = session.cache
         assert cache is not None
+        checkpoint: Checkpoint | None
         try:
-            checkpoint: Checkpoint = self._wait(self.directory.audit_checkpoint())
+            checkpoint = self._wait(self.directory.audit_checkpoint())
             public: bytes = self._wait(self.directory.audit_public_key())
         except Refusal:
             checkpoint, public = None, b""

@@ -191,8 +191,9 @@ def open_or_build(paths: Paths, store: SecureKeyStore, *, children: int, clock: 
     """
     from .directory import witness_path
     path = paths.training_directory
+    witness = witness_path(path)
     if not path.exists():
-        if witness_path(path).exists():  # written after the first audit entry: a log was here
+        if witness is not None and witness.exists():  # written after the first audit entry: a log was here
             raise DirectoryProblem("directory_missing", f"The training directory file ({path}) is gone, but the "
                                                         "audit checkpoint beside it shows it had an audit log. "
                                                         "Restore the file from a backup, or, to start afresh "

@@ -106,7 +106,7 @@ def rebuild(paths: Paths, store: SecureKeyStore, *, archive_file: Path | None, d
     gone = []
     for f in (paths.training_directory, Path(f"{paths.training_directory}-wal"),
               Path(f"{paths.training_directory}-shm"), witness_path(paths.training_directory)):
-        if f.exists():
+        if f is not None and f.exists():
             f.unlink()
             gone.append(str(f))
     cache = paths.data / "cache"

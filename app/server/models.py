@@ -44,6 +44,7 @@ def Text(limit: int, **kw):
 IsoDate = Annotated[StrictStr, Field(max_length=10, json_schema_extra={"format": "date"}), AfterValidator(_iso_date)]
 Blob = Annotated[StrictStr, Field(max_length=MAX_BLOB_B64, json_schema_extra={"format": "byte"}), AfterValidator(_b64)]
 Count = Annotated[StrictInt, Field(ge=0, lt=BIG)]
+Finding = Annotated[StrictStr, Field(max_length=64)]  # a client's audit alarm code (app.audit_memory.ALARMS)
 
 
 class _Body(BaseModel):
@@ -132,4 +133,4 @@ class AuditAlertIn(_Body):
     username: Text(engine.MAX_USERNAME_CHARS)
     kept: CheckpointSeen
     now: CheckpointSeen
-    what: Text(64) | None = None  # the client's finding (app.audit_memory.ALARMS)
+    what: Finding | None = None
