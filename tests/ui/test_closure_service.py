@@ -5,14 +5,13 @@ and cannot sign in again; the LA team user who prepared closure on this workstat
 offline."""
 from __future__ import annotations
 
-import shutil
 import time
 
 from app.directory import Directory
 from app.server import create_app
 from app.server import tls as service_tls
 from app.settings import Settings
-from tests.conftest import TODAY
+from tests.conftest import TODAY, copy_directory
 from tests.server.conftest import running_https
 from tests.ui.test_app_flow import search, sign_in
 from tests.ui.test_closure_wizard import T, open_closure
@@ -23,7 +22,7 @@ def test_the_switched_off_service_signs_a_practitioner_out_and_leaves_the_la_tea
     db, key, _, _ = training_tokens
     served = tmp_path / "service" / "directory.db"
     served.parent.mkdir()
-    shutil.copy(db, served)
+    copy_directory(db, served)  # with the audit checkpoint beside it (R-AUDIT-2)
     material = service_tls.ensure(tmp_path / "tls")
     service = create_app(lambda: Directory.open(served, key, clock=lambda: TODAY))
     url, stop = running_https(service, material)

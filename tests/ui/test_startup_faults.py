@@ -45,23 +45,33 @@ def desk_files(tmp_path, training_tokens, desk):
         cleaner.close()
 
 
-@pytest.fixture
-def start(qtbot):
-    """Start the real app on a desk's files, as `make run` does; every app started is shut down after."""
-    from ui.app import SignpostApp
-    started = []
+class Desk:
+    """Starts the real app on a desk's files, as `make run` does, and stops it as quitting does; every app
+    still running at the end of the test is stopped."""
 
-    def run(paths: Paths, service: str) -> SignpostApp:
+    def __init__(self, qtbot) -> None:
+        self.qtbot = qtbot
+        self.running: list = []
+
+    def start(self, paths: Paths, service: str):
+        from ui.app import SignpostApp
         app = SignpostApp(paths, Settings(), SecureKeyStore(service=service), clock=lambda: TODAY)
-        qtbot.addWidget(app.signin)
+        self.qtbot.addWidget(app.signin)
         app.start()
-        started.append(app)
+        self.running.append(app)
         return app
 
-    yield run
-    for app in started:
-        if not app._closing.is_set():  # not shut down by the test itself
-            app.shutdown()
+    def stop(self, app) -> None:
+        self.running.remove(app)
+        app.shutdown()
+
+
+@pytest.fixture
+def desk_app(qtbot):
+    desk = Desk(qtbot)
+    yield desk
+    for app in list(desk.running):
+        desk.stop(app)
 
 
 def _digest(path: Path) -> str:
@@ -90,20 +100,20 @@ def _entries(path: Path, key: bytes) -> int:
         conn.close()
 
 
-def test_a_flipped_byte_in_a_page_is_said_at_restart_and_the_directory_is_kept(qtbot, start, desk_files):
+def test_a_flipped_byte_in_a_page_is_said_at_restart_and_the_directory_is_kept(qtbot, desk_app, desk_files):
     """Rule R-AUDIT-3 / issue 13 §4.2: one flipped byte deep in the file is "damaged", with what to do; the
     file is neither deleted nor rebuilt, and once the byte is put back its audit log verifies as before."""
     paths, service, key = desk_files
-    first = start(paths, service)
+    first = desk_app.start(paths, service)
     qtbot.waitUntil(lambda: first.signin.button.isEnabled(), timeout=20000)  # a desk that opened fine
-    first.shutdown()
+    desk_app.stop(first)
     file = paths.training_directory
     entries = _entries(file, key)
     assert entries > 0
     pages = file.stat().st_size // PAGE
     _flip(file, (pages // 2) * PAGE + 200)  # a page nothing reads at open but the page check
     damaged = _digest(file)
-    app = start(paths, service)
+    app = desk_app.start(paths, service)
     text = _says(qtbot, app, "damaged", "Nothing was deleted", "training rebuild")
     assert "Something went wrong" not in text
     assert _digest(file) == damaged  # not rebuilt, not touched
@@ -117,25 +127,25 @@ def test_a_flipped_byte_in_a_page_is_said_at_restart_and_the_directory_is_kept(q
     assert verdict.ok and verdict.entries == entries
 
 
-def test_a_key_replaced_in_the_keyring_is_a_wrong_key_not_a_rebuild(qtbot, start, desk_files):
+def test_a_key_replaced_in_the_keyring_is_a_wrong_key_not_a_rebuild(qtbot, desk_app, desk_files):
     """Issue 13 §4.2: the keyring item replaced by another key is told apart from damage (the file's salt,
     kept with the key, no longer matches), and the directory stays."""
     paths, service, key = desk_files
-    first = start(paths, service)
+    first = desk_app.start(paths, service)
     qtbot.waitUntil(lambda: first.signin.button.isEnabled(), timeout=20000)  # the salt is learnt here
-    first.shutdown()
+    desk_app.stop(first)
     store = SecureKeyStore(service=service)
     stored = store.get_now(training.KEY_ITEM)
     assert stored is not None and stored[:32] == key and len(stored) == 48
     store.put_now(training.KEY_ITEM, db.new_key() + os.urandom(16))  # another directory's key and salt
     store.close()
     before = _digest(paths.training_directory)
-    app = start(paths, service)
+    app = desk_app.start(paths, service)
     _says(qtbot, app, "not the training directory's", "Nothing was deleted")
     assert _digest(paths.training_directory) == before
 
 
-def test_a_key_gone_from_the_keyring_is_said_and_no_new_directory_is_made(qtbot, start, desk_files):
+def test_a_key_gone_from_the_keyring_is_said_and_no_new_directory_is_made(qtbot, desk_app, desk_files):
     """Issue 13 §4.2 and §4.1: a keyring without the directory's key (another keyring, or the item deleted)
     does not open a fresh directory over the old one."""
     paths, service, _ = desk_files
@@ -143,7 +153,7 @@ def test_a_key_gone_from_the_keyring_is_said_and_no_new_directory_is_made(qtbot,
     store.delete_now(training.KEY_ITEM)
     store.close()
     before = _digest(paths.training_directory)
-    app = start(paths, service)
+    app = desk_app.start(paths, service)
     _says(qtbot, app, "key is not in this keyring", "Nothing was deleted")
     assert _digest(paths.training_directory) == before
     store = SecureKeyStore(service=service)
@@ -151,11 +161,11 @@ def test_a_key_gone_from_the_keyring_is_said_and_no_new_directory_is_made(qtbot,
     store.close()
 
 
-def test_the_file_gone_with_its_audit_checkpoint_left_is_not_a_first_run(qtbot, start, desk_files):
+def test_the_file_gone_with_its_audit_checkpoint_left_is_not_a_first_run(qtbot, desk_app, desk_files):
     """R-AUDIT-3: the directory file deleted while its witness is still beside it is said, not rebuilt."""
     paths, service, _ = desk_files
     paths.training_directory.unlink()
-    app = start(paths, service)
+    app = desk_app.start(paths, service)
     _says(qtbot, app, "is gone", "training rebuild")
     assert not paths.training_directory.exists()
 
@@ -174,7 +184,7 @@ def tiny_disk(tmp_path, desk_files):
     subprocess.run(["umount", "-l", str(mount)], check=True)
 
 
-def test_a_full_disk_at_start_up_is_said_and_the_directory_is_kept(qtbot, start, desk_files, tiny_disk):
+def test_a_full_disk_at_start_up_is_said_and_the_directory_is_kept(qtbot, desk_app, desk_files, tiny_disk):
     """Issue 13 §4.2: on a full disk SQLite says "disk I/O error" when it opens the file; that is a full disk
     (with what to do), not a wrong key, and nothing is deleted."""
     paths, service, _ = desk_files
@@ -189,6 +199,6 @@ def test_a_full_disk_at_start_up_is_said_and_the_directory_is_kept(qtbot, start,
         except OSError:
             pass  # the disk is full
     before = _digest(full.training_directory)
-    app = start(full, service)
+    app = desk_app.start(full, service)
     _says(qtbot, app, "is full", "Free some disk space", "Nothing was deleted")
     assert _digest(full.training_directory) == before
