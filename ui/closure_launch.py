@@ -115,6 +115,8 @@ class ClosureLauncher:
             return
         self._show(prepared, session.user.username, session.serial, self._closed,
                    closed=prepared.mode.closed or closed, directory=app.service, viewer=session.viewer())
+        if self.wizard is not None:  # sec-audit: the directory's audit archive is checked against this (13 §1.4)
+            self.wizard.ctx.audit_key = session.audit_key
 
     def _failed(self, exc: BaseException) -> None:
         from .refusals import closure_explain

@@ -98,7 +98,7 @@ def test_the_las_whole_audit_is_exported_for_retention_and_verifies(client):
     la = viewer(client, "jo.la")
     viewer(client, "alex.practitioner")
     archive = done(client.perform(ops.CLOSURE_AUDIT_ARCHIVE, la, t.Nothing()))
-    assert archive.la_code == "NBR" and audit_archive.verify(archive).ok
+    assert archive.la_code == "NBR" and audit_archive.verify(archive, done(client.audit_public_key())).ok
     assert {"sign_in"} <= {e.action for e in archive.entries}
     assert any(e.actor == "alex.practitioner" for e in archive.entries)
 
@@ -124,6 +124,7 @@ def test_after_the_switch_off_only_a_directory_on_this_computer_keeps_the_la_tea
     else:
         assert done(send(client, la, "set_partners", partners=["Northbridge Contact Centre"])[0]).version == 2
         assert done(client.perform(ops.CLOSURE_RECORD, la, t.Nothing())).version == 2
-        assert audit_archive.verify(done(client.perform(ops.CLOSURE_AUDIT_ARCHIVE, la, t.Nothing()))).ok
+        kept = done(client.perform(ops.CLOSURE_AUDIT_ARCHIVE, la, t.Nothing()))
+        assert audit_archive.verify(kept, done(client.audit_public_key())).ok
         assert isinstance(client.perform(ops.INBOX, la, t.Nothing()).exception(timeout=30), ServiceClosed)
     assert isinstance(client.perform(ops.CLOSURE_RECORD, alex, t.Nothing()).exception(timeout=30), ServiceClosed)

@@ -63,6 +63,7 @@ class ClosureContext(QObject):
         self.own_serial = own_serial  # the signed-in user's token: reset last, on its own
         self.directory = directory  # the directory, while the LA team is signed in to it (None: offline)
         self.viewer = viewer
+        self.audit_key: bytes | None = None  # sec-audit: the directory's audit key as the session pinned it (13 §1.4)
         self.facts = facts or {}  # from the directory, as the store keeps them: la_contact, organisations
         self.synced: Any = None  # the last app.closure.sync.Synced: reached, steps waiting
         self._local: list[dict] = []  # steps made here and shown, not yet back from the store worker

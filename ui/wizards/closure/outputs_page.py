@@ -71,15 +71,21 @@ def make(kind: str, ctx, folder: Path, register: Register, checklist: Checklist)
 def _directory_audit(ctx, folder: Path, stamp: str) -> tuple[list[Path], dict]:
     """R-AUDIT-3: every entry about the LA from the directory, written, read back from disk and verified."""
     from app import audit_archive
+    from app.audit import fingerprint
     from app.directory.work import operations as ops
     from app.directory.work import types as t
     if ctx.directory is None:
         raise LookupError("The directory cannot be reached from here, so its audit cannot be exported. Export it "
                           "while the directory answers (before the switch-off), from a desk signed in to it.")
     archive = ctx.directory.perform(ops.CLOSURE_AUDIT_ARCHIVE, ctx.viewer, t.Nothing()).result(120)
+    trusted = getattr(ctx, "audit_key", None)  # the directory's key as the session pinned it (issue 13 §1.4)
+    if trusted is None or bytes.fromhex(archive.public_key) != trusted:
+        raise LookupError(f"The directory's audit archive is signed by an unknown key (fingerprint "
+                          f"{fingerprint(bytes.fromhex(archive.public_key))}), not the one this computer knows as "
+                          "the directory's, so it was not saved. Tell your helpdesk.")
     path = folder / f"directory-audit-{archive.la_code}-{stamp}.json"
     audit_archive.write(path, archive)
-    verdict = audit_archive.verify(audit_archive.read(path))
+    verdict = audit_archive.verify(audit_archive.read(path), trusted)
     if not verdict.ok:
         raise LookupError(f"The archive was saved to {path} but does not verify: {verdict.problem} Export it again; "
                           "if it fails again, tell your helpdesk.")
