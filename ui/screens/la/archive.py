@@ -12,7 +12,7 @@ from app.directory.work import operations as ops
 from app.directory.work import types as t
 from ui.record_view import RecordPane
 
-from .common import LaScreen, buddy, button, date_edit, day_of, heading, set_day
+from .common import LaScreen, buddy, button, chosen, date_edit, day_of, heading, set_day
 from .words import ARCHIVE_GROUNDS, LEFT_LIVE_WHY, RETENTION_FACTS, day
 
 
@@ -90,7 +90,7 @@ class ArchiveAccess(LaScreen):
         layout.addWidget(self.message)
 
     def open_archived(self) -> None:
-        did, ground = self.archive_id.text().strip(), self.ground.currentData()
+        did, ground = self.archive_id.text().strip(), chosen(self.ground, t.ArchiveGround)  # rule R-RET-2
         if not did:
             self.say("Enter the archived record's directory id.")
             self.archive_id.setFocus()
@@ -113,7 +113,7 @@ class ArchiveAccess(LaScreen):
         self.record.show_record(archived.record)
 
     def record_fact(self) -> None:
-        did, fact = self.fact_id.text().strip(), self.fact.currentData()
+        did, fact = self.fact_id.text().strip(), chosen(self.fact, t.RetentionFact)  # rule R-RET-1
         if not did:
             self.say("Enter the record's directory id.")
             self.fact_id.setFocus()

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDateEdit,
     QHeaderView,
     QLabel,
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.directory.work.operations import Operation
 from ui.screens.base import Screen, ScreenContext
 
+E = TypeVar("E", bound=Enum)
 FLAG_BACKGROUND = QColor("#fde3d9")  # with bold text and the words in the row: never colour alone
 
 # Focus rings for the widgets the global style sheet does not ring yet; flagged labels in words and weight.
@@ -151,6 +154,13 @@ def set_day(e: QDateEdit, value: date) -> None:
 def day_of(e: QDateEdit) -> date:
     q = e.date()
     return date(q.year(), q.month(), q.day())
+
+
+def chosen(combo: QComboBox, kind: type[E]) -> E | None:
+    """The enum member a list's current item stands for, or None for its "Choose…" item. Qt hands an item's
+    data back as the plain string of a str enum, which the directory rightly refuses as no choice at all."""
+    data = combo.currentData()
+    return None if data is None else kind(data)
 
 
 def flag_label(label: QLabel, on: bool) -> None:
