@@ -71,7 +71,7 @@ class LaHome(LaScreen):
     # -- reading ---------------------------------------------------------------
     def refresh(self) -> None:
         super().refresh()
-        for key, line in self.lines.items():
+        for line in self.lines.values():
             line.setText(f"{line.accessibleName()}: checking…")
         self.ask(ops.SHIELD_REVIEWS, t.Nothing(), self._shields, lambda e: self._unknown("shields", e))
         self.ask(ops.CONTACT_QUEUE, t.Nothing(), self._contact, lambda e: self._unknown("contact", e))
@@ -121,10 +121,13 @@ class LaHome(LaScreen):
     # -- going ---------------------------------------------------------------
     def go(self, cls: type) -> None:
         """Ask the window to show ``cls``'s screen; if nothing hosting this screen listens, switch the tab or
-        stack that holds it."""
+        stack that holds it. A tab widget's own page stack is passed over for the tab widget itself: switching
+        the stack alone left the Home tab highlighted, and clicking Home then changed nothing."""
         self.open_screen.emit(cls)
         w = self.parentWidget()
         while w is not None:
+            if isinstance(w, QStackedWidget) and isinstance(w.parentWidget(), QTabWidget):
+                w = w.parentWidget()
             if isinstance(w, (QTabWidget, QStackedWidget)):
                 for i in range(w.count()):
                     page = w.widget(i)
