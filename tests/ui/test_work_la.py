@@ -296,8 +296,8 @@ def test_export_and_verify_an_audit_archive(qtbot, desk, tmp_path, monkeypatch):
     qtbot.mouseClick(screen.choose_button, Qt.LeftButton)
     assert screen.file.text() == str(target) + ".json"
     qtbot.keyClick(screen, Qt.Key_X, Qt.AltModifier)  # Alt+X: export and verify
-    qtbot.waitUntil(lambda: screen.result.text().startswith(("VERIFIED", "NOT VERIFIED")) or bool(screen.message.text()),
-                    timeout=WAIT)
+    qtbot.waitUntil(lambda: screen.result.text().startswith(("VERIFIED", "NOT VERIFIED"))
+                    or bool(screen.message.text()), timeout=WAIT)
     assert screen.result.text().startswith("VERIFIED"), screen.result.text() + screen.message.text()
     saved = target.with_suffix(".json")
     assert "readable only by you" in screen.result.text()
@@ -355,3 +355,75 @@ def test_the_audit_export_says_it_holds_personal_data_is_never_left_in_the_data_
     qtbot.waitUntil(lambda: screen.result.text().startswith("VERIFIED") or bool(screen.message.text()), timeout=WAIT)
     assert "holds personal data" in screen.result.text(), screen.message.text()
     assert [(e.path, e.kind) for e in exports.listed(paths)] == [(str(outside.resolve()), "directory_audit")]
+
+
+# -- la-admin: the archive opens, by keyboard and by mouse (issue 14 §1.1, R-RET-2) ------------------------------
+def archived_child(desk) -> str:
+    """A Northbridge child recorded (through the interface) as having died long ago: in the archive now."""
+    did = desk.child("c.shielded_at IS NULL AND c.archived_on IS NULL")
+    desk.found(desk.la, did)
+    desk.perform(ops.RECORD_RETENTION_FACT, desk.la, t.RetentionChange(did, t.RetentionFact.DIED, date(2024, 3, 4)))
+    return did
+
+
+def test_an_archived_record_opens_with_a_ground_chosen_by_keyboard(qtbot, desk):
+    """R-RET-2: Alt+I for the id, Alt+G and the arrow keys for the ground, Enter opens it (audited)."""
+    did = archived_child(desk)
+    screen = desk.show("ArchiveAccess")
+    qtbot.keyClick(screen, Qt.Key_I, Qt.AltModifier)
+    assert screen.archive_id.hasFocus()
+    qtbot.keyClicks(screen.archive_id, did)
+    qtbot.keyClick(screen, Qt.Key_G, Qt.AltModifier)
+    assert screen.ground.hasFocus()
+    qtbot.keyClick(screen.ground, Qt.Key_Down)
+    qtbot.keyClick(screen.ground, Qt.Key_Down)
+    assert screen.ground.currentText() == "Child-death investigation"
+    screen.archive_id.setFocus()
+    qtbot.keyClick(screen.archive_id, Qt.Key_Return)
+    qtbot.waitUntil(lambda: screen.left_live.text().startswith("ARCHIVED RECORD"), timeout=WAIT)
+    assert "one year after the child died" in screen.left_live.text() and not screen.message.text()
+    qtbot.waitUntil(lambda: did in screen.record.browser.toPlainText(), timeout=WAIT)
+    opened = [e for e in desk.service.audit_entries(desk.la).result(30) if e.action == "open_archived"]
+    assert opened and opened[-1].detail == {"directory_id": did, "ground": "child_death_investigation"}
+
+
+def test_an_archived_record_opens_with_a_ground_chosen_by_mouse(qtbot, desk):
+    did = archived_child(desk)
+    screen = desk.show("ArchiveAccess")
+    qtbot.mouseClick(screen.archive_id, Qt.LeftButton)
+    qtbot.keyClicks(screen.archive_id, did)
+    screen.ground.showPopup()
+    view = screen.ground.view()
+    qtbot.waitUntil(view.isVisible, timeout=WAIT)
+    index = screen.ground.model().index(screen.ground.findText("Serious case review"), 0)
+    qtbot.mouseClick(view.viewport(), Qt.LeftButton, pos=view.visualRect(index).center())
+    qtbot.waitUntil(lambda: screen.ground.currentText() == "Serious case review", timeout=WAIT)
+    qtbot.mouseClick(screen.open_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: screen.left_live.text().startswith("ARCHIVED RECORD"), timeout=WAIT)
+    assert not screen.message.text()
+
+
+def test_a_retention_fact_is_recorded_from_the_screen(qtbot, desk):
+    """R-RET-1: the fact chosen in the list reaches the directory as that fact (it used to be refused)."""
+    did = desk.child("c.shielded_at IS NULL AND c.archived_on IS NULL")
+    screen = desk.show("ArchiveAccess")
+    qtbot.keyClicks(screen.fact_id, did)
+    screen.fact.setCurrentIndex(screen.fact.findText("Left England on"))
+    qtbot.mouseClick(screen.fact_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: screen.message.text().startswith("Recorded for"), timeout=WAIT)
+    left = desk.engine(lambda d: d.conn.execute("SELECT left_england_on FROM children WHERE directory_id = ?",
+                                                (ids.parse(did),)).fetchone()[0])
+    assert left == TODAY.toordinal()
+
+
+# -- la-admin: Home's buttons move the tab (issue 14 §1.2) -------------------------------------------------------
+def test_home_buttons_move_the_tab_highlight_and_home_can_be_clicked_again(qtbot, desk):
+    home = desk.show("LaHome")
+    bar = desk.tabs.tabBar()
+    for key in ("shields", "contact"):
+        qtbot.mouseClick(home.buttons[key], Qt.LeftButton)
+        target = desk.screens["ShieldReviews" if key == "shields" else "ContactRequests"]
+        assert desk.tabs.currentWidget() is target
+        assert bar.currentIndex() == desk.tabs.indexOf(target)  # the highlight moved with it
+        qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(desk.tabs.indexOf(home)).center())
+        assert desk.tabs.currentWidget() is home and bar.currentIndex() == desk.tabs.indexOf(home)
