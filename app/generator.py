@@ -30,6 +30,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from . import child, db, directory_id, names, schema, search_index, training_cast
+from .directory.work.retention import anniversary
 from .generator_pools import Weighted, load_recipe, local_authorities, name_pool
 from .model import ServiceType
 from .passwords import hash_password
@@ -49,8 +50,9 @@ _INSERTS = {
                 "setting_id, gp_id, la_code, shielded_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
     "other_names": "INSERT INTO other_names VALUES (?,?,?)",
     "involvements": "INSERT INTO involvements (id, child_id, service, organisation, practitioner, role, phone, "
-                    "email, started, ended, lead, caf, recorded_by, consent_by, consent_on, consent_override) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "email, started, ended, lead, caf, recorded_by, consent_by, consent_on, consent_override, "
+                    "keep_contact_years, contact_archive_on, contact_archived) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     "search_names": "INSERT INTO search_names VALUES (?,?,?,?,?,?)",
 }
 _SETTING_KINDS = (("early_years", 900, "{town} Nursery"), ("primary", 350, "{street} Primary School"),
@@ -280,9 +282,16 @@ class _Builder:
             self.involvement_id += 1
             org, who, role, phone, email = self.pick(self.practitioners[(la.code, service)])
             start = self.today - 1 - int(rnd() * max(1, min(age_days, 3 * 365) - 1))
-            ended = None
+            ended = keep = archive_on = None
+            archived = 0
             if cast is None and rnd() < p["ended_involvement"]:
                 ended = start + 1 + int(rnd() * max(1, self.today - start - 1))
+                # R-RET-3: an ended involvement's contact details are archived a year after the end, whoever
+                # recorded it; those whose day has come are built archived (the sweep would do it at once)
+                keep = 1
+                archive_on = anniversary(date.fromordinal(ended), 1).toordinal()
+                if archive_on <= self.today:
+                    phone, email, archived = "", "", 1
             lead = int(not lead_done and len(wanted) > 1 and ended is None and rnd() < 0.3)
             lead_done = lead_done or bool(lead)
             caf = int(len(wanted) > 1 and rnd() < 0.2)
@@ -293,7 +302,7 @@ class _Builder:
                 else f"staff-{la.code.lower()}-{service}"
             rows["involvements"].append((self.involvement_id, cid, service, org, who, role, phone, email,
                                          start, ended, lead, caf, recorded_by,
-                                         consent, start if sensitive else None, None))
+                                         consent, start if sensitive else None, None, keep, archive_on, archived))
 
     # -- the documented sample children (app.training_cast) -------------------
     def _cast(self, rows: dict[str, list]) -> None:

@@ -124,8 +124,8 @@ def test_after_six_years_in_the_archive_every_row_about_the_child_is_destroyed(d
                  "started, recorded_by) VALUES (?, 'school_nurse', 'Org', 'P Person', 'Nurse', '1', 'a@b.cc', ?, "
                  "'alex.practitioner')", (cid, TODAY.toordinal()))
     conn.execute("INSERT INTO shields VALUES (?, 'risk', 'sam.cp', 'x', ?, 0)", (cid, TODAY.toordinal()))
-    conn.execute("INSERT INTO notices (username, at, kind, child_id) VALUES ('alex.practitioner', 'x', 'also_working', ?)",
-                 (cid,))
+    conn.execute("INSERT INTO notices (username, at, kind, child_id) "
+                 "VALUES ('alex.practitioner', 'x', 'also_working', ?)", (cid,))
     conn.execute("INSERT INTO contact_requests (child_id, involvement_id, requested_by, phone, email, requested_at, "
                  "status, la_code) VALUES (?, 1, 'sam.cp', '1', 'a@b.cc', 'x', 'waiting', 'NBR')", (cid,))
     # a sibling keeps a shared household alive: only the destroyed child's own rows go
@@ -175,8 +175,10 @@ def test_ended_contacts_are_blanked_on_their_archive_date(directory):
     directory.apply_retention(date(2027, 11, 10))
     assert conn.execute("SELECT phone, email, contact_archived FROM involvements WHERE child_id = ?",
                         (cid,)).fetchone() == ("0191 111 1111", "p@org.uk", 0)
+    due = conn.execute("SELECT count(*) FROM involvements WHERE contact_archived = 0 AND contact_archive_on = ?",
+                       (date(2027, 11, 11).toordinal(),)).fetchone()[0]
     counts = directory.apply_retention(date(2027, 11, 11))
-    assert counts["contacts_archived"] == 1
+    assert counts["contacts_archived"] == due >= 1  # this one, and the data set's ended on 11 November 2026
     assert conn.execute("SELECT phone, email, contact_archived, practitioner, organisation FROM involvements "
                         "WHERE child_id = ?", (cid,)).fetchone() == ("", "", 1, "P Person", "Org")
 
@@ -205,7 +207,8 @@ def test_only_the_childs_own_la_team_opens_an_archived_record_with_a_ground(dire
     assert got.record.directory_id == did and got.why == "age"
     assert got.left_live_on == date(2026, 1, 1) and got.destroy_on == date(2032, 1, 1)
     assert [n.family_name for n in got.record.other_names] == ["Formerly"]
-    entry = directory.conn.execute("SELECT detail FROM audit WHERE action = 'open_archived' ORDER BY seq DESC").fetchone()
+    entry = directory.conn.execute(
+        "SELECT detail FROM audit WHERE action = 'open_archived' ORDER BY seq DESC").fetchone()
     assert json.loads(entry[0]) == {"directory_id": did, "ground": "serious_case_review"}
     alex = viewer_for(directory, "alex.practitioner")
     with pytest.raises(AccessRefused) as exc:
@@ -267,3 +270,47 @@ def test_the_sweep_reads_indexes_not_the_whole_children_table(directory):
                        "AND contact_archive_on <= ?", (today,))):
         plan = " ".join(r[-1] for r in directory.conn.execute("EXPLAIN QUERY PLAN " + sql, args))
         assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, (sql, plan)
+
+
+# -- la-admin: every ended involvement has its archive date (issue 14 §2.4, R-RET-3) --------------------------
+def test_every_ended_involvement_the_generator_makes_has_its_archive_date(conn):
+    """R-RET-3: the data set's ended involvements get their date a year after the end, like those a practitioner
+    ends; the ones whose date has already come are built with their phone and e-mail archived."""
+    rows = conn.execute("SELECT ended, contact_archive_on, keep_contact_years, contact_archived, phone, email "
+                        "FROM involvements WHERE ended IS NOT NULL").fetchall()
+    assert len(rows) > 1000
+    reference = date.fromisoformat(conn.execute("SELECT value FROM meta WHERE key = 'reference_date'").fetchone()[0])
+    for ended, archive_on, years, archived, phone, email in rows:
+        assert archive_on == retention.anniversary(date.fromordinal(ended), 1).toordinal() and years == 1
+        past = archive_on <= reference.toordinal()
+        assert bool(archived) == past and (phone == email == "") == past
+
+
+def test_the_sweep_dates_an_ended_involvement_that_has_none_a_year_after_its_end(directory):
+    """R-RET-3: an ended involvement with no archive date (an older directory, a data feed) is archived a year
+    after it ended, and gains that date; one ended on 29 February is archived on 1 March."""
+    conn = directory.conn
+    cid = _row(directory, add_child(directory, "Undated", "Ending", date(2015, 1, 1)))[0]
+    for ended in (date(2026, 3, 2), date(2024, 2, 29)):
+        conn.execute("INSERT INTO involvements (child_id, service, organisation, practitioner, role, phone, email, "
+                     "started, ended, recorded_by) VALUES (?, 'school_nurse', 'Org', 'P Person', 'Nurse', "
+                     "'0191 111 1111', 'p@org.uk', ?, ?, 'staff-nbr-school_nurse')",
+                     (cid, date(2023, 1, 1).toordinal(), ended.toordinal()))
+    state = lambda: conn.execute(  # noqa: E731
+        "SELECT ended, contact_archive_on, phone, contact_archived FROM involvements WHERE child_id = ? "
+        "ORDER BY ended", (cid,)).fetchall()
+    directory.apply_retention(date(2026, 3, 1))
+    leap, later = state()
+    assert leap[1:] == (date(2025, 3, 1).toordinal(), "", 1)  # more than a year ago: archived now, dated
+    assert later[1:] == (date(2027, 3, 2).toordinal(), "0191 111 1111", 0)  # dated, not yet due
+    directory.apply_retention(date(2027, 3, 1))
+    assert state()[1][2:] == ("0191 111 1111", 0)
+    directory.apply_retention(date(2027, 3, 2))
+    assert state()[1][2:] == ("", 1)
+
+
+def test_an_involvement_ended_on_29_february_is_archived_on_1_march(directory):
+    """R-RET-3: one rule for a year after 29 February, whoever ended the involvement (``anniversary``)."""
+    from app.directory.work import involvements
+    assert involvements.archive_date(date(2028, 2, 29), t.KeepContact.ONE_YEAR) == date(2029, 3, 1)
+    assert involvements.archive_date(date(2028, 2, 29), t.KeepContact.FIVE_YEARS) == date(2033, 3, 1)

@@ -219,10 +219,10 @@ def test_ending_keeps_contact_details_one_year_or_five(directory, child, alex):
     ended = directory.perform(ops.END_INVOLVEMENT, alex, ending(child, one, end=date(2024, 2, 29)))
     assert ended.end == date(2024, 2, 29) and not ended.current and ended.version == one.version + 1
     directory.perform(ops.END_INVOLVEMENT, alex, ending(child, five, end=TODAY, keep=t.KeepContact.FIVE_YEARS))
-    rows = dict((iid, (years, date.fromordinal(on))) for iid, years, on in directory.conn.execute(
+    rows = {iid: (years, date.fromordinal(on)) for iid, years, on in directory.conn.execute(
         "SELECT id, keep_contact_years, contact_archive_on FROM involvements WHERE id IN (?,?)",
-        (one.involvement_id, five.involvement_id)))
-    assert rows[one.involvement_id] == (1, date(2025, 2, 28))
+        (one.involvement_id, five.involvement_id))}
+    assert rows[one.involvement_id] == (1, date(2025, 3, 1))  # a year after 29 February: 1 March (anniversary)
     assert rows[five.involvement_id] == (5, TODAY.replace(year=TODAY.year + 5))
     assert "involvement_ended" in actions(directory, "alex.practitioner")
 
@@ -272,7 +272,8 @@ def test_one_current_lead_professional_and_the_second_claimant_is_told_who(direc
 
 
 def test_an_ended_lead_no_longer_holds_it(directory, child, alex, sam):
-    mine = record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation="Northbridge CSC")).involvement
+    mine = record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE,
+                                       organisation="Northbridge CSC")).involvement
     lead = directory.perform(ops.SET_INDICATORS, sam, indicators(child, mine, True))
     directory.perform(ops.END_INVOLVEMENT, sam, ending(child, lead))
     theirs = record(directory, alex, new(child)).involvement
@@ -283,7 +284,8 @@ def test_a_sensitive_lead_is_not_named_to_another_practitioner(directory, child,
     """R-SENS-3: the claimant learns only that someone holds it."""
     mine = record(directory, alex, sensitive(child, consent=t.Consent(ConsentBy.CHILD, TODAY))).involvement
     directory.perform(ops.SET_INDICATORS, alex, indicators(child, mine, True))
-    theirs = record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation="Northbridge CSC")).involvement
+    theirs = record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE,
+                                       organisation="Northbridge CSC")).involvement
     exc = refusal(directory, ops.SET_INDICATORS, sam, indicators(child, theirs, True),
                   "involvement.lead_taken_withheld")
     assert "Alex" not in repr(exc) and "Sexual" not in repr(exc) and exc.params == {}
@@ -329,7 +331,8 @@ def test_colleagues_from_the_same_organisation_are_not_told(directory, child, al
 
 
 def test_ended_involvements_are_not_told(directory, child, alex, sam):
-    mine = record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation="Northbridge CSC")).involvement
+    mine = record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE,
+                                       organisation="Northbridge CSC")).involvement
     directory.perform(ops.END_INVOLVEMENT, sam, ending(child, mine))
     assert record(directory, alex, new(child)).others == ()
     assert inbox(directory, sam) == ()
@@ -384,7 +387,8 @@ def test_notices_come_newest_first_and_only_ones_own_can_be_marked_read(director
     refusal(directory, ops.MARK_READ, alex, t.NoticeRef(notices[0].notice_id), "notice.not_yours")
     directory.perform(ops.MARK_READ, sam, t.NoticeRef(notices[0].notice_id))
     assert [n.read for n in inbox(directory, sam)] == [True, False]
-    assert "notice_read" in actions(directory, "sam.cp") and "mark_read_refused" in actions(directory, "alex.practitioner")
+    assert "notice_read" in actions(directory, "sam.cp")
+    assert "mark_read_refused" in actions(directory, "alex.practitioner")
 
 
 def test_notices_about_a_child_who_left_the_live_directory_are_not_shown(directory, child, alex, sam):

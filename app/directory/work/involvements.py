@@ -34,6 +34,7 @@ from ...model import ConsentBy, ConsentOverride, Involvement, Role, ServiceType,
 from ...refusals import AccessRefused
 from . import alerts, checks, notices
 from . import types as t
+from .retention import anniversary
 
 PRACTITIONER_ROLES = (Role.PRACTITIONER, Role.CHILD_PROTECTION)
 
@@ -101,11 +102,10 @@ def _audit(d, viewer: Viewer, req, action: str, la: str, **detail) -> None:
                    detail={"directory_id": ids.fmt(ids.parse(req.directory_id)), **detail}, las=(la,))
 
 
-def _plus_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+def archive_date(end: date, keep: t.KeepContact) -> date:
+    """R-RET-3: the day an ended involvement's contact details are archived, one or five years after the end (the
+    one rule the generator and the sweep use too: ``retention.anniversary``)."""
+    return anniversary(end, 5 if keep is t.KeepContact.FIVE_YEARS else 1)
 
 
 # -- operations --------------------------------------------------------------------------------------
@@ -176,7 +176,7 @@ def end(d, viewer: Viewer, req: t.InvolvementEnd) -> Involvement:
     if not isinstance(req.keep_contact, t.KeepContact):
         raise AccessRefused("input.required", "keep_contact")
     years = 5 if req.keep_contact is t.KeepContact.FIVE_YEARS else 1
-    archive_on = _plus_years(end_day, years)
+    archive_on = archive_date(end_day, req.keep_contact)
     d.conn.execute("UPDATE involvements SET ended = ?, keep_contact_years = ?, contact_archive_on = ?, "
                    "version = version + 1 WHERE id = ?",
                    (end_day.toordinal(), years, archive_on.toordinal(), req.involvement_id))

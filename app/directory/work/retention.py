@@ -10,7 +10,9 @@
   the child is deleted; the audit keeps what it already had (it is append-only and never held more than ids
   and codes).
 - R-RET-3 An ended involvement's phone and e-mail are blanked on ``contact_archive_on`` (set when it
-  ends: one or five years on) and ``contact_archived`` set. No copy is kept: the practitioner's name,
+  ends: one or five years on, by the engine and the generator alike) and ``contact_archived`` set. One ended
+  with no date (a directory made before every ended involvement had one, a data feed) is given the date a year
+  after its end by the sweep, and archived if that day has come. No copy is kept: the practitioner's name,
   role and organisation stay on the (live or archived) record, enough to reach them through their
   organisation, and a kept copy would be one more place a contact detail outlives its purpose.
 
@@ -49,6 +51,8 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS children_destroy ON children(destroy_on) WHERE destroy_on IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS involvements_contact_archive ON involvements(contact_archive_on) "
     "WHERE contact_archived = 0 AND contact_archive_on IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS involvements_ended_undated ON involvements(ended) "
+    "WHERE contact_archive_on IS NULL AND ended IS NOT NULL",
     # destruction deletes by child: these small tables must not be scanned once a child
     "CREATE INDEX IF NOT EXISTS notices_child ON notices(child_id)",
     "CREATE INDEX IF NOT EXISTS contact_requests_child ON contact_requests(child_id)",
@@ -153,6 +157,7 @@ def sweep(d, today: date) -> dict:
     doomed = [(cid, la) for cid, la in conn.execute(
         "SELECT id, la_code FROM children WHERE destroy_on IS NOT NULL AND destroy_on <= ?", (today.toordinal(),))]
     _destroy(conn, [cid for cid, _ in doomed])
+    dated = _date_undated_ends(conn)
     contacts = conn.execute(
         "UPDATE involvements SET contact_archived = 1, phone = '', email = '' "
         "WHERE contact_archived = 0 AND contact_archive_on IS NOT NULL AND contact_archive_on <= ?",
@@ -161,11 +166,21 @@ def sweep(d, today: date) -> dict:
     for *_, w in due:
         why[w] = why.get(w, 0) + 1
     counts = {"on": today.isoformat(), "archived": len(due), "archived_why": why, "destroyed": len(doomed),
-              "contacts_archived": contacts}
+              "contacts_archived": contacts, **({"contacts_dated": dated} if dated else {})}
     conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (LAST_SWEEP_KEY, str(today.toordinal())))
     d.audit.record(SWEEP_ACTOR, "retention_sweep", detail=counts,
                    las={la for _, la, *_ in due} | {la for _, la in doomed})
     return counts
+
+
+def _date_undated_ends(conn) -> int:
+    """R-RET-3: an ended involvement without an archive date gets the one a year after its end (the partial
+    index holds only such rows, so once dated it costs nothing). Returns how many were dated."""
+    rows = conn.execute("SELECT id, ended FROM involvements WHERE contact_archive_on IS NULL AND ended IS NOT NULL "
+                        "AND ended > 0").fetchall()
+    conn.executemany("UPDATE involvements SET contact_archive_on = ?, keep_contact_years = 1 WHERE id = ?",
+                     [(anniversary(date.fromordinal(ended), 1).toordinal(), iid) for iid, ended in rows])
+    return len(rows)
 
 
 def last_sweep(conn) -> date | None:
