@@ -481,10 +481,13 @@ def generate(path: str | Path, key: bytes, *, children: int, seed: int = 2010,
 
 
 def _add_users(conn, recipe: dict, today: date, password: str) -> None:
-    """The training directory's users, one per role (R-ROLE, R-ROLE-4).
+    """The training directory's users: one per role, an LA team for every training LA, and accounts for the LA
+    team to practise on -- a check that has expired, training not recorded, a user locked out after failed
+    sign-ins (R-ROLE-3, R-ROLE-4).
 
     They share the training password, so it is hashed once (Argon2 is slow by design).
     """
+    from .limits import Limits
     hashed = hash_password(password)
     for u in recipe["users"]:
         checked = today.replace(year=today.year - u["check_years_ago"]) if today.month != 2 or today.day != 29 \
@@ -498,6 +501,9 @@ def _add_users(conn, recipe: dict, today: date, password: str) -> None:
              int(u.get("nominated", True)), int(u.get("trained", True)), None if colleague else checked.toordinal(),
              checked.toordinal() if u.get("trained", True) else None, u.get("job_title", "")),
         )
+        if u.get("locked_out"):  # as five wrong sign-ins in a row leave it, until the LA team unlocks it
+            conn.execute("INSERT INTO signin_failures VALUES (?,?,?)",
+                         (u["username"], Limits().failed_signins_before_lock, f"{today.isoformat()}T08:30:00+00:00"))
 
 
 def _add_user_contacts(conn, recipe: dict) -> None:

@@ -160,3 +160,22 @@ def test_every_formal_name_with_nicknames_is_common_in_the_name_pools():
             share[name] = max(share.get(name, 0.0), w / pool.total)
     rare = [n for n in nicknames.formal_names() if share.get(n, 0.0) < 0.001]
     assert rare == [], "formal names rarer than 1 child in 1,000"
+
+
+# -- la-admin: the training set-up's users (issue 14 §2.1, R-ROLE-3, R-ROLE-4) ---------------------------------
+def test_every_training_la_has_an_la_team_and_accounts_to_practise_on(directory):
+    """R-ROLE-3: every named training LA has its own LA team (lee.lapsed and kim.untrained had nobody to help
+    them); Northbridge's team has a user locked out and a check that has expired to practise on."""
+    from app.model import Role
+    named = {la["code"] for la in generator.load_recipe()["local_authorities"]}
+    teams = {la for (la,) in directory.conn.execute("SELECT la_code FROM users WHERE role = 'la_management'")}
+    assert named <= teams
+    for username in ("lee.lapsed", "kim.untrained", "chris.locked", "dee.expired"):
+        user = directory.user(username)
+        assert user.role is Role.PRACTITIONER and user.la_code in teams
+    assert directory.account_problem(directory.user("lee.lapsed"))[1] == "account.check_expired"
+    assert directory.account_problem(directory.user("kim.untrained"))[1] == "account.not_trained"
+    assert directory.account_problem(directory.user("dee.expired")) == ("criminal-records check expired",
+                                                                        "account.check_expired",
+                                                                        {"expired_on": TODAY.isoformat()})
+    assert directory._locked_out("chris.locked") and directory.account_problem(directory.user("chris.locked")) is None
