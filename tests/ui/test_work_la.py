@@ -257,29 +257,27 @@ def test_acknowledge_an_alert(qtbot, desk):
 
 
 def test_users_renew_an_expired_check_and_unlock_a_locked_out_user(qtbot, desk):
-    """R-ROLE-4: an expired check and a lock-out are said in the table; renewing and unlocking clear them,
-    and the unlocked user can sign in again."""
-    desk.engine(lambda d: (d.conn.execute("UPDATE users SET check_date = ? WHERE username = 'sam.cp'",
-                                          ((TODAY - timedelta(days=4 * 365)).toordinal(),)), d.conn.commit()))
-    lock_out(desk, "alex.practitioner")
+    """R-ROLE-4: the training set-up's expired check (dee.expired) and lock-out (chris.locked) are said in the
+    table; renewing and unlocking clear them, and the unlocked user can sign in again."""
     screen = desk.show("UsersScreen")
-    row = select(qtbot, screen.table, 0, "sam.cp")
-    assert rows(screen.table)[row][6].startswith("EXPIRED")
-    assert "EXPIRED" in screen.summary.text() and "LOCKED OUT" in screen.summary.text()
+    row = select(qtbot, screen.table, 0, "dee.expired")
+    assert rows(screen.table)[row][6] == "EXPIRED 21 Nov 2026"  # a check done three years ago today
+    assert "1 with an EXPIRED check" in screen.summary.text() and "1 LOCKED OUT" in screen.summary.text()
     qtbot.keyClick(screen, Qt.Key_N, Qt.AltModifier)  # Alt+N: renew check, dated today
-    qtbot.waitUntil(lambda: "Check date renewed for Sam Okoro" in screen.message.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: "Check date renewed for Dee Moss" in screen.message.text(), timeout=WAIT)
     assert "valid until 21 Nov 2029" in screen.message.text()
-    qtbot.waitUntil(lambda: next(r for r in rows(screen.table) if r[0] == "sam.cp")[6] == "21 Nov 2029",
+    qtbot.waitUntil(lambda: next(r for r in rows(screen.table) if r[0] == "dee.expired")[6] == "21 Nov 2029",
                     timeout=WAIT)
 
-    row = select(qtbot, screen.table, 0, "alex.practitioner")
+    row = select(qtbot, screen.table, 0, "chris.locked")
     assert rows(screen.table)[row][8] == "LOCKED OUT" and screen.unlock_button.isEnabled()
     qtbot.keyClick(screen, Qt.Key_L, Qt.AltModifier)  # Alt+L: unlock
-    qtbot.waitUntil(lambda: "Account unlocked for Alex Morgan" in screen.message.text(), timeout=WAIT)
-    qtbot.waitUntil(lambda: next(r for r in rows(screen.table) if r[0] == "alex.practitioner")[8] == "No",
+    qtbot.waitUntil(lambda: "Account unlocked for Chris Dunn" in screen.message.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: next(r for r in rows(screen.table) if r[0] == "chris.locked")[8] == "No",
                     timeout=WAIT)
     assert "LOCKED OUT" not in screen.summary.text() and "EXPIRED" not in screen.summary.text()
-    assert desk.engine(lambda d: viewer_for(d, "alex.practitioner")).user.username == "alex.practitioner"
+    for username in ("chris.locked", "dee.expired"):
+        assert desk.engine(lambda d, u=username: viewer_for(d, u)).user.username == username
 
 
 def test_export_and_verify_an_audit_archive(qtbot, desk, tmp_path, monkeypatch):

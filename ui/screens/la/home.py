@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QStackedWidget, QTabWidget, Q
 
 from app.directory.work import operations as ops
 from app.directory.work import types as t
-from app.model import Role
 
 from .common import LaScreen, button, flag_label, heading
+from .words import check_expired
 
 DUE_SOON_DAYS = 7
 
@@ -110,8 +110,7 @@ class LaHome(LaScreen):
     def _users(self, users) -> None:
         today = self.today()
         locked = sum(u.locked_out for u in users)
-        expired = sum(1 for u in users if u.check_expires is not None and u.check_expires < today
-                      and u.role != Role.COLLEAGUE.value)
+        expired = sum(check_expired(u, today) for u in users)
         if locked or expired:
             text = f"Users: {locked} LOCKED OUT, {expired} with an EXPIRED check"
         else:

@@ -10,7 +10,7 @@ from app.directory.work import types as t
 from app.model import Role
 
 from .common import LaScreen, buddy, button, date_edit, day_of, fill, heading, queue_page, set_day, table
-from .words import DISABLED, LOCKED, USER_ACTIONS, check_words, day
+from .words import DISABLED, LOCKED, USER_ACTIONS, check_expired, check_words, day
 
 COLUMNS = ("User", "Name", "Role", "Organisation", "Trained", "Check date", "Check expires", "Account",
            "Locked out", "Token serial")
@@ -75,17 +75,15 @@ class UsersScreen(LaScreen):
         self.users = list(users)
         rows, flagged = [], []
         for u in self.users:
-            expired = u.check_expires is not None and u.check_expires < today
             colleague = u.role == Role.COLLEAGUE.value
             rows.append((u.username, u.display_name, _role(u.role), u.organisation, day(u.trained_on),
                          "—" if colleague else day(u.check_date), "—" if colleague else check_words(u, today),
                          "Enabled" if u.enabled else DISABLED, LOCKED if u.locked_out else "No",
                          u.token_serial or "—"))
-            flagged.append((expired and not colleague) or u.locked_out)
+            flagged.append(check_expired(u, today) or u.locked_out)
         fill(self.table, rows, flagged)
         locked = sum(u.locked_out for u in self.users)
-        expired = sum(1 for u in self.users if u.check_expires is not None and u.check_expires < today
-                      and u.role != Role.COLLEAGUE.value)
+        expired = sum(check_expired(u, today) for u in self.users)
         parts = [f"{len(self.users)} users"]
         if locked:
             parts.append(f"{locked} {LOCKED}")

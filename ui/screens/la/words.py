@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from app.directory.work import types as t
-from app.model import ConsentBy, ConsentOverride, Involvement
+from app.model import ConsentBy, ConsentOverride, Involvement, Role
 
 GROUNDS = {
     t.ShieldGround.DOMESTIC_ABUSE: "Domestic abuse",
@@ -148,9 +148,15 @@ def involvement_lines(inv: Involvement | None) -> list[str]:
     return lines
 
 
+def check_expired(user: t.ManagedUser, today: date) -> bool:
+    """R-ROLE-4, as the directory decides it: a check is no longer valid on its expiry day; a registered
+    colleague has no access, so no check to expire."""
+    return user.role != Role.COLLEAGUE.value and user.check_expires is not None and user.check_expires <= today
+
+
 def check_words(user: t.ManagedUser, today: date) -> str:
     if user.check_expires is None:
         return "No check recorded"
-    if user.check_expires < today:
+    if check_expired(user, today):
         return f"{EXPIRED} {day(user.check_expires)}"
     return day(user.check_expires)
