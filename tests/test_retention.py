@@ -314,3 +314,31 @@ def test_an_involvement_ended_on_29_february_is_archived_on_1_march(directory):
     from app.directory.work import involvements
     assert involvements.archive_date(date(2028, 2, 29), t.KeepContact.ONE_YEAR) == date(2029, 3, 1)
     assert involvements.archive_date(date(2028, 2, 29), t.KeepContact.FIVE_YEARS) == date(2033, 3, 1)
+
+
+# -- la-admin: consent to stay is the young person's own (issue 14 §2.5, R-RET-1) ----------------------------
+@pytest.mark.parametrize("fact", [t.RetentionFact.CONSENT_TO_19, t.RetentionFact.CONSENT_TO_25])
+def test_consent_to_stay_is_refused_for_a_child_too_young_to_give_it(directory, la_team, fact):
+    """R-RET-1 (seed 003 §2.4): a record stays past 18 only "with their informed, explicit consent": the young
+    person's own, for a care leaver or a young person with learning difficulties (to 25) or one in receipt of
+    Connexions services (to 19). A child is taken to be able to give it from their 16th birthday, so it is
+    refused for a child of 7, and for consent dated before the 16th birthday of a young person now 17."""
+    seven = add_child(directory, "Seven", "Tooyoung", date(2019, 5, 1))
+    with pytest.raises(AccessRefused) as exc:
+        directory.perform(ops.RECORD_RETENTION_FACT, la_team, t.RetentionChange(seven, fact, TODAY))
+    assert (exc.value.code, exc.value.field, exc.value.params) == ("retention.consent_too_young", "on",
+                                                                   {"from_day": "2035-05-01"})
+    from ui.refusals import words
+    assert "16th birthday (1 May 2035)" in words(exc.value)
+    seventeen = add_child(directory, "Seventeen", "Nearlythere", date(2009, 6, 30))
+    with pytest.raises(AccessRefused) as exc:
+        directory.perform(ops.RECORD_RETENTION_FACT, la_team, t.RetentionChange(seventeen, fact, date(2025, 6, 29)))
+    assert exc.value.code == "retention.consent_too_young"
+    assert directory.conn.execute("SELECT stay_to_age FROM children WHERE directory_id IN (?, ?)",
+                                  (ids.parse(seven), ids.parse(seventeen))).fetchall() == [(None,), (None,)]
+    directory.perform(ops.RECORD_RETENTION_FACT, la_team, t.RetentionChange(seventeen, fact, date(2025, 6, 30)))
+    assert directory.conn.execute("SELECT stay_to_age FROM children WHERE directory_id = ?",
+                                  (ids.parse(seventeen),)).fetchone()[0] == retention.CONSENT_AGES[fact]
+    refused = [json.loads(d) for (d,) in directory.conn.execute(
+        "SELECT detail FROM audit WHERE action = 'record_retention_fact_refused'")]
+    assert [r["why"] for r in refused] == ["retention.consent_too_young"] * 2

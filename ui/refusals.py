@@ -240,6 +240,10 @@ AUDIT_FINDING_WORDS = {
     "key_changed": "is signed with another key than the one it began with",
     "witness_missing": "has lost the checkpoint kept beside it",
     "tree_broken": "no longer fits its hash tree",
+    # la-admin: retention, the register of organisations and roles, giving access (issue 14 §2)
+    "retention.consent_too_young": "Consent to stay in the directory is the young person's own, given from their "
+                                   "16th birthday ({from_words}). Record it with the date they gave it, on or "
+                                   "after then.",
 }
 
 ADD_DETAIL = {
@@ -260,6 +264,8 @@ def words(refusal: Refusal) -> str:
         p["window"] = "minute" if int(p["window_s"]) <= 60 else "hour"
     if "expired_on" in p:
         p["expired_on_day"] = _day(p["expired_on"])
+    if "from_day" in p:
+        p["from_words"] = _day(p["from_day"])
     if "reason" in p:
         p["reason_label"] = _reason(p["reason"])
     if refusal.code == "audit.log_broken":  # sec-audit

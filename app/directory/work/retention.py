@@ -35,6 +35,11 @@ from . import types as t
 ARCHIVE_YEARS = 6  # R-RET-2
 LEAVING_AGE = 18  # R-RET-1
 CONSENT_AGES = {t.RetentionFact.CONSENT_TO_19: 19, t.RetentionFact.CONSENT_TO_25: 25}
+# R-RET-1 (seed 003 §2.4): a record stays past 18 only "with their informed, explicit consent" -- the young
+# person's own (a care leaver or a young person with learning difficulties to 25, one in receipt of Connexions
+# services to 19). It is taken to be theirs to give from the 16th birthday, the age from which a young person is
+# presumed able to consent for themselves; before it, consent to stay is refused (``retention.consent_too_young``).
+CONSENT_FROM_AGE = 16
 AFTER_DEATH_YEARS = 1
 ABROAD_YEARS = 3
 SWEEP_ACTOR = "(retention)"
@@ -214,7 +219,14 @@ def record_fact(d, viewer: Viewer, request: t.RetentionChange) -> None:
     on = checks.day(request.on, "on", not_after=today, not_before=date.fromordinal(dob))
     if archived is not None:
         raise AccessRefused("retention.archived")
-    if request.fact in CONSENT_AGES:
+    if request.fact in CONSENT_AGES:  # rule R-RET-1: the young person's own consent, from their 16th birthday
+        able = anniversary(date.fromordinal(dob), CONSENT_FROM_AGE)
+        if on < able:
+            d.audit_refusal(viewer, reason, "record_retention_fact", "retention.consent_too_young",
+                            directory_id=request.directory_id, fact=request.fact.value)
+            exc = AccessRefused("retention.consent_too_young", "on", from_day=able.isoformat())
+            exc.audited = True  # type: ignore[attr-defined]
+            raise exc
         d.conn.execute("UPDATE children SET stay_to_age = ? WHERE id = ?", (CONSENT_AGES[request.fact], child_id))
     else:
         column = "died_on" if request.fact is t.RetentionFact.DIED else "left_england_on"
