@@ -9,6 +9,10 @@ overridden by child protection (R-SHIELD-1..6).
   ``shields`` row: it is shown as needing its first review, due 7 days after it was set, with the ground
   ``OTHER_RISK_OF_HARM`` (the build did not record one) and no requester. Keeping it at review gives it a
   row. Reviewing a child lets the LA team act on it in this session without a search.
+- Another LA's team (or practitioner) may shield a child of this LA: a shield protects at once whoever asks, and
+  the first to know of a risk is often another LA (a family moving in). The shield is still the child's own LA's:
+  it goes into that team's queue and alerts it; the team that asked sees the record restricted like anyone else
+  and cannot review, keep or lift it (R-SHIELD-3, R-ROLE-3; ``tests/test_work_shields_other_la.py``).
 - R-SHIELD-6 ``override``: a child-protection user who saw the warning gets the record in full, once, for
   this call; audited as ``shield_override`` and the child's LA team alerted at once.
 """
