@@ -182,6 +182,9 @@ MIGRATIONS: tuple[tuple[str, tuple[str | Callable[[Any], None], ...]], ...] = (
     # Issue 14 §3.8 (R-SEARCH-4): multi-word parts of hyphenated family names, and two-letter names found
     # through one error, in the index of a directory built before.
     ("search-name-forms", (search_index.index_name_forms,)),
+    # la-admin: the LA team's shield queue reads its LA's shielded children through an index (issue 14 §3.3)
+    ("la-admin-shield-queue", (
+        "CREATE INDEX IF NOT EXISTS children_shielded_la ON children(la_code) WHERE shielded_at IS NOT NULL",)),
 )
 
 

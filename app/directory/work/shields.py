@@ -84,37 +84,39 @@ def request(d, viewer: Viewer, req: t.ShieldRequest) -> bool:
 
 
 # -- R-SHIELD-3: the review queue and the review ---------------------------------------------------------
-def _requester(d, username: str) -> str:
-    if not username:
-        return "(set when the directory was built)"
-    row = d.conn.execute("SELECT display_name, organisation FROM users WHERE username = ?", (username,)).fetchone()
-    return f"{row[0]}, {row[1]}" if row else username
+# One query for the whole queue (issue 14 §3.3): the LA's shielded children through a partial index
+# (``children_shielded_la``, schema migration ``la-admin-shield-queue``), each with its review row and requester.
+_QUEUE = ("SELECT c.directory_id, c.given_names, c.family_name, c.shielded_at, s.ground, s.requested_by, "
+          "s.requested_at, s.review_due, s.reviews, u.display_name, u.organisation FROM children c "
+          "LEFT JOIN shields s ON s.child_id = c.id LEFT JOIN users u ON u.username = s.requested_by "
+          "WHERE c.shielded_at IS NOT NULL AND ")
 
 
-def _line(d, child_id: int, today: date) -> t.ShieldDue | None:
-    row = d.conn.execute(
-        "SELECT c.directory_id, c.given_names, c.family_name, c.shielded_at, s.ground, s.requested_by, "
-        "s.requested_at, s.review_due, s.reviews FROM children c LEFT JOIN shields s ON s.child_id = c.id "
-        "WHERE c.id = ? AND c.shielded_at IS NOT NULL", (child_id,)).fetchone()
-    if row is None:
-        return None
-    did, given, family, shielded_at, ground, by, at, due, reviews = row
+def _shape(row, today: date) -> t.ShieldDue:
+    did, given, family, shielded_at, ground, by, at, due, reviews, name, organisation = row
     if ground is None:  # set at build time: never reviewed
         due_on = _set_on(shielded_at).toordinal() + FIRST_REVIEW_DAYS
         ground, by, at, reviews = BUILD_GROUND.value, "", shielded_at, 0
     else:
         due_on = due
-    return t.ShieldDue(ids.fmt(did), f"{given} {family}", t.ShieldGround(ground), _requester(d, by), at,
-                       date.fromordinal(due_on), reviews == 0, due_on < today.toordinal())
+    requester = "(set when the directory was built)" if not by else f"{name}, {organisation}" if name else by
+    return t.ShieldDue(ids.fmt(did), f"{given} {family}", t.ShieldGround(ground), requester, at,
+                       date.fromordinal(due_on), reviews == 0, due_on < today.toordinal(),
+                       new=reviews == 0 and bool(by))
+
+
+def _line(d, child_id: int, today: date) -> t.ShieldDue | None:
+    row = d.conn.execute(_QUEUE + "c.id = ?", (child_id,)).fetchone()
+    return None if row is None else _shape(row, today)
 
 
 def due(d, viewer: Viewer, _: t.Nothing) -> tuple[t.ShieldDue, ...]:
-    """The LA team's own LA's shields with their review dates: overdue first, then by due date."""
+    """The LA team's own LA's shields with their review dates: overdue first, then by due date (the screen
+    offers other orders, new shields first by default)."""
     reason = d.la_team_request(viewer, "shield_reviews", "access.la_team_only")
     today = d.clock()
-    lines = [_line(d, cid, today) for (cid,) in d.conn.execute(
-        "SELECT id FROM children WHERE la_code = ? AND shielded_at IS NOT NULL", (viewer.user.la_code,))]
-    out = sorted((x for x in lines if x is not None), key=lambda x: (not x.overdue, x.due, x.directory_id))
+    lines = [_shape(row, today) for row in d.conn.execute(_QUEUE + "c.la_code = ?", (viewer.user.la_code,))]
+    out = sorted(lines, key=lambda x: (not x.overdue, x.due, x.directory_id))
     d.audit.record(viewer.user.username, "shield_reviews_read", viewer=viewer, reason=reason.text(),
                    detail={"shields": len(out), "overdue": sum(x.overdue for x in out)},
                    las=(viewer.user.la_code,))

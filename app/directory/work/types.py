@@ -174,6 +174,7 @@ class ShieldDue:
     due: date
     first_review: bool  # a new shield (due within 7 days) rather than a six-monthly one
     overdue: bool
+    new: bool = False  # someone asked for it and it has not had its first review (not one set at build time)
 
 
 @dataclass(frozen=True)
