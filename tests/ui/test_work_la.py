@@ -8,7 +8,7 @@ import stat
 from datetime import date, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMessageBox, QTabWidget
 
 from app import directory_id as ids
@@ -82,8 +82,17 @@ def desk(qtbot, directory_copy):
 
 
 def rows(table) -> list[list[str]]:
-    return [[table.item(r, c).text() if table.item(r, c) else "" for c in range(table.columnCount())]
-            for r in range(table.rowCount())]
+    """What a list shows, row by row, in the order shown (sorted and filtered)."""
+    m = table.model()
+    return [[str(m.data(m.index(r, c)) or "") for c in range(m.columnCount())] for r in range(m.rowCount())]
+
+
+def count(table) -> int:
+    return table.model().rowCount()
+
+
+def current_row(table) -> int:
+    return table.currentIndex().row()
 
 
 def select(qtbot, table, column: int, value: str) -> int:
@@ -123,7 +132,7 @@ def test_review_a_shield_a_practitioner_asked_for_keep_then_lift(qtbot, desk):
     screen = desk.show("ShieldReviews")
     row = select(qtbot, screen.table, 3, did)
     line = rows(screen.table)[row]
-    assert line[0] == "Due in 7 days (first review)" and line[4] == "Domestic abuse" and "Alex Morgan" in line[5]
+    assert line[0] == "NEW · Due in 7 days (first review)" and line[4] == "Domestic abuse" and "Alex Morgan" in line[5]
 
     qtbot.keyClick(screen, Qt.Key_K, Qt.AltModifier)  # Alt+K: keep
     qtbot.waitUntil(lambda: "kept" in screen.message.text(), timeout=WAIT)
@@ -146,7 +155,7 @@ def test_review_a_shield_a_practitioner_asked_for_keep_then_lift(qtbot, desk):
 
 def test_cancelling_the_lift_leaves_the_shield(qtbot, desk):
     screen = desk.show("ShieldReviews")
-    qtbot.waitUntil(lambda: screen.table.rowCount() > 0, timeout=WAIT)
+    qtbot.waitUntil(lambda: count(screen.table) > 0, timeout=WAIT)
     before = rows(screen.table)
     screen.table.selectRow(0)
     qtbot.mouseClick(screen.lift_button, Qt.LeftButton)
@@ -177,7 +186,7 @@ def test_pass_on_or_decline_a_contact_request(qtbot, desk, key, status, words):
     did, involvement_id = request_contact(desk)
     screen = desk.show("ContactRequests")
     select(qtbot, screen.table, 2, did)
-    assert rows(screen.table)[screen.table.currentRow()][3:] == ["Alex Morgan", "Northbridge Family Hub",
+    assert rows(screen.table)[current_row(screen.table)][3:] == ["Alex Morgan", "Northbridge Family Hub",
                                                                   "0191 496 0000", "alex@example.org"]
     detail = screen.detail.toPlainText()
     inv = desk.engine(lambda d: d.conn.execute(
@@ -309,11 +318,11 @@ def test_export_and_verify_an_audit_archive(qtbot, desk, tmp_path, monkeypatch):
 def test_a_reset_forgets_everything_and_drops_answers_on_their_way(qtbot, desk):
     """R-LOCAL-2: lock and sign-out reset the screens; an answer arriving after that is not shown."""
     users = desk.show("UsersScreen")
-    qtbot.waitUntil(lambda: users.table.rowCount() > 0, timeout=WAIT)
+    qtbot.waitUntil(lambda: count(users.table) > 0, timeout=WAIT)
     users.refresh()
     users.reset()  # the refresh's answer is on its way
     qtbot.wait(500)
-    assert users.table.rowCount() == 0 and users.summary.text() == "Users"
+    assert count(users.table) == 0 and users.summary.text() == "Users"
 
 
 def test_only_the_la_team_can_export_the_audit(qtbot, desk, tmp_path):
@@ -425,3 +434,105 @@ def test_home_buttons_move_the_tab_highlight_and_home_can_be_clicked_again(qtbot
         assert bar.currentIndex() == desk.tabs.indexOf(target)  # the highlight moved with it
         qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(desk.tabs.indexOf(home)).center())
         assert desk.tabs.currentWidget() is home and bar.currentIndex() == desk.tabs.indexOf(home)
+
+
+# -- la-admin: every LA list sorts and filters, and answers at once (issue 14 §3.3) ------------------------------
+def test_a_new_shield_is_first_among_the_ones_set_at_build_time_and_the_queue_sorts_and_filters(qtbot, desk):
+    """R-SHIELD-3: the training directory's build-time shields are all due the same day; a practitioner's new
+    domestic-abuse shield comes first by default (it was row 80), flagged NEW; the queue sorts by a header or a
+    named order and filters by ground, by what needs doing and by words typed."""
+    did = desk.child("c.shielded_at IS NULL")
+    desk.found(desk.alex, did)
+    desk.perform(ops.REQUEST_SHIELD, desk.alex, t.ShieldRequest(did, t.ShieldGround.DOMESTIC_ABUSE, REASON))
+    screen = desk.show("ShieldReviews")
+    qtbot.waitUntil(lambda: count(screen.table) > 50, timeout=WAIT)
+    first = rows(screen.table)[0]
+    assert first[3] == did and first[0].startswith("NEW") and screen.table.model().index(0, 0).data(Qt.FontRole).bold()
+    assert "1 NEW" in screen.summary.text()
+    assert screen.list.current().directory_id == did  # selected, so Alt+K keeps it at once
+    qtbot.mouseClick(screen.table.horizontalHeader().viewport(), Qt.LeftButton,
+                     pos=QPoint(screen.table.horizontalHeader().sectionViewportPosition(2) + 5, 5))  # by child
+    names = [r[2].lower() for r in rows(screen.table)]
+    assert names == sorted(names)
+    screen.list.sort_by_order("Due date")  # all due the same day: the new one back among them, by id
+    shown = screen.list.items()
+    assert shown == sorted(shown, key=lambda x: (x.due, x.directory_id)) and shown[0].directory_id != did
+    screen.ground.setCurrentIndex(screen.ground.findText("Domestic abuse"))
+    assert [r[3] for r in rows(screen.table)] == [did] and "Showing 1 of" in screen.list.shown.text()
+    screen.ground.setCurrentIndex(0)
+    screen.show_only.setCurrentIndex(screen.show_only.findText("New shields"))
+    assert [r[3] for r in rows(screen.table)] == [did]
+    screen.show_only.setCurrentIndex(0)
+    qtbot.keyClick(screen, Qt.Key_F, Qt.AltModifier)
+    assert screen.list.find.hasFocus()
+    qtbot.keyClicks(screen.list.find, desk.engine(lambda d: d.conn.execute(
+        "SELECT given_names FROM children WHERE directory_id = ?", (ids.parse(did),)).fetchone()[0]).split()[0])
+    assert did in [r[3] for r in rows(screen.table)] and count(screen.table) < 10
+
+
+def test_the_shield_queue_refreshes_in_well_under_a_second_with_a_row_selected(qtbot, desk):
+    """Issue 14 §3.3: refilling the queue after an action (a row selected) took seconds for the training
+    directory's 93 shields, and minutes for 500; now one model reset, the LA's whole queue under a second."""
+    import time
+    screen = desk.show("ShieldReviews")
+    qtbot.waitUntil(lambda: count(screen.table) > 50, timeout=WAIT)
+    lines = desk.engine(lambda d: d.perform(ops.SHIELD_REVIEWS, desk.la, t.Nothing()))
+    screen.table.selectRow(3)
+    took = []
+    for _ in range(3):
+        started = time.perf_counter()
+        screen.show_queue(lines)
+        qtbot.wait(1)  # the repaint included
+        took.append(time.perf_counter() - started)
+    assert count(screen.table) == len(lines) and min(took) < 1.0, took
+    assert screen.list.current() is not None  # the selection stays
+
+
+def test_users_sort_and_filter_and_disabling_asks_first(qtbot, desk):
+    """R-ROLE-4: locked out and expired shown alone on request, and first when asked; Disable confirms like Lift,
+    Cancel (the default) changes nothing (issue 14 §3.4)."""
+    screen = desk.show("UsersScreen")
+    qtbot.waitUntil(lambda: count(screen.table) > 5, timeout=WAIT)
+    screen.show_only.setCurrentIndex(screen.show_only.findText("Locked out"))
+    assert [r[0] for r in rows(screen.table)] == ["chris.locked"]
+    screen.show_only.setCurrentIndex(screen.show_only.findText("Check expired"))
+    assert [r[0] for r in rows(screen.table)] == ["dee.expired"]
+    screen.show_only.setCurrentIndex(0)
+    screen.list.sort_by_order("Needs attention first")
+    assert {r[0] for r in rows(screen.table)[:2]} == {"chris.locked", "dee.expired"}
+    select(qtbot, screen.table, 0, "alex.practitioner")
+    qtbot.keyClick(screen, Qt.Key_D, Qt.AltModifier)
+    qtbot.waitUntil(lambda: screen.confirm is not None and screen.confirm.isVisible(), timeout=WAIT)
+    assert "Alex Morgan" in screen.confirm.text() and screen.confirm.defaultButton() is screen.confirm.button(
+        QMessageBox.Cancel)
+    qtbot.keyClick(screen.confirm, Qt.Key_Return)  # the default: Cancel
+    qtbot.wait(300)
+    assert desk.engine(lambda d: d.conn.execute("SELECT enabled FROM users WHERE username = 'alex.practitioner'")
+                       .fetchone()[0]) == 1
+    select(qtbot, screen.table, 0, "alex.practitioner")
+    qtbot.mouseClick(screen.enable_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: screen.confirm is not None and screen.confirm.isVisible(), timeout=WAIT)
+    disable = next(b for b in screen.confirm.buttons() if screen.confirm.buttonRole(b) == QMessageBox.DestructiveRole)
+    qtbot.mouseClick(disable, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "Account disabled for Alex Morgan" in screen.message.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: next(r for r in rows(screen.table) if r[0] == "alex.practitioner")[7] == "Disabled",
+                    timeout=WAIT)
+
+
+def test_alerts_and_contact_requests_sort_and_filter(qtbot, desk):
+    lock_out(desk, "morgan.mediator")
+    did, _ = request_contact(desk)
+    alerts = desk.show("AlertsInbox")
+    qtbot.waitUntil(lambda: count(alerts.table) >= 1, timeout=WAIT)
+    alerts.kind.setCurrentIndex(alerts.kind.findText("Account locked after failed sign-ins"))
+    assert {r[3] for r in rows(alerts.table)} == {"morgan.mediator"}
+    alerts.kind.setCurrentIndex(0)
+    alerts.list.sort_by_order("Who")
+    who = [r[3] for r in rows(alerts.table)]
+    assert who == sorted(who)
+    contact = desk.show("ContactRequests")
+    qtbot.waitUntil(lambda: count(contact.table) >= 1, timeout=WAIT)
+    qtbot.keyClicks(contact.list.find, "no such words anywhere")
+    assert count(contact.table) == 0 and not contact.pass_button.isEnabled()
+    contact.list.find.clear()
+    assert did in [r[2] for r in rows(contact.table)]

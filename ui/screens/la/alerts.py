@@ -1,16 +1,27 @@
 """Alerts inbox (R-ROLE-3, R-SHIELD-6, R-SENS-2): shield overrides, consent overrides, security alerts,
-lock-outs and new shields for the team's own LA, new ones first and marked NEW; acknowledge one."""
+lock-outs and new shields for the team's own LA, new ones first and marked NEW; sorted by time, kind or who,
+filtered by kind and by words typed (issue 14 §3.3); acknowledge one."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
 
 from app.directory.work import operations as ops
 from app.directory.work import types as t
 
-from .common import LaScreen, button, fill, heading, queue_page, table
+from .common import LaScreen, button, heading, queue_page
+from .lists import Column, ItemsList
 from .words import ALERT_KINDS, when
 
-COLUMNS = ("Status", "When", "What", "Who", "Directory id", "Audit entry")
+COLUMNS = (Column("Status", lambda a: "NEW" if not a.acknowledged_by else f"Acknowledged by {a.acknowledged_by}",
+                  lambda a: (bool(a.acknowledged_by), -a.alert_id)),
+           Column("When", lambda a: when(a.at), lambda a: a.alert_id),
+           Column("What", lambda a: ALERT_KINDS.get(a.kind, a.kind.value)),
+           Column("Who", lambda a: a.actor), Column("Directory id", lambda a: a.directory_id or "—"),
+           Column("Audit entry", lambda a: str(a.audit_seq) if a.audit_seq else "—", lambda a: a.audit_seq))
+ORDERS = {"New first": lambda a: (bool(a.acknowledged_by), -a.alert_id),
+          "Newest first": lambda a: -a.alert_id,
+          "What": lambda a: (ALERT_KINDS.get(a.kind, a.kind.value), -a.alert_id),
+          "Who": lambda a: (a.actor, -a.alert_id)}
 
 
 class AlertsInbox(LaScreen):
@@ -22,20 +33,34 @@ class AlertsInbox(LaScreen):
         self.alerts: list[t.Alert] = []
         self.shown: list[t.Alert] = []
         self.summary = heading("Alerts")
-        self.table = table("alertsTable", "Alerts, new first", COLUMNS)
+        self.list = ItemsList("alertsTable", "Alerts, new first", COLUMNS, orders=ORDERS,
+                              flag=lambda a: not a.acknowledged_by, identity=lambda a: a.alert_id)
+        self.table = self.list.view
         self.show_done = QCheckBox("Show ac&knowledged alerts too")
         self.show_done.setObjectName("showAcknowledged")
-        self.show_done.toggled.connect(lambda _on: self.show_alerts(self.alerts))
+        self.show_done.toggled.connect(lambda _on: self._filter())
+        self.kind = QComboBox()
+        self.kind.setObjectName("alertKindFilter")
+        self.kind.setAccessibleName("Show alerts of the kind")
+        self.kind.addItem("Every kind", None)
+        for k, words in ALERT_KINDS.items():
+            self.kind.addItem(words, k.value)
+        self.kind.currentIndexChanged.connect(lambda _i: self._filter())
+        kind_label = QLabel("&Kind")
+        kind_label.setBuddy(self.kind)
+        self.list.tools.addWidget(kind_label)
+        self.list.tools.addWidget(self.kind)
         self.ack_button = button("&Acknowledge", "acknowledgeAlert", "Mark this alert dealt with, under your name")
         self.refresh_button = button("&Refresh", "refreshAlerts")
         self.ack_button.clicked.connect(self.acknowledge)
         self.refresh_button.clicked.connect(self.refresh)
-        self.table.itemSelectionChanged.connect(self._selection)
+        self.list.selection_changed.connect(self._selection)
         actions = QHBoxLayout()
         for w in (self.ack_button, self.refresh_button, self.show_done):
             actions.addWidget(w)
         actions.addStretch(1)
-        queue_page(self, self.table, actions)
+        queue_page(self, self.list, actions)
+        self._filter()
         self._selection()
 
     def refresh(self) -> None:
@@ -45,20 +70,20 @@ class AlertsInbox(LaScreen):
     def show_alerts(self, alerts) -> None:
         self.alerts = list(alerts)
         new = [a for a in self.alerts if not a.acknowledged_by]
-        done = [a for a in self.alerts if a.acknowledged_by]
-        self.shown = new + (done if self.show_done.isChecked() else [])
-        fill(self.table, [("NEW" if not a.acknowledged_by else f"Acknowledged by {a.acknowledged_by}", when(a.at),
-                           ALERT_KINDS.get(a.kind, a.kind.value), a.actor, a.directory_id or "—",
-                           str(a.audit_seq) if a.audit_seq else "—") for a in self.shown],
-             [not a.acknowledged_by for a in self.shown])
+        self.list.set_items(self.alerts)
+        self.shown = self.list.items()
         self.summary.setText(f"Alerts: {len(new)} NEW, not yet acknowledged" if new else
                              "Alerts: none waiting to be acknowledged")
         self.attention.emit(len(new))
         self._selection()
 
+    def _filter(self) -> None:
+        done, kind = self.show_done.isChecked(), self.kind.currentData()
+        self.list.set_test(lambda a: (done or not a.acknowledged_by) and (kind is None or a.kind.value == kind))
+        self.shown = self.list.items()
+
     def current(self) -> t.Alert | None:
-        row = self.table.currentRow()
-        return self.shown[row] if 0 <= row < len(self.shown) and self.table.selectedItems() else None
+        return self.list.current()
 
     def _selection(self) -> None:
         a = self.current()
@@ -79,6 +104,6 @@ class AlertsInbox(LaScreen):
     def reset(self) -> None:
         super().reset()
         self.alerts, self.shown = [], []
-        self.table.setRowCount(0)
+        self.list.clear()
         self.summary.setText("Alerts")
         self._selection()

@@ -1,6 +1,7 @@
 """Contact requests (R-SENS-4, R-ROLE-3): each waiting request with who asks and how to reach them, and the
 involvement they cannot see, in full, marked sensitive with its consent; pass on or decline. The team
-decides whether to pass it on; the practitioner decides whether to answer."""
+decides whether to pass it on; the practitioner decides whether to answer. The queue sorts (oldest first by
+default, by child or requester) and filters by words typed (issue 14 §3.3)."""
 from __future__ import annotations
 
 from html import escape
@@ -11,10 +12,18 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTextBrowser, QVBo
 from app.directory.work import operations as ops
 from app.directory.work import types as t
 
-from .common import LaScreen, button, fill, heading, queue_page, table
+from .common import LaScreen, button, heading, queue_page
+from .lists import Column, ItemsList
 from .words import CONTACT_STATUS, involvement_lines, when
 
-COLUMNS = ("Asked", "Child", "Directory id", "Requester", "Organisation", "Phone", "E-mail")
+COLUMNS = (Column("Asked", lambda r: when(r.requested_at), lambda r: r.requested_at),
+           Column("Child", lambda r: r.child_name), Column("Directory id", lambda r: r.directory_id),
+           Column("Requester", lambda r: r.requester), Column("Organisation", lambda r: r.requester_organisation),
+           Column("Phone", lambda r: r.requester_phone), Column("E-mail", lambda r: r.requester_email))
+ORDERS = {"Oldest first": lambda r: r.request_id,  # requests are numbered as they come
+          "Newest first": lambda r: -r.request_id,
+          "Child": lambda r: (r.child_name.lower(), r.requested_at),
+          "Requester": lambda r: (r.requester.lower(), r.requested_at)}
 
 
 class ContactRequests(LaScreen):
@@ -25,7 +34,9 @@ class ContactRequests(LaScreen):
         self.setObjectName("laContactRequests")
         self.requests: list[t.ContactRequestState] = []
         self.summary = heading("Contact requests")
-        self.table = table("contactQueue", "Contact requests waiting", COLUMNS)
+        self.list = ItemsList("contactQueue", "Contact requests waiting", COLUMNS, orders=ORDERS,
+                              identity=lambda r: r.request_id)
+        self.table = self.list.view
         self.detail_title = QLabel("Who they are asking to reach")
         self.detail = QTextBrowser()
         self.detail.setObjectName("contactDetail")
@@ -38,14 +49,14 @@ class ContactRequests(LaScreen):
         self.pass_button.clicked.connect(lambda: self.decide(t.ContactStatus.PASSED_ON))
         self.decline_button.clicked.connect(lambda: self.decide(t.ContactStatus.DECLINED))
         self.refresh_button.clicked.connect(self.refresh)
-        self.table.itemSelectionChanged.connect(self._selection)
+        self.list.selection_changed.connect(self._selection)
         below = QWidget()
         col = QVBoxLayout(below)
         col.setContentsMargins(0, 0, 0, 0)
         col.addWidget(self.detail_title)
         col.addWidget(self.detail, 1)
         split = QSplitter(Qt.Vertical)
-        split.addWidget(self.table)
+        split.addWidget(self.list)
         split.addWidget(below)
         actions = QHBoxLayout()
         for b in (self.pass_button, self.decline_button, self.refresh_button):
@@ -60,16 +71,14 @@ class ContactRequests(LaScreen):
 
     def show_queue(self, requests) -> None:
         self.requests = [r for r in requests if r.status is t.ContactStatus.WAITING]
-        fill(self.table, [(when(r.requested_at), r.child_name, r.directory_id, r.requester,
-                           r.requester_organisation, r.requester_phone, r.requester_email) for r in self.requests])
+        self.list.set_items(self.requests)
         n = len(self.requests)
         self.summary.setText(f"Contact requests: {n} waiting" if n else "Contact requests: none waiting")
         self.attention.emit(n)
         self._selection()
 
     def current(self) -> t.ContactRequestState | None:
-        row = self.table.currentRow()
-        return self.requests[row] if 0 <= row < len(self.requests) and self.table.selectedItems() else None
+        return self.list.current()
 
     def _selection(self) -> None:
         r = self.current()
@@ -109,7 +118,7 @@ class ContactRequests(LaScreen):
     def reset(self) -> None:
         super().reset()
         self.requests = []
-        self.table.setRowCount(0)
+        self.list.clear()
         self.detail.clear()
         self.detail.document().clear()
         self.summary.setText("Contact requests")

@@ -1,16 +1,41 @@
-"""Shield reviews (R-SHIELD-3): the LA team's queue of its own LA's shields, overdue first and saying so;
-keep (next review in six months) or lift (after a confirmation), the outcome said and the queue re-read."""
+"""Shield reviews (R-SHIELD-3): the LA team's queue of its own LA's shields, new ones first (a practitioner's
+new shield is never buried under the shields set when the directory was built), overdue said and flagged; sorted
+by due date, requester or ground, and filtered by ground, by what needs doing or by words typed (issue 14 §3.3).
+Keep (next review in six months) or lift (after a confirmation), the outcome said and the queue re-read."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QWidget
+from datetime import datetime, timedelta
+
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QWidget
 
 from app.directory.work import operations as ops
 from app.directory.work import types as t
 
-from .common import LaScreen, button, fill, heading, queue_page, table
+from .common import LaScreen, button, heading, queue_page
+from .lists import Column, ItemsList
 from .words import GROUNDS, day, review_status, when
 
-COLUMNS = ("Review", "Due", "Child", "Directory id", "Ground", "Requested by", "Shielded")
+SOON_DAYS = 7
+
+
+def _moment(iso: str) -> float:
+    """When a shield was asked for, as a number (a date alone counts as its midnight)."""
+    try:
+        stamp = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except (TypeError, ValueError):
+        return 0.0
+    return stamp.timestamp() if stamp.tzinfo else stamp.replace(tzinfo=None).timestamp()
+
+
+# New shields first, the newest at the top; then the overdue, then by due date (R-SHIELD-3).
+ORDERS = {
+    "New first": lambda x: (0 if x.new else 1 if x.overdue else 2, -_moment(x.requested_at) if x.new else 0,
+                            x.due, x.directory_id),
+    "Due date": lambda x: (x.due, x.directory_id),
+    "Requester": lambda x: (x.requested_by.lower(), x.due),
+    "Ground": lambda x: (GROUNDS.get(x.ground, x.ground.value), x.due),
+}
+SHOW = ("Every shield", "New shields", "Overdue", "Due in the next 7 days")
 
 
 class ShieldReviews(LaScreen):
@@ -21,7 +46,36 @@ class ShieldReviews(LaScreen):
         self.setObjectName("laShieldReviews")
         self.lines: list[t.ShieldDue] = []
         self.summary = heading("Shield reviews")
-        self.table = table("shieldQueue", "Shield reviews due, overdue first", COLUMNS)
+        today = self.today
+        columns = (Column("Review", lambda x: ("NEW · " if x.new else "") + review_status(x, today()),
+                          lambda x: ORDERS["New first"](x)),
+                   Column("Due", lambda x: day(x.due), lambda x: x.due),
+                   Column("Child", lambda x: x.child_name),
+                   Column("Directory id", lambda x: x.directory_id),
+                   Column("Ground", lambda x: GROUNDS.get(x.ground, x.ground.value)),
+                   Column("Requested by", lambda x: x.requested_by),
+                   Column("Shielded", lambda x: when(x.requested_at), lambda x: _moment(x.requested_at)))
+        self.list = ItemsList("shieldQueue", "Shield reviews, new first", columns, orders=ORDERS,
+                              flag=lambda x: x.new or x.overdue, identity=lambda x: x.directory_id)
+        self.table = self.list.view
+        self.ground = QComboBox()
+        self.ground.setObjectName("shieldGroundFilter")
+        self.ground.setAccessibleName("Show shields with the ground")
+        self.ground.addItem("Every ground", None)
+        for g, words in GROUNDS.items():
+            self.ground.addItem(words, g.value)
+        self.show_only = QComboBox()
+        self.show_only.setObjectName("shieldShowFilter")
+        self.show_only.setAccessibleName("Show which shields")
+        self.show_only.addItems(SHOW)
+        for combo in (self.ground, self.show_only):
+            combo.currentIndexChanged.connect(lambda _i: self._filter())
+        ground_label = QLabel("Gro&und")
+        ground_label.setBuddy(self.ground)
+        show_label = QLabel("S&how")
+        show_label.setBuddy(self.show_only)
+        for w in (ground_label, self.ground, show_label, self.show_only):
+            self.list.tools.addWidget(w)
         self.keep_button = button("&Keep shield", "keepShield", "Keep the shield; the next review is in six months")
         self.lift_button = button("&Lift shield…", "liftShield", "Lift the shield: the record is shown in full "
                                   "again and the requester is told")
@@ -29,13 +83,13 @@ class ShieldReviews(LaScreen):
         self.keep_button.clicked.connect(lambda: self.review(t.ReviewOutcome.KEEP))
         self.lift_button.clicked.connect(self.confirm_lift)
         self.refresh_button.clicked.connect(self.refresh)
-        self.table.itemSelectionChanged.connect(self._selection)
+        self.list.selection_changed.connect(self._selection)
         self.confirm: QMessageBox | None = None
         actions = QHBoxLayout()
         for b in (self.keep_button, self.lift_button, self.refresh_button):
             actions.addWidget(b)
         actions.addStretch(1)
-        queue_page(self, self.table, actions)
+        queue_page(self, self.list, actions)
         self._selection()
 
     def refresh(self) -> None:
@@ -43,25 +97,32 @@ class ShieldReviews(LaScreen):
         self.ask(ops.SHIELD_REVIEWS, t.Nothing(), self.show_queue)
 
     def show_queue(self, lines) -> None:
-        today = self.today()
         self.lines = list(lines)
-        fill(self.table, [(review_status(x, today), day(x.due), x.child_name, x.directory_id,
-                           GROUNDS.get(x.ground, x.ground.value), x.requested_by, when(x.requested_at))
-                          for x in self.lines], [x.overdue for x in self.lines])
+        self.list.set_items(self.lines)
         overdue = sum(x.overdue for x in self.lines)
-        if not self.lines:
+        new = sum(x.new for x in self.lines)
+        n = len(self.lines)
+        if not n:
             self.summary.setText("Shield reviews: no shields to review")
         else:
-            self.summary.setText(f"Shield reviews: {len(self.lines)} shielded record"
-                                 f"{'s' if len(self.lines) != 1 else ''}, {overdue} OVERDUE" if overdue else
-                                 f"Shield reviews: {len(self.lines)} shielded record"
-                                 f"{'s' if len(self.lines) != 1 else ''}, none overdue")
-        self.attention.emit(overdue)
+            parts = [f"{n} shielded record{'s' if n != 1 else ''}", f"{new} NEW" if new else "",
+                     f"{overdue} OVERDUE" if overdue else "none overdue"]
+            self.summary.setText("Shield reviews: " + ", ".join(p for p in parts if p))
+        self.attention.emit(overdue + new)
         self._selection()
 
+    def _filter(self) -> None:
+        ground, show = self.ground.currentData(), self.show_only.currentText()
+        soon = self.today() + timedelta(days=SOON_DAYS)
+
+        def wanted(x: t.ShieldDue) -> bool:
+            return ((ground is None or x.ground.value == ground)
+                    and (show == SHOW[0] or (show == SHOW[1] and x.new) or (show == SHOW[2] and x.overdue)
+                         or (show == SHOW[3] and not x.overdue and x.due <= soon)))
+        self.list.set_test(wanted)
+
     def current(self) -> t.ShieldDue | None:
-        row = self.table.currentRow()
-        return self.lines[row] if 0 <= row < len(self.lines) and self.table.selectedItems() else None
+        return self.list.current()
 
     def _selection(self) -> None:
         on = self.current() is not None
@@ -113,6 +174,6 @@ class ShieldReviews(LaScreen):
             self.confirm.reject()
             self.confirm = None
         self.lines = []
-        self.table.setRowCount(0)
+        self.list.clear()
         self.summary.setText("Shield reviews")
         self._selection()

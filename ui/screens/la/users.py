@@ -1,19 +1,19 @@
 """The LA's users (R-ROLE-3, R-ROLE-4): role, organisation, training, criminal-records check and when it
 expires (EXPIRED said and flagged), enabled, LOCKED OUT, token serial. Record training, renew the check,
-disable or enable, unlock after a lock-out, enrol or replace a token, register a mediated colleague."""
+disable (after a confirmation, like lifting a shield) or enable, unlock after a lock-out, enrol or replace a
+token, register a mediated colleague. The list sorts (by name, expired first, locked out first, role,
+organisation) and filters (locked out, expired, disabled, no token, words typed) (issue 14 §3.3, §3.4)."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QMessageBox, QWidget
 
 from app.directory.work import operations as ops
 from app.directory.work import types as t
 from app.model import Role
 
-from .common import LaScreen, buddy, button, date_edit, day_of, fill, heading, queue_page, set_day, table
+from .common import LaScreen, buddy, button, date_edit, day_of, heading, queue_page, set_day
+from .lists import Column, ItemsList
 from .words import DISABLED, LOCKED, USER_ACTIONS, check_expired, check_words, day
-
-COLUMNS = ("User", "Name", "Role", "Organisation", "Trained", "Check date", "Check expires", "Account",
-           "Locked out", "Token serial")
 
 
 def _role(value: str) -> str:
@@ -21,6 +21,13 @@ def _role(value: str) -> str:
         return Role(value).label
     except ValueError:
         return value
+
+
+def _colleague(u: t.ManagedUser) -> bool:
+    return u.role == Role.COLLEAGUE.value
+
+
+SHOW = ("Everyone", "Locked out", "Check expired", "Disabled", "No token enrolled")
 
 
 class UsersScreen(LaScreen):
@@ -31,7 +38,36 @@ class UsersScreen(LaScreen):
         self.setObjectName("laUsers")
         self.users: list[t.ManagedUser] = []
         self.summary = heading("Users")
-        self.table = table("usersTable", "Your LA's users", COLUMNS)
+        today = self.today
+        columns = (Column("User", lambda u: u.username), Column("Name", lambda u: u.display_name),
+                   Column("Role", lambda u: _role(u.role)), Column("Organisation", lambda u: u.organisation),
+                   Column("Trained", lambda u: day(u.trained_on), lambda u: u.trained_on),
+                   Column("Check date", lambda u: "—" if _colleague(u) else day(u.check_date),
+                          lambda u: u.check_date),
+                   Column("Check expires", lambda u: "—" if _colleague(u) else check_words(u, today()),
+                          lambda u: u.check_expires),
+                   Column("Account", lambda u: "Enabled" if u.enabled else DISABLED),
+                   Column("Locked out", lambda u: LOCKED if u.locked_out else "No"),
+                   Column("Token serial", lambda u: u.token_serial or "—"))
+        orders = {"Name": lambda u: (u.display_name.lower(), u.username),
+                  "Needs attention first": lambda u: (not (u.locked_out or check_expired(u, today())),
+                                                      u.display_name.lower()),
+                  "Check expires": lambda u: (u.check_expires is None, u.check_expires, u.display_name.lower()),
+                  "Role": lambda u: (_role(u.role), u.display_name.lower()),
+                  "Organisation": lambda u: (u.organisation.lower(), u.display_name.lower())}
+        self.list = ItemsList("usersTable", "Your LA's users", columns, orders=orders,
+                              flag=lambda u: check_expired(u, today()) or u.locked_out,
+                              identity=lambda u: u.username)
+        self.table = self.list.view
+        self.show_only = QComboBox()
+        self.show_only.setObjectName("usersShowFilter")
+        self.show_only.setAccessibleName("Show which users")
+        self.show_only.addItems(SHOW)
+        self.show_only.currentIndexChanged.connect(lambda _i: self._filter())
+        show_label = QLabel("S&how")
+        show_label.setBuddy(self.show_only)
+        self.list.tools.addWidget(show_label)
+        self.list.tools.addWidget(self.show_only)
         self.on = date_edit("userActionDate", "Date of the training or check", self.today())
         self.train_button = button("Record &training", "recordTraining", "Record the training on the date given")
         self.check_button = button("Re&new check", "renewCheck", "Record a criminal-records check done on the date "
@@ -50,8 +86,9 @@ class UsersScreen(LaScreen):
         self.token_button.clicked.connect(self.enrol)
         self.colleague_button.clicked.connect(self.register)
         self.refresh_button.clicked.connect(self.refresh)
-        self.table.itemSelectionChanged.connect(self._selection)
+        self.list.selection_changed.connect(self._selection)
         self.dialog = None
+        self.confirm: QMessageBox | None = None
         actions = QGridLayout()
         actions.addWidget(buddy("D&ate", self.on), 0, 0)
         actions.addWidget(self.on, 0, 1)
@@ -63,7 +100,7 @@ class UsersScreen(LaScreen):
         actions.addWidget(self.colleague_button, 1, 3)
         actions.addWidget(self.refresh_button, 1, 4)
         actions.setColumnStretch(5, 1)
-        queue_page(self, self.table, actions)
+        queue_page(self, self.list, actions)
         self._selection()
 
     def refresh(self) -> None:
@@ -73,15 +110,7 @@ class UsersScreen(LaScreen):
     def show_users(self, users) -> None:
         today = self.today()
         self.users = list(users)
-        rows, flagged = [], []
-        for u in self.users:
-            colleague = u.role == Role.COLLEAGUE.value
-            rows.append((u.username, u.display_name, _role(u.role), u.organisation, day(u.trained_on),
-                         "—" if colleague else day(u.check_date), "—" if colleague else check_words(u, today),
-                         "Enabled" if u.enabled else DISABLED, LOCKED if u.locked_out else "No",
-                         u.token_serial or "—"))
-            flagged.append(check_expired(u, today) or u.locked_out)
-        fill(self.table, rows, flagged)
+        self.list.set_items(self.users)
         locked = sum(u.locked_out for u in self.users)
         expired = sum(check_expired(u, today) for u in self.users)
         parts = [f"{len(self.users)} users"]
@@ -93,9 +122,14 @@ class UsersScreen(LaScreen):
         self.attention.emit(locked + expired)
         self._selection()
 
+    def _filter(self) -> None:
+        show, today = self.show_only.currentText(), self.today()
+        tests = {SHOW[1]: lambda u: u.locked_out, SHOW[2]: lambda u: check_expired(u, today),
+                 SHOW[3]: lambda u: not u.enabled, SHOW[4]: lambda u: not _colleague(u) and not u.token_serial}
+        self.list.set_test(tests.get(show, lambda _u: True))
+
     def current(self) -> t.ManagedUser | None:
-        row = self.table.currentRow()
-        return self.users[row] if 0 <= row < len(self.users) and self.table.selectedItems() else None
+        return self.list.current()
 
     def _selection(self) -> None:
         u = self.current()
@@ -109,11 +143,25 @@ class UsersScreen(LaScreen):
 
     def _toggle(self) -> None:
         u = self.current()
-        if u is not None:
-            self.change(t.UserAction.ENABLE if not u.enabled else t.UserAction.DISABLE)
+        if u is None:
+            return
+        if not u.enabled:
+            self.change(t.UserAction.ENABLE)
+            return
+        box = QMessageBox(QMessageBox.Warning, "Disable user",
+                          f"Disable {u.display_name}'s account ({u.username})?\n\nAny session they have ends at "
+                          "once, and they cannot sign in until someone in your LA team enables the account again.",
+                          QMessageBox.Cancel, self)
+        disable = box.addButton("&Disable account", QMessageBox.DestructiveRole)
+        box.setDefaultButton(QMessageBox.Cancel)  # Enter does not disable by accident
+        box.setObjectName("confirmDisable")
+        box.finished.connect(lambda _r: self.change(t.UserAction.DISABLE, u) if box.clickedButton() is disable
+                             else None)
+        self.confirm = box
+        box.open()
 
-    def change(self, action: t.UserAction) -> None:
-        u = self.current()
+    def change(self, action: t.UserAction, u: t.ManagedUser | None = None) -> None:
+        u = u or self.current()
         if u is None:
             return
         on = day_of(self.on) if action in (t.UserAction.RECORD_TRAINING, t.UserAction.RENEW_CHECK) else None
@@ -162,11 +210,12 @@ class UsersScreen(LaScreen):
 
     def reset(self) -> None:
         super().reset()
-        if self.dialog is not None:
-            self.dialog.reject()
-            self.dialog = None
+        for dialog in (self.dialog, self.confirm):
+            if dialog is not None:
+                dialog.reject()
+        self.dialog = self.confirm = None
         self.users = []
-        self.table.setRowCount(0)
+        self.list.clear()
         self.summary.setText("Users")
         set_day(self.on, self.today())
         self._selection()
