@@ -72,7 +72,7 @@ class ShieldReviews(LaScreen):
             combo.currentIndexChanged.connect(lambda _i: self._filter())
         ground_label = QLabel("Gro&und")
         ground_label.setBuddy(self.ground)
-        show_label = QLabel("S&how")
+        show_label = QLabel("Sho&w")
         show_label.setBuddy(self.show_only)
         for w in (ground_label, self.ground, show_label, self.show_only):
             self.list.tools.addWidget(w)

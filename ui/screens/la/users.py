@@ -64,7 +64,7 @@ class UsersScreen(LaScreen):
         self.show_only.setAccessibleName("Show which users")
         self.show_only.addItems(SHOW)
         self.show_only.currentIndexChanged.connect(lambda _i: self._filter())
-        show_label = QLabel("S&how")
+        show_label = QLabel("Sho&w")
         show_label.setBuddy(self.show_only)
         self.list.tools.addWidget(show_label)
         self.list.tools.addWidget(self.show_only)
