@@ -134,6 +134,14 @@ ENROL_TOKEN: Operation[t.TokenEnrolment, t.ManagedUser] = _op(
     "enrol_token", t.TokenEnrolment, t.ManagedUser, True, "la_users.enrol_token",
     "Enrol or replace one of the LA's users' tokens.")
 
+# -- la-admin: the audit entries behind the usage report and the alerts (issue 14 §2.6, R-AUDIT-2) -------------
+PATTERN_EVIDENCE: Operation[t.PatternEvidenceQuery, t.AuditEvidence] = _op(
+    "pattern_evidence", t.PatternEvidenceQuery, t.AuditEvidence, False, "usage.pattern_evidence",
+    "The audit entries behind one pattern of the usage report (own LA's user and entries).")
+ALERT_EVIDENCE: Operation[t.AlertRef, t.AuditEvidence] = _op(
+    "alert_evidence", t.AlertRef, t.AuditEvidence, False, "usage.alert_evidence",
+    "The audit entry an alert points at, and what its actor did in the quarter of an hour before (own LA).")
+
 # -- retention (R-RET-1..3) ---------------------------------------------------------------------------
 RECORD_RETENTION_FACT: Operation[t.RetentionChange, None] = _op(
     "record_retention_fact", t.RetentionChange, type(None), True, "retention.record_fact",

@@ -304,6 +304,25 @@ class UsageReport:
     patterns: tuple[PatternSeen, ...]
 
 
+@dataclass(frozen=True)
+class PatternEvidenceQuery:
+    """The audit entries behind one pattern of a usage report: whose, which, over the report's period."""
+
+    start: date
+    end: date
+    username: str
+    pattern: Pattern
+
+
+@dataclass(frozen=True)
+class AuditEvidence:
+    """Audit entries the LA team opens from a pattern or an alert (R-AUDIT-2): the first ones, in order, and how
+    many there are in all."""
+
+    entries: tuple[Entry, ...]
+    total: int
+
+
 class AlertKind(str, enum.Enum):
     SHIELD_OVERRIDE = "shield_override"
     CONSENT_OVERRIDE = "consent_override"  # a sensitive involvement recorded without consent

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 
 from ... import audit_archive
 from ... import directory_id as ids
+from ...audit import Entry
 from ...model import Role, Viewer
 from ...refusals import AccessRefused
 from . import checks, guessing
@@ -59,13 +60,17 @@ def _is_refusal(action: str) -> bool:
 
 # -- the usage report ------------------------------------------------------------------------------
 class _Tally:
-    __slots__ = ("sign_ins", "searches", "views", "changes", "refusals", "seen")
+    __slots__ = ("sign_ins", "searches", "views", "changes", "refusals", "seen", "evidence")
 
-    def __init__(self) -> None:
+    def __init__(self, collect: bool = False) -> None:
         self.sign_ins = self.searches = self.views = self.changes = self.refusals = 0
         self.seen: dict[t.Pattern, list] = {}  # pattern -> [count, first_at, first_seq]
+        # pattern -> every audit entry that shows it (R-AUDIT-2: what the LA team opens), when asked to collect
+        self.evidence: dict[t.Pattern, list[int]] | None = {} if collect else None
 
-    def saw(self, pattern: t.Pattern, at: str, seq: int, count: int = 1) -> None:
+    def saw(self, pattern: t.Pattern, at: str, seq: int, count: int = 1, seqs: list[int] | None = None) -> None:
+        if self.evidence is not None:
+            self.evidence.setdefault(pattern, []).extend(seqs or [seq])
         got = self.seen.get(pattern)
         if got is None:
             self.seen[pattern] = [count, at, seq]
@@ -102,9 +107,10 @@ def report(d, viewer: Viewer, q: t.UsageQuery) -> t.UsageReport:
     return t.UsageReport(la, start, end, rows, patterns)
 
 
-def build_tallies(conn, people: dict, la: str, start: date, end: date) -> dict[str, _Tally]:
+def build_tallies(conn, people: dict, la: str, start: date, end: date, collect: bool = False) -> dict[str, _Tally]:
     """One pass over the period's entries by ``people`` (the LA's users): O(entries), with a binary
-    search for where the period starts and one look-up of the family names of the records viewed."""
+    search for where the period starts and one look-up of the family names of the records viewed. With
+    ``collect``, each tally also keeps every entry behind each pattern (``_Tally.evidence``)."""
     since, until = audit_archive.day_start_utc(start), audit_archive.day_start_utc(end + timedelta(days=1))
     first, last = audit_archive.seq_range(conn, since, until)
     london = audit_archive.LONDON
@@ -130,7 +136,7 @@ def build_tallies(conn, people: dict, la: str, start: date, end: date) -> dict[s
             "AND instr(',' || las || ',', ?) > 0 ORDER BY seq", (first, last, since, until, *people, f",{la},")):
         x = tallies.get(actor)
         if x is None:
-            x = tallies[actor] = _Tally()
+            x = tallies[actor] = _Tally(collect)
         hour = hours.get(at[:13])
         if hour is None:  # the local day, and whether the hour is out of hours, once per hour of entries
             when = datetime.fromisoformat(at).astimezone(london)
@@ -164,7 +170,7 @@ def build_tallies(conn, people: dict, la: str, start: date, end: date) -> dict[s
             while window and window[0][0] <= stamp - BURST_WINDOW_S:
                 window.popleft()
             if len(window) >= BURST_SEARCHES:
-                x.saw(t.Pattern.BURST, window[0][2], window[0][1])
+                x.saw(t.Pattern.BURST, window[0][2], window[0][1], seqs=[s for _, s, _ in window])
                 window.clear()
         elif action in VIEWS:
             x.views += 1
@@ -213,6 +219,78 @@ def _shared_family_views(conn, tallies, family: dict, views_of: list) -> None:
         mine = family.get(actor)
         if mine and did in wanted and mine in names.get(wanted[did], ()):
             tallies[actor].saw(t.Pattern.SHARED_FAMILY_NAME, at, seq)
+
+
+# -- la-admin: the audit entries behind a pattern or an alert (issue 14 §2.6, R-AUDIT-2) ------------------
+EVIDENCE_SHOWN = 500  # the first entries sent; ``AuditEvidence.total`` says how many there are
+ALERT_CONTEXT_S = 15 * 60  # with an alert's own entry, what its actor did in the quarter of an hour before it,
+ALERT_AFTER_S = 60  # and in the minute after (the refusal that followed a lock-out)
+
+
+def _entries(conn, seqs: list[int], la: str) -> tuple[Entry, ...]:
+    """The entries ``seqs`` that concern ``la``, in order (R-ROLE-3: another LA's are never sent)."""
+    out: list[Entry] = []
+    for i in range(0, len(seqs), 500):
+        chunk = seqs[i:i + 500]
+        for seq, at, actor, obo, action, why, detail, las in conn.execute(
+                "SELECT seq, at, actor, on_behalf_of, action, reason, detail, las FROM audit "
+                f"WHERE seq IN ({','.join('?' * len(chunk))}) AND instr(',' || las || ',', ?) > 0 ORDER BY seq",
+                (*chunk, f",{la},")):
+            out.append(Entry(seq, at, actor, obo, action, why, json.loads(detail), tuple(las.split(",")) if las
+                             else ()))
+    return tuple(out)
+
+
+def pattern_evidence(d, viewer: Viewer, q: t.PatternEvidenceQuery) -> t.AuditEvidence:
+    """R-AUDIT-2: every audit entry behind one pattern of the usage report (one user, one period), for the
+    LA team to read in the app; the first ``EVIDENCE_SHOWN``, with how many there are. Audited."""
+    reason = d.la_team_request(viewer, "pattern_evidence", "access.la_team_only")
+    start, end = _period(q, "pattern_evidence", d)
+    if not isinstance(q.pattern, t.Pattern):
+        raise AccessRefused("input.required", "pattern")
+    la = viewer.user.la_code
+    wanted = checks.text(q.username, 64, "username").lower()
+    person = d.conn.execute("SELECT display_name, role FROM users WHERE username = ? AND la_code = ? AND role != ?",
+                            (wanted, la, Role.COLLEAGUE.value)).fetchone()
+    if person is None:
+        _refuse_not_own(d, viewer, reason, "pattern_evidence", "username", user=wanted)
+    tally = build_tallies(d.conn, {wanted: tuple(person)}, la, start, end, collect=True).get(wanted)
+    seqs = sorted(set((tally.evidence or {}).get(q.pattern, []))) if tally else []
+    shown = _entries(d.conn, seqs[:EVIDENCE_SHOWN], la)
+    d.audit.record(viewer.user.username, "audit_evidence_read", viewer=viewer, reason=reason.text(),
+                   detail={"user": wanted, "pattern": q.pattern.value, "start": start.isoformat(),
+                           "end": end.isoformat(), "entries": len(seqs)}, las=(la,))
+    return t.AuditEvidence(shown, len(seqs))
+
+
+def alert_evidence(d, viewer: Viewer, ref: t.AlertRef) -> t.AuditEvidence:
+    """R-AUDIT-2: the audit entry an alert points at, with what its actor did in the quarter of an hour before
+    and the minute after (the failed sign-ins around a lock-out, the search before an override), as far as
+    they concern the LA."""
+    reason = d.la_team_request(viewer, "alert_evidence", "access.la_team_only")
+    alert_id = checks.number(ref.alert_id, "alert_id", 1)
+    la = viewer.user.la_code
+    row = d.conn.execute("SELECT la_code, actor, audit_seq FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+    if row is None or row[0] != la:
+        _refuse_not_own(d, viewer, reason, "alert_evidence", "alert_id", alert=alert_id)
+    _, actor, seq = row
+    at = d.conn.execute("SELECT at FROM audit WHERE seq = ?", (seq,)).fetchone()
+    seqs = [seq]
+    if at is not None:
+        moment = datetime.fromisoformat(at[0])
+        since = (moment - timedelta(seconds=ALERT_CONTEXT_S)).isoformat(timespec="seconds")
+        until = (moment + timedelta(seconds=ALERT_AFTER_S)).isoformat(timespec="seconds")
+        before = [s for (s,) in d.conn.execute(
+            "SELECT seq FROM audit WHERE seq < ? AND seq > ? AND actor = ? AND at >= ? ORDER BY seq DESC LIMIT ?",
+            (seq, seq - 100_000, actor, since, EVIDENCE_SHOWN // 2))][::-1]
+        after = [s for (s,) in d.conn.execute(
+            "SELECT seq FROM audit WHERE seq > ? AND seq < ? AND actor = ? AND at <= ? ORDER BY seq LIMIT 20",
+            (seq, seq + 100_000, actor, until))]
+        seqs = before + [seq] + after
+    shown = _entries(d.conn, seqs, la)
+    d.audit.record(viewer.user.username, "audit_evidence_read", viewer=viewer, reason=reason.text(),
+                   detail={"alert": alert_id, "entries": len(shown)}, las=(la,))
+    return t.AuditEvidence(shown, len(shown))
 
 
 # -- alerts (R-SHIELD-6, R-SENS-2, R-AUDIT-2, R-ROLE-4) ---------------------------------------------
