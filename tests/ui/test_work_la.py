@@ -218,7 +218,7 @@ def test_usage_report_counts_and_highlights_a_burst(qtbot, desk):
     [alex] = rows(screen.rows)
     assert alex[0] == "alex.practitioner" and int(alex[4]) >= 12
     assert "Burst of searches" in alex[8]
-    assert screen.rows.item(0, 0).font().bold()
+    assert screen.rows.model().index(0, 0).data(Qt.FontRole).bold()
     patterns = rows(screen.patterns)
     assert any(p[0] == "alex.practitioner" and p[1].startswith("Burst of searches") for p in patterns)
     assert "WORTH A LOOK" in screen.summary.text()
@@ -536,3 +536,40 @@ def test_alerts_and_contact_requests_sort_and_filter(qtbot, desk):
     assert count(contact.table) == 0 and not contact.pass_button.isEnabled()
     contact.list.find.clear()
     assert did in [r[2] for r in rows(contact.table)]
+
+
+# -- la-admin: a pattern or an alert opens the audit entries behind it, in words (issue 14 §2.6, R-AUDIT-2) ------
+def test_a_pattern_opens_its_audit_entries_in_words(qtbot, desk):
+    for n in range(12):
+        desk.service.search(desk.alex, Criteria(family_name="Smith", dob=date(2015, 1, 1) + timedelta(days=n)),
+                            REASON).result(30)
+    screen = desk.show("UsageReportScreen")
+    qtbot.waitUntil(lambda: screen.user.count() > 1, timeout=WAIT)
+    today = date.today()
+    screen.start.setDate(today - timedelta(days=1))
+    screen.end.setDate(today)
+    screen.user.setCurrentIndex(screen.user.findData("alex.practitioner"))
+    qtbot.mouseClick(screen.run_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: screen.report is not None, timeout=WAIT)
+    row = select(qtbot, screen.patterns, 1, "Burst of searches: many searches in a few minutes")
+    seq = rows(screen.patterns)[row][4]
+    qtbot.keyClick(screen.patterns, Qt.Key_Return)  # Enter on the pattern opens it (Alt+I too)
+    qtbot.waitUntil(lambda: screen.dialog is not None and screen.dialog.isVisible(), timeout=WAIT)
+    shown = rows(screen.dialog.list.view)
+    assert seq in [r[0] for r in shown] and len(shown) >= 10
+    assert all(r[2] == "alex.practitioner" and r[4] == "Searched" for r in shown)
+    assert shown[0][6].startswith("for family name Smith, born 01/01/2015")
+    assert "not proof of misuse" in screen.dialog.heading.text()
+    screen.dialog.reject()
+    assert count(screen.dialog.list.view) == 0
+
+
+def test_an_alert_opens_the_entries_that_led_to_it(qtbot, desk):
+    lock_out(desk, "morgan.mediator")
+    screen = desk.show("AlertsInbox")
+    select(qtbot, screen.table, 3, "morgan.mediator")
+    qtbot.keyClick(screen, Qt.Key_I, Qt.AltModifier)
+    qtbot.waitUntil(lambda: screen.dialog is not None and screen.dialog.isVisible(), timeout=WAIT)
+    what = [r[4] for r in rows(screen.dialog.list.view)]
+    assert what == ["Sign-in refused"] * 4 + ["Account locked after failed sign-ins", "Sign-in refused"]
+    assert "why: wrong password" in rows(screen.dialog.list.view)[0][6]

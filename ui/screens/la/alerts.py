@@ -1,6 +1,7 @@
 """Alerts inbox (R-ROLE-3, R-SHIELD-6, R-SENS-2): shield overrides, consent overrides, security alerts,
 lock-outs and new shields for the team's own LA, new ones first and marked NEW; sorted by time, kind or who,
-filtered by kind and by words typed (issue 14 §3.3); acknowledge one."""
+filtered by kind and by words typed (issue 14 §3.3); acknowledge one; open the audit entries behind one, in
+words ("See the audit entries…", or Enter or a double-click on it: §2.6, R-AUDIT-2)."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
@@ -46,17 +47,22 @@ class AlertsInbox(LaScreen):
         for k, words in ALERT_KINDS.items():
             self.kind.addItem(words, k.value)
         self.kind.currentIndexChanged.connect(lambda _i: self._filter())
-        kind_label = QLabel("&Kind")
+        kind_label = QLabel("Ki&nd")
         kind_label.setBuddy(self.kind)
         self.list.tools.addWidget(kind_label)
         self.list.tools.addWidget(self.kind)
         self.ack_button = button("&Acknowledge", "acknowledgeAlert", "Mark this alert dealt with, under your name")
         self.refresh_button = button("&Refresh", "refreshAlerts")
+        self.entries_button = button("See the audit entr&ies…", "alertEntries",
+                                     "The audit entry behind the alert, and what led to it, in words")
+        self.entries_button.clicked.connect(self.open_entries)
+        self.table.activated.connect(lambda _i: self.open_entries())
+        self.dialog = None
         self.ack_button.clicked.connect(self.acknowledge)
         self.refresh_button.clicked.connect(self.refresh)
         self.list.selection_changed.connect(self._selection)
         actions = QHBoxLayout()
-        for w in (self.ack_button, self.refresh_button, self.show_done):
+        for w in (self.ack_button, self.entries_button, self.refresh_button, self.show_done):
             actions.addWidget(w)
         actions.addStretch(1)
         queue_page(self, self.list, actions)
@@ -88,6 +94,21 @@ class AlertsInbox(LaScreen):
     def _selection(self) -> None:
         a = self.current()
         self.ack_button.setEnabled(a is not None and not a.acknowledged_by)
+        self.entries_button.setEnabled(a is not None and a.audit_seq > 0)
+
+    def open_entries(self) -> None:
+        a = self.current()
+        if a is None or not a.audit_seq:
+            return
+        title = (f"{ALERT_KINDS.get(a.kind, a.kind.value)}: {a.actor}, {when(a.at)}"
+                 + (f", record {a.directory_id}" if a.directory_id else "") + ". With it, what "
+                 f"{a.actor} did in the quarter of an hour before.")
+        self.ask(ops.ALERT_EVIDENCE, t.AlertRef(a.alert_id), lambda evidence: self._show_entries(title, evidence))
+
+    def _show_entries(self, title: str, evidence: t.AuditEvidence) -> None:
+        from ui.dialogs.la_audit_entries import AuditEntriesDialog
+        self.dialog = AuditEntriesDialog(title, evidence, self)
+        self.dialog.open()
 
     def acknowledge(self) -> None:
         a = self.current()
@@ -103,6 +124,9 @@ class AlertsInbox(LaScreen):
 
     def reset(self) -> None:
         super().reset()
+        if self.dialog is not None:
+            self.dialog.reject()
+            self.dialog = None
         self.alerts, self.shown = [], []
         self.list.clear()
         self.summary.setText("Alerts")

@@ -1,25 +1,21 @@
-"""What every LA management screen shares: answers dropped after a reset, a first load when shown,
-read-only tables whose flagged rows stand out in words and in weight, and a visible focus ring.
+"""What every LA management screen shares: answers dropped after a reset, a first load when shown, flagged
+labels in words and weight, and a visible focus ring. The lists themselves are ``lists.ItemsList``.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date
 from enum import Enum
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QHeaderView,
     QLabel,
     QLayout,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -32,7 +28,8 @@ FLAG_BACKGROUND = QColor("#fde3d9")  # with bold text and the words in the row: 
 
 # Focus rings for the widgets the global style sheet does not ring yet; flagged labels in words and weight.
 LOCAL_STYLE = """
-QDateEdit:focus, QCheckBox:focus, QTextBrowser:focus, QListWidget:focus { border: 2px solid #d98e04; }
+QDateEdit:focus, QCheckBox:focus, QTextBrowser:focus, QListWidget:focus, QTableView:focus {
+    border: 2px solid #d98e04; }
 QLabel[flag="true"] { font-weight: bold; color: #8a2a0a; }
 QLabel#screenMessage { font-weight: bold; }
 """
@@ -77,45 +74,6 @@ class LaScreen(Screen):
         super().showEvent(event)
         if not self._loaded:
             self.refresh()
-
-
-def table(name: str, accessible: str, headers: Sequence[str]) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setObjectName(name)
-    t.setAccessibleName(accessible)
-    t.setHorizontalHeaderLabels(list(headers))
-    t.setSelectionBehavior(QAbstractItemView.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SingleSelection)
-    t.setEditTriggers(QAbstractItemView.NoEditTriggers)
-    t.setTabKeyNavigation(False)  # Tab leaves the table for the buttons
-    t.verticalHeader().hide()
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-    t.horizontalHeader().setStretchLastSection(True)
-    return t
-
-
-def fill(t: QTableWidget, rows: Sequence[Sequence[str]], flagged: Sequence[bool] = ()) -> None:
-    """Replace every row; a flagged row is bold on a warm background (its words say why)."""
-    keep = t.currentRow()
-    t.clearContents()
-    t.setRowCount(len(rows))
-    bold = QFont()
-    bold.setBold(True)
-    for r, values in enumerate(rows):
-        flag = r < len(flagged) and flagged[r]
-        for c, value in enumerate(values):
-            item = QTableWidgetItem(str(value))
-            if flag:
-                item.setFont(bold)
-                item.setBackground(QBrush(FLAG_BACKGROUND))
-            t.setItem(r, c, item)
-    if rows:
-        t.selectRow(min(max(keep, 0), len(rows) - 1))
-
-
-def cell(t: QTableWidget, row: int, column: int) -> str:
-    item = t.item(row, column)
-    return item.text() if item is not None else ""
 
 
 def button(text: str, name: str, tip: str = "") -> QPushButton:

@@ -5,8 +5,10 @@ colour, so it reads the same to someone who cannot tell the colours apart or use
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
+from app.audit import Entry
 from app.directory.work import types as t
 from app.model import ConsentBy, ConsentOverride, Involvement, Role
 
@@ -160,3 +162,63 @@ def check_words(user: t.ManagedUser, today: date) -> str:
     if check_expired(user, today):
         return f"{EXPIRED} {day(user.check_expires)}"
     return day(user.check_expires)
+
+
+# -- la-admin: audit entries in words, for the entries behind a pattern or an alert (issue 14 §2.6) --------------
+ACTIONS = {
+    "sign_in": "Signed in", "sign_in_failed": "Sign-in refused", "sign_out": "Signed out", "lock": "Locked",
+    "unlock": "Unlocked", "unlock_failed": "Unlock refused", "token_refused": "The token refused",
+    "account_locked_out": "Account locked after failed sign-ins", "account_unlocked": "Account unlocked",
+    "search": "Searched", "search_refused": "Search refused", "view_record": "Opened a record",
+    "view_record_refused": "Opening a record refused", "open_archived": "Opened an archived record",
+    "shield_requested": "Asked for a shield", "shield_reviewed": "Reviewed a shield",
+    "shield_override": "Overrode a shield (child protection)", "involvement_recorded": "Recorded an involvement",
+    "involvement_updated": "Changed an involvement's details", "involvement_ended": "Ended an involvement",
+    "involvement_indicators_set": "Set lead professional / CAF", "contact_requested": "Asked for brokered contact",
+    "contact_decided": "Passed on or declined a contact request", "security_alert": "Security alert",
+    "user_changed": "Changed a user's account", "token_enrolled": "Enrolled a token",
+    "retention_fact_recorded": "Recorded a retention fact", "audit_archive_exported": "Exported the audit",
+    "usage_report_read": "Read the usage report", "audit_evidence_read": "Read audit entries",
+}
+LONDON = ZoneInfo("Europe/London")
+
+
+def local_time(iso: str) -> str:
+    """An audit time (UTC) as the LA team reads it, in Europe/London ("16 Nov 2026 10:00:20")."""
+    try:
+        stamp = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except (TypeError, ValueError):
+        return iso
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.astimezone(LONDON).strftime("%d %b %Y %H:%M:%S")
+
+
+def action_words(action: str) -> str:
+    if action in ACTIONS:
+        return ACTIONS[action]
+    if action.endswith("_refused"):
+        return f"Refused: {action.removesuffix('_refused').replace('_', ' ')}"
+    return action.replace("_", " ").capitalize()
+
+
+def entry_details(entry: Entry) -> str:
+    """What an entry says, in words: what was searched and found, which record, why it was refused."""
+    from ui.refusals import describe
+    d = entry.detail if isinstance(entry.detail, dict) else {}
+    parts = []
+    if entry.action == "search" and isinstance(d.get("criteria"), dict):
+        found = d.get("returned") or []
+        parts.append(f"for {describe(d['criteria']) or 'the details given'}: "
+                     + (f"{len(found)} found" if found else "nothing found"))
+    if d.get("directory_id"):
+        parts.append(f"record {d['directory_id']}" + (" (restricted view)" if d.get("restricted") else ""))
+    if d.get("user"):
+        parts.append(f"user {d['user']}" + (f": {d['action'].replace('_', ' ')}" if d.get("action") else ""))
+    if d.get("why"):
+        parts.append(f"why: {str(d['why']).replace('_', ' ')}")
+    if d.get("ground"):
+        parts.append(f"ground: {str(d['ground']).replace('_', ' ')}")
+    if d.get("token"):
+        parts.append(f"token {d['token']}")
+    return "; ".join(parts) or "—"
