@@ -30,6 +30,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from . import child, db, directory_id, names, schema, search_index, training_cast
+from .directory.work.register import ROLE_TITLES
 from .directory.work.retention import anniversary
 from .generator_pools import Weighted, load_recipe, local_authorities, name_pool
 from .model import ServiceType
@@ -163,7 +164,8 @@ class _Builder:
                     org = spec["org"].format(la=la.name, town=town)
                     email = (f"{names.normalise(given).lower()}.{names.normalise(family).lower()}"
                              f"@{names.normalise(org).lower()[:18]}.example")
-                    staff.append((org, f"{given} {family}", pick(spec["roles"]), pick(self.landlines), email))
+                    staff.append((org, f"{given} {family}", pick(ROLE_TITLES[ServiceType(service)]),
+                                  pick(self.landlines), email))
                 self.practitioners[(code, service)] = staff
 
     def static_rows(self) -> dict[str, list]:
@@ -171,7 +173,10 @@ class _Builder:
         return {"las": [(la.code, la.name, f"01632 960{i % 1000:03d}",
                          f"directory.team@{names.normalise(la.name).lower()[:18]}.example")
                         for i, la in enumerate(self.las)], "settings": self.setting_rows,
-                "gp_practices": self.gp_rows}
+                "gp_practices": self.gp_rows,
+                # the register of organisations (R-REC-5): the services' own, besides settings and GP practices
+                "organisations": sorted({(staff[0], code) for (code, _), pool in self.practitioners.items()
+                                         for staff in pool})}
 
     # -- batches ---------------------------------------------------------------
     def batches(self) -> Iterator[dict[str, list]]:
@@ -448,6 +453,8 @@ def generate(path: str | Path, key: bytes, *, children: int, seed: int = 2010,
                 conn.executemany("INSERT INTO las (code, name, phone, email) VALUES (?,?,?,?)", payload["las"])
                 conn.executemany("INSERT INTO settings VALUES (?,?,?,?,?,?,?,?,?)", payload["settings"])
                 conn.executemany("INSERT INTO gp_practices VALUES (?,?,?,?,?,?,?)", payload["gp_practices"])
+                conn.executemany("INSERT OR IGNORE INTO organisations (name, la_code, status) VALUES (?, ?, 'listed')",
+                                 payload["organisations"])
             else:
                 for table, sql in _INSERTS.items():
                     conn.executemany(sql, payload[table])
@@ -458,6 +465,8 @@ def generate(path: str | Path, key: bytes, *, children: int, seed: int = 2010,
                 raise Cancelled()
         _add_users(conn, recipe, today, password or recipe["training_password"])
         _add_user_contacts(conn, recipe)
+        for statement in schema.REGISTER_SEED:  # settings, GP practices, users' organisations (R-REC-5)
+            conn.execute(statement)
         meta = {"schema_version": schema.SCHEMA_VERSION, "seed": str(seed), "children": str(done),
                 "reference_date": today.isoformat(), "kind": "training"}
         conn.executemany("INSERT INTO meta VALUES (?,?)", meta.items())

@@ -149,6 +149,20 @@ def create_tables(conn) -> None:
     migrate(conn)
 
 
+# la-admin (issue 14 §2.3): the organisations a directory already knows, for its register: the educational settings,
+# the GP practices of each LA's children, and the users' own organisations. Run by the migration that makes the
+# register (a directory made before it) and by the generator once its rows are in (a fresh one, whose tables are
+# still empty when the migrations run). Involvements' free-text organisations are not taken: they are what the
+# register replaces. Part of the shipped migration ``la-admin-register``: never edit it; a later change is a new
+# migration.
+REGISTER_SEED = (
+    "INSERT OR IGNORE INTO organisations (name, la_code, status) SELECT name, la_code, 'listed' FROM settings",
+    "INSERT OR IGNORE INTO organisations (name, la_code, status) SELECT DISTINCT g.name, c.la_code, 'listed' "
+    "FROM gp_practices g JOIN children c ON c.gp_id = g.id",
+    "INSERT OR IGNORE INTO organisations (name, la_code, status) SELECT organisation, la_code, 'listed' "
+    "FROM users WHERE organisation != ''",
+)
+
 # Changes to the schema after the base tables, in order. Each is applied once to every directory: to a fresh
 # one right after its base tables (``create_tables``), to an existing one when it is opened
 # (``Directory.open``), and recorded by name in ``schema_migrations``. A change to the schema is a new entry
@@ -185,6 +199,18 @@ MIGRATIONS: tuple[tuple[str, tuple[str | Callable[[Any], None], ...]], ...] = (
     # la-admin: the LA team's shield queue reads its LA's shielded children through an index (issue 14 §3.3)
     ("la-admin-shield-queue", (
         "CREATE INDEX IF NOT EXISTS children_shielded_la ON children(la_code) WHERE shielded_at IS NOT NULL",)),
+    # la-admin: the register of organisations and the LA teams' role titles (issue 14 §2.3, R-REC-5;
+    # app.directory.work.register), seeded from what the directory already holds
+    ("la-admin-register", (
+        "CREATE TABLE organisations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, la_code TEXT NOT NULL, "
+        "status TEXT NOT NULL, requested_by TEXT, requested_at TEXT, decided_by TEXT, decided_at TEXT)",
+        "CREATE UNIQUE INDEX organisations_la_name ON organisations(la_code, name COLLATE NOCASE)",
+        "CREATE INDEX organisations_name ON organisations(name COLLATE NOCASE, status)",
+        "CREATE TABLE role_titles (id INTEGER PRIMARY KEY, service TEXT NOT NULL, title TEXT NOT NULL, "
+        "la_code TEXT NOT NULL, status TEXT NOT NULL, requested_by TEXT, requested_at TEXT, decided_by TEXT, "
+        "decided_at TEXT)",
+        "CREATE UNIQUE INDEX role_titles_la_title ON role_titles(la_code, service, title COLLATE NOCASE)",
+        *REGISTER_SEED)),
 )
 
 

@@ -159,6 +159,15 @@ def add_child(directory, given: str, family: str, dob, postcode: str = "NE1 4XY"
     return directory_id.fmt(did)
 
 
+def list_organisations(conn, *names: str, la_code: str = "NBR") -> None:
+    """Put organisations in a test directory's register (R-REC-5: an involvement's organisation must be listed
+    there), as the LA team's approval would (``app.directory.work.register``)."""
+    conn.executemany("INSERT OR IGNORE INTO organisations (name, la_code, status) VALUES (?, ?, 'listed')",
+                     [(n, la_code) for n in names])
+    if conn.in_transaction:
+        conn.commit()
+
+
 @pytest.fixture
 def training_home(directory_copy, tmp_path):
     """A data folder holding a copy of the training directory, its key in a real (test) key store:

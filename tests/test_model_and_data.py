@@ -58,6 +58,10 @@ ALLOWED_COLUMNS = {
     "schema_migrations": {"name", "applied_at"},  # which schema changes a directory has had (app/schema.py)
     # closure (R-CLOSE-3..5): the LA's register and checklist as app.closure JSON, who changed them and where
     "closure_records": {"la_code", "register", "checklist", "version", "changed_by", "changed_where", "changed_at"},
+    # la-admin: the register of organisations and the LA teams' role titles (R-REC-5): names the LA team decided
+    "organisations": {"id", "name", "la_code", "status", "requested_by", "requested_at", "decided_by", "decided_at"},
+    "role_titles": {"id", "service", "title", "la_code", "status", "requested_by", "requested_at", "decided_by",
+                    "decided_at"},
 }
 CASE_WORDS = re.compile(r"note|concern|flag|assess|diagnos|comment|descr|action|outcome|risk|text|summary")
 

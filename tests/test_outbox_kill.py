@@ -112,6 +112,13 @@ def service(built_directory, tmp_path):
     from tests.contract.service import RunningService
     cert = tls.ensure(tmp_path / "tls")
     path, key, facts = prepare(built_directory, tmp_path / "service", None)
+    from app import db
+    from tests.conftest import list_organisations
+    conn = db.open_encrypted(path, key)
+    try:  # each test's own organisation, in the register (R-REC-5)
+        list_organisations(conn, *(f"Kill Surgery {m}" for m in ("after_write", "after_send", "in_send", "in_write")))
+    finally:
+        conn.close()
     running = RunningService(lambda: Directory.open(path, key, clock=lambda: TODAY), cert).start()
     try:
         yield running, cert, path, key, facts

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from app import directory_id, wire
 from app.directory.work import operations as ops
 from app.directory.work import types as t
+from app.directory.work.register import ROLE_TITLES
 from app.model import (
     AccessReason,
     Colleague,
@@ -192,8 +193,11 @@ class World:
         n = next(_serial)
         org, phone, email = f"Hideorg{n:05d} Service", f"0113 496 {n:04d}", f"hideorg{n:05d}@service.example"
         self.found(actor, child)
+        # R-REC-5: an organisation from the register (the LA team adds each one, listed at once)
+        self.via.perform(ops.ASK_REGISTER, self.who["jo"], t.RegisterAsk(t.RegisterKind.ORGANISATION, org))
         got = self.via.perform(ops.RECORD_INVOLVEMENT, self.who[actor], t.NewInvolvement(
-            child.did, service, org, "Worker", phone, email, TODAY - timedelta(days=1), self.reason(actor),
+            child.did, service, org, ROLE_TITLES[service][0], phone, email, TODAY - timedelta(days=1),
+            self.reason(actor),
             consent=t.Consent(ConsentBy.CHILD, TODAY - timedelta(days=1)) if sensitive else None))
         if not isinstance(got, Refusal):
             child.involvements.append(Inv(USERNAMES[actor], {org, phone, email}, sensitive))

@@ -9,11 +9,16 @@ import pytest
 
 from app.directory.work import operations as ops
 from app.directory.work import types as t
+from app.directory.work.register import ROLE_TITLES
 from app.model import AccessReason, ConsentBy, ConsentOverride, Involvement, Reason, ServiceType, WithheldInvolvement
 from app.refusals import AccessRefused
 from app.search import Criteria
 from tests.conftest import TODAY, add_child, viewer_for
 
+# Organisations in every test directory's register (R-REC-5: an involvement's organisation comes from it)
+WELFARE = "Northbridge Education Welfare Service"
+CSC = "Northbridge Children's Social Care"
+HUB = "Northbridge Family Hub"
 REASON = Reason(AccessReason.PROVIDING_SERVICE)
 DOB = date(2015, 6, 8)
 
@@ -22,8 +27,9 @@ def found(directory, who, did):
     assert [h.directory_id for h in directory.search(who, Criteria(directory_id=did), REASON).hits] == [did]
 
 
-def new(did, service=ServiceType.EDUCATION_WELFARE, organisation="Northbridge Education Welfare", **kw):
-    base = dict(directory_id=did, service=service, organisation=organisation, role="Education welfare officer",
+def new(did, service=ServiceType.EDUCATION_WELFARE, organisation=WELFARE, **kw):
+    """A new involvement with an organisation from the register and a role of its service type (R-REC-5)."""
+    base = dict(directory_id=did, service=service, organisation=organisation, role=ROLE_TITLES[service][0],
                 phone="0191 555 0101", email="ewo@northbridge.example", start=TODAY - timedelta(days=3),
                 reason=REASON)
     base.update(kw)
@@ -67,10 +73,10 @@ def record(directory, who, request, key=None) -> t.Recorded:
 
 # -- recording (R-ROLE-1, R-REC-4, R-REC-5) ------------------------------------------------------------
 def test_a_practitioner_records_their_own_involvement_under_their_own_name(directory, child, alex):
-    got = record(directory, alex, new(child, organisation="  Northbridge   Education Welfare "))
+    got = record(directory, alex, new(child, organisation="  Northbridge   Education Welfare   Service "))
     inv = got.involvement
     assert inv.practitioner == "Alex Morgan"  # R-ROLE-1: the signed-in user's name, nothing typed
-    assert inv.organisation == "Northbridge Education Welfare" and inv.current and inv.yours and inv.version == 0
+    assert inv.organisation == WELFARE and inv.current and inv.yours and inv.version == 0
     assert "involvement_recorded" in actions(directory, "alex.practitioner")  # R-AUDIT-1
     again = viewer_for(directory, "alex.practitioner")
     found(directory, again, child)
@@ -119,14 +125,14 @@ def test_the_same_key_twice_records_one_involvement(directory, child, alex):
     second = record(directory, alex, new(child), key="outbox-0001")
     assert first == second
     assert directory.conn.execute("SELECT count(*) FROM involvements WHERE recorded_by = 'alex.practitioner' "
-                                  "AND organisation = 'Northbridge Education Welfare'").fetchone()[0] == 1
+                                  "AND organisation = 'Northbridge Education Welfare Service'").fetchone()[0] == 1
     refusal(directory, ops.RECORD_INVOLVEMENT, alex, new(child), "involvement.already_recorded")
 
 
 # -- sensitive services (R-SENS-2, R-SENS-3) ---------------------------------------------------------------
 def sensitive(child, **kw):
-    return new(child, service=ServiceType.SEXUAL_HEALTH, organisation="Northbridge Sexual Health Service",
-               role="Nurse specialist", **kw)
+    return new(child, service=ServiceType.SEXUAL_HEALTH, organisation="Northbridge School Nursing Service",
+               role="Sexual health nurse", **kw)
 
 
 @pytest.mark.parametrize("consent, override", [
@@ -214,7 +220,7 @@ def test_no_one_changes_or_ends_someone_elses_involvement(directory, child, alex
 def test_ending_keeps_contact_details_one_year_or_five(directory, child, alex):
     """R-RET-3: archived one year after the end, or five when the practitioner chooses."""
     one = record(directory, alex, new(child, start=date(2024, 1, 10))).involvement
-    five = record(directory, alex, new(child, service=ServiceType.YOUTH_SERVICE, organisation="Northbridge Youth",
+    five = record(directory, alex, new(child, service=ServiceType.YOUTH_SERVICE, organisation=HUB,
                                        start=date(2024, 1, 10))).involvement
     ended = directory.perform(ops.END_INVOLVEMENT, alex, ending(child, one, end=date(2024, 2, 29)))
     assert ended.end == date(2024, 2, 29) and not ended.current and ended.version == one.version + 1
@@ -258,13 +264,13 @@ def indicators(did, inv, lead, caf=False):
 
 
 def test_one_current_lead_professional_and_the_second_claimant_is_told_who(directory, child, alex, sam):
-    mine = record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation="Northbridge CSC",
+    mine = record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation=CSC,
                                       role="Social worker")).involvement
     lead = directory.perform(ops.SET_INDICATORS, sam, indicators(child, mine, True, True))
     assert lead.lead_professional and lead.caf_completed
     theirs = record(directory, alex, new(child)).involvement
     exc = refusal(directory, ops.SET_INDICATORS, alex, indicators(child, theirs, True), "involvement.lead_taken")
-    assert exc.params == {"practitioner": "Sam Okoro", "organisation": "Northbridge CSC"}
+    assert exc.params == {"practitioner": "Sam Okoro", "organisation": CSC}
     cleared = directory.perform(ops.SET_INDICATORS, sam, indicators(child, lead, False, True))  # always allowed
     assert not cleared.lead_professional and cleared.caf_completed
     assert directory.perform(ops.SET_INDICATORS, alex, indicators(child, theirs, True)).lead_professional
@@ -273,7 +279,7 @@ def test_one_current_lead_professional_and_the_second_claimant_is_told_who(direc
 
 def test_an_ended_lead_no_longer_holds_it(directory, child, alex, sam):
     mine = record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE,
-                                       organisation="Northbridge CSC")).involvement
+                                       organisation=CSC)).involvement
     lead = directory.perform(ops.SET_INDICATORS, sam, indicators(child, mine, True))
     directory.perform(ops.END_INVOLVEMENT, sam, ending(child, lead))
     theirs = record(directory, alex, new(child)).involvement
@@ -285,7 +291,7 @@ def test_a_sensitive_lead_is_not_named_to_another_practitioner(directory, child,
     mine = record(directory, alex, sensitive(child, consent=t.Consent(ConsentBy.CHILD, TODAY))).involvement
     directory.perform(ops.SET_INDICATORS, alex, indicators(child, mine, True))
     theirs = record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE,
-                                       organisation="Northbridge CSC")).involvement
+                                       organisation=CSC)).involvement
     exc = refusal(directory, ops.SET_INDICATORS, sam, indicators(child, theirs, True),
                   "involvement.lead_taken_withheld")
     assert "Alex" not in repr(exc) and "Sexual" not in repr(exc) and exc.params == {}
@@ -296,7 +302,7 @@ def test_a_lead_on_a_shielded_child_is_not_named(directory, alex, sam):
     did = add_child(directory, "Wilhelmina", "Farrowdale", DOB)
     for who in (alex, sam):
         found(directory, who, did)
-    mine = record(directory, sam, new(did, service=ServiceType.SOCIAL_CARE, organisation="Northbridge CSC")).involvement
+    mine = record(directory, sam, new(did, service=ServiceType.SOCIAL_CARE, organisation=CSC)).involvement
     directory.perform(ops.SET_INDICATORS, sam, indicators(did, mine, True))
     theirs = record(directory, alex, new(did)).involvement
     assert directory.perform(ops.REQUEST_SHIELD, sam, t.ShieldRequest(did, t.ShieldGround.DOMESTIC_ABUSE, REASON))
@@ -309,15 +315,15 @@ def inbox(directory, who):
 
 
 def test_the_others_working_with_the_child_are_told_and_listed(directory, child, alex, sam):
-    record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation="Northbridge CSC",
+    record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation=CSC,
                                role="Social worker", phone="0191 555 0202", email="sam@csc.example"))
     got = record(directory, alex, new(child))
-    assert got.others == (t.OtherPractitioner("Sam Okoro", "Social worker", "Northbridge CSC", "0191 555 0202",
+    assert got.others == (t.OtherPractitioner("Sam Okoro", "Social worker", CSC, "0191 555 0202",
                                               "sam@csc.example"),)
     (notice,) = inbox(directory, sam)
     assert notice.kind is t.NoticeKind.ALSO_WORKING and notice.directory_id == child and not notice.read
     assert (notice.child_name, notice.practitioner, notice.role, notice.organisation) == (
-        "Ottilie Brackenbury", "Alex Morgan", "Education welfare officer", "Northbridge Education Welfare")
+        "Ottilie Brackenbury", "Alex Morgan", "Education welfare officer", WELFARE)
     assert notice.phone == "0191 555 0101"
     assert inbox(directory, alex) == ()  # the newcomer is not told about themselves
     detail = directory.conn.execute("SELECT detail FROM audit WHERE action = 'also_working_notices'").fetchone()[0]
@@ -325,14 +331,14 @@ def test_the_others_working_with_the_child_are_told_and_listed(directory, child,
 
 
 def test_colleagues_from_the_same_organisation_are_not_told(directory, child, alex, sam):
-    record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation="Northbridge Education Welfare"))
-    assert record(directory, alex, new(child, organisation="NORTHBRIDGE education welfare")).others == ()
+    record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation=WELFARE))
+    assert record(directory, alex, new(child, organisation="NORTHBRIDGE education welfare service")).others == ()
     assert inbox(directory, sam) == ()
 
 
 def test_ended_involvements_are_not_told(directory, child, alex, sam):
     mine = record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE,
-                                       organisation="Northbridge CSC")).involvement
+                                       organisation=CSC)).involvement
     directory.perform(ops.END_INVOLVEMENT, sam, ending(child, mine))
     assert record(directory, alex, new(child)).others == ()
     assert inbox(directory, sam) == ()
@@ -340,7 +346,7 @@ def test_ended_involvements_are_not_told(directory, child, alex, sam):
 
 def test_a_sensitive_new_involvement_tells_no_one(directory, child, alex, sam):
     """R-SENS-3: a notice would name the service to someone who only sees "an unspecified service"."""
-    record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation="Northbridge CSC"))
+    record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation=CSC))
     got = record(directory, alex, sensitive(child, consent=t.Consent(ConsentBy.CHILD, TODAY)))
     assert got.others == ()
     assert inbox(directory, sam) == ()
@@ -350,7 +356,7 @@ def test_a_sensitive_new_involvement_tells_no_one(directory, child, alex, sam):
 def test_a_sensitive_other_is_told_but_never_listed(directory, child, alex, sam):
     """R-SENS-3: the newcomer is not pointed at a sensitive involvement; its recorder still hears of the newcomer."""
     record(directory, alex, sensitive(child, consent=t.Consent(ConsentBy.CHILD, TODAY)))
-    got = record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation="Northbridge CSC"))
+    got = record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation=CSC))
     assert got.others == ()
     (notice,) = inbox(directory, alex)
     assert notice.practitioner == "Sam Okoro"
@@ -361,7 +367,7 @@ def test_about_a_shielded_child_nothing_that_could_reveal_whereabouts_is_told(di
     did = add_child(directory, "Perpetua", "Ashgrove", DOB, shielded=True)
     for who in (alex, sam):
         found(directory, who, did)
-    record(directory, sam, new(did, service=ServiceType.SOCIAL_CARE, organisation="Northbridge CSC"))
+    record(directory, sam, new(did, service=ServiceType.SOCIAL_CARE, organisation=CSC))
     got = record(directory, alex, new(did))
     assert got.others == ()
     (notice,) = inbox(directory, sam)
@@ -371,19 +377,19 @@ def test_about_a_shielded_child_nothing_that_could_reveal_whereabouts_is_told(di
 
 def test_a_shield_set_after_the_notice_hides_its_detail_at_once(directory, child, alex, sam):
     """R-SHIELD-2: the shield takes effect the moment it is requested, in the inbox too."""
-    record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation="Northbridge CSC"))
+    record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation=CSC))
     record(directory, alex, new(child))
-    assert inbox(directory, sam)[0].organisation == "Northbridge Education Welfare"
+    assert inbox(directory, sam)[0].organisation == WELFARE
     assert directory.perform(ops.REQUEST_SHIELD, alex, t.ShieldRequest(child, t.ShieldGround.DOMESTIC_ABUSE, REASON))
     assert inbox(directory, sam)[0].organisation == ""
 
 
 def test_notices_come_newest_first_and_only_ones_own_can_be_marked_read(directory, child, alex, sam):
-    record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation="Northbridge CSC"))
+    record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation=CSC))
     record(directory, alex, new(child))
-    record(directory, alex, new(child, service=ServiceType.YOUTH_SERVICE, organisation="Northbridge Youth"))
+    record(directory, alex, new(child, service=ServiceType.YOUTH_SERVICE, organisation=HUB))
     notices = inbox(directory, sam)
-    assert [n.organisation for n in notices] == ["Northbridge Youth", "Northbridge Education Welfare"]
+    assert [n.organisation for n in notices] == [HUB, WELFARE]
     refusal(directory, ops.MARK_READ, alex, t.NoticeRef(notices[0].notice_id), "notice.not_yours")
     directory.perform(ops.MARK_READ, sam, t.NoticeRef(notices[0].notice_id))
     assert [n.read for n in inbox(directory, sam)] == [True, False]
@@ -393,7 +399,7 @@ def test_notices_come_newest_first_and_only_ones_own_can_be_marked_read(director
 
 def test_notices_about_a_child_who_left_the_live_directory_are_not_shown(directory, child, alex, sam):
     """R-RET-2: an archived record is open only to serious case reviews, not to an inbox."""
-    record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation="Northbridge CSC"))
+    record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation=CSC))
     record(directory, alex, new(child))
     directory.conn.execute("UPDATE children SET archived_on = ? WHERE directory_id = ?",
                            (TODAY.toordinal(), int(child.replace(" ", ""))))
@@ -411,7 +417,7 @@ def test_a_passed_on_contact_request_reaches_the_sensitive_practitioners_inbox(d
     directory.perform(ops.DECIDE_CONTACT, la, t.ContactDecision(waiting.request_id, t.ContactStatus.PASSED_ON))
     (asked,) = inbox(directory, alex)
     assert (asked.kind, asked.practitioner, asked.organisation, asked.phone, asked.email) == (
-        t.NoticeKind.CONTACT_REQUEST, "Sam Okoro", "Northbridge Children's Social Care", "0191 555 0202",
+        t.NoticeKind.CONTACT_REQUEST, "Sam Okoro", CSC, "0191 555 0202",
         "sam@csc.example")
     (answered,) = inbox(directory, sam)
     assert answered.kind is t.NoticeKind.CONTACT_ANSWERED and answered.directory_id == child

@@ -32,6 +32,8 @@ FIELD_NAMES = {
     # LA management (issue 8 items 6, 7)
     "username": "user", "action": "change", "serial": "token serial", "sign_public_der": "signing key",
     "wrap_public_der": "key-wrapping key", "alert_id": "alert",
+    # la-admin (issue 14 §2)
+    "entry_id": "request", "kind": "kind of entry", "pattern": "pattern",
 }
 
 
@@ -244,6 +246,15 @@ AUDIT_FINDING_WORDS = {
     "retention.consent_too_young": "Consent to stay in the directory is the young person's own, given from their "
                                    "16th birthday ({from_words}). Record it with the date they gave it, on or "
                                    "after then.",
+    "register.unknown_organisation": "That organisation is not in the directory's register. Choose it from the "
+                                     "list; if it is missing, ask your LA team to add it (Other…).",
+    "register.unknown_role": "That role is not one of the roles for this service. Choose it from the list; if it "
+                             "is missing, ask your LA team to add it (Other…).",
+    "register.already_listed": "That is already in the list: choose it there.",
+    "register.already_asked": "Your LA team has already been asked to add that. It appears in the list once they "
+                              "have.",
+    "register.not_waiting": "That request has already been decided, or is not one for your LA team. Refresh the "
+                            "list.",
 }
 
 ADD_DETAIL = {

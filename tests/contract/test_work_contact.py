@@ -13,7 +13,7 @@ from tests.conftest import TODAY
 from tests.contract.test_directory_contract import REASON, done, find, refused, viewer
 
 PHONE, EMAIL = "0191 555 0199", "alex.morgan@northbridge-ewo.example"
-CAMHS_ORG, CAMHS_PHONE = "Northbridge CAMHS Tier 3", "0191 555 0777"
+CAMHS_ORG, CAMHS_PHONE = "Northbridge CAMHS", "0191 555 0777"  # from the register (R-REC-5)
 
 
 def colleague_of(client, la_viewer) -> Colleague:

@@ -8,14 +8,16 @@ from datetime import timedelta
 from app.directory import AccessRefused
 from app.directory.work import operations as ops
 from app.directory.work import types as t
+from app.directory.work.register import ROLE_TITLES
 from app.model import AccessReason, ConsentBy, ConsentOverride, Reason, ServiceType, WithheldInvolvement
 from tests.conftest import TODAY
 from tests.contract.test_directory_contract import REASON, done, find, refused, viewer
 from ui.refusals import words
 
 
-def new(did, service=ServiceType.EDUCATION_WELFARE, organisation="Northbridge Education Welfare", **kw):
-    base = dict(directory_id=did, service=service, organisation=organisation, role="Education welfare officer",
+def new(did, service=ServiceType.EDUCATION_WELFARE, organisation="Northbridge Education Welfare Service", **kw):
+    """An organisation from the register and a role of its service type (R-REC-5)."""
+    base = dict(directory_id=did, service=service, organisation=organisation, role=ROLE_TITLES[service][0],
                 phone="0191 555 0101", email="ewo@northbridge.example", start=TODAY - timedelta(days=3),
                 reason=REASON)
     base.update(kw)
@@ -40,7 +42,7 @@ def test_a_practitioner_records_then_ends_their_own_involvement(client, facts):
     got = done(client.perform(ops.RECORD_INVOLVEMENT, alex, new(did)))
     inv = got.involvement
     assert (inv.practitioner, inv.organisation, inv.yours, inv.current) == (
-        "Alex Morgan", "Northbridge Education Welfare", True, True)
+        "Alex Morgan", "Northbridge Education Welfare Service", True, True)
     # R-SENS-3: pointed at the school nurse already working with the child, never at the sensitive service
     assert [o.organisation for o in got.others] == ["Northbridge School Nursing Service"]
     ended = done(client.perform(ops.END_INVOLVEMENT, alex, t.InvolvementEnd(
@@ -72,8 +74,8 @@ def test_a_sensitive_service_needs_consent_or_a_child_protection_override(client
     """R-SENS-2: neither is refused; an override is recorded, audited and alerts the LA team."""
     did = facts.plain["did"]
     sam = signed_in_finding(client, "sam.cp", did)
-    sexual_health = dict(service=ServiceType.SEXUAL_HEALTH, organisation="Northbridge Sexual Health Service",
-                         role="Nurse specialist")
+    sexual_health = dict(service=ServiceType.SEXUAL_HEALTH, organisation="Northbridge School Nursing Service",
+                         role="Sexual health nurse")
     refused(client.perform(ops.RECORD_INVOLVEMENT, sam, new(did, **sexual_health)), AccessRefused,
             "involvement.consent_required")
     inv = done(client.perform(ops.RECORD_INVOLVEMENT, sam, new(
@@ -106,7 +108,7 @@ def test_the_other_practitioner_finds_the_newcomer_in_their_inbox(client, facts)
                                "sam.okoro@csc.example") in got.others
     (notice,) = done(client.perform(ops.INBOX, sam, t.Nothing()))
     assert (notice.kind, notice.directory_id, notice.practitioner, notice.organisation, notice.read) == (
-        t.NoticeKind.ALSO_WORKING, did, "Alex Morgan", "Northbridge Education Welfare", False)
+        t.NoticeKind.ALSO_WORKING, did, "Alex Morgan", "Northbridge Education Welfare Service", False)
     assert notice.child_name == f"{facts.plain['given']} {facts.plain['family']}"
     refused(client.perform(ops.MARK_READ, alex, t.NoticeRef(notice.notice_id)), AccessRefused, "notice.not_yours")
     done(client.perform(ops.MARK_READ, sam, t.NoticeRef(notice.notice_id)))

@@ -60,9 +60,10 @@ def test_the_audit_records_the_registers_name_not_what_the_client_sent(client):
 
 def test_the_la_team_registers_a_colleague_and_the_mediator_can_then_act_for_them(client):
     la = viewer(client, "jo.la")
-    made = done(client.perform(ops.REGISTER_COLLEAGUE, la, t.NewColleague("Dr Kofi Mensah", "GP", "Riverside Surgery")))
-    assert made.name == "Dr Kofi Mensah" and made.organisation == "Riverside Surgery" and made.username
-    refused(client.perform(ops.REGISTER_COLLEAGUE, la, t.NewColleague("Dr Kofi Mensah", "GP", "Riverside Surgery")),
+    surgery = "Northbridge Family Hub"  # R-REC-5: an organisation from the register
+    made = done(client.perform(ops.REGISTER_COLLEAGUE, la, t.NewColleague("Dr Kofi Mensah", "GP", surgery)))
+    assert made.name == "Dr Kofi Mensah" and made.organisation == surgery and made.username
+    refused(client.perform(ops.REGISTER_COLLEAGUE, la, t.NewColleague("Dr Kofi Mensah", "GP", surgery)),
             AccessRefused, "la_users.colleague_exists")
     refused(client.perform(ops.REGISTER_COLLEAGUE, la, t.NewColleague("Dr K\nM", "GP", "Riverside")),
             AccessRefused, "input.one_line")

@@ -13,7 +13,9 @@ Who may do what:
 - Every change names the ``version`` the client saw; a change made elsewhere since is a conflict
   (``involvement.conflict``), never overwritten; an ended involvement cannot be changed. Every change bumps
   the version.
-- R-REC-5: only the service type (fixed list), organisation, role title, phone, e-mail and dates are stored.
+- R-REC-5: only the service type (fixed list), organisation, role title, phone, e-mail and dates are stored; the
+  organisation comes from the directory's register and the role from its service type's vocabulary
+  (``register``), never free text.
 
 Sensitive services (R-SENS-2): consent (who, when) or a child-protection override, exactly one. Consent or
 override sent with a service that is not sensitive is ignored (not stored, no alert). An override is audited
@@ -32,7 +34,7 @@ from ... import directory_id as ids
 from ... import records
 from ...model import ConsentBy, ConsentOverride, Involvement, Role, ServiceType, Viewer
 from ...refusals import AccessRefused
-from . import alerts, checks, notices
+from . import alerts, checks, notices, register
 from . import types as t
 from .retention import anniversary
 
@@ -121,6 +123,8 @@ def record(d, viewer: Viewer, req: t.NewInvolvement) -> t.Recorded:
     if not isinstance(req.service, ServiceType):
         raise AccessRefused("input.required", "service")
     organisation, role, phone, email = _contact(req)
+    organisation = register.organisation(d, organisation)  # rule R-REC-5: from the register, never free text
+    role = register.role(d, viewer.user.la_code, role, req.service)
     today = d.clock()
     start = checks.day(req.start, "start", not_after=today, not_before=dob)
     consent_by = consent_on = override = None
@@ -162,6 +166,13 @@ def update(d, viewer: Viewer, req: t.InvolvementChange) -> Involvement:
     """R-ROLE-1: new contact details for one's own current involvement, at the version the client saw."""
     child_id, la, row = _own(d, viewer, req, "update_involvement")
     organisation, role, phone, email = _contact(req)
+    # rule R-REC-5: a changed organisation or role comes from the register; one recorded before it may stay
+    held_org, held_role = d.conn.execute("SELECT organisation, role FROM involvements WHERE id = ?",
+                                         (req.involvement_id,)).fetchone()
+    if organisation != held_org:
+        organisation = register.organisation(d, organisation)
+    if role != held_role:
+        role = register.role(d, viewer.user.la_code, role, ServiceType(row[4]))
     d.conn.execute("UPDATE involvements SET organisation = ?, role = ?, phone = ?, email = ?, version = version + 1 "
                    "WHERE id = ?", (organisation, role, phone, email, req.involvement_id))
     _audit(d, viewer, req, "involvement_updated", la, involvement_id=req.involvement_id, version=row[2] + 1)

@@ -6,10 +6,11 @@ asking about nobody (``access.not_your_la``), so the refusal does not reveal
 who exists elsewhere. Every change and every read is audited (R-AUDIT-1).
 
 Mediated colleagues (R-ROLE-2) are users of their own kind (``Role.COLLEAGUE``):
-registered by the LA team with a name, role title and organisation, no
-password, no token; they never sign in (``Directory.account_problem``). A
-mediating user chooses one from ``colleagues`` and the engine checks the choice
-against this register on every request (``Directory.check_request``).
+registered by the LA team with a name, a role title from the vocabulary and
+an organisation from the register (R-REC-5), no password, no token; they never
+sign in (``Directory.account_problem``). A mediating user chooses one from
+``colleagues`` and the engine checks the choice against this register on every
+request (``Directory.check_request``).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from ...model import Reason, Role, Viewer
 from ...refusals import AccessRefused
-from . import checks
+from . import checks, register
 from . import types as t
 
 USERNAME_CHARS = 64
@@ -204,11 +205,12 @@ def register_colleague(d, viewer: Viewer, request: t.NewColleague) -> t.Register
     organisation; the colleague gets a username and never a password or token."""
     reason = d.la_team_request(viewer, "register_colleague", "access.la_team_only")
     name = checks.text(request.name, checks.NAME_CHARS, "name")
-    role = checks.text(request.role, checks.ROLE_CHARS, "role")
-    org = checks.text(request.organisation, checks.ORGANISATION_CHARS, "organisation")
     if len(name) < 3:
         raise AccessRefused("input.required", "name")
     la = viewer.user.la_code
+    # rule R-REC-5: the role title and organisation come from the vocabulary and the register, never free text
+    role = register.role(d, la, checks.text(request.role, checks.ROLE_CHARS, "role"), None)
+    org = register.organisation(d, checks.text(request.organisation, checks.ORGANISATION_CHARS, "organisation"))
     if d.conn.execute("SELECT 1 FROM users WHERE la_code = ? AND role = ? AND lower(display_name) = lower(?) "
                       "AND lower(organisation) = lower(?)", (la, Role.COLLEAGUE.value, name, org)).fetchone():
         raise AccessRefused("la_users.colleague_exists", "name")

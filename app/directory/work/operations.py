@@ -142,6 +142,20 @@ ALERT_EVIDENCE: Operation[t.AlertRef, t.AuditEvidence] = _op(
     "alert_evidence", t.AlertRef, t.AuditEvidence, False, "usage.alert_evidence",
     "The audit entry an alert points at, and what its actor did in the quarter of an hour before (own LA).")
 
+# -- la-admin: the register of organisations and the vocabulary of roles (issue 14 §2.3, R-REC-5) ------------
+VOCABULARY: Operation[t.Nothing, t.Vocabulary] = _op(
+    "vocabulary", t.Nothing, t.Vocabulary, False, "register.vocabulary",
+    "The organisations and role titles the pickers offer, and one's own requests to add one.")
+ASK_REGISTER: Operation[t.RegisterAsk, t.RegisterEntry] = _op(
+    "ask_register", t.RegisterAsk, t.RegisterEntry, True, "register.ask",
+    "Ask the LA team to add an organisation or a role title (listed at once when the LA team adds it).")
+REGISTER_QUEUE: Operation[t.Nothing, tuple[t.RegisterEntry, ...]] = _op(
+    "register_queue", t.Nothing, tuple[t.RegisterEntry, ...], False, "register.queue",
+    "The LA team's requests to add an organisation or a role title, waiting for its decision.")
+DECIDE_REGISTER: Operation[t.RegisterDecision, t.RegisterEntry] = _op(
+    "decide_register", t.RegisterDecision, t.RegisterEntry, True, "register.decide",
+    "The LA team approves or declines a request to add an organisation or a role title.")
+
 # -- retention (R-RET-1..3) ---------------------------------------------------------------------------
 RECORD_RETENTION_FACT: Operation[t.RetentionChange, None] = _op(
     "record_retention_fact", t.RetentionChange, type(None), True, "retention.record_fact",

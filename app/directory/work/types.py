@@ -233,6 +233,55 @@ class ContactDecision:
     outcome: ContactStatus  # PASSED_ON or DECLINED
 
 
+# -- la-admin: the register of organisations and the vocabulary of roles (issue 14 §2.3, R-REC-5) -----------------
+class RegisterKind(str, enum.Enum):
+    ORGANISATION = "organisation"
+    ROLE = "role"
+
+
+@dataclass(frozen=True)
+class RoleTitles:
+    service: ServiceType
+    titles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    """A request to add an organisation or a role title (``service`` for a role), and where it stands."""
+
+    entry_id: int
+    kind: RegisterKind
+    name: str
+    service: ServiceType | None
+    requested_by: str
+    requested_at: str
+    status: str  # listed, requested (waiting for the LA team) or declined
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the organisation and role pickers offer: the LA's listed organisations, the role titles per service
+    type, and the asker's own requests still waiting."""
+
+    organisations: tuple[str, ...]
+    roles: tuple[RoleTitles, ...]
+    waiting: tuple[RegisterEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class RegisterAsk:
+    kind: RegisterKind
+    name: str
+    service: ServiceType | None = None  # the service type a role title is for
+
+
+@dataclass(frozen=True)
+class RegisterDecision:
+    kind: RegisterKind
+    entry_id: int
+    approve: bool
+
+
 # -- mediated access (R-ROLE-2) --------------------------------------------------------------------
 @dataclass(frozen=True)
 class RegisteredColleague:
