@@ -170,7 +170,7 @@ def main() -> None:
         def opened():
             d = actions.dialog
             d.service.setCurrentIndex(d.service.findData(service))
-            d.role.setText(role)
+            d.role.setEditText(role)  # a role of the service's, from the list (R-REC-5)
             d.phone.setText("01632 960123")  # a drama number (Ofcom)
             d.email.setText(email)
             if not submit:
@@ -275,7 +275,7 @@ def main() -> None:
     # -- sam.cp, then alex's Home --------------------------------------------------------------------
     def sam_records_involvement():
         sign_in_as("sam.cp", lambda: open_child(*TEGAN, lambda: involvement(
-            "social_care", lambda _d: next_scene(), role="Child protection social worker",
+            "social_care", lambda _d: next_scene(), role="Social worker",
             email="sam.okoro@northbridgecsc.example", submit=True)))
 
     def practitioner_home():

@@ -15,7 +15,7 @@ from app import directory_id as ids
 from app.directory import Directory, EmbeddedDirectory
 from app.directory.work import operations as ops
 from app.directory.work import types as t
-from app.model import AccessReason, Reason, WithheldInvolvement
+from app.model import AccessReason, Reason, ServiceType, WithheldInvolvement
 from app.refusals import Refusal
 from app.search import Criteria
 from tests.conftest import TODAY, SoftToken, token_sign_in, viewer_for
@@ -573,3 +573,59 @@ def test_an_alert_opens_the_entries_that_led_to_it(qtbot, desk):
     what = [r[4] for r in rows(screen.dialog.list.view)]
     assert what == ["Sign-in refused"] * 4 + ["Account locked after failed sign-ins", "Sign-in refused"]
     assert "why: wrong password" in rows(screen.dialog.list.view)[0][6]
+
+
+# -- la-admin: the register's requests, decided by the LA team (issue 14 §2.3, R-REC-5) --------------------------
+def test_the_la_team_approves_or_declines_what_its_users_asked_to_add(qtbot, desk):
+    org = desk.perform(ops.ASK_REGISTER, desk.alex, t.RegisterAsk(t.RegisterKind.ORGANISATION, "Riverside Surgery"))
+    role = desk.perform(ops.ASK_REGISTER, desk.alex, t.RegisterAsk(t.RegisterKind.ROLE, "Locum GP", ServiceType.GP))
+    home = desk.show("LaHome")
+    qtbot.mouseClick(home.refresh_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: home.lines["register"].text() == "Register requests: 2 waiting", timeout=WAIT)
+    qtbot.mouseClick(home.buttons["register"], Qt.LeftButton)
+    screen = desk.screens["RegisterRequests"]
+    assert desk.tabs.currentWidget() is screen
+    select(qtbot, screen.table, 2, "Riverside Surgery")
+    assert rows(screen.table)[current_row(screen.table)][4] == "alex.practitioner"
+    qtbot.keyClick(screen, Qt.Key_P, Qt.AltModifier)  # Alt+P: approve
+    qtbot.waitUntil(lambda: "“Riverside Surgery” is in the register now" in screen.message.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: [r[2] for r in rows(screen.table)] == ["Locum GP"], timeout=WAIT)
+    select(qtbot, screen.table, 2, "Locum GP")
+    qtbot.mouseClick(screen.decline_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: screen.confirm is not None and screen.confirm.isVisible(), timeout=WAIT)
+    decline = next(b for b in screen.confirm.buttons() if screen.confirm.buttonRole(b) == QMessageBox.DestructiveRole)
+    qtbot.mouseClick(decline, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "was declined" in screen.message.text() and count(screen.table) == 0, timeout=WAIT)
+    vocabulary = desk.perform(ops.VOCABULARY, desk.alex, t.Nothing())
+    assert "Riverside Surgery" in vocabulary.organisations
+    assert "Locum GP" not in {r.service: r.titles for r in vocabulary.roles}[ServiceType.GP]
+    assert org.status == role.status == "requested"  # both were asked for through the interface
+
+
+def test_the_la_team_adds_a_role_itself_and_registers_a_colleague_from_the_register(qtbot, desk):
+    screen = desk.show("RegisterRequests")
+    qtbot.keyClick(screen, Qt.Key_A, Qt.AltModifier)  # Alt+A: add…
+    qtbot.waitUntil(lambda: screen.dialog is not None and screen.dialog.isVisible(), timeout=WAIT)
+    d = screen.dialog
+    d.kind.setCurrentIndex(1)
+    qtbot.keyClicks(d.name, "Locum GP")
+    qtbot.mouseClick(d.ok, Qt.LeftButton)
+    assert "Choose the service" in d.message.text()
+    d.service.setCurrentIndex(d.service.findData("gp"))
+    qtbot.mouseClick(d.ok, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "“Locum GP” is in the register now, for GP practice." in screen.message.text(),
+                    timeout=WAIT)
+    users = desk.show("UsersScreen")
+    qtbot.waitUntil(lambda: count(users.table) > 0, timeout=WAIT)
+    qtbot.mouseClick(users.colleague_button, Qt.LeftButton)  # Register colleague…
+    qtbot.waitUntil(lambda: users.dialog is not None and users.dialog.isVisible(), timeout=WAIT)
+    c = users.dialog
+    qtbot.keyClicks(c.name, "Dr Kofi Mensah")
+    qtbot.keyClicks(c.role.lineEdit(), "Worried about mum")
+    c.buttons.button(c.buttons.StandardButton.Ok).click()
+    assert c.isVisible() and c.problem.text().startswith("Choose your role from the list")
+    c.role.setEditText("Locum GP")
+    c.organisation.setEditText("Northbridge CAMHS")
+    c.buttons.button(c.buttons.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: "Dr Kofi Mensah (Locum GP, Northbridge CAMHS) registered" in users.message.text(),
+                    timeout=WAIT)

@@ -60,8 +60,8 @@ def test_record_then_end_an_involvement(qtbot, make_app):
     d = dialog_of(qtbot, main, "work")
     d.service.setCurrentIndex(d.service.findData("early_help"))
     assert not d.consent.isVisible()  # not a sensitive service
-    type_into(qtbot, d.organisation, "Northbridge Family Hub")
-    type_into(qtbot, d.role, "Family support worker")
+    type_into(qtbot, d.organisation.lineEdit(), "Northbridge Family Hub")  # R-REC-5: one of the register's
+    type_into(qtbot, d.role.lineEdit(), "Family support worker")
     type_into(qtbot, d.phone, "0191 555 0100")
     type_into(qtbot, d.email, "alex.family@example.org")
     qtbot.mouseClick(d.ok, Qt.LeftButton)
@@ -92,7 +92,7 @@ def test_a_sensitive_service_without_consent_or_ground_is_not_sent(qtbot, make_a
     assert d.consent.isVisible()
     d.without_consent.setChecked(True)
     assert d.warning.isVisible() and "audited" in d.warning.text()
-    for edit, text in ((d.role, "Nurse"), (d.phone, "0191 555 0101")):
+    for edit, text in ((d.role.lineEdit(), "Mental health practitioner"), (d.phone, "0191 555 0101")):
         type_into(qtbot, edit, text)
     qtbot.mouseClick(d.ok, Qt.LeftButton)
     assert "ground" in d.message.text() and d.isVisible()  # nothing sent

@@ -49,6 +49,17 @@ class WorkDialog(QDialog):
 
     def show_error(self, text: str) -> None:
         self.set_busy(False)
+        self.message.setProperty("kind", "error")
+        self._show(text)
+
+    def show_note(self, text: str) -> None:
+        """Something that went well inside the dialog (an "Other…" request sent), not in the error style."""
+        self.message.setProperty("kind", "info")
+        self._show(text)
+
+    def _show(self, text: str) -> None:
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
         self.message.setText(text)
         self.message.setVisible(bool(text))
 

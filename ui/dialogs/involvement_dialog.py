@@ -5,6 +5,9 @@ date. For a sensitive service (R-SENS-1) it asks who consented (the child, or a 
 or, without consent, a child-protection ground from the fixed list, after a warning that recording without
 consent is audited and reported to the LA team. Changing details takes only the contact fields, at the
 version of the involvement last seen (a change made elsewhere since is a conflict, never overwritten).
+
+The organisation comes from the directory's register and the role from the service's titles (R-REC-5): pickers,
+whose "Other…" asks the LA team to add one (``register_pickers``).
 """
 from __future__ import annotations
 
@@ -25,9 +28,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.directory.work import types as t
+from app.directory.work.register import ROLE_TITLES
 from app.model import ConsentBy, ConsentOverride, Involvement, Reason, ServiceType
 
 from .base import Problem, WorkDialog
+from .register_pickers import RegisterPickers
 
 CONSENT_BY = {ConsentBy.CHILD: "The child", ConsentBy.PARENT_CARER: "A parent or carer"}
 OVERRIDE_WORDS = {ConsentOverride.CHILD_PROTECTION: "Child protection",
@@ -62,7 +67,8 @@ class InvolvementDialog(WorkDialog):
     """New (``existing`` None) or changed contact details of one's own involvement."""
 
     def __init__(self, directory_id: str, reason: Reason, today: date, existing: Involvement | None = None,
-                 organisation: str = "", parent: QWidget | None = None) -> None:
+                 organisation: str = "", parent: QWidget | None = None,
+                 vocabulary: t.Vocabulary | None = None) -> None:
         new = existing is None
         super().__init__("I am working with this child" if new else "Update my details",
                          "&Record" if new else "&Save", parent)
@@ -74,8 +80,12 @@ class InvolvementDialog(WorkDialog):
         for s in ServiceType:
             self.service.addItem(s.label + (" (sensitive)" if s.sensitive else ""), s.value)
         was = existing or None
-        self.organisation = line("Organisation", was.organisation if was else organisation)
-        self.role = line("Your role", was.role if was else "")
+        # R-REC-5: the organisation and role from the register, never free text
+        self.pickers = RegisterPickers(vocabulary or offline_vocabulary(organisation),
+                                       was.organisation if was else organisation, was.role if was else "",
+                                       was.service if was else None, keep=was is not None, say=self.show_error,
+                                       parent=self)
+        self.organisation, self.role, self.asked = self.pickers.organisation, self.pickers.role, self.pickers.asked
         self.phone = line("Phone", was.phone if was else "")
         self.email = line("E-mail", was.email if was else "")
         self.start = date_edit(today, "Start date")
@@ -83,6 +93,7 @@ class InvolvementDialog(WorkDialog):
             self.form.addRow("Ser&vice", self.service)
         self.form.addRow("&Organisation", self.organisation)
         self.form.addRow("Your &role", self.role)
+        self.form.addRow(self.pickers.other)
         self.form.addRow("&Phone", self.phone)
         self.form.addRow("&E-mail", self.email)
         if new:
@@ -138,11 +149,12 @@ class InvolvementDialog(WorkDialog):
 
     def _service_changed(self) -> None:
         code = self.service.currentData()
+        self.pickers.set_service(ServiceType(code) if code else None)
         self.consent.setVisible(bool(code) and ServiceType(code).sensitive)
         self.adjustSize()
 
     def build(self):
-        fields = (self.organisation.text().strip(), self.role.text().strip(), self.phone.text().strip(),
+        fields = (self.pickers.organisation_value(), self.pickers.role_value(), self.phone.text().strip(),
                   self.email.text().strip())
         if self.existing is not None:
             return t.InvolvementChange(self.directory_id, self.existing.involvement_id, self.existing.version,
@@ -163,6 +175,13 @@ class InvolvementDialog(WorkDialog):
                 override = ConsentOverride(self.override.currentData())
         return t.NewInvolvement(self.directory_id, service, *fields, day_of(self.start), self.reason,
                                 consent=consent, override=override)
+
+
+def offline_vocabulary(organisation: str) -> t.Vocabulary:
+    """What the pickers offer when the directory's lists could not be read (offline): one's own organisation and
+    every service's national titles; the directory still checks what is sent."""
+    return t.Vocabulary((organisation,) if organisation else (), tuple(t.RoleTitles(s, x)
+                                                                       for s, x in ROLE_TITLES.items()))
 
 
 def others_words(others: tuple[t.OtherPractitioner, ...]) -> str:

@@ -1,35 +1,44 @@
-"""Register a colleague without access of their own, for whom a mediating user searches (R-ROLE-2): a name,
-a role and an organisation, nothing else (R-REC-5)."""
+"""Register a colleague without access of their own, for whom a mediating user searches (R-ROLE-2): a name, a
+role title from the vocabulary and an organisation from the register, nothing else (R-REC-5, issue 14 §2.3)."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from app.directory.work import types as t
 
+from .base import Problem
+from .register_pickers import RegisterPickers
+
 LIMIT = 120
 
 
 class RegisterColleagueDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, vocabulary: t.Vocabulary | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("registerColleague")
         self.setWindowTitle("Register a colleague")
         self.name = QLineEdit()
-        self.role = QLineEdit()
-        self.organisation = QLineEdit()
-        form = QFormLayout()
-        for label, edit, name in (("&Name", self.name, "colleagueName"), ("&Role", self.role, "colleagueRole"),
-                                  ("&Organisation", self.organisation, "colleagueOrganisation")):
-            edit.setObjectName(name)
-            edit.setAccessibleName(label.replace("&", ""))
-            edit.setMaxLength(LIMIT)
-            form.addRow(label, edit)
-        self.note = QLabel("The colleague gets no password or token: a mediating user searches for them and "
-                           "chooses them from a list.")
-        self.note.setWordWrap(True)
+        self.name.setObjectName("colleagueName")
+        self.name.setAccessibleName("Name")
+        self.name.setMaxLength(LIMIT)
         self.problem = QLabel()
         self.problem.setObjectName("colleagueProblem")
+        self.problem.setProperty("kind", "error")
+        self.problem.setWordWrap(True)
         self.problem.hide()
+        self.pickers = RegisterPickers(vocabulary or t.Vocabulary((), ()), any_service=True, say=self._say,
+                                       parent=self)
+        self.role, self.organisation = self.pickers.role, self.pickers.organisation
+        self.role.setObjectName("colleagueRole")
+        self.organisation.setObjectName("colleagueOrganisation")
+        form = QFormLayout()
+        form.addRow("&Name", self.name)
+        form.addRow("&Role", self.role)
+        form.addRow("&Organisation", self.organisation)
+        form.addRow(self.pickers.other)
+        self.note = QLabel("The colleague gets no password or token: a mediating user searches for them and "
+                           "chooses them from a list. Their role and organisation come from the register.")
+        self.note.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.buttons.button(QDialogButtonBox.Ok).setText("Re&gister")
         self.buttons.accepted.connect(self._check)
@@ -39,16 +48,25 @@ class RegisterColleagueDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
+        self._request: t.NewColleague | None = None
+
+    def _say(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
 
     def _check(self) -> None:
-        missing = [w for w, e in (("name", self.name), ("role", self.role), ("organisation", self.organisation))
-                   if not e.text().strip()]
-        if missing:
-            self.problem.setText(f"Fill in the {missing[0]}.")
-            self.problem.show()
-            {"name": self.name, "role": self.role, "organisation": self.organisation}[missing[0]].setFocus()
+        if not self.name.text().strip():
+            self._say("Fill in the name.")
+            self.name.setFocus()
             return
+        try:
+            role, organisation = self.pickers.role_value(), self.pickers.organisation_value()
+        except Problem as p:
+            self._say(str(p))
+            return
+        self._request = t.NewColleague(self.name.text().strip(), role, organisation)
         self.accept()
 
     def request(self) -> t.NewColleague:
-        return t.NewColleague(self.name.text().strip(), self.role.text().strip(), self.organisation.text().strip())
+        assert self._request is not None
+        return self._request

@@ -7,12 +7,13 @@ from .archive import ArchiveAccess
 from .audit_export import AuditExport
 from .contact import ContactRequests
 from .home import LaHome
+from .register import RegisterRequests
 from .shields import ShieldReviews
 from .usage import UsageReportScreen
 from .users import UsersScreen
 
 SCREENS = [LaHome, ShieldReviews, ContactRequests, AlertsInbox, UsageReportScreen, AuditExport, UsersScreen,
-           ArchiveAccess]
+           RegisterRequests, ArchiveAccess]
 
 __all__ = ["SCREENS", "LaHome", "ShieldReviews", "ContactRequests", "AlertsInbox", "UsageReportScreen",
-           "AuditExport", "UsersScreen", "ArchiveAccess"]
+           "AuditExport", "UsersScreen", "RegisterRequests", "ArchiveAccess"]

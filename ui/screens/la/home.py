@@ -1,6 +1,6 @@
 """The LA management team's home (R-ROLE-3, R-SHIELD-3): what needs attention now, with counts in words
 and a button to each screen. Shield reviews overdue and due within a week, contact requests waiting,
-alerts not yet acknowledged, users locked out or with an expired check."""
+alerts not yet acknowledged, users locked out or with an expired check, requests to add to the register."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -28,6 +28,7 @@ class LaHome(LaScreen):
         from .archive import ArchiveAccess
         from .audit_export import AuditExport
         from .contact import ContactRequests
+        from .register import RegisterRequests
         from .shields import ShieldReviews
         from .usage import UsageReportScreen
         from .users import UsersScreen
@@ -37,7 +38,8 @@ class LaHome(LaScreen):
         rows = (("shields", "Shield reviews", "Open &shield reviews", ShieldReviews),
                 ("contact", "Contact requests", "Open &contact requests", ContactRequests),
                 ("alerts", "Alerts", "Open &alerts", AlertsInbox),
-                ("users", "Users", "Open &users", UsersScreen))
+                ("users", "Users", "Open &users", UsersScreen),
+                ("register", "Register requests", "Open re&gister requests", RegisterRequests))
         self.buttons = {}
         for r, (key, words, text, cls) in enumerate(rows):
             line = QLabel(f"{words}: …")
@@ -77,6 +79,7 @@ class LaHome(LaScreen):
         self.ask(ops.CONTACT_QUEUE, t.Nothing(), self._contact, lambda e: self._unknown("contact", e))
         self.ask(ops.ALERTS, t.Nothing(), self._alerts, lambda e: self._unknown("alerts", e))
         self.ask(ops.LA_USERS, t.Nothing(), self._users, lambda e: self._unknown("users", e))
+        self.ask(ops.REGISTER_QUEUE, t.Nothing(), self._register, lambda e: self._unknown("register", e))
 
     def _set(self, key: str, text: str, count: int) -> None:
         self.counts[key] = count
@@ -116,6 +119,10 @@ class LaHome(LaScreen):
         else:
             text = "Users: none locked out, no expired checks"
         self._set("users", text, locked + expired)
+
+    def _register(self, entries) -> None:
+        n = len(entries)
+        self._set("register", f"Register requests: {n} waiting" if n else "Register requests: none waiting", n)
 
     # -- going ---------------------------------------------------------------
     def go(self, cls: type) -> None:

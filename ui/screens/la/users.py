@@ -200,8 +200,12 @@ class UsersScreen(LaScreen):
                      "longer works."), self.refresh()))
 
     def register(self) -> None:
+        """R-ROLE-2, R-REC-5: the colleague's role and organisation are chosen from the register, read first."""
+        self.ask(ops.VOCABULARY, t.Nothing(), self._register_with)
+
+    def _register_with(self, vocabulary: t.Vocabulary) -> None:
         from ui.dialogs.la_colleague import RegisterColleagueDialog
-        dialog = RegisterColleagueDialog(self)
+        dialog = RegisterColleagueDialog(self, vocabulary)
         dialog.accepted.connect(lambda: self.ask(ops.REGISTER_COLLEAGUE, dialog.request(), lambda c: (
             self.say(f"{c.name} ({c.role}, {c.organisation}) registered as {c.username}. Mediating users can now "
                      "choose them."), self.refresh())))

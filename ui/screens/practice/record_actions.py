@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox
 
 from app.directory.work import operations as ops
+from app.directory.work import types as t
 from app.refusals import Refusal
 from ui.dialogs.base import WorkDialog
 from ui.dialogs.contact_request_dialog import ContactRequestDialog
@@ -66,15 +67,35 @@ class RecordActions(QObject):
     def work(self) -> None:
         view, reason = self._where()
         if view:
-            self._run(InvolvementDialog(view.directory_id, reason, self.window.today(),
-                                        organisation=self.window.user.organisation, parent=self.window),
-                      ops.RECORD_INVOLVEMENT, self._recorded)
+            self._run(self._pickers(InvolvementDialog(
+                view.directory_id, reason, self.window.today(), organisation=self.window.user.organisation,
+                parent=self.window, vocabulary=self.vocabulary)), ops.RECORD_INVOLVEMENT, self._recorded)
 
     def update(self, involvement) -> None:
         view, reason = self._where()
         if view:
-            self._run(InvolvementDialog(view.directory_id, reason, self.window.today(), existing=involvement,
-                                        parent=self.window), ops.UPDATE_INVOLVEMENT, self._reload("Your details were saved."))
+            self._run(self._pickers(InvolvementDialog(
+                view.directory_id, reason, self.window.today(), existing=involvement, parent=self.window,
+                vocabulary=self.vocabulary)), ops.UPDATE_INVOLVEMENT, self._reload("Your details were saved."))
+
+    # -- la-admin: the register's organisations and roles for the pickers (issue 14 §2.3, R-REC-5) -------------
+    vocabulary = None  # the directory's lists, read once per window (until then: one's own organisation)
+
+    def _pickers(self, dialog: InvolvementDialog) -> InvolvementDialog:
+        """Read the lists if they have not been (the dialog opens at once and gains them when they come), and
+        send an "Other…" request to the LA team."""
+        if self.vocabulary is None:
+            self.window.ctx.perform(ops.VOCABULARY, t.Nothing(), lambda v: self._vocabulary(dialog, v),
+                                    lambda _exc: None)  # offline: the dialog keeps what it has
+        dialog.asked.connect(lambda request: self.window.ctx.perform(
+            ops.ASK_REGISTER, request, lambda entry: dialog.show_note(dialog.pickers.asked_done(entry)),
+            lambda exc: (dialog.pickers.asked_failed(), dialog.show_error(explain(exc)[0]))))
+        return dialog
+
+    def _vocabulary(self, dialog: InvolvementDialog, vocabulary) -> None:
+        self.vocabulary = vocabulary
+        if self.dialog is dialog:
+            dialog.pickers.set_vocabulary(vocabulary)
 
     def end(self, involvement) -> None:
         view, reason = self._where()
