@@ -450,6 +450,7 @@ def generate(path: str | Path, key: bytes, *, children: int, seed: int = 2010,
         conn.execute("BEGIN")
         for kind, payload in _items(seed, children, today, parallel):
             if kind == "static":
+                assert isinstance(payload, dict)
                 conn.executemany("INSERT INTO las (code, name, phone, email) VALUES (?,?,?,?)", payload["las"])
                 conn.executemany("INSERT INTO settings VALUES (?,?,?,?,?,?,?,?,?)", payload["settings"])
                 conn.executemany("INSERT INTO gp_practices VALUES (?,?,?,?,?,?,?)", payload["gp_practices"])

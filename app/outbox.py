@@ -47,7 +47,8 @@ PENDING = "pending"
 NEEDS_YOU = "needs_you"
 CONFLICTS = frozenset({"involvement.conflict", "involvement.ended"})
 # refusals about the session, not the change: wait for the person to sign in or unlock again, then send
-WAIT_FOR_SESSION = frozenset({"access.session_ended", "access.session_locked"})
+WAIT_FOR_SESSION = frozenset({"access.session_ended", "access.session_locked",
+                              "account.password_change_required"})  # la-admin: sent once the password is changed
 RETRY_S = 15.0
 STEP_TIMEOUT_S = 60
 

@@ -211,6 +211,13 @@ MIGRATIONS: tuple[tuple[str, tuple[str | Callable[[Any], None], ...]], ...] = (
         "decided_at TEXT)",
         "CREATE UNIQUE INDEX role_titles_la_title ON role_titles(la_code, service, title COLLATE NOCASE)",
         *REGISTER_SEED)),
+    # la-admin: the LA team gives access (issue 14 §2.1, R-ROLE-3/4): who nominated a new user, when, who made the
+    # account, and whether its one-time password still has to be replaced at the next sign-in
+    ("la-admin-accounts", (
+        "ALTER TABLE users ADD COLUMN password_change_required INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE users ADD COLUMN nominated_by TEXT",
+        "ALTER TABLE users ADD COLUMN nominated_on INTEGER",
+        "ALTER TABLE users ADD COLUMN created_by TEXT")),
 )
 
 

@@ -58,6 +58,7 @@ class Session:
     security_alert: AuditAlarm | None = None  # when the directory's audit log failed this client's check (R-AUDIT-2)
     audit_key: bytes | None = field(default=None, repr=False)  # the directory's audit key as this client pinned it
     outbox: Outbox | None = field(default=None, repr=False)  # changes waiting for the directory (R-LOCAL-1)
+    password_change_required: bool = False  # la-admin: signed in with a one-time password, to replace first
 
     def viewer(self, on_behalf_of: Colleague | None = None) -> Viewer:
         return Viewer(self.user, on_behalf_of, self.directory_session)
@@ -172,7 +173,8 @@ class SessionManager:
         except BaseException:
             self._quietly(self.tokens.logout(serial))
             raise
-        session = Session(signed.user, serial, signed.wrap_public_der, signed.session)
+        session = Session(signed.user, serial, signed.wrap_public_der, signed.session,
+                          password_change_required=signed.password_change_required)
         try:
             session.cache = self._open_cache(session)
             self._open_outbox(session)

@@ -47,7 +47,9 @@ ALLOWED_COLUMNS = {
     # users, sign-in and anti-trawling counters (R-ROLE-4, R-SEARCH-6)
     "users": {"username", "display_name", "role", "la_code", "organisation", "password_hash", "nominated",
               "trained", "check_date", "enabled", "token_serial", "sign_public_der", "wrap_public_der",
-              "trained_on", "job_title", "phone", "email"},
+              "trained_on", "job_title", "phone", "email",
+              # la-admin (issue 14 §2.1): nomination, who made the account, a one-time password to replace
+              "password_change_required", "nominated_by", "nominated_on", "created_by"},
     "signin_failures": {"username", "failures", "locked_at"},
     "record_opens": {"username", "day", "child_id"},
     # audit (R-AUDIT-1/2): who, when, what was searched or opened; never case information

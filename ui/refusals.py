@@ -34,6 +34,9 @@ FIELD_NAMES = {
     "wrap_public_der": "key-wrapping key", "alert_id": "alert",
     # la-admin (issue 14 §2)
     "entry_id": "request", "kind": "kind of entry", "pattern": "pattern",
+    "display_name": "name", "nominated_by": "who nominated them", "nominated_on": "nomination date",
+    "trained_on": "training date", "check_date": "check date", "current": "current password",
+    "new": "new password",
 }
 
 
@@ -137,7 +140,8 @@ WORDS = {
     "access.mediating_only": "Only a mediating user, or the LA team, sees the list of registered colleagues.",
     "la_users.colleague_no_access": "A registered colleague has no access of their own: they can only be disabled "
                                     "or enabled.",
-    "la_users.not_yourself": "You cannot disable your own account: ask someone else in your LA team.",
+    "la_users.not_yourself": "You cannot change your own account, renew your own check or give yourself a token "
+                             "or a password: ask someone else in your LA team.",
     "la_users.check_too_old": "A check made on that date expired on {expired_on_day}: record the date of a check "
                               "made in the last three years.",
     "la_users.bad_key": "The token's {field_name} is not one Signpost can use: enrol the token again.",
@@ -255,6 +259,17 @@ AUDIT_FINDING_WORDS = {
                               "have.",
     "register.not_waiting": "That request has already been decided, or is not one for your LA team. Refresh the "
                             "list.",
+    "account.password_change_required": "Choose your own password first: the one you were given works only until "
+                                        "you do.",
+    "la_users.role_not_given": "Choose the user's role: practitioner, practitioner in a child-protection role, "
+                               "mediating user, or LA management team.",
+    "la_users.user_exists": "That person already has an account in your LA, with that organisation.",
+    "password.too_short": "Your new password needs at least {min} characters: a few words you will remember make "
+                          "a good one.",
+    "password.too_long": "That password is too long: at most {limit} characters.",
+    "password.same_as_current": "Choose a new password, not the one you have now.",
+    "password.contains_username": "Your new password must not contain your username.",
+    "password.wrong_current": "The current password is not right. Type the password you signed in with.",
 }
 
 ADD_DETAIL = {

@@ -75,6 +75,7 @@ class SignedIn:
     wrap_public_der: bytes  # to wrap the user's local cache key to their token
     session: str = ""  # the session id a Viewer carries on every request
     audit_seq: int = 0  # the audit entry of this sign-in: the client checks it is still there later (R-AUDIT-2)
+    password_change_required: bool = False  # la-admin: a one-time password, to be replaced before any work
 
 
 @dataclass
@@ -83,6 +84,7 @@ class _Session:
     user: User | None = None  # as signed in: a request naming another role or LA is refused
     granted: set[int] = field(default_factory=set)  # children this session was given in results
     locked: bool = False
+    must_change_password: bool = False  # la-admin: signed in with a one-time password (R-ROLE-4)
 
 
 def _plain_text(value, limit: int) -> str | None:
@@ -246,8 +248,8 @@ class Directory:
                          SignInRefused("sign_in.expired"))
         if self._locked_out(username):
             self._refuse(username, "sign_in_failed", "account locked out", self._locked_out_refusal())
-        row = self.conn.execute("SELECT password_hash, enabled FROM users WHERE username = ?",
-                                (username,)).fetchone()
+        row = self.conn.execute("SELECT password_hash, enabled, password_change_required FROM users "
+                                "WHERE username = ?", (username,)).fetchone()
         password_ok = verify_password(row[0] if row else _dummy_hash(), secret)
         token_problem = self._token_ok(username, serial, "sign-in", challenge, signature) if row else "unknown user"
         if not (row and password_ok) or token_problem:
@@ -276,11 +278,13 @@ class Directory:
         if problem:
             self._refuse(username, "sign_in_failed", problem[0], SignInRefused(problem[1], **problem[2]))
         session = secrets.token_urlsafe(24)
-        self._sessions[session] = _Session(username, user)
-        self.audit.record(username, "sign_in", detail={"role": user.role.value, "token": serial},
+        one_time = bool(row[2])  # la-admin: only the password change is done until it is replaced (R-ROLE-4)
+        self._sessions[session] = _Session(username, user, must_change_password=one_time)
+        self.audit.record(username, "sign_in", detail={"role": user.role.value, "token": serial,
+                                                       **({"one_time_password": True} if one_time else {})},
                      las=(user.la_code,))
         wrap = self.conn.execute("SELECT wrap_public_der FROM users WHERE username = ?", (username,)).fetchone()[0]
-        return SignedIn(user, serial, bytes(wrap), session, self.audit.size)
+        return SignedIn(user, serial, bytes(wrap), session, self.audit.size, password_change_required=one_time)
 
     def end_sessions(self, username: str) -> int:
         """End every open session of ``username`` at once (disabled, locked out, given a new token): its next
@@ -413,7 +417,7 @@ class Directory:
         self.audit.record(by, "switch_off_set", detail={"closes_at": when and datetime.fromtimestamp(
             when, UTC).isoformat(timespec="seconds")})
 
-    def _session_of(self, viewer: Viewer, closure: bool = False) -> _Session:
+    def _session_of(self, viewer: Viewer, closure: bool = False, password_change: bool = False) -> _Session:
         self._refuse_if_log_broken()
         if self.switched_off() and not (closure and viewer.role is Role.LA_MANAGEMENT):
             raise SwitchedOff("service.closed")  # R-CLOSE-1: the LA team keeps its closure tasks
@@ -423,6 +427,8 @@ class Directory:
             raise AccessRefused("access.session_ended")
         if state.locked:
             raise AccessRefused("access.session_locked")
+        if state.must_change_password and not password_change:  # la-admin: the one-time password first
+            raise AccessRefused("account.password_change_required")
         return state
 
     def check_request(self, viewer: Viewer, reason: Reason, action: str, closure: bool = False) -> _Session:
@@ -664,7 +670,9 @@ class Directory:
                         return answer
             answer = fn(self, viewer, request)
             if key is not None and asked is not None and kept is None:
-                replays.keep(self, viewer, op, request, key, answer, asked)
+                # la-admin: a secret in the answer (a one-time password) is never kept for a repeat
+                replays.keep(self, viewer, op, request, key,
+                             answer.without_secret() if hasattr(answer, "without_secret") else answer, asked)
             self.conn.execute("COMMIT")
             return answer
         except Refusal as exc:

@@ -15,12 +15,14 @@ request (``Directory.check_request``).
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import date
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from ...model import Reason, Role, Viewer
+from ...passwords import hash_password
 from ...refusals import AccessRefused
 from . import checks, register
 from . import types as t
@@ -29,7 +31,11 @@ USERNAME_CHARS = 64
 SERIAL_CHARS = 64
 KEY_BYTES = 4096
 _USER_COLUMNS = ("username, display_name, role, organisation, trained_on, check_date, enabled, token_serial, "
-                 "trained, job_title")
+                 "trained, job_title, password_change_required")
+# la-admin (issue 14 §2.1): the roles the LA team may give (a registered colleague is registered, R-ROLE-2)
+GIVES = (Role.PRACTITIONER, Role.CHILD_PROTECTION, Role.MEDIATING, Role.LA_MANAGEMENT)
+ONE_TIME_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone without doubt
+ONE_TIME_GROUPS = 4  # four groups of four: about 80 bits
 
 
 def _refuse(d, viewer: Viewer, reason: Reason, action: str, code: str, field: str | None, **detail) -> None:
@@ -46,11 +52,12 @@ def _shown(value) -> str:
 
 def _managed(d, row) -> t.ManagedUser:
     from ..engine import check_expiry
-    username, name, role, org, trained_on, check_date, enabled, serial, _trained, _job = row
+    username, name, role, org, trained_on, check_date, enabled, serial, _trained, _job, one_time = row
     checked = date.fromordinal(check_date) if check_date else None
     return t.ManagedUser(
         username, name, role, org, date.fromordinal(trained_on) if trained_on else None, checked,
-        check_expiry(checked) if checked else None, bool(enabled), d._locked_out(username), serial or "")
+        check_expiry(checked) if checked else None, bool(enabled), d._locked_out(username), serial or "",
+        bool(one_time))
 
 
 def _own_user(d, viewer: Viewer, reason: Reason, action: str, username) -> tuple:
@@ -61,6 +68,13 @@ def _own_user(d, viewer: Viewer, reason: Reason, action: str, username) -> tuple
     if row is None or row[-1] != viewer.user.la_code:
         _refuse(d, viewer, reason, action, "access.not_your_la", "username", user=_shown(username))
     return row[:-1]
+
+
+def _not_yourself(viewer: Viewer, username: str, field: str) -> None:
+    """R-ROLE-3/4: an LA-team member never renews their own check, records their own training, gives themselves a
+    token or a password, or disables, enables or unlocks themselves: someone else in the team does."""
+    if username == viewer.user.username:
+        raise AccessRefused("la_users.not_yourself", field)
 
 
 def _end_sessions(d, username: str) -> int:
@@ -91,8 +105,7 @@ def change(d, viewer: Viewer, request: t.UserChange) -> t.ManagedUser:
     action = request.action
     if role == Role.COLLEAGUE.value and action not in (t.UserAction.DISABLE, t.UserAction.ENABLE):
         raise AccessRefused("la_users.colleague_no_access", "action")
-    if username == viewer.user.username and action is t.UserAction.DISABLE:
-        raise AccessRefused("la_users.not_yourself", "action")
+    _not_yourself(viewer, username, "action")
     today = d.clock()
     detail: dict = {"user": username, "action": action.value}
     if action is t.UserAction.RECORD_TRAINING:
@@ -140,6 +153,7 @@ def enrol_token(d, viewer: Viewer, request: t.TokenEnrolment) -> t.ManagedUser:
     username, role, old_serial = row[0], row[2], row[7]
     if role == Role.COLLEAGUE.value:
         raise AccessRefused("la_users.colleague_no_access", "username")
+    _not_yourself(viewer, username, "username")
     serial = checks.text(request.serial, SERIAL_CHARS, "serial")
     sign = _public_key(request.sign_public_der, "sign_public_der", ec.EllipticCurvePublicKey)
     wrap = _public_key(request.wrap_public_der, "wrap_public_der", rsa.RSAPublicKey)
@@ -222,3 +236,76 @@ def register_colleague(d, viewer: Viewer, request: t.NewColleague) -> t.Register
     d.audit.record(viewer.user.username, "colleague_registered", viewer=viewer, reason=reason.text(),
                    detail={"user": username}, las=(la,))
     return t.RegisteredColleague(username, name, role, org)
+
+
+# -- la-admin: giving access (issue 14 §2.1, R-ROLE-3, R-ROLE-4) -----------------------------------------------
+def one_time_password() -> str:
+    """A fresh one-time password, e.g. ``K7QM-3XPA-9RTD-WZ4E``: random, easy to read out, never stored in clear."""
+    return "-".join("".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(4)) for _ in range(ONE_TIME_GROUPS))
+
+
+def create(d, viewer: Viewer, req: t.NewUser) -> t.OneTimePassword:
+    """R-ROLE-3, R-ROLE-4: the LA team gives a person access in its own LA: nominated (by whom, when), an eligible
+    role, an organisation from the register (R-REC-5), training (or none yet: they cannot sign in until it is
+    recorded) and a criminal-records check under three years old. The answer carries a one-time password, shown
+    once: only its Argon2id hash is stored, it is never audited, and the user must replace it at their first
+    sign-in before any other work. A token is enrolled next (``enrol_token``)."""
+    from ..engine import check_expiry
+    reason = d.la_team_request(viewer, "create_user", "access.la_team_only")
+    la, today = viewer.user.la_code, d.clock()
+    name = checks.text(req.display_name, checks.NAME_CHARS, "display_name")
+    if len(name) < 3:
+        raise AccessRefused("input.required", "display_name")
+    if not isinstance(req.role, Role) or req.role not in GIVES:
+        raise AccessRefused("la_users.role_not_given", "role")
+    organisation = register.organisation(d, checks.text(req.organisation, checks.ORGANISATION_CHARS,
+                                                        "organisation"))
+    nominated_by = checks.text(req.nominated_by, checks.NAME_CHARS, "nominated_by")
+    if len(nominated_by) < 3:
+        raise AccessRefused("input.required", "nominated_by")
+    nominated_on = checks.day(req.nominated_on, "nominated_on", not_after=today, not_before=date(2000, 1, 1))
+    trained_on = None if req.trained_on is None else checks.day(req.trained_on, "trained_on", not_after=today,
+                                                                 not_before=date(2000, 1, 1))
+    checked = checks.day(req.check_date, "check_date", not_after=today, not_before=date(2000, 1, 1))
+    if check_expiry(checked) <= today:  # R-ROLE-4: a check older than 3 years is no check
+        raise AccessRefused("la_users.check_too_old", "check_date", expired_on=check_expiry(checked).isoformat())
+    if d.conn.execute("SELECT 1 FROM users WHERE la_code = ? AND role != ? AND lower(display_name) = lower(?) "
+                      "AND lower(organisation) = lower(?)", (la, Role.COLLEAGUE.value, name, organisation)).fetchone():
+        raise AccessRefused("la_users.user_exists", "display_name")
+    username = _new_username(d, name)
+    password = one_time_password()
+    d.conn.execute(
+        "INSERT INTO users (username, display_name, role, la_code, organisation, password_hash, nominated, trained, "
+        "check_date, enabled, trained_on, job_title, password_change_required, nominated_by, nominated_on, "
+        "created_by) VALUES (?,?,?,?,?,?,1,?,?,1,?,'',1,?,?,?)",
+        (username, name, req.role.value, la, organisation, hash_password(password), int(trained_on is not None),
+         checked.toordinal(), trained_on.toordinal() if trained_on else None, nominated_by,
+         nominated_on.toordinal(), viewer.user.username))
+    d.audit.record(viewer.user.username, "user_created", viewer=viewer, reason=reason.text(),
+                   detail={"user": username, "role": req.role.value, "nominated_on": nominated_on.isoformat(),
+                           "check_date": checked.isoformat(), "trained": trained_on is not None}, las=(la,))
+    return t.OneTimePassword(_managed(d, _row(d, username)), password)
+
+
+def reset_password(d, viewer: Viewer, req: t.UserRef) -> t.OneTimePassword:
+    """R-ROLE-4: a new one-time password for one of the LA's users (forgotten, or the first one lost): the old
+    password stops working, their sessions end, a lock-out is lifted, and they choose their own at sign-in."""
+    reason = d.la_team_request(viewer, "reset_password", "access.la_team_only")
+    row = _own_user(d, viewer, reason, "reset_password", req.username)
+    username, role = row[0], row[2]
+    if role == Role.COLLEAGUE.value:
+        raise AccessRefused("la_users.colleague_no_access", "username")
+    _not_yourself(viewer, username, "username")
+    password = one_time_password()
+    was_locked = d._locked_out(username)
+    d.conn.execute("UPDATE users SET password_hash = ?, password_change_required = 1 WHERE username = ?",
+                   (hash_password(password), username))
+    d.conn.execute("DELETE FROM signin_failures WHERE username = ?", (username,))
+    d.audit.record(viewer.user.username, "password_reset", viewer=viewer, reason=reason.text(),
+                   detail={"user": username, "sessions_ended": _end_sessions(d, username), "was_locked": was_locked},
+                   las=(viewer.user.la_code,))
+    return t.OneTimePassword(_managed(d, _row(d, username)), password)
+
+
+def _row(d, username: str) -> tuple:
+    return d.conn.execute(f"SELECT {_USER_COLUMNS} FROM users WHERE username = ?", (username,)).fetchone()

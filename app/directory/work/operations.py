@@ -156,6 +156,17 @@ DECIDE_REGISTER: Operation[t.RegisterDecision, t.RegisterEntry] = _op(
     "decide_register", t.RegisterDecision, t.RegisterEntry, True, "register.decide",
     "The LA team approves or declines a request to add an organisation or a role title.")
 
+# -- la-admin: giving access (issue 14 §2.1, R-ROLE-3, R-ROLE-4) ----------------------------------------------
+CREATE_USER: Operation[t.NewUser, t.OneTimePassword] = _op(
+    "create_user", t.NewUser, t.OneTimePassword, True, "la_users.create",
+    "The LA team gives a nominated, checked person access: an account in its LA with a one-time password.")
+RESET_PASSWORD: Operation[t.UserRef, t.OneTimePassword] = _op(
+    "reset_password", t.UserRef, t.OneTimePassword, True, "la_users.reset_password",
+    "The LA team gives one of its users a new one-time password (their sessions end, a lock-out is lifted).")
+CHANGE_PASSWORD: Operation[t.PasswordChange, None] = _op(
+    "change_password", t.PasswordChange, type(None), True, "accounts.change_password",
+    "The signed-in user replaces their password; a one-time one must be replaced before any other work.")
+
 # -- retention (R-RET-1..3) ---------------------------------------------------------------------------
 RECORD_RETENTION_FACT: Operation[t.RetentionChange, None] = _op(
     "record_retention_fact", t.RetentionChange, type(None), True, "retention.record_fact",

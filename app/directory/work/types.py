@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ...audit import Entry
-from ...model import ConsentBy, ConsentOverride, Involvement, Reason, RecordView, ServiceType
+from ...model import ConsentBy, ConsentOverride, Involvement, Reason, RecordView, Role, ServiceType
 
 
 @dataclass(frozen=True)
@@ -445,6 +445,48 @@ class ManagedUser:
     enabled: bool
     locked_out: bool
     token_serial: str
+    must_change_password: bool = False  # a one-time password not yet replaced by the user's own
+
+
+# -- la-admin: giving access (issue 14 §2.1, R-ROLE-3, R-ROLE-4) -----------------------------------------------
+@dataclass(frozen=True)
+class NewUser:
+    """A user the LA team gives access: nominated (by whom, when), a role and an organisation from the register,
+    trained (or not yet) and checked. The username is made from the name; the password is a one-time one."""
+
+    display_name: str
+    role: Role
+    organisation: str
+    nominated_by: str
+    nominated_on: date
+    check_date: date
+    trained_on: date | None = None
+
+
+@dataclass(frozen=True)
+class UserRef:
+    username: str
+
+
+@dataclass(frozen=True)
+class OneTimePassword:
+    """A user's one-time password, for the LA team to pass on in person: shown once, stored only as its hash and
+    never in the directory's record of answers (``without_secret``), replaced by the user at their first sign-in."""
+
+    user: ManagedUser
+    password: str
+
+    def without_secret(self) -> OneTimePassword:
+        """What a repeated request (the same idempotency key) answers: the account, never the password again."""
+        return OneTimePassword(self.user, "")
+
+
+@dataclass(frozen=True)
+class PasswordChange:
+    """The signed-in user replaces their password (a one-time one at first sign-in): the current one, the new."""
+
+    current: str
+    new: str
 
 
 @dataclass(frozen=True)
