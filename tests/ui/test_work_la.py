@@ -20,6 +20,7 @@ from app.refusals import Refusal
 from app.search import Criteria
 from tests.conftest import TODAY, SoftToken, token_sign_in, viewer_for
 from ui.bridge import Relay
+from ui.dialogs.la_new_user import OneTimePasswordDialog
 from ui.screens.base import ScreenContext
 from ui.screens.la import SCREENS
 from ui.screens.la.words import NOT_PROOF
@@ -629,3 +630,55 @@ def test_the_la_team_adds_a_role_itself_and_registers_a_colleague_from_the_regis
     c.buttons.button(c.buttons.StandardButton.Ok).click()
     qtbot.waitUntil(lambda: "Dr Kofi Mensah (Locum GP, Northbridge CAMHS) registered" in users.message.text(),
                     timeout=WAIT)
+
+
+# -- la-admin: giving access from the Users screen (issue 14 §2.1, R-ROLE-3, R-ROLE-4) ---------------------------
+def test_new_user_shows_the_one_time_password_once_and_offers_their_token(qtbot, desk):
+    screen = desk.show("UsersScreen")
+    qtbot.waitUntil(lambda: count(screen.table) > 5, timeout=WAIT)
+    qtbot.keyClick(screen, Qt.Key_U, Qt.AltModifier)  # Alt+U: new user…
+    qtbot.waitUntil(lambda: screen.dialog is not None and screen.dialog.isVisible(), timeout=WAIT)
+    d = screen.dialog
+    qtbot.waitUntil(lambda: d.organisation.count() > 10, timeout=WAIT)
+    qtbot.keyClicks(d.name, "Priya Nair")
+    qtbot.mouseClick(d.ok, Qt.LeftButton)
+    assert "Choose the role" in d.message.text() and d.role.hasFocus()
+    d.role.setCurrentIndex(d.role.findData("practitioner"))
+    d.organisation.setEditText("Hub - mum drinks, dad violent")
+    qtbot.mouseClick(d.ok, Qt.LeftButton)
+    assert d.message.text().startswith("Choose your organisation from the list")
+    d.organisation.setEditText("Northbridge Family Hub")
+    qtbot.keyClicks(d.nominated_by, "Ruth Ellis, Head of Early Help")
+    d.trained.setChecked(True)
+    qtbot.mouseClick(d.ok, Qt.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(screen.dialog, OneTimePasswordDialog) and screen.dialog.isVisible(),
+                    timeout=WAIT)
+    shown = screen.dialog
+    password = shown.password.text()
+    assert len(password) == 19 and shown.password.textInteractionFlags() == Qt.NoTextInteraction
+    assert "Created. Priya Nair is priya.nair. Enrol their token" in screen.message.text()
+    assert shown.enrol_button.isVisible()
+    hashed = desk.engine(lambda e: e.conn.execute("SELECT password_hash, password_change_required FROM users "
+                                                  "WHERE username = 'priya.nair'").fetchone())
+    assert hashed[0].startswith("$argon2id$") and hashed[1] == 1
+    shown.reject()
+    assert shown.password.text() == ""  # gone with the dialog
+    qtbot.waitUntil(lambda: any(r[0] == "priya.nair" for r in rows(screen.table)), timeout=WAIT)
+
+
+def test_reset_password_asks_first_and_own_account_actions_are_not_offered(qtbot, desk):
+    screen = desk.show("UsersScreen")
+    select(qtbot, screen.table, 0, "jo.la")
+    for b in (screen.reset_button, screen.check_button, screen.train_button, screen.token_button,
+              screen.enable_button):
+        assert not b.isEnabled(), b.text()
+    select(qtbot, screen.table, 0, "chris.locked")
+    qtbot.keyClick(screen, Qt.Key_P, Qt.AltModifier)  # Alt+P: reset password…
+    qtbot.waitUntil(lambda: screen.confirm is not None and screen.confirm.isVisible(), timeout=WAIT)
+    reset = next(b for b in screen.confirm.buttons() if screen.confirm.buttonRole(b) == QMessageBox.DestructiveRole)
+    qtbot.mouseClick(reset, Qt.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(screen.dialog, OneTimePasswordDialog) and screen.dialog.isVisible(),
+                    timeout=WAIT)
+    assert len(screen.dialog.password.text()) == 19 and "Password reset." in screen.message.text()
+    screen.dialog.reject()
+    qtbot.waitUntil(lambda: next(r for r in rows(screen.table) if r[0] == "chris.locked")[8] == "No", timeout=WAIT)

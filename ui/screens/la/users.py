@@ -1,8 +1,10 @@
 """The LA's users (R-ROLE-3, R-ROLE-4): role, organisation, training, criminal-records check and when it
 expires (EXPIRED said and flagged), enabled, LOCKED OUT, token serial. Record training, renew the check,
 disable (after a confirmation, like lifting a shield) or enable, unlock after a lock-out, enrol or replace a
-token, register a mediated colleague. The list sorts (by name, expired first, locked out first, role,
-organisation) and filters (locked out, expired, disabled, no token, words typed) (issue 14 §3.3, §3.4)."""
+token, register a mediated colleague; give someone access (New user…: a one-time password shown once, then their
+token) and reset a password (issue 14 §2.1). Nothing of one's own account is changed here. The list sorts (by
+name, expired first, locked out first, role, organisation) and filters (locked out, expired, disabled, no token,
+words typed) (issue 14 §3.3, §3.4)."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QMessageBox, QWidget
@@ -10,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QMessageBox, QWidg
 from app.directory.work import operations as ops
 from app.directory.work import types as t
 from app.model import Role
+from ui.refusals import explain
 
 from .common import LaScreen, buddy, button, date_edit, day_of, heading, queue_page, set_day
 from .lists import Column, ItemsList
@@ -78,6 +81,11 @@ class UsersScreen(LaScreen):
                                    "user (replacing any old one)")
         self.colleague_button = button("Register &colleague…", "registerColleague",
                                        "Register a colleague without access of their own, for mediated searches")
+        self.new_button = button("New &user…", "newUser", "Give a nominated, trained and checked person access: "
+                                 "a one-time password, then their token")
+        self.reset_button = button("Reset &password…", "resetPassword", "Give this user a new one-time password")
+        self.new_button.clicked.connect(self.create)
+        self.reset_button.clicked.connect(self.confirm_reset)
         self.refresh_button = button("&Refresh", "refreshUsers")
         self.train_button.clicked.connect(lambda: self.change(t.UserAction.RECORD_TRAINING))
         self.check_button.clicked.connect(lambda: self.change(t.UserAction.RENEW_CHECK))
@@ -99,7 +107,9 @@ class UsersScreen(LaScreen):
         actions.addWidget(self.token_button, 1, 2)
         actions.addWidget(self.colleague_button, 1, 3)
         actions.addWidget(self.refresh_button, 1, 4)
-        actions.setColumnStretch(5, 1)
+        actions.addWidget(self.new_button, 0, 4)
+        actions.addWidget(self.reset_button, 0, 5)
+        actions.setColumnStretch(6, 1)
         queue_page(self, self.list, actions)
         self._selection()
 
@@ -135,10 +145,11 @@ class UsersScreen(LaScreen):
         u = self.current()
         has_access = u is not None and u.role != Role.COLLEAGUE.value
         mine = u is not None and u.username == self.ctx.viewer().user.username
-        for b in (self.train_button, self.check_button, self.token_button):
-            b.setEnabled(has_access)
-        self.unlock_button.setEnabled(has_access and u.locked_out)
-        self.enable_button.setEnabled(u is not None and not (mine and u.enabled))
+        # R-ROLE-3/4: nothing of one's own account is changed here (the directory refuses it too)
+        for b in (self.train_button, self.check_button, self.token_button, self.reset_button):
+            b.setEnabled(has_access and not mine)
+        self.unlock_button.setEnabled(has_access and u.locked_out and not mine)
+        self.enable_button.setEnabled(u is not None and not mine)
         self.enable_button.setText("&Enable" if u is not None and not u.enabled else "&Disable")
 
     def _toggle(self) -> None:
@@ -180,9 +191,9 @@ class UsersScreen(LaScreen):
         self.say(f"{USER_ACTIONS[action]} for {after.display_name}{extra}.")
         self.refresh()
 
-    def enrol(self) -> None:
+    def enrol(self, u: t.ManagedUser | None = None) -> None:
         from ui.dialogs.la_enrol_token import open_enrol
-        u = self.current()
+        u = u or self.current()
         if u is None:
             return
         tokens = getattr(self.ctx, "tokens", None)
@@ -209,6 +220,58 @@ class UsersScreen(LaScreen):
         dialog.accepted.connect(lambda: self.ask(ops.REGISTER_COLLEAGUE, dialog.request(), lambda c: (
             self.say(f"{c.name} ({c.role}, {c.organisation}) registered as {c.username}. Mediating users can now "
                      "choose them."), self.refresh())))
+        self.dialog = dialog
+        dialog.open()
+
+    # -- la-admin: giving access (issue 14 §2.1, R-ROLE-3, R-ROLE-4) ---------------------------------------------
+    def create(self) -> None:
+        """Read the register for the organisation list, then ask who to give access to."""
+        self.ask(ops.VOCABULARY, t.Nothing(), self._create_with)
+
+    def _create_with(self, vocabulary: t.Vocabulary) -> None:
+        from ui.dialogs.la_new_user import NewUserDialog
+        dialog = NewUserDialog(vocabulary, self.today(), self)
+        dialog.submitted.connect(lambda request: self.ask(
+            ops.CREATE_USER, request, lambda given: (dialog.done_ok(), self._given(given, "Created.")),
+            lambda exc: self._not_given(dialog, exc)))
+        dialog.pickers.asked.connect(lambda request: self.ask(
+            ops.ASK_REGISTER, request, lambda entry: dialog.show_note(dialog.pickers.asked_done(entry)),
+            lambda exc: (dialog.pickers.asked_failed(), dialog.show_error(explain(exc)[0]))))
+        self.dialog = dialog
+        dialog.open()
+
+    def _not_given(self, dialog, exc: BaseException) -> None:
+        if type(exc).__name__ == "Queued":  # app.outbox.Queued: the account is made when the directory answers
+            dialog.done_ok()
+            self.say("The directory cannot be reached: the account is made when it answers. Then use Reset "
+                     "password to give them a one-time password (it cannot be shown to you once you have gone).")
+            return
+        dialog.show_error(explain(exc)[0])
+
+    def confirm_reset(self) -> None:
+        u = self.current()
+        if u is None:
+            return
+        box = QMessageBox(QMessageBox.Warning, "Reset password",
+                          f"Give {u.display_name} ({u.username}) a new one-time password?\n\nTheir password stops "
+                          "working and any session they have ends at once; a lock-out is lifted. They choose their "
+                          "own password when they next sign in.", QMessageBox.Cancel, self)
+        reset = box.addButton("Reset &password", QMessageBox.DestructiveRole)
+        box.setDefaultButton(QMessageBox.Cancel)
+        box.setObjectName("confirmReset")
+        box.finished.connect(lambda _r: self.ask(ops.RESET_PASSWORD, t.UserRef(u.username), lambda given: self._given(
+            given, "Password reset.")) if box.clickedButton() is reset else None)
+        self.confirm = box
+        box.open()
+
+    def _given(self, given: t.OneTimePassword, why: str) -> None:
+        """The one-time password, shown once; then, for a new user, their token."""
+        from ui.dialogs.la_new_user import OneTimePasswordDialog
+        self.refresh()
+        self.say(f"{why} {given.user.display_name} is {given.user.username}."
+                 + ("" if given.user.token_serial else " Enrol their token before they sign in."))
+        dialog = OneTimePasswordDialog(given, why, self)
+        dialog.enrol_requested.connect(self.enrol)
         self.dialog = dialog
         dialog.open()
 
