@@ -157,6 +157,10 @@ class SignpostApp(QObject):
         self.signin.show_error(*self._message(exc))
 
     def _signed_in(self, session) -> None:
+        if session.password_change_required:  # la-admin (issue 14 §2.1): a one-time password is replaced first
+            from .first_password import FirstPassword
+            FirstPassword(self.signin, self.service, self.relay, session, self._signed_in, self.sessions.sign_out)
+            return
         from .lock_window import LockWindow
         from .main_window import MainWindow
         assert self.service is not None

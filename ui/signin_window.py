@@ -15,11 +15,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from .announce import announce
+from .password_step import PasswordStep
 from .token_picker import TokenPicker
 
 
 class SignInWindow(QWidget):
     submitted = Signal(str, str, str, str)  # username, password, token serial, PIN
+    new_password = Signal(str, str)  # la-admin: (the one-time password signed in with, the user's own)
+    new_password_cancelled = Signal()
 
     def __init__(self, remembered: Callable[[str], str | None] | None = None, parent=None) -> None:
         super().__init__(parent)
@@ -59,7 +62,9 @@ class SignInWindow(QWidget):
         self._overall = None  # made on the first report: only a first run has one
         self._transient = False  # the status says something the next input makes stale
 
-        form = QFormLayout()
+        self.form_box = QWidget()  # the sign-in form, hidden while the password step is shown
+        form = QFormLayout(self.form_box)
+        form.setContentsMargins(0, 0, 0, 0)
         form.addRow("&Username", self.username)
         form.addRow("&Password", self.password)
         # the label names the combo itself: on Linux a combo box's accessible name is its current text, and a
@@ -68,12 +73,18 @@ class SignInWindow(QWidget):
         token_label.setBuddy(self.tokens.combo)
         form.addRow(token_label, self.tokens)
         form.addRow("Token P&IN", self.pin)
+        self.step = PasswordStep()  # la-admin (issue 14 §2.1): a one-time password is replaced here
+        self.step.chosen.connect(lambda new: self.new_password.emit(self._one_time, new))
+        self.step.cancelled.connect(self.new_password_cancelled.emit)
+        self.step.hide()
+        self._one_time = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 28, 32, 28)
         layout.addWidget(title)
         layout.addWidget(subtitle)
         layout.addSpacing(12)
-        layout.addLayout(form)
+        layout.addWidget(self.form_box)
+        layout.addWidget(self.step)
         layout.addWidget(self.button, 0, Qt.AlignRight)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
@@ -186,3 +197,28 @@ class SignInWindow(QWidget):
         self.password.clear()
         self.pin.clear()
         self.set_busy(False)
+
+    # -- la-admin: the password step after a sign-in with a one-time password (issue 14 §2.1, R-ROLE-4) ---------
+    def ask_new_password(self, display_name: str) -> None:
+        """Signed in with a one-time password: ask for the user's own in this window before anything else."""
+        self._one_time = self.password.text()
+        self.password.clear()
+        self.pin.clear()
+        self.form_box.hide()
+        self.button.hide()
+        self._set_status("")
+        self.step.start(display_name)
+
+    def password_step_failed(self, message: str) -> None:
+        self.step.failed(message)
+
+    def leave_password_step(self, note: str = "") -> None:
+        """Back to the sign-in form (changed, or given up: the session was signed out)."""
+        self._one_time = ""
+        self.step.clear()
+        self.step.hide()
+        self.form_box.show()
+        self.button.show()
+        self.set_busy(False)
+        if note:
+            self.show_note(note)

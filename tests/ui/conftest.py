@@ -18,6 +18,8 @@ from app.settings import Settings
 from tests.conftest import TODAY, copy_directory
 from tests.softhsm_fixtures import SoftHSM
 
+SPARE = "(spare)"  # the key of the unenrolled training token in ``training_tokens``' serials
+
 
 @pytest.fixture(scope="session")
 def training_tokens(softhsm, built_directory, tmp_path_factory):
@@ -33,6 +35,11 @@ def training_tokens(softhsm, built_directory, tmp_path_factory):
     try:
         training.provision_tokens(d, conf)
         serials = d.enrolled_tokens()
+        # la-admin (issue 14 §2.1): one more token, enrolled for nobody, for the LA team to give a new user
+        from app.token.provision import provision_softhsm_token, training_label
+        spare = provision_softhsm_token(training_label("spare"), training.TRAINING_SO_PIN, training.TRAINING_PIN,
+                                        conf=conf, module=training.SOFTHSM_MODULE)
+        serials[SPARE] = spare.serial
     finally:
         d.close()
     return db, key, root / "tokens", serials
