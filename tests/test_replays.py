@@ -66,7 +66,8 @@ def test_stored_answers_about_a_child_go_when_it_leaves_the_live_directory_and_i
     for did, key in ((leaving, "leaving-key-1"), (staying, "staying-key-2")):
         _found(directory, alex, did)
         directory.perform(ops.RECORD_INVOLVEMENT, alex, t.NewInvolvement(
-            did, ServiceType.EDUCATION_WELFARE, "Northbridge EWS", "Education welfare officer", "0191 555 0101", "",
+            did, ServiceType.EDUCATION_WELFARE, "Northbridge Education Welfare Service", "Education welfare officer",
+            "0191 555 0101", "",
             TODAY - timedelta(days=1), REASON), key)
     assert _stored(directory, "leaving-key-1") == 1
     directory.clock = lambda: date(2026, 12, 1)  # the 18th birthday: archived (R-RET-1)

@@ -20,7 +20,7 @@ from app import resources
 from app.directory import Directory
 from app.limits import Limits
 from app.server import ServiceSettings, create_app
-from tests.conftest import TODAY
+from tests.conftest import PASSWORD, TODAY
 
 from .conftest import Clock, Service
 
@@ -53,11 +53,23 @@ def fuzz_service(built_directory, tmp_path_factory, soft_tokens):
 _bearer: dict[str, str] = {}
 
 
+def _as_set_up(d: Directory) -> None:
+    """A fuzzed change-password may lock the LA team's account (wrong current passwords count as failed sign-ins)
+    or change its password (a valid request): both are put back before it signs in again."""
+    from app.passwords import hash_password, verify_password
+    d.conn.execute("DELETE FROM signin_failures WHERE username = 'jo.la'")
+    stored = d.conn.execute("SELECT password_hash FROM users WHERE username = 'jo.la'").fetchone()[0]
+    if not verify_password(stored, PASSWORD):
+        d.conn.execute("UPDATE users SET password_hash = ?, password_change_required = 0 WHERE username = 'jo.la'",
+                       (hash_password(PASSWORD),))
+
+
 def live_bearer(service: Service) -> str:
     """The LA team's session, signed in again whenever a fuzzed call locked or ended it."""
     token = _bearer.get("jo.la")
     held = service.app.state.sessions.get(token, locked_ok=True) if token else None
     if held is None or held.locked:
+        service.on_engine(_as_set_up)
         token = service.sign_in("jo.la")["Authorization"].split()[1]
         _bearer["jo.la"] = token
     return token
