@@ -271,7 +271,7 @@ def training_command(argv: list[str], store: SecureKeyStore | None = None, paths
     training.token_environment(paths)
     try:
         training_rebuild.rebuild(paths, store, archive_file=args.archive, discard_audit=args.discard_audit,
-                                 children=Settings.load(paths.settings_file).training_children)
+                                 children=load_settings(paths).training_children)
     except (*CANNOT_OPEN, training_rebuild.RebuildRefused) as exc:
         print(f"Not rebuilt: {exc}", file=sys.stderr)
         return 1
