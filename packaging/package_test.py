@@ -17,6 +17,7 @@ downloaded here. Exit status 0 when every step passed.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -83,7 +84,9 @@ def main() -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SIGNPOST_", "SOFTHSM2_", "DBUS_SESSION"))
            and k not in ("PYTHONPATH", "VIRTUAL_ENV", "QT_QPA_PLATFORM")}
     env |= {"SIGNPOST_HOME": str(work / "home"), "SIGNPOST_POLICY_FILE": str(work / "policy.json"),
-            "SIGNPOST_KEYRING_HOME": str(work / "keyring"), "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"}
+            "SIGNPOST_KEYRING_HOME": str(work / "keyring"),
+            "SIGNPOST_KEYRING_PASSWORD": secrets.token_hex(16),  # this run's throwaway keyring (training keys only)
+            "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"}
     (work / "home" / "config").mkdir(parents=True, mode=0o700)
     os.chmod(work / "home", 0o700)
     settings = work / "home" / "config" / "settings.json"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -65,6 +66,18 @@ class Xvfb:
             proc.wait(10)
 
 
+def keyring_password(home: Path) -> str:
+    """The test keyring's password, the same for every start that shares ``home`` (kept beside it, 0600: a test
+    keyring holds only throwaway training keys)."""
+    home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    kept = home.parent / f".{home.name}.password"
+    if not kept.exists():
+        fd = os.open(kept, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(16))
+    return kept.read_text().strip()
+
+
 @dataclass
 class Desktop:
     """One running app, and the driver that reads and works its accessibility tree."""
@@ -82,6 +95,7 @@ class Desktop:
                             "SIGNPOST_DIRECTORY_URL", "SIGNPOST_CA_BUNDLE", "XDG_RUNTIME_DIR")}
         env |= {"DISPLAY": self.xvfb.display, "QT_QPA_PLATFORM": "xcb", "QT_LINUX_ACCESSIBILITY_ALWAYS_ON": "1",
                 "SIGNPOST_HOME": str(self.home), "SIGNPOST_KEYRING_HOME": str(self.keyring_home),
+                "SIGNPOST_KEYRING_PASSWORD": keyring_password(self.keyring_home),
                 "SIGNPOST_POLICY_FILE": str(self.home / "policy.json"), "NO_AT_BRIDGE": "0"} | self.env
         self.socket_dir = Path(tempfile.mkdtemp(prefix="a11y-"))
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
