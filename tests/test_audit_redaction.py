@@ -15,7 +15,8 @@ from app.directory.work import operations as ops
 from app.directory.work import types as t
 from app.model import AccessReason, ConsentBy, Reason, ServiceType
 from app.search import Criteria
-from tests.conftest import TODAY, viewer_for
+from app.directory.work.register import ROLE_TITLES
+from tests.conftest import TODAY, list_organisations, viewer_for
 
 REASON = Reason(AccessReason.PROVIDING_SERVICE)
 TODAY_REAL = date.today()  # the audit stamps entries with the real time
@@ -25,7 +26,7 @@ def _record(directory, viewer, did: str, service: ServiceType, organisation: str
     directory.search(viewer, Criteria(directory_id=did), REASON)
     consent = t.Consent(ConsentBy.CHILD, TODAY) if service.sensitive else None
     return directory.perform(ops.RECORD_INVOLVEMENT, viewer, t.NewInvolvement(
-        directory_id=did, service=service, organisation=organisation, role="Clinician", phone="0191 555 0303",
+        directory_id=did, service=service, organisation=organisation, role=ROLE_TITLES[service][0], phone="0191 555 0303",
         email="clinic@example.org", start=TODAY - timedelta(days=2), reason=REASON, consent=consent), "key-" + did)
 
 
@@ -38,6 +39,7 @@ def recorded(directory):
         "SELECT directory_id FROM children WHERE la_code = 'ASH' AND shielded_at IS NULL ORDER BY id LIMIT 2")]
     conn.execute("UPDATE users SET role = 'la_management', check_date = ? WHERE username = 'lee.lapsed'",
                  (date(2026, 1, 1).toordinal(),))
+    list_organisations(conn, "Ashcombe Young Minds Clinic", "Ashcombe School Nursing")  # R-REC-5: from the register
     alex = viewer_for(directory, "alex.practitioner")
     _record(directory, alex, ash[0], ServiceType.CAMHS, "Ashcombe Young Minds Clinic")
     _record(directory, alex, ash[1], ServiceType.SCHOOL_NURSE, "Ashcombe School Nursing")

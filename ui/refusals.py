@@ -233,19 +233,6 @@ WORDS = {
                                 "confirmed, because your token no longer opens the key that protects it (it was "
                                 "re-enrolled or replaced). Your LA team has been told; if they did not change your "
                                 "token, tell them at once. Signpost keeps a new record from now on.",
-}
-
-# sec-audit: what the directory's own check found ("audit.log_broken", params["finding"]: app.audit.FINDINGS)
-AUDIT_FINDING_WORDS = {
-    "missing": "has entries missing from it",
-    "altered": "has an entry that was altered after it was written",
-    "not_covered": "has entries the directory never signed",
-    "cut_off": "has had entries cut off its end",
-    "rewritten": "was rewritten",
-    "bad_signature": "carries a checkpoint its own key did not sign",
-    "key_changed": "is signed with another key than the one it began with",
-    "witness_missing": "has lost the checkpoint kept beside it",
-    "tree_broken": "no longer fits its hash tree",
     # la-admin: retention, the register of organisations and roles, giving access (issue 14 §2)
     "retention.consent_too_young": "Consent to stay in the directory is the young person's own, given from their "
                                    "16th birthday ({from_words}). Record it with the date they gave it, on or "
@@ -270,6 +257,19 @@ AUDIT_FINDING_WORDS = {
     "password.same_as_current": "Choose a new password, not the one you have now.",
     "password.contains_username": "Your new password must not contain your username.",
     "password.wrong_current": "The current password is not right. Type the password you signed in with.",
+}
+
+# sec-audit: what the directory's own check found ("audit.log_broken", params["finding"]: app.audit.FINDINGS)
+AUDIT_FINDING_WORDS = {
+    "missing": "has entries missing from it",
+    "altered": "has an entry that was altered after it was written",
+    "not_covered": "has entries the directory never signed",
+    "cut_off": "has had entries cut off its end",
+    "rewritten": "was rewritten",
+    "bad_signature": "carries a checkpoint its own key did not sign",
+    "key_changed": "is signed with another key than the one it began with",
+    "witness_missing": "has lost the checkpoint kept beside it",
+    "tree_broken": "no longer fits its hash tree",
 }
 
 ADD_DETAIL = {
