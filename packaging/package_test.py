@@ -17,7 +17,6 @@ downloaded here. Exit status 0 when every step passed.
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.a11y.harness import Desktop  # noqa: E402
+from tests.a11y.harness import Desktop, keyring_password  # noqa: E402
 
 WATCHED = ("/usr", "/etc", "/opt")
 # Rebuilt by dpkg triggers from every installed package (not the package's own files).
@@ -85,7 +84,8 @@ def main() -> int:
            and k not in ("PYTHONPATH", "VIRTUAL_ENV", "QT_QPA_PLATFORM")}
     env |= {"SIGNPOST_HOME": str(work / "home"), "SIGNPOST_POLICY_FILE": str(work / "policy.json"),
             "SIGNPOST_KEYRING_HOME": str(work / "keyring"),
-            "SIGNPOST_KEYRING_PASSWORD": secrets.token_hex(16),  # this run's throwaway keyring (training keys only)
+            # this run's throwaway keyring (training keys only), the same password the sign-in under Xvfb uses
+            "SIGNPOST_KEYRING_PASSWORD": keyring_password(work / "keyring"),
             "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"}
     (work / "home" / "config").mkdir(parents=True, mode=0o700)
     os.chmod(work / "home", 0o700)
