@@ -55,7 +55,9 @@ from app.keystore import KeystoreItemCorrupt, SecureKeyStore
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2  # 2: the offline outbox (app/outbox.py); a version-1 cache gains it in place, nothing lost
+# 2: the offline outbox (app/outbox.py); 3: each change names its child and keeps its refusal's params.
+# An older cache gains what it lacks in place, nothing lost.
+SCHEMA_VERSION = 3
 DEFAULT_TTL_SECONDS = 60 * 60  # one hour; callers pass their own policy
 SIDECAR_SUFFIXES = ("-wal", "-shm", "-journal")
 
@@ -82,11 +84,16 @@ CREATE TABLE IF NOT EXISTS outbox (
     state      TEXT NOT NULL,
     refusal    TEXT,
     created_at REAL NOT NULL,
-    attempts   INTEGER NOT NULL DEFAULT 0
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    child      TEXT,
+    refusal_params TEXT
 );
 """
-OUTBOX_COLUMNS = ("seq", "key", "op", "request", "colleague", "state", "refusal", "created_at", "attempts")
-MIGRATABLE_VERSIONS = (1,)  # older caches whose tables _SCHEMA only adds to
+# version 3: the outbox's columns added to a version-2 table (a version-1 cache gets the whole table above)
+_TO_3 = ("ALTER TABLE outbox ADD COLUMN child TEXT", "ALTER TABLE outbox ADD COLUMN refusal_params TEXT")
+OUTBOX_COLUMNS = ("seq", "key", "op", "request", "colleague", "state", "refusal", "created_at", "attempts",
+                  "child", "refusal_params")
+MIGRATABLE_VERSIONS = (1, 2)  # older caches that are brought up to SCHEMA_VERSION in place
 
 
 class CacheError(RuntimeError):
@@ -325,10 +332,21 @@ class LocalCache:
 
     def _prepare(self, *, existing: bool) -> None:
         conn = self._conn
+        assert conn is not None
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if existing and version != SCHEMA_VERSION and version not in MIGRATABLE_VERSIONS:
             raise _SchemaMismatch(version)
         conn.execute("PRAGMA journal_mode = WAL").fetchone()
+        if existing and version == 2:  # one transaction: a kill mid-way leaves a version-2 cache, as it was
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _TO_3:
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
         conn.executescript(_SCHEMA)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -388,14 +406,16 @@ class LocalCache:
 
     # -- the offline outbox (app.outbox): each change is one committed row before it is ever sent
 
-    def outbox_add(self, key: str, op: str, request: str, colleague: str | None, *, _before_commit=None) -> int:
-        """Append a change; committed (durable) when this returns. Returns its seq."""
+    def outbox_add(self, key: str, op: str, request: str, colleague: str | None, *, child: str = "",
+                   _before_commit=None) -> int:
+        """Append a change (``child``: the name of the child it is about); committed (durable) when this
+        returns. Returns its seq."""
         conn = self._db()
         conn.execute("BEGIN IMMEDIATE")
         try:
             seq = conn.execute(
-                "INSERT INTO outbox (key, op, request, colleague, state, created_at) VALUES (?,?,?,?,'pending',?)",
-                (key, op, request, colleague, self._clock())).lastrowid
+                "INSERT INTO outbox (key, op, request, colleague, state, created_at, child) "
+                "VALUES (?,?,?,?,'pending',?,?)", (key, op, request, colleague, self._clock(), child)).lastrowid
             if _before_commit is not None:
                 _before_commit()  # tests: a kill here must leave no trace
             conn.execute("COMMIT")

@@ -10,17 +10,25 @@ and only then sent. So:
   ``done_requests`` answers what it answered the first time: nothing is done twice;
 - items are sent in the order they were made, on this module's own worker thread (never the GUI thread),
   whenever the directory answers again (retried every ``retry_s`` and at once on ``kick()``);
+- a change about a child this directory session was not given in its results (made in an earlier
+  session: before a sign-in again, a service restart, an app restart or a kill) is preceded by a search
+  by that child's directory id alone, with the reason the person gave (``app.found``): the directory
+  checks and audits it as any search, then takes the change as it would in the session that found the
+  child. A child the directory no longer finds that way leaves the change "needs you"
+  (``outbox.not_found_again``);
 - a change the directory refuses after it was queued (``involvement.conflict``, ``involvement.ended``, a
-  shield set meanwhile...) is never dropped: it waits as "needs you" until the person re-sends it (against
-  the record's new version: ``resend(key, version=...)``) or discards it. A change refused on its first
-  attempt, while the person is still looking at it, is removed and the refusal goes to them as usual.
+  shield set meanwhile...) is never dropped: it waits as "needs you", naming the child and the change,
+  until the person re-sends it (against the record's new version: ``resend(key, version=...)``) or
+  discards it. A change refused on its first attempt, while the person is still looking at it, is
+  removed and the refusal goes to them as usual.
 
 A change sent while offline answers ``Queued`` (a ``DirectoryUnavailable``: screens that already show
 "the directory cannot be reached" keep working; those that know it show "saved, will be sent").
 
-UI API (see /tmp/brief/ui-notes.md): ``submit``, ``items``, ``pending_count``, ``needs_you_count``,
-``resend``, ``discard``, ``kick``, ``on_change(callback)`` (called on the outbox worker with
-``(pending, needs_you)``; relay it to the GUI thread with ``ui.bridge``).
+API: ``submit``, ``items``, ``counts``, ``resend``, ``discard``, ``kick``, ``on_change(callback)``
+(called on the outbox worker with ``(pending, needs_you)``; relay it to the GUI thread with
+``ui.bridge``). Each call waits for the cache thread: call them there, or from a worker
+(``app.session.SessionManager`` does), never from the GUI thread.
 """
 from __future__ import annotations
 
@@ -37,9 +45,10 @@ from . import wire
 from .directory.interface import DirectoryClient, DirectoryUnavailable
 from .directory.work.operations import OPERATIONS, Operation
 from .executor import SerialExecutor
+from .found import Found, find_again
 from .localcache import LocalCache
-from .model import Colleague, Viewer
-from .refusals import RateLimited, Refusal
+from .model import Colleague, Reason, Viewer
+from .refusals import AccessRefused, RateLimited, Refusal
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +58,7 @@ CONFLICTS = frozenset({"involvement.conflict", "involvement.ended"})
 # refusals about the session, not the change: wait for the person to sign in or unlock again, then send
 WAIT_FOR_SESSION = frozenset({"access.session_ended", "access.session_locked",
                               "account.password_change_required"})  # la-admin: sent once the password is changed
+NOT_FOUND_AGAIN = "outbox.not_found_again"  # the search by the child's directory id did not return the child
 RETRY_S = 15.0
 STEP_TIMEOUT_S = 60
 
@@ -71,8 +81,10 @@ class OutboxItem:
     op: str  # the operation's name (``operations.OPERATIONS``)
     summary: str  # what the operation does, in words
     directory_id: str  # the child it is about ("" if none)
+    child: str  # the child's name as the person saw it when they made the change ("" if none)
     state: str  # PENDING or NEEDS_YOU
     refusal: str  # the refusal code when NEEDS_YOU (words: ui.refusals.WORDS)
+    refusal_params: dict  # what the refusal's words need (e.g. the record's new ``version``)
     conflict: bool  # NEEDS_YOU because the record changed meanwhile: re-send against the new version
     created_at: float
     attempts: int
@@ -90,8 +102,12 @@ class Outbox:
 
     def __init__(self, directory: DirectoryClient, cache: LocalCache, cache_thread: SerialExecutor,
                  viewer: Callable[[], Viewer | None], *, retry_s: float = RETRY_S,
-                 on_change: Callable[[int, int], None] | None = None, start: bool = True) -> None:
+                 on_change: Callable[[int, int], None] | None = None, start: bool = True,
+                 found: Found | None = None) -> None:
+        """``found``: the children the directory session ``viewer()`` signs with was given in its results
+        (the session's own, shared with its searches); without it the outbox knows only its own searches."""
         self.directory = directory
+        self.found = found if found is not None else Found()
         self.cache = cache
         self._cache_thread = cache_thread
         self._viewer = viewer
@@ -107,22 +123,26 @@ class Outbox:
             self._worker.start()
 
     # -- the UI's API -------------------------------------------------------------------------------
-    def submit(self, op: Operation, viewer: Viewer, request, *, _before_commit=None) -> Future:
-        """Make a change: kept in the outbox, then sent in order. The future gives the answer; raises the
-        directory's refusal if it refused at once, or ``Queued`` if the directory cannot be reached."""
+    def submit(self, op: Operation, viewer: Viewer, request, *, child: str = "", _before_commit=None) -> Future:
+        """Make a change: kept in the outbox (committed when this returns), then sent in order. ``child``: the
+        child's name as the person sees it, so a change waiting is always named. The future gives the answer;
+        raises the directory's refusal if it refused at once, or ``Queued`` if the directory cannot be reached."""
         if not op.writes:
             raise ValueError("only changes go through the outbox; a read is asked directly")
         key = new_key()
         future: Future = Future()
         body = json.dumps(wire.encode(request))
         colleague = json.dumps(wire.encode(viewer.on_behalf_of)) if viewer.on_behalf_of is not None else None
+        with self._lock:
+            self._waiting[key] = future  # before the commit: the worker may send it at once
         try:
-            self._on_cache(lambda: self.cache.outbox_add(key, op.name, body, colleague, _before_commit=_before_commit))
+            self._on_cache(lambda: self.cache.outbox_add(key, op.name, body, colleague, child=child,
+                                                         _before_commit=_before_commit))
         except BaseException as exc:  # not saved: the caller is told, nothing will be sent
+            with self._lock:
+                self._waiting.pop(key, None)
             future.set_exception(exc)
             return future
-        with self._lock:
-            self._waiting[key] = future
         self._changed()
         self.kick()
         return future
@@ -159,7 +179,7 @@ class Outbox:
             request = replace(request, **changes)
         fresh = new_key()
         self._on_cache(lambda: self.cache.outbox_update(key, new_key=fresh, state=PENDING, refusal=None,
-                                                        request=json.dumps(wire.encode(request))))
+                                                        refusal_params=None, request=json.dumps(wire.encode(request))))
         self._changed()
         self.kick()
         return fresh
@@ -234,6 +254,8 @@ class Outbox:
             viewer = Viewer(viewer.user, wire.decode(Colleague, json.loads(row["colleague"])), viewer.session)
         self._on_cache(lambda: self.cache.outbox_update(key, attempts=row["attempts"] + 1))
         try:
+            if not self._found(viewer, request):
+                return self._set_aside(key, first, AccessRefused(NOT_FOUND_AGAIN))
             answer = self.directory.perform(op, viewer, request, key=key).result(timeout=STEP_TIMEOUT_S)
         except (DirectoryUnavailable, RateLimited, TimeoutError):
             self._all_queued()
@@ -242,19 +264,32 @@ class Outbox:
             if exc.code in WAIT_FOR_SESSION:
                 self._all_queued()
                 return None
-            if first:  # the person is waiting on it: they get the refusal, as for any change
-                self._on_cache(lambda: self.cache.outbox_delete(key))
-            else:
-                code = exc.code  # bound now: the lambda runs on the cache thread
-                self._on_cache(lambda: self.cache.outbox_update(key, state=NEEDS_YOU, refusal=code))
-            self._settle(key, exc=exc)
-            self._changed()
-            return 0
+            return self._set_aside(key, first, exc)
         self._sent(key)
         self._on_cache(lambda: self.cache.outbox_delete(key))
         self._settle(key, answer=answer)
         self._changed()
         return 1
+
+    def _found(self, viewer: Viewer, request) -> bool:
+        """May this session act on the request's child? If its results never held the child (the change was
+        made in an earlier session), search again by the directory id with the person's reason first."""
+        did, reason = getattr(request, "directory_id", ""), getattr(request, "reason", None)
+        if not did or not isinstance(reason, Reason) or did in self.found:
+            return True
+        return find_again(self.directory, viewer, did, reason, self.found)
+
+    def _set_aside(self, key: str, first: bool, exc: Refusal) -> int:
+        """The directory refused the change: the person waiting gets the refusal (as for any change); one made
+        earlier waits as "needs you", with the refusal's code and what its words need."""
+        if first:
+            self._on_cache(lambda: self.cache.outbox_delete(key))
+        else:
+            code, params = exc.code, json.dumps(exc.params, default=str)  # bound now: run on the cache thread
+            self._on_cache(lambda: self.cache.outbox_update(key, state=NEEDS_YOU, refusal=code, refusal_params=params))
+        self._settle(key, exc=exc)
+        self._changed()
+        return 0
 
     def _sent(self, key: str) -> None:
         """Hook between the directory's answer and the item's removal (tests kill the process here)."""
@@ -304,9 +339,13 @@ class Outbox:
         except (ValueError, wire.WireError):
             request = None
         did = getattr(request, "directory_id", "") or ""
-        return OutboxItem(row["key"], row["op"], op.summary if op else row["op"], did, row["state"],
-                          row["refusal"] or "", (row["refusal"] or "") in CONFLICTS, row["created_at"],
-                          row["attempts"], request)
+        try:
+            params = json.loads(row["refusal_params"]) if row["refusal_params"] else {}
+        except ValueError:
+            params = {}
+        return OutboxItem(row["key"], row["op"], op.summary if op else row["op"], did, row["child"] or "",
+                          row["state"], row["refusal"] or "", params if isinstance(params, dict) else {},
+                          (row["refusal"] or "") in CONFLICTS, row["created_at"], row["attempts"], request)
 
 
-__all__ = ["Outbox", "OutboxItem", "Queued", "PENDING", "NEEDS_YOU", "CONFLICTS"]
+__all__ = ["Outbox", "OutboxItem", "Queued", "PENDING", "NEEDS_YOU", "CONFLICTS", "NOT_FOUND_AGAIN"]

@@ -31,12 +31,14 @@ from .directory.engine import SignedIn
 from .directory.interface import DirectoryClient, DirectoryUnavailable
 from .directory.work.operations import AUDIT_ARCHIVE
 from .executor import SerialExecutor
+from .found import Found
 from .keystore import SecureKeyStore
 from .localcache import CacheTokenError, LocalCache, UnwrapRejected
-from .model import Colleague, RecordView, User, Viewer
-from .outbox import Outbox
+from .model import Colleague, Reason, RecordView, User, Viewer
+from .outbox import Outbox, OutboxItem
 from .paths import Paths
 from .refusals import Refusal
+from .search import Criteria, Outcome
 from .token.errors import TokenError, TokenErrorKind
 from .token.service import TokenService
 from .token.signin import signin_message, wrap_for_token
@@ -59,6 +61,7 @@ class Session:
     audit_key: bytes | None = field(default=None, repr=False)  # the directory's audit key as this client pinned it
     outbox: Outbox | None = field(default=None, repr=False)  # changes waiting for the directory (R-LOCAL-1)
     password_change_required: bool = False  # la-admin: signed in with a one-time password, to replace first
+    found: Found = field(default_factory=Found, repr=False)  # the children this directory session was given
 
     def viewer(self, on_behalf_of: Colleague | None = None) -> Viewer:
         return Viewer(self.user, on_behalf_of, self.directory_session)
@@ -66,6 +69,15 @@ class Session:
     @property
     def signed(self) -> SignedIn:
         return SignedIn(self.user, self.serial, self.wrap_public_der, self.directory_session)
+
+
+@dataclass(frozen=True)
+class OutboxAccess:
+    """One session's offline outbox as the screens use it: every call answers with a future (never waits)."""
+
+    items: Callable[[], Future[list[OutboxItem]]]
+    resend: Callable[[str], Future[str]]
+    discard: Callable[[str], Future[bool]]
 
 
 @dataclass(frozen=True)
@@ -130,16 +142,71 @@ class SessionManager:
                 return None
         return self._cache_thread.submit(read)
 
+    def search(self, session: Session, viewer: Viewer, criteria: Criteria, reason: Reason) -> Future[Outcome]:
+        """A search as ``viewer``; the children it returns are ones this session may act on (``Session.found``)."""
+        future = self.directory.search(viewer, criteria, reason)
+
+        def found(f: Future[Outcome]) -> None:
+            if not f.cancelled() and f.exception() is None:
+                session.found.add(f.result())
+        future.add_done_callback(found)
+        return future
+
     def perform(self, session: Session, op, request, on_behalf_of: Colleague | None = None) -> Future:
         """A work operation as ``session``'s user. A change goes through the encrypted outbox (R-LOCAL-1):
-        kept there before it is sent, sent once, and kept (answering ``outbox.Queued``) while the directory
-        cannot be reached; a read is asked directly."""
+        kept there before it is sent, named with the child as the person saw it (from the cached record),
+        sent once, and kept (answering ``outbox.Queued``) while the directory cannot be reached; a read is
+        asked directly. Nothing here waits: the outbox is written on the cache thread."""
         viewer = session.viewer(on_behalf_of)
-        if op.writes and session.outbox is not None and not session.locked:
-            return session.outbox.submit(op, viewer, request)
-        if op is AUDIT_ARCHIVE:
-            return _vouched(self.directory.perform(op, viewer, request), session.audit_key)
-        return self.directory.perform(op, viewer, request)
+        outbox = session.outbox
+        if not (op.writes and outbox is not None and not session.locked):
+            if op is AUDIT_ARCHIVE:
+                return _vouched(self.directory.perform(op, viewer, request), session.audit_key)
+            return self.directory.perform(op, viewer, request)
+
+        def keep() -> Future:  # on the cache thread
+            return outbox.submit(op, viewer, request, child=self._child_name(session, request))
+        return _flatten(self._cache_thread.submit(keep))
+
+    def outbox_access(self, session: Session) -> OutboxAccess:
+        return OutboxAccess(lambda: self.outbox_items(session), lambda key: self.resend(session, key),
+                            lambda key: self.discard(session, key))
+
+    def outbox_items(self, session: Session) -> Future[list[OutboxItem]]:
+        """The changes waiting in ``session``'s outbox, oldest first (none while locked)."""
+        return self._cache_thread.submit(lambda: session.outbox.items() if session.outbox is not None else [])
+
+    def resend(self, session: Session, key: str) -> Future[str]:
+        """The person keeps a change that needs them: sent again (a conflict against the record's version now)."""
+        def again() -> str:
+            outbox = self._require_outbox(session)
+            item = next((i for i in outbox.items() if i.key == key), None)
+            if item is None:
+                raise KeyError(key)
+            version = item.refusal_params.get("version") if item.conflict else None
+            return outbox.resend(key, version=version) if isinstance(version, int) else outbox.resend(key)
+        return self._cache_thread.submit(again)
+
+    def discard(self, session: Session, key: str) -> Future[bool]:
+        """The person gives up a change that is waiting."""
+        return self._cache_thread.submit(lambda: self._require_outbox(session).discard(key))
+
+    @staticmethod
+    def _require_outbox(session: Session) -> Outbox:
+        if session.outbox is None:
+            raise CacheTokenError("Your changes cannot be reached while Signpost is locked. Unlock, then try again.")
+        return session.outbox
+
+    def _child_name(self, session: Session, request) -> str:
+        """The name of the child a change is about, from the record the person opened (on the cache thread)."""
+        did = getattr(request, "directory_id", "")
+        entry = session.cache.get_record_entry(did) if did and session.cache is not None else None
+        if entry is None:
+            return ""
+        try:
+            return wire.decode(RecordView, json.loads(entry[0])).name.full()
+        except (ValueError, wire.WireError):
+            return ""
 
     def close(self) -> None:
         self._executor.shutdown(wait=False)
@@ -273,7 +340,7 @@ class SessionManager:
                 self.on_outbox_change(pending, needs_you)
         session.outbox = Outbox(self.directory, session.cache, self._cache_thread,
                                 lambda: None if session.locked or session.cache is None else session.viewer(),
-                                retry_s=self.outbox_retry_s, on_change=on_change)
+                                retry_s=self.outbox_retry_s, on_change=on_change, found=session.found)
         session.outbox.kick()
 
     def _close_cache(self, session: Session) -> None:
@@ -337,4 +404,25 @@ def _memory(data: bytes | None) -> Memory | None:
         return None
 
 
-__all__ = ["Session", "SessionManager", "OfflineCopy", "CacheTokenError"]
+def _flatten(outer: Future[Future]) -> Future:
+    """The answer of the future that ``outer`` gives, as one future."""
+    result: Future = Future()
+
+    def inner_done(inner: Future) -> None:
+        exc = inner.exception()
+        if exc is not None:
+            result.set_exception(exc)
+        else:
+            result.set_result(inner.result())
+
+    def outer_done(f: Future) -> None:
+        exc = f.exception()
+        if exc is not None:
+            result.set_exception(exc)
+        else:
+            f.result().add_done_callback(inner_done)
+    outer.add_done_callback(outer_done)
+    return result
+
+
+__all__ = ["Session", "SessionManager", "OfflineCopy", "OutboxAccess", "CacheTokenError"]

@@ -2,18 +2,21 @@
 sent once in order when it answers again, and a conflict waits for the person, never dropped."""
 from __future__ import annotations
 
+import json
 from concurrent.futures import Future
+from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
-from app import db
+from app import db, directory_id
 from app.directory.interface import Unreachable
 from app.directory.work import operations as ops
 from app.directory.work import types as t
 from app.executor import SerialExecutor
 from app.localcache import LocalCache
 from app.model import ServiceType
-from app.outbox import NEEDS_YOU, PENDING, Outbox, Queued
+from app.outbox import NEEDS_YOU, NOT_FOUND_AGAIN, PENDING, Outbox, Queued
 from app.refusals import AccessRefused
 from tests.conftest import TODAY
 from tests.contract.conftest import open_client
@@ -215,11 +218,68 @@ def test_a_change_needing_the_person_can_be_discarded(setup):
 
 def test_a_change_refused_while_the_person_waits_goes_to_them_not_the_outbox(setup):
     client, facts, flaky, alex, box, _ = setup
-    did = facts.plain["did"]  # not found in this session: refused at once
-    exc = _now(box, ops.RECORD_INVOLVEMENT, alex, _new(did)).exception(timeout=30)
-    assert isinstance(exc, AccessRefused) and exc.code == "access.not_from_results"
+    did = facts.plain["did"]
+    find(client, alex, did)
+    tomorrow = replace(_new(did), start=TODAY + timedelta(days=1))  # refused for what it says, at once
+    exc = _now(box, ops.RECORD_INVOLVEMENT, alex, tomorrow).exception(timeout=30)
+    assert isinstance(exc, AccessRefused) and exc.field == "start"
     box.drain()
     assert box.items() == []
+
+
+def _audited(client, action: str) -> list:
+    return client.run_on_engine(lambda d: [json.loads(detail) for (detail,) in d.conn.execute(
+        "SELECT detail FROM audit WHERE action = ? ORDER BY seq", (action,))]).result(timeout=30)
+
+
+def test_a_change_kept_from_an_earlier_session_is_sent_after_a_search_by_the_childs_id(setup, tmp_path):
+    """R-LOCAL-1, R-SEARCH-2: the session that found the child is gone (a new sign-in, as after a service
+    or app restart); the outbox searches by the directory id alone with the person's reason, which the
+    directory checks and audits as any search, and then the change is taken, once."""
+    client, facts, flaky, alex, box, _ = setup
+    did = facts.plain["did"]
+    box.found.add(find(client, alex, did))  # this session's results held the child
+    flaky.offline = True
+    assert isinstance(_now(box, ops.RECORD_INVOLVEMENT, alex, _new(did, "Earlier Surgery")).exception(timeout=5),
+                      Queued)
+    box.close()
+    flaky.offline = False
+    again = viewer(client, "alex.practitioner")  # a new directory session: it was given nothing
+    searches = len(_audited(client, "search"))
+    later = Outbox(flaky, box.cache, box._cache_thread, lambda: again, retry_s=3600, start=False)
+    try:
+        assert later.drain() == 1 and later.items() == []
+    finally:
+        later.close()
+    [search] = _audited(client, "search")[searches:]
+    assert search["criteria"] == {"directory_id": did} and search["returned"] == [did]
+    assert len(_involvements(client, viewer(client, "jo.la"), did, "Earlier Surgery")) == 1
+
+
+def test_a_change_for_a_child_the_directory_no_longer_finds_waits_named_for_the_person(setup):
+    """The child left the live directory after the change was kept: it needs the person, named with the child
+    and the change, and is neither dropped nor sent."""
+    client, facts, flaky, alex, box, _ = setup
+    did = facts.plain["did"]
+    find(client, alex, did)
+    flaky.offline = True
+    kept = box.submit(ops.RECORD_INVOLVEMENT, alex, _new(did, "Gone Surgery"), child="Jago Quartermaine")
+    box.drain()
+    assert isinstance(kept.exception(timeout=5), Queued)
+    flaky.offline = False
+    client.run_on_engine(lambda d: d.conn.execute("UPDATE children SET archived_on = 1 WHERE directory_id = ?",
+                                                  (directory_id.parse(did),))).result(timeout=30)
+    again = viewer(client, "alex.practitioner")
+    later = Outbox(flaky, box.cache, box._cache_thread, lambda: again, retry_s=3600, start=False)
+    flaky.sent.clear()
+    try:
+        assert later.drain() == 0
+        [item] = later.items()
+    finally:
+        later.close()
+    assert (item.state, item.refusal, item.child, item.directory_id) == (
+        NEEDS_YOU, NOT_FOUND_AGAIN, "Jago Quartermaine", did)
+    assert flaky.sent == []  # never sent for a child the directory could not find
 
 
 def test_the_worker_sends_without_being_asked_when_the_directory_is_back(setup):
@@ -266,3 +326,51 @@ def test_a_version_1_cache_gains_the_outbox_without_losing_what_it_held(tmp_path
         assert again.open_outcome == "opened" and len(again.outbox_items()) == 1
     finally:
         again.close()
+
+
+def test_a_change_waiting_is_worded_with_its_child_its_change_and_what_to_do():
+    """R-LOCAL-1: Home names the child and the change, and why it needs the person; no codes."""
+    from app.outbox import OutboxItem
+    from ui.screens.outbox_words import item_words
+    did = "900 000 0025"
+    new = OutboxItem("k" * 32, "record_involvement", "", did, "Jago Quartermaine", PENDING, "", {}, False, 0.0, 1,
+                     _new(did, "Riverside Surgery"))
+    assert item_words(new) == ("Waiting to be sent: You are working with Jago Quartermaine (900 000 0025): "
+                               "GP practice, Riverside Surgery.")
+    gone = replace(new, state=NEEDS_YOU, refusal=NOT_FOUND_AGAIN)
+    assert item_words(gone).startswith("Needs you: You are working with Jago Quartermaine (900 000 0025)")
+    assert "no longer finds this child" in item_words(gone) and "outbox." not in item_words(gone)
+    conflict = replace(new, op="update_involvement", state=NEEDS_YOU, refusal="involvement.conflict",
+                       refusal_params={"version": 3}, conflict=True, child="")
+    assert item_words(conflict).startswith("Needs you: New contact details for your involvement with the child "
+                                           "with directory id 900 000 0025.")
+    assert item_words(conflict).endswith("Send again saves yours over the change made elsewhere.")
+
+
+def test_a_version_2_cache_keeps_its_waiting_changes_and_gains_their_names(tmp_path):
+    """R-LOCAL-1: the cache's schema moved to 3 in place; a change kept by the previous version is still
+    there (nothing lost to a rebuild), with no child name, and a new one keeps its child's name."""
+    keystore = DictKeystore()
+    path = tmp_path / "v2.db"
+    key = db.new_key()
+    keystore.put_now("localcache-key:u", key)
+    conn = db.open_encrypted(path, key)
+    conn.executescript("CREATE TABLE cached_records (child_key TEXT PRIMARY KEY, payload BLOB NOT NULL, "
+                       "fetched_at REAL NOT NULL, expires_at REAL NOT NULL); "
+                       "CREATE TABLE kept (name TEXT PRIMARY KEY, value BLOB NOT NULL); "
+                       "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE, "
+                       "op TEXT NOT NULL, request TEXT NOT NULL, colleague TEXT, state TEXT NOT NULL, refusal TEXT, "
+                       "created_at REAL NOT NULL, attempts INTEGER NOT NULL DEFAULT 0);")
+    conn.execute("INSERT INTO outbox (key, op, request, state, created_at) VALUES (?, 'mark_read', '{}', "
+                 "'needs_you', 1.0)", ("o" * 32,))
+    conn.execute("PRAGMA user_version = 2")
+    conn.close()
+    cache = LocalCache.open(path, "u", keystore, wrap=lambda k: k, unwrap=lambda w: w)
+    try:
+        assert cache.open_outcome == "opened"
+        [old] = cache.outbox_items()
+        assert (old["key"], old["state"], old["child"], old["refusal_params"]) == ("o" * 32, NEEDS_YOU, None, None)
+        cache.outbox_add("n" * 32, "record_involvement", "{}", None, child="Jago Quartermaine")
+        assert [r["child"] for r in cache.outbox_items()] == [None, "Jago Quartermaine"]
+    finally:
+        cache.close()

@@ -3,7 +3,9 @@
 Real client processes (``python -m tests.test_outbox_kill <config>``) sign in to the real HTTPS service
 (``tests.contract.service.RunningService``), keep a change in their encrypted outbox and send it; the test
 SIGKILLs them at a chosen point, starts a new process on the same cache (a restart), lets it send what it
-kept, and then checks the directory has exactly one involvement and the outbox is empty.
+kept, and then checks the directory has exactly one involvement and the outbox is empty. A change kept
+while the service was down is sent by a new process after the service restarted (every session gone),
+without the person searching again: the outbox searches by the child's directory id first.
 """
 from __future__ import annotations
 
@@ -50,6 +52,7 @@ def _client(cfg: dict) -> None:
     from app.directory.work import operations as ops
     from app.directory.work import types as t
     from app.executor import SerialExecutor
+    from app.found import Found
     from app.localcache import LocalCache
     from app.model import AccessReason, Reason, ServiceType, Viewer
     from app.outbox import Outbox
@@ -63,11 +66,13 @@ def _client(cfg: dict) -> None:
     signature = signer.sign(signin_message("sign-in", cfg["serial"], challenge), ec.ECDSA(hashes.SHA256()))
     signed = remote.sign_in(USER, cfg["password"], cfg["serial"], challenge, signature).result(WAIT_S)
     alex = Viewer(signed.user, None, signed.session)
-    remote.search(alex, Criteria(directory_id=cfg["did"]), reason).result(WAIT_S)  # found in this session
+    found = Found()
+    if cfg.get("search", True):  # found in this session, as the person did before making the change
+        found.add(remote.search(alex, Criteria(directory_id=cfg["did"]), reason).result(WAIT_S))
     thread = SerialExecutor("cache")
     cache = thread.call(lambda: LocalCache.open(cfg["cache"], USER, FileKeystore(cfg["keystore"]),
                                                 wrap=lambda k: k, unwrap=lambda w: w))
-    box = Outbox(remote, cache, thread, lambda: alex, retry_s=3600, start=False)
+    box = Outbox(remote, cache, thread, lambda: alex, retry_s=3600, start=False, found=found)
     change = t.NewInvolvement(cfg["did"], ServiceType.GP, cfg["org"], "GP", "0191 496 0000", "gp@example.nhs.uk",
                               date.fromisoformat(cfg["start"]), reason)
 
@@ -77,7 +82,14 @@ def _client(cfg: dict) -> None:
 
     mode = cfg["mode"]
     before = len(box.items())
-    if mode == "in_write":  # killed inside the outbox's transaction, before its COMMIT
+    if mode == "offline":  # signed in and searched; the service goes away; the change is kept, then the kill
+        Path(cfg["marker"]).write_text("signed in")
+        while not Path(cfg["go"]).exists():
+            time.sleep(0.01)
+        box.submit(ops.RECORD_INVOLVEMENT, alex, change)
+        box.drain()  # the service does not answer: kept
+        pause()
+    elif mode == "in_write":  # killed inside the outbox's transaction, before its COMMIT
         box.submit(ops.RECORD_INVOLVEMENT, alex, change, _before_commit=pause)
     elif mode == "after_write":  # committed, not yet sent
         box.submit(ops.RECORD_INVOLVEMENT, alex, change)
@@ -103,27 +115,55 @@ def _client(cfg: dict) -> None:
 
 
 # -- the test -------------------------------------------------------------------------------------------
+class Services:
+    """The real service over one directory file; ``restart`` stops it (every session ends) and starts a new
+    one on the same port, as an operator restarting the service would."""
+
+    def __init__(self, path, key, cert) -> None:
+        self.path, self.key, self.cert = path, key, cert
+        self.running = self._start(0)
+
+    def _start(self, port: int):
+        from app.directory import Directory
+        from tests.conftest import TODAY
+        from tests.contract.service import RunningService
+        return RunningService(lambda: Directory.open(self.path, self.key, clock=lambda: TODAY), self.cert,
+                              port).start()
+
+    def restart(self) -> None:
+        self.stop()
+        self.running = self._start(self.running.port)
+
+    def stop(self) -> None:
+        if self.running is not None:
+            self.running.stop()
+
+
 @pytest.fixture
-def service(built_directory, tmp_path):
-    from app.directory import Directory
+def services(built_directory, tmp_path):
     from app.server import tls
-    from tests.conftest import TODAY
     from tests.contract.conftest import prepare
-    from tests.contract.service import RunningService
     cert = tls.ensure(tmp_path / "tls")
     path, key, facts = prepare(built_directory, tmp_path / "service", None)
     from app import db
     from tests.conftest import list_organisations
     conn = db.open_encrypted(path, key)
     try:  # each test's own organisation, in the register (R-REC-5)
-        list_organisations(conn, *(f"Kill Surgery {m}" for m in ("after_write", "after_send", "in_send", "in_write")))
+        list_organisations(conn, "Restart Surgery",
+                           *(f"Kill Surgery {m}" for m in ("after_write", "after_send", "in_send", "in_write")))
     finally:
         conn.close()
-    running = RunningService(lambda: Directory.open(path, key, clock=lambda: TODAY), cert).start()
+    served = Services(path, key, cert)
     try:
-        yield running, cert, path, key, facts
+        yield served, facts
     finally:
-        running.stop()
+        served.stop()
+
+
+@pytest.fixture
+def service(services):
+    served, facts = services
+    return served.running, served.cert, served.path, served.key, facts
 
 
 def _config(service, tmp_path, org: str) -> dict:
@@ -140,7 +180,7 @@ def _config(service, tmp_path, org: str) -> dict:
                                            serialization.NoEncryption()))
     return {"url": running.url, "ca": str(cert.ca), "pem": str(pem), "serial": token.serial, "password": PASSWORD,
             "did": facts.plain["did"], "org": org, "start": TODAY.isoformat(), "cache": str(tmp_path / "cache.db"),
-            "keystore": str(tmp_path / "wrapped.key"), "marker": str(tmp_path / "marker")}
+            "keystore": str(tmp_path / "wrapped.key"), "marker": str(tmp_path / "marker"), "go": str(tmp_path / "go")}
 
 
 def _spawn(cfg: dict, mode: str) -> subprocess.Popen:
@@ -150,20 +190,25 @@ def _spawn(cfg: dict, mode: str) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True)
 
 
-def _kill_when_there(proc: subprocess.Popen, cfg: dict, delay_s: float = 0.0) -> None:
+def _wait_for(proc: subprocess.Popen, cfg: dict, text: str = "here") -> None:
     deadline = time.monotonic() + WAIT_S
-    while not Path(cfg["marker"]).exists():
+    marker = Path(cfg["marker"])
+    while not (marker.exists() and marker.read_text() == text):
         if proc.poll() is not None:
-            raise AssertionError(f"the client ended before the kill point: {proc.stderr.read()}")
-        assert time.monotonic() < deadline, "the client never reached the kill point"
+            raise AssertionError(f"the client ended before it said {text!r}: {proc.stderr.read()}")
+        assert time.monotonic() < deadline, f"the client never said {text!r}"
         time.sleep(0.01)
+
+
+def _kill_when_there(proc: subprocess.Popen, cfg: dict, delay_s: float = 0.0) -> None:
+    _wait_for(proc, cfg)
     time.sleep(delay_s)
     os.kill(proc.pid, signal.SIGKILL)
     assert proc.wait(timeout=WAIT_S) == -signal.SIGKILL
 
 
-def _restart(cfg: dict, mode: str = "resume") -> dict:
-    proc = _spawn(cfg, mode)
+def _restart(cfg: dict, mode: str = "resume", **changes) -> dict:
+    proc = _spawn({**cfg, **changes}, mode)
     out, err = proc.communicate(timeout=WAIT_S * 2)
     assert proc.returncode == 0, err
     return json.loads(out.strip().splitlines()[-1])
@@ -207,6 +252,42 @@ def test_a_kill_while_the_change_is_being_written_leaves_no_trace_and_nothing_se
     got = _restart(cfg, "redo")
     assert got["before"] == 0 and got["sent"] == 1 and got["after"] == []
     assert _involvements(service, org) == 1
+
+
+def test_a_change_kept_while_the_service_was_down_is_sent_after_it_restarts_by_a_new_process(services, tmp_path):
+    """R-LOCAL-1: the service stops while a practitioner works; their change is kept; the client is SIGKILLed;
+    the service restarts (the session that found the child is gone); a new client process signs in and,
+    without the person searching again, sends it: once, after a search by the child's id that the directory
+    audits (before, it came back "not from this session's results" and waited unseen)."""
+    from app import db
+    served, facts = services
+    org = "Restart Surgery"
+    cfg = _config(service=(served.running, served.cert, served.path, served.key, facts), tmp_path=tmp_path, org=org)
+    proc = _spawn(cfg, "offline")
+    _wait_for(proc, cfg, "signed in")
+    served.stop()  # every session, and the results it was given, end with it
+    Path(cfg["go"]).write_text("go")
+    _kill_when_there(proc, cfg)
+    served.restart()
+    conn = db.open_encrypted(served.path, served.key)
+    try:
+        (searches_before,) = conn.execute("SELECT count(*) FROM audit WHERE action = 'search'").fetchone()
+    finally:
+        conn.close()
+    got = _restart(cfg, search=False)
+    assert got == {"before": 1, "sent": 1, "after": []}
+    assert _involvements((None, None, served.path, served.key, facts), org) == 1
+    conn = db.open_encrypted(served.path, served.key)
+    try:
+        searches = [json.loads(d) for (d,) in conn.execute(
+            "SELECT detail FROM audit WHERE action = 'search' AND actor = ? ORDER BY seq", (USER,))]
+        (total,) = conn.execute("SELECT count(*) FROM audit WHERE action = 'search'").fetchone()
+    finally:
+        conn.close()
+    assert total == searches_before + 1
+    assert searches[-1]["criteria"] == {"directory_id": facts.plain["did"]}
+    assert searches[-1]["returned"] == [facts.plain["did"]]
+    assert _restart(cfg, search=False) == {"before": 0, "sent": 0, "after": []}
 
 
 if __name__ == "__main__":

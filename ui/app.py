@@ -172,7 +172,10 @@ class SignpostApp(QObject):
                                # the screens' work through the session: a change is kept in the encrypted
                                # outbox before it is sent (R-LOCAL-1); the outbox chooses its own key
                                work=lambda op, viewer, request, _key: self.sessions.perform(
-                                   session, op, request, viewer.on_behalf_of))
+                                   session, op, request, viewer.on_behalf_of),
+                               find=lambda viewer, criteria, reason: self.sessions.search(
+                                   session, viewer, criteria, reason),
+                               outbox=self.sessions.outbox_access(session))
         self.main.sign_out_requested.connect(self.sign_out)
         self.main.lock_requested.connect(lambda: self.lock("Locked at your request."))
         self.main.change_pin_requested.connect(self.change_pin)

@@ -46,6 +46,7 @@ from .record_view import RecordPane
 from .results_model import ResultsModel
 from .screens import screens_for
 from .screens.base import Screen, ScreenContext
+from .screens.outbox_panel import OutboxPanel
 from .screens.practice.no_copy import forbid_copy
 from .screens.practice.record_actions import RecordActions
 from .screens.practice.words import titled
@@ -104,14 +105,17 @@ class MainWindow(QMainWindow):
 
     def __init__(self, directory: DirectoryClient, user: User, clock: Callable[[], date] = date.today,
                  session: str = "", training: bool = False, recall: Callable | None = None,
-                 work: Callable | None = None, parent=None) -> None:
+                 work: Callable | None = None, find: Callable | None = None, outbox=None, parent=None) -> None:
         """``directory``: the directory interface (embedded or HTTPS); ``session``: the directory's
         session id from sign-in; ``training``: offer the training guide; ``recall(directory_id)``: a future
-        of the encrypted cache's offline copy of a record this user opened (R-LOCAL-2)."""
+        of the encrypted cache's offline copy of a record this user opened (R-LOCAL-2); ``find(viewer,
+        criteria, reason)``: how a search is asked (the session's, which notes what it returned); ``outbox``:
+        the session's offline outbox for the Home screens (``app.session.OutboxAccess``)."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.directory = directory
         self.recall = recall
+        self.find = find or directory.search
         self.user = user
         self.session = session
         self.relay = Relay(self)
@@ -125,6 +129,7 @@ class MainWindow(QMainWindow):
                                  self.relay, self._busy)
         self.ctx.clock = clock  # "overdue", "expired" and default dates follow the window's clock
         self.ctx.on_closed = self.service_closed.emit
+        self.ctx.outbox = outbox
 
         self.form = SearchForm(user.role, clock=clock)
         self.form.submitted.connect(self.search)
@@ -284,17 +289,12 @@ class MainWindow(QMainWindow):
                 screen.refresh()
 
     def outbox_changed(self, pending: int, needs_you: int) -> None:
-        """The offline outbox's counts (R-LOCAL-1; ``Session.on_outbox_change``, relayed to the GUI thread):
-        changes that need the person count on the home view and in its tab's title."""
-        lines = []
-        if needs_you:
-            lines.append(f"{count(needs_you, 'change')} made offline could not be saved as made and "
-                         f"need{'s' if needs_you == 1 else ''} you: send again or discard.")
-        if pending - needs_you > 0:
-            lines.append(f"{count(pending - needs_you, 'change')} waiting to be sent when the directory answers.")
+        """The offline outbox changed (R-LOCAL-1; ``SessionManager.on_outbox_change``, relayed to the GUI
+        thread): each Home's list of waiting changes asks the outbox again."""
         for screen in self.screens:
-            if hasattr(screen, "show_outbox"):
-                screen.show_outbox(lines, needs_you)
+            panel = getattr(screen, "outbox", None)
+            if isinstance(panel, OutboxPanel):
+                panel.refresh()
 
     def refresh_screens(self) -> None:
         for screen in self.screens:
@@ -366,7 +366,7 @@ class MainWindow(QMainWindow):
         self._begin()
         self._drop_results()
         self._set_acting(colleague)
-        future = self.directory.search(self.viewer(colleague), criteria, reason)
+        future = self.find(self.viewer(colleague), criteria, reason)
         watch(self.relay, future, self._searched, self._failed)
 
     def _searched(self, outcome) -> None:

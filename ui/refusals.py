@@ -257,6 +257,10 @@ WORDS = {
     "password.same_as_current": "Choose a new password, not the one you have now.",
     "password.contains_username": "Your new password must not contain your username.",
     "password.wrong_current": "The current password is not right. Type the password you signed in with.",
+    # offline: the outbox's changes from an earlier session (offline branch: app/outbox.py, app/found.py)
+    "outbox.not_found_again": "The directory no longer finds this child by their directory id (the record may "
+                              "have left the directory), so the change was not sent. Search for the child: if "
+                              "you find them, send it again; if not, discard it.",
 }
 
 # sec-audit: what the directory's own check found ("audit.log_broken", params["finding"]: app.audit.FINDINGS)

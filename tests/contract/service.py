@@ -16,14 +16,15 @@ START_TIMEOUT_S = 15
 class RunningService:
     """The reference service (uvicorn, TLS) on 127.0.0.1 in a thread of this process."""
 
-    def __init__(self, engine_factory: Callable[[], Directory], tls) -> None:
+    def __init__(self, engine_factory: Callable[[], Directory], tls, port: int = 0) -> None:
+        """``port``: 0 for any free one; a port used before to restart the service where clients expect it."""
         from app.server import create_app
         from app.server.serve import uvicorn_server
         self.app = create_app(engine_factory)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # else ~40 ms per answer (Nagle)
-        self._sock.bind(("127.0.0.1", 0))
+        self._sock.bind(("127.0.0.1", port))
         self.port = self._sock.getsockname()[1]
         # as ``python -m app.server`` runs it (forwarded headers, read deadline), stopping sooner
         self._server = uvicorn_server(self.app, tls, log_level="warning", lifespan="on", timeout_graceful_shutdown=1)

@@ -1,6 +1,7 @@
 """The real window against the directory service over HTTPS (issue 7): sign in with a training token,
 search, open; the service stops and a recent record opens as the offline copy (R-LOCAL-2); the service
-comes back and the same session carries on."""
+comes back and the same session carries on. Changes kept while it was down are sent after it restarted,
+or wait on Home, named, with Send again and Discard (R-LOCAL-1)."""
 from __future__ import annotations
 
 import socket
@@ -8,9 +9,12 @@ import threading
 import time
 from datetime import date
 
+import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from app.directory import Directory
+from app.directory.work import types as t
 from app.settings import Settings
 from tests.conftest import TODAY, copy_directory
 from tests.ui.test_app_flow import search, sign_in
@@ -46,6 +50,62 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class Served:
+    """The real directory service over its own copy of the training directory, on one loopback port.
+    ``stop`` closes the port (a network outage: the service and its sessions live on); ``restart`` ends
+    the service (every session with it), lets ``meanwhile(directory)`` change the directory as another
+    workstation would, and starts a new service on the same port."""
+
+    def __init__(self, training_tokens, tmp_path) -> None:
+        from app.server import tls as service_tls
+        db, self.key, _, _ = training_tokens
+        self.path = tmp_path / "service" / "directory.db"
+        self.path.parent.mkdir()
+        shutil.copy(db, self.path)
+        self.tls = service_tls.ensure(tmp_path / "tls")
+        self.port = _free_port()
+        self.url = f"https://127.0.0.1:{self.port}"
+        self.application = self._application()
+        self.listener = Listener(self.application, self.port, self.tls).start()
+
+    def _application(self):
+        from app.server import create_app
+        return create_app(lambda: Directory.open(self.path, self.key, clock=lambda: TODAY))
+
+    def settings(self) -> Settings:
+        return Settings(directory_url=self.url, ca_bundle=str(self.tls.ca))
+
+    def stop(self) -> None:
+        if self.listener.thread.is_alive():
+            self.listener.stop()
+
+    def start(self) -> None:
+        self.listener = Listener(self.application, self.port, self.tls).start()
+
+    def restart(self, meanwhile=None) -> None:
+        self.stop()
+        self.application.state.shutdown()
+        if meanwhile is not None:
+            d = Directory.open(self.path, self.key, clock=lambda: TODAY)
+            try:
+                meanwhile(d)
+            finally:
+                d.close()
+        self.application = self._application()
+        self.start()
+
+    def close(self) -> None:
+        self.stop()
+        self.application.state.shutdown()
+
+
+@pytest.fixture
+def served(training_tokens, tmp_path):
+    service = Served(training_tokens, tmp_path)
+    yield service
+    service.close()
 
 
 def test_remote_service_then_offline_copy_then_carry_on(qtbot, make_app, training_tokens, tmp_path):
@@ -102,3 +162,90 @@ def test_remote_service_then_offline_copy_then_carry_on(qtbot, make_app, trainin
     finally:
         listener.stop() if listener.thread.is_alive() else None
         application.state.shutdown()
+
+
+def _home(main):
+    return next(s for s in main.screens if s.objectName() == "homeScreen")
+
+
+def test_changes_kept_while_the_service_was_down_wait_on_home_after_it_restarts(qtbot, make_app, served):
+    """R-LOCAL-1: two changes to the practitioner's own involvement are kept while the service is down; it
+    restarts (every session gone) after the involvement was changed elsewhere; at the next sign-in both are
+    refused as conflicts; at the sign-in after that nothing is sent and no count changes, and Home still
+    lists both, naming the child and the change;
+    Discard (confirmed) drops one, Send again saves the other over the change made elsewhere."""
+    from tests.ui.test_work_practice import dialog_of, open_by_id, signed_in, type_into
+    app = make_app(settings=served.settings())
+    main = signed_in(qtbot, app)
+    d0 = Directory.open(served.path, served.key, clock=lambda: TODAY)
+    try:
+        from app import directory_id
+        did_raw, given, family = d0.conn.execute(
+            "SELECT directory_id, given_names, family_name FROM children WHERE shielded_at IS NULL "
+            "AND archived_on IS NULL AND la_code = 'NBR' ORDER BY id LIMIT 1").fetchone()
+    finally:
+        d0.close()
+    did = directory_id.fmt(did_raw)
+    open_by_id(qtbot, main, did)
+    d = dialog_of(qtbot, main, "work")
+    d.service.setCurrentIndex(d.service.findData("early_help"))
+    type_into(qtbot, d.organisation, "Outbox Family Hub")
+    type_into(qtbot, d.role, "Family support worker")
+    type_into(qtbot, d.phone, "0191 555 0100")
+    qtbot.mouseClick(d.ok, Qt.LeftButton)
+    qtbot.waitUntil(lambda: main.record_actions.dialog is None and main.record.buttons["update"].isVisible(),
+                    timeout=10000)
+
+    served.stop()  # the network goes: both changes are kept on this workstation
+    d = dialog_of(qtbot, main, "update")
+    type_into(qtbot, d.phone, "0191 555 0199")
+    qtbot.mouseClick(d.ok, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "saved on this workstation" in main.record.note.text(), timeout=20000)
+    d = dialog_of(qtbot, main, "end")
+    d.keep[t.KeepContact.ONE_YEAR].setChecked(True)
+    qtbot.mouseClick(d.ok, Qt.LeftButton)
+    qtbot.waitUntil(lambda: main.record_actions.dialog is None, timeout=20000)
+    home = _home(main)
+    qtbot.waitUntil(lambda: len(home.outbox.items) == 2, timeout=10000)
+    assert all(i.startswith("Waiting to be sent:") for i in (home.outbox.list.item(r).text() for r in range(2)))
+    app.sign_out()
+
+    def changed_elsewhere(directory):  # the same practitioner, from another workstation
+        directory.conn.execute("UPDATE involvements SET version = version + 1, phone = '0191 555 0123' "
+                               "WHERE organisation = 'Outbox Family Hub'")
+    served.restart(changed_elsewhere)
+    app.signin.username.clear()  # the sign-in window keeps the last username
+    main = signed_in(qtbot, app)
+    home = _home(main)
+    qtbot.waitUntil(lambda: len(home.outbox.items) == 2 and all(i.state == "needs_you" for i in home.outbox.items),
+                    timeout=30000)
+    app.sign_out()  # the next sign-in sends nothing and changes no count: Home still lists them
+    app.signin.username.clear()
+    main = signed_in(qtbot, app)
+    home = _home(main)
+    qtbot.waitUntil(lambda: len(home.outbox.items) == 2, timeout=10000)
+    texts = [home.outbox.list.item(r).text() for r in range(2)]
+    name = f"{given} {family}"
+    assert texts[0].startswith(f"Needs you: New contact details for your involvement with {name} ({did}).")
+    assert texts[1].startswith(f"Needs you: Ending your involvement with {name} ({did}).")
+    assert all("changed elsewhere" in t and "Send again" in t for t in texts)
+    assert main.tabs.tabText(main.tabs.indexOf(home)) == "Home (2)" and not home.outbox.isHidden()
+
+    home.outbox.list.setCurrentRow(1)
+    qtbot.mouseClick(home.outbox.discard_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: home.outbox.confirm is not None and home.outbox.confirm.isVisible())
+    assert name in home.outbox.confirm.text()
+    home.outbox.confirm.button(QMessageBox.Discard).click()
+    qtbot.waitUntil(lambda: len(home.outbox.items) == 1, timeout=10000)
+    home.outbox.list.setCurrentRow(0)
+    qtbot.mouseClick(home.outbox.send_again, Qt.LeftButton)
+    qtbot.waitUntil(lambda: home.outbox.items == [] and home.outbox.isHidden(), timeout=20000)
+    assert main.tabs.tabText(main.tabs.indexOf(home)).startswith("Home")
+    served.stop()
+    d1 = Directory.open(served.path, served.key, clock=lambda: TODAY)
+    try:
+        rows = d1.conn.execute("SELECT phone, ended FROM involvements WHERE organisation = 'Outbox Family Hub'"
+                               ).fetchall()
+    finally:
+        d1.close()
+    assert rows == [("0191 555 0199", None)]  # mine, over the change made elsewhere; the end discarded

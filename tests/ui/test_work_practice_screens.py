@@ -146,8 +146,22 @@ def test_home_shows_the_inbox_in_words_and_counts_unread_in_its_tab(qtbot, windo
     home.inbox.setCurrentRow(0)
     qtbot.mouseClick(home.mark_read_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: read == [3])
-    main.outbox_changed(3, 1)
-    assert main.tabs.tabText(main.tabs.indexOf(home)) == "Home (2)" and home.outbox.count() == 2
+    from concurrent.futures import Future
+
+    from app.outbox import NEEDS_YOU, PENDING, OutboxItem
+    waiting = [OutboxItem(k * 32, "end_involvement", "", "123 456 7890", "Poppy Smith", state, "", {}, False, 0.0, 1,
+                          None) for k, state in (("a", PENDING), ("b", NEEDS_YOU))]
+
+    class Kept:  # the session's outbox, as the window's screens reach it
+        def items(self):
+            answer: Future = Future()
+            answer.set_result(waiting)
+            return answer
+    main.ctx.outbox = Kept()
+    main.outbox_changed(1, 1)
+    qtbot.waitUntil(lambda: home.outbox.list.count() == 2)
+    assert main.tabs.tabText(main.tabs.indexOf(home)) == "Home (2)"  # one unread, one change that needs you
+    assert home.outbox.list.currentRow() == 1 and home.outbox.send_again.isEnabled()
     main.wipe()
     assert home.inbox.count() == 0 and main.tabs.tabText(main.tabs.indexOf(home)) == "Home"
 

@@ -36,6 +36,7 @@ class ScreenContext:
     tokens: Any = None  # the app's TokenService (token thread), for enrolling a token; None: not in this window
     on_closed: Callable[[], None] = lambda: None  # the directory answered that it has switched off (R-CLOSE-1)
     paths: Any = None  # the app's Paths: the audit export records each file it writes (closure, R-LOCAL-3)
+    outbox: Any = None  # the session's offline outbox (app.session.OutboxAccess); None: changes go straight out
 
     def perform(self, op: Operation, request: Any, on_done: Callable[[Any], None],
                 on_error: Callable[[BaseException], None], *, key: str | None = None) -> None:

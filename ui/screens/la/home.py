@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QStackedWidget, QTabWidget, Q
 from app.directory.work import operations as ops
 from app.directory.work import types as t
 
+from ..outbox_panel import OutboxPanel
 from .common import LaScreen, button, flag_label, heading
 from .words import check_expired
 
@@ -68,6 +69,10 @@ class LaHome(LaScreen):
         layout.addLayout(grid)
         layout.addWidget(self.refresh_button)
         layout.addWidget(self.message)
+        self.outbox = OutboxPanel(ctx)  # the team's changes kept offline (R-LOCAL-1)
+        self.outbox.needs_you.connect(lambda n: self._set_count("outbox", n))
+        self.outbox.problem.connect(self.say)
+        layout.addWidget(self.outbox)
         layout.addStretch(1)
 
     # -- reading ---------------------------------------------------------------
@@ -80,11 +85,15 @@ class LaHome(LaScreen):
         self.ask(ops.ALERTS, t.Nothing(), self._alerts, lambda e: self._unknown("alerts", e))
         self.ask(ops.LA_USERS, t.Nothing(), self._users, lambda e: self._unknown("users", e))
         self.ask(ops.REGISTER_QUEUE, t.Nothing(), self._register, lambda e: self._unknown("register", e))
+        self.outbox.refresh()
 
     def _set(self, key: str, text: str, count: int) -> None:
-        self.counts[key] = count
         self.lines[key].setText(text)
         flag_label(self.lines[key], count > 0)
+        self._set_count(key, count)
+
+    def _set_count(self, key: str, count: int) -> None:
+        self.counts[key] = count
         self.attention.emit(sum(self.counts.values()))
 
     def _unknown(self, key: str, exc: BaseException) -> None:
@@ -146,6 +155,7 @@ class LaHome(LaScreen):
 
     def reset(self) -> None:
         super().reset()
+        self.outbox.reset()
         self.counts.clear()
         for line in self.lines.values():
             line.setText(f"{line.accessibleName()}: …")

@@ -1,6 +1,6 @@
 """A practitioner's home view (issue 8): the inbox ("X, role at organisation, is now also working with <child>",
 contact requests passed on, answers), one's own contact requests and their status (R-SENS-4), and changes
-waiting in the offline outbox that need attention. What needs attention is counted in the tab's title.
+waiting in the offline outbox (``OutboxPanel``). What needs attention is counted in the tab's title.
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from app.directory.work import operations as ops
 from app.directory.work import types as t
 
 from ..base import Screen, ScreenContext
+from ..outbox_panel import OutboxPanel
 from .words import notice_words, request_row
 
 
@@ -67,23 +68,21 @@ class HomeScreen(Screen):
         self.request_table.horizontalHeader().setStretchLastSection(True)
         QVBoxLayout(requests_box).addWidget(self.request_table)
 
-        self.outbox_box = QGroupBox("Changes waiting to be sent")
-        self.outbox = QListWidget()
-        self.outbox.setObjectName("outboxAttention")
-        self.outbox.setAccessibleName("Changes waiting to be sent")
-        QVBoxLayout(self.outbox_box).addWidget(self.outbox)
-        self.outbox_box.hide()
+        self.outbox = OutboxPanel(ctx)
+        self.outbox.needs_you.connect(self._outbox_counted)
+        self.outbox.problem.connect(self.say)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.message)
         layout.addWidget(inbox_box, 2)
         layout.addWidget(requests_box, 1)
-        layout.addWidget(self.outbox_box, 1)
+        layout.addWidget(self.outbox, 1)
 
     # -- asking ----------------------------------------------------------------
     def refresh(self) -> None:
         self.ctx.perform(ops.INBOX, t.Nothing(), self._show_inbox, self.failed)
         self.ctx.perform(ops.MY_CONTACT_REQUESTS, t.Nothing(), self._show_requests, self.failed)
+        self.outbox.refresh()
 
     def _show_inbox(self, notices) -> None:
         self.notices = list(notices)
@@ -108,12 +107,8 @@ class HomeScreen(Screen):
             for c, text in enumerate(request_row(state)):
                 self.request_table.setItem(r, c, QTableWidgetItem(text))
 
-    def show_outbox(self, lines: list[str], needs_you: int = 0) -> None:
-        """Changes made offline (the outbox, R-LOCAL-1): waiting to be sent, and those that need the person."""
-        self.outbox.clear()
-        self.outbox.addItems(lines)
+    def _outbox_counted(self, needs_you: int) -> None:
         self.outbox_waiting = needs_you
-        self.outbox_box.setVisible(bool(lines))
         self._count()
 
     def unread(self) -> int:
@@ -138,7 +133,6 @@ class HomeScreen(Screen):
         self.notices, self.requests = [], []
         self.inbox.clear()
         self.request_table.setRowCount(0)
-        self.outbox.clear()
+        self.outbox.reset()
         self.outbox_waiting = 0
-        self.outbox_box.hide()
         self.attention.emit(0)
