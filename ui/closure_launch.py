@@ -139,21 +139,27 @@ class ClosureLauncher:
 
     # -- after a refused sign-in --------------------------------------------------------------------
     def try_offline(self, exc: BaseException, username: str, serial: str, pin: str) -> bool:
-        """After the switch-off the directory refuses every sign-in. The LA team user who prepared closure
-        on this workstation still reaches the closure tasks, with no network: their token and PIN are
-        checked on the token itself, and the closure store must name them (R-CLOSE-1). True when that
-        check was started (its answer opens the wizard or shows the refusal)."""
+        """After the switch-off the directory refuses every sign-in; with the network gone it cannot be
+        reached at all. Either way the LA team user who prepared closure on this workstation still reaches
+        the closure tasks, with no network, and is told why: their token and PIN are checked on the token
+        itself, and the closure store must name them (R-CLOSE-1). True when that check was started (its
+        answer opens the wizard or shows the refusal)."""
         from app.closure import startup
+        from app.directory.interface import ServiceClosed
         app = self.app
         tokens = app.tokens
         if tokens is None or not startup.may_enter_offline(exc, app.paths):
             return False
-        future = self._worker().submit(startup.enter_offline, tokens, app.paths, app.store, username, serial, pin)
-        watch(app.relay, future, lambda prepared: self._offline_ready(prepared, username, serial, exc),
+        closed = isinstance(exc, ServiceClosed)
+        future = self._worker().submit(startup.enter_offline, tokens, app.paths, app.store, username, serial, pin,
+                                       service_closed=closed)
+        watch(app.relay, future, lambda prepared: self._offline_ready(prepared, username, serial, exc, closed),
               app.show_refusal)
         return True
 
-    def _offline_ready(self, prepared: Prepared | None, username: str, serial: str, exc: BaseException) -> None:
+    def _offline_ready(self, prepared: Prepared | None, username: str, serial: str, exc: BaseException,
+                       service_closed: bool) -> None:
+        from .refusals import closure_words
         app = self.app
         if prepared is None:  # not the LA team user who prepared closure here
             app.show_refusal(exc)
@@ -163,7 +169,8 @@ class ClosureLauncher:
             return
         app.signin.reset()
         app.signin.hide()
-        self._show(prepared, username, serial, self._offline_closed, closed=True)
+        why = "" if service_closed or prepared.mode.closed else closure_words("closure.unreachable")
+        self._show(prepared, username, serial, self._offline_closed, closed=True, why=why)
 
     def _offline_closed(self) -> None:
         wizard, self.wizard = self.wizard, None
@@ -176,7 +183,8 @@ class ClosureLauncher:
 
     # -- the window -----------------------------------------------------------------------------------
     def _show(self, prepared: Prepared, username: str, serial: str, on_closed: Callable[[], None], *,
-              closed: bool, directory: Any = None, viewer: Any = None) -> None:
+              closed: bool, directory: Any = None, viewer: Any = None, why: str = "") -> None:
+        """``why``: why only the closure tasks are offered, when it is not the switch-off."""
         from app.closure.reset import TokenReset
 
         from .wizards.closure import ClosureContext, ClosureWizard
@@ -186,6 +194,7 @@ class ClosureLauncher:
                              paths=app.paths, keystore=app.store, own_serial=serial, directory=directory,
                              viewer=viewer, facts=prepared.facts)
         ctx.synced = prepared.synced
+        ctx.why_only_closure = why
         if app.tokens is not None:  # every PKCS#11 call on the app's one token thread
             ctx.tokens = TokenReset(service=app.tokens, progress=ctx.token_progress)
         self.wizard = ClosureWizard(ctx)

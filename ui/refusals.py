@@ -431,6 +431,10 @@ CLOSURE_WORDS = {
     "closure.not_la_team": "Closure is for the LA management team.",
     "closure.destroy_confirm_mismatch": "Type DESTROY in capitals to confirm.",
     "closure.file_unreadable": "The file could not be read: {why}.",
+    # offline: closure reached with the directory out of reach (offline branch: ui/closure_launch.py)
+    "closure.unreachable": "The directory cannot be reached, so only the closure tasks you prepared on this "
+                           "workstation are open, after your token checked your PIN. Searching and records wait "
+                           "until the directory answers: close this window, then sign in again.",
 }
 
 

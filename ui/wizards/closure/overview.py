@@ -78,7 +78,7 @@ class OverviewPage(Page):
 
     def refresh(self) -> None:
         ctx, reg = self.ctx, self.ctx.register
-        self.mode.setText(closure_words("closure.only_closure_tasks") if ctx.closed else
+        self.mode.setText((ctx.why_only_closure or closure_words("closure.only_closure_tasks")) if ctx.closed else
                           "Preparing for closure: the service is still running.")
         self.mode.setProperty("kind", "error" if ctx.closed else "info")
         so = ctx.switch_off
