@@ -1,7 +1,12 @@
 """User settings: a small JSON file in the config folder.
 
-Unknown keys are ignored and bad values fall back to the default with a
-logged warning, so a hand-edited file can never stop the app starting.
+Unknown keys are ignored, and a bad value of a setting that only tunes the
+app (the idle lock, the cache's hours, the training directory's size) falls
+back to its default with a logged warning. The settings that choose the
+directory never fall back: a bad ``directory_url`` or ``ca_bundle`` (or a
+settings file that cannot be read, which may name them) is kept in
+``problems``, and the app stops with a message naming the setting and what
+to write, rather than running silently on the embedded training directory.
 
 Which directory the app talks to:
 
@@ -16,7 +21,7 @@ Which directory the app talks to:
 
 Environment variables override the file (and are never written back to it):
 ``SIGNPOST_DIRECTORY_URL`` for ``directory_url`` and ``SIGNPOST_CA_BUNDLE``
-for ``ca_bundle``; a bad value is ignored with a warning, like a bad file value.
+for ``ca_bundle``; a bad value there stops the app like a bad file value.
 """
 from __future__ import annotations
 
@@ -31,6 +36,17 @@ from urllib.parse import urlsplit
 log = logging.getLogger(__name__)
 
 ENVIRONMENT = {"directory_url": "SIGNPOST_DIRECTORY_URL", "ca_bundle": "SIGNPOST_CA_BUNDLE"}
+DIRECTORY_SETTINGS = frozenset(ENVIRONMENT)  # never fall back: a bad one stops the app (no silent training data)
+
+
+@dataclass(frozen=True)
+class SettingProblem:
+    """A setting Signpost will not start with: which, where it was written, as written, and what is wrong."""
+
+    setting: str  # "directory_url", "ca_bundle", or "" for the whole settings file
+    source: str  # the settings file's path, or the environment variable
+    value: str  # as written ("" for a file that cannot be read)
+    why: str  # what is wrong, in words
 
 
 @dataclass
@@ -46,12 +62,15 @@ class Settings:
     pinned: frozenset[str] = field(default=frozenset(), compare=False, metadata={"runtime": True})
     training_allowed: bool = field(default=True, metadata={"runtime": True})
     problem: str = field(default="", compare=False, metadata={"runtime": True})
+    # why Signpost must not start with the directory these settings choose (found by ``load``; never saved)
+    problems: tuple[SettingProblem, ...] = field(default=(), compare=False, repr=False, metadata={"runtime": True})
     _file_values: dict = field(default_factory=dict, init=False, repr=False, compare=False,
                                metadata={"runtime": True})
 
     @classmethod
     def load(cls, path: Path, environ: Mapping[str, str] | None = None) -> Settings:
         out = cls()
+        problems: list[SettingProblem] = []
         raw: dict = {}
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
@@ -60,25 +79,32 @@ class Settings:
         except FileNotFoundError:
             raw = {}
         except (OSError, ValueError) as exc:
-            log.warning("settings file %s unreadable (%s); using defaults", path, exc)
+            problems.append(SettingProblem("", str(path), "", f"it cannot be read ({exc})"))
             raw = {}
         for f in user_fields():
             if f.name in raw:
-                out._set(f.name, raw[f.name], f"setting {f.name}")
+                out._set(f.name, raw[f.name], str(path), problems)
         env = os.environ if environ is None else environ
         overridden = {}
         for name, variable in ENVIRONMENT.items():
             if env.get(variable):
                 overridden[name] = getattr(out, name)
-                out._set(name, env[variable], variable)
+                out._set(name, env[variable], variable, problems)
+        if out.directory_url and not problems:
+            problems.extend(_ca_bundle_problems(out, str(path), env))
         out._file_values = overridden  # what save() writes for these: the environment is not the file
+        out.problems = tuple(problems)
         return out
 
-    def _set(self, name: str, value, source: str) -> None:
+    def _set(self, name: str, value, source: str, problems: list[SettingProblem]) -> None:
         default = getattr(type(self)(), name)
         problem = _problem(name, value, default)
+        if problem and name in DIRECTORY_SETTINGS:
+            problems.append(SettingProblem(name, source, repr(value), problem))
+            return
         if problem:
-            log.warning("%s has a bad value %r (%s); using %r", source, value, problem, getattr(self, name))
+            log.warning("%s in %s has a bad value %r (%s); using %r", name, source, value, problem,
+                        getattr(self, name))
             return
         setattr(self, name, os.path.expanduser(value) if name == "ca_bundle" else value)
 
@@ -98,17 +124,32 @@ def user_fields() -> list:
 
 
 def url_problem(value: str) -> str:
-    """Why ``value`` cannot be a directory service's address ("" when it can)."""
+    """Why ``value`` cannot be a directory service's address, as "<value> ..." reads ("" when it can)."""
     parts = urlsplit(value)
+    if parts.scheme == "http":
+        return "is a plain http:// address, which is not encrypted"
     if parts.scheme != "https" or not parts.hostname:
-        return "must be an https:// address, or empty for the training directory"
+        return "is not an https:// address"
     if parts.query or parts.fragment:
-        return "must be the service's address alone, without ? or #"
+        return "has a ? or # part; the service's address goes alone"
     return ""
+
+
+def _ca_bundle_problems(settings: Settings, path: str, env: Mapping[str, str]) -> list[SettingProblem]:
+    """With a directory service configured, its CA file must be named and be a file."""
+    source = ENVIRONMENT["ca_bundle"] if env.get(ENVIRONMENT["ca_bundle"]) else path
+    if not settings.ca_bundle:
+        return [SettingProblem("ca_bundle", source, "''", "it is empty, but the directory service's certificate "
+                               "must be checked against your LA's CA file")]
+    if not Path(settings.ca_bundle).is_file():
+        return [SettingProblem("ca_bundle", source, repr(settings.ca_bundle), "there is no such file")]
+    return []
 
 
 def _problem(name: str, value, default) -> str:
     """Why ``value`` cannot be used for setting ``name`` ("" when it can)."""
+    if type(value) is not type(default) and name in DIRECTORY_SETTINGS:
+        return "it is not text in double quotes"
     if type(value) is not type(default):
         return f"expected {type(default).__name__}"
     if name == "idle_lock_minutes" and not 1 <= value <= 60:
@@ -118,7 +159,8 @@ def _problem(name: str, value, default) -> str:
     if name == "training_children" and value < 1:
         return "must be at least 1"
     if name == "directory_url" and value:
-        return url_problem(value)
+        problem = url_problem(value)
+        return f"it {problem}" if problem else ""
     if name == "ca_bundle" and "\x00" in value:
-        return "not a file path"
+        return "it is not a file path"
     return ""

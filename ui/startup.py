@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from app import policy
 from app.paths import Paths
-from app.settings import Settings
+from app.settings import SettingProblem, Settings
 
 from .bridge import Relay, watch
 
@@ -31,6 +31,25 @@ if TYPE_CHECKING:
     from app.token.service import TokenService
 
 log = logging.getLogger(__name__)
+WRITE = {  # what to write instead, for each setting that chooses the directory
+    "directory_url": 'your directory service\'s https:// address (for example "https://directory.example.org:8443"), '
+                     'or "" for the training directory',
+    "ca_bundle": 'the full path of the CA certificate file (PEM) your LA gave you (for example '
+                 '"/etc/signpost/ca.pem")',
+}
+
+
+def setting_words(problem: SettingProblem) -> str:
+    """Why Signpost did not start, naming the setting, where it is written, and what to write."""
+    if not problem.setting:
+        return (f"Signpost did not start: its settings file {problem.source} cannot be used, because {problem.why}. "
+                'Correct it (it is JSON, for example {"directory_url": ""}) or remove it, then start Signpost again.')
+    if problem.source in ("SIGNPOST_DIRECTORY_URL", "SIGNPOST_CA_BUNDLE"):
+        where, how = f"the environment variable {problem.source}", "Set it to"
+    else:
+        where, how = f"the setting {problem.setting} in {problem.source}", "Write"
+    return (f"Signpost did not start: {where} is {problem.value}, and {problem.why}. {how} "
+            f"{WRITE[problem.setting]}, then start Signpost again.")
 
 
 def _default_store() -> SecureKeyStore:
@@ -66,6 +85,8 @@ class StartUp:
         self._pool: ThreadPoolExecutor | None = None
 
     def start(self) -> None:
+        """Open everything, unless a setting that chooses the directory is wrong: then nothing is opened
+        (never the training directory in its place) and ``on_failed`` says what to correct."""
         from app import training
         from app.directory import EmbeddedDirectory
         from app.token.service import TokenService
@@ -74,6 +95,13 @@ class StartUp:
         problem = policy.start_problem(self.settings)  # issue 18: a bad policy file; training not allowed here
         if problem:
             self.on_failed(problem)
+            return
+        # a setting of the user's that the organisation's policy does not replace
+        problems = [p for p in self.settings.problems if p.setting not in self.settings.pinned]
+        if problems:
+            for each in problems:
+                log.error("not starting: %s", setting_words(each))
+            self.on_failed(setting_words(problems[0]))
             return
         self.paths.ensure()
         training.token_environment(self.paths)

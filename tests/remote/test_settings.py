@@ -1,5 +1,7 @@
 """The settings that choose the directory (issue 7): the service address, its CA bundle and how long
-offline copies last (R-LOCAL-2); bad values never stop the app, they fall back with a warning."""
+offline copies last (R-LOCAL-2). A bad value of a setting that only tunes the app falls back with a
+warning; a bad directory setting never falls back to the training directory: it is a problem that stops
+the app, naming the setting and what to write (issue 15 2.1)."""
 from __future__ import annotations
 
 import json
@@ -29,20 +31,46 @@ def test_a_service_address_and_ca_bundle_are_read(tmp_path):
 
 
 @pytest.mark.parametrize("data, field, default", [
-    ({"directory_url": "http://directory.example.org"}, "directory_url", ""),  # never plain HTTP
-    ({"directory_url": "directory.example.org"}, "directory_url", ""),
-    ({"directory_url": 8443}, "directory_url", ""),
     ({"record_cache_hours": 0}, "record_cache_hours", 24),
     ({"record_cache_hours": 169}, "record_cache_hours", 24),
     ({"record_cache_hours": True}, "record_cache_hours", 24),
     ({"record_cache_hours": "48"}, "record_cache_hours", 24),
     ({"idle_lock_minutes": 0}, "idle_lock_minutes", 10),
 ])
-def test_a_bad_value_falls_back_with_a_warning(tmp_path, caplog, data, field, default):
+def test_a_bad_tuning_value_falls_back_with_a_warning(tmp_path, caplog, data, field, default):
     with caplog.at_level(logging.WARNING, logger="app.settings"):
         s = load(tmp_path, data)
-    assert getattr(s, field) == default
+    assert getattr(s, field) == default and s.problems == ()
     assert field in caplog.text
+
+
+@pytest.mark.parametrize("value, why", [
+    ("http://directory.example.org", "plain http:// address, which is not encrypted"),  # never plain HTTP
+    ("directory.example.org", "not an https:// address"),
+    (8443, "not text in double quotes"),
+    ("https://directory.example.org/?x=1", "has a ? or # part"),
+])
+def test_a_bad_directory_address_is_a_problem_never_the_training_directory(tmp_path, value, why):
+    s = load(tmp_path, {"directory_url": value, "ca_bundle": str(tmp_path)})
+    [problem] = s.problems
+    assert (problem.setting, problem.source, problem.value) == ("directory_url", str(tmp_path / "settings.json"),
+                                                                repr(value))
+    assert why in problem.why
+
+
+def test_a_service_without_a_ca_file_it_can_read_is_a_problem(tmp_path):
+    [empty] = load(tmp_path, {"directory_url": "https://directory.example.org"}).problems
+    assert (empty.setting, empty.value) == ("ca_bundle", "''")
+    [missing] = load(tmp_path, {"directory_url": "https://directory.example.org",
+                                "ca_bundle": str(tmp_path / "nowhere.pem")}).problems
+    assert missing.setting == "ca_bundle" and missing.why == "there is no such file"
+
+
+def test_a_settings_file_that_cannot_be_read_is_a_problem(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text('{"directory_url": "https://directory.example.org",')  # cut short
+    [problem] = Settings.load(path, environ={}).problems
+    assert problem.setting == "" and problem.source == str(path) and "cannot be read" in problem.why
 
 
 def test_the_environment_overrides_the_file_and_is_not_saved_into_it(tmp_path):
@@ -59,8 +87,11 @@ def test_the_environment_overrides_the_file_and_is_not_saved_into_it(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o600
 
 
-def test_a_bad_environment_value_is_ignored(tmp_path, caplog):
-    with caplog.at_level(logging.WARNING, logger="app.settings"):
-        s = load(tmp_path, {"directory_url": "https://file.example.org"},
-                 {"SIGNPOST_DIRECTORY_URL": "http://plain.example.org"})
-    assert s.directory_url == "https://file.example.org" and "SIGNPOST_DIRECTORY_URL" in caplog.text
+def test_a_bad_environment_value_is_a_problem_naming_the_variable(tmp_path):
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-")
+    s = load(tmp_path, {"directory_url": "https://file.example.org", "ca_bundle": str(ca)},
+             {"SIGNPOST_DIRECTORY_URL": "http://plain.example.org"})
+    [problem] = s.problems
+    assert (problem.setting, problem.source, problem.value) == ("directory_url", "SIGNPOST_DIRECTORY_URL",
+                                                                "'http://plain.example.org'")

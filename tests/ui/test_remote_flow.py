@@ -249,3 +249,27 @@ def test_changes_kept_while_the_service_was_down_wait_on_home_after_it_restarts(
     finally:
         d1.close()
     assert rows == [("0191 555 0199", None)]  # mine, over the change made elsewhere; the end discarded
+
+
+def test_a_plain_http_directory_address_stops_the_app_with_what_to_write(qtbot, tmp_path, key_store):
+    """Issue 15 2.1: never a silent fall-back to the embedded training directory: nothing opens, and the
+    sign-in window names the setting, where it is written and what to write there."""
+    import json
+
+    from app.paths import Paths
+    from ui.app import SignpostApp
+    paths = Paths(tmp_path / "data", tmp_path / "config")
+    paths.config.mkdir(parents=True)
+    paths.settings_file.write_text(json.dumps({"directory_url": "http://directory.example.org:8443"}))
+    app = SignpostApp(paths, Settings.load(paths.settings_file, environ={}), key_store, clock=lambda: TODAY)
+    qtbot.addWidget(app.signin)
+    try:
+        app.start()
+        qtbot.waitUntil(lambda: "did not start" in app.signin.status.text(), timeout=10000)
+        text = app.signin.status.text()
+        assert f"directory_url in {paths.settings_file}" in text and "'http://directory.example.org:8443'" in text
+        assert "not encrypted" in text and "https://" in text and '"" for the training directory' in text
+        assert not app.signin.button.isEnabled()
+        assert app.service is None and app.tokens is None and not paths.training_directory.exists()
+    finally:
+        app.shutdown()
