@@ -75,6 +75,13 @@ class EmbeddedDirectory:
         return DirectoryStatus(self.kind, "Training directory", engine is not None, self._last_contact,
                                engine.closes_at if engine is not None else None)
 
+    def health(self) -> Future[None]:
+        return self._call(lambda _engine: None)
+
+    def last_used(self, session: str) -> float | None:
+        """The embedded directory sets no limit on a session's idle time (``SignedIn.session_idle_s``)."""
+        return None
+
     def challenge(self):
         return self._call(Directory.challenge)
 

@@ -76,6 +76,10 @@ class SignedIn:
     session: str = ""  # the session id a Viewer carries on every request
     audit_seq: int = 0  # the audit entry of this sign-in: the client checks it is still there later (R-AUDIT-2)
     password_change_required: bool = False  # la-admin: a one-time password, to be replaced before any work
+    # the directory's own limits on this session, where it has them (the HTTPS service): it ends after this
+    # many seconds unused, and this many after sign-in; None: no such limit (issue 15 2.5)
+    session_idle_s: float | None = None
+    session_max_s: float | None = None
 
 
 @dataclass

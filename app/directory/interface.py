@@ -32,6 +32,8 @@ class DirectoryStatus:
     online: bool
     last_contact: float | None = None  # time.time() of the last answer
     closes_at: float | None = None  # time.time() of the switch-off, where the directory has one (R-CLOSE-1)
+    problem: str = ""  # when not online, why: the code of the last failure ("offline", "certificate", ...)
+    since: float | None = None  # when not online, since when (time.time())
 
 
 class DirectoryUnavailable(Exception):
@@ -64,6 +66,8 @@ class ServiceClosed(DirectoryUnavailable):
 
 class DirectoryClient(Protocol):
     def status(self) -> DirectoryStatus: ...
+    def health(self) -> Future[None]: ...  # answers when the directory does (a client that lost touch asks)
+    def last_used(self, session: str) -> float | None: ...  # monotonic time a request of ``session`` last answered
 
     # sign-in, lock, unlock, sign-out (R-ROLE-4, R-LOCAL-2)
     def challenge(self) -> Future[bytes]: ...

@@ -14,8 +14,10 @@ future, so the GUI thread never waits. The rules:
   timeout, so the wait stays bounded); a POST or DELETE is sent once, so
   nothing is ever done twice.
 - Each failure raises exactly one exception:
-  ``Unreachable`` (refused, reset, timed out, stopped mid-reply),
-  ``CertificateProblem`` (TLS did not verify), ``ServiceError`` (5xx, or a
+  ``Unreachable`` (refused, reset, timed out, stopped mid-reply, closed
+  or reset during the TLS handshake), ``CertificateProblem`` (the
+  service's certificate did not verify against the CA bundle, or no TLS
+  could be agreed at all), ``ServiceError`` (5xx, or a
   reply that does not fit the interface: code ``"malformed"``),
   ``ServiceClosed`` (503 ``service.closed``, R-CLOSE-1), or the refusal the
   service sent as an RFC 9457 problem document, rebuilt with
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -102,13 +105,17 @@ class RemoteDirectory:
         self._online = False
         self._last_contact: float | None = None
         self._closes_at: float | None = None  # from the last probe (R-CLOSE-1)
+        self._used: dict[str, float] = {}  # session -> when a request of it last had an answer (monotonic)
+        self._problem = ""  # why the service is not online: the last failure's code ("offline", "certificate"...)
+        self._since: float | None = None  # when it stopped answering
         self._closed = False
 
     # -- the interface --------------------------------------------------------
     def status(self) -> DirectoryStatus:
         """What the client last saw: no network call."""
         with self._lock:
-            return DirectoryStatus(self.kind, self.url, self._online, self._last_contact, self._closes_at)
+            return DirectoryStatus(self.kind, self.url, self._online, self._last_contact, self._closes_at,
+                                   self._problem, self._since)
 
     def probe(self) -> Future[dict]:
         """Ask the service how it is (``GET /v1/status``): for the status bar at start-up."""
@@ -124,6 +131,20 @@ class RemoteDirectory:
                 self._closes_at = when
             return data
         return self._submit("GET", "/status", answer=read)
+
+    def health(self) -> Future[None]:
+        """Does the service answer (``GET /v1/health``)? For a client that lost touch with it; the status
+        follows what it finds."""
+        def read(data: Any) -> None:
+            if not isinstance(data, dict) or data.get("status") != "ok":
+                raise wire.WireError("not a health answer")
+        return self._submit("GET", "/health", answer=read)
+
+    def last_used(self, session: str) -> float | None:
+        """When (``time.monotonic()``) a request of ``session`` last had an answer from the service; the
+        service ends a session unused for ``SignedIn.session_idle_s``."""
+        with self._lock:
+            return self._used.get(session)
 
     def challenge(self) -> Future[bytes]:
         return self._submit("POST", "/challenge", answer=lambda d: _field(d, "challenge", bytes))
@@ -243,6 +264,9 @@ class RemoteDirectory:
                     raise
             else:
                 if reply.status not in RETRY_STATUSES or attempt + 1 >= attempts:
+                    if bearer and reply.status != 401:
+                        with self._lock:
+                            self._used[bearer] = time.monotonic()
                     return self._read(reply, answer)
             time.sleep(BACKOFF_S * 2 ** attempt)
         raise AssertionError("unreachable: the loop always returns or raises")
@@ -257,11 +281,13 @@ class RemoteDirectory:
             finally:
                 response.close()
         except requests.exceptions.SSLError as exc:
-            self._saw(online=False)
-            raise CertificateProblem(detail=_why(exc)) from None
+            failure = _tls_failure(exc)
+            self._saw(online=False, problem=failure.code)
+            failure.worth_retrying = isinstance(failure, Unreachable)
+            raise failure from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
                 requests.exceptions.ChunkedEncodingError) as exc:
-            self._saw(online=False)
+            self._saw(online=False, problem=Unreachable.code)
             failure = Unreachable(detail=_why(exc))
             # a service that answers too slowly is not asked again: that only adds to its load and to the wait
             failure.worth_retrying = not isinstance(exc, requests.exceptions.ReadTimeout)
@@ -270,7 +296,7 @@ class RemoteDirectory:
             self._saw(online=True)
             raise ServiceError("malformed", detail=_why(exc)) from None
         except OSError as exc:  # the CA bundle file is missing or unreadable
-            self._saw(online=False)
+            self._saw(online=False, problem=CertificateProblem.code)
             raise CertificateProblem(detail=f"the CA bundle {self._verify} cannot be read: {exc}") from None
         # only plain values go on: a failure kept by the caller must not keep the connection open
         return _Reply(response.status_code, response.headers.get("Retry-After"), content, f"{method} {path}")
@@ -299,7 +325,7 @@ class RemoteDirectory:
         problem = _problem(reply.content)
         code = str(problem.get("code", "")) if problem else ""
         if status == 503 and code == "service.closed":  # R-CLOSE-1: the status says so from now on
-            self._saw(online=False)
+            self._saw(online=False, problem=ServiceClosed.code)
             closed_at = str(problem.get("params", {}).get("closed_at", ""))
             self._closed_since(closed_at)
             raise ServiceClosed(detail=closed_at)
@@ -324,14 +350,50 @@ class RemoteDirectory:
             if self._closes_at is None or self._closes_at > when:
                 self._closes_at = when
 
-    def _saw(self, online: bool) -> None:
+    def _saw(self, online: bool, problem: str = "") -> None:
+        """What the last request found: the service answered (``online``), or ``problem`` (the failure's code)."""
         with self._lock:
-            self._online = online
             if online:
                 self._last_contact = time.time()
+                self._since = None
+            elif self._online or self._since is None:
+                self._since = time.time()
+            self._online = online
+            self._problem = "" if online else problem
 
 
 # -- helpers -------------------------------------------------------------------
+DROPPED = (ssl.SSLEOFError, ssl.SSLZeroReturnError, ConnectionResetError, ConnectionAbortedError, BrokenPipeError,
+           TimeoutError)  # the connection went away during the handshake: nothing was verified, or refused
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and what it wraps (requests -> urllib3 -> ssl), nearest first."""
+    out: list[BaseException] = []
+    todo: list[BaseException] = [exc]
+    while todo and len(out) < 16:
+        e = todo.pop(0)
+        if any(e is seen for seen in out):
+            continue
+        out.append(e)
+        reason = getattr(e, "reason", None)
+        todo += [a for a in e.args if isinstance(a, BaseException)]
+        todo += [x for x in (reason, e.__cause__, e.__context__) if isinstance(x, BaseException)]
+    return out
+
+
+def _tls_failure(exc: requests.exceptions.SSLError) -> Unreachable | CertificateProblem:
+    """A certificate that did not verify is a certificate problem; a connection closed or reset during the
+    handshake (a relay cut, a network dropped) is the directory not being reached. Anything else that kept
+    TLS from being agreed (e.g. a plain-HTTP answer) is a certificate problem too: Signpost did not connect."""
+    causes = _causes(exc)
+    if any(isinstance(c, ssl.SSLCertVerificationError) for c in causes):
+        return CertificateProblem(detail=_why(exc))
+    if any(isinstance(c, DROPPED) for c in causes):
+        return Unreachable(detail=_why(exc))
+    return CertificateProblem(detail=_why(exc))
+
+
 def _loopback(host: str | None) -> bool:
     if host == "localhost":
         return True

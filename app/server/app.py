@@ -17,7 +17,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -215,6 +215,22 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
         return _ok({"kind": "service", "version": API_VERSION,
                     "closes_at": None if closes is None else datetime.fromtimestamp(closes, UTC).isoformat()})
 
+    @app.get("/v1/", tags=["service"], responses=_object(
+        "What this service is and where to start.", kind=STRING, version=STRING,
+        links={"type": "object", "additionalProperties": STRING}))
+    async def index() -> Response:
+        """The API's front door: its version and its entry points (answered even after closing)."""
+        return _ok({"kind": "service", "version": API_VERSION,
+                    "links": {"status": "/v1/status", "health": "/v1/health", "openapi": "/openapi.json",
+                              "sign_in": "/v1/sessions"}})
+
+    @v1.get("/health", tags=["service"], responses=_object("The service and its directory answer.", status=STRING))
+    async def health() -> Response:
+        """For clients that lost touch (issue 15 2.4): answers once the directory answers on its own thread;
+        after the switch-off it answers 503 service.closed, as every other request does."""
+        await on_engine(lambda d: None)
+        return _ok({"status": "ok"})
+
     # -- signing in and out (R-ROLE-4, R-LOCAL-2) ---------------------------------------------------
     @v1.post("/challenge", tags=["sessions"], dependencies=[Depends(limited)], responses=_object(
         "A fresh single-use challenge for the token to sign.", challenge={"type": "string", "format": "byte"}))
@@ -224,9 +240,11 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
     @v1.post("/sessions", tags=["sessions"], dependencies=[Depends(limited)],
              responses=answers(SignedIn, "Signed in: the session id is the bearer token for what follows."))
     async def sign_in(body: SignInIn) -> Response:
-        """Username, password and the token's signature over a challenge (R-ROLE-4)."""
+        """Username, password and the token's signature over a challenge (R-ROLE-4). The answer says how long
+        the session lasts unused and in all, so the client can warn before either."""
         signed: SignedIn = await on_engine(lambda d: d.sign_in(body.username, body.password, body.serial,
                                                                body.challenge, body.signature))
+        signed = replace(signed, session_idle_s=table.idle_s, session_max_s=table.max_age_s)  # so it can warn
         table.add(signed)
         return _ok(signed)
 

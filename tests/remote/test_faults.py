@@ -178,9 +178,52 @@ def test_a_certificate_from_another_ca_is_a_certificate_problem(tls, other_tls):
         remote = client(stub, tls)  # trusts only our CA
         exc = failure(remote.challenge())
         assert type(exc) is CertificateProblem and exc.code == "certificate"
-        assert remote.status().online is False
+        assert remote.status().online is False and remote.status().problem == "certificate"
         assert stub.seen == []  # nothing was sent to the impostor
         remote.close()
+
+
+class HangsUpInHandshake:
+    """A TCP listener that reads the client's TLS hello and closes the connection (a relay cut mid-handshake)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(5)
+        self.accepted = 0
+        self.url = f"https://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            with conn:
+                conn.settimeout(5)
+                conn.recv(4096)
+
+    def close(self) -> None:
+        self.sock.close()
+        self.thread.join(timeout=5)
+
+
+def test_a_connection_dropped_during_the_tls_handshake_is_unreachable_not_a_certificate_problem(tls):
+    """Issue 15 2.2: a dropped connection is not reported as a certificate problem ("do not carry on"); the
+    directory simply cannot be reached, a read is tried again, and the status says offline."""
+    cut = HangsUpInHandshake()
+    remote = RemoteDirectory(cut.url, str(tls.ca_file), timeouts=QUICK)
+    try:
+        exc = failure(remote.audit_checkpoint())
+        assert type(exc) is Unreachable and exc.code == "offline"
+        assert cut.accepted == GET_ATTEMPTS  # a read is tried again, as after any dropped connection
+        status = remote.status()
+        assert status.online is False and status.problem == "offline" and status.since is not None
+    finally:
+        remote.close()
+        cut.close()
 
 
 def test_a_missing_ca_bundle_is_a_certificate_problem(tls, tmp_path):

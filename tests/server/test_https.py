@@ -77,7 +77,8 @@ def test_openapi_document_covers_the_contract():
     doc = yaml.safe_load(checked_in())
     routes = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}
     assert routes == {
-        ("GET", "/v1/status"), ("POST", "/v1/challenge"), ("POST", "/v1/sessions"), ("POST", "/v1/session/lock"),
+        ("GET", "/v1/"), ("GET", "/v1/status"), ("GET", "/v1/health"), ("POST", "/v1/challenge"),
+        ("POST", "/v1/sessions"), ("POST", "/v1/session/lock"),
         ("POST", "/v1/session/unlock"), ("DELETE", "/v1/session"), ("POST", "/v1/token-refusals"),
         ("POST", "/v1/search"), ("POST", "/v1/records/{directory_id}/view"),
         ("POST", "/v1/accounts/{username}/unlock"),

@@ -26,6 +26,27 @@ def test_status_says_service_version_1(service):
     assert answer.json() == {"kind": "service", "version": "1", "closes_at": None}
 
 
+def test_the_front_door_and_health_answer_and_health_says_closed_after_the_switch_off(make_service):
+    """Issue 15 2.4: a client that lost touch asks GET /v1/health; GET /v1/ says where to start (not 404)."""
+    import time
+    service = make_service(settings=ServiceSettings(closes_at=time.time() + 60))
+    front = service.client.get("/v1/")
+    assert front.status_code == 200 and front.json()["version"] == "1"
+    assert front.json()["links"]["health"] == "/v1/health"
+    assert service.client.get("/v1/health").json() == {"status": "ok"}
+    service.clock.advance(61)
+    closed = service.client.get("/v1/health")
+    assert closed.status_code == 503 and problem_of(closed)["code"] == "service.closed"
+    assert service.client.get("/v1/").status_code == 200
+
+
+def test_the_sign_in_answer_says_how_long_the_session_lasts(make_service):
+    """Issue 15 2.5: the client learns the service's own limits at sign-in, to warn before them."""
+    service = make_service(settings=ServiceSettings(idle_minutes=15, max_hours=8))
+    signed = wire.decode(SignedIn, service.sign_in_response("alex.practitioner").json())
+    assert (signed.session_idle_s, signed.session_max_s) == (15 * 60, 8 * 3600)
+
+
 def test_sign_in_search_and_view_own_result(make_service, known_child):
     service = make_service(prepare=known_child)
     answer = service.sign_in_response("alex.practitioner")
