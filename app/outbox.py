@@ -103,11 +103,15 @@ class Outbox:
     def __init__(self, directory: DirectoryClient, cache: LocalCache, cache_thread: SerialExecutor,
                  viewer: Callable[[], Viewer | None], *, retry_s: float = RETRY_S,
                  on_change: Callable[[int, int], None] | None = None, start: bool = True,
-                 found: Found | None = None) -> None:
+                 found: Found | None = None, on_session_ended: Callable[[], None] | None = None) -> None:
         """``found``: the children the directory session ``viewer()`` signs with was given in its results
-        (the session's own, shared with its searches); without it the outbox knows only its own searches."""
+        (the session's own, shared with its searches); without it the outbox knows only its own searches.
+        ``on_session_ended()``: the directory ended the session, so nothing can be sent until the person
+        signs in again (called on the outbox worker, once per ending)."""
         self.directory = directory
         self.found = found if found is not None else Found()
+        self._on_session_ended = on_session_ended
+        self._ended_told: str | None = None  # the session whose ending was told
         self.cache = cache
         self._cache_thread = cache_thread
         self._viewer = viewer
@@ -204,7 +208,7 @@ class Outbox:
         sent = 0
         while not self._stop.is_set():
             viewer = self._viewer()
-            if viewer is None:
+            if viewer is None or viewer.session == self._ended_told:  # signed out, locked, or ended: wait
                 return sent
             rows = [r for r in self._on_cache(self.cache.outbox_items) if r["state"] == PENDING]
             if not rows:
@@ -263,6 +267,8 @@ class Outbox:
         except Refusal as exc:
             if exc.code in WAIT_FOR_SESSION:
                 self._all_queued()
+                if exc.code == "access.session_ended":
+                    self._session_ended(viewer.session)
                 return None
             return self._set_aside(key, first, exc)
         self._sent(key)
@@ -270,6 +276,18 @@ class Outbox:
         self._settle(key, answer=answer)
         self._changed()
         return 1
+
+    def _session_ended(self, session: str) -> None:
+        """Tell the person once per session, and send nothing more with it: a session the directory ended only
+        gets the same answer. A new session (signed in again) sends what waits."""
+        if self._ended_told == session:
+            return
+        self._ended_told = session
+        if self._on_session_ended is not None:
+            try:
+                self._on_session_ended()
+            except Exception:
+                log.exception("outbox: the session-ended callback failed")
 
     def _found(self, viewer: Viewer, request) -> bool:
         """May this session act on the request's child? If its results never held the child (the change was

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -62,6 +63,10 @@ class Session:
     outbox: Outbox | None = field(default=None, repr=False)  # changes waiting for the directory (R-LOCAL-1)
     password_change_required: bool = False  # la-admin: signed in with a one-time password, to replace first
     found: Found = field(default_factory=Found, repr=False)  # the children this directory session was given
+    # the directory's own limits on its session (None: none), and when it began (time.monotonic())
+    idle_s: float | None = None
+    max_s: float | None = None
+    signed_at: float = field(default_factory=time.monotonic)
 
     def viewer(self, on_behalf_of: Colleague | None = None) -> Viewer:
         return Viewer(self.user, on_behalf_of, self.directory_session)
@@ -78,6 +83,7 @@ class OutboxAccess:
     items: Callable[[], Future[list[OutboxItem]]]
     resend: Callable[[str], Future[str]]
     discard: Callable[[str], Future[bool]]
+    kick: Callable[[], None]  # send what waits now (the directory answers again)
 
 
 @dataclass(frozen=True)
@@ -100,11 +106,19 @@ class SessionManager:
         self._cache_thread = SerialExecutor("cache")  # the cache never waits on the directory's thread
         # the offline outbox (issue 8 item 9): called (pending, needs_you) on a worker thread; relay to the GUI
         self.on_outbox_change: Callable[[int, int], None] | None = None
+        # called on a worker when the outbox found the directory had ended the session: relay to the GUI
+        self.on_session_ended: Callable[[], None] | None = None
         self.outbox_retry_s = 15.0
 
     # -- public, all return futures -------------------------------------------
     def sign_in(self, username: str, password: str, serial: str, pin: str) -> Future[Session]:
         return self._executor.submit(self._sign_in, username, password, serial, pin)
+
+    def sign_in_again(self, session: Session, password: str, pin: str) -> Future[None]:
+        """The directory ended ``session`` (a service restart, its own time limits): a new directory session for
+        the same user and token, in place. The cache and the changes waiting in it stay; the new session has
+        been given no results yet, so the outbox searches again before it sends (``app.found``)."""
+        return self._executor.submit(self._sign_in_again, session, password, pin)
 
     def unlock(self, session: Session, serial: str, pin: str) -> Future[None]:
         return self._executor.submit(self._unlock, session, serial, pin)
@@ -170,7 +184,8 @@ class SessionManager:
 
     def outbox_access(self, session: Session) -> OutboxAccess:
         return OutboxAccess(lambda: self.outbox_items(session), lambda key: self.resend(session, key),
-                            lambda key: self.discard(session, key))
+                            lambda key: self.discard(session, key),
+                            lambda: session.outbox.kick() if session.outbox is not None else None)
 
     def outbox_items(self, session: Session) -> Future[list[OutboxItem]]:
         """The changes waiting in ``session``'s outbox, oldest first (none while locked)."""
@@ -241,7 +256,8 @@ class SessionManager:
             self._quietly(self.tokens.logout(serial))
             raise
         session = Session(signed.user, serial, signed.wrap_public_der, signed.session,
-                          password_change_required=signed.password_change_required)
+                          password_change_required=signed.password_change_required, idle_s=signed.session_idle_s,
+                          max_s=signed.session_max_s)
         try:
             session.cache = self._open_cache(session)
             self._open_outbox(session)
@@ -251,6 +267,22 @@ class SessionManager:
             raise
         self._check_audit_log(session, signed.audit_seq)
         return session
+
+    def _sign_in_again(self, session: Session, password: str, pin: str) -> None:
+        serial, username = session.serial, session.user.username
+        try:
+            challenge, signature = self._prove(serial, pin, "sign-in")
+        except TokenError as exc:
+            self._report(username, serial, exc.kind.value, "sign_in")
+            raise
+        signed: SignedIn = self._wait(self.directory.sign_in(username, password, serial, challenge, signature))
+        session.found.forget()
+        session.directory_session = signed.session
+        session.idle_s, session.max_s, session.signed_at = signed.session_idle_s, signed.session_max_s, time.monotonic()
+        session.password_change_required = signed.password_change_required
+        self._check_audit_log(session, signed.audit_seq)
+        if session.outbox is not None:
+            session.outbox.kick()
 
     def _check_audit_log(self, session: Session, signed_in_at: int) -> None:
         """R-AUDIT-2 (issue 13 §1.2, §1.3): the directory's log must extend the one this client saw last time,
@@ -338,9 +370,13 @@ class SessionManager:
         def on_change(pending: int, needs_you: int) -> None:
             if self.on_outbox_change is not None:
                 self.on_outbox_change(pending, needs_you)
+        def on_session_ended() -> None:
+            if self.on_session_ended is not None:
+                self.on_session_ended()
         session.outbox = Outbox(self.directory, session.cache, self._cache_thread,
                                 lambda: None if session.locked or session.cache is None else session.viewer(),
-                                retry_s=self.outbox_retry_s, on_change=on_change, found=session.found)
+                                retry_s=self.outbox_retry_s, on_change=on_change, found=session.found,
+                                on_session_ended=on_session_ended)
         session.outbox.kick()
 
     def _close_cache(self, session: Session) -> None:

@@ -22,7 +22,7 @@ from app.settings import Settings
 
 from .bridge import Relay, watch
 from .closure_launch import ClosureLauncher
-from .idle import IdleWatch
+from .idle import IdleWatch, ServiceClock
 from .signin_window import SignInWindow
 from .startup import StartUp
 from .token_memory import TokenMemory
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from .lock_window import LockWindow
     from .main_window import MainWindow
+    from .sign_in_again import SignInAgainDialog
     from .training_guide import TrainingGuide
     from .wizards.closure import ClosureWizard
 
@@ -70,9 +71,15 @@ class SignpostApp(QObject):
         self.idle = IdleWatch(settings.idle_lock_minutes * 60_000, self._idle_lock, self)
         self.idle.warning.connect(lambda s: self.main.show_idle_warning(s) if self.main else None)
         self.idle.calm.connect(lambda: self.main.hide_idle_warning() if self.main else None)
+        self.service_clock = ServiceClock(self)  # the directory's own limits on the session (issue 15 2.5)
+        self.service_clock.warning.connect(lambda text: self.main.show_service_warning(text) if self.main else None)
+        self.service_clock.calm.connect(lambda: self.main.hide_service_warning() if self.main else None)
+        self.service_clock.ended.connect(lambda: self.main.session_ended() if self.main else None)
+        self.again: SignInAgainDialog | None = None
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
+            app.installEventFilter(self.service_clock)
 
     # -- what start-up opened -------------------------------------------------------
     @property
@@ -111,6 +118,9 @@ class SignpostApp(QObject):
         # the outbox's counts, from its worker to whichever window is showing (R-LOCAL-1)
         self.sessions.on_outbox_change = lambda pending, needs_you: self.relay.post(
             lambda: self.main is not None and self.main.outbox_changed(pending, needs_you))
+        # the outbox found the directory had ended the session: the window offers to sign in again
+        self.sessions.on_session_ended = lambda: self.relay.post(
+            lambda: self.main is not None and self.main.session_ended())
         self.signin.set_ready()
 
     # -- tokens coming and going ------------------------------------------------
@@ -177,6 +187,7 @@ class SignpostApp(QObject):
                                    session, viewer, criteria, reason),
                                outbox=self.sessions.outbox_access(session))
         self.main.sign_out_requested.connect(self.sign_out)
+        self.main.sign_in_again_requested.connect(self.sign_in_again)
         self.main.lock_requested.connect(lambda: self.lock("Locked at your request."))
         self.main.change_pin_requested.connect(self.change_pin)
         self.main.training_guide_requested.connect(self.open_training_guide)
@@ -197,7 +208,44 @@ class SignpostApp(QObject):
         self.signin.reset()
         self.signin.hide()
         self.idle.start()
+        self._watch_service_limits(session)
         self.closure_launcher.after_sign_in()
+
+    # -- the directory ended the session: sign in again, in place (issue 15 2.4) ----------------------
+    def sign_in_again(self) -> None:
+        from .sign_in_again import SignInAgainDialog
+        if self.session is None or self.main is None or self.sessions is None:
+            return
+        if self.again is not None:
+            self.again.raise_()
+            return
+        session = self.session
+        self.again = SignInAgainDialog(session.user.display_name, self.main)
+        self.again.submitted.connect(lambda password, pin: self._sign_in_again(session, password, pin))
+        self.again.finished.connect(lambda _r: setattr(self, "again", None))
+        self.again.open()
+
+    def _sign_in_again(self, session: Session, password: str, pin: str) -> None:
+        assert self.sessions is not None
+        dialog = self.again
+        watch(self.relay, self.sessions.sign_in_again(session, password, pin),
+              lambda _none: self._signed_in_again(session, dialog),
+              lambda exc: dialog.show_error(*self._message(exc)) if dialog is not None else None)
+
+    def _signed_in_again(self, session: Session, dialog: SignInAgainDialog | None) -> None:
+        if session is not self.session or self.main is None:
+            return
+        if dialog is not None:
+            dialog.accept()
+        self.main.signed_in_again(session.directory_session)
+        self.main.show_alert(session.security_alert)
+        self._watch_service_limits(session)
+
+    def _watch_service_limits(self, session: Session) -> None:
+        assert self.service is not None and self.main is not None
+        directory, main = self.service, self.main
+        self.service_clock.watch(session.idle_s, session.max_s, session.signed_at,
+                                 lambda: directory.last_used(session.directory_session), main.keep_session)
 
     # -- help -----------------------------------------------------------------
     def open_training_guide(self) -> None:
@@ -281,6 +329,9 @@ class SignpostApp(QObject):
     # -- signing out ----------------------------------------------------------------
     def sign_out(self, note: str = "") -> None:
         self.idle.stop()
+        self.service_clock.stop()
+        if self.again is not None:
+            self.again.reject()
         self._close_guide()
         self.closure_launcher.close()
         if self.main is not None:

@@ -20,14 +20,17 @@ import logging
 from collections.abc import Callable
 from datetime import date, datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
+    QPushButton,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -42,10 +45,11 @@ from app.model import Colleague, Reason, RecordView, Role, User, Viewer
 
 from . import refusals  # the words for every failure; refusals and notices word themselves through it
 from .bridge import Relay, watch
+from .connection import ConnectionWatch
 from .record_view import RecordPane
 from .results_model import ResultsModel
 from .screens import screens_for
-from .screens.base import Screen, ScreenContext
+from .screens.base import Screen, ScreenContext, ended
 from .screens.outbox_panel import OutboxPanel
 from .screens.practice.no_copy import forbid_copy
 from .screens.practice.record_actions import RecordActions
@@ -95,8 +99,16 @@ def role_screens(role: Role) -> list[type]:
         log.warning("no screens for %s yet", role.value)
         return []
 
+SESSION_ENDED = ("Your session with the directory has ended: the service may have restarted, or the session "
+                 "reached its time limit. Sign in again to carry on here; nothing on this computer is lost, and "
+                 "changes waiting are sent once you have.")
+STILL_WAITING = ("{waiting} still waiting to be sent{needs}. {they} stay on this computer, encrypted, and {are} sent "
+                 "the next time you sign in here. Sign out anyway?")
+
+
 class MainWindow(QMainWindow):
     sign_out_requested = Signal()
+    sign_in_again_requested = Signal()  # the directory ended the session: a new one, in place
     lock_requested = Signal()
     change_pin_requested = Signal()
     training_guide_requested = Signal()
@@ -130,6 +142,7 @@ class MainWindow(QMainWindow):
         self.ctx.clock = clock  # "overdue", "expired" and default dates follow the window's clock
         self.ctx.on_closed = self.service_closed.emit
         self.ctx.outbox = outbox
+        self.ctx.session_ended = self.session_ended
 
         self.form = SearchForm(user.role, clock=clock)
         self.form.submitted.connect(self.search)
@@ -178,6 +191,27 @@ class MainWindow(QMainWindow):
         self.idle_warning.setObjectName("idleWarning")
         self.idle_warning.setAccessibleName("Idle lock warning")
         self.idle_warning.hide()
+        self.session_banner = QWidget()  # the directory ended the session: the way back, in place
+        self.session_banner.setObjectName("sessionEnded")
+        self.session_words = QLabel(SESSION_ENDED)
+        self.session_words.setWordWrap(True)
+        self.sign_in_again_button = QPushButton("Sign in again…")
+        self.sign_in_again_button.setObjectName("signInAgainButton")
+        self.sign_in_again_button.clicked.connect(lambda _c=False: self.sign_in_again_requested.emit())
+        self.session_words.setBuddy(self.sign_in_again_button)
+        banner_row = QHBoxLayout(self.session_banner)
+        banner_row.setContentsMargins(0, 0, 0, 0)
+        banner_row.addWidget(self.session_words, 1)
+        banner_row.addWidget(self.sign_in_again_button)
+        self.session_banner.hide()
+        self.service_warning = QLabel()  # the directory's own time limits on the session are near
+        self.service_warning.setObjectName("serviceWarning")
+        self.service_warning.setWordWrap(True)
+        self.service_warning.hide()
+        self.directory_banner = QLabel()  # the directory does not answer: why, since when, what still works
+        self.directory_banner.setObjectName("directoryBanner")
+        self.directory_banner.setWordWrap(True)
+        self.directory_banner.hide()
         self.alert = QLabel()
         self.alert.setObjectName("securityAlert")
         self.alert.setAccessibleName("Security alert")
@@ -187,6 +221,9 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(central)
         column.setContentsMargins(6, 6, 6, 0)
         column.addWidget(self.alert)
+        column.addWidget(self.session_banner)
+        column.addWidget(self.directory_banner)
+        column.addWidget(self.service_warning)
         column.addWidget(self.idle_warning)
         self.search_screen = SearchScreen(self.ctx, split, self.clear)
         self.screens: list[Screen] = [cls(self.ctx) for cls in role_screens(user.role)]
@@ -221,21 +258,25 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.acting_label)
         self.statusBar().addPermanentWidget(self.where)
         self.statusBar().addPermanentWidget(self.busy)
-        self._status_timer = QTimer(self)
-        self._status_timer.setInterval(5000)
-        self._status_timer.timeout.connect(self.show_status)
-        self._status_timer.start()
+        self.connection = ConnectionWatch(directory, parent=self)  # one state for the status bar and the banner
+        self.connection.changed.connect(lambda _status: self.show_status())
+        self.connection.back.connect(self._directory_back)
         self.show_status()
 
         menu = self.menuBar().addMenu("S&ession")
-        for text, keys, signal in (("&Lock", "Ctrl+L", self.lock_requested),
-                                   ("Change token &PIN…", None, self.change_pin_requested),
-                                   ("Sign &out", "Ctrl+Shift+Q", self.sign_out_requested)):
+        for text, keys, slot in (("&Lock", "Ctrl+L", self.lock_requested.emit),
+                                 ("Change token &PIN…", None, self.change_pin_requested.emit),
+                                 ("Sign &in again…", None, self.sign_in_again_requested.emit),
+                                 ("Sign &out", "Ctrl+Shift+Q", self.ask_sign_out)):
             action = QAction(text, self)
             if keys:
                 action.setShortcut(QKeySequence(keys))
-            action.triggered.connect(lambda _checked=False, s=signal: s.emit())
+            action.triggered.connect(lambda _checked=False, f=slot: f())
             menu.addAction(action)
+        self.sign_in_again_action = menu.actions()[2]
+        self.sign_in_again_action.setObjectName("signInAgain")
+        self.sign_in_again_action.setEnabled(False)
+        self.sign_out_question: QMessageBox | None = None
         view = self.menuBar().addMenu("&View")
         for n, screen in enumerate(order, 1):
             go = QAction(screen.title, self)
@@ -258,6 +299,7 @@ class MainWindow(QMainWindow):
             help_menu.addAction(action)
         self.resize(1180, 760)
         self._pending = 0
+        self._form_unavailable = False  # the form's message is about the directory not answering
         if user.role.acts_for_colleague:
             self.load_colleagues()
 
@@ -322,6 +364,64 @@ class MainWindow(QMainWindow):
         self.idle_warning.hide()
         self.idle_warning.clear()
 
+    def session_ended(self) -> None:
+        """The directory ended this session: say so once, with the way back (Sign in again), in the window."""
+        if self.session_banner.isHidden():
+            self.session_banner.show()
+            self.sign_in_again_action.setEnabled(True)
+            self.sign_in_again_button.setFocus()
+
+    def signed_in_again(self, session: str) -> None:
+        """A new directory session, in place: requests carry it from now on; the screens ask again."""
+        self.session = session
+        self.session_banner.hide()
+        self.sign_in_again_action.setEnabled(False)
+        self.hide_service_warning()
+        self.refresh_screens()
+
+    def keep_session(self) -> None:
+        """Ask the directory something small as this session, so that it does not end unused (the inbox)."""
+        self.ctx.perform(ops.INBOX, t.Nothing(), lambda _notices: None, lambda _exc: None)
+
+    def show_service_warning(self, text: str) -> None:
+        self.service_warning.setText(text)
+        self.service_warning.show()
+
+    def hide_service_warning(self) -> None:
+        self.service_warning.hide()
+        self.service_warning.clear()
+
+    def ask_sign_out(self) -> None:
+        """Sign out; first, if changes are still waiting to be sent, say so and ask (they stay, encrypted)."""
+        if self.ctx.outbox is None:
+            self.sign_out_requested.emit()
+            return
+        watch(self.relay, self.ctx.outbox.items(), self._sign_out_if_nothing_waits,
+              lambda _exc: self.sign_out_requested.emit())
+
+    def _sign_out_if_nothing_waits(self, items) -> None:
+        if not items:
+            self.sign_out_requested.emit()
+            return
+        needs = sum(i.state == "needs_you" for i in items)
+        text = STILL_WAITING.format(waiting=count(len(items), "change is", "changes are"),
+                                    needs=f" ({needs} of them need{'s' if needs == 1 else ''} you: see Home)"
+                                    if needs else "", they="It" if len(items) == 1 else "They",
+                                    are="is" if len(items) == 1 else "are")
+        box = QMessageBox(QMessageBox.Warning, "Changes still waiting", text, parent=self)
+        box.setObjectName("stillWaiting")
+        leave = box.addButton("Sign &out", QMessageBox.AcceptRole)
+        box.addButton("&Stay signed in", QMessageBox.RejectRole)
+        box.setDefaultButton(leave)
+        box.finished.connect(lambda _r: self._asked_sign_out(box, leave))
+        self.sign_out_question = box
+        box.open()
+
+    def _asked_sign_out(self, box: QMessageBox, leave) -> None:
+        self.sign_out_question = None
+        if box.clickedButton() is leave:
+            self.sign_out_requested.emit()
+
     def show_alert(self, alarm: object) -> None:
         """A security alert (``app.audit_memory.AuditAlarm``, worded by ui/refusals.py), or none."""
         text = str(alarm) if alarm else ""
@@ -371,7 +471,8 @@ class MainWindow(QMainWindow):
 
     def _searched(self, outcome) -> None:
         self._end()
-        self.show_status()
+        self.connection.check()
+        self._form_unavailable = False
         if outcome.refine:
             self.form.show_message(refusals.notice_words(outcome))
             return
@@ -441,11 +542,12 @@ class MainWindow(QMainWindow):
         self._end()
         when = datetime.fromtimestamp(copy.fetched_at).strftime("%d %b %Y %H:%M")
         self.record.show_record(copy.view, acting_for(colleague), offline_from=when)
-        self.show_status()
+        self.connection.check()
 
     def show_status(self) -> None:
-        """Which directory, online or offline, and when it last answered (status bar)."""
-        st = self.directory.status()
+        """Which directory, online or offline, and when it last answered (status bar); while it does not
+        answer, the banner says why, since when, and what still works."""
+        st = self.connection.status
         where = "Training directory" if st.kind == "training" else st.where
         state = "online" if st.online else "offline"
         last = f" · last contact {datetime.fromtimestamp(st.last_contact):%H:%M:%S}" if st.last_contact else ""
@@ -453,16 +555,37 @@ class MainWindow(QMainWindow):
         self.where.setProperty("kind", "info" if st.online else "error")
         self.where.style().unpolish(self.where)
         self.where.style().polish(self.where)
+        words = refusals.UNAVAILABLE.get(st.problem, "") if not st.online else ""
+        since = f"Since {datetime.fromtimestamp(st.since):%H:%M}: " if st.since else ""
+        self.directory_banner.setText(since + words if words else "")
+        self.directory_banner.setVisible(bool(words))
+
+    def _directory_back(self) -> None:
+        """The directory answers again: what was said about the outage goes, Home and the screen in view ask
+        again, and the changes kept meanwhile are sent now rather than at the next retry."""
+        if self._form_unavailable:
+            self.form.show_message("", error=False)
+            self._form_unavailable = False
+        for screen in self.screens:
+            screen.directory_back()
+        shown = self.tabs.currentWidget()
+        for screen in {id(s): s for s in (self.screens[:1] + [shown]) if isinstance(s, Screen)}.values():
+            screen.refresh()  # Home, and the screen in view, ask again at once (the others when shown)
+        if self.ctx.outbox is not None:
+            self.ctx.outbox.kick()
 
     def _failed(self, exc: BaseException) -> None:
         self._end()
-        self.show_status()
+        self.connection.check()
+        if ended(exc):
+            self.session_ended()
         self.record.clear()
         if not isinstance(exc, (Refusal, DirectoryUnavailable)):
             log.error("directory request failed", exc_info=exc)
         self.form.show_message(refusals.explain(exc)[0])
         if isinstance(exc, ServiceClosed):
             self.service_closed.emit()
+        self._form_unavailable = isinstance(exc, DirectoryUnavailable)
 
     # -- clearing -------------------------------------------------------------
     def _drop_results(self) -> None:

@@ -106,3 +106,12 @@ def make_app(qtbot, tmp_path, training_tokens, desk, key_store):
     yield make
     for app in made:
         app.shutdown()
+
+
+@pytest.fixture
+def served(training_tokens, tmp_path):
+    """The real HTTPS directory service over a copy of the training directory (``tests.ui.service.Served``)."""
+    from tests.ui.service import Served
+    service = Served(training_tokens, tmp_path)
+    yield service
+    service.close()

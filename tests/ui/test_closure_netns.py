@@ -21,7 +21,6 @@ import pytest
 from app.training import TRAINING_PIN
 from tests.conftest import PASSWORD, TODAY
 from tests.ui.test_closure_wizard import open_closure
-from tests.ui.test_remote_flow import served  # noqa: F401 - fixture
 
 WAIT_S = 90
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +45,7 @@ def empty_network():
 
 
 def test_with_the_network_gone_the_la_user_who_prepared_closure_reaches_it_and_is_told_why(
-        qtbot, make_app, served, key_store, empty_network, tmp_path):  # noqa: F811 - fixture
+        qtbot, make_app, served, key_store, empty_network, tmp_path):
     app = make_app(settings=served.settings())
     wizard = open_closure(qtbot, app)  # prepared on demand while the directory answers
     assert wizard.ctx.register.tokens

@@ -49,6 +49,13 @@ class FakeDirectory:
     def status(self) -> DirectoryStatus:
         return DirectoryStatus("training", "Training directory", True, None)
 
+    def health(self) -> Future:
+        self.calls.append(("health", ()))
+        return _done(None)
+
+    def last_used(self, session: str) -> float | None:
+        return None
+
     def perform(self, op, viewer, request, key=None) -> Future:
         """Work operations (issue 8): ``answers[op.name]`` or, for a list, nothing yet."""
         self.calls.append((op.name, (viewer, request, key)))
@@ -361,10 +368,11 @@ def test_the_status_bar_says_which_directory_and_whether_it_answers(qtbot, windo
     from app.directory import DirectoryStatus
     main, service = window(search=lambda *a: Outcome(hits=(hit(),)))
     assert main.where.text() == "Training directory · online"
-    service.status = lambda: DirectoryStatus("service", "https://dir.example:8443", False, 1_795_000_000.0)
-    main.show_status()
-    text = main.where.text()
-    assert text.startswith("https://dir.example:8443 · offline · last contact ")
+    service.status = lambda: DirectoryStatus("service", "https://dir.example:8443", False, 1_795_000_000.0,
+                                             problem="certificate", since=1_795_000_100.0)
+    qtbot.waitUntil(lambda: main.where.text().startswith("https://dir.example:8443 · offline · last contact "))
+    assert main.directory_banner.isVisible() and "certificate could not be verified" in main.directory_banner.text()
+    qtbot.waitUntil(lambda: ("health", ()) in service.calls)  # while it does not answer, its health is asked
 
 
 def _done(value):

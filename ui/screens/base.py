@@ -19,11 +19,17 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from app.directory.interface import DirectoryClient, ServiceClosed
+from app.directory.interface import DirectoryClient, DirectoryUnavailable, ServiceClosed
 from app.directory.work.operations import Operation
 from app.model import Viewer
+from app.refusals import Refusal
 from ui.bridge import Relay, watch
 from ui.refusals import explain
+
+
+def ended(exc: BaseException) -> bool:
+    """The directory ended the session (a service restart, its time limits): signing in again is the way back."""
+    return isinstance(exc, Refusal) and exc.code == "access.session_ended"
 
 
 @dataclass
@@ -37,6 +43,7 @@ class ScreenContext:
     on_closed: Callable[[], None] = lambda: None  # the directory answered that it has switched off (R-CLOSE-1)
     paths: Any = None  # the app's Paths: the audit export records each file it writes (closure, R-LOCAL-3)
     outbox: Any = None  # the session's offline outbox (app.session.OutboxAccess); None: changes go straight out
+    session_ended: Callable[[], None] | None = None  # told when a request finds the directory ended the session
 
     def perform(self, op: Operation, request: Any, on_done: Callable[[Any], None],
                 on_error: Callable[[BaseException], None], *, key: str | None = None) -> None:
@@ -53,6 +60,8 @@ class ScreenContext:
 
         def failed(exc: BaseException) -> None:
             self.busy(False)
+            if ended(exc) and self.session_ended is not None:
+                self.session_ended()
             on_error(exc)
             if isinstance(exc, ServiceClosed):
                 self.on_closed()
@@ -73,6 +82,7 @@ class Screen(QWidget):
         self.message.setAccessibleName("Message")
         self.message.setWordWrap(True)
         self.message.hide()
+        self._unavailable = False  # the message says the directory did not answer
 
     def refresh(self) -> None:
         """Ask the directory again for what this screen shows."""
@@ -84,7 +94,14 @@ class Screen(QWidget):
     def say(self, text: str) -> None:
         self.message.setText(text)
         self.message.setVisible(bool(text))
+        self._unavailable = False
 
     def failed(self, exc: BaseException) -> None:
         """The default failure path: what happened and what to do, in the message line."""
         self.say(explain(exc)[0])
+        self._unavailable = isinstance(exc, DirectoryUnavailable)
+
+    def directory_back(self) -> None:
+        """The directory answers again: a message about it not answering goes."""
+        if self._unavailable:
+            self.say("")
