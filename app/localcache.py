@@ -388,6 +388,13 @@ class LocalCache:
         ).fetchone()
         return None if row is None else (bytes(row[0]), float(row[1]))
 
+    def recent_records(self, limit: int = 20) -> list[tuple[str, bytes, float]]:
+        """The unexpired cached records, last fetched first: (child_key, payload, fetched_at) (R-LOCAL-2)."""
+        self.purge_expired()
+        return [(str(k), bytes(p), float(f)) for k, p, f in self._db().execute(
+            "SELECT child_key, payload, fetched_at FROM cached_records WHERE expires_at > ? "
+            "ORDER BY fetched_at DESC LIMIT ?", (self._clock(), int(limit)))]
+
     def purge_expired(self) -> int:
         """Delete expired rows; returns how many went."""
         # rule R-LOCAL-2: cached records expire; run on open and on every read.

@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 REBASE_AFTER = frozenset({"audit.memory_altered", "audit.memory_missing", "audit.memory_unconfirmed"})
 STEP_TIMEOUT_S = 30
 DEFAULT_CACHE_HOURS = 24  # R-LOCAL-2: cached records expire
+RECENT = 20  # records listed under "Recently opened"
 
 
 @dataclass
@@ -165,6 +166,23 @@ class SessionManager:
                 session.found.add(f.result())
         future.add_done_callback(found)
         return future
+
+    def recent(self, session: Session, limit: int = RECENT) -> Future[list[OfflineCopy]]:
+        """The records this user opened that are still in the encrypted cache, last opened first: "Recently
+        opened", readable with no network (R-LOCAL-2)."""
+        cache = session.cache
+
+        def read() -> list[OfflineCopy]:
+            if cache is None or session.locked:
+                return []
+            out = []
+            for _key, payload, fetched_at in cache.recent_records(limit):
+                try:
+                    out.append(OfflineCopy(wire.decode(RecordView, json.loads(payload)), fetched_at))
+                except (ValueError, wire.WireError):
+                    continue
+            return out
+        return self._cache_thread.submit(read)
 
     def perform(self, session: Session, op, request, on_behalf_of: Colleague | None = None) -> Future:
         """A work operation as ``session``'s user. A change goes through the encrypted outbox (R-LOCAL-1):

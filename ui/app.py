@@ -185,7 +185,8 @@ class SignpostApp(QObject):
                                    session, op, request, viewer.on_behalf_of),
                                find=lambda viewer, criteria, reason: self.sessions.search(
                                    session, viewer, criteria, reason),
-                               outbox=self.sessions.outbox_access(session))
+                               outbox=self.sessions.outbox_access(session),
+                               recent=lambda: self.sessions.recent(session))
         self.main.sign_out_requested.connect(self.sign_out)
         self.main.sign_in_again_requested.connect(self.sign_in_again)
         self.main.lock_requested.connect(lambda: self.lock("Locked at your request."))

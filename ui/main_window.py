@@ -42,10 +42,12 @@ from app.directory import DirectoryClient, DirectoryUnavailable, Refusal, Servic
 from app.directory.work import operations as ops
 from app.directory.work import types as t
 from app.model import Colleague, Reason, RecordView, Role, User, Viewer
+from app.search import Criteria
 
 from . import refusals  # the words for every failure; refusals and notices word themselves through it
 from .bridge import Relay, watch
 from .connection import ConnectionWatch
+from .recent_list import NOT_FOUND_AGAIN, RecentList
 from .record_view import RecordPane
 from .results_model import ResultsModel
 from .screens import screens_for
@@ -117,17 +119,20 @@ class MainWindow(QMainWindow):
 
     def __init__(self, directory: DirectoryClient, user: User, clock: Callable[[], date] = date.today,
                  session: str = "", training: bool = False, recall: Callable | None = None,
-                 work: Callable | None = None, find: Callable | None = None, outbox=None, parent=None) -> None:
+                 work: Callable | None = None, find: Callable | None = None, outbox=None,
+                 recent: Callable | None = None, parent=None) -> None:
         """``directory``: the directory interface (embedded or HTTPS); ``session``: the directory's
         session id from sign-in; ``training``: offer the training guide; ``recall(directory_id)``: a future
         of the encrypted cache's offline copy of a record this user opened (R-LOCAL-2); ``find(viewer,
         criteria, reason)``: how a search is asked (the session's, which notes what it returned); ``outbox``:
-        the session's offline outbox for the Home screens (``app.session.OutboxAccess``)."""
+        the session's offline outbox for the Home screens (``app.session.OutboxAccess``); ``recent()``: a future
+        of the records still in the encrypted cache, for "Recently opened" (none for a mediating user)."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.directory = directory
         self.recall = recall
         self.find = find or directory.search
+        self.recent_copies = None if user.role.acts_for_colleague else recent
         self.user = user
         self.session = session
         self.relay = Relay(self)
@@ -180,8 +185,15 @@ class MainWindow(QMainWindow):
         right.addWidget(results_box)
         right.addWidget(self.record)
         right.setSizes([240, 460])
+        self.recent = RecentList()
+        self.recent.open_requested.connect(self.open_recent)
+        left = QWidget()
+        left_column = QVBoxLayout(left)
+        left_column.setContentsMargins(0, 0, 0, 0)
+        left_column.addWidget(self.form)
+        left_column.addWidget(self.recent, 1)
         split = QSplitter(Qt.Horizontal)
-        split.addWidget(self.form)
+        split.addWidget(left)
         split.addWidget(right)
         split.setStretchFactor(0, 0)  # the form keeps its width; results and record take the rest
         split.setStretchFactor(1, 1)
@@ -345,6 +357,11 @@ class MainWindow(QMainWindow):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self.refresh_screens()
+        self.refresh_recent()
+
+    def refresh_recent(self) -> None:
+        if self.recent_copies is not None:
+            watch(self.relay, self.recent_copies(), self.recent.show_copies, lambda _exc: None)
 
     def today(self) -> date:
         return self.clock()
@@ -496,6 +513,33 @@ class MainWindow(QMainWindow):
         self._drop_record()  # leaving the record on screen (an override's full view goes with it)
         self._load(hit.directory_id, reason)
 
+    def open_recent(self, directory_id: str) -> None:
+        """A record from "Recently opened": found again by its directory id with the reason chosen (audited as any
+        search), then opened; the offline copy when the directory cannot be reached."""
+        reason = self.form.reason_value()
+        if reason is None:
+            self.form.show_message("Choose a reason for opening this record.")
+            return
+        self._begin()
+        self._drop_results()
+        self.record.show_loading()
+        self.record_reason = reason  # also what a change queued from the offline copy gives
+        future = self.find(self.viewer(None), Criteria(directory_id=directory_id), reason)
+        watch(self.relay, future, lambda outcome: self._found_again(directory_id, reason, outcome),
+              lambda exc: self._open_failed(exc, directory_id, None))
+
+    def _found_again(self, directory_id: str, reason: Reason, outcome) -> None:
+        self._end()
+        self.connection.check()
+        hits = [h for h in outcome.hits if h.directory_id == directory_id]
+        if not hits:
+            self.record.clear()
+            self.form.show_message(NOT_FOUND_AGAIN)
+            return
+        self.results.set_hits(tuple(hits))
+        self.table.selectRow(0)
+        self._load(directory_id, reason)
+
     def _load(self, directory_id: str, reason: Reason, after: Callable[[], None] | None = None) -> None:
         self._begin()
         self.record.show_loading()
@@ -516,6 +560,7 @@ class MainWindow(QMainWindow):
         self.record.show_record(view, acting_for(colleague))
         if not getattr(view, "override", False):  # R-SHIELD-6: an override's full view is never cached
             self.record_opened.emit(view)
+            self.refresh_recent()
         if after is not None:
             after()
 
@@ -622,6 +667,7 @@ class MainWindow(QMainWindow):
     def wipe(self) -> None:
         """Remove every trace of child data from the window (R-LOCAL-2)."""
         self.clear()
+        self.recent.clear()
         for screen in self.screens:
             screen.reset()
         self.hide_idle_warning()

@@ -25,6 +25,10 @@ SHIELD_TEXT = ("This record is shielded. Only the child's name, date of birth, g
 OVERRIDE_TEXT = ("Shown in full under a child-protection override (R-SHIELD-6). The override is recorded and "
                  "investigated, and your LA team has been alerted. The hidden details go when you leave this record.")
 PRACTISING = (Role.PRACTITIONER, Role.CHILD_PROTECTION)
+OFFLINE_ACTIONS = ("This is an offline copy, so only “I am working with this child” can be made from it: it is kept "
+                   "on this computer and sent when the directory answers. Your own involvements, shields and "
+                   "contact requests need the directory: open the record again once it answers.")
+OFFLINE_NOTHING = "This is an offline copy: nothing can be changed from it until the directory answers."
 
 
 def own_current(view: RecordView) -> list[Involvement]:
@@ -36,9 +40,13 @@ def withheld(view: RecordView) -> list[WithheldInvolvement]:
 
 
 def offers(role: Role, view: RecordView | None, offline: bool = False) -> set[str]:
-    """The actions offered on ``view`` to ``role`` (R-ROLE-1..3, R-SHIELD-2/6, R-SENS-4)."""
-    if view is None or offline:
+    """The actions offered on ``view`` to ``role`` (R-ROLE-1..3, R-SHIELD-2/6, R-SENS-4). On an offline copy,
+    only a practitioner's "I am working with this child", which the outbox keeps until it can be sent (R-LOCAL-1);
+    everything else depends on the record as the directory has it now."""
+    if view is None:
         return set()
+    if offline:
+        return {"work"} if role in PRACTISING else set()
     out: set[str] = set()
     if role in PRACTISING:
         out.add("work")
@@ -228,6 +236,8 @@ class RecordPane(QWidget):
             self.la_team.setText(f"The child's LA team: {t.name}" + "".join(f" · {x}" for x in (t.phone, t.email) if x))
             self.la_team.show()
         self._show_actions(bool(offline_from))
+        if offline_from:  # why the other actions are missing
+            self.say(OFFLINE_ACTIONS if self.role in PRACTISING else OFFLINE_NOTHING)
 
     @property
     def override_shown(self) -> bool:

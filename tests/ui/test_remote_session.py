@@ -143,3 +143,42 @@ def test_the_services_idle_limit_is_warned_before_input_keeps_the_session_and_it
     sign_in_again(qtbot, app, main)
     assert main.service_warning.isHidden()
 
+
+
+def test_recently_opened_works_offline_and_an_offline_copy_can_queue_an_involvement(qtbot, make_app, served):
+    """Issue 15 2.3: once the results are cleared a recent record is still reached from "Recently opened"; with
+    the service gone it opens as the offline copy, says why its other actions are missing, and "I am working
+    with this child" is kept and sent, once, when the service answers again (R-LOCAL-1, R-LOCAL-2)."""
+    from ui.record_view import OFFLINE_ACTIONS
+    app = make_app(settings=served.settings())
+    main = signed_in(qtbot, app)
+    did = a_child(served)
+    open_by_id(qtbot, main, did)
+    qtbot.waitUntil(lambda: main.recent.list.count() == 1, timeout=T)
+    assert did in main.recent.list.item(0).text()
+    main.clear()  # the enquiry is cleared: results, record and reason
+    assert main.results.rowCount() == 0 and main.recent.list.count() == 1
+    main.form.reason.setCurrentIndex(1)
+    main.recent.list.setCurrentRow(0)
+    qtbot.keyClick(main.recent.list, Qt.Key_Return)  # online: found again by its id, then opened
+    qtbot.waitUntil(lambda: main.record.view is not None and main.record.view.directory_id == did, timeout=T)
+    assert main.record.header.isHidden()
+
+    served.stop()
+    main.clear()
+    main.form.reason.setCurrentIndex(1)
+    main.recent.list.setCurrentRow(0)
+    qtbot.keyClick(main.recent.list, Qt.Key_Return)
+    qtbot.waitUntil(lambda: main.record.header.text().startswith("Offline copy from"), timeout=T)
+    assert main.record.note.text() == OFFLINE_ACTIONS
+    assert [k for k, b in main.record.buttons.items() if not b.isHidden()] == ["work"]
+    record(qtbot, main, "Offline Copy Hub")
+    qtbot.waitUntil(lambda: "saved on this workstation" in main.record.note.text(), timeout=T)
+    home = _home(main)
+    qtbot.waitUntil(lambda: len(home.outbox.items) == 1, timeout=T)
+    served.start()  # back: the change is sent without anyone asking
+    qtbot.waitUntil(lambda: home.outbox.items == [] and home.outbox.isHidden() and main.directory_banner.isHidden(),
+                    timeout=T)
+    app.sign_out()
+    assert main.recent.list.count() == 0  # cleared with everything else
+    assert involvements(served, "Offline Copy Hub") == 1

@@ -62,7 +62,9 @@ def test_each_role_is_offered_only_what_it_may_do():
     assert offers(Role.CHILD_PROTECTION, shielded) == {"work", "contact", "override"}
     assert "override" not in offers(Role.CHILD_PROTECTION, record(shielded=True, override=True))
     assert offers(Role.MEDIATING, hidden) == offers(Role.MEDIATING, shielded) == set()
-    assert offers(Role.PRACTITIONER, with_mine, offline=True) == set()  # an offline copy changes nothing
+    # an offline copy: only "I am working with this child", kept to send later (issue 15 2.3)
+    assert offers(Role.PRACTITIONER, with_mine, offline=True) == {"work"}
+    assert offers(Role.LA_MANAGEMENT, with_mine, offline=True) == set()
 
 
 def test_a_child_protection_override_is_shown_once_never_cached_and_goes_when_the_record_is_left(qtbot, window):
