@@ -26,6 +26,7 @@ from .app import ServiceSettings, create_app
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 REPO = Path(__file__).resolve().parents[2]  # a source checkout when it holds pyproject.toml
+DEFAULT_PORT = 8443  # the Makefile's SERVE_PORT default too
 
 
 def client_command() -> tuple[str, str]:
@@ -105,12 +106,28 @@ def _closes_at(text: str | None) -> float | None:
     return moment.timestamp()
 
 
+def client_commands(url: str, port: int, ca: Path) -> str:
+    """How to run the app against this service, with this port (issue 15 2.6): from a checkout through make,
+    which starts a keyring where the desktop has none, or by hand; installed, the ``signpost`` command."""
+    command, where = client_command()
+    settings = f"SIGNPOST_DIRECTORY_URL={url} SIGNPOST_CA_BUNDLE={shlex.quote(str(ca))}"
+    if not where:
+        return f"Run the app against it, in another terminal:\n  {settings} {command}"
+    make = "make run-remote" + (f" SERVE_PORT={port}" if port != DEFAULT_PORT else "")
+    keyring = os.environ.get("SIGNPOST_KEYRING_HOME", "")  # make's own keyring: the app's cache key outlives a run
+    kept = f"SIGNPOST_KEYRING_HOME={shlex.quote(keyring)} " if keyring else ""
+    return (f"Run the app against it, in another terminal{where}:\n"
+            f"  {make}\n"
+            f"or without make:\n"
+            f"  {kept}{settings} packaging/with-keyring.sh {command}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m app.server",
                                  description="Run the training directory as an HTTPS service on loopback.")
     ap.add_argument("--host", default="127.0.0.1", choices=LOOPBACK,
                     help="loopback address to listen on (the training certificate covers loopback only)")
-    ap.add_argument("--port", type=int, default=8443, help="port (default 8443)")
+    ap.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     ap.add_argument("--idle-minutes", type=float, default=ServiceSettings.idle_minutes,
                     help="end a session unused this long (default 30)")
     ap.add_argument("--closes-at", metavar="ISO-TIME", help="switch-off time (R-CLOSE-1), e.g. 2026-12-01T17:00")
@@ -161,12 +178,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     host = f"[{args.host}]" if ":" in args.host else args.host
     url = f"https://{host}:{sock.getsockname()[1]}"
-    command, where = client_command()
     print(f"Signpost directory service (training data) at {url}/v1\n"
           f"CA bundle (the client verifies the server with it): {files.ca}\n"
-          f"Run the app against it (in another terminal{where}):\n"
-          f"  SIGNPOST_DIRECTORY_URL={url} SIGNPOST_CA_BUNDLE={shlex.quote(str(files.ca))} {command}\n"
-          f"  (or: make run-remote). Stop the service with Ctrl+C.", flush=True)
+          + client_commands(url, sock.getsockname()[1], files.ca) + "\nStop the service with Ctrl+C.", flush=True)
     server = uvicorn_server(app, files)
     try:
         server.run(sockets=[sock])

@@ -93,6 +93,15 @@ def test_openapi_document_covers_the_contract():
             assert "application/problem+json" in op["responses"]["default"]["content"]
 
 
+def test_serve_says_the_command_that_runs_the_app_against_its_own_port(tmp_path):
+    """Issue 15 2.6: `make serve SERVE_PORT=9443` said "(or: make run-remote)", which goes to port 8443."""
+    from app.server.serve import client_commands
+    other = client_commands("https://127.0.0.1:9443", 9443, tmp_path / "ca.pem")
+    assert "  make run-remote SERVE_PORT=9443\n" in other
+    assert "SIGNPOST_DIRECTORY_URL=https://127.0.0.1:9443 " in other and "packaging/with-keyring.sh " in other
+    assert "  make run-remote\n" in client_commands("https://127.0.0.1:8443", 8443, tmp_path / "ca.pem")
+
+
 def test_serve_writes_the_openapi_document_and_says_when_its_port_is_taken(tmp_path, capsys):
     from app.server.serve import listen, main
     assert main(["--write-openapi", str(tmp_path / "api.yaml")]) == 0
