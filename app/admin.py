@@ -127,18 +127,21 @@ def limits(argv: list[str], store: SecureKeyStore | None = None, paths: Paths | 
 def switch_off(argv: list[str], store: SecureKeyStore | None = None, paths: Paths | None = None) -> int:
     """``signpost switch-off --at ISO-TIME`` (or ``--clear``): when the training directory stops for every
     user (R-CLOSE-1); from then on the app offers only the closure tasks. Audited."""
-    from datetime import datetime
+    from datetime import UTC, datetime
     ap = argparse.ArgumentParser(prog="signpost switch-off", description=switch_off.__doc__)
     group = ap.add_mutually_exclusive_group(required=True)
-    group.add_argument("--at", metavar="ISO-TIME", help="e.g. 2026-12-01T17:00 (local time unless an offset is given)")
+    group.add_argument("--at", metavar="ISO-TIME", help="e.g. 2026-12-01T12:00 (Europe/London unless an offset is "
+                       "given; a date alone means noon)")
     group.add_argument("--clear", action="store_true", help="no switch-off")
     args = ap.parse_args(argv)
     when = None
     if args.at:
-        try:
-            when = datetime.fromisoformat(args.at).timestamp()
-        except ValueError:
-            print(f"{args.at!r} is not a date and time: write it like 2026-12-01T17:00.", file=sys.stderr)
+        from app.closure.mode import ModeError, parse_when
+        try:  # one reading of a switch-off everywhere: without a zone, Europe/London; a date alone, noon
+            when = parse_when(args.at).timestamp()
+        except ModeError:
+            print(f"{args.at!r} is not a date and time: write it like 2026-12-01T12:00 (Europe/London; a date "
+                  "alone means noon).", file=sys.stderr)
             return 2
     try:
         directory = _open_training(store, paths or Paths.default())
@@ -149,8 +152,9 @@ def switch_off(argv: list[str], store: SecureKeyStore | None = None, paths: Path
         directory.set_switch_off(when, by=_admin_name())
     finally:
         directory.close()
+    from app.closure.mode import when_words
     print("No switch-off is set." if when is None else
-          f"The training directory switches off at {datetime.fromtimestamp(when).isoformat(timespec='minutes')}.")
+          f"The training directory switches off at {when_words(datetime.fromtimestamp(when, UTC))} (Europe/London).")
     return 0
 
 

@@ -70,7 +70,9 @@ def test_switch_off_command_stops_the_training_directory_and_can_be_cleared(trai
     from tests.conftest import SoftToken, token_sign_in
     paths, store, key = training_home
     assert admin.switch_off(["--at", "tomorrow"], store=store, paths=paths) == 2
-    assert "2026-12-01T17:00" in capsys.readouterr().err
+    assert "2026-12-01T12:00" in capsys.readouterr().err
+    assert admin.switch_off(["--at", "2020-01-01"], store=store, paths=paths) == 0  # a date alone: noon (seed 000)
+    assert "at 12:00 on 1 January 2020 (Europe/London)" in capsys.readouterr().out
     assert admin.switch_off(["--at", "2020-01-01T09:00"], store=store, paths=paths) == 0
     d = Directory.open(paths.training_directory, key, clock=lambda: TODAY, signing_key=training.signing_key(store))
     token = SoftToken("SWO").enrol(d, "alex.practitioner")

@@ -14,6 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from app.closure.mode import when_words
+
 from .bridge import watch
 
 if TYPE_CHECKING:  # the closure's modules load when closure is first needed, not at start-up
@@ -22,6 +24,7 @@ if TYPE_CHECKING:  # the closure's modules load when closure is first needed, no
     from app.token.info import TokenEvent
 
     from .app import SignpostApp
+    from .hand_in_token import HandInTokenDialog
     from .wizards.closure import ClosureWizard
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,8 @@ class ClosureLauncher:
     def __init__(self, app: SignpostApp) -> None:
         self.app = app
         self.wizard: ClosureWizard | None = None
+        self.hand_in: HandInTokenDialog | None = None  # a practitioner's token reset, after the switch-off
+        self.switched_off_at: datetime | None = None  # when the switch-off came, once it has
         self._destroyed = False
         self._pool: ThreadPoolExecutor | None = None
 
@@ -46,14 +51,13 @@ class ClosureLauncher:
         from app.closure import startup
         from app.model import Role
 
-        from .refusals import closure_words
         app = self.app
         if app.main is None or app.session is None:
             return
         la_team = app.session.user.role is Role.LA_MANAGEMENT
-        closed = startup.switched_off(app.service.status() if app.service is not None else None, datetime.now(UTC))
-        if closed and not la_team:
-            app.sign_out(closure_words("closure.only_closure_tasks") + " Hand your security token to your LA team.")
+        since = startup.switched_off(app.service.status() if app.service is not None else None, datetime.now(UTC))
+        if since is not None and not la_team:
+            self._hand_in(since)
             return
         if la_team:
             action = QAction("Open &closure tasks…", app.main)
@@ -61,24 +65,56 @@ class ClosureLauncher:
             action.setShortcut("Ctrl+Shift+C")
             action.triggered.connect(lambda _checked=False: self.open())
             app.main.menuBar().addMenu("C&losure").addAction(action)
-        if closed:
+        if since is not None:
+            self.switched_off_at = since
             app.main.hide()
             self.open(closed=True)
 
     def switched_off(self) -> None:
         """The directory switched off during a session (R-CLOSE-1): the LA team gets only the closure tasks;
         anyone else is told and signed out."""
+        from app.closure import startup
         from app.model import Role
-
-        from .refusals import closure_words
         app = self.app
         if app.session is None or app.main is None:
             return
         if app.session.user.role is not Role.LA_MANAGEMENT:
-            app.sign_out(closure_words("closure.only_closure_tasks") + " Hand your security token to your LA team.")
+            status = app.service.status() if app.service is not None else None
+            self._hand_in(startup.switched_off(status, datetime.now(UTC)))
         elif self.wizard is None:
             app.main.hide()
             self.open(closed=True)
+
+    def _hand_in(self, since: datetime | None) -> None:
+        """A practitioner at the switch-off: signed out, told when it came and to reset their token to the
+        transport PIN before handing it in, and offered that reset (R-CLOSE-1, R-CLOSE-2)."""
+        from app.closure.reset import TRANSPORT_PIN
+
+        from .refusals import closure_words
+        app = self.app
+        assert app.session is not None
+        serial = app.session.serial
+        note = (closure_words("closure.hand_in_note", when=when_words(since), pin=TRANSPORT_PIN) if since is not None
+                else closure_words("closure.hand_in_note_now", pin=TRANSPORT_PIN))
+        app.sign_out(note)
+        self.offer_token_reset(serial, since)
+
+    def offer_token_reset(self, serial: str, since: datetime | None) -> None:
+        """R-CLOSE-2: the holder resets their own token to the transport PIN before handing it in, here and now."""
+        from app.closure.reset import TRANSPORT_PIN
+
+        from .hand_in_token import HandInTokenDialog
+        from .refusals import closure_words
+        app = self.app
+        if app.tokens is None:
+            return
+        when = when_words(since) if since is not None else ""
+        why = closure_words("closure.hand_in_token" if when else "closure.hand_in_token_now", when=when,
+                            pin=TRANSPORT_PIN)
+        if self.hand_in is not None:  # one offer at a time: the last sign-in's token
+            self.hand_in.close()
+        self.hand_in = HandInTokenDialog(app.tokens, serial, why, app.relay, app.signin)
+        self.hand_in.open()
 
     def open(self, closed: bool = False) -> None:
         """Open the closure wizard: open the closure store, take the LA's register from the directory (if it
@@ -113,8 +149,12 @@ class ClosureLauncher:
         if session is not app.session or self.wizard is not None:
             prepared.store.close()
             return
-        self._show(prepared, session.user.username, session.serial, self._closed,
-                   closed=prepared.mode.closed or closed, directory=app.service, viewer=session.viewer())
+        from .refusals import closure_words
+        since = self.switched_off_at or prepared.mode.switch_off
+        shut = prepared.mode.closed or closed
+        why = closure_words("closure.switched_off_at", when=when_words(since)) if shut and since else ""
+        self._show(prepared, session.user.username, session.serial, self._closed, closed=shut,
+                   directory=app.service, viewer=session.viewer(), why=why)
         if self.wizard is not None:  # sec-audit: the directory's audit archive is checked against this (13 §1.4)
             self.wizard.ctx.audit_key = session.audit_key
 
@@ -149,6 +189,10 @@ class ClosureLauncher:
         app = self.app
         tokens = app.tokens
         if tokens is None or not startup.may_enter_offline(exc, app.paths):
+            if isinstance(exc, ServiceClosed):  # switched off, and not who prepared closure here
+                app.show_refusal(exc)
+                self.offer_token_reset(serial, None)
+                return True
             return False
         closed = isinstance(exc, ServiceClosed)
         future = self._worker().submit(startup.enter_offline, tokens, app.paths, app.store, username, serial, pin,
@@ -163,13 +207,20 @@ class ClosureLauncher:
         app = self.app
         if prepared is None:  # not the LA team user who prepared closure here
             app.show_refusal(exc)
+            if service_closed:
+                self.offer_token_reset(serial, None)
             return
         if self.wizard is not None:
             prepared.store.close()
             return
         app.signin.reset()
         app.signin.hide()
-        why = "" if service_closed or prepared.mode.closed else closure_words("closure.unreachable")
+        if not service_closed and not prepared.mode.closed:
+            why = closure_words("closure.unreachable")
+        elif prepared.mode.switch_off is not None:
+            why = closure_words("closure.switched_off_at", when=when_words(prepared.mode.switch_off))
+        else:
+            why = ""
         self._show(prepared, username, serial, self._offline_closed, closed=True, why=why)
 
     def _offline_closed(self) -> None:
@@ -184,7 +235,7 @@ class ClosureLauncher:
     # -- the window -----------------------------------------------------------------------------------
     def _show(self, prepared: Prepared, username: str, serial: str, on_closed: Callable[[], None], *,
               closed: bool, directory: Any = None, viewer: Any = None, why: str = "") -> None:
-        """``why``: why only the closure tasks are offered, when it is not the switch-off."""
+        """``why``: why only the closure tasks are offered (the switch-off and when, or the directory out of reach)."""
         from app.closure.reset import TokenReset
 
         from .wizards.closure import ClosureContext, ClosureWizard
@@ -209,7 +260,7 @@ class ClosureLauncher:
             self.wizard.ctx.token_event(event)
 
     def close(self) -> None:
-        """Close the wizard without signing anyone out (the app is signing out)."""
+        """Close the wizard without signing anyone out (the app is signing out); a token reset offered stays."""
         wizard, self.wizard = self.wizard, None
         if wizard is not None:
             wizard.closed.disconnect()

@@ -431,7 +431,19 @@ CLOSURE_WORDS = {
     "closure.not_la_team": "Closure is for the LA management team.",
     "closure.destroy_confirm_mismatch": "Type DESTROY in capitals to confirm.",
     "closure.file_unreadable": "The file could not be read: {why}.",
-    # offline: closure reached with the directory out of reach (offline branch: ui/closure_launch.py)
+    # offline: closure reached with the directory out of reach, the switch-off's time, a practitioner's token reset
+    # before hand-in (offline branch: ui/closure_launch.py, ui/hand_in_token.py; R-CLOSE-1, R-CLOSE-2)
+    "closure.switched_off_at": "The service was switched off at {when}. Only the closure tasks are available.",
+    "closure.hand_in_note": "The service was switched off at {when}. Reset your security token's PIN to the "
+                            "transport PIN {pin}, then hand the token to your LA team.",
+    "closure.hand_in_note_now": "The service has been switched off. Reset your security token's PIN to the "
+                                "transport PIN {pin}, then hand the token to your LA team.",
+    "closure.hand_in_token": "The service was switched off at {when}, so Signpost cannot be used any more. Before "
+                             "you hand your security token to your LA team, reset its PIN to the transport PIN "
+                             "{pin}: type your current PIN here and press Reset.",
+    "closure.hand_in_token_now": "The service has been switched off, so Signpost cannot be used any more. Before "
+                                 "you hand your security token to your LA team, reset its PIN to the transport PIN "
+                                 "{pin}: type your current PIN here and press Reset.",
     "closure.unreachable": "The directory cannot be reached, so only the closure tasks you prepared on this "
                            "workstation are open, after your token checked your PIN. Searching and records wait "
                            "until the directory answers: close this window, then sign in again.",

@@ -2,14 +2,18 @@
 
 The switch-off time comes from, first found wins:
 
-1. ``SIGNPOST_SWITCH_OFF`` (an ISO date-time, e.g. ``2026-08-06T17:00:00+01:00``;
-   a date alone means 00:00 UTC that day) -- for the embedded training
-   directory and for rehearsals;
+1. ``SIGNPOST_SWITCH_OFF`` (an ISO date-time, e.g. ``2026-08-06T12:00``) -- for
+   the embedded training directory and for rehearsals;
 2. the directory service's status (``RemoteDirectory.probe()`` -> ``closes_at``), or
    a ``ServiceClosed`` error from any call (the service has switched off);
 3. what was remembered in the closure store from an earlier run (1 or 2 above,
    or the date the LA team set up closure with) -- so closure works with no
    network at all.
+
+A switch-off always has a time: one written without a zone is Europe/London
+time (the LA's clock), and a date alone means noon there, when the national
+service was switched off (seed 000: "at noon on 6 August 2010") -- not the
+midnight before.
 
 From the switch-off on, ``closed`` is True: searching and viewing stop for
 everyone and only closure tasks are offered (the engine itself refuses
@@ -23,8 +27,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 ENV = "SIGNPOST_SWITCH_OFF"
+LOCAL = ZoneInfo("Europe/London")  # the LA's clock: what a switch-off time without a zone means
+SWITCH_OFF_TIME = time(12, 0)  # a switch-off date alone: noon (seed 000)
 SERVICE_CLOSED, SWITCHED_OFF, ON_DEMAND, OPEN = "service_closed", "switched_off", "on_demand", "open"
 
 
@@ -43,16 +50,23 @@ class ClosureMode:
 
 
 def parse_when(text: str) -> datetime:
-    """ISO date-time (aware or naive = UTC) or an ISO date (00:00 UTC)."""
+    """An ISO date-time (with a zone, or without one: Europe/London) or an ISO date (noon, Europe/London),
+    as UTC."""
     t = str(text).strip()
     try:
         if len(t) == 10:
-            return datetime.combine(date.fromisoformat(t), time(0), tzinfo=UTC)
+            return datetime.combine(date.fromisoformat(t), SWITCH_OFF_TIME, tzinfo=LOCAL).astimezone(UTC)
         when = datetime.fromisoformat(t.replace("Z", "+00:00"))
     except ValueError:
-        raise ModeError("switch_off_invalid", f"'{text}' is not a date-time (use e.g. 2026-08-06T17:00:00+01:00).") \
+        raise ModeError("switch_off_invalid", f"'{text}' is not a date and time (write it like 2026-08-06T12:00).") \
             from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return (when if when.tzinfo else when.replace(tzinfo=LOCAL)).astimezone(UTC)
+
+
+def when_words(when: datetime) -> str:
+    """A switch-off as the LA reads it: "12:00 on 6 August 2010" (Europe/London)."""
+    local = when.astimezone(LOCAL)
+    return f"{local:%H:%M} on {local.day} {local:%B %Y}"
 
 
 def switch_off_time(*, store=None, status: Mapping | None = None,

@@ -24,17 +24,23 @@ log = logging.getLogger(__name__)
 TOKEN_TIMEOUT_S = 30
 
 
-def switched_off(status: DirectoryStatus | None, now: datetime, environ: Mapping[str, str] | None = None) -> bool:
-    """Whether the switch-off has come: ``SIGNPOST_SWITCH_OFF`` or the directory's own ``closes_at``,
-    whichever is reached first.  A switch-off setting that is not a time is logged and ignored."""
+def switched_off(status: DirectoryStatus | None, now: datetime,
+                 environ: Mapping[str, str] | None = None) -> datetime | None:
+    """When the switch-off came, if it has: ``SIGNPOST_SWITCH_OFF`` or the directory's own ``closes_at``,
+    whichever is reached first; None before it.  A switch-off setting that is not a time is logged and
+    ignored."""
     closes_at = status.closes_at if status is not None else None
     said = {"closes_at": datetime.fromtimestamp(closes_at, UTC).isoformat()} if closes_at else None
     try:
-        closed = closure_mode.closure_mode(now, status=said, environ=environ).closed
+        mode = closure_mode.closure_mode(now, status=said, environ=environ)
     except closure_mode.ModeError as exc:
         log.warning("closure switch-off not understood: %s", exc)
-        closed = False
-    return closed or (closes_at is not None and now.timestamp() >= closes_at)
+        mode = None
+    if mode is not None and mode.closed:
+        return mode.switch_off or now
+    if closes_at is not None and now.timestamp() >= closes_at:
+        return datetime.fromtimestamp(closes_at, UTC)
+    return None
 
 
 def may_enter_offline(exc: BaseException, paths: Paths) -> bool:

@@ -37,9 +37,22 @@ def test_service_closed_error_puts_the_client_in_closure_and_stays(store):
     assert closure_mode(BEFORE, store=store, environ={}).closed
 
 
-def test_the_date_the_la_set_up_closure_with_switches_off_with_no_network(store):
-    m = closure_mode(datetime(2026, 8, 6, 0, 1, tzinfo=UTC), store=store, environ={})
-    assert m.closed  # set up with switch-off 2026-08-06
+def test_the_date_the_la_set_up_closure_with_switches_off_at_noon_with_no_network(store):
+    """Set up with switch-off 2026-08-06: closed from noon that day, Europe/London (11:00 UTC in summer), as
+    seed 000's was, not from the midnight before (issue 15 3.10)."""
+    assert not closure_mode(datetime(2026, 8, 6, 10, 59, tzinfo=UTC), store=store, environ={}).closed
+    m = closure_mode(datetime(2026, 8, 6, 11, 0, tzinfo=UTC), store=store, environ={})
+    assert m.closed and m.switch_off == datetime(2026, 8, 6, 11, 0, tzinfo=UTC)
+
+
+def test_a_switch_off_always_has_a_time_on_the_las_clock():
+    from app.closure.mode import parse_when, when_words
+    assert parse_when("2010-08-06") == datetime(2010, 8, 6, 11, 0, tzinfo=UTC)  # noon BST (seed 000)
+    assert parse_when("2026-12-01T17:00") == datetime(2026, 12, 1, 17, 0, tzinfo=UTC)  # GMT in winter
+    assert parse_when("2026-08-06T17:00") == datetime(2026, 8, 6, 16, 0, tzinfo=UTC)  # without a zone: London
+    assert when_words(parse_when("2010-08-06")) == "12:00 on 6 August 2010"
+    with pytest.raises(ModeError):
+        parse_when("6th August")
 
 
 def test_la_team_opens_closure_on_demand_without_closing_the_directory(store):

@@ -40,7 +40,7 @@ def test_the_switched_off_service_signs_a_practitioner_out_and_leaves_the_la_tea
         search(qtbot, app.main, family_name="Smith", dob="01/01/2015")
         qtbot.waitUntil(lambda: app.session is None and app.signin.isVisible(), timeout=T)
         told = app.signin.status.text()
-        assert "switched off" in told and "Hand your security token" in told
+        assert "switched off" in told and "hand the token to your LA team" in told and "transport PIN 1234" in told
 
         app.signin.username.clear()
         sign_in(qtbot, app, "alex.practitioner")  # the service answers 503 service.closed to every request

@@ -498,6 +498,34 @@ def test_a_wrong_holder_pin_says_so_and_a_token_pulled_at_the_pin_prompt_records
     assert app.main is not None and app.session is not None and not app.session.locked  # jo.la's own token stayed
 
 
+def test_after_switch_off_a_practitioner_is_told_to_reset_their_token_and_does_it_in_place(qtbot, make_app,
+                                                                                           monkeypatch):
+    """R-CLOSE-2, seed 000 ("ask users to reset tokens to the transport PIN 1234 before returning tokens"): the
+    practitioner signed out at the switch-off is told when it came and to reset the token first, and is offered
+    the reset there: their current PIN, then the token verified with the transport PIN."""
+    from ui.hand_in_token import DONE
+    monkeypatch.setenv("SIGNPOST_SWITCH_OFF", "2026-01-01")  # a date alone: noon, Europe/London (seed 000)
+    app = make_app()
+    sign_in(qtbot, app, "alex.practitioner")
+    qtbot.waitUntil(lambda: app.closure_launcher.hand_in is not None and app.closure_launcher.hand_in.isVisible(),
+                    timeout=T)
+    assert app.session is None
+    note = app.signin.status.text()
+    assert "switched off at 12:00 on 1 January 2026" in note and "transport PIN 1234" in note
+    dialog = app.closure_launcher.hand_in
+    assert "transport PIN 1234" in dialog.words.text() and "type your current PIN" in dialog.words.text()
+    qtbot.keyClicks(dialog.pin, "999999")  # a wrong PIN changes nothing and says so
+    qtbot.mouseClick(dialog.reset_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: dialog.reset_button.isEnabled() and "not correct" in dialog.message.text(), timeout=T)
+    qtbot.keyClicks(dialog.pin, TRAINING_PIN)
+    qtbot.mouseClick(dialog.reset_button, Qt.LeftButton)
+    serial = dialog.serial
+    qtbot.waitUntil(lambda: dialog.message.text() == DONE.format(serial=serial, pin="1234"), timeout=T)
+    app.tokens.login(serial, "1234").result(T / 1000)  # the token opens with the transport PIN now
+    app.tokens.logout(serial).result(T / 1000)
+    dialog.reject()
+
+
 def test_after_switch_off_the_la_team_gets_only_closure_and_others_are_told(qtbot, make_app, monkeypatch):
     """R-CLOSE-1: from the switch-off the client offers only the closure tasks (here with no directory
     answering the token register: the wizard opens from the local closure store all the same)."""
@@ -506,7 +534,9 @@ def test_after_switch_off_the_la_team_gets_only_closure_and_others_are_told(qtbo
     app = make_app()
     sign_in(qtbot, app, "alex.practitioner")
     qtbot.waitUntil(lambda: app.session is None and app.signin.isVisible() and bool(app.signin.status.text()), timeout=T)
-    assert "switched off" in app.signin.status.text() and "Hand your security token" in app.signin.status.text()
+    assert "switched off at 17:00 on 1 January 2026" in app.signin.status.text()
+    assert "hand the token to your LA team" in app.signin.status.text()
+    app.closure_launcher.hand_in.reject()
 
     def offline(*_args, **_kwargs):
         f: Future = Future()

@@ -68,7 +68,7 @@ class ClosureContext(QObject):
         self.synced: Any = None  # the last app.closure.sync.Synced: reached, steps waiting
         self._local: list[dict] = []  # steps made here and shown, not yet back from the store worker
         self._retry_at = 0.0  # (store worker) when to try a directory that did not answer again
-        self.why_only_closure = ""  # why only closure tasks are offered, when it is not the switch-off (offline)
+        self.why_only_closure = ""  # why only closure tasks are offered: the switch-off and when, or out of reach
         self._work = ThreadPoolExecutor(1, thread_name_prefix="closure-work")
         self._flows = ThreadPoolExecutor(1, thread_name_prefix="closure-flow")
 
