@@ -72,8 +72,9 @@ class SignpostApp(QObject):
         self.idle.warning.connect(lambda s: self.main.show_idle_warning(s) if self.main else None)
         self.idle.calm.connect(lambda: self.main.hide_idle_warning() if self.main else None)
         self.service_clock = ServiceClock(self)  # the directory's own limits on the session (issue 15 2.5)
-        self.service_clock.warning.connect(lambda text: self.main.show_service_warning(text) if self.main else None)
-        self.service_clock.calm.connect(lambda: self.main.hide_service_warning() if self.main else None)
+        self.service_clock.warning.connect(lambda text: self.main.banners.show_service_warning(text)
+                                           if self.main else None)
+        self.service_clock.calm.connect(lambda: self.main.banners.hide_service_warning() if self.main else None)
         self.service_clock.ended.connect(lambda: self.main.session_ended() if self.main else None)
         self.again: SignInAgainDialog | None = None
         app = QApplication.instance()

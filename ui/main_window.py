@@ -24,13 +24,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
-    QPushButton,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -57,6 +55,7 @@ from .screens.practice.no_copy import forbid_copy
 from .screens.practice.record_actions import RecordActions
 from .screens.practice.words import titled
 from .search_form import SearchForm
+from .session_banners import SessionBanners
 from .wording import acting_for, count, found_words
 
 log = logging.getLogger(__name__)
@@ -101,9 +100,6 @@ def role_screens(role: Role) -> list[type]:
         log.warning("no screens for %s yet", role.value)
         return []
 
-SESSION_ENDED = ("Your session with the directory has ended: the service may have restarted, or the session "
-                 "reached its time limit. Sign in again to carry on here; nothing on this computer is lost, and "
-                 "changes waiting are sent once you have.")
 STILL_WAITING = ("{waiting} still waiting to be sent{needs}. {they} stay on this computer, encrypted, and {are} sent "
                  "the next time you sign in here. Sign out anyway?")
 
@@ -203,27 +199,8 @@ class MainWindow(QMainWindow):
         self.idle_warning.setObjectName("idleWarning")
         self.idle_warning.setAccessibleName("Idle lock warning")
         self.idle_warning.hide()
-        self.session_banner = QWidget()  # the directory ended the session: the way back, in place
-        self.session_banner.setObjectName("sessionEnded")
-        self.session_words = QLabel(SESSION_ENDED)
-        self.session_words.setWordWrap(True)
-        self.sign_in_again_button = QPushButton("Sign in again…")
-        self.sign_in_again_button.setObjectName("signInAgainButton")
-        self.sign_in_again_button.clicked.connect(lambda _c=False: self.sign_in_again_requested.emit())
-        self.session_words.setBuddy(self.sign_in_again_button)
-        banner_row = QHBoxLayout(self.session_banner)
-        banner_row.setContentsMargins(0, 0, 0, 0)
-        banner_row.addWidget(self.session_words, 1)
-        banner_row.addWidget(self.sign_in_again_button)
-        self.session_banner.hide()
-        self.service_warning = QLabel()  # the directory's own time limits on the session are near
-        self.service_warning.setObjectName("serviceWarning")
-        self.service_warning.setWordWrap(True)
-        self.service_warning.hide()
-        self.directory_banner = QLabel()  # the directory does not answer: why, since when, what still works
-        self.directory_banner.setObjectName("directoryBanner")
-        self.directory_banner.setWordWrap(True)
-        self.directory_banner.hide()
+        self.banners = SessionBanners()  # the directory out of reach, the session ended, its limits near
+        self.banners.sign_in_again_requested.connect(self.sign_in_again_requested)
         self.alert = QLabel()
         self.alert.setObjectName("securityAlert")
         self.alert.setAccessibleName("Security alert")
@@ -233,9 +210,7 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(central)
         column.setContentsMargins(6, 6, 6, 0)
         column.addWidget(self.alert)
-        column.addWidget(self.session_banner)
-        column.addWidget(self.directory_banner)
-        column.addWidget(self.service_warning)
+        column.addWidget(self.banners)
         column.addWidget(self.idle_warning)
         self.search_screen = SearchScreen(self.ctx, split, self.clear)
         self.screens: list[Screen] = [cls(self.ctx) for cls in role_screens(user.role)]
@@ -383,30 +358,19 @@ class MainWindow(QMainWindow):
 
     def session_ended(self) -> None:
         """The directory ended this session: say so once, with the way back (Sign in again), in the window."""
-        if self.session_banner.isHidden():
-            self.session_banner.show()
+        if self.banners.session_ended():
             self.sign_in_again_action.setEnabled(True)
-            self.sign_in_again_button.setFocus()
 
     def signed_in_again(self, session: str) -> None:
         """A new directory session, in place: requests carry it from now on; the screens ask again."""
         self.session = session
-        self.session_banner.hide()
+        self.banners.signed_in_again()
         self.sign_in_again_action.setEnabled(False)
-        self.hide_service_warning()
         self.refresh_screens()
 
     def keep_session(self) -> None:
         """Ask the directory something small as this session, so that it does not end unused (the inbox)."""
         self.ctx.perform(ops.INBOX, t.Nothing(), lambda _notices: None, lambda _exc: None)
-
-    def show_service_warning(self, text: str) -> None:
-        self.service_warning.setText(text)
-        self.service_warning.show()
-
-    def hide_service_warning(self) -> None:
-        self.service_warning.hide()
-        self.service_warning.clear()
 
     def ask_sign_out(self) -> None:
         """Sign out; first, if changes are still waiting to be sent, say so and ask (they stay, encrypted)."""
@@ -600,10 +564,7 @@ class MainWindow(QMainWindow):
         self.where.setProperty("kind", "info" if st.online else "error")
         self.where.style().unpolish(self.where)
         self.where.style().polish(self.where)
-        words = refusals.UNAVAILABLE.get(st.problem, "") if not st.online else ""
-        since = f"Since {datetime.fromtimestamp(st.since):%H:%M}: " if st.since else ""
-        self.directory_banner.setText(since + words if words else "")
-        self.directory_banner.setVisible(bool(words))
+        self.banners.show_status(st)
 
     def _directory_back(self) -> None:
         """The directory answers again: what was said about the outage goes, Home and the screen in view ask

@@ -371,7 +371,7 @@ def test_the_status_bar_says_which_directory_and_whether_it_answers(qtbot, windo
     service.status = lambda: DirectoryStatus("service", "https://dir.example:8443", False, 1_795_000_000.0,
                                              problem="certificate", since=1_795_000_100.0)
     qtbot.waitUntil(lambda: main.where.text().startswith("https://dir.example:8443 · offline · last contact "))
-    assert main.directory_banner.isVisible() and "certificate could not be verified" in main.directory_banner.text()
+    assert main.banners.directory.isVisible() and "certificate could not be verified" in main.banners.directory.text()
     qtbot.waitUntil(lambda: ("health", ()) in service.calls)  # while it does not answer, its health is asked
 
 

@@ -48,13 +48,13 @@ def record(qtbot, main, org: str) -> None:
 
 
 def sign_in_again(qtbot, app, main) -> None:
-    qtbot.mouseClick(main.sign_in_again_button, Qt.LeftButton)
+    qtbot.mouseClick(main.banners.sign_in_again, Qt.LeftButton)
     qtbot.waitUntil(lambda: app.again is not None and app.again.isVisible(), timeout=T)
     dialog = app.again
     qtbot.keyClicks(dialog.password, PASSWORD)
     qtbot.keyClicks(dialog.pin, TRAINING_PIN)
     qtbot.mouseClick(dialog.ok, Qt.LeftButton)
-    qtbot.waitUntil(lambda: app.again is None and main.session_banner.isHidden(), timeout=T)
+    qtbot.waitUntil(lambda: app.again is None and main.banners.session.isHidden(), timeout=T)
 
 
 def test_after_a_service_restart_sign_in_again_in_place_sends_the_change_made_meanwhile(qtbot, make_app, served):
@@ -65,8 +65,8 @@ def test_after_a_service_restart_sign_in_again_in_place_sends_the_change_made_me
     served.restart()  # every session ends with it; the window does not know yet
     record(qtbot, main, "Restart Family Hub")  # the outbox finds the session ended: kept, and the window told
     qtbot.waitUntil(lambda: "saved on this workstation" in main.record.note.text(), timeout=T)
-    qtbot.waitUntil(lambda: main.session_banner.isVisible(), timeout=T)
-    assert main.sign_in_again_action.isEnabled() and "Sign in again" in main.session_words.text()
+    qtbot.waitUntil(lambda: main.banners.session.isVisible(), timeout=T)
+    assert main.sign_in_again_action.isEnabled() and "Sign in again" in main.banners.session_words.text()
     assert main.where.text().startswith(f"{served.url} · online")  # the service answers: only the session went
     old = app.session.directory_session
     sign_in_again(qtbot, app, main)
@@ -85,11 +85,11 @@ def test_one_state_for_the_status_bar_banner_and_home_cleared_when_the_service_a
     served.stop()  # the network goes
     home.refresh()
     qtbot.waitUntil(lambda: "cannot be reached" in home.message.text(), timeout=T)
-    qtbot.waitUntil(lambda: main.directory_banner.isVisible(), timeout=T)
-    assert main.directory_banner.text().startswith("Since ") and "cannot be reached" in main.directory_banner.text()
+    qtbot.waitUntil(lambda: main.banners.directory.isVisible(), timeout=T)
+    assert main.banners.directory.text().startswith("Since ") and "cannot be reached" in main.banners.directory.text()
     assert " · offline" in main.where.text()
     served.start()  # back: nobody touches anything
-    qtbot.waitUntil(lambda: main.directory_banner.isHidden(), timeout=T)
+    qtbot.waitUntil(lambda: main.banners.directory.isHidden(), timeout=T)
     assert main.where.text().startswith(f"{served.url} · online")
     qtbot.waitUntil(lambda: home.message.isHidden(), timeout=T)
 
@@ -134,14 +134,14 @@ def test_the_services_idle_limit_is_warned_before_input_keeps_the_session_and_it
     app.service_clock.warn_idle_s = 4
     main = signed_in(qtbot, app)
     assert app.session.idle_s == 6 and app.session.max_s == 12 * 3600
-    qtbot.waitUntil(lambda: main.service_warning.isVisible(), timeout=T)
-    assert "ends in" in main.service_warning.text() and "Press a key" in main.service_warning.text()
+    qtbot.waitUntil(lambda: main.banners.service_warning.isVisible(), timeout=T)
+    assert "ends in" in main.banners.service_warning.text() and "Press a key" in main.banners.service_warning.text()
     qtbot.keyClick(main.form.inputs["family_name"], Qt.Key_A)  # input: the session is kept
-    qtbot.waitUntil(lambda: main.service_warning.isHidden(), timeout=T)
-    assert main.session_banner.isHidden()  # kept, not ended
-    qtbot.waitUntil(lambda: main.session_banner.isVisible(), timeout=T)  # then nothing: it ends
+    qtbot.waitUntil(lambda: main.banners.service_warning.isHidden(), timeout=T)
+    assert main.banners.session.isHidden()  # kept, not ended
+    qtbot.waitUntil(lambda: main.banners.session.isVisible(), timeout=T)  # then nothing: it ends
     sign_in_again(qtbot, app, main)
-    assert main.service_warning.isHidden()
+    assert main.banners.service_warning.isHidden()
 
 
 
@@ -177,7 +177,7 @@ def test_recently_opened_works_offline_and_an_offline_copy_can_queue_an_involvem
     home = _home(main)
     qtbot.waitUntil(lambda: len(home.outbox.items) == 1, timeout=T)
     served.start()  # back: the change is sent without anyone asking
-    qtbot.waitUntil(lambda: home.outbox.items == [] and home.outbox.isHidden() and main.directory_banner.isHidden(),
+    qtbot.waitUntil(lambda: home.outbox.items == [] and home.outbox.isHidden() and main.banners.directory.isHidden(),
                     timeout=T)
     app.sign_out()
     assert main.recent.list.count() == 0  # cleared with everything else
