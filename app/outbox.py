@@ -240,6 +240,8 @@ class Outbox:
             try:
                 self.drain()
             except Exception:
+                if self._stop.is_set():  # closing: what was in flight stays kept, sent next time
+                    return
                 log.exception("outbox: sending failed; will try again")
 
     def _send(self, row: dict, viewer: Viewer) -> int | None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -110,6 +111,7 @@ class SessionManager:
         # called on a worker when the outbox found the directory had ended the session: relay to the GUI
         self.on_session_ended: Callable[[], None] | None = None
         self.outbox_retry_s = 15.0
+        self._outboxes: weakref.WeakSet[Outbox] = weakref.WeakSet()  # open ones, stopped at close
 
     # -- public, all return futures -------------------------------------------
     def sign_in(self, username: str, password: str, serial: str, pin: str) -> Future[Session]:
@@ -242,8 +244,17 @@ class SessionManager:
             return ""
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False)
-        self._cache_thread.shutdown(wait=False)
+        """Stop, leaving nothing running: what was already asked of the session thread (a sign-out, which
+        closes the outbox and the cache) is done first, then any outbox still open is stopped, then the
+        threads end. Nothing kept in an outbox is lost: it stays in the cache file."""
+        try:
+            self._executor.submit(lambda: None).result(timeout=STEP_TIMEOUT_S)
+        except Exception as exc:  # a step stuck on a token or the network: stop anyway
+            log.warning("session work still running at close: %s", exc)
+        for outbox in list(self._outboxes):
+            outbox.close()
+        self._executor.shutdown(wait=True)
+        self._cache_thread.shutdown(wait=True)
 
     # -- steps ---------------------------------------------------------------
     def _wait(self, future: Future):
@@ -395,6 +406,7 @@ class SessionManager:
                                 lambda: None if session.locked or session.cache is None else session.viewer(),
                                 retry_s=self.outbox_retry_s, on_change=on_change, found=session.found,
                                 on_session_ended=on_session_ended)
+        self._outboxes.add(session.outbox)
         session.outbox.kick()
 
     def _close_cache(self, session: Session) -> None:

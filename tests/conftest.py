@@ -2,7 +2,7 @@
 fresh copy of it for every test that changes it (audit included)."""
 from __future__ import annotations
 
-pytest_plugins = ["tests.softhsm_fixtures"]
+pytest_plugins = ["tests.softhsm_fixtures", "tests.leaks"]
 
 import os
 import shutil
@@ -191,8 +191,12 @@ def training_home(directory_copy, tmp_path):
         store.close()
 
 
+@pytest.hookimpl(wrapper=True)
 def pytest_sessionfinish(session, exitstatus):
-    session.config.signpost_exitstatus = int(exitstatus)
+    """Keep the run's status as every finishing hook left it (``tests.leaks`` fails a run that left threads)."""
+    result = yield
+    session.config.signpost_exitstatus = int(session.exitstatus)
+    return result
 
 
 @pytest.hookimpl(trylast=True)

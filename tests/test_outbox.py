@@ -92,6 +92,7 @@ def setup(world, tmp_path):
     yield client, facts, flaky, alex, box, seen
     box.close()
     thread.call(cache.close)
+    thread.shutdown()
 
 
 def _now(box, op, who, request) -> Future:

@@ -76,6 +76,7 @@ def live_bearer(service: Service) -> str:
 
 
 @schema.parametrize()
+@pytest.mark.allows(threads=("asyncio-portal",))  # the ASGI client's event-loop thread, kept for the module
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
           suppress_health_check=list(HealthCheck))
 def test_no_request_gets_a_5xx_or_anything_but_a_problem(case, fuzz_service):

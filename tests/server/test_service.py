@@ -271,6 +271,7 @@ def test_a_users_oldest_session_ends_when_they_hold_too_many(make_service):
         assert service.client.get("/v1/audit/entries?since=999999", headers=auth).status_code == 200
 
 
+@pytest.mark.allows(logged=("app.server.problems",))  # the traceback goes to the service's log, not the answer
 def test_an_unexpected_failure_is_a_500_problem_without_internals(make_service, known_child):
     service = make_service(prepare=known_child)
     auth = service.sign_in("alex.practitioner")

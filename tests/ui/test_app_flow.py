@@ -106,10 +106,16 @@ def test_search_without_a_reason_is_not_sent(qtbot, make_app):
     app = make_app()
     sign_in(qtbot, app)
     qtbot.waitUntil(lambda: app.main is not None, timeout=15000)
+    # the window's own first requests (Home's inbox) are answered before: busy then can only mean a search
+    qtbot.waitUntil(lambda: not app.main.is_busy(), timeout=15000)
+    searches = app.service.run_on_engine(lambda d: d.conn.execute(
+        "SELECT count(*) FROM audit WHERE action LIKE 'search%'").fetchone()[0]).result(10)
     qtbot.keyClicks(app.main.form.inputs["family_name"], "Smith")
     qtbot.keyClick(app.main.form.inputs["family_name"], Qt.Key_Return)
     assert "Choose a reason" in app.main.form.message.text()
     assert not app.main.is_busy()
+    assert app.service.run_on_engine(lambda d: d.conn.execute(  # nothing reached the directory
+        "SELECT count(*) FROM audit WHERE action LIKE 'search%'").fetchone()[0]).result(10) == searches
 
 
 def test_sign_out_clears_the_screen(qtbot, make_app):

@@ -49,7 +49,8 @@ def test_remote_service_then_offline_copy_then_carry_on(qtbot, make_app, trainin
         qtbot.keyClick(main.table, Qt.Key_Return)
         qtbot.waitUntil(lambda: family in main.record.browser.toPlainText(), timeout=10000)
         assert not main.record.header.isVisible()  # live, not a copy
-        qtbot.wait(300)  # the opened record reaches the encrypted cache on its own thread
+        # the opened record reaches the encrypted cache on its own thread: Recently opened reads it from there
+        qtbot.waitUntil(lambda: main.recent.list.count() == 1, timeout=10000)
 
         listener.stop()  # the service is gone
         qtbot.keyClick(main.table, Qt.Key_Return)

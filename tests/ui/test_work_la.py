@@ -79,6 +79,7 @@ class Desk:
 def desk(qtbot, directory_copy):
     d = Desk(qtbot, *directory_copy)
     yield d
+    d.screens["AuditExport"].reset()  # as sign-out does: its worker thread goes
     d.service.close()
 
 

@@ -159,6 +159,8 @@ class AuditExport(LaScreen):
 
     def reset(self) -> None:
         super().reset()
+        self._worker.shutdown(wait=False)  # its thread ends after any save in flight (answer dropped): none left
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="audit-export")  # a thread only once used
         self.result.clear()
         self.file.clear()
         today = self.today()
