@@ -154,6 +154,7 @@ def test_refusals_from_ever_more_addresses_are_counted_under_one_kind_past_the_b
     assert recorded[-1] == (FLOOD, 4989) and all(count == 1 for _, count in recorded[:-1])
 
 
+@pytest.mark.allows(logged=("app.server.problems",))  # the provoked 500's traceback goes to the service's log
 def test_a_per_address_limit_and_a_500_are_audited(make_service, known_child):
     service = make_service(prepare=known_child, settings=ServiceSettings(unauthenticated_per_minute=2))
     for _ in range(2):
