@@ -78,7 +78,7 @@ def setup(world, tmp_path):
     client, facts = world
     flaky = Flaky(client)
     # R-REC-5: the organisations these tests record are in the register (the LA team adds it, listed at once)
-    for surgery in ("Riverside Surgery", "Order Surgery"):
+    for surgery in ("Riverside Surgery", "Order Surgery", "Earlier Surgery", "Gone Surgery"):
         done(client.perform(ops.ASK_REGISTER, viewer(client, "jo.la"), t.RegisterAsk(t.RegisterKind.ORGANISATION,
                                                                                      surgery)))
     alex = viewer(client, "alex.practitioner")
