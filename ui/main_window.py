@@ -525,6 +525,8 @@ class MainWindow(QMainWindow):
         if not getattr(view, "override", False):  # R-SHIELD-6: an override's full view is never cached
             self.record_opened.emit(view)
             self.refresh_recent()
+        if not self.record.buttons["work"].isHidden():  # the pickers' lists, while the directory answers
+            self.record_actions.read_lists()  # (R-LOCAL-1, R-REC-5)
         if after is not None:
             after()
 

@@ -8,7 +8,9 @@ import time
 
 from app.directory import Directory
 from app.settings import Settings
-from tests.conftest import TODAY, copy_directory
+from tests.conftest import TODAY, copy_directory, list_organisations
+
+ORGANISATIONS = ("Outbox Family Hub", "Restart Family Hub", "Waiting Family Hub", "Offline Copy Hub")
 
 
 class Listener:
@@ -57,6 +59,12 @@ class Served:
         self.path = tmp_path / "service" / "directory.db"
         self.path.parent.mkdir()
         copy_directory(db, self.path)  # with its audit checkpoint beside it (R-AUDIT-2)
+        from app import db as encrypted
+        conn = encrypted.open_encrypted(self.path, self.key)
+        try:  # the organisations the window tests record, in the register (R-REC-5)
+            list_organisations(conn, *ORGANISATIONS)
+        finally:
+            conn.close()
         self.tls = service_tls.ensure(tmp_path / "tls")
         self.port = free_port()
         self.url = f"https://127.0.0.1:{self.port}"
@@ -92,3 +100,11 @@ class Served:
     def close(self) -> None:
         self.stop()
         self.application.state.shutdown()
+
+
+def open_live(qtbot, main, did: str) -> None:
+    """Open a record while the directory answers, and wait for the register's lists the window reads then, so a
+    change made later without the directory still offers them (R-LOCAL-1, R-REC-5)."""
+    from tests.ui.test_work_practice import open_by_id
+    open_by_id(qtbot, main, did)
+    qtbot.waitUntil(lambda: main.record_actions.vocabulary is not None, timeout=10000)

@@ -13,7 +13,7 @@ from app.directory import Directory
 from app.directory.work import types as t
 from app.settings import Settings
 from tests.conftest import TODAY, copy_directory
-from tests.ui.service import Listener, free_port
+from tests.ui.service import Listener, free_port, open_live
 from tests.ui.test_app_flow import search, sign_in
 
 
@@ -84,7 +84,7 @@ def test_changes_kept_while_the_service_was_down_wait_on_home_after_it_restarts(
     refused as conflicts; at the sign-in after that nothing is sent and no count changes, and Home still
     lists both, naming the child and the change;
     Discard (confirmed) drops one, Send again saves the other over the change made elsewhere."""
-    from tests.ui.test_work_practice import dialog_of, open_by_id, signed_in, type_into
+    from tests.ui.test_work_practice import dialog_of, signed_in, type_into
     app = make_app(settings=served.settings())
     main = signed_in(qtbot, app)
     d0 = Directory.open(served.path, served.key, clock=lambda: TODAY)
@@ -96,11 +96,11 @@ def test_changes_kept_while_the_service_was_down_wait_on_home_after_it_restarts(
     finally:
         d0.close()
     did = directory_id.fmt(did_raw)
-    open_by_id(qtbot, main, did)
+    open_live(qtbot, main, did)
     d = dialog_of(qtbot, main, "work")
     d.service.setCurrentIndex(d.service.findData("early_help"))
-    type_into(qtbot, d.organisation, "Outbox Family Hub")
-    type_into(qtbot, d.role, "Family support worker")
+    type_into(qtbot, d.organisation.lineEdit(), "Outbox Family Hub")
+    type_into(qtbot, d.role.lineEdit(), "Family support worker")
     type_into(qtbot, d.phone, "0191 555 0100")
     qtbot.mouseClick(d.ok, Qt.LeftButton)
     qtbot.waitUntil(lambda: main.record_actions.dialog is None and main.record.buttons["update"].isVisible(),

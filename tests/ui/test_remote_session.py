@@ -11,9 +11,9 @@ from PySide6.QtCore import Qt
 from app.directory import Directory
 from app.training import TRAINING_PIN
 from tests.conftest import PASSWORD, TODAY
-from tests.ui.service import Served
+from tests.ui.service import Served, open_live
 from tests.ui.test_remote_flow import _home
-from tests.ui.test_work_practice import dialog_of, open_by_id, signed_in, type_into
+from tests.ui.test_work_practice import dialog_of, signed_in, type_into
 
 T = 30000
 
@@ -41,8 +41,8 @@ def involvements(service, org: str) -> int:
 def record(qtbot, main, org: str) -> None:
     d = dialog_of(qtbot, main, "work")
     d.service.setCurrentIndex(d.service.findData("early_help"))
-    type_into(qtbot, d.organisation, org)
-    type_into(qtbot, d.role, "Family support worker")
+    type_into(qtbot, d.organisation.lineEdit(), org)
+    type_into(qtbot, d.role.lineEdit(), "Family support worker")
     type_into(qtbot, d.phone, "0191 555 0100")
     qtbot.mouseClick(d.ok, Qt.LeftButton)
 
@@ -61,7 +61,7 @@ def test_after_a_service_restart_sign_in_again_in_place_sends_the_change_made_me
     app = make_app(settings=served.settings())
     main = signed_in(qtbot, app)
     did = a_child(served)
-    open_by_id(qtbot, main, did)
+    open_live(qtbot, main, did)
     served.restart()  # every session ends with it; the window does not know yet
     record(qtbot, main, "Restart Family Hub")  # the outbox finds the session ended: kept, and the window told
     qtbot.waitUntil(lambda: "saved on this workstation" in main.record.note.text(), timeout=T)
@@ -97,7 +97,7 @@ def test_one_state_for_the_status_bar_banner_and_home_cleared_when_the_service_a
 def test_signing_out_warns_while_a_change_still_waits(qtbot, make_app, served):
     app = make_app(settings=served.settings())
     main = signed_in(qtbot, app)
-    open_by_id(qtbot, main, a_child(served))
+    open_live(qtbot, main, a_child(served))
     served.stop()
     record(qtbot, main, "Waiting Family Hub")
     qtbot.waitUntil(lambda: "saved on this workstation" in main.record.note.text(), timeout=T)
@@ -153,7 +153,7 @@ def test_recently_opened_works_offline_and_an_offline_copy_can_queue_an_involvem
     app = make_app(settings=served.settings())
     main = signed_in(qtbot, app)
     did = a_child(served)
-    open_by_id(qtbot, main, did)
+    open_live(qtbot, main, did)
     qtbot.waitUntil(lambda: main.recent.list.count() == 1, timeout=T)
     assert did in main.recent.list.item(0).text()
     main.clear()  # the enquiry is cleared: results, record and reason

@@ -84,18 +84,24 @@ class RecordActions(QObject):
     def _pickers(self, dialog: InvolvementDialog) -> InvolvementDialog:
         """Read the lists if they have not been (the dialog opens at once and gains them when they come), and
         send an "Other…" request to the LA team."""
-        if self.vocabulary is None:
-            self.window.ctx.perform(ops.VOCABULARY, t.Nothing(), lambda v: self._vocabulary(dialog, v),
-                                    lambda _exc: None)  # offline: the dialog keeps what it has
+        self.read_lists()
         dialog.asked.connect(lambda request: self.window.ctx.perform(
             ops.ASK_REGISTER, request, lambda entry: dialog.show_note(dialog.pickers.asked_done(entry)),
             lambda exc: (dialog.pickers.asked_failed(), dialog.show_error(explain(exc)[0]))))
         return dialog
 
-    def _vocabulary(self, dialog: InvolvementDialog, vocabulary) -> None:
+    def read_lists(self) -> None:
+        """Read the lists if they have not been; also when a record opens live, so that a change made later
+        while the directory cannot be reached or after it ended the session (kept in the outbox, R-LOCAL-1)
+        still offers them."""
+        if self.vocabulary is None:
+            self.window.ctx.perform(ops.VOCABULARY, t.Nothing(), self._vocabulary,
+                                    lambda _exc: None)  # offline: the dialog keeps what it has
+
+    def _vocabulary(self, vocabulary) -> None:
         self.vocabulary = vocabulary
-        if self.dialog is dialog:
-            dialog.pickers.set_vocabulary(vocabulary)
+        if isinstance(self.dialog, InvolvementDialog):
+            self.dialog.pickers.set_vocabulary(vocabulary)
 
     def end(self, involvement) -> None:
         view, reason = self._where()
