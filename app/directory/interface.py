@@ -40,6 +40,7 @@ class DirectoryUnavailable(Exception):
     """The directory could not be asked (as opposed to a refusal, which it answered)."""
 
     code = "unavailable"
+    worth_retrying = False  # a read may be asked again at once (the remote client: a dropped connection)
 
     def __init__(self, code: str = "", detail: str = "", retry_after_s: int | None = None) -> None:
         super().__init__(code or self.code)

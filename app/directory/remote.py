@@ -260,7 +260,7 @@ class RemoteDirectory:
             try:
                 reply = self._send(method, path, body, params, headers)
             except Unreachable as exc:
-                if attempt + 1 >= attempts or not getattr(exc, "worth_retrying", False):
+                if attempt + 1 >= attempts or not exc.worth_retrying:
                     raise
             else:
                 if reply.status not in RETRY_STATUSES or attempt + 1 >= attempts:
