@@ -123,3 +123,20 @@ def test_what_cannot_be_asked(client, facts):
     refused(client.perform(ops.DECIDE_CONTACT, la, t.ContactDecision(10**6, t.ContactStatus.DECLINED)),
             AccessRefused, "contact.not_found")
     assert done(client.perform(ops.MY_CONTACT_REQUESTS, alex, t.Nothing())) == ()
+
+
+def test_the_la_team_sees_the_cast_camhs_involvement_with_the_consent_it_was_recorded_with(client):
+    """Issue 14 §1.3 (R-SENS-2, R-SENS-3): the training cast's Jago Quartermaine has CAMHS recorded with his own
+    consent; the LA team passing on a request about it sees that consent, never "No consent recorded"."""
+    from ui.screens.la.words import involvement_lines
+    did = "900 000 0025"
+    alex = viewer(client, "alex.practitioner")
+    (iid,) = _withheld_ids(client, alex, did)
+    asked = done(client.perform(ops.REQUEST_CONTACT, alex, t.ContactRequest(did, iid, PHONE, EMAIL, REASON)))
+    queue = done(client.perform(ops.CONTACT_QUEUE, viewer(client, "jo.la"), t.Nothing()))
+    (line,) = [q for q in queue if q.request_id == asked.request_id]
+    inv = line.la_detail
+    assert inv.service is ServiceType.CAMHS and inv.consent_by is ConsentBy.CHILD
+    assert inv.consent_on is not None and inv.consent_on <= TODAY and inv.consent_override is None
+    shown = involvement_lines(inv)
+    assert f"Consent given by the child on {inv.consent_on:%d %b %Y}" in shown and "No consent recorded" not in shown

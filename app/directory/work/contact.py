@@ -17,8 +17,6 @@ carries anything of the involvement. Only the child's LA team sees it (``la_deta
 """
 from __future__ import annotations
 
-from datetime import date
-
 from ... import records
 from ...model import Involvement, Role, ServiceType, Viewer
 from ...refusals import AccessRefused
@@ -89,21 +87,18 @@ def request(d, viewer: Viewer, req: t.ContactRequest) -> t.ContactRequestState:
     d.audit.record(viewer.user.username, "contact_requested", viewer=viewer, reason=req.reason.text(),
                    detail={"directory_id": records.directory_id_of(d.conn, child_id), "request": request_id,
                            "involvement": involvement_id, "repeated": bool(waiting)}, las=(la,))
-    return _state(d, request_id, with_detail=False)
+    return _state(d, request_id)
 
 
-def _involvement(d, involvement_id: int) -> Involvement | None:
-    row = d.conn.execute(
-        "SELECT id, service, organisation, practitioner, role, phone, email, started, ended, lead, caf "
-        "FROM involvements WHERE id = ?", (involvement_id,)).fetchone()
-    if row is None:
-        return None
-    iid, service, org, who, role, phone, email, started, ended, lead, caf = row
-    return Involvement(iid, ServiceType(service), org, who, role, phone, email, date.fromordinal(started),
-                       date.fromordinal(ended) if ended else None, bool(lead), bool(caf))
+def _involvement(d, la_team: Viewer, child_id: int, involvement_id: int) -> Involvement | None:
+    """The involvement as the child's LA team sees it on the record, consent included (R-SENS-2, R-SENS-3): built
+    where every record view is built, so nothing the team is entitled to is left out."""
+    found = records._involvements(d.conn, la_team, child_id, records.la_of(d.conn, child_id), involvement_id)
+    return next((i for i in found if isinstance(i, Involvement)), None)
 
 
-def _state(d, request_id: int, with_detail: bool) -> t.ContactRequestState:
+def _state(d, request_id: int, la_team: Viewer | None = None) -> t.ContactRequestState:
+    """A request as its requester sees it, or, given ``la_team`` (the child's LA team), with the involvement."""
     (rid, child_id, involvement_id, by, phone, email, at, status, decided_at) = d.conn.execute(
         "SELECT id, child_id, involvement_id, requested_by, phone, email, requested_at, status, decided_at "
         "FROM contact_requests WHERE id = ?", (request_id,)).fetchone()
@@ -112,13 +107,14 @@ def _state(d, request_id: int, with_detail: bool) -> t.ContactRequestState:
     return t.ContactRequestState(
         rid, records.directory_id_of(d.conn, child_id), records.child_name(d.conn, child_id),
         t.ContactStatus(status), at, name, org, phone, email, decided_at or "",
-        _involvement(d, involvement_id) if with_detail and involvement_id != ANYONE else None)
+        _involvement(d, la_team, child_id, involvement_id) if la_team is not None and involvement_id != ANYONE
+        else None)
 
 
 def mine(d, viewer: Viewer, _: t.Nothing) -> tuple[t.ContactRequestState, ...]:
     """The signed-in user's own requests, newest first: status only, nothing of the practitioner."""
     _own(d, viewer)
-    return tuple(_state(d, rid, with_detail=False) for (rid,) in d.conn.execute(
+    return tuple(_state(d, rid) for (rid,) in d.conn.execute(
         "SELECT id FROM contact_requests WHERE requested_by = ? ORDER BY id DESC", (viewer.user.username,)))
 
 
@@ -126,7 +122,7 @@ def queue(d, viewer: Viewer, _: t.Nothing) -> tuple[t.ContactRequestState, ...]:
     """The LA team's waiting requests about its own LA's children, oldest first, each with the involvement
     in full (``la_detail``; None for "whoever works with this child" on a shielded record)."""
     reason = d.la_team_request(viewer, "contact_queue", "access.la_team_only")
-    out = tuple(_state(d, rid, with_detail=True) for (rid,) in d.conn.execute(
+    out = tuple(_state(d, rid, viewer) for (rid,) in d.conn.execute(
         "SELECT id FROM contact_requests WHERE la_code = ? AND status = ? ORDER BY id",
         (viewer.user.la_code, t.ContactStatus.WAITING.value)))
     d.audit.record(viewer.user.username, "contact_queue_read", viewer=viewer, reason=reason.text(),
@@ -172,4 +168,4 @@ def decide(d, viewer: Viewer, req: t.ContactDecision) -> t.ContactRequestState:
                    detail={"request": request_id, "outcome": req.outcome.value,
                            "directory_id": records.directory_id_of(d.conn, child_id),
                            "practitioners_told": len(told)}, las=(la,))
-    return _state(d, request_id, with_detail=True)
+    return _state(d, request_id, viewer)
