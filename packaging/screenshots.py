@@ -258,6 +258,7 @@ def main() -> None:
         def filled(d):
             d.with_consent.setChecked(True)
             d.consent_by.setCurrentIndex(d.consent_by.findData("parent_carer"))
+            d.consent_on.setText(f"{date.today():%d/%m/%Y}")
             d.adjustSize()
             later(300, lambda: (shot(d, "involvement-dialog.png"), d.reject(), next_scene()))
         involvement("camhs", filled, role="Mental health practitioner")

@@ -1,10 +1,12 @@
 """"I am working with this child" (R-REC-4, R-ROLE-1, R-SENS-2), and changing one's own contact details.
 
 A new involvement takes the service from the fixed list, the organisation, role, phone, e-mail and start
-date. For a sensitive service (R-SENS-1) it asks who consented (the child, or a parent or carer) and when;
-or, without consent, a child-protection ground from the fixed list, after a warning that recording without
-consent is audited and reported to the LA team. Changing details takes only the contact fields, at the
-version of the involvement last seen (a change made elsewhere since is a conflict, never overwritten).
+date. For a sensitive service (R-SENS-1) it asks whether consent was given, who consented (the child, or a
+parent or carer) and when; or, without consent, a child-protection ground from the fixed list, after a warning
+that recording without consent is audited and reported to the LA team. Nothing about consent is chosen until
+the person chooses it (R-SENS-2: explicit consent is a choice nobody made for them). Changing details takes
+only the contact fields, at the version of the involvement last seen (a change made elsewhere since is a
+conflict, never overwritten).
 
 The organisation comes from the directory's register and the role from the service's titles (R-REC-5): pickers,
 whose "Other…" asks the LA team to add one (``register_pickers``).
@@ -40,6 +42,7 @@ OVERRIDE_WORDS = {ConsentOverride.CHILD_PROTECTION: "Child protection",
 NO_CONSENT_WARNING = ("Recording a sensitive service without consent is audited, and your LA management team is "
                       "alerted and reports on it. Use it only on child-protection grounds.")
 LIMIT = 200
+DATE_HINT = "dd/mm/yyyy"
 
 
 def date_edit(day: date, name: str) -> QDateEdit:
@@ -98,7 +101,7 @@ class InvolvementDialog(WorkDialog):
         self.form.addRow("&E-mail", self.email)
         if new:
             self.form.addRow("&Start date", self.start)
-        self.consent = self._consent_box(today)
+        self.consent = self._consent_box()
         self.consent.setVisible(False)
         if new:
             self.column.insertWidget(1, self.consent)
@@ -107,8 +110,10 @@ class InvolvementDialog(WorkDialog):
             self.service.hide()
             self.start.hide()
 
-    def _consent_box(self, today: date) -> QGroupBox:
-        box = QGroupBox("A sensitive service: consent (R-SENS-2)")
+    def _consent_box(self) -> QGroupBox:
+        """R-SENS-2: explicit consent is a choice nobody made for the person: nothing here is chosen until they
+        choose it (with or without consent, who, when), and ``build`` refuses until they have."""
+        box = QGroupBox("A sensitive service: consent")
         box.setObjectName("consentBox")
         form = QFormLayout(box)
         self.with_consent = QRadioButton("Recorded with &consent")
@@ -116,12 +121,15 @@ class InvolvementDialog(WorkDialog):
         group = QButtonGroup(box)
         group.addButton(self.with_consent)
         group.addButton(self.without_consent)
-        self.with_consent.setChecked(True)
         self.consent_by = QComboBox()
         self.consent_by.setAccessibleName("Who consented")
+        self.consent_by.addItem("Choose who consented…", None)
         for by, words in CONSENT_BY.items():
             self.consent_by.addItem(words, by.value)
-        self.consent_on = date_edit(today, "Date of consent")
+        self.consent_on = line("Date of consent")
+        self.consent_on.setObjectName("consentOn")
+        self.consent_on.setPlaceholderText(DATE_HINT)
+        self.consent_on.setMaxLength(10)
         self.override = QComboBox()
         self.override.setAccessibleName("Ground for recording without consent")
         self.override.addItem("Choose the ground…", None)
@@ -132,20 +140,21 @@ class InvolvementDialog(WorkDialog):
         self.warning.setWordWrap(True)
         self.warning.setProperty("kind", "error")
         form.addRow(self.with_consent)
-        form.addRow("Who &consented", self.consent_by)
-        form.addRow("&When", self.consent_on)
+        form.addRow("Who consen&ted", self.consent_by)
+        form.addRow("W&hen (dd/mm/yyyy)", self.consent_on)
         form.addRow(self.without_consent)
         form.addRow(self.warning)
         form.addRow("&Ground", self.override)
         self.with_consent.toggled.connect(self._consent_changed)
+        self.without_consent.toggled.connect(self._consent_changed)
         self._consent_changed()
         return box
 
     def _consent_changed(self) -> None:
-        on = self.with_consent.isChecked()
+        on, off = self.with_consent.isChecked(), self.without_consent.isChecked()
         self.consent_by.setEnabled(on)
         self.consent_on.setEnabled(on)
-        self.override.setEnabled(not on)
+        self.override.setEnabled(off)
 
     def _service_changed(self) -> None:
         code = self.service.currentData()
@@ -166,15 +175,40 @@ class InvolvementDialog(WorkDialog):
         service = ServiceType(code)
         consent = override = None
         if service.sensitive:
-            if self.with_consent.isChecked():
-                consent = t.Consent(ConsentBy(self.consent_by.currentData()), day_of(self.consent_on))
-            else:
-                if not self.override.currentData():
-                    self.override.setFocus()
-                    raise Problem("Choose the child-protection ground for recording without consent.")
-                override = ConsentOverride(self.override.currentData())
+            consent, override = self._consent()
         return t.NewInvolvement(self.directory_id, service, *fields, day_of(self.start), self.reason,
                                 consent=consent, override=override)
+
+    def _consent(self) -> tuple[t.Consent | None, ConsentOverride | None]:
+        """What the person chose about consent (R-SENS-2); a ``Problem`` naming the first thing not chosen."""
+        if not (self.with_consent.isChecked() or self.without_consent.isChecked()):
+            self.with_consent.setFocus()
+            raise Problem("Say whether the child or a parent or carer consented: choose “Recorded with consent” or "
+                          "“Without consent”.")
+        if self.without_consent.isChecked():
+            if not self.override.currentData():
+                self.override.setFocus()
+                raise Problem("Choose the child-protection ground for recording without consent.")
+            return None, ConsentOverride(self.override.currentData())
+        if not self.consent_by.currentData():
+            self.consent_by.setFocus()
+            raise Problem("Choose who consented: the child, or a parent or carer.")
+        on = consent_day(self.consent_on.text())
+        if on is None:
+            self.consent_on.setFocus()
+            raise Problem("Give the date of consent as dd/mm/yyyy, for example 21/11/2026.")
+        return t.Consent(ConsentBy(self.consent_by.currentData()), on), None
+
+
+def consent_day(text: str) -> date | None:
+    """A typed date of consent ("21/11/2026", "1/2/2026", "21.11.2026"), or None if it is not one."""
+    parts = text.strip().replace(".", "/").replace("-", "/").split("/")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+        return None
+    try:
+        return date(int(parts[2]), int(parts[1]), int(parts[0]))
+    except ValueError:
+        return None
 
 
 def offline_vocabulary(organisation: str) -> t.Vocabulary:
