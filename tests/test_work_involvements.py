@@ -422,3 +422,54 @@ def test_a_passed_on_contact_request_reaches_the_sensitive_practitioners_inbox(d
     (answered,) = inbox(directory, sam)
     assert answered.kind is t.NoticeKind.CONTACT_ANSWERED and answered.directory_id == child
     assert (answered.practitioner, answered.organisation, answered.phone) == ("", "", "")
+
+
+# -- who was told, said exactly (issue 14 §1.5) --------------------------------------------------------
+def _other_user_involvement(directory, did, username, service, organisation):
+    """A current involvement recorded by another directory user, written as the data set would hold it."""
+    cid = directory.conn.execute("SELECT id FROM children WHERE directory_id = ?",
+                                 (int(did.replace(" ", "")),)).fetchone()[0]
+    directory.conn.execute(
+        "INSERT INTO involvements (child_id, service, organisation, practitioner, role, phone, email, started, "
+        "recorded_by, consent_by, consent_on) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        (cid, service.value, organisation, "Lee Carter", "Worker", "0191 555 0303", "lee@elsewhere.example",
+         TODAY.toordinal() - 20, username, "child" if service.sensitive else None,
+         TODAY.toordinal() - 20 if service.sensitive else None))
+
+
+def test_the_answer_names_exactly_who_the_directory_told(directory, child, alex, sam):
+    """Issue 14 §1.5: ``Recorded.told`` is the practitioners the directory notified, named as the record shows them;
+    one told whose only involvement is sensitive is counted, never named (R-SENS-3); a practitioner who is not a
+    directory user is listed to contact but was not told."""
+    record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation="Northbridge CSC",
+                               role="Social worker", phone="0191 555 0202", email="sam@csc.example"))
+    _other_user_involvement(directory, child, "lee.lapsed", ServiceType.CAMHS, "Ashcombe CAMHS")
+    _other_user_involvement(directory, child, "not-a-user", ServiceType.YOUTH_SERVICE, "Northbridge Youth")
+    got = record(directory, alex, new(child))
+    sam_line = t.OtherPractitioner("Sam Okoro", "Social worker", "Northbridge CSC", "0191 555 0202", "sam@csc.example")
+    assert got.told == (sam_line,) and got.told_unnamed == 1
+    assert sam_line in got.others and "Ashcombe CAMHS" not in repr(got)  # R-SENS-3
+    assert {n.kind for n in inbox(directory, sam)} == {t.NoticeKind.ALSO_WORKING}
+    told = directory.conn.execute("SELECT username FROM notices WHERE kind = 'also_working' ORDER BY username")
+    assert [u for (u,) in told] == ["lee.lapsed", "sam.cp"]  # exactly those counted: one named, one not
+
+
+def test_nobody_told_is_said_as_nobody(directory, child, alex):
+    got = record(directory, alex, new(child))
+    assert got.told == () and got.told_unnamed == 0
+
+
+def test_a_sensitive_involvement_tells_and_names_no_one(directory, child, alex, sam):
+    record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation="Northbridge CSC"))
+    got = record(directory, alex, sensitive(child, consent=t.Consent(ConsentBy.CHILD, TODAY)))
+    assert got.told == () and got.told_unnamed == 0 and inbox(directory, sam) == ()
+
+
+def test_on_a_shielded_child_those_told_are_counted_not_named(directory, alex, sam):
+    """R-SHIELD-1: the newcomer gets the restricted view, so who works with the child is not named to them."""
+    did = add_child(directory, "Perpetua", "Ashgrove", DOB, shielded=True)
+    for who in (alex, sam):
+        found(directory, who, did)
+    record(directory, sam, new(did, service=ServiceType.SOCIAL_CARE, organisation="Northbridge CSC"))
+    got = record(directory, alex, new(did))
+    assert got.told == () and got.told_unnamed == 1 and got.others == ()

@@ -233,3 +233,40 @@ def test_a_change_kept_in_the_outbox_says_it_will_be_sent(qtbot, window):
     qtbot.mouseClick(d.ok, Qt.LeftButton)
     qtbot.waitUntil(lambda: main.record_actions.dialog is None)
     assert "saved on this workstation" in main.record.note.text()
+
+
+def _recorded(service: ServiceType, told=(), unnamed=0) -> t.Recorded:
+    inv = Involvement(42, service, "Northbridge CAMHS" if service.sensitive else "Northbridge Family Hub",
+                      "Morgan Reid", "Worker", "0191 555 0100", "m@example.org", date(2026, 11, 20), None, False,
+                      False, yours=True)
+    return t.Recorded(inv, told=told, told_unnamed=unnamed)
+
+
+@pytest.mark.parametrize("answer, says", [
+    (_recorded(ServiceType.CAMHS), "Recorded. Nobody else was told: this is a sensitive service"),
+    (_recorded(ServiceType.EARLY_HELP), "Recorded. Nobody else was told: no one else"),
+    (_recorded(ServiceType.EARLY_HELP, told=(t.OtherPractitioner("Sam Okoro", "Social worker", "Northbridge CSC",
+                                                                 "", ""),), unnamed=1),
+     "Recorded. Told in Signpost that you are working with this child: Sam Okoro (Social worker, Northbridge CSC); "
+     "1 other practitioner whom this record does not show you."),
+])
+def test_after_recording_the_record_says_exactly_who_was_told(qtbot, window, answer, says):
+    """Issue 14 §1.5: the message names whom the directory told, or says nobody was; a sensitive involvement is
+    never said to have been announced (R-SENS-3)."""
+    main, _ = window(search=lambda *a: Outcome(hits=(hit(),)), view_record=lambda v, did, r: record(did),
+                     record_involvement=lambda v, req: answer)
+    opened(qtbot, main)
+    qtbot.mouseClick(main.record.buttons["work"], Qt.LeftButton)
+    d = main.record_actions.dialog
+    d.service.setCurrentIndex(d.service.findData(answer.involvement.service.value))
+    if answer.involvement.service.sensitive:
+        d.with_consent.setChecked(True)
+        d.consent_by.setCurrentIndex(1)
+        d.consent_on.setText("20/11/2026")
+    for edit, text in ((d.organisation, answer.involvement.organisation), (d.role, "Worker"),
+                       (d.phone, "0191 555 0100")):
+        edit.setText(text)
+    qtbot.mouseClick(d.ok, Qt.LeftButton)
+    qtbot.waitUntil(lambda: main.record.note.isVisible())
+    assert main.record.note.text().startswith(says)
+    assert "have been told" not in main.record.note.text()

@@ -158,8 +158,8 @@ def record(d, viewer: Viewer, req: t.NewInvolvement) -> t.Recorded:
     _audit(d, viewer, req, "involvement_recorded", la, **detail)
     if override:  # R-SENS-2: recorded without consent -- the LA team is alerted, pointing at that entry
         alerts.raise_alert(d, t.AlertKind.CONSENT_OVERRIDE, viewer.user.username, la, child_id)
-    others = notices.tell_others(d, viewer, req, child_id, la, iid)
-    return t.Recorded(_answer(d, viewer, child_id, la, iid), others)
+    told = notices.tell_others(d, viewer, req, child_id, la, iid)
+    return t.Recorded(_answer(d, viewer, child_id, la, iid), told.others, told.told, told.told_unnamed)
 
 
 def update(d, viewer: Viewer, req: t.InvolvementChange) -> Involvement:

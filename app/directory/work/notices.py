@@ -26,6 +26,8 @@ gave), ``contact_answered`` (your request was passed on or declined: see "my con
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ... import directory_id as ids
 from ...model import Role, ServiceType, Viewer
 from ...refusals import AccessRefused
@@ -33,11 +35,21 @@ from . import checks
 from . import types as t
 
 
-def tell_others(d, viewer: Viewer, req: t.NewInvolvement, child_id: int, la: str, new_id: int):
+@dataclass(frozen=True)
+class Told:
+    """What ``tell_others`` did, as the newcomer may be told it (``types.Recorded``)."""
+
+    others: tuple[t.OtherPractitioner, ...] = ()
+    told: tuple[t.OtherPractitioner, ...] = ()
+    told_unnamed: int = 0
+
+
+def tell_others(d, viewer: Viewer, req: t.NewInvolvement, child_id: int, la: str, new_id: int) -> Told:
     """Notices to the recorders of the child's other current involvements from other organisations, and what
-    the newcomer is shown of those involvements. Called by ``involvements.record`` inside its transaction."""
+    the newcomer is told of them: who was notified, named only as the record shows them to the newcomer, and
+    whom to contact. Called by ``involvements.record`` inside its transaction."""
     if req.service.sensitive:  # R-SENS-3: never told, never listed
-        return ()
+        return Told()
     organisation, me = d.conn.execute("SELECT organisation, recorded_by FROM involvements WHERE id = ?",
                                       (new_id,)).fetchone()
     rows = d.conn.execute(
@@ -58,12 +70,17 @@ def tell_others(d, viewer: Viewer, req: t.NewInvolvement, child_id: int, la: str
                        detail={"directory_id": ids.fmt(ids.parse(req.directory_id)), "involvement_id": new_id,
                                "told": told}, las=(la,))
     shielded = d.conn.execute("SELECT shielded_at IS NOT NULL FROM children WHERE id = ?", (child_id,)).fetchone()[0]
-    if shielded:  # R-SHIELD-1: the newcomer gets the restricted view, so no involvement is shown
-        return ()
-    return tuple(
-        t.OtherPractitioner(who, role, org, "" if archived else phone, "" if archived else email)
+    if shielded:  # R-SHIELD-1: the newcomer gets the restricted view, so no involvement is shown or named
+        return Told(told_unnamed=len(told))
+    shown: list[tuple[str, t.OtherPractitioner]] = [  # R-SENS-3: never a sensitive involvement
+        (by, t.OtherPractitioner(who, role, org, "" if archived else phone, "" if archived else email))
         for service, who, role, org, phone, email, archived, by, _ in rows
-        if not ServiceType(service).sensitive and by != me)  # R-SENS-3
+        if not ServiceType(service).sensitive and by != me]
+    first = {}
+    for by, line in shown:
+        first.setdefault(by, line)
+    named = tuple(first[u] for u in told if u in first)
+    return Told(tuple(line for _, line in shown), named, len(told) - len(named))
 
 
 def _signed_in(d, viewer: Viewer) -> None:

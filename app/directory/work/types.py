@@ -104,10 +104,18 @@ class OtherPractitioner:
 
 @dataclass(frozen=True)
 class Recorded:
-    """The involvement as stored, and who else (not sensitive, not withheld) was told about it."""
+    """The involvement as stored, and what the directory did about the others working with the child.
+
+    ``told``: the practitioners the directory notified (issue 14 §1.5), named as the record shows them to the
+    newcomer; ``told_unnamed``: how many more it notified whom the record does not show them (a sensitive
+    service, R-SENS-3, or a shielded child, R-SHIELD-1). Nobody told is ``()`` and 0: a sensitive involvement
+    tells no one. ``others``: everyone currently working with the child from another organisation whom the
+    newcomer may see, directory users or not, to contact themselves."""
 
     involvement: Involvement
     others: tuple[OtherPractitioner, ...] = ()
+    told: tuple[OtherPractitioner, ...] = ()
+    told_unnamed: int = 0
 
 
 # -- inbox ("who else is working with this child", told) --------------------------------------------

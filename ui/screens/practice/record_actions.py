@@ -1,8 +1,9 @@
 """The work on an open record (issue 8): each action of the record pane opens its dialog, sends the request
 through the window's ``ScreenContext`` (the GUI thread never waits), and shows what came back.
 
-- "I am working with this child" (R-REC-4, R-SENS-2): afterwards the record is asked for again and "You may
-  want to contact:" lists the others the directory told about it (``Recorded.others``).
+- "I am working with this child" (R-REC-4, R-SENS-2): afterwards the record is asked for again, the message says
+  exactly whom the directory told, or that nobody was (``Recorded.told``; never for a sensitive service), and
+  "You may want to contact:" lists the others working with the child (``Recorded.others``).
 - Own involvements: update, end (R-RET-3), lead professional / CAF. A change made elsewhere since the record
   was opened (``involvement.conflict``) gives a clear choice: reload and see it, or save mine over it.
 - Request a shield with its ground (R-SHIELD-2); a child-protection override (R-SHIELD-6): its full view is
@@ -31,6 +32,7 @@ from ui.dialogs.involvement_dialog import InvolvementDialog, others_words
 from ui.dialogs.shield_override_dialog import ShieldOverrideDialog
 from ui.dialogs.shield_request_dialog import ShieldRequestDialog
 from ui.refusals import explain
+from ui.screens.practice.words import recorded_words
 
 SHIELDED_NOW = "The record is shielded now. Your LA management team will review the shield within 7 days."
 CONTACT_SENT = ("Your request was sent to the child's LA team. Its status shows under “My contact requests” on the "
@@ -198,10 +200,10 @@ class RecordActions(QObject):
         return lambda _answer: self.window.reload_record(lambda: self.window.record.say(words))
 
     def _recorded(self, recorded) -> None:
-        text = others_words(recorded.others)
+        text, told = others_words(recorded.others), recorded_words(recorded)
 
         def shown() -> None:
-            self.window.record.say("Recorded: others working with this child have been told.")
+            self.window.record.say(told)
             self.window.record.show_others(text)
         self.window.reload_record(shown)
 

@@ -43,6 +43,23 @@ def notice_words(n: t.Notice) -> str:
     return f"A notice about {n.child_name}."
 
 
+def recorded_words(r: t.Recorded) -> str:
+    """After "I am working with this child": exactly whom the directory told, or that nobody was (issue 14 §1.5).
+    A sensitive involvement is never announced (R-SENS-3); those told whom the record does not show are counted,
+    not named (R-SENS-3, R-SHIELD-1)."""
+    if r.involvement.service.sensitive:
+        return ("Recorded. Nobody else was told: this is a sensitive service, so only you and the child's LA team "
+                "see it in full.")
+    if not r.told and not r.told_unnamed:
+        return ("Recorded. Nobody else was told: no one else from another organisation working with this child "
+                "uses Signpost.")
+    named = [f"{o.practitioner} ({', '.join(x for x in (o.role, o.organisation) if x)})" for o in r.told]
+    if r.told_unnamed:
+        n = r.told_unnamed
+        named.append(f"{n} other practitioner{'' if n == 1 else 's'} whom this record does not show you")
+    return "Recorded. Told in Signpost that you are working with this child: " + "; ".join(named) + "."
+
+
 def request_row(r: t.ContactRequestState) -> tuple[str, str, str, str]:
     """(child, asked, status, decided) for the My contact requests table."""
     return (f"{r.child_name} ({r.directory_id})", when(r.requested_at), STATUS_WORDS.get(r.status, str(r.status)),
