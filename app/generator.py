@@ -116,6 +116,11 @@ class _Builder:
         self.settings: dict[tuple[str, str], list[int]] = {}
         self.gps: dict[str, list[int]] = {}
         self.practitioners: dict[tuple[str, str], list[tuple]] = {}
+        # R-SENS-4 (issue 13 §3.3): a training LA's sensitive services are run by training users, so a contact
+        # request the LA team passes on reaches an inbox somebody reads: (LA, service) -> (username, details)
+        self.sensitive_owners = {(u["la_code"], u["sensitive_service"]): (u["username"], (
+            u["organisation"], u["display_name"], u["job_title"], u["phone"], u["email"]))
+            for u in recipe["users"] if u.get("sensitive_service")}
         self._prepare_services()
 
     # -- small draws ---------------------------------------------------------
@@ -303,8 +308,11 @@ class _Builder:
             sensitive = ServiceType(service).sensitive
             # R-SENS-2: a sensitive involvement carries who consented, and when.
             consent = (cast.consent_by if cast else self.pick(("child", "parent_carer"))) if sensitive else None
+            owner = self.sensitive_owners.get((la.code, service))
             recorded_by = "alex.practitioner" if sensitive and cast is None and rnd() < 0.05 \
-                else f"staff-{la.code.lower()}-{service}"
+                else owner[0] if owner else f"staff-{la.code.lower()}-{service}"
+            if owner and recorded_by == owner[0]:  # under the practitioner's own name and contact details
+                org, who, role, phone, email = owner[1]
             rows["involvements"].append((self.involvement_id, cid, service, org, who, role, phone, email,
                                          start, ended, lead, caf, recorded_by,
                                          consent, start if sensitive else None, None, keep, archive_on, archived))

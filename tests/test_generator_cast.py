@@ -119,3 +119,28 @@ def test_a_family_across_two_las(conn):
     # the parent who lives elsewhere is listed at the other household's address
     assert any(r[2:] == tuple(homes[1]) for r in carers(nbr[5]))
     assert any(r[2:] == tuple(homes[0]) for r in carers(ash[5]))
+
+
+def _can_sign_in(conn, username: str) -> bool:
+    """A training user who can sign in and so read their Signpost inbox (R-ROLE-4)."""
+    row = conn.execute("SELECT role, enabled, nominated, trained, check_date FROM users WHERE username = ?",
+                       (username,)).fetchone()
+    return bool(row and row[0] != "colleague" and row[1] and row[2] and row[3] and row[4]
+                and date.fromordinal(row[4]).replace(year=date.fromordinal(row[4]).year + 3) > TODAY)
+
+
+def test_sensitive_services_in_northbridge_belong_to_practitioners_who_can_be_told(conn):
+    """Issue 13 §3.3 (R-SENS-4): a contact request brokered by the Northbridge LA team reaches someone. Every
+    sensitive involvement of a Northbridge child (the cast's CAMHS among them) is recorded by a training user who
+    can sign in, under that user's own name, so a passed-on request lands in an inbox somebody reads."""
+    rows = conn.execute(
+        "SELECT i.recorded_by, i.practitioner, u.display_name, c.directory_id FROM involvements i "
+        "JOIN children c ON c.id = i.child_id LEFT JOIN users u ON u.username = i.recorded_by "
+        "WHERE c.la_code = 'NBR' AND i.service IN ('camhs', 'sexual_health', 'substance_misuse')").fetchall()
+    assert len(rows) > 20
+    owners = {by for by, *_ in rows}
+    assert all(_can_sign_in(conn, by) for by in owners), owners
+    assert all(who == name for by, who, name, _ in rows if by != "alex.practitioner")
+    (jago,) = [by for by, _, _, did in rows if did == directory_id.parse(CAST["sensitive"].directory_id)]
+    assert jago != "alex.practitioner" and conn.execute(
+        "SELECT organisation FROM users WHERE username = ?", (jago,)).fetchone()[0] == "Northbridge CAMHS"
