@@ -218,6 +218,8 @@ MIGRATIONS: tuple[tuple[str, tuple[str | Callable[[Any], None], ...]], ...] = (
         "ALTER TABLE users ADD COLUMN nominated_by TEXT",
         "ALTER TABLE users ADD COLUMN nominated_on INTEGER",
         "ALTER TABLE users ADD COLUMN created_by TEXT")),
+    # R-SENS-4 (issue 13 §3.3): how the LA team passed a contact request on (a code: signpost, phone, email)
+    ("shields-contact-passed-on-by", ("ALTER TABLE contact_requests ADD COLUMN passed_on_by TEXT",)),
 )
 
 

@@ -33,7 +33,8 @@ ALLOWED_COLUMNS = {
     "shields": {"child_id", "ground", "requested_by", "requested_at", "review_due", "reviews"},
     "shield_reviews": {"id", "child_id", "reviewed_by", "reviewed_at", "decision", "next_due"},
     "contact_requests": {"id", "child_id", "involvement_id", "requested_by", "phone", "email", "requested_at",
-                         "status", "decided_by", "decided_at", "la_code"},
+                         "status", "decided_by", "decided_at", "la_code",
+                         "passed_on_by"},  # shields-contact-passed-on-by: a code
     "notices": {"id", "username", "at", "kind", "child_id", "about_involvement", "about_request", "read"},
     "alerts": {"id", "la_code", "at", "kind", "actor", "child_id", "audit_seq", "acknowledged_by",
                "acknowledged_at"},

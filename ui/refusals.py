@@ -25,6 +25,7 @@ FIELD_NAMES = {
     # shields and brokered contact (issue 8)
     "ground": "ground for the shield", "outcome": "decision", "warning_seen": "warning",
     "involvement_id": "service", "request_id": "request",
+    "how": "how you passed it on",  # shields branch: brokered contact (R-SENS-4)
     # own involvements (issue 8 items 1, 2, 5)
     "service": "service", "keep_contact": "how long to keep the contact details",
     "lead_professional": "lead professional", "version": "version", "notice_id": "notice",
@@ -183,6 +184,9 @@ WORDS = {
                                     "the LA team on the number shown on the record.",
     "contact.not_found": "That contact request is not one for your LA team. Refresh the list.",
     "contact.already_decided": "That contact request has already been passed on or declined. Refresh the list.",
+    # -- shields branch (issue 13 §3, issue 14 §1): brokered contact that reaches someone (R-SENS-4)
+    "contact.how_required": "Nobody it is for can be told in Signpost. Pass the request on yourself, by phone or "
+                            "e-mail, using the practitioner's details shown, then record how you did.",
     # rate limits (R-SEARCH-6)
     "rate.searches": "You have made {count} searches in the last {window}, the most allowed. You can search again "
                      "in {wait}.",

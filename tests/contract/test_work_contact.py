@@ -140,3 +140,52 @@ def test_the_la_team_sees_the_cast_camhs_involvement_with_the_consent_it_was_rec
     assert inv.consent_on is not None and inv.consent_on <= TODAY and inv.consent_override is None
     shown = involvement_lines(inv)
     assert f"Consent given by the child on {inv.consent_on:%d %b %Y}" in shown and "No consent recorded" not in shown
+
+
+def test_passed_on_in_signpost_says_so_to_the_requester(client, facts):
+    """Issue 13 §3.3 / 14 §1.6 (R-SENS-4): the practitioner is a Signpost user, so the request reaches their inbox;
+    the LA team was shown that before deciding, and the requester is told it went to them in Signpost."""
+    did = facts.plain["did"]
+    iid = _sensitive_by_sam(client, did)
+    alex = viewer(client, "alex.practitioner")
+    find(client, alex, did)
+    asked = done(client.perform(ops.REQUEST_CONTACT, alex, t.ContactRequest(did, iid, PHONE, EMAIL, REASON)))
+    la = viewer(client, "jo.la")
+    (line,) = [q for q in done(client.perform(ops.CONTACT_QUEUE, la, t.Nothing())) if q.request_id == asked.request_id]
+    assert line.la_can_tell is True
+    decided = done(client.perform(ops.DECIDE_CONTACT, la, t.ContactDecision(asked.request_id,
+                                                                            t.ContactStatus.PASSED_ON)))
+    assert decided.passed_on_by is t.PassedOnBy.SIGNPOST
+    alex = viewer(client, "alex.practitioner")
+    (mine,) = done(client.perform(ops.MY_CONTACT_REQUESTS, alex, t.Nothing()))
+    assert (mine.status, mine.passed_on_by, mine.la_can_tell) == (t.ContactStatus.PASSED_ON, t.PassedOnBy.SIGNPOST,
+                                                                  False)
+
+
+def test_when_nobody_can_be_told_in_signpost_the_la_team_passes_it_on_and_records_how(client):
+    """Issue 13 §3.3 / 14 §1.6 (R-SENS-4): Jago's CAMHS practitioner can no longer sign in (disabled), so nobody
+    can be told in the app. The LA team is shown that, with the practitioner's phone and e-mail; "passed on" is
+    refused until it says how it passed it on (a fixed choice), and the requester is told exactly that."""
+    did = "900 000 0025"
+    la = viewer(client, "jo.la")
+    done(client.perform(ops.CHANGE_USER, la, t.UserChange("cara.camhs", t.UserAction.DISABLE)))
+    alex = viewer(client, "alex.practitioner")
+    (iid,) = _withheld_ids(client, alex, did)
+    asked = done(client.perform(ops.REQUEST_CONTACT, alex, t.ContactRequest(did, iid, PHONE, EMAIL, REASON)))
+    (line,) = [q for q in done(client.perform(ops.CONTACT_QUEUE, la, t.Nothing())) if q.request_id == asked.request_id]
+    assert line.la_can_tell is False
+    assert (line.la_detail.phone, line.la_detail.email) == ("0191 498 0701", "cara.penrose@northbridge-camhs.example")
+    refused(client.perform(ops.DECIDE_CONTACT, la, t.ContactDecision(asked.request_id, t.ContactStatus.PASSED_ON)),
+            AccessRefused, "contact.how_required")
+    still = [q.request_id for q in done(client.perform(ops.CONTACT_QUEUE, la, t.Nothing()))]
+    assert asked.request_id in still  # nothing was decided
+    decided = done(client.perform(ops.DECIDE_CONTACT, la, t.ContactDecision(
+        asked.request_id, t.ContactStatus.PASSED_ON, t.PassedOnBy.PHONE)))
+    assert decided.passed_on_by is t.PassedOnBy.PHONE
+    alex = viewer(client, "alex.practitioner")
+    (mine,) = done(client.perform(ops.MY_CONTACT_REQUESTS, alex, t.Nothing()))
+    assert (mine.status, mine.passed_on_by) == (t.ContactStatus.PASSED_ON, t.PassedOnBy.PHONE)
+    entries = [e for e in done(client.audit_entries(la)) if e.action == "contact_decided"]
+    assert entries[-1].detail["passed_on_by"] == "phone" and entries[-1].detail["practitioners_told"] == 0
+    refused(client.perform(ops.DECIDE_CONTACT, la, t.ContactDecision(
+        asked.request_id, t.ContactStatus.PASSED_ON, t.PassedOnBy.SIGNPOST)), AccessRefused, "contact.already_decided")

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QMessageBox, QTabWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QTabWidget
 
 from app import directory_id as ids
 from app.directory import Directory, EmbeddedDirectory
@@ -180,12 +180,7 @@ def request_contact(desk) -> tuple[str, int]:
     return did, withheld.involvement_id
 
 
-@pytest.mark.parametrize("key, status, words", [(Qt.Key_P, t.ContactStatus.PASSED_ON, "passed on"),
-                                                (Qt.Key_D, t.ContactStatus.DECLINED, "declined")])
-def test_pass_on_or_decline_a_contact_request(qtbot, desk, key, status, words):
-    """R-SENS-4: the team sees the requester and, in full and marked sensitive, whom they want to reach with
-    its consent; passing on or declining answers the requester and empties the queue."""
-    did, involvement_id = request_contact(desk)
+def _the_contact_screen(qtbot, desk, did: str, involvement_id: int):
     screen = desk.show("ContactRequests")
     select(qtbot, screen.table, 2, did)
     assert rows(screen.table)[current_row(screen.table)][3:] == ["Alex Morgan", "Northbridge Family Hub",
@@ -195,12 +190,77 @@ def test_pass_on_or_decline_a_contact_request(qtbot, desk, key, status, words):
         "SELECT practitioner, organisation FROM involvements WHERE id = ?", (involvement_id,)).fetchone())
     assert "SENSITIVE SERVICE: Child and adolescent mental health" in detail
     assert inv[0] in detail and inv[1] in detail
-    assert "consent" in detail.lower()
-    qtbot.keyClick(screen, key, Qt.AltModifier)
-    qtbot.waitUntil(lambda: words in screen.message.text(), timeout=WAIT)
+    assert "Consent given by" in detail  # issue 14 §1.3
+    return screen, detail
+
+
+def _status(desk, did: str) -> list:
+    return [(r.status, r.passed_on_by) for r in desk.perform(ops.MY_CONTACT_REQUESTS, desk.alex, t.Nothing())
+            if r.directory_id == did]
+
+
+def test_pass_on_a_contact_request_in_signpost_after_confirming(qtbot, desk):
+    """R-SENS-4: the team sees the requester and, in full and marked sensitive, whom they want to reach with its
+    consent; Pass on (Alt+P) confirms first, saying whom it reaches and that they use Signpost (issue 14 §3.4);
+    then the practitioner's inbox has it and the requester is told it was passed on in Signpost."""
+    did, involvement_id = request_contact(desk)
+    screen, detail = _the_contact_screen(qtbot, desk, did, involvement_id)
+    assert "They use Signpost" in detail
+    qtbot.keyClick(screen, Qt.Key_P, Qt.AltModifier)
+    qtbot.waitUntil(lambda: screen.dialog is not None and screen.dialog.isVisible(), timeout=WAIT)
+    d = screen.dialog
+    assert not d.how and "They use Signpost" in d.findChild(QLabel, "passOnHowNote").text()
+    assert _status(desk, did) == [(t.ContactStatus.WAITING, None)]  # nothing done before the confirmation
+    qtbot.mouseClick(d.ok, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "passed on in Signpost" in screen.message.text(), timeout=WAIT)
     qtbot.waitUntil(lambda: all(r[2] != did for r in rows(screen.table)), timeout=WAIT)
-    mine = desk.perform(ops.MY_CONTACT_REQUESTS, desk.alex, t.Nothing())
-    assert [r.status for r in mine if r.directory_id == did] == [status]
+    assert _status(desk, did) == [(t.ContactStatus.PASSED_ON, t.PassedOnBy.SIGNPOST)]
+    owner = desk.engine(lambda e: e.conn.execute("SELECT recorded_by FROM involvements WHERE id = ?",
+                                                 (involvement_id,)).fetchone()[0])
+    told = desk.engine(lambda e: e.conn.execute("SELECT count(*) FROM notices WHERE username = ? AND kind = ?",
+                                                (owner, t.NoticeKind.CONTACT_REQUEST.value)).fetchone()[0])
+    assert told == 1
+
+
+def test_when_nobody_can_be_told_in_signpost_the_team_records_how_it_passed_it_on(qtbot, desk):
+    """Issue 13 §3.3 / 14 §1.6 (R-SENS-4): the practitioner cannot sign in, so the team is shown their phone and
+    e-mail and chooses how it passed the request on (nothing chosen for it); the requester is told exactly how."""
+    did, involvement_id = request_contact(desk)
+    owner, phone = desk.engine(lambda e: e.conn.execute("SELECT recorded_by, phone FROM involvements WHERE id = ?",
+                                                        (involvement_id,)).fetchone())
+    desk.engine(lambda e: e.conn.execute("UPDATE users SET enabled = 0 WHERE username = ?", (owner,)))
+    screen, detail = _the_contact_screen(qtbot, desk, did, involvement_id)
+    assert "Nobody it is for can be told in Signpost" in detail and phone in detail
+    qtbot.mouseClick(screen.pass_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: screen.dialog is not None and screen.dialog.isVisible(), timeout=WAIT)
+    d = screen.dialog
+    assert phone in d.findChild(QLabel, "passOnWhom").text()
+    assert set(d.how) == {t.PassedOnBy.PHONE, t.PassedOnBy.EMAIL} and not any(c.isChecked() for c in d.how.values())
+    qtbot.mouseClick(d.ok, Qt.LeftButton)
+    assert "by phone or by e-mail" in d.message.text() and d.isVisible()
+    assert _status(desk, did) == [(t.ContactStatus.WAITING, None)]
+    d.how[t.PassedOnBy.PHONE].setChecked(True)
+    qtbot.mouseClick(d.ok, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "passed on by you, by phone" in screen.message.text(), timeout=WAIT)
+    assert _status(desk, did) == [(t.ContactStatus.PASSED_ON, t.PassedOnBy.PHONE)]
+
+
+def test_decline_confirms_first(qtbot, desk):
+    """Issue 14 §3.4: Decline (Alt+D) asks first, with Cancel the default; declined, the requester is told."""
+    did, involvement_id = request_contact(desk)
+    screen, _ = _the_contact_screen(qtbot, desk, did, involvement_id)
+    qtbot.keyClick(screen, Qt.Key_D, Qt.AltModifier)
+    qtbot.waitUntil(lambda: screen.confirm is not None and screen.confirm.isVisible(), timeout=WAIT)
+    qtbot.keyClick(screen.confirm, Qt.Key_Escape)
+    qtbot.waitUntil(lambda: not screen.confirm.isVisible(), timeout=WAIT)
+    assert _status(desk, did) == [(t.ContactStatus.WAITING, None)]
+    select(qtbot, screen.table, 2, did)
+    qtbot.mouseClick(screen.decline_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: screen.confirm is not None and screen.confirm.isVisible(), timeout=WAIT)
+    decline = next(b for b in screen.confirm.buttons() if screen.confirm.buttonRole(b) == QMessageBox.DestructiveRole)
+    qtbot.mouseClick(decline, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "declined" in screen.message.text(), timeout=WAIT)
+    assert _status(desk, did) == [(t.ContactStatus.DECLINED, None)]
 
 
 def test_usage_report_counts_and_highlights_a_burst(qtbot, desk):

@@ -270,3 +270,16 @@ def test_after_recording_the_record_says_exactly_who_was_told(qtbot, window, ans
     qtbot.waitUntil(lambda: main.record.note.isVisible())
     assert main.record.note.text().startswith(says)
     assert "have been told" not in main.record.note.text()
+
+
+def test_the_requester_is_told_how_their_request_was_passed_on():
+    """Issue 14 §1.6 (R-SENS-4): the status says what actually happened, never just "passed on"."""
+    from ui.screens.practice.words import request_row
+    base = t.ContactRequestState(1, "123 456 7890", "Poppy Smith", t.ContactStatus.PASSED_ON, "2026-11-20T10:00:00",
+                                 "Alex Morgan", "Northbridge Family Hub", "", "")
+    from dataclasses import replace
+    said = {how: request_row(replace(base, passed_on_by=how))[2] for how in t.PassedOnBy}
+    assert said[t.PassedOnBy.SIGNPOST].startswith("Passed on in Signpost")
+    assert said[t.PassedOnBy.PHONE].startswith("Passed on by the LA team by phone")
+    assert said[t.PassedOnBy.EMAIL].startswith("Passed on by the LA team by e-mail")
+    assert request_row(replace(base, status=t.ContactStatus.DECLINED))[2] == "Declined by the LA team"

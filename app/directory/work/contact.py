@@ -12,10 +12,16 @@ Mediating users may not ask (``contact.mediated_not_allowed``): the reply would 
 access of their own, and the record they were shown carries the LA team's phone and e-mail, which the
 colleague can use directly. The LA team sees everything of its own LA's records and never needs to ask.
 
+Passing a request on reaches someone, or is not done: in Signpost (a notice in the practitioner's inbox) when the
+practitioner can sign in, else by the LA team itself, by phone or e-mail, which it records (``decide``). The
+requester is told which (issue 13 §3.3, issue 14 §1.6).
+
 The requester never learns who the practitioner is: neither their request's state nor the answer notice
 carries anything of the involvement. Only the child's LA team sees it (``la_detail``, in its queue).
 """
 from __future__ import annotations
+
+from dataclasses import replace
 
 from ... import records
 from ...model import Involvement, Role, ServiceType, Viewer
@@ -97,18 +103,53 @@ def _involvement(d, la_team: Viewer, child_id: int, involvement_id: int) -> Invo
     return next((i for i in found if isinstance(i, Involvement)), None)
 
 
+def _targets(d, child_id: int, involvement_id: int) -> list[tuple[int, str]]:
+    """(involvement id, recorded by) of whoever the request is for: the involvement, or on a shielded record
+    every current one."""
+    if involvement_id == ANYONE:
+        return d.conn.execute("SELECT id, recorded_by FROM involvements WHERE child_id = ? AND ended IS NULL "
+                              "ORDER BY id", (child_id,)).fetchall()
+    return d.conn.execute("SELECT id, recorded_by FROM involvements WHERE id = ?", (involvement_id,)).fetchall()
+
+
+def can_be_told(d, username: str) -> bool:
+    """Whether ``username`` can be told in Signpost: an account that can sign in and so read its inbox
+    (R-ROLE-4). A practitioner who is not a user, or whose account is disabled, not trained or out of check,
+    cannot; the LA team then passes the request on by phone or e-mail (R-SENS-4)."""
+    row = d.conn.execute("SELECT enabled FROM users WHERE username = ?", (username,)).fetchone() if username else None
+    user = d.user(username) if row and row[0] else None
+    return user is not None and d.account_problem(user) is None
+
+
+def _told(d, child_id: int, involvement_id: int, requested_by: str) -> list[tuple[int, str]]:
+    """Who a passed-on request reaches in Signpost: one notice per practitioner, on their first involvement."""
+    out: list[tuple[int, str]] = []
+    for iid, by in _targets(d, child_id, involvement_id):
+        if by and by != requested_by and by not in {u for _, u in out} and can_be_told(d, by):
+            out.append((iid, by))
+    return out
+
+
 def _state(d, request_id: int, la_team: Viewer | None = None) -> t.ContactRequestState:
-    """A request as its requester sees it, or, given ``la_team`` (the child's LA team), with the involvement."""
-    (rid, child_id, involvement_id, by, phone, email, at, status, decided_at) = d.conn.execute(
-        "SELECT id, child_id, involvement_id, requested_by, phone, email, requested_at, status, decided_at "
-        "FROM contact_requests WHERE id = ?", (request_id,)).fetchone()
+    """A request as its requester sees it, or, given ``la_team`` (the child's LA team), with whom it is for and
+    whether they can be told in Signpost."""
+    (rid, child_id, involvement_id, by, phone, email, at, status, decided_at, passed_on_by) = d.conn.execute(
+        "SELECT id, child_id, involvement_id, requested_by, phone, email, requested_at, status, decided_at, "
+        "passed_on_by FROM contact_requests WHERE id = ?", (request_id,)).fetchone()
     user = d.conn.execute("SELECT display_name, organisation FROM users WHERE username = ?", (by,)).fetchone()
     name, org = user if user else (by, "")
-    return t.ContactRequestState(
+    state = t.ContactRequestState(
         rid, records.directory_id_of(d.conn, child_id), records.child_name(d.conn, child_id),
         t.ContactStatus(status), at, name, org, phone, email, decided_at or "",
-        _involvement(d, la_team, child_id, involvement_id) if la_team is not None and involvement_id != ANYONE
-        else None)
+        passed_on_by=t.PassedOnBy(passed_on_by) if passed_on_by else None)
+    if la_team is None:
+        return state
+    if involvement_id == ANYONE:
+        others = tuple(i for i in (_involvement(d, la_team, child_id, iid) for iid, _ in _targets(d, child_id, ANYONE))
+                       if i is not None)
+        return replace(state, la_others=others, la_can_tell=bool(_told(d, child_id, ANYONE, by)))
+    return replace(state, la_detail=_involvement(d, la_team, child_id, involvement_id),
+                   la_can_tell=bool(_told(d, child_id, involvement_id, by)))
 
 
 def mine(d, viewer: Viewer, _: t.Nothing) -> tuple[t.ContactRequestState, ...]:
@@ -131,9 +172,14 @@ def queue(d, viewer: Viewer, _: t.Nothing) -> tuple[t.ContactRequestState, ...]:
 
 
 def decide(d, viewer: Viewer, req: t.ContactDecision) -> t.ContactRequestState:
-    """Pass a waiting request on (the practitioner gets a notice with the requester's name, organisation,
-    phone and e-mail, and decides whether to respond) or decline it (nothing is passed). Either way the
-    requester is told."""
+    """Pass a waiting request on, or decline it (nothing is passed). Either way the requester is told what
+    actually happened (issue 14 §1.6).
+
+    Passed on: each practitioner it is for who can be told in Signpost gets a notice with the requester's name,
+    organisation, phone and e-mail, and decides whether to respond (``passed_on_by`` SIGNPOST). When nobody can
+    be told in Signpost, the LA team has the practitioner's contact details (``la_detail`` / ``la_others``),
+    passes the request on itself and says how, PHONE or EMAIL; without that, "passed on" is refused
+    (``contact.how_required``), since it would reach nobody (issue 13 §3.3, R-SENS-4)."""
     reason = d.la_team_request(viewer, "contact_decision", "access.la_team_only")
     if req.outcome not in (t.ContactStatus.PASSED_ON, t.ContactStatus.DECLINED):
         _refuse(d, viewer, reason, "contact_decision", "no outcome", "input.required", "outcome")
@@ -145,27 +191,30 @@ def decide(d, viewer: Viewer, req: t.ContactDecision) -> t.ContactRequestState:
     child_id, involvement_id, requested_by, status, la = row
     if status != t.ContactStatus.WAITING.value:
         _refuse(d, viewer, reason, "contact_decision", "already decided", "contact.already_decided")
-    now = d._stamp()
-    d.conn.execute("UPDATE contact_requests SET status = ?, decided_by = ?, decided_at = ? WHERE id = ?",
-                   (req.outcome.value, viewer.user.username, now, request_id))
-    told: list[str] = []
+    told: list[tuple[int, str]] = []
+    how: t.PassedOnBy | None = None
     if req.outcome is t.ContactStatus.PASSED_ON:
-        if involvement_id == ANYONE:
-            rows = d.conn.execute("SELECT id, recorded_by FROM involvements WHERE child_id = ? AND ended IS NULL",
-                                  (child_id,)).fetchall()
-        else:
-            rows = d.conn.execute("SELECT id, recorded_by FROM involvements WHERE id = ?",
-                                  (involvement_id,)).fetchall()
-        for iid, by in rows:
-            if by and by != requested_by and by not in told and d.user(by) is not None:
-                told.append(by)
-                d.conn.execute("INSERT INTO notices (username, at, kind, child_id, about_involvement, about_request) "
-                               "VALUES (?,?,?,?,?,?)", (by, now, t.NoticeKind.CONTACT_REQUEST.value, child_id,
-                                                        iid, request_id))
+        told = _told(d, child_id, involvement_id, requested_by)
+        if told:
+            how = t.PassedOnBy.SIGNPOST
+        elif req.how in (t.PassedOnBy.PHONE, t.PassedOnBy.EMAIL):
+            how = req.how
+        else:  # nobody can be told in Signpost and the team has not said how it passed it on
+            _refuse(d, viewer, reason, "contact_decision", "nobody can be told in Signpost; how not given",
+                    "contact.how_required", "how")
+    now = d._stamp()
+    d.conn.execute("UPDATE contact_requests SET status = ?, decided_by = ?, decided_at = ?, passed_on_by = ? "
+                   "WHERE id = ?", (req.outcome.value, viewer.user.username, now, how.value if how else None,
+                                    request_id))
+    for iid, by in told:
+        d.conn.execute("INSERT INTO notices (username, at, kind, child_id, about_involvement, about_request) "
+                       "VALUES (?,?,?,?,?,?)", (by, now, t.NoticeKind.CONTACT_REQUEST.value, child_id, iid,
+                                                request_id))
     d.conn.execute("INSERT INTO notices (username, at, kind, child_id, about_request) VALUES (?,?,?,?,?)",
                    (requested_by, now, t.NoticeKind.CONTACT_ANSWERED.value, child_id, request_id))
     d.audit.record(viewer.user.username, "contact_decided", viewer=viewer, reason=reason.text(),
                    detail={"request": request_id, "outcome": req.outcome.value,
                            "directory_id": records.directory_id_of(d.conn, child_id),
-                           "practitioners_told": len(told)}, las=(la,))
+                           "practitioners_told": len(told), **({"passed_on_by": how.value} if how else {})},
+                   las=(la,))
     return _state(d, request_id, viewer)

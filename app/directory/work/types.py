@@ -207,6 +207,14 @@ class ContactStatus(str, enum.Enum):
     DECLINED = "declined"
 
 
+class PassedOnBy(str, enum.Enum):
+    """How a contact request was passed on (R-SENS-4): a fixed choice, never free text."""
+
+    SIGNPOST = "signpost"  # to the practitioner's Signpost inbox, by the directory itself
+    PHONE = "phone"  # nobody could be told in Signpost: the LA team phoned the practitioner
+    EMAIL = "email"  # ... or e-mailed them
+
+
 @dataclass(frozen=True)
 class ContactRequest:
     """Ask the LA team to pass on a request to contact whoever holds a withheld involvement."""
@@ -220,7 +228,11 @@ class ContactRequest:
 
 @dataclass(frozen=True)
 class ContactRequestState:
-    """What the requester sees of their request; the LA team sees ``la_detail`` too."""
+    """What the requester sees of their request, including how it was passed on (``passed_on_by``: what actually
+    happened, never "passed on" when nobody was reached). The child's LA team sees the ``la_`` fields too: the
+    involvement (``la_detail``), or on a shielded record whoever works with the child now (``la_others``), and
+    whether any of them can be told in Signpost (``la_can_tell``); if not, the team passes the request on by phone
+    or e-mail and records which."""
 
     request_id: int
     directory_id: str
@@ -233,12 +245,16 @@ class ContactRequestState:
     requester_email: str
     decided_at: str = ""
     la_detail: Involvement | None = None  # only for the child's LA team
+    passed_on_by: PassedOnBy | None = None
+    la_can_tell: bool = False
+    la_others: tuple[Involvement, ...] = ()
 
 
 @dataclass(frozen=True)
 class ContactDecision:
     request_id: int
     outcome: ContactStatus  # PASSED_ON or DECLINED
+    how: PassedOnBy | None = None  # PHONE or EMAIL when nobody can be told in Signpost (then required)
 
 
 # -- la-admin: the register of organisations and the vocabulary of roles (issue 14 §2.3, R-REC-5) -----------------

@@ -1,20 +1,25 @@
 """Contact requests (R-SENS-4, R-ROLE-3): each waiting request with who asks and how to reach them, and the
-involvement they cannot see, in full, marked sensitive with its consent; pass on or decline. The team
-decides whether to pass it on; the practitioner decides whether to answer. The queue sorts (oldest first by
-default, by child or requester) and filters by words typed (issue 14 §3.3)."""
+involvement they cannot see, in full, marked sensitive with its consent; pass on or decline, each confirmed
+before it is done. The team decides whether to pass it on; the practitioner decides whether to answer. The queue
+sorts (oldest first by default, by child or requester) and filters by words typed (issue 14 §3.3).
+
+Passing on reaches someone (issue 13 §3.3): in Signpost when the practitioner uses it, else by the LA team itself,
+by phone or e-mail, which it records (``ui.dialogs.la_pass_on``). The message afterwards says which."""
 from __future__ import annotations
 
 from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
 from app.directory.work import operations as ops
 from app.directory.work import types as t
+from ui.dialogs.la_pass_on import PassOnDialog, practitioner_line
+from ui.refusals import explain
 
 from .common import LaScreen, button, heading, queue_page
 from .lists import Column, ItemsList
-from .words import CONTACT_STATUS, involvement_lines, when
+from .words import involvement_lines, passed_on_words, when
 
 COLUMNS = (Column("Asked", lambda r: when(r.requested_at), lambda r: r.requested_at),
            Column("Child", lambda r: r.child_name), Column("Directory id", lambda r: r.directory_id),
@@ -42,12 +47,14 @@ class ContactRequests(LaScreen):
         self.detail.setObjectName("contactDetail")
         self.detail.setAccessibleName("The involvement the requester cannot see")
         self.detail.setOpenLinks(False)
-        self.pass_button = button("&Pass on", "passOnContact",
+        self.pass_button = button("&Pass on…", "passOnContact",
                                   "Send the requester's details to the practitioner, who decides whether to answer")
-        self.decline_button = button("&Decline", "declineContact", "Tell the requester it was not passed on")
+        self.decline_button = button("&Decline…", "declineContact", "Tell the requester it was not passed on")
         self.refresh_button = button("&Refresh", "refreshContact")
-        self.pass_button.clicked.connect(lambda: self.decide(t.ContactStatus.PASSED_ON))
-        self.decline_button.clicked.connect(lambda: self.decide(t.ContactStatus.DECLINED))
+        self.pass_button.clicked.connect(self.pass_on)
+        self.decline_button.clicked.connect(self.confirm_decline)
+        self.dialog: PassOnDialog | None = None
+        self.confirm: QMessageBox | None = None
         self.refresh_button.clicked.connect(self.refresh)
         self.list.selection_changed.connect(self._selection)
         below = QWidget()
@@ -87,17 +94,55 @@ class ContactRequests(LaScreen):
         self.detail.clear()
         if r is None:
             return
-        lines = involvement_lines(r.la_detail)
+        lines = involvement_lines(r.la_detail) if r.la_detail is not None or not r.la_others else \
+            ["Whoever works with this child now (the record is shielded, so the requester was shown no one):"] + \
+            [practitioner_line(i) for i in r.la_others]
         html = [f"<p><b>{escape(r.requester)}</b> ({escape(r.requester_organisation)}) asked on "
                 f"{escape(when(r.requested_at))} to reach whoever is named below about "
                 f"<b>{escape(r.child_name)}</b> ({escape(r.directory_id)}).<br>Reach the requester on "
                 f"{escape(r.requester_phone or '—')} or {escape(r.requester_email or '—')}.</p>"]
         for i, line in enumerate(lines):
             html.append(f"<p><b>{escape(line)}</b></p>" if i == 0 and "SENSITIVE" in line else f"<p>{escape(line)}</p>")
+        html.append("<p>They use Signpost: passing it on puts the requester's details in their inbox.</p>"
+                    if r.la_can_tell else "<p><b>Nobody it is for can be told in Signpost</b>: to pass it on, phone "
+                    "or e-mail them yourself, then record how you did.</p>")
         self.detail.setHtml("".join(html))
 
-    def decide(self, outcome: t.ContactStatus) -> None:
+    def pass_on(self) -> None:
+        """Confirm first, saying whom it reaches and how (a dialog: issue 14 §3.4)."""
         r = self.current()
+        if r is None:
+            return
+        dialog = PassOnDialog(r, self)
+        dialog.submitted.connect(lambda request: self.ask(
+            ops.DECIDE_CONTACT, request, lambda state: (dialog.done_ok(), self._decided(state)),
+            lambda exc: dialog.show_error(explain(exc)[0])))
+        dialog.finished.connect(lambda _r: self._forget(dialog))
+        self.dialog = dialog
+        dialog.open()
+
+    def confirm_decline(self) -> None:
+        r = self.current()
+        if r is None:
+            return
+        box = QMessageBox(QMessageBox.Warning, "Decline contact request",
+                          f"Decline {r.requester}'s request about {r.child_name} ({r.directory_id})?\n\nNothing is "
+                          "passed on, and they are told it was declined.", QMessageBox.Cancel, self)
+        decline = box.addButton("&Decline request", QMessageBox.DestructiveRole)
+        box.setDefaultButton(QMessageBox.Cancel)  # Enter does not decline by accident
+        box.setObjectName("confirmDecline")
+        box.finished.connect(lambda _r: self.decide(t.ContactStatus.DECLINED, r) if box.clickedButton() is decline
+                             else None)
+        self.confirm = box
+        box.open()
+
+    def _forget(self, dialog: PassOnDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
+
+    def decide(self, outcome: t.ContactStatus, r: t.ContactRequestState | None = None) -> None:
+        r = r or self.current()
         if r is None:
             return
         self.pass_button.setEnabled(False)
@@ -105,10 +150,8 @@ class ContactRequests(LaScreen):
         self.ask(ops.DECIDE_CONTACT, t.ContactDecision(r.request_id, outcome), self._decided, self._decide_failed)
 
     def _decided(self, state: t.ContactRequestState) -> None:
-        what = ("passed on: the practitioner decides whether to answer" if state.status is t.ContactStatus.PASSED_ON
-                else "declined")
-        self.say(f"{state.requester}'s request about {state.child_name} {what}. The requester has been told "
-                 f"({CONTACT_STATUS.get(state.status, state.status.value).lower()}).")
+        self.say(f"{state.requester}'s request about {state.child_name}: {passed_on_words(state)}. "
+                 f"{state.requester} has been told.")
         self.refresh()
 
     def _decide_failed(self, exc: BaseException) -> None:
@@ -117,6 +160,10 @@ class ContactRequests(LaScreen):
 
     def reset(self) -> None:
         super().reset()
+        for window in (self.dialog, self.confirm):
+            if window is not None:
+                window.reject()
+        self.dialog = self.confirm = None
         self.requests = []
         self.list.clear()
         self.detail.clear()

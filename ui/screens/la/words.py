@@ -131,6 +131,18 @@ def consent_words(inv: Involvement) -> str:
     return "No consent recorded"
 
 
+def passed_on_words(state: t.ContactRequestState) -> str:
+    """What was done with a decided request, as it happened (R-SENS-4): never "passed on" when nobody was."""
+    if state.status is t.ContactStatus.DECLINED:
+        return "declined"
+    if state.status is not t.ContactStatus.PASSED_ON:
+        return CONTACT_STATUS.get(state.status, state.status.value).lower()
+    return {t.PassedOnBy.SIGNPOST: "passed on in Signpost: the practitioner decides whether to answer",
+            t.PassedOnBy.PHONE: "recorded as passed on by you, by phone",
+            t.PassedOnBy.EMAIL: "recorded as passed on by you, by e-mail"}.get(
+        state.passed_on_by, "passed on")  # type: ignore[arg-type]
+
+
 def involvement_lines(inv: Involvement | None) -> list[str]:
     """The involvement behind a contact request, in full, for the child's LA team (R-ROLE-3, R-SENS-4)."""
     if inv is None:

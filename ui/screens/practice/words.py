@@ -7,7 +7,7 @@ from app.directory.work import types as t
 
 STATUS_WORDS = {
     t.ContactStatus.WAITING: "Waiting for the LA team",
-    t.ContactStatus.PASSED_ON: "Passed on to the practitioner: they decide whether to contact you",
+    t.ContactStatus.PASSED_ON: "Passed on by the LA team (how was not recorded)",
     t.ContactStatus.DECLINED: "Declined by the LA team",
 }
 
@@ -60,10 +60,25 @@ def recorded_words(r: t.Recorded) -> str:
     return "Recorded. Told in Signpost that you are working with this child: " + "; ".join(named) + "."
 
 
+PASSED_ON_WORDS = {  # what actually happened (issue 14 §1.6, R-SENS-4)
+    t.PassedOnBy.SIGNPOST: "Passed on in Signpost: the practitioner has your details and decides whether to "
+                           "contact you",
+    t.PassedOnBy.PHONE: "Passed on by the LA team by phone: the practitioner has your details and decides whether to "
+                        "contact you",
+    t.PassedOnBy.EMAIL: "Passed on by the LA team by e-mail: the practitioner has your details and decides whether "
+                        "to contact you",
+}
+
+
+def status_words(r: t.ContactRequestState) -> str:
+    if r.status is t.ContactStatus.PASSED_ON and r.passed_on_by in PASSED_ON_WORDS:
+        return PASSED_ON_WORDS[r.passed_on_by]  # type: ignore[index]
+    return STATUS_WORDS.get(r.status, str(r.status))
+
+
 def request_row(r: t.ContactRequestState) -> tuple[str, str, str, str]:
     """(child, asked, status, decided) for the My contact requests table."""
-    return (f"{r.child_name} ({r.directory_id})", when(r.requested_at), STATUS_WORDS.get(r.status, str(r.status)),
-            when(r.decided_at))
+    return (f"{r.child_name} ({r.directory_id})", when(r.requested_at), status_words(r), when(r.decided_at))
 
 
 def titled(title: str, attention: int) -> str:
