@@ -346,8 +346,9 @@ class _Builder:
                                      self.setting_for(la.code, age_days), self.pick(self.gps[la.code]), la.code,
                                      shielded))
             rows["other_names"].extend((cid, g, f) for g, f in c.other_names)
+            held = not c.shielded and any(o.shielded for o in self.cast if o.household == c.household)
             rows["search_names"].extend(search_index.child_rows(cid, c.given_names, c.family_name, dob, addr[3],
-                                                                c.other_names, shielded=c.shielded))
+                                                                c.other_names, shielded=c.shielded, held=held))
             self.involvements(cid, la, age_days, rows, cast=c)
 
 

@@ -375,6 +375,9 @@ class RecordView:
     involvements: tuple[Involvement | WithheldInvolvement, ...] = field(default=())
     la_team: LaTeamContact | None = None  # how to reach the child's LA team (R-SENS-4)
     override: bool = False  # R-SHIELD-6: shown in full once, under a child-protection override
+    # R-SHIELD-1/2 (issue 13 §3.1): a sibling of a shielded child, its household's shared address, carers and
+    # shared setting or GP withheld until the LA team decides whether it needs a shield of its own
+    household_withheld: bool = False
 
     @property
     def current_involvements(self) -> tuple[Involvement | WithheldInvolvement, ...]:

@@ -7,12 +7,16 @@ directory does not return, no client can show.
   lead to a birth family.
 - R-SENS-3 a sensitive involvement is "an unspecified service" to everyone
   but the practitioner who recorded it and the child's LA management team.
+- R-SHIELD-1/2 (issue 13 §3.1) a sibling held by a shield in its household
+  (``app.siblings``) shows no address, no carers, and no setting or GP it
+  shares with the shielded child, until the LA team decides.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
-from . import directory_id, search_index
+from . import directory_id, search_index, siblings
 from .model import (
     Address,
     ConsentBy,
@@ -54,7 +58,7 @@ def shield(conn, child_id: int, at: str) -> bool:
     changed = conn.execute("UPDATE children SET shielded_at = ? WHERE id = ? AND shielded_at IS NULL",
                            (at, child_id)).rowcount
     if changed:
-        search_index.reindex_child(conn, child_id)
+        reindex_household(conn, child_id)  # its siblings lose the family's postcode too (app.siblings)
     return bool(changed)
 
 
@@ -64,8 +68,14 @@ def unshield(conn, child_id: int) -> bool:
     changed = conn.execute("UPDATE children SET shielded_at = NULL WHERE id = ? AND shielded_at IS NOT NULL",
                            (child_id,)).rowcount
     if changed:
-        search_index.reindex_child(conn, child_id)
+        reindex_household(conn, child_id)  # siblings it held are findable by postcode again
     return bool(changed)
+
+
+def reindex_household(conn, child_id: int) -> None:
+    """Re-index a child and the other children of its household (a shield, a lift or a sibling decision)."""
+    for cid in (child_id, *siblings.household(conn, child_id)):
+        search_index.reindex_child(conn, cid)
 
 
 def is_shielded(conn, child_id: int) -> bool:
@@ -114,22 +124,28 @@ def build(conn, viewer: Viewer, child_id: int, override: bool = False,
         raise NoSuchRecord("record.gone")
     did, given, family, dob, gender, household_id, setting_id, gp_id, la_code, shielded_at = row
     shielded = shielded_at is not None
-    restricted = shielded and not override and not _sees_protected(viewer, la_code)
-    base = dict(directory_id=directory_id.fmt(did), name=Name(given, family),
-                dob=date.fromordinal(dob), gender=Gender(gender), shielded=shielded,
-                la_team=la_team(conn, la_code), override=override and shielded)
-    if restricted:
-        return RecordView(**base, other_names=(), shield_applied=True)
+    protected = _sees_protected(viewer, la_code)
+    restricted = RecordView(directory_id=directory_id.fmt(did), name=Name(given, family), other_names=(),
+                            dob=date.fromordinal(dob), gender=Gender(gender), shielded=shielded, shield_applied=True,
+                            la_team=la_team(conn, la_code), override=override and shielded)
+    if shielded and not override and not protected:
+        return restricted
     other = tuple(Name(g, f) for g, f in conn.execute(
         "SELECT given_names, family_name FROM other_names WHERE child_id = ?", (child_id,)))
-    return RecordView(
-        **base, other_names=other, shield_applied=False,
-        address=_household_address(conn, household_id),
-        carers=_carers(conn, household_id),
-        setting=_setting(conn, setting_id),
-        gp=_gp(conn, gp_id),
-        involvements=_involvements(conn, viewer, child_id, la_code),
-    )
+    seen = replace(restricted, other_names=other, shield_applied=False,
+                   involvements=_involvements(conn, viewer, child_id, la_code))
+    holders = [] if protected or shielded else siblings.held_by(conn, child_id)
+    if holders:  # R-SHIELD-1/2: the family's shared whereabouts, withheld until the LA team decides
+        settings, gps = siblings.shared_places(conn, child_id, holders)
+        same, homes = siblings.withheld_carers(conn, child_id, holders)
+        carers = () if same else tuple(c for c in _carers(conn, household_id)
+                                       if c.address is None or (c.address.line1, c.address.postcode) not in homes)
+        return replace(seen, household_withheld=True, carers=carers,
+                       address=None if same else _household_address(conn, household_id),
+                       setting=None if setting_id in settings else _setting(conn, setting_id),
+                       gp=None if gp_id in gps else _gp(conn, gp_id))
+    return replace(seen, address=_household_address(conn, household_id), carers=_carers(conn, household_id),
+                   setting=_setting(conn, setting_id), gp=_gp(conn, gp_id))
 
 
 def _household_address(conn, household_id: int) -> Address:

@@ -220,6 +220,13 @@ MIGRATIONS: tuple[tuple[str, tuple[str | Callable[[Any], None], ...]], ...] = (
         "ALTER TABLE users ADD COLUMN created_by TEXT")),
     # R-SENS-4 (issue 13 §3.3): how the LA team passed a contact request on (a code: signpost, phone, email)
     ("shields-contact-passed-on-by", ("ALTER TABLE contact_requests ADD COLUMN passed_on_by TEXT",)),
+    # R-SHIELD-1/2 (issue 13 §3.1): the LA team's decision that a shielded child's sibling needs no shield of its
+    # own, for that shield as set (app.siblings); until then the household's shared details are withheld
+    ("shields-sibling-decisions", (
+        "CREATE TABLE sibling_decisions (sibling_id INTEGER NOT NULL, shielded_id INTEGER NOT NULL, "
+        "shield_set_at TEXT NOT NULL, decision TEXT NOT NULL, decided_by TEXT NOT NULL, decided_at TEXT NOT NULL, "
+        "PRIMARY KEY (sibling_id, shielded_id)) WITHOUT ROWID",
+        "CREATE INDEX sibling_decisions_shielded ON sibling_decisions(shielded_id)")),
 )
 
 

@@ -21,7 +21,9 @@ The rules are enforced here, in the engine, whatever the client sends:
 - R-SEARCH-7 a postcode-only search is for the LA management team alone.
 - R-SHIELD-5 a shielded record is found only by the names visible on it: the
   index holds neither its withheld names nor its postcode, and every
-  candidate is checked again here against the record's current shield.
+  candidate is checked again here against the record's current shield. A
+  sibling held by a shield in its household (``app.siblings``) is never found
+  by a postcode either, and its results show no town.
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ from datetime import date, timedelta
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from . import directory_id, names, nicknames, search_index
+from . import directory_id, names, nicknames, search_index, siblings
 from .model import Gender, Match, Name, Role, SearchHit
 from .refusals import SearchRefused
 
@@ -235,8 +237,8 @@ def run(conn, c: Criteria, role: Role, today: date) -> Found:
     if not p.family:
         rows = conn.execute(
             "SELECT c.id FROM households h JOIN children c ON c.household_id = h.id "
-            "WHERE h.postcode = ? AND c.shielded_at IS NULL AND c.archived_on IS NULL LIMIT ?",  # R-RET-2
-            (p.postcode, CAP + 1)).fetchall()
+            "WHERE h.postcode = ? AND c.shielded_at IS NULL AND c.archived_on IS NULL "  # R-RET-2
+            f"AND NOT {siblings.held_sql('c', home=True)} LIMIT ?", (p.postcode, CAP + 1)).fetchall()
         if len(rows) > CAP:
             return Found(_refine(c))
         return _found(conn, [(r[0], ()) for r in rows], c, False)
@@ -436,15 +438,20 @@ class _Search:
         return _found(self.conn, shown, self.c, True)
 
     def _drop_withheld(self) -> None:
-        """R-SHIELD-5, checked against the record as it is now, whenever its shield was set."""
+        """R-SHIELD-5, checked against the record as it is now, whenever its shield was set; a held sibling is
+        never found by a postcode (``app.siblings``)."""
         ids = list(self.best)
-        shielded = set()
+        shielded, held = set(), set()
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
             shielded.update(cid for (cid,) in self.conn.execute(
-                f"SELECT id FROM children WHERE id IN ({','.join('?' * len(chunk))}) AND shielded_at IS NOT NULL",
-                chunk))
-        for cid in shielded:
+                f"SELECT id FROM children WHERE id IN ({marks}) AND shielded_at IS NOT NULL", chunk))
+            if self.p.postcode:
+                held.update(cid for (cid,) in self.conn.execute(
+                    f"SELECT c.id FROM children c WHERE c.id IN ({marks}) AND {siblings.held_sql('c', home=True)}",
+                    chunk))
+        for cid in shielded | held:
             _, _, kind = self.best[cid]
             if self.p.postcode or kind in search_index.HIDDEN_WHEN_SHIELDED:
                 del self.best[cid]
@@ -511,13 +518,14 @@ def _found(conn, ranked: list[tuple[int, tuple[Match, ...]]], c: Criteria, loose
     if ids:
         marks = ",".join("?" * len(ids))
         for row in conn.execute(
-                "SELECT c.id, c.directory_id, c.given_names, c.family_name, c.dob, c.gender, c.shielded_at, h.town "
-                f"FROM children c JOIN households h ON h.id = c.household_id WHERE c.id IN ({marks})", ids):
+                "SELECT c.id, c.directory_id, c.given_names, c.family_name, c.dob, c.gender, "
+                f"c.shielded_at IS NOT NULL OR {siblings.held_sql('c', home=True)}, h.town FROM children c "
+                f"JOIN households h ON h.id = c.household_id WHERE c.id IN ({marks})", ids):
             rows[row[0]] = row
     hits = []
     for cid, matched in ranked:
-        _, did, given, family, dob, gender, shielded, town = rows[cid]
-        locality = "" if shielded else town  # R-SEARCH-5, R-SHIELD-1: no whereabouts for a shielded child
+        _, did, given, family, dob, gender, withheld, town = rows[cid]
+        locality = "" if withheld else town  # R-SEARCH-5, R-SHIELD-1: no whereabouts for a shielded or held child
         hits.append(SearchHit(directory_id.fmt(did), Name(given, family), date.fromordinal(dob), Gender(gender),
                               locality, matched))
     if not hits:

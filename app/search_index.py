@@ -11,7 +11,9 @@ a child the same way:
 - R-SHIELD-5 / R-SHIELD-1: a shielded child is indexed only under the names
   that stay visible on its record (its current name and that name's parts),
   and never with a postcode. ``reindex_child`` applies that the moment a
-  shield is set (R-SHIELD-2), not only at build time.
+  shield is set (R-SHIELD-2), not only at build time. A sibling held by a
+  shield in its own household (``app.siblings``) keeps its names but has no
+  postcode either: the family's postcode must not lead to the family.
 
 The vocabulary (``name_vocab``, ``name_deletes``) lists every distinct indexed
 family and given name with its Metaphone key and its one-letter deletions, so
@@ -25,7 +27,7 @@ from functools import lru_cache
 
 import jellyfish
 
-from . import names
+from . import names, siblings
 
 CURRENT = 0  # the child's current name
 PART = 1  # one part of a hyphenated or two-word family name
@@ -45,13 +47,15 @@ def first_given(given_names: str) -> str:
 
 
 def child_rows(child_id: int, given_names: str, family_name: str, dob: int, postcode: str | None,
-               other_names: Iterable[tuple[str, str]] = (), shielded: bool = False) -> list[Row]:
+               other_names: Iterable[tuple[str, str]] = (), shielded: bool = False,
+               held: bool = False) -> list[Row]:
     """Every ``search_names`` row for one child.
 
     ``other_names`` are (given names, family name) pairs from ``other_names``.
-    A shielded child gets no postcode and no row for a withheld name.
+    A shielded child gets no postcode and no row for a withheld name; a held
+    sibling (``app.siblings``) no postcode.
     """
-    pc = None if shielded else (postcode or None)
+    pc = None if shielded or held else (postcode or None)
     given = first_given(given_names)
     out: dict[tuple[str, str], int] = {}
 
@@ -150,7 +154,8 @@ def reindex_child(conn, child_id: int) -> None:
     given, family, dob, postcode, shielded_at = row
     other = conn.execute("SELECT given_names, family_name FROM other_names WHERE child_id = ?",
                          (child_id,)).fetchall()
-    rows = child_rows(child_id, given, family, dob, postcode, other, shielded=shielded_at is not None)
+    rows = child_rows(child_id, given, family, dob, postcode, other, shielded=shielded_at is not None,
+                      held=siblings.shares_a_shielded_home(conn, child_id))
     conn.executemany("INSERT INTO search_names VALUES (?,?,?,?,?,?)", rows)
     add_vocabulary(conn, FAMILY, {r[0] for r in rows})
     add_vocabulary(conn, GIVEN, {r[1] for r in rows})

@@ -168,6 +168,26 @@ def list_organisations(conn, *names: str, la_code: str = "NBR") -> None:
         conn.commit()
 
 
+def add_sibling(directory, of: str, given: str, dob, shielded: bool = False) -> str:
+    """Put a brother or sister of ``of`` (a directory id) in the directory: same household (address, carers) and
+    LA, indexed as the engine indexes it; returns its directory id (R-SHIELD-1/2: siblings)."""
+    from app import directory_id, search_index
+    conn = directory.conn
+    hid, family, la = conn.execute("SELECT household_id, family_name, la_code FROM children WHERE directory_id = ?",
+                                   (directory_id.parse(of),)).fetchone()
+    cid = conn.execute("SELECT max(id) FROM children").fetchone()[0] + 1
+    stem = 100_000_000 + cid
+    while directory_id.from_stem(stem) is None or conn.execute(
+            "SELECT 1 FROM children WHERE directory_id = ?", (directory_id.from_stem(stem),)).fetchone():
+        stem += 1
+    did = directory_id.from_stem(stem)
+    conn.execute("INSERT INTO children (id, directory_id, given_names, family_name, dob, gender, household_id, "
+                 "la_code, shielded_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                 (cid, did, given, family, dob.toordinal(), "M", hid, la, "2026-01-01" if shielded else None))
+    search_index.reindex_child(conn, cid)
+    return directory_id.fmt(did)
+
+
 @pytest.fixture
 def training_home(directory_copy, tmp_path):
     """A data folder holding a copy of the training directory, its key in a real (test) key store:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from app import db, generator, generator_pools, search_index
+from app import db, generator, generator_pools, search_index, siblings
 from tests.conftest import TODAY
 
 TABLES = ("children", "households", "carers", "other_names", "involvements", "search_names", "settings",
@@ -141,7 +141,12 @@ def test_shielded_children_are_indexed_only_by_what_stays_visible(conn):
         "SELECT count(*) FROM search_names s JOIN children c ON c.id = s.child_id WHERE c.shielded_at IS NULL "
         f"AND s.kind IN ({hidden})").fetchone()[0] > 0
     assert conn.execute("SELECT count(*) FROM search_names s JOIN children c ON c.id = s.child_id "
-                        "WHERE c.shielded_at IS NULL AND s.postcode IS NULL").fetchone()[0] == 0
+                        f"WHERE c.shielded_at IS NULL AND NOT {siblings.held_sql('c', home=True)} "
+                        "AND s.postcode IS NULL").fetchone()[0] == 0
+    # R-SHIELD-5 (issue 13 §3.1): a sibling a shield holds has no postcode in the index either
+    assert conn.execute("SELECT count(*) FROM search_names s JOIN children c ON c.id = s.child_id "
+                        f"WHERE c.shielded_at IS NULL AND {siblings.held_sql('c', home=True)} "
+                        "AND s.postcode IS NOT NULL").fetchone()[0] == 0
 
 
 def test_every_child_is_in_the_search_index(conn):

@@ -32,8 +32,8 @@ def _found_by(conn, try_search: str) -> set[int]:
 
 
 def test_the_cast_is_the_documented_one():
-    assert set(CAST) == {"shielded", "sensitive", "twin_1", "twin_2", "former_name", "hyphenated", "turning_18",
-                         "two_las_nbr", "two_las_ash"}
+    assert set(CAST) == {"shielded", "shielded_sibling", "sensitive", "twin_1", "twin_2", "former_name",
+                         "hyphenated", "turning_18", "two_las_nbr", "two_las_ash"}
     ids = [c.directory_id for c in CAST.values()]
     assert len(set(ids)) == len(ids)
     assert all(directory_id.parse(i) is not None and re.fullmatch(r"\d{3} \d{3} \d{4}", i) for i in ids)
@@ -144,3 +144,16 @@ def test_sensitive_services_in_northbridge_belong_to_practitioners_who_can_be_to
     (jago,) = [by for by, _, _, did in rows if did == directory_id.parse(CAST["sensitive"].directory_id)]
     assert jago != "alex.practitioner" and conn.execute(
         "SELECT organisation FROM users WHERE username = ?", (jago,)).fetchone()[0] == "Northbridge CAMHS"
+
+
+def test_the_shielded_childs_sister_is_held_until_the_la_team_decides(directory):
+    """Issue 13 §3.1 (R-SHIELD-1/2/5): Kerensa shares Lowenna's household; at build her record already withholds
+    the family's address and carers, and the index holds no postcode for her."""
+    from app import records
+    from tests.conftest import viewer_for
+    cid = _child(directory.conn, CAST["shielded_sibling"])[0]
+    assert _child(directory.conn, CAST["shielded_sibling"])[5] == _child(directory.conn, CAST["shielded"])[5]
+    assert {pc for (pc,) in directory.conn.execute("SELECT postcode FROM search_names WHERE child_id = ?",
+                                                   (cid,))} == {None}
+    view = records.build(directory.conn, viewer_for(directory, "alex.practitioner"), cid)
+    assert view.household_withheld and view.address is None and view.carers == () and not view.shield_applied

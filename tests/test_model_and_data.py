@@ -65,6 +65,8 @@ ALLOWED_COLUMNS = {
     "organisations": {"id", "name", "la_code", "status", "requested_by", "requested_at", "decided_by", "decided_at"},
     "role_titles": {"id", "service", "title", "la_code", "status", "requested_by", "requested_at", "decided_by",
                     "decided_at"},
+    # shields-sibling-decisions: ids, a code and who decided when (R-SHIELD-1/2)
+    "sibling_decisions": {"sibling_id", "shielded_id", "shield_set_at", "decision", "decided_by", "decided_at"},
 }
 CASE_WORDS = re.compile(r"note|concern|flag|assess|diagnos|comment|descr|action|outcome|risk|text|summary")
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from app import directory_id
+from app import directory_id, siblings
 from app.directory import AccessRefused, SearchRefused
 from app.model import AccessReason, Colleague, Match, Reason, SearchHit
 from app.search import CAP, Criteria
@@ -180,8 +180,8 @@ def test_results_carry_only_what_is_needed_to_pick_the_child(directory, practiti
 
 
 def test_postcode_only_search_is_for_the_la_team(directory, practitioner, la_team, reason):
-    """R-SEARCH-7."""
-    c = child(directory, "c.shielded_at IS NULL")
+    """R-SEARCH-7 (a child no shield in its household holds: app.siblings)."""
+    c = child(directory, f"c.shielded_at IS NULL AND NOT {siblings.held_sql('c')}")
     with pytest.raises(SearchRefused, match="LA management team"):
         directory.search(practitioner, Criteria(postcode=c["postcode"]), reason)
     out = directory.search(la_team, Criteria(postcode=c["postcode"]), Reason(AccessReason.LA_MONITORING))

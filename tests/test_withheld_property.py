@@ -1,13 +1,16 @@
 """Nothing withheld ever leaves the engine (R-SHIELD-1, R-SHIELD-4, R-SHIELD-6, R-SENS-3, R-SENS-4), as a property.
 
-Hypothesis draws a child (its LA, shielded at creation or not, a former name), then a sequence of operations by
-random users: shields requested after creation, reviews that keep or lift them, child-protection overrides,
+Hypothesis draws a household of one to three children (its LA, the first shielded at creation or not, former
+names; brothers and sisters share the address, the carers, the school and the GP), then a sequence of operations
+by random users on any of them: shields requested after creation (the LA team shielding siblings in the same
+step), reviews that keep or lift them and decide about the siblings a shield holds, child-protection overrides,
 sensitive and ordinary involvements recorded, brokered contact requested and decided. After each step a model
 says what every user is entitled to see, and every READ operation (search, view_record, inbox,
-my_contact_requests, shield_reviews, contact_queue, alerts, override) is run for every user; its answer,
-wire-encoded as it would cross the network (or the refusal), must not contain one withheld string: address,
-postcode, town, carers, setting, GP, former names; a sensitive involvement's organisation, practitioner, phone
-and e-mail; whatever a shield hides of other people's involvements.
+my_contact_requests, shield_reviews, contact_queue, alerts, override) is run for every user on every child of
+the household; its answer, wire-encoded as it would cross the network (or the refusal), must not contain one
+withheld string: address, postcode, town, carers, setting, GP, former names; a sensitive involvement's
+organisation, practitioner, phone and e-mail; whatever a shield hides of other people's involvements; and, on a
+sibling a shield holds (issue 13 §3.1, R-SHIELD-1/2), the household's shared address, carers, school and GP.
 
 Run on the engine directly with many examples, and with fewer on BOTH implementations through the contract
 fixtures (the remote one over real HTTPS).
@@ -65,25 +68,40 @@ class Child:
     shielded: bool
     whereabouts: set[str]  # R-SHIELD-1: withheld from most users while shielded
     involvements: list[Inv] = field(default_factory=list)
+    shared: set[str] = field(default_factory=set)  # of the whereabouts, what the household shares (a sibling's too)
+    household: list[Child] = field(default_factory=list, repr=False)  # every child of the household, this one too
+    epoch: int = 0  # bumped each time a shield is set: a decision holds for the shield as it was set
+    decided: set[tuple[str, int]] = field(default_factory=set)  # (shielded sibling, its epoch): no shield needed
+
+    def holders(self) -> list[Child]:
+        """The shielded siblings whose shield holds this child's shared details (issue 13 §3.1)."""
+        if self.shielded:
+            return []
+        return [s for s in self.household if s is not self and s.shielded and (s.did, s.epoch) not in self.decided]
 
 
-def forbidden(children: list[Child], viewer: Viewer, override: bool = False) -> set[str]:
-    """Every string ``viewer`` may not receive now. ``override``: a child-protection override's own answer,
-    which shows whereabouts but never sensitive involvements (R-SHIELD-6, R-SENS-3)."""
+def forbidden(children: list[Child], viewer: Viewer, override: Child | None = None) -> set[str]:
+    """Every string ``viewer`` may not receive now. ``override``: the child of a child-protection override's own
+    answer, which shows its whereabouts (shared with its siblings) but never sensitive involvements (R-SHIELD-6,
+    R-SENS-3)."""
     out: set[str] = set()
     me, role, la = viewer.user.username, viewer.user.role, viewer.user.la_code
     for c in children:
         own_team = role is Role.LA_MANAGEMENT and la == c.la
         if own_team:
             continue
-        hidden = c.shielded and not override
+        hidden = c.shielded and c is not override
         if hidden:
             out |= c.whereabouts
+        elif c.holders():  # R-SHIELD-1/2: a held sibling shows nothing of the household's whereabouts
+            out |= c.shared
         for inv in c.involvements:
             if inv.recorder == me:
                 continue
             if inv.sensitive or hidden:
                 out |= inv.markers
+    if override is not None:
+        out -= override.whereabouts
     return out
 
 
@@ -146,14 +164,16 @@ class Remote(Engine):
 
 
 # -- the run ---------------------------------------------------------------------------------------------
+MEMBER = st.integers(0, 2)  # which child of the household a step is about (modulo its size)
+CHOICES = st.lists(st.sampled_from((None, True, False)), min_size=3, max_size=3)  # per sibling: skip, shield, not
 steps = st.one_of(
-    st.tuples(st.just("shield"), st.sampled_from(ACTORS), st.sampled_from(list(t.ShieldGround))),
-    st.tuples(st.just("review"), st.sampled_from(list(t.ReviewOutcome))),
-    st.tuples(st.just("sensitive"), st.sampled_from(("alex", "sam")), st.sampled_from(SENSITIVE)),
-    st.tuples(st.just("ordinary"), st.sampled_from(("alex", "sam"))),
-    st.tuples(st.just("override"), st.sampled_from(ACTORS), st.booleans()),
-    st.tuples(st.just("contact"), st.sampled_from(("alex", "sam", "morgan"))),
-    st.tuples(st.just("decide"), st.sampled_from((t.ContactStatus.PASSED_ON, t.ContactStatus.DECLINED))),
+    st.tuples(st.just("shield"), MEMBER, st.sampled_from(ACTORS), st.sampled_from(list(t.ShieldGround)), CHOICES),
+    st.tuples(st.just("review"), MEMBER, st.sampled_from(list(t.ReviewOutcome)), CHOICES),
+    st.tuples(st.just("sensitive"), MEMBER, st.sampled_from(("alex", "sam")), st.sampled_from(SENSITIVE)),
+    st.tuples(st.just("ordinary"), MEMBER, st.sampled_from(("alex", "sam"))),
+    st.tuples(st.just("override"), MEMBER, st.sampled_from(ACTORS), st.booleans()),
+    st.tuples(st.just("contact"), MEMBER, st.sampled_from(("alex", "sam", "morgan"))),
+    st.tuples(st.just("decide"), MEMBER, st.sampled_from((t.ContactStatus.PASSED_ON, t.ContactStatus.DECLINED))),
 )
 
 
@@ -171,23 +191,49 @@ class World:
 
     # each step: do it, and change the model only if the directory did it
     def step(self, child: Child, s: tuple) -> None:
-        kind, *args = s
-        getattr(self, f"_{kind}")(child, *args)
-        self.check(child)
+        kind, member, *args = s
+        household = child.household or [child]
+        getattr(self, f"_{kind}")(household[member % len(household)], *args)
+        for c in household:
+            self.check(c)
 
-    def _shield(self, child, actor, ground):
+    @staticmethod
+    def _set_shield(child: Child) -> None:
+        if not child.shielded:
+            child.shielded, child.epoch = True, child.epoch + 1
+
+    def _shield(self, child, actor, ground, choices):
+        """The LA team (jo) of the child's own LA may shield the siblings in the same step (issue 13 §3.1)."""
         self.found(actor, child)
-        got = self.via.perform(ops.REQUEST_SHIELD, self.who[actor], t.ShieldRequest(child.did, ground,
-                                                                                    self.reason(actor)))
+        others = [c for c in child.household if c is not child]
+        also = [c for c, choice in zip(others, choices) if choice] if actor == "jo" and child.la == "NBR" else []
+        got = self.via.perform(ops.REQUEST_SHIELD, self.who[actor], t.ShieldRequest(
+            child.did, ground, self.reason(actor), tuple(c.did for c in also)))
         if not isinstance(got, Refusal):
-            child.shielded = True
+            for c in (child, *also):
+                self._set_shield(c)
         else:
             assert actor == "morgan", got  # R-SHIELD-2: any practitioner or the LA team, never a mediating user
 
-    def _review(self, child, outcome):
-        got = self.via.perform(ops.REVIEW_SHIELD, self.who["jo"], t.ShieldReview(child.did, outcome))
-        if not isinstance(got, Refusal) and outcome is t.ReviewOutcome.LIFT:
+    def _review(self, child, outcome, choices):
+        """Keep or lift; keeping, decide about each sibling the household's shields hold: shield too or not."""
+        others = [c for c in child.household if c is not child]
+        keep = outcome is t.ReviewOutcome.KEEP
+        decided = [(c, choice) for c, choice in zip(others, choices) if keep and choice is not None and not c.shielded]
+        got = self.via.perform(ops.REVIEW_SHIELD, self.who["jo"], t.ShieldReview(
+            child.did, outcome, tuple(t.SiblingDecision(c.did, choice) for c, choice in decided)))
+        if isinstance(got, Refusal):
+            assert got.code == "shield.not_reviewable" and (not child.shielded or child.la != "NBR"), got
+            return
+        if outcome is t.ReviewOutcome.LIFT:
             child.shielded = False
+            return
+        for c, choice in decided:
+            if choice:
+                self._set_shield(c)
+        for c, choice in decided:
+            if not choice:
+                c.decided |= {(s.did, s.epoch) for s in c.holders()}
 
     def _record(self, child, actor, service, sensitive):
         n = next(_serial)
@@ -214,7 +260,7 @@ class World:
         got = self.via.perform(ops.OVERRIDE_SHIELD, v, t.ShieldOverride(child.did, self.reason(actor), warning_seen))
         allowed = actor == "sam" and warning_seen and child.shielded
         assert isinstance(got, Refusal) != allowed, got  # R-SHIELD-6: child protection, after the warning
-        leaks = _leaks(got, forbidden(self.children, v, override=allowed))
+        leaks = _leaks(got, forbidden(self.children, v, override=child if allowed else None))
         assert not leaks, f"override_shield answered {actor} with withheld {leaks}"
 
     def _contact(self, child, actor):
@@ -249,8 +295,10 @@ class World:
                 assert not leaks, f"{name} answered {actor} with withheld {leaks}"
 
 
-def _fresh_child(d, la: str, shielded: bool, former: bool) -> Child:
-    """A child whose every withheld detail is a string found nowhere else in the directory."""
+def _fresh_household(d, la: str, shielded: bool, former: bool, siblings: int) -> list[Child]:
+    """A child and ``siblings`` brothers and sisters: every withheld detail a string found nowhere else in the
+    directory. The household's address, carer, school and GP are shared by all of them."""
+    from tests.conftest import add_sibling
     n = next(_serial)
     conn = d.conn
     postcode, line1, town, former_name = f"HZ{n:04d} 1AA", f"{n} Hideaddr{n:05d} Lane", f"Hidetown{n:05d}", \
@@ -271,11 +319,27 @@ def _fresh_child(d, la: str, shielded: bool, former: bool) -> Child:
     gid = conn.execute("SELECT max(id) + 1 FROM gp_practices").fetchone()[0]
     conn.execute("INSERT INTO gp_practices VALUES (?,?,?,?,?,?,?)", (gid, gp, f"Hidegpaddr{n:05d}", "", town,
                                                                      postcode, gp_phone))
-    conn.execute("UPDATE children SET setting_id = ?, gp_id = ? WHERE id = ?", (sid, gid, cid))
-    child = Child(did, la, shielded, {postcode, line1, town, carer, carer_phone, setting, setting_phone, gp,
-                                      gp_phone, f"Hidesetaddr{n:05d}", f"Hidegpaddr{n:05d}"}
-                  | ({former_name} if former else set()))
-    # a sensitive involvement recorded by someone who is not a directory user (R-SENS-3)
+    shared = {postcode, line1, town, carer, carer_phone, setting, setting_phone, gp, gp_phone,
+              f"Hidesetaddr{n:05d}", f"Hidegpaddr{n:05d}"}
+    dids = [did] + [add_sibling(d, did, given, date(2012, 5, 5) + timedelta(days=(n + k) % 2000))
+                    for k, given in enumerate(("Wren", "Ansel")[:siblings])]
+    household: list[Child] = []
+    for k, member in enumerate(dids):
+        conn.execute("UPDATE children SET setting_id = ?, gp_id = ? WHERE directory_id = ?",
+                     (sid, gid, directory_id.parse(member)))
+        child = Child(member, la, shielded and k == 0, shared | ({former_name} if former and k == 0 else set()),
+                      shared=set(shared), household=household)
+        _sensitive_elsewhere(conn, member, child)
+        household.append(child)
+    for member in dids:  # indexed as the engine indexes a household, now that it is complete
+        from app import records
+        records.reindex_household(conn, records.child_id_for(conn, member))
+    return household
+
+
+def _sensitive_elsewhere(conn, did: str, child: Child) -> None:
+    """A sensitive involvement recorded by someone who is not a directory user (R-SENS-3)."""
+    cid = conn.execute("SELECT id FROM children WHERE directory_id = ?", (directory_id.parse(did),)).fetchone()[0]
     m = next(_serial)
     sens = (f"Hidesens{m:05d} Clinic", f"Hideprac{m:05d} Smith", f"0113 496 {m:04d}", f"hidesens{m:05d}@nhs.example")
     conn.execute("INSERT INTO involvements (child_id, service, organisation, practitioner, role, phone, email, "
@@ -283,7 +347,6 @@ def _fresh_child(d, la: str, shielded: bool, former: bool) -> Child:
                  (cid, ServiceType.SEXUAL_HEALTH.value, *sens[:2], "Nurse", *sens[2:], TODAY.toordinal() - 30,
                   "staff-elsewhere", "child", TODAY.toordinal() - 30))
     child.involvements.append(Inv("staff-elsewhere", set(sens), True))
-    return child
 
 
 def _registered_colleague(conn) -> Colleague:
@@ -300,13 +363,14 @@ def test_nothing_withheld_ever_leaves_the_engine(directory):
 
     @settings(max_examples=120, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(la=st.sampled_from(("NBR", "ASH")), shielded=st.booleans(), former=st.booleans(),
-           plan=st.lists(steps, min_size=1, max_size=7))
-    def run(la, shielded, former, plan):
-        child = _fresh_child(directory, la, shielded, former)
-        sim.children.append(child)
-        sim.check(child)
+           siblings=st.integers(0, 2), plan=st.lists(steps, min_size=1, max_size=7))
+    def run(la, shielded, former, siblings, plan):
+        household = _fresh_household(directory, la, shielded, former, siblings)
+        sim.children.extend(household)
+        for child in household:
+            sim.check(child)
         for s in plan:
-            sim.step(child, s)
+            sim.step(household[0], s)
 
     run()
 

@@ -264,3 +264,217 @@ def test_every_record_view_says_how_to_reach_the_childs_la_team_even_restricted(
     name, phone, email = d.conn.execute("SELECT name, phone, email FROM las WHERE code = 'NBR'").fetchone()
     assert view.shield_applied and view.la_team == LaTeamContact("NBR", name, phone, email)
     assert phone and "@" in email
+
+
+# -- a shield reaches the household (R-SHIELD-1/2/5, issue 13 §3.1; seed 003 5.2 names siblings) ----------------
+SIS_DOB, BRO_DOB = date(2013, 3, 9), date(2018, 10, 30)
+
+
+@pytest.fixture
+def family(d):
+    """Imogen, her sister Tamsin and her brother Kit: one household (address, a carer), Imogen and Tamsin at the
+    same school, Imogen and Kit with the same GP, Tamsin with her own GP."""
+    from tests.conftest import add_sibling
+    imogen = add_child(d, "Imogen", "Ashworthy", DOB, postcode="NE3 5PL")
+    tamsin = add_sibling(d, imogen, "Tamsin", SIS_DOB)
+    kit = add_sibling(d, imogen, "Kit", BRO_DOB)
+    conn = d.conn
+    hid = conn.execute("SELECT household_id FROM children WHERE directory_id = ?",
+                       (directory_id.parse(imogen),)).fetchone()[0]
+    conn.execute("INSERT INTO carers VALUES ((SELECT max(id) + 1 FROM carers),?,?,?,?,?,?,?,?,?)",
+                 (hid, "Demelza", "Ashworthy", "Mother", "07700 900555", None, None, None, None))
+    school = conn.execute("SELECT id FROM settings WHERE la_code = 'NBR' ORDER BY id LIMIT 1").fetchone()[0]
+    gp, other_gp = (g for (g,) in conn.execute("SELECT id FROM gp_practices ORDER BY id LIMIT 2"))
+    for did, setting, practice in ((imogen, school, gp), (tamsin, school, other_gp), (kit, None, gp)):
+        conn.execute("UPDATE children SET setting_id = ?, gp_id = ? WHERE directory_id = ?",
+                     (setting, practice, directory_id.parse(did)))
+    return imogen, tamsin, kit
+
+
+def _view(d, username, did, reason=SAFEGUARDING):
+    who = viewer_for(d, username)
+    _found(d, who, did, reason)
+    return d.view_record(who, did, reason)
+
+
+def _postcode_hits(d, family="Ashworthy", postcode="NE3 5PL") -> set[str]:
+    who = viewer_for(d, "alex.practitioner")
+    return {h.directory_id for h in d.search(who, Criteria(family_name=family, postcode=postcode), SAFEGUARDING).hits}
+
+
+def test_shielding_a_child_withholds_the_familys_whereabouts_on_her_siblings_at_once(d, family):
+    """R-SHIELD-1/2 (issue 13 §3.1): a shield set at run time; from that moment her sister's and brother's records
+    show no address and no carers, and neither the school nor the GP they share with her; what is their own
+    stays (Tamsin's own GP, their names and services)."""
+    imogen, tamsin, kit = family
+    before = _view(d, "sam.cp", tamsin)
+    assert before.address is not None and before.carers and before.setting is not None
+    _shield(d, "alex.practitioner", imogen)
+    sister, brother = _view(d, "sam.cp", tamsin), _view(d, "sam.cp", kit)
+    for view in (sister, brother):
+        assert view.household_withheld and not view.shield_applied and not view.shielded
+        assert view.address is None and view.carers == ()
+    assert sister.setting is None and sister.gp is not None and sister.gp == before.gp  # own GP: not shared
+    assert brother.gp is None  # the same practice as Imogen's
+    assert _view(d, "jo.la", tamsin, Reason(AccessReason.LA_MONITORING)).address is not None  # R-ROLE-3
+
+
+def test_a_held_sibling_is_never_found_by_the_familys_postcode(d, family):
+    """R-SHIELD-5: with Imogen shielded, a search by the family's postcode finds none of the three; a search on
+    what stays visible (name and date of birth) finds Tamsin, with no town shown (R-SEARCH-5)."""
+    imogen, tamsin, kit = family
+    assert _postcode_hits(d) == {imogen, tamsin, kit}
+    _shield(d, "alex.practitioner", imogen)
+    assert _postcode_hits(d) == set()
+    who = viewer_for(d, "alex.practitioner")
+    (hit,) = d.search(who, Criteria(family_name="Ashworthy", dob=SIS_DOB), SAFEGUARDING).hits
+    assert hit.directory_id == tamsin and hit.locality == ""
+    la = viewer_for(d, "jo.la")  # R-SEARCH-7: the LA team's postcode-only search does not list them either
+    assert d.search(la, Criteria(postcode="NE3 5PL"), Reason(AccessReason.LA_MONITORING)).hits == ()
+
+
+def test_a_shield_set_when_the_directory_was_built_holds_its_siblings_too(d):
+    from tests.conftest import add_sibling
+    shielded = add_child(d, "Imogen", "Ashworthy", DOB, postcode="NE3 5PL", shielded=True)
+    sister = add_sibling(d, shielded, "Tamsin", SIS_DOB)
+    assert _view(d, "alex.practitioner", sister).address is None
+    assert _postcode_hits(d) == set()
+
+
+def test_the_review_shows_the_household_and_decides_about_each_sibling(d, family):
+    """Issue 13 §3.1: the LA team's review line lists the other children, each held until it decides; keeping the
+    shield, it shields Kit too and decides Tamsin needs none: her address and postcode search are back, Kit's
+    record is shielded in its own right and kept as reviewed."""
+    imogen, tamsin, kit = family
+    _shield(d, "alex.practitioner", imogen)
+    line = _queue(d)[imogen]
+    assert [(s.directory_id, s.name, s.dob, s.shielded, s.withheld) for s in line.siblings] == [
+        (tamsin, "Tamsin Ashworthy", SIS_DOB, False, True), (kit, "Kit Ashworthy", BRO_DOB, False, True)]
+    la = viewer_for(d, "jo.la")
+    kept = d.perform(ops.REVIEW_SHIELD, la, t.ShieldReview(imogen, t.ReviewOutcome.KEEP, (
+        t.SiblingDecision(tamsin, shield=False), t.SiblingDecision(kit, shield=True))))
+    assert [(s.directory_id, s.shielded, s.withheld) for s in kept.siblings] == [(tamsin, False, False),
+                                                                                  (kit, True, False)]
+    sister = _view(d, "alex.practitioner", tamsin)
+    assert sister.address is not None and sister.address.postcode == "NE3 5PL" and not sister.household_withheld
+    assert _postcode_hits(d) == {tamsin}
+    assert _view(d, "alex.practitioner", kit).shield_applied
+    kit_line = _queue(d)[kit]
+    assert not kit_line.first_review and kit_line.due == kept.due and kit_line.ground is kept.ground
+    detail = json.loads(d.conn.execute("SELECT detail FROM audit WHERE action = 'shield_reviewed' ORDER BY seq DESC "
+                                       "LIMIT 1").fetchone()[0])
+    assert detail["siblings"] == [{"directory_id": tamsin, "shield": False}, {"directory_id": kit, "shield": True}]
+
+
+def test_a_decision_holds_for_that_shield_only(d, family):
+    """A shield lifted releases its siblings; set again, it is a new shield and holds them again."""
+    imogen, tamsin, _ = family
+    _shield(d, "alex.practitioner", imogen)
+    la = viewer_for(d, "jo.la")
+    d.perform(ops.REVIEW_SHIELD, la, t.ShieldReview(imogen, t.ReviewOutcome.KEEP, (t.SiblingDecision(tamsin, False),)))
+    assert _view(d, "alex.practitioner", tamsin).address is not None
+    d.perform(ops.REVIEW_SHIELD, la, t.ShieldReview(imogen, t.ReviewOutcome.LIFT))
+    assert _view(d, "alex.practitioner", tamsin).address is not None
+    _shield(d, "sam.cp", imogen)
+    assert _view(d, "alex.practitioner", tamsin).address is None
+
+
+def test_lifting_the_shield_releases_the_siblings_it_held(d, family):
+    imogen, tamsin, kit = family
+    _shield(d, "alex.practitioner", imogen)
+    d.perform(ops.REVIEW_SHIELD, viewer_for(d, "jo.la"), t.ShieldReview(imogen, t.ReviewOutcome.LIFT))
+    assert _view(d, "alex.practitioner", tamsin).address is not None
+    assert _postcode_hits(d) == {imogen, tamsin, kit}
+
+
+def test_the_la_team_shields_siblings_in_the_same_step(d, family):
+    """Issue 13 §3.1: before shielding a child itself the team sees the household (``household``) and can shield
+    the others at once; only the child's own LA team may, and only real siblings."""
+    imogen, tamsin, kit = family
+    la = viewer_for(d, "jo.la")
+    monitoring = Reason(AccessReason.LA_MONITORING)
+    _found(d, la, imogen, monitoring)
+    assert [(s.directory_id, s.withheld) for s in d.perform(ops.HOUSEHOLD, la, t.ChildRef(imogen))] == [
+        (tamsin, False), (kit, False)]
+    alex = viewer_for(d, "alex.practitioner")
+    _found(d, alex, imogen)
+    with pytest.raises(AccessRefused) as exc:
+        d.perform(ops.REQUEST_SHIELD, alex, t.ShieldRequest(imogen, t.ShieldGround.DOMESTIC_ABUSE, SAFEGUARDING,
+                                                            (tamsin,)))
+    assert exc.value.code == "shield.siblings_la_team_only"
+    stranger = add_child(d, "Imogen", "Ashworthy", date(2016, 1, 1))
+    with pytest.raises(AccessRefused) as exc:
+        d.perform(ops.REQUEST_SHIELD, la, t.ShieldRequest(imogen, t.ShieldGround.DOMESTIC_ABUSE, monitoring,
+                                                          (stranger,)))
+    assert exc.value.code == "shield.not_a_sibling"
+    assert not d.conn.execute("SELECT count(*) FROM children WHERE shielded_at IS NOT NULL AND directory_id IN "
+                              "(?,?)", (directory_id.parse(imogen), directory_id.parse(stranger))).fetchone()[0]
+    assert d.perform(ops.REQUEST_SHIELD, la, t.ShieldRequest(imogen, t.ShieldGround.DOMESTIC_ABUSE, monitoring,
+                                                             (kit,)))
+    queue = _queue(d)
+    assert kit in queue and queue[kit].first_review and queue[kit].ground is t.ShieldGround.DOMESTIC_ABUSE
+    assert [(s.directory_id, s.withheld) for s in queue[imogen].siblings if not s.shielded] == [(tamsin, True)]
+    with pytest.raises(AccessRefused) as exc:
+        d.perform(ops.HOUSEHOLD, alex, t.ChildRef(imogen))
+    assert exc.value.code == "access.la_team_only"
+
+
+def test_sibling_decisions_only_with_keep_and_only_about_unshielded_siblings(d, family):
+    imogen, tamsin, kit = family
+    _shield(d, "alex.practitioner", imogen)
+    _shield(d, "alex.practitioner", kit)
+    la = viewer_for(d, "jo.la")
+    for review, code in ((t.ShieldReview(imogen, t.ReviewOutcome.LIFT, (t.SiblingDecision(tamsin, False),)),
+                          "shield.siblings_need_keep"),
+                         (t.ShieldReview(imogen, t.ReviewOutcome.KEEP, (t.SiblingDecision(kit, False),)),
+                          "shield.sibling_shielded")):
+        with pytest.raises(AccessRefused) as exc:
+            d.perform(ops.REVIEW_SHIELD, la, review)
+        assert exc.value.code == code
+    assert _queue(d)[imogen].first_review  # nothing was reviewed
+
+
+def test_a_held_siblings_index_rows_carry_no_postcode(d, family):
+    """R-SHIELD-5 at the index (``search_index``): from the moment of the shield, none of the household's rows has
+    the postcode; a sibling decided as needing no shield gets it back."""
+    imogen, tamsin, kit = family
+
+    def postcodes(did):
+        return {pc for (pc,) in d.conn.execute("SELECT s.postcode FROM search_names s JOIN children c ON "
+                                               "c.id = s.child_id WHERE c.directory_id = ?", (directory_id.parse(did),))}
+    assert postcodes(tamsin) == {"NE3 5PL"}
+    _shield(d, "alex.practitioner", imogen)
+    assert postcodes(imogen) == postcodes(tamsin) == postcodes(kit) == {None}
+    d.perform(ops.REVIEW_SHIELD, viewer_for(d, "jo.la"), t.ShieldReview(imogen, t.ReviewOutcome.KEEP, (
+        t.SiblingDecision(tamsin, False),)))
+    assert postcodes(tamsin) == {"NE3 5PL"} and postcodes(kit) == {None}
+
+
+def test_every_candidate_is_checked_against_the_household_as_it_is_now(d, family):
+    """R-SHIELD-5, whatever the index says: a shield written without re-indexing (as a feed or a restore might)
+    still keeps the siblings from a search by the family's postcode, and their town from the results."""
+    imogen, tamsin, kit = family
+    d.conn.execute("UPDATE children SET shielded_at = '2026-11-21T09:00:00+00:00' WHERE directory_id = ?",
+                   (directory_id.parse(imogen),))
+    assert _postcode_hits(d) == set()
+    who = viewer_for(d, "alex.practitioner")
+    (hit,) = d.search(who, Criteria(family_name="Ashworthy", dob=BRO_DOB), SAFEGUARDING).hits
+    assert hit.directory_id == kit and hit.locality == ""
+
+
+def test_a_brother_living_with_the_other_parent_does_not_give_the_shielded_home_away(d):
+    """Issue 13 §3.1 ("same carers"): the cast's Penhallows live apart, Tegan with their mother in Northbridge,
+    Rhys with their father in Ashcombe, and each record lists the other parent at the other address. Shield Tegan:
+    Rhys's record no longer shows their mother (at Tegan's address, with her phone), while his own home stays; the
+    LA team sees him among Tegan's brothers and sisters."""
+    tegan, rhys = "900 000 0092", "900 000 0106"
+    home = d.conn.execute("SELECT h.line1, h.postcode FROM children c JOIN households h ON h.id = c.household_id "
+                          "WHERE c.directory_id = ?", (directory_id.parse(tegan),)).fetchone()
+    before = _view(d, "sam.cp", rhys)
+    assert any(c.address and (c.address.line1, c.address.postcode) == home for c in before.carers)
+    _shield(d, "alex.practitioner", tegan)
+    after = _view(d, "sam.cp", rhys)
+    assert after.household_withheld and after.address == before.address
+    assert not any(c.address and (c.address.line1, c.address.postcode) == home for c in after.carers)
+    assert [c.name for c in after.carers] == [c.name for c in before.carers if c.address is None]
+    assert rhys in [s.directory_id for s in _queue(d)[tegan].siblings]

@@ -22,6 +22,8 @@ from app.model import Involvement, RecordView, Role, WithheldInvolvement
 
 SHIELD_TEXT = ("This record is shielded. Only the child's name, date of birth, gender and directory id "
                "are shown. Contact your LA management team if you need to reach the services involved.")
+HOUSEHOLD_TEXT = ("The family's address and the parents' and carers' details are not shown on this record for now: "
+                  "the LA team is reviewing it. To reach the family, contact the child's LA team.")
 OVERRIDE_TEXT = ("Shown in full under a child-protection override (R-SHIELD-6). The override is recorded and "
                  "investigated, and your LA team has been alerted. The hidden details go when you leave this record.")
 PRACTISING = (Role.PRACTITIONER, Role.CHILD_PROTECTION)
@@ -222,6 +224,9 @@ class RecordPane(QWidget):
         self.view = view
         if view.override:
             self.banner.setText(OVERRIDE_TEXT)
+            self.banner.show()
+        elif view.household_withheld:  # R-SHIELD-1/2: a sibling a shield in the household holds
+            self.banner.setText(HOUSEHOLD_TEXT)
             self.banner.show()
         elif view.shield_applied:
             self.banner.setText(SHIELD_TEXT)

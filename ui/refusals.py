@@ -26,6 +26,7 @@ FIELD_NAMES = {
     "ground": "ground for the shield", "outcome": "decision", "warning_seen": "warning",
     "involvement_id": "service", "request_id": "request",
     "how": "how you passed it on",  # shields branch: brokered contact (R-SENS-4)
+    "siblings": "brothers and sisters",  # shields branch: a shield reaches the household (R-SHIELD-1/2)
     # own involvements (issue 8 items 1, 2, 5)
     "service": "service", "keep_contact": "how long to keep the contact details",
     "lead_professional": "lead professional", "version": "version", "notice_id": "notice",
@@ -185,6 +186,12 @@ WORDS = {
     "contact.not_found": "That contact request is not one for your LA team. Refresh the list.",
     "contact.already_decided": "That contact request has already been passed on or declined. Refresh the list.",
     # -- shields branch (issue 13 §3, issue 14 §1): brokered contact that reaches someone (R-SENS-4)
+    "shield.siblings_la_team_only": "Only the child's LA team can shield a brother or sister in the same step. Ask "
+                                    "them to review the household.",
+    "shield.not_a_sibling": "That child does not share this child's household. Refresh the list and try again.",
+    "shield.siblings_need_keep": "Decide about the brothers and sisters when you keep the shield: lifting it shows "
+                                 "their address again anyway.",
+    "shield.sibling_shielded": "That brother or sister is shielded already: review their own shield.",
     "contact.how_required": "Nobody it is for can be told in Signpost. Pass the request on yourself, by phone or "
                             "e-mail, using the practitioner's details shown, then record how you did.",
     # rate limits (R-SEARCH-6)

@@ -743,3 +743,48 @@ def test_reset_password_asks_first_and_own_account_actions_are_not_offered(qtbot
     assert len(screen.dialog.password.text()) == 19 and "Password reset." in screen.message.text()
     screen.dialog.reject()
     qtbot.waitUntil(lambda: next(r for r in rows(screen.table) if r[0] == "chris.locked")[8] == "No", timeout=WAIT)
+
+
+def test_keep_a_shield_and_decide_about_the_siblings_it_holds(qtbot, desk):
+    """Issue 13 §3.1 (R-SHIELD-1/2/3): a practitioner shields a child with a sister and a brother; the review shows
+    them, withheld until decided; keeping the shield opens the decision for each, nothing chosen for the team;
+    the sister needs no shield (her record is whole again), the brother is shielded too."""
+    from tests.conftest import add_child, add_sibling
+    did = desk.engine(lambda d: add_child(d, "Imogen", "Ashworthy", date(2015, 6, 2), postcode="NE3 5PL"))
+    sister = desk.engine(lambda d: add_sibling(d, did, "Tamsin", date(2013, 3, 9)))
+    brother = desk.engine(lambda d: add_sibling(d, did, "Kit", date(2018, 10, 30)))
+    desk.found(desk.alex, did)
+    desk.perform(ops.REQUEST_SHIELD, desk.alex, t.ShieldRequest(did, t.ShieldGround.DOMESTIC_ABUSE, REASON))
+    screen = desk.show("ShieldReviews")
+    select(qtbot, screen.table, 3, did)
+    qtbot.waitUntil(lambda: "Tamsin Ashworthy" in screen.household.text(), timeout=WAIT)
+    assert f"Tamsin Ashworthy ({sister}), born 09 Mar 2013: the family's address and carers withheld until you " \
+           "decide" in screen.household.text()
+    qtbot.keyClick(screen, Qt.Key_K, Qt.AltModifier)
+    qtbot.waitUntil(lambda: screen.dialog is not None and screen.dialog.isVisible(), timeout=WAIT)
+    d = screen.dialog
+    assert set(d.choices) == {sister, brother} and {c.currentData() for c in d.choices.values()} == {"later"}
+    d.choices[sister].setCurrentIndex(d.choices[sister].findData("not_needed"))
+    d.choices[brother].setCurrentIndex(d.choices[brother].findData("shield"))
+    qtbot.mouseClick(d.ok, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "kept" in screen.message.text(), timeout=WAIT)
+    assert "Shielded too: Kit Ashworthy." in screen.message.text()
+    assert "No shield needed, shown in full again: Tamsin Ashworthy." in screen.message.text()
+    for child, restricted in ((sister, False), (brother, True)):
+        desk.found(desk.alex, child)
+        view = desk.service.view_record(desk.alex, child, REASON).result(30)
+        assert view.shield_applied is restricted and (view.address is not None) is not restricted
+
+
+def test_lifting_says_the_siblings_it_held_are_shown_again(qtbot, desk):
+    from tests.conftest import add_child, add_sibling
+    did = desk.engine(lambda d: add_child(d, "Imogen", "Ashworthy", date(2015, 6, 2), postcode="NE3 5PL"))
+    desk.engine(lambda d: add_sibling(d, did, "Tamsin", date(2013, 3, 9)))
+    desk.found(desk.alex, did)
+    desk.perform(ops.REQUEST_SHIELD, desk.alex, t.ShieldRequest(did, t.ShieldGround.DOMESTIC_ABUSE, REASON))
+    screen = desk.show("ShieldReviews")
+    select(qtbot, screen.table, 3, did)
+    qtbot.mouseClick(screen.lift_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: screen.confirm is not None and screen.confirm.isVisible(), timeout=WAIT)
+    assert "shown again on the records of Tamsin Ashworthy too" in screen.confirm.text()
+    qtbot.keyClick(screen.confirm, Qt.Key_Escape)

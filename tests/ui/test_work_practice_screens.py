@@ -283,3 +283,37 @@ def test_the_requester_is_told_how_their_request_was_passed_on():
     assert said[t.PassedOnBy.PHONE].startswith("Passed on by the LA team by phone")
     assert said[t.PassedOnBy.EMAIL].startswith("Passed on by the LA team by e-mail")
     assert request_row(replace(base, status=t.ContactStatus.DECLINED))[2] == "Declined by the LA team"
+
+
+def test_the_la_team_shielding_a_child_sees_the_siblings_and_none_is_ticked(qtbot, window):
+    """Issue 13 §3.1: before the LA team shields a child itself, the dialog lists the brothers and sisters who share
+    the family's address or carers; it may tick some to shield in the same step, and none is ticked for it."""
+    sent = []
+    household = (t.Sibling("222 222 2222", "Tamsin Smith", date(2013, 3, 9), False, False),
+                 t.Sibling("333 333 3333", "Kit Smith", date(2018, 10, 30), True, False))
+    main, _ = window(Role.LA_MANAGEMENT, search=lambda *a: Outcome(hits=(hit(),)),
+                     view_record=lambda v, did, r: record(did), household=lambda v, req: household,
+                     request_shield=lambda v, req: sent.append(req) or True)
+    opened(qtbot, main)
+    qtbot.mouseClick(main.record.buttons["shield"], Qt.LeftButton)
+    qtbot.waitUntil(lambda: main.record_actions.dialog is not None and main.record_actions.dialog.isVisible())
+    d = main.record_actions.dialog
+    assert list(d.siblings) == ["222 222 2222"] and not d.siblings["222 222 2222"].isChecked()  # Kit is shielded
+    d.ground.setCurrentIndex(d.ground.findData(t.ShieldGround.DOMESTIC_ABUSE.value))
+    d.siblings["222 222 2222"].setChecked(True)
+    qtbot.mouseClick(d.ok, Qt.LeftButton)
+    qtbot.waitUntil(lambda: len(sent) == 1)
+    assert sent[0].siblings == ("222 222 2222",)
+
+
+def test_a_held_siblings_record_says_the_family_address_is_withheld(qtbot):
+    """Issue 13 §3.1: a record the household's shield holds says why its address and carers are missing."""
+    from dataclasses import replace
+
+    from ui.record_view import HOUSEHOLD_TEXT, RecordPane
+    pane = RecordPane(Role.PRACTITIONER)
+    qtbot.addWidget(pane)
+    pane.show()
+    pane.show_record(replace(record(), address=None, household_withheld=True))
+    assert pane.banner.isVisible() and pane.banner.text() == HOUSEHOLD_TEXT
+    assert "1 Hidden Row" not in pane.browser.toPlainText()

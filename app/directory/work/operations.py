@@ -87,6 +87,9 @@ SHIELD_REVIEWS: Operation[t.Nothing, tuple[t.ShieldDue, ...]] = _op(
 REVIEW_SHIELD: Operation[t.ShieldReview, t.ShieldDue | None] = _op(
     "review_shield", t.ShieldReview, t.ShieldDue | None, True, "shields.review",
     "Keep or lift a shield at review; a kept shield's next review is returned.")
+HOUSEHOLD: Operation[t.ChildRef, tuple[t.Sibling, ...]] = _op(
+    "household", t.ChildRef, tuple[t.Sibling, ...], False, "shields.household",
+    "The LA team sees a child's household (the other children sharing its address) before shielding it.")
 OVERRIDE_SHIELD: Operation[t.ShieldOverride, RecordView] = _op(
     "override_shield", t.ShieldOverride, RecordView, True, "shields.override",
     "A child-protection user sees a shielded record in full once; the LA team is alerted (R-SHIELD-6).",

@@ -26,7 +26,7 @@ from __future__ import annotations
 from datetime import date
 
 from ... import directory_id as ids
-from ... import records
+from ... import records, search_index
 from ...model import Viewer
 from ...refusals import AccessRefused
 from . import checks
@@ -146,11 +146,17 @@ def _destroy(conn, child_ids: list[int]) -> None:
                       "contact_requests", "notices", "record_opens", "done_requests"):
             conn.execute(f"DELETE FROM {table} WHERE child_id IN ({marks})", chunk)
         conn.execute(f"UPDATE alerts SET child_id = NULL WHERE child_id IN ({marks})", chunk)
+        conn.execute(f"DELETE FROM sibling_decisions WHERE sibling_id IN ({marks}) OR shielded_id IN ({marks})",
+                     chunk + chunk)  # shields branch: decisions about a household (app.siblings)
         conn.execute(f"DELETE FROM children WHERE id IN ({marks})", chunk)
         empty = [h for h in households
                  if conn.execute("SELECT 1 FROM children WHERE household_id = ? LIMIT 1", (h,)).fetchone() is None]
         conn.executemany("DELETE FROM carers WHERE household_id = ?", [(h,) for h in empty])
         conn.executemany("DELETE FROM households WHERE id = ?", [(h,) for h in empty])
+        for (left,) in conn.execute(  # a destroyed shield holds its siblings no longer (app.siblings)
+                f"SELECT id FROM children WHERE household_id IN ({','.join('?' * len(households))}) "
+                "AND archived_on IS NULL", households).fetchall() if households else ():
+            search_index.reindex_child(conn, left)
 
 
 def sweep(d, today: date) -> dict:

@@ -15,13 +15,18 @@ overridden by child protection (R-SHIELD-1..6).
   and cannot review, keep or lift it (R-SHIELD-3, R-ROLE-3; ``tests/test_work_shields_other_la.py``).
 - R-SHIELD-6 ``override``: a child-protection user who saw the warning gets the record in full, once, for
   this call; audited as ``shield_override`` and the child's LA team alerted at once.
+- R-SHIELD-1/2, issue 13 §3.1 (``app.siblings``): a shield holds the household's other children (their shared
+  address, carers, setting and GP withheld, their postcode out of the index) until the LA team decides about
+  each. The team sees them on each review line (``ShieldDue.siblings``) and before it shields a child itself
+  (``household``); it can shield them in the same step (``ShieldRequest.siblings``) or decide at review
+  (``ShieldReview.siblings``: shield too, or no shield needed).
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from ... import directory_id as ids
-from ... import records
+from ... import records, search_index, siblings
 from ...model import RecordView, Role, Viewer
 from ...refusals import AccessRefused
 from . import types as t
@@ -29,6 +34,7 @@ from .alerts import raise_alert
 
 FIRST_REVIEW_DAYS = 7  # R-SHIELD-3
 REVIEW_MONTHS = 6
+MAX_SIBLINGS = 20  # directory ids one request may name
 BUILD_GROUND = t.ShieldGround.OTHER_RISK_OF_HARM  # a shield set at build time: no ground was recorded
 
 
@@ -57,11 +63,49 @@ def _refuse(d, viewer: Viewer, reason, action: str, why: str, code: str, field: 
 
 
 # -- R-SHIELD-2: request -------------------------------------------------------------------------------
+def _named_siblings(d, viewer: Viewer, reason, action: str, child_id: int, named) -> list[int]:
+    """The row ids of the siblings ``named`` (directory ids), each one of ``child_id``'s household, before anything
+    changes: the child's own LA team only (R-ROLE-3)."""
+    if not named:
+        return []
+    if not isinstance(named, (tuple, list)) or len(named) > MAX_SIBLINGS:
+        _refuse(d, viewer, reason, action, "siblings out of bounds", "input.required", "siblings")
+    if viewer.role is not Role.LA_MANAGEMENT or viewer.user.la_code != records.la_of(d.conn, child_id):
+        _refuse(d, viewer, reason, action, "siblings named by someone not the child's LA team",
+                "shield.siblings_la_team_only", "siblings")
+    household = set(siblings.household(d.conn, child_id))
+    out = []
+    for did in named:
+        sid = records.child_id_for(d.conn, did)
+        if sid is None or sid not in household:
+            _refuse(d, viewer, reason, action, "not a sibling of this child", "shield.not_a_sibling", "siblings")
+        if sid not in out:
+            out.append(sid)
+    return out
+
+
+def _set(d, viewer: Viewer, child_id: int, ground: t.ShieldGround, reason_text: str, **detail) -> bool:
+    """Shield one child now and queue it for review (R-SHIELD-2/3). True if it was not shielded before."""
+    la = records.la_of(d.conn, child_id)
+    changed = records.shield(d.conn, child_id, d._stamp())
+    new_row = d.conn.execute(
+        "INSERT OR IGNORE INTO shields (child_id, ground, requested_by, requested_at, review_due) "
+        "VALUES (?,?,?,?,?)", (child_id, ground.value, viewer.user.username, d._stamp(),
+                               d.clock().toordinal() + FIRST_REVIEW_DAYS)).rowcount
+    d.audit.record(viewer.user.username, "shield_requested", viewer=viewer, reason=reason_text,
+                   detail={"directory_id": records.directory_id_of(d.conn, child_id), "ground": ground.value,
+                           "already_shielded": not changed, **detail}, las=(la,))
+    if new_row:
+        raise_alert(d, t.AlertKind.SHIELD_REQUESTED, viewer.user.username, la, child_id)
+    return changed
+
+
 def request(d, viewer: Viewer, req: t.ShieldRequest) -> bool:
     """Shield a child the viewer's session found, at once. True if it was not shielded before.
 
     A request on a record already shielded changes nothing but is audited (and, for a shield set at build
-    time, records the ground and the requester, so the review knows them)."""
+    time, records the ground and the requester, so the review knows them). The child's LA team may name siblings
+    to shield in the same step (issue 13 §3.1); the others of the household are held until it decides."""
     state = d.check_request(viewer, req.reason, "shield_request")
     if not isinstance(req.ground, t.ShieldGround):
         _refuse(d, viewer, req.reason, "shield_request", "no ground", "input.required", "ground")
@@ -69,17 +113,11 @@ def request(d, viewer: Viewer, req: t.ShieldRequest) -> bool:
     if viewer.role is Role.MEDIATING or child_id is None or child_id not in state.granted:
         _refuse(d, viewer, req.reason, "shield_request", "not allowed for this role or record",
                 "access.shield_not_allowed")
-    la = records.la_of(d.conn, child_id)
-    changed = records.shield(d.conn, child_id, d._stamp())
-    new_row = d.conn.execute(
-        "INSERT OR IGNORE INTO shields (child_id, ground, requested_by, requested_at, review_due) "
-        "VALUES (?,?,?,?,?)", (child_id, req.ground.value, viewer.user.username, d._stamp(),
-                               d.clock().toordinal() + FIRST_REVIEW_DAYS)).rowcount
-    d.audit.record(viewer.user.username, "shield_requested", viewer=viewer, reason=req.reason.text(),
-                   detail={"directory_id": ids.fmt(ids.parse(req.directory_id)), "ground": req.ground.value,
-                           "already_shielded": not changed}, las=(la,))
-    if new_row:
-        raise_alert(d, t.AlertKind.SHIELD_REQUESTED, viewer.user.username, la, child_id)
+    also = _named_siblings(d, viewer, req.reason, "shield_request", child_id, req.siblings)
+    changed = _set(d, viewer, child_id, req.ground, req.reason.text())
+    for sid in also:
+        _set(d, viewer, sid, req.ground, req.reason.text(), sibling_of=records.directory_id_of(d.conn, child_id))
+        state.granted.add(sid)
     return changed
 
 
@@ -87,13 +125,13 @@ def request(d, viewer: Viewer, req: t.ShieldRequest) -> bool:
 # One query for the whole queue (issue 14 §3.3): the LA's shielded children through a partial index
 # (``children_shielded_la``, schema migration ``la-admin-shield-queue``), each with its review row and requester.
 _QUEUE = ("SELECT c.directory_id, c.given_names, c.family_name, c.shielded_at, s.ground, s.requested_by, "
-          "s.requested_at, s.review_due, s.reviews, u.display_name, u.organisation FROM children c "
+          "s.requested_at, s.review_due, s.reviews, u.display_name, u.organisation, c.id FROM children c "
           "LEFT JOIN shields s ON s.child_id = c.id LEFT JOIN users u ON u.username = s.requested_by "
           "WHERE c.shielded_at IS NOT NULL AND ")
 
 
-def _shape(row, today: date) -> t.ShieldDue:
-    did, given, family, shielded_at, ground, by, at, due, reviews, name, organisation = row
+def _shape(d, row, today: date) -> t.ShieldDue:
+    did, given, family, shielded_at, ground, by, at, due, reviews, name, organisation, child_id = row
     if ground is None:  # set at build time: never reviewed
         due_on = _set_on(shielded_at).toordinal() + FIRST_REVIEW_DAYS
         ground, by, at, reviews = BUILD_GROUND.value, "", shielded_at, 0
@@ -102,12 +140,43 @@ def _shape(row, today: date) -> t.ShieldDue:
     requester = "(set when the directory was built)" if not by else f"{name}, {organisation}" if name else by
     return t.ShieldDue(ids.fmt(did), f"{given} {family}", t.ShieldGround(ground), requester, at,
                        date.fromordinal(due_on), reviews == 0, due_on < today.toordinal(),
-                       new=reviews == 0 and bool(by))
+                       new=reviews == 0 and bool(by), siblings=_household(d, child_id, held_by=child_id))
 
 
 def _line(d, child_id: int, today: date) -> t.ShieldDue | None:
     row = d.conn.execute(_QUEUE + "c.id = ?", (child_id,)).fetchone()
-    return None if row is None else _shape(row, today)
+    return None if row is None else _shape(d, row, today)
+
+
+def _household(d, child_id: int, held_by: int | None = None) -> tuple[t.Sibling, ...]:
+    """The other children of ``child_id``'s household, as its LA team sees them: ``withheld`` when the shield of
+    ``held_by`` (or, if None, any shield in the household) holds their shared details."""
+    out = []
+    for sid in siblings.household(d.conn, child_id):
+        did, given, family, dob, shielded_at = d.conn.execute(
+            "SELECT directory_id, given_names, family_name, dob, shielded_at FROM children WHERE id = ?",
+            (sid,)).fetchone()
+        holders = siblings.held_by(d.conn, sid) if shielded_at is None else []
+        withheld = held_by in holders if held_by is not None else bool(holders)
+        out.append(t.Sibling(ids.fmt(did), f"{given} {family}", date.fromordinal(dob), shielded_at is not None,
+                             withheld))
+    return tuple(out)
+
+
+def household(d, viewer: Viewer, req: t.ChildRef) -> tuple[t.Sibling, ...]:
+    """The LA team's look at a child's household before it shields the child (issue 13 §3.1): the other children
+    sharing its address, so it can shield them in the same step. Own LA, a child this session found; audited."""
+    reason = d.la_team_request(viewer, "household", "access.la_team_only")
+    state = d._session_of(viewer)
+    child_id = records.child_id_for(d.conn, req.directory_id)
+    if child_id is None or records.la_of(d.conn, child_id) != viewer.user.la_code or child_id not in state.granted:
+        _refuse(d, viewer, reason, "household", "not a child of this LA found in this session",
+                "access.not_from_results")
+    out = _household(d, child_id)
+    d.audit.record(viewer.user.username, "household_read", viewer=viewer, reason=reason.text(),
+                   detail={"directory_id": records.directory_id_of(d.conn, child_id),
+                           "siblings": [x.directory_id for x in out]}, las=(viewer.user.la_code,))
+    return out
 
 
 def due(d, viewer: Viewer, _: t.Nothing) -> tuple[t.ShieldDue, ...]:
@@ -115,7 +184,7 @@ def due(d, viewer: Viewer, _: t.Nothing) -> tuple[t.ShieldDue, ...]:
     offers other orders, new shields first by default)."""
     reason = d.la_team_request(viewer, "shield_reviews", "access.la_team_only")
     today = d.clock()
-    lines = [_shape(row, today) for row in d.conn.execute(_QUEUE + "c.la_code = ?", (viewer.user.la_code,))]
+    lines = [_shape(d, row, today) for row in d.conn.execute(_QUEUE + "c.la_code = ?", (viewer.user.la_code,))]
     out = sorted(lines, key=lambda x: (not x.overdue, x.due, x.directory_id))
     d.audit.record(viewer.user.username, "shield_reviews_read", viewer=viewer, reason=reason.text(),
                    detail={"shields": len(out), "overdue": sum(x.overdue for x in out)},
@@ -135,6 +204,7 @@ def review(d, viewer: Viewer, req: t.ShieldReview) -> t.ShieldDue | None:
             or not records.is_shielded(d.conn, child_id):
         # one answer for another LA's child, an unknown id and an unshielded record: nothing to probe
         _refuse(d, viewer, reason, "shield_review", "not a shield of this LA", "shield.not_reviewable")
+    decisions = _decisions(d, viewer, reason, child_id, req)
     today = d.clock()
     before = _line(d, child_id, today)
     assert before is not None
@@ -150,18 +220,68 @@ def review(d, viewer: Viewer, req: t.ShieldReview) -> t.ShieldDue | None:
         next_due = None
         records.unshield(d.conn, child_id)
         d.conn.execute("DELETE FROM shields WHERE child_id = ?", (child_id,))
+        d.conn.execute("DELETE FROM sibling_decisions WHERE shielded_id = ?", (child_id,))  # it holds no one now
+    shielded_now = [sid for sid, shield_too in decisions if shield_too]  # issue 13 §3.1: in the same step
+    for sid in shielded_now:
+        _shield_at_review(d, viewer, sid, before.ground, next_due)
+    for sid in (sid for sid, shield_too in decisions if not shield_too):  # for the household's shields as now set
+        for holder in siblings.held_by(d.conn, sid):
+            siblings.decide_not_needed(d.conn, sid, holder, viewer.user.username, d._stamp())
+        search_index.reindex_child(d.conn, sid)  # the family's postcode finds it again, unless held otherwise
+    state.granted.update(sid for sid, _ in decisions)
     d.conn.execute("INSERT INTO shield_reviews (child_id, reviewed_by, reviewed_at, decision, next_due) "
                    "VALUES (?,?,?,?,?)", (child_id, viewer.user.username, d._stamp(), req.outcome.value,
                                           next_due.toordinal() if next_due else None))
     d.audit.record(viewer.user.username, "shield_reviewed", viewer=viewer, reason=reason.text(),
                    detail={"directory_id": before.directory_id, "outcome": req.outcome.value,
                            "was_overdue": before.overdue, "first_review": before.first_review,
-                           **({"next_due": next_due.isoformat()} if next_due else {})}, las=(la,))
+                           **({"next_due": next_due.isoformat()} if next_due else {}),
+                           **({"siblings": [{"directory_id": records.directory_id_of(d.conn, sid),
+                                             "shield": shield_too} for sid, shield_too in decisions]}
+                              if decisions else {})}, las=(la,))
     if next_due is None and requested_by and requested_by[0] and d.user(requested_by[0]) is not None:
         d.conn.execute("INSERT INTO notices (username, at, kind, child_id) VALUES (?,?,?,?)",
                        (requested_by[0], d._stamp(), t.NoticeKind.SHIELD_LIFTED.value, child_id))
     state.granted.add(child_id)  # the LA team reviewed this child: it may open and act on it now
     return _line(d, child_id, today) if next_due else None
+
+
+def _decisions(d, viewer: Viewer, reason, child_id: int, req: t.ShieldReview) -> list[tuple[int, bool]]:
+    """(sibling row id, shield too) for each decision at review, all checked before anything changes: only with
+    KEEP, each about an unshielded sibling of the reviewed child."""
+    named = req.siblings
+    if not named:
+        return []
+    if not isinstance(named, (tuple, list)) or len(named) > MAX_SIBLINGS or not all(
+            isinstance(x, t.SiblingDecision) and isinstance(x.shield, bool) for x in named):
+        _refuse(d, viewer, reason, "shield_review", "sibling decisions out of bounds", "input.required", "siblings")
+    if req.outcome is not t.ReviewOutcome.KEEP:
+        _refuse(d, viewer, reason, "shield_review", "sibling decisions with a lift", "shield.siblings_need_keep",
+                "siblings")
+    household = set(siblings.household(d.conn, child_id))
+    out: dict[int, bool] = {}
+    for x in named:
+        sid = records.child_id_for(d.conn, x.directory_id)
+        if sid is None or sid not in household:
+            _refuse(d, viewer, reason, "shield_review", "not a sibling of this child", "shield.not_a_sibling",
+                    "siblings")
+        if records.is_shielded(d.conn, sid):
+            _refuse(d, viewer, reason, "shield_review", "sibling already shielded", "shield.sibling_shielded",
+                    "siblings")
+        out[sid] = x.shield
+    return list(out.items())
+
+
+def _shield_at_review(d, viewer: Viewer, child_id: int, ground: t.ShieldGround, next_due: date | None) -> None:
+    """A sibling shielded by the LA team at the review of its brother's or sister's shield: decided by the team
+    now, so it is kept as reviewed, next due with the reviewed shield."""
+    records.shield(d.conn, child_id, d._stamp())
+    due = next_due or add_months(d.clock(), REVIEW_MONTHS)
+    d.conn.execute("INSERT OR IGNORE INTO shields (child_id, ground, requested_by, requested_at, review_due, reviews) "
+                   "VALUES (?,?,?,?,?,1)", (child_id, ground.value, viewer.user.username, d._stamp(), due.toordinal()))
+    d.conn.execute("INSERT INTO shield_reviews (child_id, reviewed_by, reviewed_at, decision, next_due) "
+                   "VALUES (?,?,?,?,?)", (child_id, viewer.user.username, d._stamp(), t.ReviewOutcome.KEEP.value,
+                                          due.toordinal()))
 
 
 # -- R-SHIELD-6: override ---------------------------------------------------------------------------------

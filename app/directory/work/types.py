@@ -163,6 +163,28 @@ class ShieldRequest:
     directory_id: str
     ground: ShieldGround
     reason: Reason
+    # the child's LA team only (R-SHIELD-1/2, issue 13 §3.1): siblings in the same household to shield in the
+    # same step, by directory id
+    siblings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChildRef:
+    """One child, by the directory id the viewer's session found."""
+
+    directory_id: str
+
+
+@dataclass(frozen=True)
+class Sibling:
+    """Another child of a shielded (or about to be shielded) child's household, for its LA team (R-SHIELD-1/2):
+    ``withheld`` when its shared address and carers are withheld until the team decides about it."""
+
+    directory_id: str
+    name: str
+    dob: date
+    shielded: bool
+    withheld: bool
 
 
 class ReviewOutcome(str, enum.Enum):
@@ -183,12 +205,22 @@ class ShieldDue:
     first_review: bool  # a new shield (due within 7 days) rather than a six-monthly one
     overdue: bool
     new: bool = False  # someone asked for it and it has not had its first review (not one set at build time)
+    siblings: tuple[Sibling, ...] = ()  # the household's other children (issue 13 §3.1)
+
+
+@dataclass(frozen=True)
+class SiblingDecision:
+    """At review, what the LA team decided about one sibling the shield holds: shield them too, or not needed."""
+
+    directory_id: str
+    shield: bool
 
 
 @dataclass(frozen=True)
 class ShieldReview:
     directory_id: str
     outcome: ReviewOutcome
+    siblings: tuple[SiblingDecision, ...] = ()  # with KEEP only: decisions about the household's other children
 
 
 @dataclass(frozen=True)

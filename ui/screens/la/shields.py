@@ -1,15 +1,22 @@
 """Shield reviews (R-SHIELD-3): the LA team's queue of its own LA's shields, new ones first (a practitioner's
 new shield is never buried under the shields set when the directory was built), overdue said and flagged; sorted
 by due date, requester or ground, and filtered by ground, by what needs doing or by words typed (issue 14 §3.3).
-Keep (next review in six months) or lift (after a confirmation), the outcome said and the queue re-read."""
+Keep (next review in six months) or lift (after a confirmation), the outcome said and the queue re-read.
+
+Under the queue, the selected child's brothers and sisters (issue 13 §3.1, R-SHIELD-1/2): those the shield holds
+(the family's address and carers withheld on their records) are decided when the shield is kept, in the same step
+(``ui.dialogs.la_shield_review``): shield too, or no shield needed."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
 from app.directory.work import operations as ops
 from app.directory.work import types as t
+from ui.dialogs.la_shield_review import ShieldReviewDialog, sibling_words
+from ui.refusals import explain
 
 from .common import LaScreen, button, heading, queue_page
 from .lists import Column, ItemsList
@@ -80,16 +87,29 @@ class ShieldReviews(LaScreen):
         self.lift_button = button("&Lift shield…", "liftShield", "Lift the shield: the record is shown in full "
                                   "again and the requester is told")
         self.refresh_button = button("&Refresh", "refreshShields")
-        self.keep_button.clicked.connect(lambda: self.review(t.ReviewOutcome.KEEP))
+        self.keep_button.clicked.connect(self.keep)
         self.lift_button.clicked.connect(self.confirm_lift)
         self.refresh_button.clicked.connect(self.refresh)
         self.list.selection_changed.connect(self._selection)
         self.confirm: QMessageBox | None = None
+        self.dialog: ShieldReviewDialog | None = None
+        self.household = QLabel()
+        self.household.setObjectName("shieldHousehold")
+        self.household.setAccessibleName("Brothers and sisters")
+        self.household.setWordWrap(True)
+        self.household.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        below = QWidget()
+        col = QVBoxLayout(below)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.addWidget(self.household)
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(self.list)
+        split.addWidget(below)
         actions = QHBoxLayout()
         for b in (self.keep_button, self.lift_button, self.refresh_button):
             actions.addWidget(b)
         actions.addStretch(1)
-        queue_page(self, self.list, actions)
+        queue_page(self, split, actions)
         self._selection()
 
     def refresh(self) -> None:
@@ -125,18 +145,48 @@ class ShieldReviews(LaScreen):
         return self.list.current()
 
     def _selection(self) -> None:
-        on = self.current() is not None
-        self.keep_button.setEnabled(on)
-        self.lift_button.setEnabled(on)
+        line = self.current()
+        self.keep_button.setEnabled(line is not None)
+        self.lift_button.setEnabled(line is not None)
+        if line is None or not line.siblings:
+            self.household.setText("" if line is None else f"{line.child_name} has no brothers or sisters in the "
+                                   "directory.")
+            return
+        self.household.setText(f"{line.child_name}'s brothers and sisters:\n"
+                               + "\n".join(sibling_words(s) for s in line.siblings))
+
+    def keep(self) -> None:
+        """Keep; when the shield holds brothers or sisters, decide about them in the same step (issue 13 §3.1)."""
+        line = self.current()
+        if line is None:
+            return
+        if not any(s.withheld and not s.shielded for s in line.siblings):
+            self.review(t.ReviewOutcome.KEEP, line)
+            return
+        dialog = ShieldReviewDialog(line, self)
+        dialog.submitted.connect(lambda request: self.ask(
+            ops.REVIEW_SHIELD, request, lambda after: (dialog.done_ok(), self._reviewed(line, request, after)),
+            lambda exc: dialog.show_error(explain(exc)[0])))
+        dialog.finished.connect(lambda _r: self._forget(dialog))
+        self.dialog = dialog
+        dialog.open()
+
+    def _forget(self, dialog: ShieldReviewDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
 
     def confirm_lift(self) -> None:
         line = self.current()
         if line is None:
             return
+        held = [s.name for s in line.siblings if s.withheld and not s.shielded]
+        also = (f" The family's address and carers are shown again on the records of {', '.join(held)} too."
+                if held else "")
         box = QMessageBox(QMessageBox.Warning, "Lift shield",
                           f"Lift the shield on {line.child_name} ({line.directory_id})?\n\nThe address, "
                           "contacts and involvements will be shown to practitioners again, and the record can "
-                          "be found by postcode. The practitioner who asked for the shield is told.",
+                          f"be found by postcode.{also} The practitioner who asked for the shield is told.",
                           QMessageBox.Cancel, self)
         lift = box.addButton("&Lift shield", QMessageBox.DestructiveRole)
         box.setDefaultButton(QMessageBox.Cancel)  # Enter does not lift by accident
@@ -152,13 +202,18 @@ class ShieldReviews(LaScreen):
             return
         self.keep_button.setEnabled(False)
         self.lift_button.setEnabled(False)
-        self.ask(ops.REVIEW_SHIELD, t.ShieldReview(line.directory_id, outcome),
-                 lambda after: self._reviewed(line, outcome, after), self._review_failed)
+        request = t.ShieldReview(line.directory_id, outcome)
+        self.ask(ops.REVIEW_SHIELD, request, lambda after: self._reviewed(line, request, after), self._review_failed)
 
-    def _reviewed(self, line: t.ShieldDue, outcome: t.ReviewOutcome, after) -> None:
-        if outcome is t.ReviewOutcome.KEEP:
+    def _reviewed(self, line: t.ShieldDue, request: t.ShieldReview, after) -> None:
+        if request.outcome is t.ReviewOutcome.KEEP:
             nxt = f" Next review due {day(after.due)}." if after is not None else ""
-            self.say(f"Shield on {line.child_name} ({line.directory_id}) kept.{nxt}")
+            names = {s.directory_id: s.name for s in line.siblings}
+            shielded = [names.get(x.directory_id, x.directory_id) for x in request.siblings if x.shield]
+            shown = [names.get(x.directory_id, x.directory_id) for x in request.siblings if not x.shield]
+            also = "".join(f" {what}: {', '.join(who)}." for what, who in (
+                ("Shielded too", shielded), ("No shield needed, shown in full again", shown)) if who)
+            self.say(f"Shield on {line.child_name} ({line.directory_id}) kept.{nxt}{also}")
         else:
             self.say(f"Shield on {line.child_name} ({line.directory_id}) lifted: the record is shown in full "
                      "again and the requester has been told.")
@@ -170,9 +225,11 @@ class ShieldReviews(LaScreen):
 
     def reset(self) -> None:
         super().reset()
-        if self.confirm is not None:
-            self.confirm.reject()
-            self.confirm = None
+        for window in (self.confirm, self.dialog):
+            if window is not None:
+                window.reject()
+        self.confirm = self.dialog = None
+        self.household.clear()
         self.lines = []
         self.list.clear()
         self.summary.setText("Shield reviews")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.directory.work import operations as ops
 from app.directory.work import types as t
+from app.model import Role
 from app.refusals import Refusal
 from ui.dialogs.base import WorkDialog
 from ui.dialogs.contact_request_dialog import ContactRequestDialog
@@ -118,10 +119,22 @@ class RecordActions(QObject):
                       self._reload("Lead professional and CAF saved."))
 
     def shield(self) -> None:
+        """The LA team first sees the child's brothers and sisters, to shield them in the same step (issue 13
+        §3.1); a practitioner's request holds them until the team decides."""
         view, reason = self._where()
-        if view:
+        if not view:
+            return
+        if self.window.user.role is not Role.LA_MANAGEMENT:
             self._run(ShieldRequestDialog(view.directory_id, reason, self.window), ops.REQUEST_SHIELD,
                       self._reload(SHIELDED_NOW))
+            return
+
+        def with_household(siblings) -> None:
+            if self.window.record.view is view:
+                self._run(ShieldRequestDialog(view.directory_id, reason, self.window, siblings), ops.REQUEST_SHIELD,
+                          self._reload(SHIELDED_NOW))
+        self.window.ctx.perform(ops.HOUSEHOLD, t.ChildRef(view.directory_id), with_household,
+                                lambda exc: self.window.record.say(explain(exc)[0]))
 
     def override(self) -> None:
         view, reason = self._where()
