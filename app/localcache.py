@@ -394,6 +394,15 @@ class LocalCache:
         return [(str(k), bytes(p), float(f)) for k, p, f in self._db().execute(
             "SELECT child_key, payload, fetched_at FROM cached_records WHERE expires_at > ? "
             "ORDER BY fetched_at DESC LIMIT ?", (self._clock(), int(limit)))]
+    def record_keys(self) -> list[str]:
+        """The keys of every unexpired cached record (the offline copies held, app.copy_check)."""
+        self.purge_expired()
+        return [k for (k,) in self._db().execute("SELECT child_key FROM cached_records ORDER BY child_key")]
+
+    def drop_records(self, child_keys) -> int:
+        """Delete these cached records (a shield was set since they were made: R-SHIELD-2); returns how many."""
+        return sum(self._db().execute("DELETE FROM cached_records WHERE child_key = ?", (k,)).rowcount
+                   for k in child_keys)
 
     def purge_expired(self) -> int:
         """Delete expired rows; returns how many went."""

@@ -14,7 +14,10 @@ token works on its own thread, the cache on its own thread, and the chain
 itself on a small "session" thread that only waits. Records the user opened
 stay in the encrypted cache until they expire, so that when the directory
 cannot be reached a recent one can still be read, marked as an offline copy
-(R-LOCAL-2).
+(R-LOCAL-2). The copies are checked against shields set since they were made
+(``app.copy_check``, issue 13 §3.2): one the directory now restricts is
+dropped, and one whose shield state is unknown since it was made is read only
+as a shielded record would be shown (R-SHIELD-2/4).
 """
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from . import audit_memory, wire
+from . import audit_memory, copy_check, wire
 from .audit import Checkpoint, fingerprint
 from .audit_memory import AuditAlarm, Memory
 from .directory.engine import SignedIn
@@ -69,6 +72,7 @@ class Session:
     idle_s: float | None = None
     max_s: float | None = None
     signed_at: float = field(default_factory=time.monotonic)
+    copies: copy_check.CopyChecker | None = field(default=None, repr=False)  # offline copies vs shields (R-SHIELD-2)
 
     def viewer(self, on_behalf_of: Colleague | None = None) -> Viewer:
         return Viewer(self.user, on_behalf_of, self.directory_session)
@@ -90,10 +94,22 @@ class OutboxAccess:
 
 @dataclass(frozen=True)
 class OfflineCopy:
-    """A record from the encrypted cache, read while the directory cannot be reached."""
+    """A record from the encrypted cache, read while the directory cannot be reached. ``unconfirmed``: no check
+    since the copy was made said it is still not shielded, so ``view`` is only what a shielded record shows
+    (R-SHIELD-2/4, issue 13 §3.2)."""
 
     view: RecordView
     fetched_at: float
+    unconfirmed: bool = False
+
+
+def _offline_copy(view: RecordView, fetched_at: float, cache: LocalCache) -> OfflineCopy:
+    """A cached record as it may be read offline: in full only if a check since it was made said no shield now
+    restricts it, otherwise only what a shielded record shows (R-SHIELD-2/4, issue 13 §3.2). Every way of
+    reading a copy (open by id, Recently opened) goes through here."""
+    if view.shield_applied or copy_check.confirmed(fetched_at, copy_check.checked_at(cache)):
+        return OfflineCopy(view, fetched_at)
+    return OfflineCopy(copy_check.as_restricted(view), fetched_at, unconfirmed=True)
 
 
 class SessionManager:
@@ -112,6 +128,7 @@ class SessionManager:
         self.on_session_ended: Callable[[], None] | None = None
         self.outbox_retry_s = 15.0
         self._outboxes: weakref.WeakSet[Outbox] = weakref.WeakSet()  # open ones, stopped at close
+        self.copy_check_s = copy_check.EVERY_S  # how often offline copies are checked against shields while online
 
     # -- public, all return futures -------------------------------------------
     def sign_in(self, username: str, password: str, serial: str, pin: str) -> Future[Session]:
@@ -143,8 +160,11 @@ class SessionManager:
         return self._cache_thread.submit(cache.put_record, view.directory_id, payload, ttl=self.cache_ttl_s)
 
     def recall(self, session: Session, directory_id: str) -> Future[OfflineCopy | None]:
-        """The cached copy of a record this user opened, if it has not expired."""
+        """The cached copy of a record this user opened, if it has not expired. Asked for because the directory
+        could not be reached: the copies' checker is told, so it checks again as soon as the directory answers."""
         cache = session.cache
+        if session.copies is not None:
+            session.copies.kick()
 
         def read() -> OfflineCopy | None:
             if cache is None or session.locked:
@@ -154,9 +174,10 @@ class SessionManager:
                 return None
             payload, fetched_at = entry
             try:
-                return OfflineCopy(wire.decode(RecordView, json.loads(payload)), fetched_at)
+                view = wire.decode(RecordView, json.loads(payload))
             except (ValueError, wire.WireError):
                 return None
+            return _offline_copy(view, fetched_at, cache)
         return self._cache_thread.submit(read)
 
     def search(self, session: Session, viewer: Viewer, criteria: Criteria, reason: Reason) -> Future[Outcome]:
@@ -180,7 +201,7 @@ class SessionManager:
             out = []
             for _key, payload, fetched_at in cache.recent_records(limit):
                 try:
-                    out.append(OfflineCopy(wire.decode(RecordView, json.loads(payload)), fetched_at))
+                    out.append(_offline_copy(wire.decode(RecordView, json.loads(payload)), fetched_at, cache))
                 except (ValueError, wire.WireError):
                     continue
             return out
@@ -290,6 +311,7 @@ class SessionManager:
         try:
             session.cache = self._open_cache(session)
             self._open_outbox(session)
+            self._open_copy_checker(session)
         except BaseException:
             self._quietly(self.tokens.logout(serial))
             self._quietly(self.directory.sign_out(signed))
@@ -389,6 +411,7 @@ class SessionManager:
             session.cache = self._open_cache(session)
             session.locked = False
             self._open_outbox(session)
+            self._open_copy_checker(session)
         except BaseException:
             self._quietly(self.tokens.logout(serial))
             raise
@@ -409,7 +432,18 @@ class SessionManager:
         self._outboxes.add(session.outbox)
         session.outbox.kick()
 
+    def _open_copy_checker(self, session: Session) -> None:
+        """Issue 13 §3.2 (R-SHIELD-2): the offline copies are checked against shields now, every ``copy_check_s``
+        while the directory answers, and as soon as it answers again after an outage."""
+        session.copies = copy_check.CopyChecker(
+            self.directory, session.cache, self._cache_thread,
+            lambda: None if session.locked or session.cache is None else session.viewer(),
+            every_s=self.copy_check_s, retry_s=self.outbox_retry_s)
+
     def _close_cache(self, session: Session) -> None:
+        copies, session.copies = session.copies, None
+        if copies is not None:
+            copies.close()
         outbox, session.outbox = session.outbox, None
         if outbox is not None:
             outbox.close()  # kept items stay in the cache file, sent at the next sign-in or unlock

@@ -552,7 +552,7 @@ class MainWindow(QMainWindow):
             return
         self._end()
         when = datetime.fromtimestamp(copy.fetched_at).strftime("%d %b %Y %H:%M")
-        self.record.show_record(copy.view, acting_for(colleague), offline_from=when)
+        self.record.show_record(copy.view, acting_for(colleague), offline_from=when, unconfirmed=copy.unconfirmed)
         self.connection.check()
 
     def show_status(self) -> None:

@@ -22,6 +22,9 @@ from app.model import Involvement, RecordView, Role, WithheldInvolvement
 
 SHIELD_TEXT = ("This record is shielded. Only the child's name, date of birth, gender and directory id "
                "are shown. Contact your LA management team if you need to reach the services involved.")
+UNCONFIRMED_TEXT = ("Shown as a shielded record would be: the directory has not confirmed since this copy was made "
+                    "that the record is still not shielded, so its address, carers and services are not shown. They "
+                    "show again when the directory answers.")
 HOUSEHOLD_TEXT = ("The family's address and the parents' and carers' details are not shown on this record for now: "
                   "the LA team is reviewing it. To reach the family, contact the child's LA team.")
 OVERRIDE_TEXT = ("Shown in full under a child-protection override (R-SHIELD-6). The override is recorded and "
@@ -208,9 +211,12 @@ class RecordPane(QWidget):
         self.clear()
         self.browser.setPlaceholderText("Opening the record…")
 
-    def show_record(self, view: RecordView, acting_for: str = "", offline_from: str = "") -> None:
+    def show_record(self, view: RecordView, acting_for: str = "", offline_from: str = "",
+                    unconfirmed: bool = False) -> None:
         """``acting_for``: "for Dr … (organisation)" when a mediating user opened it; ``offline_from``:
-        when the copy shown came from the encrypted cache because the directory could not be reached."""
+        when the copy shown came from the encrypted cache because the directory could not be reached;
+        ``unconfirmed``: that copy is shown as a shielded record would be, its shield state unknown since it was
+        made (issue 13 §3.2)."""
         self.clear()
         lines = []
         if offline_from:
@@ -224,6 +230,9 @@ class RecordPane(QWidget):
         self.view = view
         if view.override:
             self.banner.setText(OVERRIDE_TEXT)
+            self.banner.show()
+        elif unconfirmed:  # R-SHIELD-2/4: say why the copy shows so little
+            self.banner.setText(UNCONFIRMED_TEXT)
             self.banner.show()
         elif view.household_withheld:  # R-SHIELD-1/2: a sibling a shield in the household holds
             self.banner.setText(HOUSEHOLD_TEXT)

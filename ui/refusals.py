@@ -27,6 +27,7 @@ FIELD_NAMES = {
     "involvement_id": "service", "request_id": "request",
     "how": "how you passed it on",  # shields branch: brokered contact (R-SENS-4)
     "siblings": "brothers and sisters",  # shields branch: a shield reaches the household (R-SHIELD-1/2)
+    "directory_ids": "offline copies",  # shields branch: offline copies checked against shields (R-SHIELD-2)
     # own involvements (issue 8 items 1, 2, 5)
     "service": "service", "keep_contact": "how long to keep the contact details",
     "lead_professional": "lead professional", "version": "version", "notice_id": "notice",

@@ -306,6 +306,22 @@ def test_the_la_team_shielding_a_child_sees_the_siblings_and_none_is_ticked(qtbo
     assert sent[0].siblings == ("222 222 2222",)
 
 
+def test_an_unconfirmed_offline_copy_says_why_it_shows_so_little(qtbot):
+    """Issue 13 §3.2 (R-SHIELD-2/4): an offline copy whose shield state is unknown since it was made is shown as a
+    shielded record would be, and the record says why, in words."""
+    from app.copy_check import as_restricted
+    from ui.record_view import UNCONFIRMED_TEXT, RecordPane
+    pane = RecordPane(Role.PRACTITIONER)
+    qtbot.addWidget(pane)
+    pane.show()
+    pane.show_record(as_restricted(record()), offline_from="21 Nov 2026 09:10", unconfirmed=True)
+    assert pane.banner.isVisible() and pane.banner.text() == UNCONFIRMED_TEXT
+    assert pane.header.text().startswith("Offline copy from 21 Nov 2026 09:10")
+    text = pane.browser.toPlainText()
+    assert "Poppy Smith" in text and "1 Hidden Row" not in text and "Gateshead" not in text
+    assert not any(b.isVisible() for b in pane.buttons.values())  # an offline copy changes nothing
+
+
 def test_a_held_siblings_record_says_the_family_address_is_withheld(qtbot):
     """Issue 13 §3.1: a record the household's shield holds says why its address and carers are missing."""
     from dataclasses import replace

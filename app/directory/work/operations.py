@@ -95,6 +95,11 @@ OVERRIDE_SHIELD: Operation[t.ShieldOverride, RecordView] = _op(
     "A child-protection user sees a shielded record in full once; the LA team is alerted (R-SHIELD-6).",
     rerun_on_replay=True)
 
+# -- offline copies (R-SHIELD-2/4, R-LOCAL-2) ------------------------------------------------------------
+CHECK_COPIES: Operation[t.HeldCopies, t.CopiesChecked] = _op(
+    "check_copies", t.HeldCopies, t.CopiesChecked, False, "copies.check",
+    "Which of the offline copies a client holds it must drop: shielded since, or gone (issue 13 §3.2).")
+
 # -- brokered contact (R-SENS-4) --------------------------------------------------------------------
 REQUEST_CONTACT: Operation[t.ContactRequest, t.ContactRequestState] = _op(
     "request_contact", t.ContactRequest, t.ContactRequestState, True, "contact.request",

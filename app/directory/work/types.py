@@ -232,6 +232,22 @@ class ShieldOverride:
     warning_seen: bool
 
 
+# -- offline copies (R-SHIELD-2/4, R-LOCAL-2, issue 13 §3.2) --------------------------------------------
+@dataclass(frozen=True)
+class HeldCopies:
+    """The directory ids of the records a client keeps in its encrypted cache as offline copies."""
+
+    directory_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CopiesChecked:
+    """Of the copies a client said it holds, those it must drop now: the view would be restricted today (a shield
+    set since, or one in the household), or the child left the live directory."""
+
+    drop: tuple[str, ...] = ()
+
+
 # -- brokered contact (R-SENS-4) --------------------------------------------------------------------
 class ContactStatus(str, enum.Enum):
     WAITING = "waiting"
