@@ -193,6 +193,14 @@ MIGRATIONS: tuple[tuple[str, tuple[str | Callable[[Any], None], ...]], ...] = (
         "CREATE TABLE closure_records (la_code TEXT PRIMARY KEY, register TEXT NOT NULL, checklist TEXT NOT NULL, "
         "version INTEGER NOT NULL, changed_by TEXT NOT NULL, changed_where TEXT NOT NULL, changed_at TEXT NOT NULL)",
     )),
+    # R-SHIELD-1/2 (issue 13 §3.1): the LA team's decision that a shielded child's sibling needs no shield of its
+    # own, for that shield as set (app.siblings); until then the household's shared details are withheld. Placed
+    # before search-name-forms, whose re-index reads it, so a directory lacking both gains them in that order.
+    ("shields-sibling-decisions", (
+        "CREATE TABLE sibling_decisions (sibling_id INTEGER NOT NULL, shielded_id INTEGER NOT NULL, "
+        "shield_set_at TEXT NOT NULL, decision TEXT NOT NULL, decided_by TEXT NOT NULL, decided_at TEXT NOT NULL, "
+        "PRIMARY KEY (sibling_id, shielded_id)) WITHOUT ROWID",
+        "CREATE INDEX sibling_decisions_shielded ON sibling_decisions(shielded_id)")),
     # Issue 14 §3.8 (R-SEARCH-4): multi-word parts of hyphenated family names, and two-letter names found
     # through one error, in the index of a directory built before.
     ("search-name-forms", (search_index.index_name_forms,)),
@@ -220,13 +228,6 @@ MIGRATIONS: tuple[tuple[str, tuple[str | Callable[[Any], None], ...]], ...] = (
         "ALTER TABLE users ADD COLUMN created_by TEXT")),
     # R-SENS-4 (issue 13 §3.3): how the LA team passed a contact request on (a code: signpost, phone, email)
     ("shields-contact-passed-on-by", ("ALTER TABLE contact_requests ADD COLUMN passed_on_by TEXT",)),
-    # R-SHIELD-1/2 (issue 13 §3.1): the LA team's decision that a shielded child's sibling needs no shield of its
-    # own, for that shield as set (app.siblings); until then the household's shared details are withheld
-    ("shields-sibling-decisions", (
-        "CREATE TABLE sibling_decisions (sibling_id INTEGER NOT NULL, shielded_id INTEGER NOT NULL, "
-        "shield_set_at TEXT NOT NULL, decision TEXT NOT NULL, decided_by TEXT NOT NULL, decided_at TEXT NOT NULL, "
-        "PRIMARY KEY (sibling_id, shielded_id)) WITHOUT ROWID",
-        "CREATE INDEX sibling_decisions_shielded ON sibling_decisions(shielded_id)")),
 )
 
 

@@ -39,3 +39,17 @@ def test_a_fresh_directory_has_every_migration(tmp_path):
         assert names == {name for name, _ in schema.MIGRATIONS}
     finally:
         c.close()
+
+
+def test_a_directory_from_before_every_migration_with_a_shielded_household_migrates(conn):
+    """Each migration runs on a directory that has none of them, in order: the search re-index of
+    ``search-name-forms`` reads the sibling decisions (issue 13 §3.1), so that table exists by then; and the
+    re-indexed sister of a shielded child gets no postcode (R-SHIELD-5)."""
+    conn.execute("INSERT INTO households VALUES (1, '1 Test Row', '', 'Testbury', 'NE1 4XY', 'NBR')")
+    for cid, given, shielded in ((1, "Imogen", "2026-01-01"), (2, "Tamsin", None)):
+        conn.execute("INSERT INTO children (id, directory_id, given_names, family_name, dob, gender, household_id, "
+                     "la_code, shielded_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                     (cid, 1000000000 + cid, given, "Van Hulle-Van den Brande", 736000 + cid, "F", 1, "NBR", shielded))
+    applied = schema.migrate(conn)
+    assert applied == [name for name, _ in schema.MIGRATIONS]
+    assert {pc for (pc,) in conn.execute("SELECT postcode FROM search_names WHERE child_id = 2")} == {None}
