@@ -441,7 +441,8 @@ class _Search:
         """R-SHIELD-5, checked against the record as it is now, whenever its shield was set; a held sibling is
         never found by a postcode (``app.siblings``)."""
         ids = list(self.best)
-        shielded, held = set(), set()
+        shielded: set[int] = set()
+        held: set[int] = set()
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
             marks = ",".join("?" * len(chunk))

@@ -435,8 +435,10 @@ class SessionManager:
     def _open_copy_checker(self, session: Session) -> None:
         """Issue 13 §3.2 (R-SHIELD-2): the offline copies are checked against shields now, every ``copy_check_s``
         while the directory answers, and as soon as it answers again after an outage."""
+        cache = session.cache
+        assert cache is not None  # opened just before
         session.copies = copy_check.CopyChecker(
-            self.directory, session.cache, self._cache_thread,
+            self.directory, cache, self._cache_thread,
             lambda: None if session.locked or session.cache is None else session.viewer(),
             every_s=self.copy_check_s, retry_s=self.outbox_retry_s)
 

@@ -76,7 +76,7 @@ def tell_others(d, viewer: Viewer, req: t.NewInvolvement, child_id: int, la: str
         (by, t.OtherPractitioner(who, role, org, "" if archived else phone, "" if archived else email))
         for service, who, role, org, phone, email, archived, by, _ in rows
         if not ServiceType(service).sensitive and by != me]
-    first = {}
+    first: dict[str, t.OtherPractitioner] = {}
     for by, line in shown:
         first.setdefault(by, line)
     named = tuple(first[u] for u in told if u in first)

@@ -24,6 +24,7 @@ overridden by child protection (R-SHIELD-1..6).
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import NoReturn
 
 from ... import directory_id as ids
 from ... import records, search_index, siblings
@@ -55,7 +56,7 @@ def _set_on(shielded_at: str) -> date:
     return datetime.fromisoformat(shielded_at[:10]).date() if shielded_at else date.min
 
 
-def _refuse(d, viewer: Viewer, reason, action: str, why: str, code: str, field: str = ""):
+def _refuse(d, viewer: Viewer, reason, action: str, why: str, code: str, field: str = "") -> NoReturn:
     d.audit_refusal(viewer, reason, action, why)
     exc = AccessRefused(code, field) if field else AccessRefused(code)
     exc.audited = True  # type: ignore[attr-defined]
