@@ -441,7 +441,8 @@ def test_a_held_siblings_index_rows_carry_no_postcode(d, family):
 
     def postcodes(did):
         return {pc for (pc,) in d.conn.execute("SELECT s.postcode FROM search_names s JOIN children c ON "
-                                               "c.id = s.child_id WHERE c.directory_id = ?", (directory_id.parse(did),))}
+                                               "c.id = s.child_id WHERE c.directory_id = ?",
+                                               (directory_id.parse(did),))}
     assert postcodes(tamsin) == {"NE3 5PL"}
     _shield(d, "alex.practitioner", imogen)
     assert postcodes(imogen) == postcodes(tamsin) == postcodes(kit) == {None}
