@@ -441,12 +441,12 @@ def test_the_answer_names_exactly_who_the_directory_told(directory, child, alex,
     """Issue 14 §1.5: ``Recorded.told`` is the practitioners the directory notified, named as the record shows them;
     one told whose only involvement is sensitive is counted, never named (R-SENS-3); a practitioner who is not a
     directory user is listed to contact but was not told."""
-    record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation="Northbridge CSC",
+    record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation=CSC,
                                role="Social worker", phone="0191 555 0202", email="sam@csc.example"))
     _other_user_involvement(directory, child, "lee.lapsed", ServiceType.CAMHS, "Ashcombe CAMHS")
     _other_user_involvement(directory, child, "not-a-user", ServiceType.YOUTH_SERVICE, "Northbridge Youth")
     got = record(directory, alex, new(child))
-    sam_line = t.OtherPractitioner("Sam Okoro", "Social worker", "Northbridge CSC", "0191 555 0202", "sam@csc.example")
+    sam_line = t.OtherPractitioner("Sam Okoro", "Social worker", CSC, "0191 555 0202", "sam@csc.example")
     assert got.told == (sam_line,) and got.told_unnamed == 1
     assert sam_line in got.others and "Ashcombe CAMHS" not in repr(got)  # R-SENS-3
     assert {n.kind for n in inbox(directory, sam)} == {t.NoticeKind.ALSO_WORKING}
@@ -460,7 +460,7 @@ def test_nobody_told_is_said_as_nobody(directory, child, alex):
 
 
 def test_a_sensitive_involvement_tells_and_names_no_one(directory, child, alex, sam):
-    record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation="Northbridge CSC"))
+    record(directory, sam, new(child, service=ServiceType.SOCIAL_CARE, organisation=CSC))
     got = record(directory, alex, sensitive(child, consent=t.Consent(ConsentBy.CHILD, TODAY)))
     assert got.told == () and got.told_unnamed == 0 and inbox(directory, sam) == ()
 
@@ -470,6 +470,6 @@ def test_on_a_shielded_child_those_told_are_counted_not_named(directory, alex, s
     did = add_child(directory, "Perpetua", "Ashgrove", DOB, shielded=True)
     for who in (alex, sam):
         found(directory, who, did)
-    record(directory, sam, new(did, service=ServiceType.SOCIAL_CARE, organisation="Northbridge CSC"))
+    record(directory, sam, new(did, service=ServiceType.SOCIAL_CARE, organisation=CSC))
     got = record(directory, alex, new(did))
     assert got.told == () and got.told_unnamed == 1 and got.others == ()

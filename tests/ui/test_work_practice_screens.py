@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.directory import AccessRefused
 from app.directory.work import types as t
+from app.directory.work.register import ROLE_TITLES
 from app.model import (
     Address,
     Gender,
@@ -263,9 +264,8 @@ def test_after_recording_the_record_says_exactly_who_was_told(qtbot, window, ans
         d.with_consent.setChecked(True)
         d.consent_by.setCurrentIndex(1)
         d.consent_on.setText("20/11/2026")
-    for edit, text in ((d.organisation, answer.involvement.organisation), (d.role, "Worker"),
-                       (d.phone, "0191 555 0100")):
-        edit.setText(text)
+    d.role.setCurrentIndex(d.role.findText(ROLE_TITLES[answer.involvement.service][0]))  # R-REC-5: listed titles
+    d.phone.setText("0191 555 0100")
     qtbot.mouseClick(d.ok, Qt.LeftButton)
     qtbot.waitUntil(lambda: main.record.note.isVisible())
     assert main.record.note.text().startswith(says)
