@@ -183,3 +183,93 @@ def test_a_plain_http_directory_address_stops_the_app_with_what_to_write(qtbot, 
         assert app.service is None and app.tokens is None and not paths.training_directory.exists()
     finally:
         app.shutdown()
+def test_an_offline_copy_follows_a_shield_another_user_sets_meanwhile(qtbot, make_app, training_tokens, tmp_path):
+    """Issue 13 §3.2 (R-SHIELD-2/4, R-LOCAL-2), the offline path in the real window, its real cache file and the
+    service over HTTPS: a copy not confirmed since it was made opens offline only as a shielded record would,
+    saying why; once the directory has answered a check it opens in full; a shield another user sets meanwhile
+    drops it, so offline there is no copy to open at all."""
+    from app import directory_id
+    from app.directory.remote import RemoteDirectory
+    from app.directory.work import operations as ops
+    from app.directory.work import types as t
+    from app.model import AccessReason, Reason
+    from app.search import Criteria
+    from app.server import create_app
+    from app.server import tls as service_tls
+    from tests.contract.conftest import token_for
+    from tests.contract.test_directory_contract import viewer
+    from ui.record_view import UNCONFIRMED_TEXT
+    db, key, _, _ = training_tokens
+    served = tmp_path / "service" / "directory.db"
+    served.parent.mkdir()
+    copy_directory(db, served)
+    probe = Directory.open(served, key, clock=lambda: TODAY)
+    did, family, dob, postcode = probe.conn.execute(
+        "SELECT c.directory_id, c.family_name, c.dob, h.postcode FROM children c JOIN households h "
+        "ON h.id = c.household_id WHERE c.shielded_at IS NULL AND c.la_code = 'NBR' ORDER BY c.id LIMIT 1").fetchone()
+    token_for("sam.cp").enrol(probe, "sam.cp")  # another user, at another workstation
+    probe.close()
+    did, dob = directory_id.fmt(did), date.fromordinal(dob)
+    material = service_tls.ensure(tmp_path / "tls")
+    application = create_app(lambda: Directory.open(served, key, clock=lambda: TODAY))
+    port = _free_port()
+    listener = Listener(application, port, material).start()
+    url = f"https://127.0.0.1:{port}"
+    elsewhere = RemoteDirectory(url, str(material.ca))
+    try:
+        app = make_app(settings=Settings(directory_url=url, ca_bundle=str(material.ca)))
+        qtbot.waitUntil(lambda: app.sessions is not None, timeout=20000)
+        app.sessions.outbox_retry_s = 0.3  # an outage's end is noticed within 0.3 s
+        app.sessions.copy_check_s = 3600.0  # checks only at sign-in and when the directory answers again
+        sign_in(qtbot, app)
+        qtbot.waitUntil(lambda: app.main is not None and app.main.isVisible(), timeout=20000)
+        main, session = app.main, app.session
+        qtbot.waitUntil(lambda: session.copies is not None and session.copies.checks >= 1, timeout=20000)
+
+        def open_record(live: bool = True) -> None:
+            if live:
+                search(qtbot, main, family_name=family, dob=f"{dob:%d/%m/%Y}")
+                qtbot.waitUntil(lambda: main.results.rowCount() >= 1, timeout=10000)
+                main.table.selectRow(next(r for r in range(main.results.rowCount())
+                                          if main.results.hit(r).directory_id == did))
+            main.record.clear()
+            qtbot.keyClick(main.table, Qt.Key_Return)
+
+        open_record()
+        qtbot.waitUntil(lambda: postcode in main.record.browser.toPlainText(), timeout=10000)
+        kept = lambda: app.sessions._cache_thread.submit(session.cache.get_record, did).result(10)  # noqa: E731
+        qtbot.waitUntil(lambda: kept() is not None, timeout=10000)  # the copy is in the cache file (its thread)
+
+        listener.stop()  # nothing has confirmed the copy since it was made
+        open_record(live=False)
+        qtbot.waitUntil(lambda: main.record.header.text().startswith("Offline copy from"), timeout=20000)
+        assert main.record.banner.text() == UNCONFIRMED_TEXT and main.record.banner.isVisible()
+        text = main.record.browser.toPlainText()
+        assert family in text and postcode not in text
+
+        checks = session.copies.checks
+        listener = Listener(application, port, material).start()  # back: the copies are checked at once
+        qtbot.waitUntil(lambda: session.copies.checks > checks, timeout=20000)
+        listener.stop()
+        open_record(live=False)
+        qtbot.waitUntil(lambda: main.record.header.text().startswith("Offline copy from")
+                        and postcode in main.record.browser.toPlainText(), timeout=20000)
+        assert not main.record.banner.isVisible()  # confirmed since it was made: in full
+
+        session.copies.every_s = 0.3  # from now on, checked every 0.3 s while the directory answers
+        listener = Listener(application, port, material).start()
+        sam = viewer(elsewhere, "sam.cp")
+        reason = Reason(AccessReason.PROVIDING_SERVICE)
+        assert [h.directory_id for h in elsewhere.search(sam, Criteria(directory_id=did), reason).result(30).hits]
+        assert elsewhere.perform(ops.REQUEST_SHIELD, sam, t.ShieldRequest(did, t.ShieldGround.DOMESTIC_ABUSE,
+                                                                          reason)).result(30)
+        checks = session.copies.checks
+        qtbot.waitUntil(lambda: session.copies.checks >= checks + 2, timeout=20000)  # one sent after the shield
+        listener.stop()
+        open_record(live=False)
+        qtbot.waitUntil(lambda: "has no offline copy on this workstation" in main.form.message.text(), timeout=20000)
+        assert postcode not in main.record.browser.toPlainText()
+    finally:
+        elsewhere.close()
+        listener.stop() if listener.thread.is_alive() else None
+        application.state.shutdown()
