@@ -128,6 +128,7 @@ class SessionManager:
         self.on_session_ended: Callable[[], None] | None = None
         self.outbox_retry_s = 15.0
         self._outboxes: weakref.WeakSet[Outbox] = weakref.WeakSet()  # open ones, stopped at close
+        self._checkers: weakref.WeakSet[copy_check.CopyChecker] = weakref.WeakSet()  # likewise
         self.copy_check_s = copy_check.EVERY_S  # how often offline copies are checked against shields while online
 
     # -- public, all return futures -------------------------------------------
@@ -274,6 +275,8 @@ class SessionManager:
             log.warning("session work still running at close: %s", exc)
         for outbox in list(self._outboxes):
             outbox.close()
+        for checker in list(self._checkers):
+            checker.close()
         self._executor.shutdown(wait=True)
         self._cache_thread.shutdown(wait=True)
 
@@ -441,6 +444,7 @@ class SessionManager:
             self.directory, cache, self._cache_thread,
             lambda: None if session.locked or session.cache is None else session.viewer(),
             every_s=self.copy_check_s, retry_s=self.outbox_retry_s)
+        self._checkers.add(session.copies)
 
     def _close_cache(self, session: Session) -> None:
         copies, session.copies = session.copies, None

@@ -32,7 +32,7 @@ from app.session import SessionManager
 from tests.conftest import PASSWORD, TODAY
 from tests.contract.conftest import token_for
 from tests.contract.test_directory_contract import viewer as remote_viewer
-from tests.ui.test_remote_flow import Listener, _free_port
+from tests.ui.service import Listener, free_port
 
 REASON = Reason(AccessReason.PROVIDING_SERVICE)
 
@@ -60,7 +60,7 @@ def desk(softhsm, service, alice, directory_copy, tmp_path):
         d.close()
     material = service_tls.ensure(tmp_path / "tls")
     application = create_app(lambda: Directory.open(path, key, clock=lambda: TODAY))
-    port = _free_port()
+    port = free_port()
     state = {"listener": Listener(application, port, material).start()}
     remote = RemoteDirectory(f"https://127.0.0.1:{port}", str(material.ca))
     store = SecureKeyStore(service=f"signpost-test-{uuid.uuid4().hex[:8]}")

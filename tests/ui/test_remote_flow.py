@@ -212,7 +212,7 @@ def test_an_offline_copy_follows_a_shield_another_user_sets_meanwhile(qtbot, mak
     did, dob = directory_id.fmt(did), date.fromordinal(dob)
     material = service_tls.ensure(tmp_path / "tls")
     application = create_app(lambda: Directory.open(served, key, clock=lambda: TODAY))
-    port = _free_port()
+    port = free_port()
     listener = Listener(application, port, material).start()
     url = f"https://127.0.0.1:{port}"
     elsewhere = RemoteDirectory(url, str(material.ca))
