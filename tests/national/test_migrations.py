@@ -1,0 +1,142 @@
+"""The national directory's schema: versioned migrations, applied in order, once, each whole or not at all, from
+an empty database and from the version before (issue 16 §2)."""
+from __future__ import annotations
+
+import threading
+
+import psycopg
+import pytest
+
+from app import db, schema
+from app.national import load, migrate, roles
+from app.national.migrate import Migration, MigrationError
+
+from .rows import one_of_each
+
+
+def _tables_and_columns(conn) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for table, column in conn.execute("SELECT table_name, column_name FROM information_schema.columns "
+                                      "WHERE table_schema = 'public'"):
+        out.setdefault(table, set()).add(column)
+    return out
+
+
+def _fingerprint(conn) -> dict[str, tuple]:
+    """Every table's rows, in a canonical order, as text: what a migration must keep."""
+    out = {}
+    for (table,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                                 "AND tablename != 'schema_migrations'").fetchall():
+        rows = conn.execute(f'SELECT t::text FROM "{table}" t ORDER BY 1').fetchall()
+        out[table] = tuple(r[0] for r in rows)
+    return out
+
+
+def test_an_empty_database_gets_every_migration_in_order_each_recorded_once(empty_database):
+    cluster, name = empty_database
+    with psycopg.connect(cluster.dsn(name), autocommit=True) as conn:
+        assert migrate.version(conn) == 0
+        done = migrate.migrate(conn)
+        assert done == [m.label for m in migrate.migrations()]
+        assert migrate.migrate(conn) == []  # nothing twice
+        rows = conn.execute("SELECT version, name, checksum FROM schema_migrations ORDER BY version").fetchall()
+        assert rows == [(m.version, m.name, m.checksum) for m in migrate.migrations()]
+        owners = {o for (o,) in conn.execute("SELECT tableowner FROM pg_tables WHERE schemaname = 'public'")}
+        assert owners == {roles.OWNER}  # whoever connects, the owner role owns the schema
+
+
+def test_every_table_and_column_of_the_embedded_directory_is_in_the_national_schema(database):
+    """The embedded directory's schema (app/schema.py: base tables and every migration) has a home on PostgreSQL:
+    a migration added there without one here fails this test, so the two never drift apart."""
+    embedded = db.open_encrypted(":memory:", db.new_key())
+    schema.create_tables(embedded)
+    wanted = {t: {r[1] for r in embedded.execute(f"PRAGMA table_info({t})")}
+              for (t,) in embedded.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    embedded.close()
+    cluster, name = database
+    with psycopg.connect(cluster.dsn(name)) as conn:
+        have = _tables_and_columns(conn)
+    missing = {t: sorted(cols - have.get(t, set())) for t, cols in wanted.items() if cols - have.get(t, set())}
+    assert missing == {}
+    # what lives in one process's memory today has its tables too (issue 16 §2)
+    assert {"sessions", "session_grants", "challenges", "search_events", "address_calls", "audit_head"} <= set(have)
+
+
+def test_the_last_migration_keeps_a_loaded_directory_as_it_was(empty_database, small_directory):
+    """From the previous version: all but the last migration, a training directory loaded and a row in every
+    table the directory has at that version, then the last migration: every row is still there, unchanged."""
+    cluster, name = empty_database
+    last = migrate.migrations()[-1]
+    with psycopg.connect(cluster.dsn(name), autocommit=True) as conn:
+        migrate.migrate(conn, upto=last.version - 1)
+        assert migrate.version(conn) == last.version - 1
+    path, key = small_directory
+    shipped = migrate.migrations()
+    with pytest.MonkeyPatch.context() as mp:  # the loader wants the newest version; here it is one short
+        mp.setattr(migrate, "migrations", lambda: shipped[:-1])
+        loaded = load.load(path, key, cluster.dsn(name))
+    assert loaded.children > 0
+    with psycopg.connect(cluster.dsn(name), autocommit=True) as conn:
+        with conn.transaction():
+            one_of_each(conn)
+        empty = [t for t, rows in _fingerprint(conn).items() if not rows]
+        assert empty == [], "give these tables a row in one_of_each (tests/national/rows.py)"
+        before = _fingerprint(conn)
+        assert migrate.migrate(conn) == [last.label]
+        after = _fingerprint(conn)
+    assert {t: rows for t, rows in after.items() if t in before} == before
+    assert sum(len(rows) for rows in before.values()) > 10_000
+
+
+def test_a_failed_migration_changes_nothing_and_is_not_recorded(database, monkeypatch):
+    cluster, name = database
+    shipped = migrate.migrations()
+    broken = Migration(len(shipped) + 1, "broken", "CREATE TABLE half_made (n integer);\nSELECT no_such_function();")
+    monkeypatch.setattr(migrate, "migrations", lambda: (*shipped, broken))
+    with psycopg.connect(cluster.dsn(name), autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.UndefinedFunction):
+            migrate.migrate(conn)
+        assert migrate.version(conn) == len(shipped)
+        assert conn.execute("SELECT to_regclass('half_made')").fetchone()[0] is None
+
+
+def test_a_migration_edited_after_it_was_applied_is_refused(database, monkeypatch):
+    cluster, name = database
+    shipped = list(migrate.migrations())
+    edited = Migration(shipped[1].version, shipped[1].name, shipped[1].text + "\n-- edited\n")
+    monkeypatch.setattr(migrate, "migrations", lambda: (shipped[0], edited, *shipped[2:]))
+    with psycopg.connect(cluster.dsn(name), autocommit=True) as conn, pytest.raises(MigrationError) as refused:
+        migrate.migrate(conn)
+    assert f"{edited.label} was changed after it was applied" in str(refused.value)
+
+
+def test_a_database_from_a_newer_version_is_refused(database, monkeypatch):
+    cluster, name = database
+    shipped = migrate.migrations()
+    monkeypatch.setattr(migrate, "migrations", lambda: shipped[:-1])
+    with psycopg.connect(cluster.dsn(name), autocommit=True) as conn, pytest.raises(MigrationError) as refused:
+        migrate.migrate(conn)
+    assert "set up by a newer version" in str(refused.value)
+
+
+def test_two_nodes_migrating_at_once_apply_each_migration_once(empty_database):
+    cluster, name = empty_database
+    results: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def node() -> None:
+        try:
+            with psycopg.connect(cluster.dsn(name), autocommit=True) as conn:
+                results.append(migrate.migrate(conn))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=node) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    assert sorted(results[0] + results[1]) == sorted(m.label for m in migrate.migrations())
+    with psycopg.connect(cluster.dsn(name)) as conn:
+        assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(migrate.migrations())
