@@ -82,13 +82,18 @@ def free_port() -> int:
 
 
 def make_root(parent: Path | None = None) -> Path:
-    """A private folder for clusters, owned by the account PostgreSQL runs as (0700)."""
-    root = Path(tempfile.mkdtemp(prefix="signpost-pg-", dir=parent))
+    """A new private folder for clusters, owned by the account PostgreSQL runs as (0700)."""
+    return private_folder(Path(tempfile.mkdtemp(prefix="signpost-pg-", dir=parent)))
+
+
+def private_folder(path: Path) -> Path:
+    """``path`` (made if missing) as a folder for clusters: owned by the account PostgreSQL runs as, 0700."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     owner = account()
     if owner is not None:
-        os.chown(root, owner.pw_uid, owner.pw_gid)
-    os.chmod(root, 0o700)
-    return root
+        os.chown(path, owner.pw_uid, owner.pw_gid)
+    os.chmod(path, 0o700)
+    return path
 
 
 @dataclass
@@ -247,3 +252,11 @@ class Cluster:
         self.stop("immediate")
         shutil.rmtree(self.data, ignore_errors=True)
         shutil.rmtree(self.socket_dir, ignore_errors=True)
+
+
+def multi_host_dsn(clusters: list[Cluster], dbname: str, user: str, **extra: str) -> str:
+    """One connection string naming every cluster: libpq tries them in turn and keeps the one that takes writes
+    (``target_session_attrs=read-write``), so a client finds a promoted standby by itself."""
+    parts = {"host": ",".join(str(c.socket_dir) for c in clusters), "port": ",".join(str(c.port) for c in clusters),
+             "dbname": dbname, "user": user, "target_session_attrs": "read-write", "connect_timeout": "2", **extra}
+    return " ".join(f"{k}={v}" for k, v in parts.items())

@@ -22,17 +22,9 @@ import psycopg
 
 from app import audit
 from app.national import roles
-from app.national.pgcluster import Cluster
+from app.national.pgcluster import Cluster, multi_host_dsn
 
 from .rows import a_child
-
-
-def multi_host_dsn(clusters: list[Cluster], name: str, user: str = roles.SERVICE) -> str:
-    """One connection string for every cluster: libpq tries them in turn and takes the one that takes writes."""
-    hosts = ",".join(str(c.socket_dir) for c in clusters)
-    ports = ",".join(str(c.port) for c in clusters)
-    return (f"host={hosts} port={ports} dbname={name} user={user} target_session_attrs=read-write "
-            "connect_timeout=2")
 
 
 @dataclass
@@ -146,7 +138,7 @@ def drill(primary: Cluster, standby: Cluster, name: str, writers: int = 4, load_
     """Write load, kill -9 of the primary, promotion of the standby, more load, then the checks."""
     report = DrillReport(writers)
     child = prepare_drill(primary, name)
-    dsn = multi_host_dsn([primary, standby], name)
+    dsn = multi_host_dsn([primary, standby], name, roles.SERVICE)
     acknowledged: dict[str, tuple] = {}
     lock = threading.Lock()
     stop = threading.Event()

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import psycopg
 
-from app.national import database
-from app.national.pgcluster import Cluster
+from app.national import database, roles
+from app.national.pgcluster import Cluster, multi_host_dsn
 
-from .drill import DrillReport, _check, drill, multi_host_dsn, prepare_drill
+from .drill import DrillReport, _check, drill, prepare_drill
 from .rows import an_involvement, append_audit
 
 
@@ -56,6 +56,6 @@ def test_the_drill_sees_a_lost_write_a_double_and_a_changed_entry(database):
 
 def test_the_connection_string_names_both_clusters_and_asks_for_the_one_that_takes_writes():
     primary, standby = Cluster(Path("/srv/pg"), "primary", port=5433), Cluster(Path("/srv/pg"), "standby", port=5434)
-    dsn = multi_host_dsn([primary, standby], "signpost")
+    dsn = multi_host_dsn([primary, standby], "signpost", roles.SERVICE)
     assert "host=/srv/pg/primary.sock,/srv/pg/standby.sock port=5433,5434 dbname=signpost" in dsn
     assert "user=signpost_service target_session_attrs=read-write" in dsn
