@@ -47,6 +47,15 @@ SERVE_PORT ?= 8443
 serve: $(STAMP)
 	@packaging/with-keyring.sh $(PY) -m app.server --port $(SERVE_PORT) $(SERVE_ARGS)
 
+# The national stack, cluster side (issue 16 §6): a PostgreSQL primary and its synchronous standby from Debian's
+# packages (as the unprivileged account signpost-pg when run as root), the database with its roles and
+# migrations, the training directory loaded, the audit-signing key on a SoftHSM token; Ctrl-C stops it. Data in
+# /var/lib/signpost/national as root, else ~/.local/share/signpost/national. Options: make serve-national
+# NATIONAL_ARGS="--children 100000 --data DIR". The two HTTPS service nodes on top are not built yet.
+.PHONY: serve-national
+serve-national: $(STAMP)
+	@$(PY) -m app.national.stack $(NATIONAL_ARGS)
+
 # Directory administration on the training directory, in make run's keyring:
 # make admin ARGS="audit verify" (or "limits", "unlock-account --user NAME", "enrol-token --user NAME").
 admin: $(STAMP)
