@@ -22,4 +22,17 @@ fi
 echo "Installing system packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# Debian's postgresql package makes and starts a "main" cluster on 5432 when it is installed, which Signpost
+# never uses (its tests and its national stack start their own, as an unprivileged account): so
+# postgresql-common goes in first, and its createcluster.conf is told not to, before the server is installed.
+if printf '%s\n' "${missing[@]}" | grep -Eq '^postgresql'; then  # the server, or what pulls it in
+    conf="${SIGNPOST_CREATECLUSTER_CONF:-/etc/postgresql-common/createcluster.conf}"
+    dpkg-query -W -f='${Status}' postgresql-common 2>/dev/null | grep -q "install ok installed" \
+        || apt-get install -y -qq --no-install-recommends postgresql-common >/dev/null
+    if grep -Eq '^[#[:space:]]*create_main_cluster[[:space:]]*=' "$conf"; then
+        sed -i -E 's/^[#[:space:]]*create_main_cluster[[:space:]]*=.*/create_main_cluster = false/' "$conf"
+    else
+        echo "create_main_cluster = false" >> "$conf"
+    fi
+fi
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
