@@ -54,6 +54,9 @@ def one_of_each(conn) -> None:
     conn.execute("INSERT INTO challenges VALUES (%s, %s)", (b"\x03" * 32, stamp))
     conn.execute("INSERT INTO search_events VALUES (%s, %s)", (user, stamp))
     conn.execute("INSERT INTO address_calls VALUES ('127.0.0.1', %s)", (stamp,))
+    if conn.execute("SELECT to_regclass('public.role_titles') IS NOT NULL").fetchone()[0]:  # from migration 0006
+        conn.execute("INSERT INTO role_titles (service, title, la_code, status, requested_by, requested_at) "
+                     "VALUES ('school_nurse', 'Nurse lead', %s, 'requested', %s, %s)", (la, user, stamp))
 
 
 def a_child(conn, directory_id: int = 9_000_000_017) -> int:

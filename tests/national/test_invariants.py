@@ -101,3 +101,17 @@ def test_an_idempotency_key_is_done_once_per_user_when_two_nodes_get_the_repeat_
     with _service(cluster, name) as conn:
         conn.execute(write, ("sam.cp",))  # the same key is another user's own
         assert conn.execute("SELECT count(*) FROM done_requests").fetchone()[0] == 2
+
+
+def test_two_nodes_cannot_both_add_an_organisation_to_an_las_register_in_different_case(database):
+    """R-REC-5, issue 14 §2.3: one entry per name per LA whatever its case (the embedded register's NOCASE), even
+    when two LA officers add it through two nodes at once."""
+    cluster, name = database
+    check = "SELECT count(*) FROM organisations WHERE la_code = 'NBR' AND lower(name) = lower(%s)"
+    write = "INSERT INTO organisations (name, la_code, status) VALUES (%s, 'NBR', 'listed')"
+    got = _race(cluster, name, check, write, ("Northbridge Youth Hub",), ("NORTHBRIDGE youth hub",))
+    assert isinstance(got, psycopg.errors.UniqueViolation)
+    with _service(cluster, name) as conn:
+        conn.execute("INSERT INTO organisations (name, la_code, status) VALUES ('Northbridge Youth Hub', 'STH', "
+                     "'listed')")  # another LA's register is its own
+        assert conn.execute("SELECT count(*) FROM organisations").fetchone()[0] == 2

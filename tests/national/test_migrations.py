@@ -6,12 +6,13 @@ import threading
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from app import db, schema
 from app.national import load, migrate, roles
 from app.national.migrate import Migration, MigrationError
 
-from .rows import one_of_each
+from .rows import a_child, a_user, one_of_each
 
 
 def _tables_and_columns(conn) -> dict[str, set[str]]:
@@ -22,12 +23,16 @@ def _tables_and_columns(conn) -> dict[str, set[str]]:
     return out
 
 
-def _fingerprint(conn) -> dict[str, tuple]:
-    """Every table's rows, in a canonical order, as text: what a migration must keep."""
+def _fingerprint(conn, columns: dict[str, set[str]] | None = None) -> dict[str, tuple]:
+    """Every table's rows (only ``columns``' tables and columns, if given), in a canonical order, as text: what a
+    migration must keep."""
     out = {}
-    for (table,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                                 "AND tablename != 'schema_migrations'").fetchall():
-        rows = conn.execute(f'SELECT t::text FROM "{table}" t ORDER BY 1').fetchall()
+    for table, cols in _tables_and_columns(conn).items():
+        if table == "schema_migrations" or (columns is not None and table not in columns):
+            continue
+        kept = sql.SQL(", ").join(map(sql.Identifier, sorted(columns[table] if columns is not None else cols)))
+        rows = conn.execute(sql.SQL("SELECT ROW({})::text FROM {} ORDER BY 1").format(
+            kept, sql.Identifier(table))).fetchall()
         out[table] = tuple(r[0] for r in rows)
     return out
 
@@ -63,17 +68,23 @@ def test_every_table_and_column_of_the_embedded_directory_is_in_the_national_sch
 
 
 def test_the_last_migration_keeps_a_loaded_directory_as_it_was(empty_database, small_directory):
-    """From the previous version: all but the last migration, a training directory loaded and a row in every
-    table the directory has at that version, then the last migration: every row is still there, unchanged."""
+    """From the previous version: all but the last migration, a training directory loaded (what that version has
+    of it) and a row in every table the directory has at that version, then the last migration: every row is
+    still there, unchanged, in every column it had."""
     cluster, name = empty_database
     last = migrate.migrations()[-1]
     with psycopg.connect(cluster.dsn(name), autocommit=True) as conn:
         migrate.migrate(conn, upto=last.version - 1)
         assert migrate.version(conn) == last.version - 1
+        previous = _tables_and_columns(conn)
     path, key = small_directory
     shipped = migrate.migrations()
+    source_tables = load._source_tables
     with pytest.MonkeyPatch.context() as mp:  # the loader wants the newest version; here it is one short
         mp.setattr(migrate, "migrations", lambda: shipped[:-1])
+        mp.setattr(load, "_source_tables", lambda src: {  # the directory as the previous version held it
+            t: [(c, d) for c, d in cols if c in previous[t]]
+            for t, cols in source_tables(src).items() if t in previous})
         loaded = load.load(path, key, cluster.dsn(name))
     assert loaded.children > 0
     with psycopg.connect(cluster.dsn(name), autocommit=True) as conn:
@@ -83,8 +94,8 @@ def test_the_last_migration_keeps_a_loaded_directory_as_it_was(empty_database, s
         assert empty == [], "give these tables a row in one_of_each (tests/national/rows.py)"
         before = _fingerprint(conn)
         assert migrate.migrate(conn) == [last.label]
-        after = _fingerprint(conn)
-    assert {t: rows for t, rows in after.items() if t in before} == before
+        after = _fingerprint(conn, previous)
+    assert after == before
     assert sum(len(rows) for rows in before.values()) > 10_000
 
 
@@ -140,3 +151,30 @@ def test_two_nodes_migrating_at_once_apply_each_migration_once(empty_database):
     assert sorted(results[0] + results[1]) == sorted(m.label for m in migrate.migrations())
     with psycopg.connect(cluster.dsn(name)) as conn:
         assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(migrate.migrations())
+
+
+def test_a_directory_from_before_the_register_gets_it_seeded_from_what_it_holds(empty_database):
+    """Migration 0006, as the embedded la-admin-register (R-REC-5): the settings, the GP practices of each LA's
+    children and the users' organisations become the LA's listed organisations, each once whatever its case."""
+    cluster, name = empty_database
+    with psycopg.connect(cluster.dsn(name), autocommit=True) as conn:
+        migrate.migrate(conn, upto=5)
+        with conn.transaction():
+            child = a_child(conn)
+            setting = conn.execute("INSERT INTO settings (kind, name, line1, line2, town, postcode, phone, la_code) "
+                                   "VALUES ('school', 'Northbridge Primary', '1 Road', '', 'Northbridge', 'NB1 1AA', "
+                                   "'0', 'NBR') RETURNING id").fetchone()[0]
+            gp = conn.execute("INSERT INTO gp_practices (name, line1, line2, town, postcode, phone) VALUES "
+                              "('Harbour Surgery', '2 Road', '', 'Northbridge', 'NB1 1AB', '0') RETURNING id"
+                              ).fetchone()[0]
+            conn.execute("UPDATE children SET setting_id = %s, gp_id = %s WHERE id = %s", (setting, gp, child))
+            conn.execute("INSERT INTO gp_practices (name, line1, line2, town, postcode, phone) VALUES "
+                         "('Nobody''s Surgery', '3 Road', '', 'Elsewhere', 'EL1 1AA', '0')")  # no child of the LA's
+            for username, organisation in (("a.user", "Northbridge Family Hub"), ("b.user", "NORTHBRIDGE FAMILY HUB"),
+                                           ("c.user", "")):
+                a_user(conn, username)
+                conn.execute("UPDATE users SET organisation = %s WHERE username = %s", (organisation, username))
+        migrate.migrate(conn)
+        register = conn.execute("SELECT name, la_code, status FROM organisations ORDER BY id").fetchall()
+    assert register == [("Northbridge Primary", "NBR", "listed"), ("Harbour Surgery", "NBR", "listed"),
+                        ("Northbridge Family Hub", "NBR", "listed")]
