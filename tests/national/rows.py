@@ -57,6 +57,13 @@ def one_of_each(conn) -> None:
     if conn.execute("SELECT to_regclass('public.role_titles') IS NOT NULL").fetchone()[0]:  # from migration 0006
         conn.execute("INSERT INTO role_titles (service, title, la_code, status, requested_by, requested_at) "
                      "VALUES ('school_nurse', 'Nurse lead', %s, 'requested', %s, %s)", (la, user, stamp))
+    if conn.execute("SELECT to_regclass('public.sibling_decisions') IS NOT NULL").fetchone()[0]:  # from 0007
+        sibling = conn.execute("SELECT id FROM children WHERE id <> %s ORDER BY id LIMIT 1", (child,)).fetchone()[0]
+        conn.execute("UPDATE children SET shielded_at = %s WHERE id = %s", (stamp, child))
+        conn.execute("INSERT INTO sibling_decisions VALUES (%s, %s, %s, 'not_needed', %s, %s)",
+                     (sibling, child, stamp, user, stamp))
+        conn.execute("UPDATE contact_requests SET status = 'passed_on', passed_on_by = 'phone' WHERE id = %s",
+                     (request,))
 
 
 def a_child(conn, directory_id: int = 9_000_000_017) -> int:

@@ -12,7 +12,7 @@ from app import db, schema
 from app.national import load, migrate, roles
 from app.national.migrate import Migration, MigrationError
 
-from .rows import a_child, a_user, one_of_each
+from .rows import a_child, a_user, an_involvement, one_of_each
 
 
 def _tables_and_columns(conn) -> dict[str, set[str]]:
@@ -178,3 +178,46 @@ def test_a_directory_from_before_the_register_gets_it_seeded_from_what_it_holds(
         register = conn.execute("SELECT name, la_code, status FROM organisations ORDER BY id").fetchall()
     assert register == [("Northbridge Primary", "NBR", "listed"), ("Harbour Surgery", "NBR", "listed"),
                         ("Northbridge Family Hub", "NBR", "listed")]
+
+
+def test_a_contact_request_is_passed_on_only_by_one_of_the_fixed_choices(database):
+    """Migration 0007, as the embedded shields-contact-passed-on-by (R-SENS-4): how the LA team passed a request on
+    is a code (signpost, phone, e-mail), never free text, even written straight to the database by a node."""
+    cluster, name = database
+    with psycopg.connect(cluster.dsn(name, user=roles.SERVICE), autocommit=True) as conn:
+        with conn.transaction():
+            child = a_child(conn)
+            request = conn.execute(
+                "INSERT INTO contact_requests (child_id, involvement_id, requested_by, phone, email, requested_at, "
+                "status, la_code) VALUES (%s, %s, 'sam.cp', '0', 'a@b.example', now(), 'waiting', 'NBR') "
+                "RETURNING id", (child, an_involvement(conn, child))).fetchone()[0]
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute("UPDATE contact_requests SET passed_on_by = 'told her at the school gate' WHERE id = %s",
+                         (request,))
+        for how in ("signpost", "phone", "email"):
+            conn.execute("UPDATE contact_requests SET status = 'passed_on', passed_on_by = %s WHERE id = %s",
+                         (how, request))
+        assert conn.execute("SELECT passed_on_by FROM contact_requests").fetchall() == [("email",)]
+
+
+def test_a_sibling_decision_is_one_per_shield_and_goes_before_its_children(database):
+    """Migration 0007, as the embedded shields-sibling-decisions (R-SHIELD-1/2, R-RET-2): one decision per sibling
+    per shield, taken again for the shield as now set, a code, and never left behind by a destroyed child."""
+    cluster, name = database
+    decide = ("INSERT INTO sibling_decisions (sibling_id, shielded_id, shield_set_at, decision, decided_by, "
+              "decided_at) SELECT %s, id, shielded_at, %s, 'la.officer', now() FROM children WHERE id = %s")
+    with psycopg.connect(cluster.dsn(name, user=roles.SERVICE), autocommit=True) as conn:
+        with conn.transaction():
+            shielded, sibling = a_child(conn), a_child(conn, 9_000_000_025)
+            conn.execute("UPDATE children SET shielded_at = '2026-05-01T10:00:00+00:00' WHERE id = %s", (shielded,))
+        conn.execute(decide, (sibling, "not_needed", shielded))
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute(decide, (sibling, "not_needed", shielded))
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute(decide, (sibling, "she seemed fine", shielded))
+        for child in (shielded, sibling):
+            with pytest.raises(psycopg.errors.ForeignKeyViolation):
+                conn.execute("DELETE FROM children WHERE id = %s", (child,))
+        held = conn.execute("SELECT count(*) FROM sibling_decisions d JOIN children s ON s.id = d.shielded_id "
+                            "AND s.shielded_at = d.shield_set_at").fetchone()[0]
+        assert held == 1  # the decision matches the shield as it was set: same type, same moment
