@@ -152,7 +152,7 @@ def drill(primary: Cluster, standby: Cluster, name: str, writers: int = 4, load_
             if time.monotonic() > deadline + 60:
                 raise RuntimeError("the drill's writers acknowledged nothing in a minute")
         with psycopg.connect(standby.dsn(name)) as s:  # what the standby has: every acknowledged entry
-            before = dict(s.execute("SELECT seq, leaf FROM audit").fetchall())
+            before: dict[int, bytes] = dict(s.execute("SELECT seq, leaf FROM audit").fetchall())
         killed = time.monotonic()
         primary.kill()
         with lock:
@@ -185,7 +185,7 @@ def _check(new_primary: Cluster, name: str, acknowledged: dict[str, tuple], befo
         involvements: dict[str, int] = {}
         for (key,) in conn.execute("SELECT practitioner FROM involvements WHERE organisation = 'Drill'"):
             involvements[key] = involvements.get(key, 0) + 1
-        entries = dict(conn.execute("SELECT seq, leaf FROM audit").fetchall())
+        entries: dict[int, bytes] = dict(conn.execute("SELECT seq, leaf FROM audit").fetchall())
         answers = {k for (k,) in conn.execute("SELECT key FROM done_requests WHERE key LIKE 'drill-%'")}
     report.lost = sorted(k for k in acknowledged if involvements.get(k, 0) == 0 or k not in answers)
     report.duplicated = sorted(k for k, n in involvements.items() if n > 1)
