@@ -13,8 +13,10 @@ seconds; frictionless checks cell by cell in Python), and a check is any express
 """
 from __future__ import annotations
 
+import csv
 import enum
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -263,3 +265,58 @@ def to_record(kind: FeedKind, row: dict) -> Incoming:
             row.get("caf_completed") == "Y", ConsentBy(row["consent_by"]) if row.get("consent_by") else None,
             _day(row.get("consent_on")))
     return person
+
+
+def _person_row(p: IncomingPerson) -> dict:
+    row: dict[str, str] = {REF: p.ref, "given_names": p.given_names, "family_name": p.family_name,
+                           "date_of_birth": p.dob.isoformat(), "gender": p.gender.value}
+    row.update(dict(p.identifiers))
+    if p.former_family_names:
+        row["former_family_name"] = p.former_family_names[0]
+    if p.address:
+        row.update(address_line1=p.address.line1, address_line2=p.address.line2, town=p.address.town,
+                   postcode=p.address.postcode)
+    if p.previous_postcodes:
+        row["previous_postcode"] = p.previous_postcodes[0]
+    if p.setting_code:
+        row["setting_code"] = p.setting_code
+    if p.gp_practice_code:
+        row["gp_practice_code"] = p.gp_practice_code
+    for n, carer in zip(CARER_SLOTS, p.carers):
+        row.update({f"carer{n}_given_names": carer.given_names, f"carer{n}_family_name": carer.family_name,
+                    f"carer{n}_relationship": carer.relationship, f"carer{n}_phone": carer.phone})
+    return row
+
+
+def to_row(record: Incoming) -> dict[str, str]:
+    """A record as a row of its kind's CSV (the inverse of ``to_record``; sources' side, samples, tests)."""
+    if isinstance(record, IncomingSetting):
+        return {"setting_code": record.code, "kind": record.kind.value if record.kind else "gp_practice",
+                "name": record.name, "address_line1": record.address.line1, "address_line2": record.address.line2,
+                "town": record.address.town, "postcode": record.address.postcode, "phone": record.phone}
+    if isinstance(record, IncomingDeath):
+        return {**_person_row(record.person), "date_of_death": record.died_on.isoformat()}
+    if isinstance(record, IncomingInvolvement):
+        row = {**_person_row(record.person), "service": record.service.value, "organisation": record.organisation,
+               "practitioner": record.practitioner, "role": record.role, "phone": record.phone,
+               "email": record.email, "started": record.started.isoformat(),
+               "lead_professional": "Y" if record.lead else "N", "caf_completed": "Y" if record.caf else "N"}
+        if record.ended:
+            row["ended"] = record.ended.isoformat()
+        if record.consent_by and record.consent_on:
+            row.update(consent_by=record.consent_by.value, consent_on=record.consent_on.isoformat())
+        return row
+    return _person_row(record)
+
+
+def write_csv(kind: FeedKind, records: Iterable[Incoming]) -> bytes:
+    """Records as a CSV batch of ``kind``: every column of the format, in its order; what a record holds
+    beyond its kind's columns (a school on a death) is left out."""
+    out = io.StringIO()
+    columns = [c.name for c in COLUMNS[kind]]
+    writer = csv.DictWriter(out, columns, lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        row = to_row(record)
+        writer.writerow({c: row[c] for c in columns if c in row})
+    return out.getvalue().encode()
