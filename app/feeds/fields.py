@@ -80,7 +80,7 @@ _ORG = r"^[\p{L}\d][\p{L}\d '&(),.\-/]*$"
 
 PERSON_NAME = Rule("invalid_name", "a name of up to 60 letters (spaces, hyphens, apostrophes allowed)",
                    _pattern(_NAME, 60))
-GIVEN_NAMES = Rule("invalid_name", "given names of up to 100 letters (spaces, hyphens, apostrophes allowed)",
+GIVEN_NAMES = Rule("invalid_given_names", "given names of up to 100 letters (spaces, hyphens, apostrophes allowed)",
                    _pattern(_NAME, 100))
 ORGANISATION = Rule("invalid_organisation", "an organisation's name of up to 100 letters, digits and & ( ) , . - /",
                     _pattern(_ORG, 100))

@@ -82,7 +82,7 @@ def typo(name: str, rng: random.Random) -> str:
         else:
             continue
         out = out[:1].upper() + out[1:]
-        if names.normalise(out) != names.normalise(name):
+        if out[:1].isalpha() and names.normalise(out) != names.normalise(name):
             return out
     return name + "e"
 

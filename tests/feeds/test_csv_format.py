@@ -65,7 +65,7 @@ def test_free_text_in_a_name_field_is_rejected(given):
     parsed = read_csv(csv(CHILD_HEADER, f"S-1,,,{given},Jones,2015-01-02,M,1 High Street,Leeds,LS1 4AB,,,,,"),
                       FeedKind.CHILDREN, TODAY)
     assert parsed.records == ()
-    assert [(r.field, r.problem) for r in parsed.rejections] == [("given_names", "invalid_name")]
+    assert [(r.field, r.problem) for r in parsed.rejections] == [("given_names", "invalid_given_names")]
 
 
 def test_a_column_outside_the_format_refuses_the_batch():

@@ -89,7 +89,7 @@ def test_fhir_values_meet_the_same_field_rules_as_csv():
                                         name=[{"family": "Smith", "given": ["Concerns: see file"]}])),
                          FeedKind.CHILDREN, TODAY)
     assert {(r.field, r.problem) for r in parsed.rejections} == {("nhs_number", "invalid_nhs_number"),
-                                                                 ("given_names", "invalid_name")}
+                                                                 ("given_names", "invalid_given_names")}
 
 
 def test_other_resources_and_orphan_carers_are_rejected():

@@ -46,6 +46,16 @@ def test_twins_at_one_address_stay_apart(kids, matcher):
                          ).child_id == oliver
 
 
+def test_a_twin_named_one_letter_from_the_other_is_never_linked_to_her(kids, matcher):
+    """rule twin_named_alike: Eva is held; her twin Ava arrives: a real name one letter away is not a typo."""
+    home = kids.home()
+    kids.child(home, "Eva", "Wetherspoon", date(2017, 8, 1), "F")
+    decision = matcher.match(1, person("Ava", "Wetherspoon", date(2017, 8, 1), "F", home.address))
+    assert (decision.outcome, decision.reason) == (Outcome.REVIEW, "twin_named_alike")
+    typo = matcher.match(2, person("Evq", "Wetherspoon", date(2017, 8, 1), "F", home.address))
+    assert typo.outcome is Outcome.LINK  # no child is named Evq: a misspelling of Eva
+
+
 def test_of_two_twins_the_one_named_is_linked_not_sent_to_review(kids, matcher):
     """rule twin_named: twins Ava and Eva (one letter apart): "Ava" is Ava, not ambiguous between them."""
     home = kids.home()

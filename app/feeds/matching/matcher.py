@@ -109,7 +109,7 @@ class Matcher:
         for child, levels in compared:
             if child.child_id in apart:
                 continue
-            rule = pair_rule(levels, person.identifiers, child)
+            rule = pair_rule(levels, person.identifiers, child, self.model.another_name(p.given, child))
             if rule is not None and rule[1] is Verdict.APART:
                 continue
             same_id = bool(set(person.identifiers) & child.identifiers)

@@ -29,6 +29,7 @@ from .facts import ChildFacts, Population
 
 DAYS_OF_BIRTH = 18 * 365.25
 MIN_SHARE = 1e-6
+COMMON_NAME = 2e-5  # 20 children in a million (``Model.another_name``)
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,8 @@ class Thresholds:
     """Match weights (prior included): at or above ``link`` a link; from ``review`` the LA data team decides;
     below it a new child. ``margin``: a runner-up within this many bits of the best sends the row to review."""
 
-    link: float = 8.0
-    review: float = 2.0
+    link: float = 5.0
+    review: float = 0.0
     margin: float = 6.0
 
 
@@ -147,6 +148,12 @@ class Model:
             ("address", "same_sector"): _w(0.02, 0.001), ("address", "same_district"): _w(0.03, 0.01),
             ("address", "different"): _w(0.12, 0.99), ("address", "unknown"): 0.0,
         }
+
+    def another_name(self, incoming_given: str, child: ChildFacts) -> bool:
+        """Whether an incoming first given name near the child's is more likely another name than a misspelling
+        of it: a name many children have (``COMMON_NAME``), and not far rarer than the child's own."""
+        share = self.name_share("G", incoming_given)
+        return share >= max(COMMON_NAME, self.name_share("G", _first(child.given_names)) / 10)
 
     def _level(self, comparison: str, name: str, exact_of: str = "") -> Level:
         if name == "exact" and comparison in ("family", "given"):

@@ -7,6 +7,9 @@ linked, never offered for review) or ``REVIEW`` (at most the LA data team's deci
 Pair rules (one candidate):
 - ``twin``: the same date of birth (or a day out, or swapped) at the same address with given names that do
   not agree (not the same, a nickname, one letter out or another of the child's given names): twins.
+- ``twin_named_alike``: the same, with given names one letter or a sound apart where the incoming one is
+  itself a name many children have, not far rarer than the child's (Ava and Eva; not Olivr for Oliver):
+  twins named alike, or a misspelling: the LA decides.
 - ``sibling``: the same family name at the same address (or the previous one) and a date of birth that
   differs beyond a swap or a day: a brother or sister.
 - ``same_name_at_address``: the same names at the same address with another date of birth: two children
@@ -38,12 +41,16 @@ class Verdict(str, enum.Enum):
     REVIEW = "review"
 
 
-def pair_rule(levels: tuple[Level, ...], incoming_ids: tuple[tuple[str, str], ...],
-              child: ChildFacts) -> tuple[str, Verdict] | None:
-    """The first rule that holds for this pair, if any."""
+def pair_rule(levels: tuple[Level, ...], incoming_ids: tuple[tuple[str, str], ...], child: ChildFacts,
+              another_name: bool) -> tuple[str, Verdict] | None:
+    """The first rule that holds for this pair, if any. ``another_name``: the incoming first given name, if
+    near the child's, is more likely another name than a misspelling (``Model.another_name``)."""
     lv = {level.comparison: level.name for level in levels}
-    if lv["dob"] in NEAR_DOB and lv["address"] in SAME_ADDRESS and lv["given"] not in AGREEING_GIVEN:
-        return "twin", Verdict.APART
+    if lv["dob"] in NEAR_DOB and lv["address"] in SAME_ADDRESS:
+        if lv["given"] not in AGREEING_GIVEN:
+            return "twin", Verdict.APART
+        if lv["given"] == "close" and another_name:
+            return "twin_named_alike", Verdict.REVIEW
     if lv["family"] in SAME_FAMILY and lv["address"] in HOME and lv["dob"] == "different":
         if lv["given"] in ("exact", "nickname"):
             return "same_name_at_address", Verdict.REVIEW
