@@ -50,6 +50,8 @@ Progress goes to stderr; the last stdout line is one JSON object:
 - ``package_size_mb``, ``packaged_startup_ms``, ``packaged_startup_ratio`` (against the source run, same
   run; target <= 1.3) and ``keystrokes_signin_to_record``: see ``tests.benchmarks.package``
   (``--skip-package``).
+- ``feed_*`` / ``splink_*``: the feeds benchmark (issue 17) on the same directory, see
+  ``tests.benchmarks.feeds`` (``--feed-rows``, default 100,000; ``--skip-feeds`` leaves it out).
 - ``targets``: each target with its value and whether it is met (search p95
   ≤ 5 ms up to 1M children, ≤ 10 ms above; generation ≤ 60 s per million is
   judged from 1M children up, where fixed costs no longer dominate).
@@ -312,6 +314,10 @@ def targets(r: dict) -> dict:
     check("service_p95_under_load_ms", r.get("service_p95_under_load_ms"), "<=", 50.0)
     check("reset_verify_ratio", r.get("reset_verify_ratio"), "<=", 1.2)  # issue 9
     check("packaged_startup_ratio", r.get("packaged_startup_ratio"), "<=", 1.3)  # issue 18
+    check("feed_precision", r.get("feed_precision"), ">=", 0.999)  # issue 17
+    check("feed_recall", r.get("feed_recall"), ">=", 0.99)
+    check("feed_review_share", r.get("feed_review_share"), "<=", 0.02)
+    check("feed_rows_per_s", r.get("feed_rows_per_s"), ">=", round(1_000_000 / 600, 1))  # 1M rows in 10 minutes
     return out
 
 
@@ -324,6 +330,8 @@ def main() -> None:
     ap.add_argument("--skip-remote", action="store_true", help="leave out the HTTPS service figures")
     ap.add_argument("--skip-closure", action="store_true", help="leave out the closure token figures")  # issue 9
     ap.add_argument("--skip-package", action="store_true", help="leave out the package figures")  # issue 18
+    ap.add_argument("--skip-feeds", action="store_true", help="leave out the feeds benchmark")  # issue 17
+    ap.add_argument("--feed-rows", type=int, default=100_000, help="rows in the feeds benchmark's labelled feed")
     args = ap.parse_args()
     today = date.today()
     result: dict = {"children": args.children}
@@ -372,6 +380,9 @@ def main() -> None:
         result["p95_ratio"] = round(result["search_p95_ms"] / max(result["peer_search_p95_ms"], 1e-9), 3)
         result["search_process_peak_rss_mb"] = round(rss, 1)
 
+        if not args.skip_feeds:  # issue 17: a labelled feed through intake and matching, with Splink beside it
+            from tests.benchmarks import feeds
+            result.update(feeds.figures(path, key, args.feed_rows, say))
         if not args.skip_remote:
             say("timing the directory service over loopback HTTPS…")
             from tests.benchmarks import remote
