@@ -6,8 +6,10 @@ Blocking (issue 17 item 3) uses the search index's own keys (``search_names``, b
 1. a family name key (the name, each part of a hyphenated name, a former name the source sent, and their
    sound-alikes and one-letter misspellings from the name vocabulary) and a date of birth (the date, day and
    month swapped, a day either side);
-2. a first given name (or a nickname of it) and one of those dates — a child whose family name changed;
-3. an exact family name key and the first given name, whatever the date of birth;
+2. a first given name (or a nickname of it) and the date of birth or its swap — a child whose family name
+   changed (not a day either side: at a million children that block would hold twice the strangers);
+3. an exact family name key and the first given name, born within ``WRONG_YEAR_DAYS`` (a date of birth
+   wrong by more than a swap or a day, such as the year);
 4. a postcode (current or previous) and an exact family name key; for a shielded child, whose index rows
    carry no postcode (R-SHIELD-5), the postcode is read from its household instead;
 5. a trusted identifier (``IdentifierIndex``).
@@ -30,6 +32,7 @@ from ..records import IncomingPerson
 from .facts import NO_IDENTIFIERS, ChildFacts, IdentifierIndex, Population
 
 MAX_EXPANSION = 40  # vocabulary names one family name may stand for in blocking
+WRONG_YEAR_DAYS = 2 * 366
 
 
 def dates_near(dob: date) -> list[int]:
@@ -111,13 +114,16 @@ class SqlcipherFacts:
         """One SQL union of every block's child ids, and its arguments."""
         exact, family, given = (_padded(k) for k in self._keys(incoming))
         dobs = _padded(dates_near(incoming.dob), 4)
+        exact_dobs = _padded([d for i, d in enumerate(dates_near(incoming.dob)) if i in (0, 3)], 2)
         postcodes = _padded([p for p in (incoming.postcode, *incoming.previous_postcodes) if p], 2)
 
-        # blocks 1 and 2 in one pass over the children born on those days (the date of birth index)
-        sql = [f"SELECT child_id FROM search_names WHERE dob IN ({marks(dobs)}) "
-               f"AND (family IN ({marks(family)}) OR given IN ({marks(given)}))",
-               f"SELECT child_id FROM search_names WHERE family IN ({marks(exact)}) AND given IN ({marks(given)})"]
-        args: list = [*dobs, *family, *given, *exact, *given]
+        sql = [f"SELECT child_id FROM search_names WHERE dob IN ({marks(dobs)}) AND family IN ({marks(family)})",
+               f"SELECT child_id FROM search_names WHERE dob IN ({marks(exact_dobs)}) AND given IN ({marks(given)})",
+               f"SELECT child_id FROM search_names WHERE family IN ({marks(exact)}) AND given IN ({marks(given)}) "
+               f"AND dob BETWEEN ? AND ?"]
+        born = incoming.dob.toordinal()
+        args: list = [*dobs, *family, *exact_dobs, *given, *exact, *given, born - WRONG_YEAR_DAYS,
+                      born + WRONG_YEAR_DAYS]
         if postcodes:
             sql += [f"SELECT child_id FROM search_names WHERE postcode IN ({marks(postcodes)}) "
                     f"AND family IN ({marks(exact)})",
