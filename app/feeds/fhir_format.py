@@ -32,7 +32,7 @@ from pydantic import ValidationError
 
 from . import formats
 from .formats import CARER_FIELDS, CARER_SLOTS, REF, FeedKind
-from .records import NHS_NUMBER, UPN, Parsed, Rejection
+from .records import NHS_NUMBER, UPN, IncomingPerson, IncomingSetting, Parsed, Rejection
 from .refusals import FeedRefused
 
 SYSTEMS = {
@@ -263,3 +263,42 @@ def _validated(kind: FeedKind, rows: dict[int, dict], rejections: list[Rejection
                     if entry_of[row["_row"]] not in held_back)
     return Parsed(records, tuple(sorted(rejections, key=lambda r: (r.row, r.field))), received)
 
+
+
+def to_bundle(people: list[IncomingPerson], gp_practice: IncomingSetting | None = None) -> bytes:
+    """People as a FHIR R4 collection Bundle (the inverse of ``read_bundle``; sources' side, samples, tests):
+    each a Patient, its carers RelatedPersons, and the GP practice an Organization its Patients reference."""
+    entries: list[dict] = []
+    if gp_practice is not None:
+        entries.append({"fullUrl": "urn:uuid:gp", "resource": {
+            "resourceType": "Organization", "id": "gp", "name": gp_practice.name,
+            "identifier": [{"system": ODS_SYSTEM, "value": gp_practice.code}]}})
+    codes = {v: k for k, v in reversed(RELATIONSHIP_CODES.items())}
+    for p in people:
+        patient: dict[str, Any] = {
+            "resourceType": "Patient", "id": p.ref,
+            "identifier": [{"system": s, "value": p.identifier(c)} for s, c in SYSTEMS.items() if p.identifier(c)],
+            "name": [{"use": "official", "family": p.family_name, "given": p.given_names.split()},
+                     *({"use": "old", "family": f} for f in p.former_family_names)],
+            "gender": {v: k for k, v in GENDERS.items()}[p.gender.value], "birthDate": p.dob.isoformat()}
+        if p.address:
+            patient["address"] = [{"use": "home", "line": [x for x in (p.address.line1, p.address.line2) if x],
+                                   "city": p.address.town, "postalCode": p.address.postcode},
+                                  *({"use": "home", "postalCode": pc, "period": {"end": "2026-01-01"}}
+                                    for pc in p.previous_postcodes)]
+        if gp_practice is not None:
+            patient["generalPractitioner"] = [{"reference": "urn:uuid:gp"}]
+        if not patient["identifier"]:
+            del patient["identifier"]
+        entries.append({"fullUrl": f"urn:uuid:{p.ref}", "resource": patient})
+        for n, carer in enumerate(p.carers):
+            related: dict[str, Any] = {
+                "resourceType": "RelatedPerson", "id": f"{p.ref}-c{n + 1}",
+                "patient": {"reference": f"urn:uuid:{p.ref}"},
+                "relationship": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode",
+                                              "code": codes[carer.relationship]}]}],
+                "name": [{"family": carer.family_name, "given": carer.given_names.split()}]}
+            if carer.phone:
+                related["telecom"] = [{"system": "phone", "value": carer.phone}]
+            entries.append({"resource": related})
+    return json.dumps({"resourceType": "Bundle", "type": "collection", "entry": entries}, indent=1).encode()

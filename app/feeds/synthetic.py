@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import random
 import string
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -148,9 +148,10 @@ class Drawer:
         return [Address(c.line1, c.line2, c.town, c.postcode) for c in (rows[cid] for cid in picks)]
 
     # -- drawing ------------------------------------------------------------------------------------
-    def draw(self, rows: int) -> list[Labelled]:
-        rng = self.rng
-        errors = rng.choices(list(ERRORS), weights=list(ERRORS.values()), k=rows)
+    def draw(self, rows: int, mix: Mapping[str, float] | None = None) -> list[Labelled]:
+        """``rows`` labelled rows, their errors drawn with the weights of ``mix`` (default ``ERRORS``)."""
+        rng, mix = self.rng, mix or ERRORS
+        errors = rng.choices(list(mix), weights=list(mix.values()), k=rows)
         wanted = [self._pick(e) for e in errors]
         children = self._children([cid for cid in wanted if cid is not None])
         carers = self._carers(sorted({c.hid for c in children.values()}))
