@@ -253,8 +253,8 @@ class Drawer:
             p = replace(p, family_name=self.family_pool.draw(rng), former_family_names=former)
         if error == "dob_swapped":
             d = p.dob
-            p = replace(p, dob=date(d.year, d.day, d.month) if d.day <= 12 and d.day != d.month
-                        else d - timedelta(days=1))
+            swapped = date(d.year, d.day, d.month) if d.day <= 12 and d.day != d.month else None
+            p = replace(p, dob=swapped if swapped and swapped <= self.today else d - timedelta(days=1))
         if error == "dob_off_by_one":
             p = replace(p, dob=min(self.today, p.dob + timedelta(days=rng.choice((-1, 1)))))
         return p
