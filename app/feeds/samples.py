@@ -52,8 +52,8 @@ SAMPLES = (Sample("school-census.csv", "school-100001", FeedKind.CHILDREN, "csv"
            Sample("births.csv", "registration-nbr", FeedKind.BIRTHS, "csv"),
            Sample("deaths.csv", "registration-nbr", FeedKind.DEATHS, "csv"),
            Sample("social-care-involvements.csv", "ics-nbr", FeedKind.INVOLVEMENTS, "csv"))
-CHILD_MIX: dict[str, float] = {"exact": 10, "typo": 3, "nickname": 2, "moved": 2, "dob_swapped": 1, "new_family_name": 1,
-             "twin": 1, "sibling": 1, "new_child": 2, "new_twin": 1}
+CHILD_MIX: dict[str, float] = {"exact": 10, "typo": 3, "nickname": 2, "moved": 2, "dob_swapped": 1,
+                               "new_family_name": 1, "twin": 1, "sibling": 1, "new_child": 2, "new_twin": 1}
 
 
 def sources(keys: dict[str, Ed25519PrivateKey]) -> SourceRegistry:

@@ -189,11 +189,16 @@ class Drawer:
         return ((NHS_NUMBER, value),)
 
     def _new_person(self, n: int, dob: date, address: Address, family: str | None = None,
-                    carers: tuple[IncomingCarer, ...] = (), unlike: str = "") -> IncomingPerson:
-        """Someone the directory does not hold; ``unlike``: a brother's or sister's name they never share."""
+                    carers: tuple[IncomingCarer, ...] = (), household: int | None = None) -> IncomingPerson:
+        """Someone the directory does not hold; born into ``household``, never named as a brother or sister is."""
         gender = self.rng.choice("FM")
         given = self.given_pool[gender].draw(self.rng)
-        taken = {names.normalise(unlike.split(" ")[0]), *nicknames.variants(names.normalise(unlike.split(" ")[0]))}
+        taken: set[str] = set()
+        if household is not None:
+            for (names_held,) in self.conn.execute("SELECT given_names FROM children WHERE household_id = ?",
+                                                   (household,)):
+                for name in names_held.split():
+                    taken |= {names.normalise(name), *nicknames.variants(names.normalise(name))}
         while names.normalise(given) in taken:
             given = self.given_pool[gender].draw(self.rng)
         family = family or self.family_pool.draw(self.rng)
@@ -215,12 +220,12 @@ class Drawer:
         p = self._person(n, c, carers)
         assert p.address is not None  # every household has one
         if error == "new_twin":
-            twin = self._new_person(n, p.dob, p.address, c.family, p.carers, unlike=c.given)
+            twin = self._new_person(n, p.dob, p.address, c.family, p.carers, c.hid)
             return Labelled(FeedKind.CHILDREN, twin, None, error)
         if error == "new_sibling":
             shift = rng.choice((-1, 1)) * rng.randrange(400, 3000)
             dob = min(today - timedelta(days=30), p.dob + timedelta(days=shift))
-            return Labelled(FeedKind.CHILDREN, self._new_person(n, dob, p.address, c.family, p.carers, c.given), None,
+            return Labelled(FeedKind.CHILDREN, self._new_person(n, dob, p.address, c.family, p.carers, c.hid), None,
                             error)
         p = self._erred(error, p, c, moves)
         if error == "death":
