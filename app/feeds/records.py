@@ -18,7 +18,6 @@ from app.model import ConsentBy, Gender, ServiceType, SettingKind
 # Trusted identifiers (issue 17 item 3): a national number issued to one child only.
 NHS_NUMBER = "nhs_number"
 UPN = "upn"
-TRUSTED_SCHEMES = (NHS_NUMBER, UPN)
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ class IncomingPerson:
     address: Address | None = None
     former_family_names: tuple[str, ...] = ()
     previous_postcodes: tuple[str, ...] = ()
-    identifiers: tuple[tuple[str, str], ...] = ()  # (scheme, value), schemes from TRUSTED_SCHEMES
+    identifiers: tuple[tuple[str, str], ...] = ()  # (scheme, value): NHS_NUMBER or UPN
     setting_code: str = ""
     gp_practice_code: str = ""
     carers: tuple[IncomingCarer, ...] = ()
