@@ -71,6 +71,16 @@ def test_an_element_outside_the_record_rejects_that_entry_and_the_rest_goes_on(e
     assert [c.ref for _, c in parsed.records] == ["p2"]
 
 
+def test_an_element_beside_the_resource_in_its_entry_rejects_that_entry_and_the_rest_goes_on():
+    """rule R-REC-5: an entry carries its resource (fullUrl, request) and nothing else: no note beside it."""
+    data = json.loads(bundle(patient(), patient("p2")))
+    data["entry"][0]["extension"] = [{"url": "https://example.org/concern", "valueString": "known to police"}]
+    parsed = read_bundle(json.dumps(data).encode(), FeedKind.CHILDREN, TODAY)
+    assert [(r.row, r.field, r.problem) for r in parsed.rejections] == [(1, "entry.extension",
+                                                                         "fhir_element_not_accepted")]
+    assert [c.ref for _, c in parsed.records] == ["p2"]
+
+
 def test_a_nested_extension_is_found_too():
     named = patient(name=[{"use": "official", "family": "Smith", "given": ["Amelia"],
                            "extension": [{"url": "x", "valueString": "note"}]}])
