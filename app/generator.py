@@ -300,8 +300,7 @@ class _Builder:
                 # recorded it; those whose day has come are built archived (the sweep would do it at once)
                 keep = 1
                 archive_on = anniversary(date.fromordinal(ended), 1).toordinal()
-                if archive_on <= self.today:
-                    phone, email, archived = "", "", 1
+                archived = int(archive_on <= self.today)
             lead = int(not lead_done and len(wanted) > 1 and ended is None and rnd() < 0.3)
             lead_done = lead_done or bool(lead)
             caf = int(len(wanted) > 1 and rnd() < 0.2)
@@ -313,6 +312,8 @@ class _Builder:
                 else owner[0] if owner else f"staff-{la.code.lower()}-{service}"
             if owner and recorded_by == owner[0]:  # under the practitioner's own name and contact details
                 org, who, role, phone, email = owner[1]
+            if archived:  # after the owner's details are chosen, so an owner's ended involvement is archived too
+                phone, email = "", ""
             rows["involvements"].append((self.involvement_id, cid, service, org, who, role, phone, email,
                                          start, ended, lead, caf, recorded_by,
                                          consent, start if sensitive else None, None, keep, archive_on, archived))
