@@ -97,6 +97,32 @@ def test_a_burst_of_searches_is_refused_with_when_to_go_on_and_audited(directory
             directory.search(viewer, Criteria(family_name="Smith", dob=date(2015, 1, 1)), reason)
 
 
+def test_the_search_limit_is_the_users_across_every_session_not_each_sessions(directory, reason):
+    """R-SEARCH-6 (issue 14 §4): the limit is counted per user. Two sessions of one user share it, searching
+    in turn; a session signed in after the limit is reached is refused too; another user is not held back."""
+    clock = Clock()
+    directory.now = clock
+    directory.limits = Limits(searches_per_minute=10, searches_per_hour=200)
+    first, second = viewer_for(directory, "alex.practitioner"), viewer_for(directory, "alex.practitioner")
+    assert first.session != second.session
+    criteria = Criteria(family_name="Smith", dob=date(2015, 1, 1))
+    for i in range(10):
+        directory.search((first, second)[i % 2], criteria, reason)
+        clock.t += 0.5
+    for session in (first, second, viewer_for(directory, "alex.practitioner")):
+        with pytest.raises(RateLimited) as exc:
+            directory.search(session, criteria, reason)
+        assert exc.value.params["count"] == 10 and exc.value.retry_after_s == 55  # the first was 5 s ago
+    directory.search(viewer_for(directory, "sam.cp"), criteria, reason)  # not a limit on everyone
+    # the hourly ceiling is the user's too
+    directory.limits = Limits(searches_per_minute=50, searches_per_hour=14)
+    clock.t += 61
+    for i in range(4):
+        directory.search((first, second)[i % 2], criteria, reason)
+    with pytest.raises(RateLimited, match="in the last hour"):
+        directory.search(second, criteria, reason)
+
+
 def test_the_daily_budget_of_distinct_children_opened(directory, reason):
     clock = Clock()
     directory.now = clock
