@@ -183,12 +183,15 @@ def test_a_locked_session_can_still_sign_out(service):
 
 
 def test_search_rate_limit_is_429_with_retry_after(make_service, known_child):
-    """R-SEARCH-6: the engine's limit reaches the client as a coded 429 saying when to retry."""
+    """R-SEARCH-6: the engine's limit reaches the client as a coded 429 saying when to retry; it is the user's, so
+    a second sign-in (a second bearer token) shares it (issue 14 §4)."""
     service = make_service(prepare=known_child, limits=Limits(searches_per_minute=2))
-    auth = service.sign_in("alex.practitioner")
-    for _ in range(2):
-        assert service.client.post("/v1/search", json=SEARCH_KNOWN, headers=auth).status_code == 200
+    auth, again = service.sign_in("alex.practitioner"), service.sign_in("alex.practitioner")
+    assert auth != again
+    for headers in (auth, again):
+        assert service.client.post("/v1/search", json=SEARCH_KNOWN, headers=headers).status_code == 200
     service.clock.advance(10)
+    assert service.client.post("/v1/search", json=SEARCH_KNOWN, headers=again).status_code == 429
     limited = service.client.post("/v1/search", json=SEARCH_KNOWN, headers=auth)
     assert limited.status_code == 429
     body = problem_of(limited)
