@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import subprocess
 import uuid
+from datetime import date
 
 import pytest
 
 from app import admin, training
 from app.directory import Directory
+from app.model import AccessReason, Reason, Viewer
 from tests.conftest import TODAY
 
 
@@ -62,6 +64,32 @@ def test_unlock_account_and_limits_commands(training_home, capsys):
     actions = [a for (a,) in d.conn.execute("SELECT action FROM audit WHERE actor LIKE 'admin:%'")]
     assert actions == ["limit_changed", "account_unlocked"]
     d.close()
+
+
+def test_a_search_limit_set_by_the_administrator_holds_for_the_user_across_sessions(training_home, capsys):
+    """R-SEARCH-6 (issue 14 §4): the administrator's ``limits searches_per_minute`` is counted per user: two
+    sessions of one user searching in turn share it, and signing in again does not start a fresh count."""
+    from app.directory import RateLimited
+    from app.search import Criteria
+    from tests.conftest import SoftToken, token_sign_in, viewer_for
+    paths, store, key = training_home
+    assert admin.limits(["searches_per_minute", "2"], store=store, paths=paths) == 0
+    assert "searches_per_minute = 2" in capsys.readouterr().out
+    d = Directory.open(paths.training_directory, key, clock=lambda: TODAY, signing_key=training.signing_key(store))
+    try:
+        token = SoftToken("LIM").enrol(d, "alex.practitioner")
+        first, second = (Viewer(s.user, None, s.session) for s in
+                         (token_sign_in(d, "alex.practitioner", token) for _ in range(2)))
+        criteria = Criteria(family_name="Smith", dob=date(2015, 1, 1))
+        for who in (first, second):
+            d.search(who, criteria, Reason(AccessReason.PROVIDING_SERVICE))
+        third = token_sign_in(d, "alex.practitioner", token)
+        for who in (first, second, Viewer(third.user, None, third.session)):
+            with pytest.raises(RateLimited):
+                d.search(who, criteria, Reason(AccessReason.PROVIDING_SERVICE))
+        d.search(viewer_for(d, "sam.cp"), criteria, Reason(AccessReason.PROVIDING_SERVICE))
+    finally:
+        d.close()
 
 
 def test_switch_off_command_stops_the_training_directory_and_can_be_cleared(training_home, capsys):
