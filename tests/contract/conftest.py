@@ -27,7 +27,7 @@ from app.search import CAP
 from tests.conftest import TODAY, SoftToken
 from tests.contract.service import RunningService
 
-USERS = ("alex.practitioner", "sam.cp", "morgan.mediator", "jo.la")
+USERS = ("alex.practitioner", "sam.cp", "morgan.mediator", "jo.la", "pat.la")  # pat.la: another LA's team
 _TOKENS: dict[str, SoftToken] = {}
 
 
@@ -39,19 +39,19 @@ def token_for(username: str) -> SoftToken:
 class Facts:
     """Children in the test directory that the behaviours need, by directory id."""
 
-    plain: dict  # an unshielded child: did, given, family, dob
+    plain: dict  # an unshielded child: did, given, family, dob, la
     misspelt: str  # its family name with one letter dropped
     crowded: tuple[str, date, date]  # a family name and a two-year range with more than CAP children
-    shielded: dict  # did, and the address a practitioner must never receive
+    shielded: dict  # did, la, and the address a practitioner must never receive
     sensitive: dict  # did, and the organisation / practitioner of a sensitive service (R-SENS-3)
 
 
 def _facts(d: Directory) -> Facts:
     conn = d.conn
-    cid, did, given, family, dob = conn.execute(
-        "SELECT id, directory_id, given_names, family_name, dob FROM children WHERE shielded_at IS NULL "
+    cid, did, given, family, dob, la = conn.execute(
+        "SELECT id, directory_id, given_names, family_name, dob, la_code FROM children WHERE shielded_at IS NULL "
         "AND length(family_name) >= 6 AND family_name GLOB '[A-Z][a-z]*' ORDER BY id LIMIT 1").fetchone()
-    plain = dict(did=directory_id.fmt(did), given=given, family=family, dob=date.fromordinal(dob))
+    plain = dict(did=directory_id.fmt(did), given=given, family=family, dob=date.fromordinal(dob), la=la)
     counts: Counter = Counter()
     for fam, dob_ord in conn.execute("SELECT family_name, dob FROM children"):
         counts[(fam, date.fromordinal(dob_ord).year)] += 1
@@ -62,15 +62,16 @@ def _facts(d: Directory) -> Facts:
             crowded = (fam, start, end)
             break
     assert crowded, "the test directory should have a family name with more than CAP children in two years"
-    sdid, line1, postcode = conn.execute(
-        "SELECT c.directory_id, h.line1, h.postcode FROM children c JOIN households h ON h.id = c.household_id "
+    sdid, line1, postcode, sla = conn.execute(
+        "SELECT c.directory_id, h.line1, h.postcode, c.la_code FROM children c "
+        "JOIN households h ON h.id = c.household_id "
         "WHERE c.shielded_at IS NOT NULL ORDER BY c.id LIMIT 1").fetchone()
     xdid, org, who = conn.execute(
         "SELECT c.directory_id, i.organisation, i.practitioner FROM involvements i JOIN children c "
         "ON c.id = i.child_id WHERE i.service IN ('sexual_health', 'camhs', 'substance_misuse') "
         "AND c.shielded_at IS NULL AND coalesce(i.recorded_by, '') != 'sam.cp' ORDER BY c.id LIMIT 1").fetchone()
     return Facts(plain, family[:3] + family[4:], crowded,
-                 dict(did=directory_id.fmt(sdid), line1=line1, postcode=postcode),
+                 dict(did=directory_id.fmt(sdid), line1=line1, postcode=postcode, la=sla),
                  dict(did=directory_id.fmt(xdid), organisation=org, practitioner=who))
 
 

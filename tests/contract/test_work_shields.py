@@ -77,6 +77,9 @@ def test_keeping_a_shield_returns_its_next_review_in_six_months(client, facts):
 
 
 def test_only_the_la_team_reviews_and_only_its_own_las_shields(client, facts):
+    """R-SHIELD-3, R-ROLE-3: a practitioner reviews nothing; another LA's team can neither keep nor lift this LA's
+    shields, one set when the directory was built or one set at run time, nor has them in its queue; the child's
+    own team can (issue 14 §4: red with the own-LA check deleted)."""
     sam = viewer(client, "sam.cp")
     refused(client.perform(ops.SHIELD_REVIEWS, sam, t.Nothing()), AccessRefused, "access.la_team_only")
     refused(client.perform(ops.REVIEW_SHIELD, sam, t.ShieldReview(facts.shielded["did"], t.ReviewOutcome.LIFT)),
@@ -84,6 +87,19 @@ def test_only_the_la_team_reviews_and_only_its_own_las_shields(client, facts):
     la = viewer(client, "jo.la")
     refused(client.perform(ops.REVIEW_SHIELD, la, t.ShieldReview(facts.plain["did"], t.ReviewOutcome.LIFT)),
             AccessRefused, "shield.not_reviewable")  # not shielded
+    other = viewer(client, "pat.la")
+    assert other.user.la_code != la.user.la_code == facts.shielded["la"] == facts.plain["la"]
+    _shield(client, "sam.cp", facts.plain["did"])  # set at run time, by a practitioner of the child's LA
+    for did in (facts.shielded["did"], facts.plain["did"]):
+        for outcome in t.ReviewOutcome:
+            refused(client.perform(ops.REVIEW_SHIELD, other, t.ShieldReview(did, outcome)),
+                    AccessRefused, "shield.not_reviewable")  # the same answer as for an unknown id
+    assert not {facts.shielded["did"], facts.plain["did"]} & {
+        s.directory_id for s in done(client.perform(ops.SHIELD_REVIEWS, other, t.Nothing()))}
+    assert _view(client, "alex.practitioner", facts.plain["did"]).shield_applied  # the refusals changed nothing
+    queue = {s.directory_id: s for s in done(client.perform(ops.SHIELD_REVIEWS, la, t.Nothing()))}
+    assert queue[facts.shielded["did"]].first_review and queue[facts.plain["did"]].first_review
+    assert done(client.perform(ops.REVIEW_SHIELD, la, t.ShieldReview(facts.plain["did"], t.ReviewOutcome.LIFT))) is None
 
 
 def test_a_mediating_user_cannot_request_a_shield(client, facts):
