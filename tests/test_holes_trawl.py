@@ -4,13 +4,15 @@ day are budgeted; every refusal says when the user can go on and is audited."""
 from __future__ import annotations
 
 import json
-from datetime import date
+import math
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from app import directory_id
 from app.directory import AccessRefused, RateLimited
 from app.limits import Limits
+from app.model import AccessReason, Reason
 from app.search import Criteria
 from tests.conftest import viewer_for
 
@@ -123,6 +125,51 @@ def test_the_search_limit_is_the_users_across_every_session_not_each_sessions(di
         directory.search(second, criteria, reason)
 
 
+def test_after_the_wait_it_was_told_the_user_searches_again_and_not_a_second_sooner(directory, reason):
+    """R-SEARCH-6: "You can search again in N seconds" is exact, for the minute and for the hour: refused a
+    second before, answered at N (found by mutation testing: a window one second long survived)."""
+    clock = Clock()
+    directory.now = clock
+    viewer = viewer_for(directory, "alex.practitioner")
+    criteria = Criteria(family_name="Smith", dob=date(2015, 1, 1))
+    for per_minute, per_hour, step in ((3, 100, 1.0), (100, 3, 60.0)):
+        directory.limits = Limits(searches_per_minute=per_minute, searches_per_hour=per_hour)
+        clock.t += 3600
+        for _ in range(3):
+            directory.search(viewer, criteria, reason)
+            clock.t += step
+        with pytest.raises(RateLimited) as exc:
+            directory.search(viewer, criteria, reason)
+        span = 60 if per_minute == 3 else 3600
+        assert exc.value.retry_after_s == span - 3 * step and exc.value.params["window_s"] == span
+        clock.t += exc.value.retry_after_s - 1
+        with pytest.raises(RateLimited):
+            directory.search(viewer, criteria, reason)
+        clock.t += 1
+        directory.search(viewer, criteria, reason)
+
+
+def test_every_open_and_every_refused_open_is_audited_with_the_record_asked_for(directory, reason):
+    """R-AUDIT-1, R-SEARCH-3: an open is audited as ``view_record`` with the record and whether it was restricted;
+    a refused one as ``view_record_refused`` with why and the id tried, or "(unusable id)" for junk, never the
+    junk itself (found by mutation testing: the audit's words could change without a test failing)."""
+    viewer = viewer_for(directory, "alex.practitioner")
+    did = _did(directory, 9)
+    with pytest.raises(AccessRefused):
+        directory.view_record(viewer, did, reason)
+    assert _last(directory) == ("view_record_refused", {"why": "not from this session's results", "directory_id": did})
+    with pytest.raises(AccessRefused):
+        directory.view_record(viewer, "x" * 10_000, reason)
+    assert _last(directory) == ("view_record_refused", {"why": "not from this session's results",
+                                                        "directory_id": "(unusable id)"})
+    directory.search(viewer, Criteria(directory_id=did), reason)
+    view = directory.view_record(viewer, did, reason)
+    assert _last(directory) == ("view_record", {"directory_id": did, "restricted": view.shield_applied})
+    with pytest.raises(AccessRefused):
+        directory.view_record(viewer, did, Reason(AccessReason.LA_MONITORING))  # not a practitioner's reason
+    assert _last(directory)[0] == "view_record_refused"
+
+
 def test_the_daily_budget_of_distinct_children_opened(directory, reason):
     clock = Clock()
     directory.now = clock
@@ -135,7 +182,8 @@ def test_the_daily_budget_of_distinct_children_opened(directory, reason):
         directory.view_record(viewer, did, reason)
     with pytest.raises(RateLimited, match="opened 3 different children's records today") as exc:
         directory.view_record(viewer, dids[3], reason)
-    assert 0 < exc.value.retry_after_s <= 86_400
+    midnight = datetime.combine(datetime.fromtimestamp(clock.t, UTC).date() + timedelta(days=1), time(), UTC)
+    assert exc.value.retry_after_s == math.ceil(midnight.timestamp() - clock.t)  # until midnight, exactly
     assert _last(directory) == ("view_record_refused", {"why": "daily budget reached", "limit": 3})
     directory.view_record(viewer, dids[0], reason)  # one already opened today still opens
     again = viewer_for(directory, "alex.practitioner")  # a new session does not reset the budget
