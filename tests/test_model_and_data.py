@@ -5,11 +5,17 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
-from app import db, generator, model
-from tests.conftest import TODAY
+from app import db, directory_id, generator, model
+from app.directory.work import operations as ops
+from app.directory.work import types as t
+from app.refusals import AccessRefused
+from app.search import Criteria
+from tests.conftest import TODAY, add_child, viewer_for
+from tests.test_work_involvements import HUB, REASON, new, record
 
 # Every column of every table, by name. A new table or column must be added
 # here on purpose, after asking: could case information be written in it?
@@ -83,19 +89,92 @@ def test_no_table_has_a_column_for_case_information(directory):
             assert not any(CASE_WORDS.search(c) for c in cols), table
 
 
-def test_record_types_have_no_field_for_case_information():
-    """R-REC-5: only the two indicators, no free text."""
+CASE_NOTES = ("Concern: dad violent, bruises seen", "bruises seen")  # the short one fits a phone's length
+
+
+def found(directory, who, did, reason) -> None:
+    assert [h.directory_id for h in directory.search(who, Criteria(directory_id=did), reason).hits] == [did]
+
+
+def _strings(value):
+    """Every text value inside a record view, however deep (dataclasses, tuples, enums' values)."""
+    if isinstance(value, str):
+        yield value
+    elif dataclasses.is_dataclass(value):
+        for f in dataclasses.fields(value):
+            yield from _strings(getattr(value, f.name))
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _strings(item)
+
+
+def test_record_types_have_no_field_for_case_information(directory):
+    """R-REC-5, by what the engine does and not only by field names: a case note written into each text an
+    involvement takes (organisation, role, phone, e-mail; recorded or updated) is refused, and no value of the
+    child's record, as the recorder, a colleague or the LA team sees it, carries it; the two indicators are flags
+    of their own (lead professional, CAF), never text."""
     for cls in (model.RecordView, model.Involvement, model.ParentCarer, model.Setting, model.GpPractice,
                 model.SearchHit):
         for f in dataclasses.fields(cls):
             assert not CASE_WORDS.search(f.name), f"{cls.__name__}.{f.name}"
     assert {f.name for f in dataclasses.fields(model.Involvement)} >= {"lead_professional", "caf_completed"}
+    did = add_child(directory, "Ottilie", "Brackenbury", date(2015, 6, 8))
+    alex, sam, la = (viewer_for(directory, u) for u in ("alex.practitioner", "sam.cp", "jo.la"))
+    monitoring = model.Reason(model.AccessReason.LA_MONITORING)
+    for who, why in ((alex, REASON), (sam, REASON), (la, monitoring)):
+        found(directory, who, did, why)
+    for field in ("organisation", "role", "phone", "email"):
+        for note in CASE_NOTES:
+            with pytest.raises(AccessRefused) as refused:
+                record(directory, alex, new(did, **{"organisation": HUB, field: note}))
+            assert refused.value.field == field, field
+    recorded = record(directory, alex, new(did, organisation=HUB)).involvement
+    assert (recorded.lead_professional, recorded.caf_completed) == (False, False)
+    change: dict[str, Any] = dict(directory_id=did, involvement_id=recorded.involvement_id, version=recorded.version,
+                  organisation=HUB, role=recorded.role, phone=recorded.phone, email=recorded.email, reason=REASON)
+    for field in ("organisation", "role", "phone", "email"):
+        for note in CASE_NOTES:
+            with pytest.raises(AccessRefused) as refused:
+                directory.perform(ops.UPDATE_INVOLVEMENT, alex, t.InvolvementChange(**{**change, field: note}))
+            assert refused.value.field == field, field
+    words = re.compile(r"concern|violent|bruise", re.I)
+    for who, why in ((alex, REASON), (sam, REASON), (la, monitoring)):
+        view = directory.view_record(who, did, why)
+        assert any(isinstance(i, model.Involvement) for i in view.involvements)
+        assert not [v for v in _strings(view) if words.search(v)]
+        for inv in view.involvements:
+            assert isinstance(inv.lead_professional, bool) and isinstance(inv.caf_completed, bool)
 
 
-def test_sensitive_service_types_are_the_ones_the_rules_name():
-    """R-SENS-1."""
-    assert {model.ServiceType.SEXUAL_HEALTH, model.ServiceType.CAMHS,
-                                        model.ServiceType.SUBSTANCE_MISUSE} == model.SENSITIVE_SERVICES
+def test_sensitive_service_types_are_the_ones_the_rules_name(directory):
+    """R-SENS-1..3, by behaviour rather than by restating the constant: of every service type, exactly sexual
+    health, CAMHS and substance misuse cannot be recorded without consent and are withheld from a colleague (an
+    unspecified service, nothing else); every other type is recorded without consent and shown in full; the LA
+    team sees them all."""
+    named_by_the_rules = {"sexual_health", "camhs", "substance_misuse"}
+    did = add_child(directory, "Ottilie", "Brackenbury", date(2015, 6, 8))
+    alex, sam, la = (viewer_for(directory, u) for u in ("alex.practitioner", "sam.cp", "jo.la"))
+    monitoring = model.Reason(model.AccessReason.LA_MONITORING)
+    for who, why in ((alex, REASON), (sam, REASON), (la, monitoring)):
+        found(directory, who, did, why)
+    needed_consent = set()
+    for service in model.ServiceType:
+        try:
+            record(directory, alex, new(did, service=service, organisation=HUB))
+        except AccessRefused as exc:
+            assert exc.code == "involvement.consent_required", service
+            needed_consent.add(service.value)
+            record(directory, alex, new(did, service=service, organisation=HUB,
+                                        consent=t.Consent(model.ConsentBy.CHILD, TODAY)))
+    assert needed_consent == named_by_the_rules
+    colleague = directory.view_record(sam, did, REASON).involvements
+    shown = {i.service.value for i in colleague if isinstance(i, model.Involvement)}
+    withheld = [i for i in colleague if isinstance(i, model.WithheldInvolvement)]
+    assert shown == {s.value for s in model.ServiceType} - named_by_the_rules and len(withheld) == 3
+    assert not [v for v in _strings(withheld) if v]  # no organisation, practitioner, type or contact
+    everything = directory.view_record(la, did, monitoring).involvements
+    assert {i.service.value for i in everything if isinstance(i, model.Involvement)} == {
+        s.value for s in model.ServiceType}
 
 
 def _sample(path, key):
@@ -138,11 +217,46 @@ def test_training_data_looks_like_real_english_records(directory):
 
 
 def test_sensitive_involvements_carry_consent(directory):
-    """R-SENS-2: recorded with who consented and when."""
-    missing = directory.conn.execute(
-        "SELECT count(*) FROM involvements WHERE service IN ('sexual_health','camhs','substance_misuse') "
-        "AND (consent_by IS NULL OR consent_on IS NULL) AND consent_override IS NULL").fetchone()[0]
-    assert missing == 0
+    """R-SENS-2, on the engine rather than on what the generator wrote: a sensitive involvement is recorded only
+    with who consented and when, or a child-protection override; refused otherwise, with nothing stored; and every
+    sensitive involvement in the directory, as the LA team opens it, shows its consent or its override."""
+    did = add_child(directory, "Ottilie", "Brackenbury", date(2015, 6, 8))
+    alex, sam, la = (viewer_for(directory, u) for u in ("alex.practitioner", "sam.cp", "jo.la"))
+    monitoring = model.Reason(model.AccessReason.LA_MONITORING)
+    for who, why in ((alex, REASON), (sam, REASON), (la, monitoring)):
+        found(directory, who, did, why)
+    stored = "SELECT count(*) FROM involvements WHERE service IN ('sexual_health','camhs','substance_misuse')"
+    before = directory.conn.execute(stored).fetchone()[0]
+    for service in sorted(model.SENSITIVE_SERVICES):
+        # no choice made (by anyone), both (which is it?), and a "child" that is not a choice offered
+        for who, consent, override in ((alex, None, None), (sam, None, None),
+                                       (alex, t.Consent(model.ConsentBy.CHILD, TODAY),
+                                        model.ConsentOverride.CHILD_PROTECTION),
+                                       (alex, t.Consent("the child", TODAY), None)):  # type: ignore[arg-type]
+            with pytest.raises(AccessRefused) as refused:
+                record(directory, who, new(did, service=service, organisation=HUB, consent=consent,
+                                           override=override))
+            assert (refused.value.code, refused.value.field) == ("involvement.consent_required", "consent")
+    assert directory.conn.execute(stored).fetchone()[0] == before
+    with_consent = record(directory, alex, new(did, service=model.ServiceType.CAMHS, organisation=HUB,
+                                               consent=t.Consent(model.ConsentBy.PARENT_CARER, TODAY))).involvement
+    assert (with_consent.consent_by, with_consent.consent_on) == (model.ConsentBy.PARENT_CARER, TODAY)
+    overridden = record(directory, sam, new(did, service=model.ServiceType.SEXUAL_HEALTH, organisation=HUB,
+                                            override=model.ConsentOverride.CHILD_PROTECTION)).involvement
+    assert overridden.consent_override is model.ConsentOverride.CHILD_PROTECTION and overridden.consent_by is None
+    # what the directory already holds, read through the engine as the LA team reads it
+    children = [directory_id.fmt(r[0]) for r in directory.conn.execute(
+        "SELECT DISTINCT c.directory_id FROM involvements i JOIN children c ON c.id = i.child_id "
+        "WHERE i.service IN ('sexual_health','camhs','substance_misuse') AND c.la_code = 'NBR' "
+        "AND c.archived_on IS NULL ORDER BY c.id LIMIT 8")] + [did]
+    seen = 0
+    for child in children:
+        found(directory, la, child, monitoring)
+        for inv in directory.view_record(la, child, monitoring).involvements:
+            if isinstance(inv, model.Involvement) and inv.service.sensitive:
+                seen += 1
+                assert (inv.consent_by is not None and inv.consent_on is not None) or inv.consent_override, inv
+    assert seen >= len(children) + 1
 
 
 def test_cancelled_build_leaves_no_file(tmp_path):
