@@ -10,7 +10,7 @@ from app import directory_id as ids
 from app.directory.work import operations as ops
 from app.directory.work import retention
 from app.directory.work import types as t
-from app.model import AccessReason, Reason
+from app.model import AccessReason, Reason, ServiceType
 from app.refusals import AccessRefused, NoSuchRecord
 from app.search import Criteria
 from tests.conftest import TODAY, add_child, viewer_for
@@ -181,6 +181,62 @@ def test_ended_contacts_are_blanked_on_their_archive_date(directory):
     assert counts["contacts_archived"] == due >= 1  # this one, and the data set's ended on 11 November 2026
     assert conn.execute("SELECT phone, email, contact_archived, practitioner, organisation FROM involvements "
                         "WHERE child_id = ?", (cid,)).fetchone() == ("", "", 1, "P Person", "Org")
+
+
+def test_ended_contacts_are_blanked_in_the_hard_cases_too(directory):
+    """R-RET-3, the hard cases (issue 14 §4): ended through the engine on 29 February (archived on 1 March, one
+    home for the rule), kept five years by choice, ended in the data set with no archive date and by nobody who
+    signs in (dated a year after its end and blanked in the same sweep), a sweep that did not run on the day (the
+    next one catches up), and a current involvement never blanked. Every viewer's record then shows the name and
+    organisation without the phone and e-mail; the five-year one keeps them until its own day."""
+    from tests.test_work_involvements import CSC, HUB, WELFARE, new
+    day0 = date(2028, 2, 29)
+    _at(directory, day0)
+    conn = directory.conn
+    conn.execute("UPDATE users SET check_date = ? WHERE username IN ('alex.practitioner', 'sam.cp', 'jo.la')",
+                 (date(2027, 12, 1).toordinal(),))  # checks renewed, so they may still sign in on the day
+    did = add_child(directory, "Contacta", "Leapling", date(2020, 5, 5))
+    cid = _row(directory, did)[0]
+    alex, sam, la = (viewer_for(directory, u) for u in ("alex.practitioner", "sam.cp", "jo.la"))
+    monitoring = Reason(AccessReason.LA_MONITORING)
+    for who, why in ((alex, REASON), (sam, REASON), (la, monitoring)):
+        assert directory.search(who, Criteria(directory_id=did), why).hits
+    start = day0 - timedelta(days=30)
+    one = directory.perform(ops.RECORD_INVOLVEMENT, alex, new(did, start=start)).involvement
+    five = directory.perform(ops.RECORD_INVOLVEMENT, sam, new(did, service=ServiceType.SOCIAL_CARE, organisation=CSC,
+                                                              phone="0191 555 0505", start=start)).involvement
+    current = directory.perform(ops.RECORD_INVOLVEMENT, sam, new(did, service=ServiceType.EARLY_HELP,
+                                                                 organisation=HUB, phone="0191 555 0606",
+                                                                 start=start)).involvement
+    for who, inv, keep in ((alex, one, t.KeepContact.ONE_YEAR), (sam, five, t.KeepContact.FIVE_YEARS)):
+        directory.perform(ops.END_INVOLVEMENT, who, t.InvolvementEnd(did, inv.involvement_id, inv.version, day0,
+                                                                    keep, REASON))
+    undated = conn.execute(
+        "INSERT INTO involvements (child_id, service, organisation, practitioner, role, phone, email, started, "
+        "ended, recorded_by) VALUES (?, 'school_nurse', ?, 'P Person', 'School nurse', '0191 111 1111', "
+        "'p@org.example', ?, ?, 'staff-nbr-school_nurse')",  # as the data set records it: not a user
+        (cid, HUB, start.toordinal(), date(2028, 2, 19).toordinal())).lastrowid
+
+    def contact(iid):
+        return conn.execute("SELECT phone, email, contact_archived FROM involvements WHERE id = ?", (iid,)).fetchone()
+
+    directory.apply_retention(date(2029, 2, 28))
+    assert contact(one.involvement_id) == (one.phone, one.email, 0)  # 29 February + 1 year is 1 March
+    assert contact(undated) == ("", "", 1)  # dated 19 February 2029 and blanked in the same sweep
+    directory.apply_retention(date(2029, 3, 20))  # no sweep ran on 1 March: the next one catches up
+    assert contact(one.involvement_id) == ("", "", 1)
+    assert contact(five.involvement_id)[2] == 0 and contact(current.involvement_id)[2] == 0
+    for who, why in ((alex, REASON), (sam, REASON), (la, monitoring)):
+        seen = {i.involvement_id: i for i in directory.view_record(who, did, why).involvements}
+        ended = seen[one.involvement_id]
+        assert (ended.phone, ended.email, ended.contact_archived) == ("", "", True)
+        assert (ended.practitioner, ended.organisation) == ("Alex Morgan", WELFARE)
+        assert seen[five.involvement_id].phone == "0191 555 0505" and seen[current.involvement_id].phone
+    directory.apply_retention(date(2033, 2, 28))
+    assert contact(five.involvement_id)[2] == 0
+    directory.apply_retention(date(2033, 3, 1))
+    assert contact(five.involvement_id) == ("", "", 1)
+    assert contact(current.involvement_id) == ("0191 555 0606", current.email, 0)  # current: never
 
 
 def test_the_sweep_runs_once_a_day_between_requests(directory):
