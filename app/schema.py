@@ -228,6 +228,10 @@ MIGRATIONS: tuple[tuple[str, tuple[str | Callable[[Any], None], ...]], ...] = (
         "ALTER TABLE users ADD COLUMN created_by TEXT")),
     # R-SENS-4 (issue 13 §3.3): how the LA team passed a contact request on (a code: signpost, phone, email)
     ("shields-contact-passed-on-by", ("ALTER TABLE contact_requests ADD COLUMN passed_on_by TEXT",)),
+    # Issue 14 §3.3 (R-SHIELD-1/2): a child's brothers and sisters in a household where one of its carers lives
+    # (app.siblings.household, read for every line of the LA's shield queue) are found by the carers' address,
+    # not by reading every child
+    ("shields-carers-address", ("CREATE INDEX IF NOT EXISTS carers_address ON carers(postcode, line1)",)),
 )
 
 

@@ -12,6 +12,9 @@ CREATE TABLE sibling_decisions (
     decision text NOT NULL CHECK (decision IN ('not_needed')), decided_by text NOT NULL,
     decided_at timestamptz NOT NULL, PRIMARY KEY (sibling_id, shielded_id));
 CREATE INDEX sibling_decisions_shielded ON sibling_decisions (shielded_id);
+-- the brothers and sisters in a household where one of a child's carers lives, found by the carers' address
+-- (level with the embedded migration shields-carers-address)
+CREATE INDEX carers_address ON carers (postcode, line1);
 -- R-RET-2, as 0002's: a destroyed child leaves no decision behind (the sweep deletes them before the child).
 ALTER TABLE sibling_decisions ADD CONSTRAINT sibling_decisions_sibling_fk
     FOREIGN KEY (sibling_id) REFERENCES children;
