@@ -378,6 +378,7 @@ class RecordView:
     # R-SHIELD-1/2 (issue 13 §3.1): a sibling of a shielded child, its household's shared address, carers and
     # shared setting or GP withheld until the LA team decides whether it needs a shield of its own
     household_withheld: bool = False
+    leaves_on: date | None = None  # R-RET-1: when the record leaves the live directory (full view only)
 
     @property
     def current_involvements(self) -> tuple[Involvement | WithheldInvolvement, ...]:

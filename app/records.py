@@ -133,7 +133,8 @@ def build(conn, viewer: Viewer, child_id: int, override: bool = False,
     other = tuple(Name(g, f) for g, f in conn.execute(
         "SELECT given_names, family_name FROM other_names WHERE child_id = ?", (child_id,)))
     seen = replace(restricted, other_names=other, shield_applied=False,
-                   involvements=_involvements(conn, viewer, child_id, la_code))
+                   involvements=_involvements(conn, viewer, child_id, la_code),
+                   leaves_on=_leaves_on(conn, child_id))
     holders = [] if protected or shielded else siblings.held_by(conn, child_id)
     if holders:  # R-SHIELD-1/2: the family's shared whereabouts, withheld until the LA team decides
         settings, gps = siblings.shared_places(conn, child_id, holders)
@@ -146,6 +147,14 @@ def build(conn, viewer: Viewer, child_id: int, override: bool = False,
                        gp=None if gp_id in gps else _gp(conn, gp_id))
     return replace(seen, address=_household_address(conn, household_id), carers=_carers(conn, household_id),
                    setting=_setting(conn, setting_id), gp=_gp(conn, gp_id))
+
+
+def _leaves_on(conn, child_id: int) -> date:
+    """R-RET-1: the day the record leaves the live directory, by the sweep's own rule."""
+    from .directory.work.retention import leaving_date  # the sweep's module imports this one
+    dob, stay, died, left = conn.execute("SELECT dob, stay_to_age, died_on, left_england_on FROM children "
+                                         "WHERE id = ?", (child_id,)).fetchone()
+    return leaving_date(dob, stay, died, left)[0]
 
 
 def _household_address(conn, household_id: int) -> Address:

@@ -171,7 +171,7 @@ class MainWindow(QMainWindow):
         results_layout.setContentsMargins(0, 0, 0, 0)
         results_layout.addWidget(self.table, 1)
         results_layout.addWidget(self.results_note)
-        self.record = RecordPane(user.role)
+        self.record = RecordPane(user.role, clock=clock)
         self.record_actions = RecordActions(self)
         if user.role.acts_for_colleague:  # R-ROLE-2, R-LOCAL-3: read out, never copied
             for widget in (self.table, self.record.browser):

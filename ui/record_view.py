@@ -13,12 +13,16 @@ pane only emits what was asked for: the window's record actions do the work.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from html import escape
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from app.model import Involvement, RecordView, Role, WithheldInvolvement
+
+from .wording import count
 
 SHIELD_TEXT = ("This record is shielded. Only the child's name, date of birth, gender and directory id "
                "are shown. Contact your LA management team if you need to reach the services involved.")
@@ -34,6 +38,8 @@ OFFLINE_ACTIONS = ("This is an offline copy, so only “I am working with this c
                    "on this computer and sent when the directory answers. Your own involvements, shields and "
                    "contact requests need the directory: open the record again once it answers.")
 OFFLINE_NOTHING = "This is an offline copy: nothing can be changed from it until the directory answers."
+SCHOOL_AGE = (5, 16)  # compulsory school age: a child of these ages with no school or setting stands out
+LEAVING_NOTICE_AGE = 17  # R-RET-1: from 17 the record says when it leaves the directory
 
 
 def own_current(view: RecordView) -> list[Involvement]:
@@ -75,10 +81,11 @@ class RecordPane(QWidget):
     end_requested = Signal(object)
     indicators_requested = Signal(object)
 
-    def __init__(self, role: Role = Role.PRACTITIONER, parent=None) -> None:
+    def __init__(self, role: Role = Role.PRACTITIONER, parent=None, clock: Callable[[], date] = date.today) -> None:
         super().__init__(parent)
         self.setObjectName("recordPane")
         self.role = role
+        self.clock = clock  # ages, "school age", "leaves the directory on"
         self.view: RecordView | None = None
         self.header = QLabel()
         self.header.setObjectName("recordFor")
@@ -244,7 +251,7 @@ class RecordPane(QWidget):
             self.banner.setText("Shielded record: you can see it in full as the child's LA management team. "
                                 "Its details are hidden from other users.")
             self.banner.show()
-        self.browser.setHtml(render(view))
+        self.browser.setHtml(render(view, self.clock()))
         if view.la_team is not None:  # R-SENS-4: how to reach the child's LA team, on every record
             t = view.la_team
             self.la_team.setText(f"The child's LA team: {t.name}" + "".join(f" · {x}" for x in (t.phone, t.email) if x))
@@ -262,22 +269,84 @@ def _row(label: str, value: str) -> str:
     return f"<tr><th align='left'>{escape(label)}</th><td>{escape(value)}</td></tr>"
 
 
-def _involvement(i: Involvement | WithheldInvolvement) -> str:
+def long_date(day: date) -> str:
+    """"5 January 2026": a date in full, never a clipped "05/01/20…"."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def age_on(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def leaving_words(v: RecordView, today: date) -> str:
+    """R-RET-1: from 17, when the record leaves the directory (the directory's own date; the 18th birthday
+    unless the young person consented to stay)."""
+    if v.leaves_on is None or v.leaves_on <= today or age_on(v.dob, today) < LEAVING_NOTICE_AGE:
+        return ""
+    return f"This record leaves the directory on {long_date(v.leaves_on)}."
+
+
+def missing_universal(v: RecordView, today: date) -> list[str]:
+    """Universal services a child should have and the record lacks (seed 003 §8.1: "no educational setting
+    recorded" would have prompted action). Only on the full view: what a shield withholds is not missing."""
+    if v.shield_applied:
+        return []
+    age = age_on(v.dob, today)
+    out = [] if v.gp else ["No GP recorded"]
+    if not v.setting and SCHOOL_AGE[0] <= age < SCHOOL_AGE[1]:
+        out.append("No school or setting recorded")
+    return out
+
+
+def _card(i: Involvement | WithheldInvolvement) -> str:
+    """One practitioner as a contact card: who, what, how to reach them, since when, lead / CAF."""
     if isinstance(i, WithheldInvolvement):
-        return (f"<li><i>{escape(WithheldInvolvement.TEXT)}</i> — ask your LA management team to pass on a contact "
+        return (f"<li><i>{escape(WithheldInvolvement.TEXT)}</i>: ask the child's LA team to pass on a contact "
                 "request.</li>")
-    flags = [f for f, on in (("lead professional", i.lead_professional), ("CAF completed", i.caf_completed),
-                             ("yours", i.yours)) if on]
-    dates = f"from {i.start:%d/%m/%Y}" + (f" to {i.end:%d/%m/%Y}" if i.end else "")
-    return (f"<li><b>{escape(i.service.label)}</b> — {escape(i.organisation)}<br>"
-            f"{escape(i.practitioner)}, {escape(i.role)} · {escape(i.phone)} · {escape(i.email)}<br>"
-            f"<small>{escape(dates)}{escape(' · ' + ', '.join(flags) if flags else '')}</small></li>")
+    flags = [f for f, on in (("Lead professional", i.lead_professional), ("CAF completed", i.caf_completed),
+                             ("Yours", i.yours)) if on]
+    since = f"Since {long_date(i.start)}" if i.current else f"{long_date(i.start)} to {long_date(i.end)}"
+    reach = " · ".join(escape(x) for x in (i.phone, i.email) if x) or (
+        "Contact details archived: reach them through their organisation" if i.contact_archived else "")
+    private = ("<br><b>Only you and the LA team see this.</b>" if i.yours and i.service.sensitive else "")
+    return (f"<li><b>{escape(i.practitioner)}</b>, {escape(i.role)} · {escape(i.organisation)} "
+            f"({escape(i.service.label)})<br>{reach}<br>"
+            f"<small>{escape(' · '.join([since, *flags]))}</small>{private}</li>")
 
 
-def render(v: RecordView) -> str:
-    parts = [f"<h2>{escape(v.name.full())}</h2>", "<table cellspacing='4'>",
-             _row("Directory id", v.directory_id), _row("Date of birth", f"{v.dob:%d %B %Y}"),
-             _row("Gender", v.gender.label)]
+def _now(v: RecordView, today: date) -> list[str]:
+    now = v.current_involvements
+    parts = [f"<h3>Working with this child now: {escape(count(len(now), 'service'))}</h3>"]
+    lead = next((i for i in now if isinstance(i, Involvement) and i.lead_professional), None)
+    if lead is not None:
+        reach = " · ".join(escape(x) for x in (lead.phone, lead.email) if x)
+        parts.append(f"<p><b>Lead professional:</b> {escape(lead.practitioner)} ({escape(lead.organisation)})"
+                     f"{' · ' + reach if reach else ''}</p>")
+    missing = missing_universal(v, today)
+    if missing:
+        parts.append(f"<p style='color:#b00020'><b>{escape('. '.join(missing))}.</b></p>")
+    parts.append("<ul>" + "".join(_card(i) for i in now) + "</ul>" if now else "<p>Nobody recorded.</p>")
+    before = v.ended_involvements
+    parts.append("<h3>Worked with the child before</h3>")
+    parts.append("<ul>" + "".join(_card(i) for i in before) + "</ul>" if before else "<p>Nobody recorded.</p>")
+    return parts
+
+
+def render(v: RecordView, today: date | None = None) -> str:
+    """Who is working with the child first (the point of the product), then those before, then the child.
+    Only what the directory sent is there: a shielded view has no involvements to show (R-SHIELD-1)."""
+    today = today or date.today()
+    age = age_on(v.dob, today)
+    parts = [f"<h2>{escape(v.name.full())}</h2>",
+             f"<p>Born {escape(long_date(v.dob))} (age {age}) · directory id {escape(v.directory_id)}</p>"]
+    leaving = leaving_words(v, today)
+    if leaving:
+        parts.append(f"<p><b>{escape(leaving)}</b></p>")
+    if not v.shield_applied:
+        parts += _now(v, today)
+    parts += ["<h3>The child</h3>", "<table cellspacing='4'>",
+              _row("Directory id", v.directory_id), _row("Date of birth", long_date(v.dob)),
+              _row("Gender", v.gender.label)]
     for n in v.other_names:
         parts.append(_row("Other name", n.full()))
     if v.address:
@@ -289,19 +358,20 @@ def render(v: RecordView) -> str:
         parts.append("<h3>Parents and carers</h3><ul>")
         for c in v.carers:
             where = f" · {c.address.one_line()}" if c.address else ""
-            parts.append(f"<li>{escape(c.name.full())} ({escape(c.relationship)}) · {escape(c.phone)}{escape(where)}</li>")
+            parts.append(f"<li>{escape(c.name.full())} ({escape(c.relationship)}) · {escape(c.phone)}"
+                         f"{escape(where)}</li>")
         parts.append("</ul>")
     parts.append("<h3>Universal services</h3><ul>")
     if v.setting:
         s = v.setting
-        parts.append(f"<li><b>Education</b> — {escape(s.name)} · {escape(s.phone)} · {escape(s.address.one_line())}</li>")
+        parts.append(f"<li><b>School or setting</b>: {escape(s.name)} · {escape(s.phone)} · "
+                     f"{escape(s.address.one_line())}</li>")
     else:
-        parts.append("<li>No educational setting recorded</li>")
+        parts.append("<li>No school or setting recorded</li>")
     if v.gp:
-        parts.append(f"<li><b>GP</b> — {escape(v.gp.name)} · {escape(v.gp.phone)} · {escape(v.gp.address.one_line())}</li>")
+        g = v.gp
+        parts.append(f"<li><b>GP</b>: {escape(g.name)} · {escape(g.phone)} · {escape(g.address.one_line())}</li>")
+    else:
+        parts.append("<li>No GP recorded</li>")
     parts.append("</ul>")
-    for title, items in (("Working with the child now", v.current_involvements),
-                         ("Worked with the child before", v.ended_involvements)):
-        parts.append(f"<h3>{title}</h3>")
-        parts.append("<ul>" + "".join(_involvement(i) for i in items) + "</ul>" if items else "<p>None recorded.</p>")
     return "".join(parts)

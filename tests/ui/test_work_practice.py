@@ -68,8 +68,8 @@ def test_record_then_end_an_involvement(qtbot, make_app):
     qtbot.waitUntil(lambda: main.record_actions.dialog is None and main.record.buttons["end"].isVisible(),
                     timeout=10000)
     text = main.record.browser.toPlainText()
-    now = text.split("Working with the child now")[1].split("Worked with the child before")[0]
-    assert "Northbridge Family Hub" in now and "yours" in now
+    now = text.split("Working with this child now")[1].split("Worked with the child before")[0]
+    assert "Northbridge Family Hub" in now and "Yours" in now
     assert main.record.others.isVisible() and main.record.others.text().startswith("You may want to contact:")
 
     d = dialog_of(qtbot, main, "end")

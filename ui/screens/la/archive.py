@@ -45,7 +45,7 @@ class ArchiveAccess(LaScreen):
         self.left_live = QLabel()
         self.left_live.setObjectName("archivedWhen")
         self.left_live.setWordWrap(True)
-        self.record = RecordPane()
+        self.record = RecordPane(clock=lambda: self.ctx.clock())
         self.record.browser.setPlaceholderText("An archived record opens here.")
         opened = QGroupBox("Open an archived record")
         g1 = QGridLayout(opened)
