@@ -123,12 +123,13 @@ class RecordPane(QWidget):
         self.withheld_choice = QComboBox()
         self.withheld_choice.setObjectName("withheldInvolvement")
         self.withheld_choice.setAccessibleName("Which unspecified service")
-        row1, row2 = QHBoxLayout(), QHBoxLayout()
+        # Three short rows rather than two long ones: the window fits a 1024-pixel screen (issue 14 §3.2)
+        row1, row2, row3 = QHBoxLayout(), QHBoxLayout(), QHBoxLayout()
         for key, text, row, slot in (
                 ("work", "I am &working with this child…", row1, self.work_requested.emit),
                 ("shield", "Re&quest a shield…", row1, self.shield_requested.emit),
                 ("override", "&Override shield…", row1, self.override_requested.emit),
-                ("contact", "Ask the LA team to pass on a &contact request…", row1, self._contact),
+                ("contact", "Ask the LA team to pass on a &contact request…", row3, self._contact),
                 ("update", "Update &my details…", row2, lambda: self._own(self.update_requested)),
                 ("end", "E&nd my involvement…", row2, lambda: self._own(self.end_requested)),
                 ("indicators", "Lead professional / CAF (mar&k)…", row2, lambda: self._own(self.indicators_requested))):
@@ -141,8 +142,10 @@ class RecordPane(QWidget):
             if key == "contact":
                 row.addWidget(self.withheld_choice)
         row2.insertWidget(0, self.own_choice)
-        row1.addStretch(1)
-        row2.addStretch(1)
+        self.own_choice.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.own_choice.setMinimumContentsLength(16)
+        for row in (row1, row2, row3):
+            row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.header)
@@ -151,8 +154,8 @@ class RecordPane(QWidget):
         layout.addWidget(self.la_team)
         layout.addWidget(self.others)
         layout.addWidget(self.note)
-        layout.addLayout(row1)
-        layout.addLayout(row2)
+        for row in (row1, row2, row3):
+            layout.addLayout(row)
         self.clear()
 
     # -- actions ------------------------------------------------------------------

@@ -64,7 +64,7 @@ class SearchForm(QWidget):
         self.reason = QComboBox()
         self.reason.setAccessibleName("Reason for access")
         self.reason.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)  # the list shows them whole
-        self.reason.setMinimumContentsLength(24)
+        self.reason.setMinimumContentsLength(20)
         self.reason.addItem("Choose a reason…", None)
         for r in AccessReason.for_role(role):
             self.reason.addItem(r.label, r.value)

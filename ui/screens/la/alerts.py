@@ -13,16 +13,24 @@ from .common import LaScreen, button, heading, queue_page
 from .lists import Column, ItemsList
 from .words import ALERT_KINDS, when
 
-COLUMNS = (Column("Status", lambda a: "NEW" if not a.acknowledged_by else f"Acknowledged by {a.acknowledged_by}",
+
+def who(a) -> str:
+    """The person by their name; a username nobody holds (a guessing run) as it was typed."""
+    return a.actor_name or a.actor
+
+
+COLUMNS = (Column("Status", lambda a: "NEW" if not a.acknowledged_by else
+                  f"Acknowledged by {a.acknowledged_by_name or a.acknowledged_by}",
                   lambda a: (bool(a.acknowledged_by), -a.alert_id)),
            Column("When", lambda a: when(a.at), lambda a: a.alert_id),
            Column("What", lambda a: ALERT_KINDS.get(a.kind, a.kind.value)),
-           Column("Who", lambda a: a.actor), Column("Directory id", lambda a: a.directory_id or "—"),
+           Column("Who", who), Column("Child", lambda a: a.child_name or "—"),
+           Column("Directory id", lambda a: a.directory_id or "—"),
            Column("Audit entry", lambda a: str(a.audit_seq) if a.audit_seq else "—", lambda a: a.audit_seq))
 ORDERS = {"New first": lambda a: (bool(a.acknowledged_by), -a.alert_id),
           "Newest first": lambda a: -a.alert_id,
           "What": lambda a: (ALERT_KINDS.get(a.kind, a.kind.value), -a.alert_id),
-          "Who": lambda a: (a.actor, -a.alert_id)}
+          "Who": lambda a: (who(a), -a.alert_id)}
 
 
 class AlertsInbox(LaScreen):
@@ -43,6 +51,8 @@ class AlertsInbox(LaScreen):
         self.kind = QComboBox()
         self.kind.setObjectName("alertKindFilter")
         self.kind.setAccessibleName("Show alerts of the kind")
+        self.kind.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)  # fits 1024 px; the list
+        self.kind.setMinimumContentsLength(28)  # opens as wide as its longest kind
         self.kind.addItem("Every kind", None)
         for k, words in ALERT_KINDS.items():
             self.kind.addItem(words, k.value)
@@ -100,9 +110,9 @@ class AlertsInbox(LaScreen):
         a = self.current()
         if a is None or not a.audit_seq:
             return
-        title = (f"{ALERT_KINDS.get(a.kind, a.kind.value)}: {a.actor}, {when(a.at)}"
+        title = (f"{ALERT_KINDS.get(a.kind, a.kind.value)}: {who(a)}, {when(a.at)}"
                  + (f", record {a.directory_id}" if a.directory_id else "") + ". With it, what "
-                 f"{a.actor} did in the quarter of an hour before.")
+                 f"{who(a)} did in the quarter of an hour before.")
         self.ask(ops.ALERT_EVIDENCE, t.AlertRef(a.alert_id), lambda evidence: self._show_entries(title, evidence))
 
     def _show_entries(self, title: str, evidence: t.AuditEvidence) -> None:
@@ -119,7 +129,7 @@ class AlertsInbox(LaScreen):
                  lambda exc: (self.failed(exc), self.refresh()))
 
     def _acknowledged(self, a: t.Alert) -> None:
-        self.say(f"Acknowledged: {ALERT_KINDS.get(a.kind, a.kind.value)} ({a.actor}, {when(a.at)}).")
+        self.say(f"Acknowledged: {ALERT_KINDS.get(a.kind, a.kind.value)} ({who(a)}, {when(a.at)}).")
         self.refresh()
 
     def reset(self) -> None:

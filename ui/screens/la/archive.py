@@ -74,10 +74,10 @@ class ArchiveAccess(LaScreen):
         g2.addWidget(self.fact_id, 0, 1)
         g2.addWidget(buddy("&What", self.fact), 0, 2)
         g2.addWidget(self.fact, 0, 3)
-        g2.addWidget(buddy("Da&te", self.fact_on), 0, 4)
-        g2.addWidget(self.fact_on, 0, 5)
-        g2.addWidget(self.fact_button, 0, 6)
-        g2.setColumnStretch(7, 1)
+        g2.addWidget(buddy("Da&te", self.fact_on), 1, 0)  # a second row: the box fits a 1024-pixel screen
+        g2.addWidget(self.fact_on, 1, 1)
+        g2.addWidget(self.fact_button, 1, 3)
+        g2.setColumnStretch(4, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Archive and retention"))
         layout.addWidget(QLabel("Records leave the live directory at 18 (19 or 25 with consent), a year after a "
