@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # the closure's modules load when closure is first needed, no
     from .wizards.closure import ClosureWizard
 
 log = logging.getLogger(__name__)
+CLOSURE_MENU = "&Closure"  # Alt+C: no screen of the LA team's uses C (issue 14 §3.6)
 DESTROYED = "Closure is complete: this workstation's local data was destroyed. Quit Signpost."
 
 
@@ -64,7 +65,7 @@ class ClosureLauncher:
             action.setObjectName("openClosure")
             action.setShortcut("Ctrl+Shift+C")
             action.triggered.connect(lambda _checked=False: self.open())
-            app.main.menuBar().addMenu("C&losure").addAction(action)
+            app.main.menuBar().addMenu(CLOSURE_MENU).addAction(action)
         if since is not None:
             self.switched_off_at = since
             app.main.hide()

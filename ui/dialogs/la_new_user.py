@@ -49,7 +49,7 @@ def _day(edit: QDateEdit) -> date:
 
 class NewUserDialog(WorkDialog):
     def __init__(self, vocabulary: t.Vocabulary, today: date, parent: QWidget | None = None) -> None:
-        super().__init__("Give someone access", "&Create user", parent)
+        super().__init__("Give someone access", "Create &user", parent)
         self.setObjectName("newUser")
         self.name = QLineEdit()
         self.name.setObjectName("newUserName")
@@ -80,7 +80,7 @@ class NewUserDialog(WorkDialog):
         self.form.addRow("&Organisation", self.organisation)
         self.form.addRow(self.pickers.other)
         self.form.addRow("Nominated &by", self.nominated_by)
-        self.form.addRow("Nominated o&n", self.nominated_on)
+        self.form.addRow("Nomina&ted on", self.nominated_on)
         self.form.addRow(self.trained, self.trained_on)
         self.form.addRow("Enhanced &check done on", self.check_date)
         note = QLabel("They get a one-time password, shown once when you create them: they choose their own when "

@@ -79,7 +79,7 @@ class UsersScreen(LaScreen):
         self.unlock_button = button("Un&lock", "unlockUser", "Let a user locked out after failed sign-ins try again")
         self.token_button = button("Enrol to&ken…", "enrolToken", "Read an inserted token and enrol it for this "
                                    "user (replacing any old one)")
-        self.colleague_button = button("Register &colleague…", "registerColleague",
+        self.colleague_button = button("Re&gister colleague…", "registerColleague",
                                        "Register a colleague without access of their own, for mediated searches")
         self.new_button = button("New &user…", "newUser", "Give a nominated, trained and checked person access: "
                                  "a one-time password, then their token")
@@ -150,7 +150,7 @@ class UsersScreen(LaScreen):
             b.setEnabled(has_access and not mine)
         self.unlock_button.setEnabled(has_access and u.locked_out and not mine)
         self.enable_button.setEnabled(u is not None and not mine)
-        self.enable_button.setText("&Enable" if u is not None and not u.enabled else "&Disable")
+        self.enable_button.setText("Ena&ble" if u is not None and not u.enabled else "&Disable")
 
     def _toggle(self) -> None:
         u = self.current()
