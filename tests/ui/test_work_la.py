@@ -317,14 +317,14 @@ def test_acknowledge_an_alert(qtbot, desk):
     """A lock-out alerts the LA team; acknowledged, it is no longer NEW and the home count drops."""
     lock_out(desk, "morgan.mediator")
     screen = desk.show("AlertsInbox")
-    row = select(qtbot, screen.table, 3, "morgan.mediator")
+    row = select(qtbot, screen.table, 3, "Morgan Reid")  # issue 14 §3.5: people by name, not username
     assert rows(screen.table)[row][0] == "NEW" and rows(screen.table)[row][2] == "Account locked after failed sign-ins"
     new_before = sum(r[0] == "NEW" for r in rows(screen.table))
     qtbot.keyClick(screen, Qt.Key_A, Qt.AltModifier)
     qtbot.waitUntil(lambda: "Acknowledged" in screen.message.text(), timeout=WAIT)
     qtbot.waitUntil(lambda: sum(r[0] == "NEW" for r in rows(screen.table)) == new_before - 1, timeout=WAIT)
     screen.show_done.setChecked(True)
-    assert any(r[3] == "morgan.mediator" and r[0] == "Acknowledged by jo.la" for r in rows(screen.table))
+    assert any(r[3] == "Morgan Reid" and r[0] == "Acknowledged by Jo Patel" for r in rows(screen.table))
 
 
 def test_users_renew_an_expired_check_and_unlock_a_locked_out_user(qtbot, desk):
@@ -587,7 +587,7 @@ def test_alerts_and_contact_requests_sort_and_filter(qtbot, desk):
     alerts = desk.show("AlertsInbox")
     qtbot.waitUntil(lambda: count(alerts.table) >= 1, timeout=WAIT)
     alerts.kind.setCurrentIndex(alerts.kind.findText("Account locked after failed sign-ins"))
-    assert {r[3] for r in rows(alerts.table)} == {"morgan.mediator"}
+    assert {r[3] for r in rows(alerts.table)} == {"Morgan Reid"}
     alerts.kind.setCurrentIndex(0)
     alerts.list.sort_by_order("Who")
     who = [r[3] for r in rows(alerts.table)]
@@ -629,7 +629,7 @@ def test_a_pattern_opens_its_audit_entries_in_words(qtbot, desk):
 def test_an_alert_opens_the_entries_that_led_to_it(qtbot, desk):
     lock_out(desk, "morgan.mediator")
     screen = desk.show("AlertsInbox")
-    select(qtbot, screen.table, 3, "morgan.mediator")
+    select(qtbot, screen.table, 3, "Morgan Reid")
     qtbot.keyClick(screen, Qt.Key_I, Qt.AltModifier)
     qtbot.waitUntil(lambda: screen.dialog is not None and screen.dialog.isVisible(), timeout=WAIT)
     what = [r[4] for r in rows(screen.dialog.list.view)]
@@ -788,3 +788,17 @@ def test_lifting_says_the_siblings_it_held_are_shown_again(qtbot, desk):
     qtbot.waitUntil(lambda: screen.confirm is not None and screen.confirm.isVisible(), timeout=WAIT)
     assert "shown again on the records of Tamsin Ashworthy too" in screen.confirm.text()
     qtbot.keyClick(screen.confirm, Qt.Key_Escape)
+
+
+def test_alerts_name_the_person_and_the_child_not_usernames(qtbot, desk):
+    """Issue 14 §3.5, R-SHIELD-6: an override's alert says who (by name), when, and which child (by name)."""
+    sam = desk.engine(lambda d: viewer_for(d, "sam.cp"))
+    did = desk.child("c.shielded_at IS NOT NULL")
+    desk.found(sam, did)
+    desk.perform(ops.OVERRIDE_SHIELD, sam, t.ShieldOverride(did, REASON, True))
+    given, family = desk.engine(lambda d: d.conn.execute(
+        "SELECT given_names, family_name FROM children WHERE directory_id = ?", (ids.parse(did),)).fetchone())
+    screen = desk.show("AlertsInbox")
+    row = select(qtbot, screen.table, 5, did)
+    assert rows(screen.table)[row][3:5] == ["Sam Okoro", f"{given} {family}"]
+    assert not any("sam.cp" in cell for r in rows(screen.table) for cell in r)

@@ -462,6 +462,10 @@ class Alert:
     directory_id: str = ""
     audit_seq: int = 0
     acknowledged_by: str = ""
+    # Issue 14 §3.5: people by their names and the child by theirs ("" when the directory has none to give)
+    actor_name: str = ""
+    acknowledged_by_name: str = ""
+    child_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -299,15 +299,17 @@ def alerts(d, viewer: Viewer, _: t.Nothing) -> tuple[t.Alert, ...]:
     reason = d.la_team_request(viewer, "alerts", "access.la_team_only")
     la = viewer.user.la_code
     out = []
-    for alert_id, kind, at, actor, did, seq, by in d.conn.execute(
-            "SELECT a.id, a.kind, a.at, a.actor, c.directory_id, a.audit_seq, a.acknowledged_by FROM alerts a "
-            "LEFT JOIN children c ON c.id = a.child_id WHERE a.la_code = ? ORDER BY a.id DESC LIMIT ?",
-            (la, ALERTS_SHOWN)):
+    for alert_id, kind, at, actor, did, seq, by, actor_name, by_name, given, family in d.conn.execute(
+            "SELECT a.id, a.kind, a.at, a.actor, c.directory_id, a.audit_seq, a.acknowledged_by, u.display_name, "
+            "b.display_name, c.given_names, c.family_name FROM alerts a LEFT JOIN children c ON c.id = a.child_id "
+            "LEFT JOIN users u ON u.username = a.actor LEFT JOIN users b ON b.username = a.acknowledged_by "
+            "WHERE a.la_code = ? ORDER BY a.id DESC LIMIT ?", (la, ALERTS_SHOWN)):
         try:
             known = t.AlertKind(kind)
         except ValueError:
             continue
-        out.append(t.Alert(alert_id, known, at, actor, ids.fmt(did) if did is not None else "", seq or 0, by or ""))
+        out.append(t.Alert(alert_id, known, at, actor, ids.fmt(did) if did is not None else "", seq or 0, by or "",
+                           actor_name or "", by_name or "", f"{given} {family}" if family else ""))
     d.audit.record(viewer.user.username, "alerts_read", viewer=viewer, reason=reason.text(),
                    detail={"alerts": len(out)}, las=(la,))
     return tuple(out)

@@ -37,7 +37,7 @@ class LaHome(LaScreen):
         self.lines: dict[str, QLabel] = {}
         grid = QGridLayout()
         rows = (("shields", "Shield reviews", "Open &shield reviews", ShieldReviews),
-                ("contact", "Contact requests", "Open &contact requests", ContactRequests),
+                ("contact", "Contact requests", "Open co&ntact requests", ContactRequests),
                 ("alerts", "Alerts", "Open &alerts", AlertsInbox),
                 ("users", "Users", "Open &users", UsersScreen),
                 ("register", "Register requests", "Open re&gister requests", RegisterRequests))
@@ -54,7 +54,7 @@ class LaHome(LaScreen):
             self.lines[key], self.buttons[key] = line, b
         more = (("Usage re&port", "homeOpen_usage", UsageReportScreen),
                 ("Audit e&xport", "homeOpen_audit", AuditExport),
-                ("Archi&ve and retention", "homeOpen_archive", ArchiveAccess))
+                ("Archive and re&tention", "homeOpen_archive", ArchiveAccess))
         for c, (text, name, cls) in enumerate(more):
             b = button(text, name)
             b.clicked.connect(lambda _c=False, k=cls: self.go(k))
@@ -65,7 +65,7 @@ class LaHome(LaScreen):
         self.refresh_button.clicked.connect(self.refresh)
         who = ctx.viewer().user
         layout = QVBoxLayout(self)
-        layout.addWidget(heading(f"{who.la_code}: what needs your attention"))
+        layout.addWidget(heading(f"{who.organisation}: what needs your attention"))
         layout.addLayout(grid)
         layout.addWidget(self.refresh_button)
         layout.addWidget(self.message)
