@@ -273,9 +273,14 @@ class MainWindow(QMainWindow):
             go.triggered.connect(lambda _checked=False, s=screen: self.show_screen(s))
             view.addAction(go)
         help_menu = self.menuBar().addMenu("&Help")
+        screen_help = QAction("Help for &this screen", self)  # F1, in every deployment (issue 14 §3.7)
+        screen_help.setObjectName("screenHelp")
+        screen_help.setShortcut(QKeySequence(QKeySequence.HelpContents))
+        screen_help.triggered.connect(lambda _checked=False: self.open_screen_help())
+        help_menu.addAction(screen_help)
+        self.help_dialog = None
         if training:  # the guide lists the training directory's sample children: nothing else has them
             guide = QAction("&Training guide", self)
-            guide.setShortcut(QKeySequence(QKeySequence.HelpContents))
             guide.triggered.connect(lambda _checked=False: self.training_guide_requested.emit())
             help_menu.addAction(guide)
         for name, text, slot in (("checkWorkstation", "&Check this workstation…", self.open_check),  # issue 18
@@ -296,6 +301,21 @@ class MainWindow(QMainWindow):
         dialog = CheckDialog(self)
         dialog.setAttribute(Qt.WA_DeleteOnClose)
         dialog.open()
+
+    def open_screen_help(self) -> None:
+        """F1: what the screen in view shows, what its actions do, whom to ask (resources/help.json)."""
+        from .screen_help import ScreenHelpDialog, help_for
+        if self.help_dialog is not None:
+            self.help_dialog.close()
+        dialog = ScreenHelpDialog(help_for(self.tabs.currentWidget().objectName(), self.user.role), self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self._help_closed(dialog))
+        self.help_dialog = dialog
+        dialog.open()
+
+    def _help_closed(self, dialog) -> None:
+        if self.help_dialog is dialog:
+            self.help_dialog = None
 
     def open_about(self) -> None:
         from .help_dialogs import show_about

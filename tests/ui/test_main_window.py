@@ -331,7 +331,7 @@ def test_the_training_guide_is_offered_only_on_the_training_directory(qtbot, tra
     assert ("Training guide" in [a.text().replace("&", "") for a in help_actions]) is training
     if training:
         with qtbot.waitSignal(main.training_guide_requested):
-            help_actions[0].trigger()
+            next(a for a in help_actions if a.text() == "&Training guide").trigger()
 
 
 def test_when_the_directory_cannot_be_reached_a_recent_record_opens_as_an_offline_copy(qtbot, window):
