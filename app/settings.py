@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
 
+WINDOW_MIN, WINDOW_MAX = 480, 16384  # pixels: a remembered window size outside these is not used
 ENVIRONMENT = {"directory_url": "SIGNPOST_DIRECTORY_URL", "ca_bundle": "SIGNPOST_CA_BUNDLE"}
 DIRECTORY_SETTINGS = frozenset(ENVIRONMENT)  # never fall back: a bad one stops the app (no silent training data)
 
@@ -57,6 +58,8 @@ class Settings:
     directory_url: str = ""  # empty: the embedded training directory; else the service's https:// address
     ca_bundle: str = ""  # the CA file (PEM) the service's certificate must chain to
     record_cache_hours: int = 24  # R-LOCAL-2: opened records stay readable offline this long
+    window_width: int = 0  # the role window's size when it was last closed (0: fit the screen)
+    window_height: int = 0
     # Not the user's: what the organisation's policy pinned (app.policy) and what the file had under the
     # environment's and the policy's values (what save() writes back). Never read from or written to the file.
     pinned: frozenset[str] = field(default=frozenset(), compare=False, metadata={"runtime": True})
@@ -156,6 +159,8 @@ def _problem(name: str, value, default) -> str:
         return "must be 1..60"
     if name == "record_cache_hours" and not 1 <= value <= 168:
         return "must be 1..168"
+    if name in ("window_width", "window_height") and value and not WINDOW_MIN <= value <= WINDOW_MAX:
+        return f"must be 0 or {WINDOW_MIN}..{WINDOW_MAX}"
     if name == "training_children" and value < 1:
         return "must be at least 1"
     if name == "directory_url" and value:

@@ -179,6 +179,7 @@ class SignpostApp(QObject):
         self.token_memory.remember(session.user.username, session.serial)
         self.main = MainWindow(self.service, session.user, self.clock, session=session.directory_session,
                                training=self.service.status().kind == "training",
+                               settings_file=self.paths.settings_file,  # the window's size, kept (issue 14 §3.2)
                                recall=lambda directory_id: self.sessions.recall(session, directory_id),
                                # the screens' work through the session: a change is kept in the encrypted
                                # outbox before it is sent (R-LOCAL-1); the outbox chooses its own key

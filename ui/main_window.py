@@ -19,13 +19,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QProgressBar,
@@ -41,13 +45,14 @@ from app.directory.work import operations as ops
 from app.directory.work import types as t
 from app.model import Colleague, Reason, RecordView, Role, User, Viewer
 from app.search import Criteria
+from app.settings import Settings
 
 from . import refusals  # the words for every failure; refusals and notices word themselves through it
 from .bridge import Relay, watch
 from .connection import ConnectionWatch
 from .recent_list import NOT_FOUND_AGAIN, RecentList
 from .record_view import RecordPane
-from .results_model import ResultsModel
+from .results_model import ResultsModel, ResultsOrder
 from .screens import screens_for
 from .screens.base import Screen, ScreenContext, ended
 from .screens.outbox_panel import OutboxPanel
@@ -59,6 +64,8 @@ from .session_banners import SessionBanners
 from .wording import acting_for, count, found_words
 
 log = logging.getLogger(__name__)
+RESULT_ORDERS = (("Closest match first", -1), ("Name", 0), ("Date of birth", 1), ("Match", 5))  # issue 14 §3.3
+RESULT_ROWS = 8  # the most rows the results list takes before it scrolls
 
 
 class SearchScreen(Screen):
@@ -116,13 +123,14 @@ class MainWindow(QMainWindow):
     def __init__(self, directory: DirectoryClient, user: User, clock: Callable[[], date] = date.today,
                  session: str = "", training: bool = False, recall: Callable | None = None,
                  work: Callable | None = None, find: Callable | None = None, outbox=None,
-                 recent: Callable | None = None, parent=None) -> None:
+                 recent: Callable | None = None, settings_file: Path | None = None, parent=None) -> None:
         """``directory``: the directory interface (embedded or HTTPS); ``session``: the directory's
         session id from sign-in; ``training``: offer the training guide; ``recall(directory_id)``: a future
         of the encrypted cache's offline copy of a record this user opened (R-LOCAL-2); ``find(viewer,
         criteria, reason)``: how a search is asked (the session's, which notes what it returned); ``outbox``:
         the session's offline outbox for the Home screens (``app.session.OutboxAccess``); ``recent()``: a future
-        of the records still in the encrypted cache, for "Recently opened" (none for a mediating user)."""
+        of the records still in the encrypted cache, for "Recently opened" (none for a mediating user);
+        ``settings_file``: the app's settings, where the window's size is kept between runs."""
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.directory = directory
@@ -150,10 +158,17 @@ class MainWindow(QMainWindow):
         self.form.cleared.connect(self.clear)
         self.form.colleague_edited.connect(self._colleague_edited)
         self.results = ResultsModel(self)
+        self.shown = ResultsOrder(self)  # issue 14 §3.3: sorted by a header or "Sort by", filtered by "Show only"
+        self.shown.setSourceModel(self.results)
         self.table = QTableView()
         self.table.setObjectName("resultsTable")
         self.table.setAccessibleName("Search results")
-        self.table.setModel(self.results)
+        self.table.setModel(self.shown)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicatorShown(False)  # the directory's order until one is chosen
+        self.table.horizontalHeader().sectionClicked.connect(
+            lambda _c: self.table.horizontalHeader().setSortIndicatorShown(True))
+        self.shown.sort(-1)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
@@ -169,6 +184,26 @@ class MainWindow(QMainWindow):
         results_box = QWidget()
         results_layout = QVBoxLayout(results_box)
         results_layout.setContentsMargins(0, 0, 0, 0)
+        self.results_filter = QLineEdit()
+        self.results_filter.setObjectName("resultsFilter")
+        self.results_filter.setAccessibleName("Show only results with")
+        self.results_filter.setPlaceholderText("a name, town, date or kind of match")
+        self.results_filter.setClearButtonEnabled(True)
+        self.results_filter.textChanged.connect(self._filter_results)
+        self.results_order = QComboBox()
+        self.results_order.setObjectName("resultsOrder")
+        self.results_order.setAccessibleName("Sort results by")
+        for words, column in RESULT_ORDERS:
+            self.results_order.addItem(words, column)
+        self.results_order.activated.connect(lambda _i: self._order_results())
+        tools = QHBoxLayout()
+        show_label = QLabel("Show onl&y")
+        show_label.setBuddy(self.results_filter)
+        tools.addWidget(show_label)
+        tools.addWidget(self.results_filter, 1)
+        tools.addWidget(QLabel("Sort by"))
+        tools.addWidget(self.results_order)
+        results_layout.addLayout(tools)
         results_layout.addWidget(self.table, 1)
         results_layout.addWidget(self.results_note)
         self.record = RecordPane(user.role, clock=clock)
@@ -177,7 +212,7 @@ class MainWindow(QMainWindow):
             for widget in (self.table, self.record.browser):
                 forbid_copy(widget)
 
-        right = QSplitter(Qt.Vertical)
+        self.right = right = QSplitter(Qt.Vertical)
         right.addWidget(results_box)
         right.addWidget(self.record)
         right.setSizes([240, 460])
@@ -289,11 +324,28 @@ class MainWindow(QMainWindow):
             action.setObjectName(name)
             action.triggered.connect(lambda _checked=False, s=slot: s())
             help_menu.addAction(action)
-        self.resize(1180, 760)
+        self.settings_file = settings_file
+        self._fit_screen()
         self._pending = 0
         self._form_unavailable = False  # the form's message is about the directory not answering
         if user.role.acts_for_colleague:
             self.load_colleagues()
+
+    # -- size (issue 14 §3.2) --------------------------------------------------------
+    def _fit_screen(self) -> None:
+        """The size the window had when last closed, else 1180x760; never more than the screen has room for."""
+        kept = Settings.load(self.settings_file) if self.settings_file else Settings()
+        width, height = (kept.window_width, kept.window_height) if kept.window_width else (1180, 760)
+        room = self.screen().availableGeometry()
+        self.resize(min(width, room.width()), min(height, room.height()))
+
+    def _keep_size(self) -> None:
+        if self.settings_file is None:
+            return
+        kept = Settings.load(self.settings_file)
+        if (kept.window_width, kept.window_height) != (self.width(), self.height()):
+            kept.window_width, kept.window_height = self.width(), self.height()
+            kept.save(self.settings_file)
 
     # -- help (issue 18) ------------------------------------------------------------
     def open_check(self) -> None:
@@ -478,6 +530,7 @@ class MainWindow(QMainWindow):
             self.form.show_message(refusals.notice_words(outcome))
             return
         self.results.set_hits(outcome.hits)
+        self._fit_results()
         if outcome.looser_left_out:  # the notice says so, and to add detail to see them
             self.results_note.setText(refusals.notice_words(outcome))
             self.results_note.show()
@@ -493,7 +546,7 @@ class MainWindow(QMainWindow):
         if reason is None:
             self.form.show_message("Choose a reason for opening this record.")
             return
-        hit = self.results.hit(index.row())
+        hit = (self.results if index.model() is self.results else self.shown).hit(index.row())
         self._drop_record()  # leaving the record on screen (an override's full view goes with it)
         self._load(hit.directory_id, reason)
 
@@ -521,6 +574,7 @@ class MainWindow(QMainWindow):
             self.form.show_message(NOT_FOUND_AGAIN)
             return
         self.results.set_hits(tuple(hits))
+        self._fit_results()
         self.table.selectRow(0)
         self._load(directory_id, reason)
 
@@ -616,7 +670,32 @@ class MainWindow(QMainWindow):
         self._form_unavailable = isinstance(exc, DirectoryUnavailable)
 
     # -- clearing -------------------------------------------------------------
+    def _filter_results(self, text: str) -> None:
+        self.shown.setFilterFixedString(text.strip())
+        if self.shown.rowCount():
+            self.table.selectRow(0)
+
+    def _order_results(self) -> None:
+        column = self.results_order.currentData()
+        self.table.horizontalHeader().setSortIndicatorShown(column >= 0)
+        self.table.sortByColumn(column, Qt.AscendingOrder)
+        if column < 0:
+            self.shown.sort(-1)
+
+    def _fit_results(self) -> None:
+        """The results list takes only the rows it has (up to ``RESULT_ROWS``); the record gets the rest."""
+        rows = min(max(self.results.rowCount(), 1), RESULT_ROWS)
+        table = (self.table.horizontalHeader().sizeHint().height() + rows * self.table.verticalHeader()
+                 .defaultSectionSize() + 2 * self.table.frameWidth() + 4)
+        above = self.right.widget(0).sizeHint().height() - self.table.sizeHint().height()
+        total = sum(self.right.sizes())
+        wanted = max(0, above) + table
+        self.right.setSizes([wanted, max(total - wanted, 0)])
+
     def _drop_results(self) -> None:
+        self.results_filter.clear()
+        self.results_order.setCurrentIndex(0)
+        self._order_results()
         self.results.clear()
         self.results_note.hide()
         self.results_note.clear()
@@ -656,5 +735,6 @@ class MainWindow(QMainWindow):
         self.hide_idle_warning()
 
     def closeEvent(self, event) -> None:
+        self._keep_size()
         self.wipe()
         super().closeEvent(event)

@@ -1,7 +1,7 @@
 """Search results as a table (R-SEARCH-5: only enough to pick the right child)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 
 from app.model import SearchHit
 
@@ -28,6 +28,14 @@ class ResultsModel(QAbstractTableModel):
 
     def hit(self, row: int) -> SearchHit:
         return self._hits[row]
+
+    def key(self, row: int, column: int) -> tuple:
+        """What a column sorts by (issue 14 §3.3): family then given name, a date as a date, a match by how
+        close it is (the directory's own order within a kind); ties keep the directory's order."""
+        h = self._hits[row]
+        keys = ((h.name.family_name.lower(), h.name.given_names.lower()), h.dob.toordinal(), h.gender.label,
+                (h.locality or "").lower(), h.directory_id, (h.loose, len(h.match)))
+        return keys[column], row
 
     def rowCount(self, parent=_TOP) -> int:
         return 0 if parent.isValid() else len(self._hits)
@@ -56,3 +64,22 @@ class ResultsModel(QAbstractTableModel):
                         "and may be a different child. Check the date of birth and the other details.")
             return f"Not exact: {match_words(h.match).lower()}. Check it is the child you mean."
         return None
+
+
+class ResultsOrder(QSortFilterProxyModel):
+    """The results as shown: sorted by a column's header, and only the rows with the words typed under
+    "Show only" (any column: a name, a town, a date, a kind of match)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setFilterCaseSensitivity(Qt.CaseInsensitive)
+        self.setFilterKeyColumn(-1)
+
+    def source(self) -> ResultsModel:
+        return self.sourceModel()
+
+    def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:
+        return self.source().key(left.row(), left.column()) < self.source().key(right.row(), right.column())
+
+    def hit(self, row: int) -> SearchHit:
+        return self.source().hit(self.mapToSource(self.index(row, 0)).row())
