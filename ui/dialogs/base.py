@@ -1,10 +1,14 @@
-"""The one shape of a work dialog: a form, a message line, OK and Cancel."""
+"""The one shape of a work dialog: what it is about (the child, the service), a form, a message line, OK and
+Cancel. It opens with the focus on its first field, shows a problem in the error style with the focus on the
+field it names, and is never smaller than its contents (a warning above the form is never squashed)."""
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLayout, QVBoxLayout, QWidget
+
+MIN_WIDTH = 460  # wide enough that a wrapped warning reads as a paragraph, not a column
 
 
 class WorkDialog(QDialog):
@@ -15,6 +19,14 @@ class WorkDialog(QDialog):
         self.setWindowTitle(title)
         self.setModal(True)
         self.column = QVBoxLayout(self)
+        self.column.setSizeConstraint(QLayout.SetMinimumSize)  # never smaller than what it holds
+        self.setMinimumWidth(MIN_WIDTH)
+        self.context = QLabel()
+        self.context.setObjectName("dialogContext")
+        self.context.setAccessibleName("About")
+        self.context.setWordWrap(True)
+        self.context.hide()
+        self.column.addWidget(self.context)
         self.form = QFormLayout()
         self.column.addLayout(self.form)
         self.message = QLabel()
@@ -23,12 +35,49 @@ class WorkDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.hide()
         self.column.addWidget(self.message)
+        self.sent: Any = None  # the request last sent from here
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.ok = self.buttons.button(QDialogButtonBox.Ok)
         self.ok.setText(ok_text)
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
         self.column.addWidget(self.buttons)
+
+    def set_context(self, text: str) -> None:
+        """What the dialog is about, above everything: "For Poppy Smith, born 8 June 2015 · Early help"."""
+        self.context.setText(text)
+        self.context.setVisible(bool(text))
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._keep_words_whole()
+        first = self.first_field()
+        if first is not None:
+            first.setFocus()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._keep_words_whole()
+
+    def _keep_words_whole(self) -> None:
+        """A wrapped label (a warning, a note) is as tall as its words need at its width: Qt's layouts give a
+        dialog's wrapped label one line's height, and the without-consent and override warnings were squashed."""
+        for label in self.findChildren(QLabel):
+            if label.wordWrap() and label.isVisibleTo(self) and label.width() > 0:
+                need = label.heightForWidth(label.width())
+                if need > 0 and label.minimumHeight() != need:
+                    label.setMinimumHeight(need)
+
+    def first_field(self) -> QWidget | None:
+        """The first field of the form a person can type or choose in."""
+        for row in range(self.form.rowCount()):
+            for role in (QFormLayout.FieldRole, QFormLayout.SpanningRole):
+                item = self.form.itemAt(row, role)
+                widget = item.widget() if item is not None else None
+                if (widget is not None and not isinstance(widget, QLabel) and widget.isVisibleTo(self)
+                        and widget.isEnabled() and widget.focusPolicy()):
+                    return widget
+        return None
 
     def build(self) -> Any:
         """The request from what was typed; raise ``Problem`` for something to correct first."""
@@ -39,6 +88,8 @@ class WorkDialog(QDialog):
             request = self.build()
         except Problem as p:
             self.show_error(str(p))
+            if p.field is not None:
+                p.field.setFocus()
             return
         self.show_error("")
         self.set_busy(True)
@@ -68,4 +119,8 @@ class WorkDialog(QDialog):
 
 
 class Problem(ValueError):
-    """Something typed in a dialog to correct before anything is sent."""
+    """Something typed in a dialog to correct before anything is sent; ``field``: where to correct it."""
+
+    def __init__(self, message: str, field: QWidget | None = None) -> None:
+        super().__init__(message)
+        self.field = field

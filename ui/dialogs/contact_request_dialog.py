@@ -1,6 +1,6 @@
 """R-SENS-4: ask the child's LA team to pass on a request to contact whoever holds a withheld involvement
-(or, on a shielded record, whoever works with the child). The requester types how to be reached; nothing is
-pre-filled."""
+(or, on a shielded record, whoever works with the child). The requester says how to be reached: the phone and
+e-mail they already gave are filled in (issue 14 §3.4), to change if they wish."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QWidget

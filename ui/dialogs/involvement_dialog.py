@@ -92,6 +92,9 @@ class InvolvementDialog(WorkDialog):
         self.phone = line("Phone", was.phone if was else "")
         self.email = line("E-mail", was.email if was else "")
         self.start = date_edit(today, "Start date")
+        for edit in (self.phone, self.email):  # the values you gave shown in full (issue 14 §3.4)
+            edit.ensurePolished()  # the style sheet's font, not the default one
+            edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance(edit.text()) + 24)
         if new:
             self.form.addRow("Ser&vice", self.service)
         self.form.addRow("&Organisation", self.organisation)
@@ -163,15 +166,14 @@ class InvolvementDialog(WorkDialog):
         self.adjustSize()
 
     def build(self):
+        code = self.service.currentData()
+        if self.existing is None and not code:  # the first field first: the role list is the service's
+            raise Problem("Choose the service you provide.", self.service)
         fields = (self.pickers.organisation_value(), self.pickers.role_value(), self.phone.text().strip(),
                   self.email.text().strip())
         if self.existing is not None:
             return t.InvolvementChange(self.directory_id, self.existing.involvement_id, self.existing.version,
                                        *fields, self.reason)
-        code = self.service.currentData()
-        if not code:
-            self.service.setFocus()
-            raise Problem("Choose the service you provide.")
         service = ServiceType(code)
         consent = override = None
         if service.sensitive:

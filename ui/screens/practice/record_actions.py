@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.directory.work import operations as ops
 from app.directory.work import types as t
-from app.model import Role
+from app.model import Involvement, RecordView, Role
 from app.refusals import Refusal
 from ui.dialogs.base import WorkDialog
 from ui.dialogs.contact_request_dialog import ContactRequestDialog
@@ -32,6 +32,7 @@ from ui.dialogs.indicators_dialog import IndicatorsDialog
 from ui.dialogs.involvement_dialog import InvolvementDialog, others_words
 from ui.dialogs.shield_override_dialog import ShieldOverrideDialog
 from ui.dialogs.shield_request_dialog import ShieldRequestDialog
+from ui.record_view import long_date
 from ui.refusals import explain
 from ui.screens.practice.words import recorded_words
 
@@ -44,6 +45,14 @@ CONFLICT_CHOICE = ("{words}\n\nReload the record to see the change made elsewher
                    "yours over it.")
 
 
+def about(view: RecordView, involvement: Involvement | None = None) -> str:
+    """What a dialog is about (issue 14 §3.4): the child, and the involvement it changes."""
+    words = f"For {view.name.full()}, born {long_date(view.dob)} · directory id {view.directory_id}"
+    if involvement is not None:
+        words += f" · your involvement: {involvement.service.label}, {involvement.organisation}"
+    return words
+
+
 class RecordActions(QObject):
     """Wired to ``window.record`` (a ``RecordPane``); ``window`` gives ``ctx``, ``record_reason``, ``today()``,
     ``user``, ``reload_record(after)``, ``show_override(view)`` and ``refresh_screens()``."""
@@ -53,6 +62,7 @@ class RecordActions(QObject):
         self.window = window
         self.dialog: WorkDialog | None = None
         self.choice: QMessageBox | None = None
+        self.last_given: tuple[str, str] = ("", "")  # the phone and e-mail last sent from this window (§3.4)
         pane = window.record
         pane.work_requested.connect(self.work)
         pane.update_requested.connect(self.update)
@@ -70,16 +80,37 @@ class RecordActions(QObject):
     def work(self) -> None:
         view, reason = self._where()
         if view:
-            self._run(self._pickers(InvolvementDialog(
-                view.directory_id, reason, self.window.today(), organisation=self.window.user.organisation,
-                parent=self.window, vocabulary=self.vocabulary)), ops.RECORD_INVOLVEMENT, self._recorded)
+            dialog = InvolvementDialog(view.directory_id, reason, self.window.today(),
+                                       organisation=self.window.user.organisation, parent=self.window,
+                                       vocabulary=self.vocabulary)
+            self._prefill(dialog, view)
+            self._run(self._pickers(dialog), ops.RECORD_INVOLVEMENT, self._recorded, about(view))
 
     def update(self, involvement) -> None:
         view, reason = self._where()
         if view:
             self._run(self._pickers(InvolvementDialog(
                 view.directory_id, reason, self.window.today(), existing=involvement, parent=self.window,
-                vocabulary=self.vocabulary)), ops.UPDATE_INVOLVEMENT, self._reload("Your details were saved."))
+                vocabulary=self.vocabulary)), ops.UPDATE_INVOLVEMENT, self._reload("Your details were saved."),
+                about(view, involvement))
+
+    # -- issue 14 §3.4: what you already gave ---------------------------------------------------
+    def known_contact(self, view) -> tuple[str, str]:
+        """The phone and e-mail you already gave: on your own involvement with this child, else the last sent."""
+        mine = [i for i in view.involvements if isinstance(i, Involvement) and i.yours and (i.phone or i.email)]
+        mine.sort(key=lambda i: (i.current, i.start), reverse=True)
+        return (mine[0].phone, mine[0].email) if mine else self.last_given
+
+    def _prefill(self, dialog, view) -> None:
+        phone, email = self.known_contact(view)
+        if not dialog.phone.text() and not dialog.email.text():
+            dialog.phone.setText(phone)
+            dialog.email.setText(email)
+
+    def _given(self, request) -> None:
+        phone, email = getattr(request, "phone", ""), getattr(request, "email", "")
+        if phone or email:
+            self.last_given = (phone, email)
 
     # -- la-admin: the register's organisations and roles for the pickers (issue 14 §2.3, R-REC-5) -------------
     vocabulary = None  # the directory's lists, read once per window (until then: one's own organisation)
@@ -110,13 +141,13 @@ class RecordActions(QObject):
         view, reason = self._where()
         if view:
             self._run(EndInvolvementDialog(view.directory_id, involvement, reason, self.window.today(), self.window),
-                      ops.END_INVOLVEMENT, self._reload("Your involvement has ended."))
+                      ops.END_INVOLVEMENT, self._reload("Your involvement has ended."), about(view, involvement))
 
     def indicators(self, involvement) -> None:
         view, reason = self._where()
         if view:
             self._run(IndicatorsDialog(view.directory_id, involvement, reason, self.window), ops.SET_INDICATORS,
-                      self._reload("Lead professional and CAF saved."))
+                      self._reload("Lead professional and CAF saved."), about(view, involvement))
 
     def shield(self) -> None:
         """The LA team first sees the child's brothers and sisters, to shield them in the same step (issue 13
@@ -126,13 +157,13 @@ class RecordActions(QObject):
             return
         if self.window.user.role is not Role.LA_MANAGEMENT:
             self._run(ShieldRequestDialog(view.directory_id, reason, self.window), ops.REQUEST_SHIELD,
-                      self._reload(SHIELDED_NOW))
+                      self._reload(SHIELDED_NOW), about(view))
             return
 
         def with_household(siblings) -> None:
             if self.window.record.view is view:
                 self._run(ShieldRequestDialog(view.directory_id, reason, self.window, siblings), ops.REQUEST_SHIELD,
-                          self._reload(SHIELDED_NOW))
+                          self._reload(SHIELDED_NOW), about(view))
         self.window.ctx.perform(ops.HOUSEHOLD, t.ChildRef(view.directory_id), with_household,
                                 lambda exc: self.window.record.say(explain(exc)[0]))
 
@@ -140,28 +171,33 @@ class RecordActions(QObject):
         view, reason = self._where()
         if view:
             self._run(ShieldOverrideDialog(view.directory_id, reason, self.window), ops.OVERRIDE_SHIELD,
-                      self.window.show_override)
+                      self.window.show_override, about(view))
 
     def contact(self, involvement_id: int) -> None:
         view, reason = self._where()
         if view:
-            self._run(ContactRequestDialog(view.directory_id, involvement_id, reason, view.la_team, self.window),
-                      ops.REQUEST_CONTACT, self._contact_sent)
+            dialog = ContactRequestDialog(view.directory_id, involvement_id, reason, view.la_team, self.window)
+            self._prefill(dialog, view)
+            self._run(dialog, ops.REQUEST_CONTACT, self._contact_sent,
+                      about(view) + (" · an unspecified service" if involvement_id else ""))
 
     # -- sending -------------------------------------------------------------------------
-    def _run(self, dialog: WorkDialog, op, after: Callable[[Any], None]) -> None:
+    def _run(self, dialog: WorkDialog, op, after: Callable[[Any], None], context: str = "") -> None:
         self.close()
+        dialog.set_context(context)
         self.dialog = dialog
         dialog.submitted.connect(lambda request: self._send(dialog, op, request, after))
         dialog.finished.connect(lambda _r: self._forget(dialog))
         dialog.open()
 
     def _send(self, dialog: WorkDialog, op, request, after) -> None:
+        dialog.sent = request
         self.window.ctx.perform(op, request, lambda answer: self._done(dialog, answer, after),
                                 lambda exc: self._refused(dialog, op, request, after, exc))
 
     def _done(self, dialog: WorkDialog, answer, after) -> None:
         dialog.done_ok()
+        self._given(dialog.sent)
         after(answer)
 
     def _refused(self, dialog: WorkDialog, op, request, after, exc: BaseException) -> None:
