@@ -277,7 +277,8 @@ class MainWindow(QMainWindow):
         self.where.setObjectName("directoryStatus")
         self.where.setAccessibleName("Directory status")
         self.statusBar().addWidget(who, 1)
-        self.statusBar().addWidget(self.acting_label)
+        column.insertWidget(2, self.acting_label)  # above the screens: the status bar has no room left for it
+        self.acting_label.hide()
         self.statusBar().addPermanentWidget(self.where)
         self.statusBar().addPermanentWidget(self.busy)
         self.connection = ConnectionWatch(directory, parent=self)  # one state for the status bar and the banner

@@ -257,7 +257,12 @@ class RecordPane(QWidget):
         self.browser.setHtml(render(view, self.clock()))
         if view.la_team is not None:  # R-SENS-4: how to reach the child's LA team, on every record
             t = view.la_team
-            self.la_team.setText(f"The child's LA team: {t.name}" + "".join(f" · {x}" for x in (t.phone, t.email) if x))
+            reach = "".join(f" · {x}" for x in (t.phone, t.email) if x)
+            if self.role.acts_for_colleague:  # issue 14 §3.5: what the colleague does, not an action they lack
+                self.la_team.setText(f"To reach a service not shown, your colleague can contact the child's LA "
+                                     f"team: {t.name}{reach}")
+            else:
+                self.la_team.setText(f"The child's LA team: {t.name}{reach}")
             self.la_team.show()
         self._show_actions(bool(offline_from))
         if offline_from:  # why the other actions are missing
@@ -304,7 +309,7 @@ def missing_universal(v: RecordView, today: date) -> list[str]:
 def _card(i: Involvement | WithheldInvolvement) -> str:
     """One practitioner as a contact card: who, what, how to reach them, since when, lead / CAF."""
     if isinstance(i, WithheldInvolvement):
-        return (f"<li><i>{escape(WithheldInvolvement.TEXT)}</i>: ask the child's LA team to pass on a contact "
+        return (f"<li><i>{escape(WithheldInvolvement.TEXT)}</i>: the child's LA team can pass on a contact "
                 "request.</li>")
     flags = [f for f, on in (("Lead professional", i.lead_professional), ("CAF completed", i.caf_completed),
                              ("Yours", i.yours)) if on]

@@ -103,3 +103,17 @@ def test_the_directory_sends_the_leaving_date_on_the_full_view_only(directory, r
     assert records.build(directory.conn, alex, child[0]).leaves_on == anniversary(date.fromordinal(child[1]), 18)
     shielded = directory.conn.execute("SELECT id FROM children WHERE shielded_at IS NOT NULL LIMIT 1").fetchone()
     assert records.build(directory.conn, alex, shielded[0]).leaves_on is None
+
+
+def test_a_mediating_user_is_told_how_the_colleague_reaches_the_la_team(qtbot):
+    """Issue 14 §3.5, R-ROLE-2, R-SENS-4: no contact request is offered; the record says what the colleague does."""
+    from app.model import LaTeamContact, Role
+    pane = RecordPane(Role.MEDIATING, clock=lambda: TODAY)
+    qtbot.addWidget(pane)
+    team = LaTeamContact("NBR", "Northbridge LA team", "0191 000 0000", "la.team@example.org")
+    pane.show_record(RecordView("123 456 7890", Name("Poppy", "Smith"), (), date(2015, 6, 8), Gender.FEMALE,
+                                shielded=False, shield_applied=False, involvements=(WithheldInvolvement(7),),
+                                la_team=team))
+    assert pane.la_team.text() == ("To reach a service not shown, your colleague can contact the child's LA team: "
+                                   "Northbridge LA team · 0191 000 0000 · la.team@example.org")
+    assert not any(b.isVisibleTo(pane) for b in pane.buttons.values())

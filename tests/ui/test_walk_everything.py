@@ -82,8 +82,9 @@ def test_no_rule_id_or_raw_code_in_what_a_person_reads(qtbot, directory_copy):
 
 
 def test_every_window_and_dialog_fits_1024_by_768_with_no_button_squeezed(qtbot, directory_copy):
-    """Issue 14 §3.2: minimum size hints within 1024×768; at that size every visible button shows its whole
-    text (today the practitioner window needs 1178 px and reads "am working with this child..")."""
+    """Issue 14 §3.2: minimum size hints within 1024×768; at that size every visible button and one-line label
+    shows its whole text (the practitioner window needed 1178 px and read "am working with this child..", §3.5:
+    "To" read "Tc")."""
     def fit(top, _walk):
         out = []
         hint = top.minimumSizeHint()
@@ -97,6 +98,11 @@ def test_every_window_and_dialog_fits_1024_by_768_with_no_button_squeezed(qtbot,
                 need = w.fontMetrics().horizontalAdvance(w.text().replace("&", ""))
                 if w.width() < need:
                     out.append(f"button {w.text()!r} is {w.width()} px wide for {need} px of text")
+            elif (isinstance(w, QLabel) and w.text() and not w.wordWrap() and "<" not in w.text()
+                  and w.pixmap().isNull()):
+                need = w.fontMetrics().horizontalAdvance(w.text().replace("&", "")) - 1
+                if w.contentsRect().width() < need:
+                    out.append(f"label {w.text()!r} is {w.contentsRect().width()} px wide for {need} px of text")
         return out
     problems = walked(qtbot, directory_copy, fit)
     assert not problems, "\n".join(sorted(set(problems)))
