@@ -38,6 +38,9 @@ def test_the_dialogs_name_the_child_and_the_involvement_and_prefill_what_you_gav
     assert work.context.text().startswith("For Poppy Smith, born 8 June 2015")
     assert (work.phone.text(), work.email.text()) == (own.phone, own.email)  # what you gave on this record
     assert work.focusWidget() is work.service  # the first field
+    work.service.setCurrentIndex(work.service.findData("camhs"))
+    qtbot.waitUntil(lambda: work.consent.isVisible())
+    assert work.consent.geometry().top() > work.service.geometry().bottom()  # the context moves nothing about
     work.reject()
     contact = dialog_for(qtbot, main, "contact")
     assert contact.context.text().endswith("· an unspecified service")

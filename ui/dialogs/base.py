@@ -26,7 +26,6 @@ class WorkDialog(QDialog):
         self.context.setAccessibleName("About")
         self.context.setWordWrap(True)
         self.context.hide()
-        self.column.addWidget(self.context)
         self.form = QFormLayout()
         self.column.addLayout(self.form)
         self.message = QLabel()
@@ -46,6 +45,8 @@ class WorkDialog(QDialog):
     def set_context(self, text: str) -> None:
         """What the dialog is about, above everything: "For Poppy Smith, born 8 June 2015 · Early help"."""
         self.context.setText(text)
+        if text and self.form.indexOf(self.context) < 0:
+            self.form.insertRow(0, self.context)  # the form's first row: the layout around it stays the dialog's
         self.context.setVisible(bool(text))
 
     def showEvent(self, event) -> None:
