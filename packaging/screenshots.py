@@ -128,7 +128,7 @@ def main() -> None:
             wait(lambda: app.main is not None, signed_in, f"{username}'s window")
 
         def signed_in():
-            app.main.resize(1280, 800)
+            app.main.resize(1024, 768)  # the smallest screen it must fit (issue 14 §3.2)
             then()
         wait(lambda: app.signin.button.isEnabled() and app.signin.tokens.current() is not None
              and app.signin.tokens.current().label == training_label(username), ready, f"{username}'s token")
@@ -319,7 +319,7 @@ def main() -> None:
     def closure_page(i: int) -> None:
         if i == len(CLOSURE_PAGES):
             return next_scene()
-        app.closure.resize(1180, 720)
+        app.closure.resize(1024, 720)
         app.closure.go(CLOSURE_PAGES[i])
         later(400, lambda: (shot(app.closure, f"closure-{CLOSURE_PAGES[i]}.png"), closure_page(i + 1)))
 
