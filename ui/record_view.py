@@ -296,8 +296,10 @@ def leaving_words(v: RecordView, today: date) -> str:
 
 def missing_universal(v: RecordView, today: date) -> list[str]:
     """Universal services a child should have and the record lacks (seed 003 §8.1: "no educational setting
-    recorded" would have prompted action). Only on the full view: what a shield withholds is not missing."""
-    if v.shield_applied:
+    recorded" would have prompted action). Only on the full view: what a shield withholds is not missing, nor
+    is what a shield in the household withholds from a brother's or sister's record (R-SHIELD-1/2: its shared
+    school or GP is withheld, so an absent one may be there)."""
+    if v.shield_applied or v.household_withheld:
         return []
     age = age_on(v.dob, today)
     out = [] if v.gp else ["No GP recorded"]
@@ -340,6 +342,12 @@ def _now(v: RecordView, today: date) -> list[str]:
     return parts
 
 
+def _absent(v: RecordView, what: str, none: str) -> str:
+    """A universal service the view lacks. On a record a shield in the household holds (R-SHIELD-1/2), a school
+    or GP shared with the shielded child is withheld: the words say neither "none" nor "withheld"."""
+    return f"{what}: not shown for now" if v.household_withheld else none
+
+
 def render(v: RecordView, today: date | None = None) -> str:
     """Who is working with the child first (the point of the product), then those before, then the child.
     Only what the directory sent is there: a shielded view has no involvements to show (R-SHIELD-1)."""
@@ -375,11 +383,11 @@ def render(v: RecordView, today: date | None = None) -> str:
         parts.append(f"<li><b>School or setting</b>: {escape(s.name)} · {escape(s.phone)} · "
                      f"{escape(s.address.one_line())}</li>")
     else:
-        parts.append("<li>No school or setting recorded</li>")
+        parts.append(f"<li>{_absent(v, 'School or setting', 'No school or setting recorded')}</li>")
     if v.gp:
         g = v.gp
         parts.append(f"<li><b>GP</b>: {escape(g.name)} · {escape(g.phone)} · {escape(g.address.one_line())}</li>")
     else:
-        parts.append("<li>No GP recorded</li>")
+        parts.append(f"<li>{_absent(v, 'GP', 'No GP recorded')}</li>")
     parts.append("</ul>")
     return "".join(parts)

@@ -5,6 +5,7 @@ missing universal services stand out (seed 003 §8.1); from 17 the record says w
 (R-SHIELD-1), since the view only shows what the directory sent."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from app.model import (
@@ -76,6 +77,15 @@ def test_a_shielded_view_shows_no_services_and_calls_nothing_missing(qtbot):
     text = shown(qtbot, view(applied=True))
     assert "No GP recorded" not in text and "No school" not in text and "Working with this child" not in text
     assert "Low Row" not in text
+
+
+def test_a_sibling_held_by_a_shield_in_the_household_calls_nothing_missing(qtbot):
+    """R-SHIELD-1/2: a brother's or sister's record withholds the school or GP shared with the shielded child, so
+    an absent one is not "not recorded" (that would send a practitioner looking for what a shield keeps)."""
+    text = shown(qtbot, replace(view(), address=None, household_withheld=True))
+    assert "No GP recorded" not in text and "No school" not in text
+    assert "School or setting: not shown for now" in text and "GP: not shown for now" in text
+    assert "Working with this child now" in text
 
 
 def test_a_seventeen_year_olds_record_says_when_it_leaves_the_directory(qtbot):
