@@ -178,7 +178,6 @@ class MainWindow(QMainWindow):
         self.table.activated.connect(self.open_row)
         self.results_note = QLabel()
         self.results_note.setObjectName("resultsNote")
-        self.results_note.setAccessibleName("About these results")
         self.results_note.setWordWrap(True)
         self.results_note.hide()
         results_box = QWidget()
@@ -232,13 +231,11 @@ class MainWindow(QMainWindow):
 
         self.idle_warning = QLabel()
         self.idle_warning.setObjectName("idleWarning")
-        self.idle_warning.setAccessibleName("Idle lock warning")
         self.idle_warning.hide()
         self.banners = SessionBanners()  # the directory out of reach, the session ended, its limits near
         self.banners.sign_in_again_requested.connect(self.sign_in_again_requested)
         self.alert = QLabel()
         self.alert.setObjectName("securityAlert")
-        self.alert.setAccessibleName("Security alert")
         self.alert.setWordWrap(True)
         self.alert.hide()
         central = QWidget()
@@ -272,10 +269,8 @@ class MainWindow(QMainWindow):
         who.setObjectName("whoLabel")
         self.acting_label = QLabel()
         self.acting_label.setObjectName("actingFor")
-        self.acting_label.setAccessibleName("Acting for")
         self.where = QLabel()
         self.where.setObjectName("directoryStatus")
-        self.where.setAccessibleName("Directory status")
         self.statusBar().addWidget(who, 1)
         column.insertWidget(2, self.acting_label)  # above the screens: the status bar has no room left for it
         self.acting_label.hide()

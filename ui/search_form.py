@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -95,6 +96,8 @@ class SearchForm(QWidget):
             edit.setAccessibleName(label.replace("&", ""))  # a name a screen reader reads: no mnemonic sign
             edit.setPlaceholderText(hint)
             edit.setClearButtonEnabled(True)
+            for clear in edit.findChildren(QToolButton):  # the clear button a screen reader's review mode reaches
+                clear.setAccessibleName(f"Clear {label.replace('&', '').lower()}")
             edit.returnPressed.connect(self.submit)
             form.addRow(label, edit)
             self.inputs[attr] = edit

@@ -79,7 +79,6 @@ class TokenPicker(QWidget):
         self._remembered: str | None = None
         self.warning = QLabel()
         self.warning.setObjectName("tokenWarning")
-        self.warning.setAccessibleName("Token warning")
         self.warning.setWordWrap(True)
         self.warning.hide()
         layout = QVBoxLayout(self)

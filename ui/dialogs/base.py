@@ -30,7 +30,6 @@ class WorkDialog(QDialog):
         self.column.addLayout(self.form)
         self.message = QLabel()
         self.message.setObjectName("dialogMessage")
-        self.message.setAccessibleName("Message")
         self.message.setWordWrap(True)
         self.message.hide()
         self.column.addWidget(self.message)

@@ -79,7 +79,6 @@ class Screen(QWidget):
         self.ctx = ctx
         self.message = QLabel()
         self.message.setObjectName("screenMessage")
-        self.message.setAccessibleName("Message")
         self.message.setWordWrap(True)
         self.message.hide()
         self._unavailable = False  # the message says the directory did not answer

@@ -61,7 +61,6 @@ class AuditExport(LaScreen):
         self.export_button.clicked.connect(self.export)
         self.result = QLabel()
         self.result.setObjectName("archiveResult")
-        self.result.setAccessibleName("Export result")
         self.result.setWordWrap(True)
         self.result.setTextInteractionFlags(self.result.textInteractionFlags())
         about = QLabel(WHAT)

@@ -45,7 +45,6 @@ class LaHome(LaScreen):
         for r, (key, words, text, cls) in enumerate(rows):
             line = QLabel(f"{words}: …")
             line.setObjectName(f"home_{key}")
-            line.setAccessibleName(words)
             b = button(text, f"homeOpen_{key}")
             b.clicked.connect(lambda _c=False, c=cls: self.go(c))
             line.setBuddy(b)

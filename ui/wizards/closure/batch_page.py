@@ -62,7 +62,6 @@ class BatchPage(Page):
         self.end.setEnabled(False)
         self.current = QLabel()
         self.current.setObjectName("batchCurrent")
-        self.current.setAccessibleName("Token now")
         self.current.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.setObjectName("batchProgress")

@@ -39,7 +39,6 @@ class Page(QWidget):
         self.help.setWordWrap(True)
         self.message = QLabel()
         self.message.setObjectName("closureMessage")
-        self.message.setAccessibleName("Message")
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
         # the message line keeps its room when empty, so nothing below or beside it moves when it appears
