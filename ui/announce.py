@@ -26,3 +26,25 @@ def announce(widget: QWidget, message: str, assertive: bool = False) -> None:
     event = QAccessibleAnnouncementEvent(widget, message)
     event.setPoliteness(ASSERTIVE if assertive else POLITE)
     QAccessible.updateAccessibility(event)
+
+
+_KEPT = "a11yDescriptionBeforeError"  # a field's own accessible description, while an error describes it
+
+
+def point_to(field: QWidget, message: str) -> None:
+    """The GOV.UK error pattern on the desktop: focus goes to the field the message names, and the field's
+    description carries the message ("Error: …") so a screen reader reads it with the field, until
+    ``unpoint`` (the message is gone or replaced)."""
+    if field.property(_KEPT) is None:
+        field.setProperty(_KEPT, field.accessibleDescription())
+    field.setAccessibleDescription(f"Error: {' '.join(message.split())}")
+    field.setFocus()
+
+
+def unpoint(container: QWidget) -> None:
+    """Every field in ``container`` an error described gets its own description back."""
+    for field in container.findChildren(QWidget):
+        kept = field.property(_KEPT)
+        if kept is not None:
+            field.setAccessibleDescription(kept)
+            field.setProperty(_KEPT, None)

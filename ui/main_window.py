@@ -48,6 +48,7 @@ from app.search import Criteria
 from app.settings import Settings
 
 from . import refusals  # the words for every failure; refusals and notices word themselves through it
+from .announce import announce
 from .bridge import Relay, watch
 from .connection import ConnectionWatch
 from .recent_list import NOT_FOUND_AGAIN, RecentList
@@ -61,7 +62,7 @@ from .screens.practice.record_actions import RecordActions
 from .screens.practice.words import titled
 from .search_form import SearchForm
 from .session_banners import SessionBanners
-from .wording import acting_for, count, found_words
+from .wording import acting_for, count, found_words, opened_words
 
 log = logging.getLogger(__name__)
 RESULT_ORDERS = (("Closest match first", -1), ("Name", 0), ("Date of birth", 1), ("Match", 5))  # issue 14 §3.3
@@ -416,9 +417,12 @@ class MainWindow(QMainWindow):
 
     # -- banners --------------------------------------------------------------
     def show_idle_warning(self, seconds_left: int) -> None:
+        first = self.idle_warning.isHidden()
         self.idle_warning.setText(f"Signpost will lock in {seconds_left} s. "
                                   "Press a key or move the mouse to stay signed in.")
         self.idle_warning.show()
+        if first:  # said once, at once; not each second of the countdown
+            announce(self.idle_warning, self.idle_warning.text(), assertive=True)
 
     def hide_idle_warning(self) -> None:
         self.idle_warning.hide()
@@ -474,6 +478,8 @@ class MainWindow(QMainWindow):
     def show_alert(self, alarm: object) -> None:
         """A security alert (``app.audit_memory.AuditAlarm``, worded by ui/refusals.py), or none."""
         text = str(alarm) if alarm else ""
+        if text != self.alert.text():
+            announce(self.alert, text, assertive=True)
         self.alert.setText(text)
         self.alert.setVisible(bool(text))
 
@@ -532,6 +538,7 @@ class MainWindow(QMainWindow):
             self.results_note.show()
         if outcome.hits:
             self.form.show_message(found_words(outcome.hits), error=False)  # R-SEARCH-4: says how loosely
+            announce(self.results_note, self.results_note.text())
             self.table.setFocus()
             self.table.selectRow(0)
         else:
@@ -592,6 +599,7 @@ class MainWindow(QMainWindow):
     def _opened(self, view, colleague: Colleague | None = None, after: Callable[[], None] | None = None) -> None:
         self._end()
         self.record.show_record(view, acting_for(colleague))
+        announce(self.record, opened_words(view, acting_for(colleague)))
         if not getattr(view, "override", False):  # R-SHIELD-6: an override's full view is never cached
             self.record_opened.emit(view)
             self.refresh_recent()
@@ -623,6 +631,7 @@ class MainWindow(QMainWindow):
         self._end()
         when = datetime.fromtimestamp(copy.fetched_at).strftime("%d %b %Y %H:%M")
         self.record.show_record(copy.view, acting_for(colleague), offline_from=when, unconfirmed=copy.unconfirmed)
+        announce(self.record, opened_words(copy.view, acting_for(colleague), when, unconfirmed=copy.unconfirmed))
         self.connection.check()
 
     def show_status(self) -> None:
@@ -632,6 +641,8 @@ class MainWindow(QMainWindow):
         where = "Training directory" if st.kind == "training" else st.where
         state = "online" if st.online else "offline"
         last = f" · last contact {datetime.fromtimestamp(st.last_contact):%H:%M:%S}" if st.last_contact else ""
+        if self.where.property("kind") is not None and (self.where.property("kind") == "info") != st.online:
+            announce(self.where, f"{where} · {state}", assertive=not st.online)  # going offline, or back
         self.where.setText(f"{where} · {state}{last}")
         self.where.setProperty("kind", "info" if st.online else "error")
         self.where.style().unpolish(self.where)

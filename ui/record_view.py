@@ -21,6 +21,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from app.model import Involvement, RecordView, Role, WithheldInvolvement
+from ui.announce import announce
 
 from .wording import count
 
@@ -187,10 +188,13 @@ class RecordPane(QWidget):
     def show_others(self, text: str) -> None:
         self.others.setText(text)
         self.others.setVisible(bool(text))
+        announce(self.others, text)
 
     def say(self, text: str) -> None:
+        """A change saved, queued or refused on this record, shown under it and announced."""
         self.note.setText(text)
         self.note.setVisible(bool(text))
+        announce(self.note, text)
 
     def clear(self) -> None:
         """Nothing of the child stays: text, the view kept for the actions, the override's full view."""

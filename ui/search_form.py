@@ -35,7 +35,7 @@ from app.directory.work.types import RegisteredColleague
 from app.model import AccessReason, Colleague, Reason, Role
 from app.search import Criteria
 
-from .announce import announce
+from .announce import announce, point_to, unpoint
 
 _FIELDS = (  # attribute, label (with its Alt shortcut), placeholder
     ("family_name", "&Family name", "e.g. Smith"),
@@ -145,28 +145,30 @@ class SearchForm(QWidget):
     def submit(self) -> None:
         reason = self.reason_value()
         if reason is None:
-            self.show_message("Choose a reason for this search.")
-            self.reason.setFocus()
+            self.show_message("Choose a reason for this search.", field=self.reason)
             return
         if self.mediating and self.colleague() is None:  # R-ROLE-2
-            self.show_message("Choose the colleague you are searching for from the list.")
-            self.colleague_choice.setFocus()
+            self.show_message("Choose the colleague you are searching for from the list.", field=self.colleague_choice)
             return
         try:
             c: Criteria = form_input.criteria(today=self.clock(), **{k: e.text() for k, e in self.inputs.items()})
         except form_input.InputProblem as problem:
-            self.show_message(problem.message)
-            self.inputs[problem.field].setFocus()
+            self.show_message(problem.message, field=self.inputs[problem.field])
             return
         self.show_message("")
         self.submitted.emit(c, reason, self.colleague())
 
-    def show_message(self, text: str, error: bool = True) -> None:
+    def show_message(self, text: str, error: bool = True, field: QWidget | None = None) -> None:
+        """Said at once (an error) or politely (a count); a message about a ``field`` moves focus there and is
+        read with it (``ui.announce.point_to``)."""
+        unpoint(self)
         self.message.setProperty("kind", "error" if error else "info")
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
         self.message.setText(text)
         announce(self.message, text, assertive=error)  # a refusal at once; a result count politely
+        if field is not None and text:
+            point_to(field, text)
 
     def set_busy(self, busy: bool) -> None:
         self.search_button.setEnabled(not busy)

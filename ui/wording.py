@@ -55,3 +55,22 @@ def acting_for(colleague: Colleague | None) -> str:
     if colleague is None or not colleague.name:
         return ""
     return f"for {colleague.name} ({colleague.organisation})" if colleague.organisation else f"for {colleague.name}"
+
+
+def opened_words(view, acting: str = "", offline_from: str = "", unconfirmed: bool = False) -> str:
+    """What a screen reader is told when a record opens: what the screen says above it, never a detail the
+    directory withheld (R-SHIELD-1: a shielded child's record says only that it is shielded; an offline copy
+    not confirmed since it was made, R-SHIELD-2/4, and a brother's or sister's record a shield in the household
+    holds, R-SHIELD-1/2, say why they show less)."""
+    words = [f"Record opened {acting}".strip() + "."]
+    if offline_from:
+        words.append(f"Offline copy from {offline_from}: it may be out of date.")
+    if getattr(view, "override", False):
+        words.append("Shown in full under a child-protection override, until you leave it.")
+    elif unconfirmed:
+        words.append("Shown as a shielded record would be, until the directory confirms this copy.")
+    elif getattr(view, "household_withheld", False):
+        words.append("The family's address and the parents' and carers' details are not shown for now.")
+    elif getattr(view, "shield_applied", False):
+        words.append("Shielded: only the child's name, date of birth, gender and directory id are shown.")
+    return " ".join(words)

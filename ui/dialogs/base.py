@@ -5,8 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.announce import announce, point_to, unpoint
 
 MIN_WIDTH = 460  # wide enough that a wrapped warning reads as a paragraph, not a column
 
@@ -31,6 +42,7 @@ class WorkDialog(QDialog):
         self.message = QLabel()
         self.message.setObjectName("dialogMessage")
         self.message.setWordWrap(True)
+        self.message.setFocusPolicy(Qt.TabFocus)  # a refusal takes focus, as the GOV.UK error summary does
         self.message.hide()
         self.column.addWidget(self.message)
         self.sent: Any = None  # the request last sent from here
@@ -87,9 +99,9 @@ class WorkDialog(QDialog):
         try:
             request = self.build()
         except Problem as p:
-            self.show_error(str(p))
             if p.field is not None:
                 p.field.setFocus()
+            self.show_error(str(p), p.field)
             return
         self.show_error("")
         self.set_busy(True)
@@ -98,21 +110,33 @@ class WorkDialog(QDialog):
     def set_busy(self, busy: bool) -> None:
         self.ok.setEnabled(not busy)
 
-    def show_error(self, text: str) -> None:
+    def show_error(self, text: str, field: QWidget | None = None) -> None:
+        """Said at once; focus on the ``field`` a problem named (or left where ``build`` put it), whose
+        description now carries the message, else on the message (a refusal from the directory), from which
+        Tab goes on through the form."""
         self.set_busy(False)
         self.message.setProperty("kind", "error")
-        self._show(text)
+        self._show(text, assertive=True)
+        if not text:
+            return
+        focus = field or self.focusWidget()
+        if focus is None or isinstance(focus, QPushButton) or focus is self.message:
+            self.message.setFocus()
+        else:
+            point_to(focus, text)
 
     def show_note(self, text: str) -> None:
         """Something that went well inside the dialog (an "Other…" request sent), not in the error style."""
         self.message.setProperty("kind", "info")
         self._show(text)
 
-    def _show(self, text: str) -> None:
+    def _show(self, text: str, assertive: bool = False) -> None:
+        unpoint(self)
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
         self.message.setText(text)
         self.message.setVisible(bool(text))
+        announce(self.message, text, assertive=assertive)
 
     def done_ok(self) -> None:
         self.accept()

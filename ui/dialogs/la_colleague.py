@@ -2,9 +2,19 @@
 role title from the vocabulary and an organisation from the register, nothing else (R-REC-5, issue 14 §2.3)."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.directory.work import types as t
+from ui.announce import announce, point_to, unpoint
 
 from .base import Problem
 from .register_pickers import RegisterPickers
@@ -51,8 +61,13 @@ class RegisterColleagueDialog(QDialog):
         self._request: t.NewColleague | None = None
 
     def _say(self, text: str) -> None:
+        """Said at once, on the field it is about (focus is there already)."""
+        unpoint(self)
         self.problem.setText(text)
         self.problem.setVisible(bool(text))
+        announce(self.problem, text, assertive=True)
+        if text and self.focusWidget() is not None and not isinstance(self.focusWidget(), QPushButton):
+            point_to(self.focusWidget(), text)
 
     def _check(self) -> None:
         if not self.name.text().strip():

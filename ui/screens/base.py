@@ -23,6 +23,7 @@ from app.directory.interface import DirectoryClient, DirectoryUnavailable, Servi
 from app.directory.work.operations import Operation
 from app.model import Viewer
 from app.refusals import Refusal
+from ui.announce import announce, point_to, unpoint
 from ui.bridge import Relay, watch
 from ui.refusals import explain
 
@@ -90,14 +91,20 @@ class Screen(QWidget):
         """Forget everything shown (R-LOCAL-2: lock and sign-out clear the screen at once)."""
         self.say("")
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, *, error: bool = False, field: QWidget | None = None) -> None:
+        """The message line, announced (an ``error`` at once, anything else politely); a message about a
+        ``field`` is an error and moves focus there (``ui.announce.point_to``)."""
+        unpoint(self)
         self.message.setText(text)
         self.message.setVisible(bool(text))
+        announce(self.message, text, assertive=error or field is not None)
+        if field is not None and text:
+            point_to(field, text)
         self._unavailable = False
 
     def failed(self, exc: BaseException) -> None:
         """The default failure path: what happened and what to do, in the message line."""
-        self.say(explain(exc)[0])
+        self.say(explain(exc)[0], error=True)
         self._unavailable = isinstance(exc, DirectoryUnavailable)
 
     def directory_back(self) -> None:

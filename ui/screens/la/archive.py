@@ -92,13 +92,11 @@ class ArchiveAccess(LaScreen):
     def open_archived(self) -> None:
         did, ground = self.archive_id.text().strip(), chosen(self.ground, t.ArchiveGround)  # rule R-RET-2
         if not did:
-            self.say("Enter the archived record's directory id.")
-            self.archive_id.setFocus()
+            self.say("Enter the archived record's directory id.", field=self.archive_id)
             return
         if ground is None:
             self.say("Choose the ground for opening the archive: a serious case review or a child-death "
-                     "investigation.")
-            self.ground.setFocus()
+                     "investigation.", field=self.ground)
             return
         self.say("")
         self.record.show_loading()
@@ -115,12 +113,10 @@ class ArchiveAccess(LaScreen):
     def record_fact(self) -> None:
         did, fact = self.fact_id.text().strip(), chosen(self.fact, t.RetentionFact)  # rule R-RET-1
         if not did:
-            self.say("Enter the record's directory id.")
-            self.fact_id.setFocus()
+            self.say("Enter the record's directory id.", field=self.fact_id)
             return
         if fact is None:
-            self.say("Choose what to record.")
-            self.fact.setFocus()
+            self.say("Choose what to record.", field=self.fact)
             return
         on = day_of(self.fact_on)
         self.ask(ops.RECORD_RETENTION_FACT, t.RetentionChange(did, fact, on),

@@ -96,7 +96,7 @@ class AuditExport(LaScreen):
     def export(self) -> None:
         start, end = day_of(self.start), day_of(self.end)
         if end < start:
-            self.say("The period ends before it starts: check the dates.")
+            self.say("The period ends before it starts: check the dates.", error=True)
             return
         if not self.file.text().strip():
             self.choose()
@@ -106,7 +106,7 @@ class AuditExport(LaScreen):
         paths = getattr(self.ctx, "paths", None)
         if paths is not None and exports.inside_data(paths, path):
             self.say("Choose a place outside Signpost's own data folder: the archive holds personal data, and "
-                     "everything in that folder is destroyed at closure.")
+                     "everything in that folder is destroyed at closure.", error=True)
             return
         self.say("")
         self.result.clear()
@@ -152,7 +152,7 @@ class AuditExport(LaScreen):
         self.export_button.setEnabled(True)
         self.result.clear()
         if isinstance(exc, OSError) and getattr(exc, "errno", None) != 28:
-            self.say(f"The archive could not be saved there ({exc.strerror or exc}). Choose another file.")
+            self.say(f"The archive could not be saved there ({exc.strerror or exc}). Choose another file.", error=True)
             return
         self.failed(exc)
 

@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.announce import announce
+
 from .common import FLAG_BACKGROUND
 
 Index = QModelIndex | QPersistentModelIndex
@@ -321,4 +323,7 @@ class ItemsList(QWidget):
 
     def _count(self) -> None:
         total, shown = len(self.model.items), self.proxy.rowCount()
-        self.shown.setText("" if shown == total else f"Showing {shown} of {total}")
+        text = "" if shown == total else f"Showing {shown} of {total}"
+        if text != self.shown.text():
+            announce(self.shown, text or f"Showing all {total}")  # what the filter left, as it changes
+        self.shown.setText(text)

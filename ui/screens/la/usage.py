@@ -109,7 +109,7 @@ class UsageReportScreen(LaScreen):
     def run(self) -> None:
         start, end = day_of(self.start), day_of(self.end)
         if end < start:
-            self.say("The period ends before it starts: check the dates.")
+            self.say("The period ends before it starts: check the dates.", error=True)
             return
         self.say("")
         self.run_button.setEnabled(False)

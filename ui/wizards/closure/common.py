@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.announce import announce
 from ui.refusals import closure_explain
 
 from .context import ClosureContext
@@ -71,6 +72,7 @@ class Page(QWidget):
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
         self.message.setVisible(bool(text))
+        announce(self.message, text, assertive=error)
 
     def failed(self, exc: BaseException) -> None:
         self.say(closure_explain(exc))

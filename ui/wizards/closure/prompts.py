@@ -17,6 +17,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication, Qt, QThread, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QListWidget, QPushButton, QVBoxLayout, QWidget
 
+from ui.announce import announce
 from ui.bridge import Relay
 
 PIN, CONFIRM = "pin", "confirm"
@@ -92,17 +93,22 @@ class PromptPanel(QWidget):
         self.question.setText(f"Type {purpose}, then press Enter. It is not shown and not kept.")
         self.pin.clear()
         self._show(PIN)
+        self.pin.setAccessibleDescription(self.question.text())  # read with the field focus lands on
         self.pin.setFocus(Qt.OtherFocusReason)
+        announce(self.question, self.question.text(), assertive=True)
 
     def confirm(self, question: str, reply: Callable[[object], None]) -> None:
         self._reply = reply
         self.question.setText(question)
         self._show(CONFIRM)
         self.yes.setDefault(True)
+        self.yes.setAccessibleDescription(question)
         self.yes.setFocus(Qt.OtherFocusReason)
+        announce(self.question, question, assertive=True)
 
     def tell(self, message: str) -> None:
         self.last.setText(message)
+        announce(self.last, message)
         self.log.addItem(message)
         self.log.scrollToBottom()
 
