@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from app.directory.interface import DirectoryStatus
 
 from . import refusals
+from .announce import announce
 
 SESSION_ENDED = ("Your session with the directory has ended: the service may have restarted, or the session "
                  "reached its time limit. Sign in again to carry on here; nothing on this computer is lost, and "
@@ -65,6 +66,7 @@ class SessionBanners(QWidget):
             return False
         self.session.show()
         self.sign_in_again.setFocus()
+        announce(self.session_words, SESSION_ENDED, assertive=True)  # issue 18 item 5: said at once, once
         return True
 
     def signed_in_again(self) -> None:
@@ -72,6 +74,8 @@ class SessionBanners(QWidget):
         self.hide_service_warning()
 
     def show_service_warning(self, text: str) -> None:
+        if self.service_warning.isHidden():  # said once, politely: a countdown is not read each second
+            announce(self.service_warning, text)
         self.service_warning.setText(text)
         self.service_warning.show()
 
