@@ -185,6 +185,7 @@ class SearchForm(QWidget):
         self.wipe()
         self.cleared.emit()
         self.reason.setFocus()  # a new enquiry starts with why
+        announce(self.message, "Cleared: nothing of the last caller is left." if self.mediating else "Cleared.")
 
     def wipe(self) -> None:
         """Everything typed about a child goes (lock and sign-out, R-LOCAL-2)."""

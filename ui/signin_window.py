@@ -194,9 +194,13 @@ class SignInWindow(QWidget):
         self.submitted.emit(self.username.text().strip(), self.password.text(), token.serial, pin)
 
     def reset(self) -> None:
+        """Ready for the next sign-in: the last username kept, selected and focused, so the next person types
+        over it or presses Tab (keyboard-only, issue 18 item 5)."""
         self.password.clear()
         self.pin.clear()
         self.set_busy(False)
+        self.username.selectAll()
+        self.username.setFocus()
 
     # -- la-admin: the password step after a sign-in with a one-time password (issue 14 §2.1, R-ROLE-4) ---------
     def ask_new_password(self, display_name: str) -> None:

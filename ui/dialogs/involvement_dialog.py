@@ -98,7 +98,7 @@ class InvolvementDialog(WorkDialog):
         if new:
             self.form.addRow("Ser&vice", self.service)
         self.form.addRow("&Organisation", self.organisation)
-        self.form.addRow("Your ro&le", self.role)
+        self.form.addRow("Your ro&le", self.role)  # Alt+R is Record
         self.form.addRow(self.pickers.other)
         self.form.addRow("&Phone", self.phone)
         self.form.addRow("&E-mail", self.email)
