@@ -8,6 +8,8 @@ name (a status line so named keeps being announced by that name after its text c
 """
 from __future__ import annotations
 
+import re
+
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenuBar,
     QPlainTextEdit,
     QScrollBar,
     QTabBar,
@@ -60,8 +63,35 @@ def controls(window: QWidget) -> list[QWidget]:
             and (isinstance(w, CONTROLS) or w.focusPolicy() & 0x1)]  # Qt.TabFocus
 
 
+def mnemonic(text: str) -> str:
+    """The Alt+ letter a label or button text gives ("" for none; "&&" is a literal ampersand)."""
+    m = re.search(r"(?<!&)&([^&\s])", text.replace("&&", ""))
+    return m.group(1).lower() if m else ""
+
+
+def mnemonics(window: QWidget) -> dict[str, list[str]]:
+    """Each Alt+ letter in use in ``window`` (what is showing of it, and its menu bar) and what uses it."""
+    used: dict[str, list[str]] = {}
+    for w in window.findChildren(QWidget):
+        if not w.isVisible():
+            continue
+        if isinstance(w, QAbstractButton) or (isinstance(w, QLabel) and w.buddy() is not None):
+            text = w.text()
+        elif isinstance(w, QMenuBar):
+            for action in w.actions():
+                if mnemonic(action.text()):
+                    used.setdefault(mnemonic(action.text()), []).append(f"menu {action.text()}")
+            continue
+        else:
+            continue
+        if mnemonic(text) and w.isEnabled():
+            used.setdefault(mnemonic(text), []).append(text)
+    return used
+
+
 def problems(window: QWidget) -> list[str]:
-    found = []
+    found = [f"Alt+{key.upper()} is given to more than one control: {', '.join(sorted(users))}"
+             for key, users in mnemonics(window).items() if len(users) > 1]
     for w in controls(window):
         what = f"{type(w).__name__} {w.objectName() or _where(w)}".strip()
         called = name(w)

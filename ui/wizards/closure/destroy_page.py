@@ -72,7 +72,7 @@ class DestroyPage(Page):
         self.first = _label("destroyFirst")
         self.first.setProperty("kind", "error")
         self.what = _list("toDestroy", "What will be destroyed")
-        self.details_button = QPushButton("Show the &details (files and keyring items)")
+        self.details_button = QPushButton("S&how the details (files and keyring items)")
         self.details_button.setCheckable(True)
         self.details_button.toggled.connect(self._details)
         self.details = _list("destroyDetails", "Files and keyring items to be destroyed")
@@ -156,7 +156,7 @@ class DestroyPage(Page):
 
     def _details(self, on: bool) -> None:
         self.details.setVisible(on)
-        self.details_button.setText("Hide the &details" if on else "Show the &details (files and keyring items)")
+        self.details_button.setText("&Hide the details" if on else "S&how the details (files and keyring items)")
 
     def chosen_removals(self) -> list[str]:
         return [self.outside.item(i).data(Qt.UserRole) for i in range(self.outside.count())

@@ -21,7 +21,7 @@ from .common import Page
 OUTPUTS = (("manifest", "Save the token &manifest (PDF and CSV)"),
            ("envelope_manifests", "Save the &envelope manifests (PDF, one to go inside each)"),
            ("labels", "Print the &labels (PDF, 99.1 × 67.7 mm label sheets)"),
-           ("chase_letters", "Save the &chase letters (PDF)"),
+           ("chase_letters", "Save the c&hase letters (PDF)"),
            ("report", "Save the closure &report (PDF)"),
            ("closure_audit", "Save the closure &audit archive"),
            ("directory_audit", "Export the LA's &directory audit archive and verify it"))
@@ -108,7 +108,7 @@ class OutputsPage(Page):
         self.folder = QLineEdit(str(Path.home() / "Signpost closure"))
         self.folder.setObjectName("outputsFolder")
         self.folder.setAccessibleName("Folder for the documents")
-        browse = QPushButton("&Browse…")
+        browse = QPushButton("Bro&wse…")
         browse.clicked.connect(self.choose_folder)
         label = QLabel("&Folder:")
         label.setBuddy(self.folder)

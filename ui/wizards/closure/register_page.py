@@ -34,7 +34,7 @@ class RegisterPage(Page):
         self.table.itemSelectionChanged.connect(lambda: self.say(""))  # a message is about the token it names
         self.chase = table("chaseList", ["Holder", "Organisation", "Phone", "E-mail", "Serial"])
         self.used = QPushButton("Mark &used")
-        self.unused = QPushButton("Mark u&nused")
+        self.unused = QPushButton("Mark unuse&d")
         self.state = QComboBox()
         self.state.setAccessibleName("Record the token as")
         for s in MARKABLE:

@@ -59,7 +59,7 @@ class SetupPage(Page):
         choose = QLabel("&Partner:")
         choose.setBuddy(self.candidate)
         form.addRow(choose, pick)
-        first = QLabel("Sender &address:")
+        first = QLabel("Sender a&ddress:")
         first.setBuddy(self.sender[0])
         form.addRow(first, self.sender[0])
         for line in self.sender[1:]:
