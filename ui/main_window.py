@@ -22,7 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -67,6 +67,7 @@ from .wording import acting_for, count, found_words, opened_words
 log = logging.getLogger(__name__)
 RESULT_ORDERS = (("Closest match first", -1), ("Name", 0), ("Date of birth", 1), ("Match", 5))  # issue 14 §3.3
 RESULT_ROWS = 8  # the most rows the results list takes before it scrolls
+FILTER_KEYS = "Ctrl+F"  # to the results' Show only, from anywhere on the Search screen
 
 
 class SearchScreen(Screen):
@@ -197,7 +198,7 @@ class MainWindow(QMainWindow):
             self.results_order.addItem(words, column)
         self.results_order.activated.connect(lambda _i: self._order_results())
         tools = QHBoxLayout()
-        show_label = QLabel("Show onl&y")
+        show_label = QLabel(f"Show only ({FILTER_KEYS})")  # Alt+Y is Recently opened, beside it
         show_label.setBuddy(self.results_filter)
         tools.addWidget(show_label)
         tools.addWidget(self.results_filter, 1)
@@ -246,6 +247,8 @@ class MainWindow(QMainWindow):
         column.addWidget(self.banners)
         column.addWidget(self.idle_warning)
         self.search_screen = SearchScreen(self.ctx, split, self.clear)
+        to_filter = QShortcut(QKeySequence(FILTER_KEYS), self.search_screen, context=Qt.WidgetWithChildrenShortcut)
+        to_filter.activated.connect(lambda: self.results_filter.setFocus(Qt.ShortcutFocusReason))
         self.screens: list[Screen] = [cls(self.ctx) for cls in role_screens(user.role)]
         order = self.screens[:1] + [self.search_screen] + self.screens[1:]  # home first, then Search
         self.tabs = QTabWidget()

@@ -2,14 +2,17 @@
 §3.2 fit, §3.5 words, §3.6 shortcuts, §3.7 help).
 
 ``Walk`` opens the role window of each training user over an ``EmbeddedDirectory`` on a copy of the test
-directory, visits every screen (tab), opens a record with the user's own involvement and one withheld, and
+directory, with a change waiting in its outbox and its last record under "Recently opened", visits every screen
+(tab), opens a record with the user's own involvement and one withheld, and
 opens every dialog the record offers, and the LA team's own dialogs. ``places()`` yields (where, top-level
 widget) pairs, each shown as the person would see it, one at a time.
 """
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
+from concurrent.futures import Future
 
 from PySide6.QtCore import QAbstractItemModel, QAbstractListModel, Qt
 from PySide6.QtWidgets import (
@@ -33,7 +36,9 @@ from app.directory.work import operations as ops
 from app.directory.work import types as t
 from app.directory.work.register import ROLE_TITLES
 from app.model import AccessReason, Colleague, Reason, Role, ServiceType
+from app.outbox import NEEDS_YOU, OutboxItem
 from app.search import Criteria
+from app.session import OfflineCopy, OutboxAccess
 from tests.conftest import TODAY, viewer_for
 from ui.app import configure
 from ui.closure_launch import CLOSURE_MENU
@@ -106,6 +111,30 @@ def texts(top: QWidget) -> Iterator[tuple[str, str]]:
             yield "", plain(w.toolTip())
 
 
+def done(value) -> Future:
+    future: Future = Future()
+    future.set_result(value)
+    return future
+
+
+def one_change_waiting() -> OutboxAccess:
+    """An outbox with one change that needs the person, so each Home shows its list and its buttons."""
+    item = OutboxItem("walk-waiting", ops.RECORD_INVOLVEMENT.name, "I am working with this child", "", "",
+                      NEEDS_YOU, "involvement.conflict", {}, True, time.time(), 1, None)
+    return OutboxAccess(lambda: done([item]), lambda _key: done(""), lambda _key: done(False), lambda: None)
+
+
+def other_chosen(dialog: QWidget) -> bool:
+    """"Other…" chosen in a dialog's organisation list, so its line to ask the LA team shows (R-REC-5)."""
+    pickers = getattr(dialog, "pickers", None)
+    if pickers is None:
+        return False
+    last = pickers.organisation.count() - 1
+    pickers.organisation.setCurrentIndex(last)
+    pickers.organisation.activated.emit(last)
+    return pickers.other.isVisibleTo(dialog)
+
+
 class Walk:
     def __init__(self, qtbot, path, key) -> None:
         self.qtbot = qtbot
@@ -130,7 +159,11 @@ class Walk:
         if role is Role.LA_MANAGEMENT:  # a disabled user, so the Users screen offers Enable too
             self.service.perform(ops.CHANGE_USER, viewer, t.UserChange("dee.expired", t.UserAction.DISABLE),
                                  "walk-disable").result(30)
-        main = MainWindow(self.service, viewer.user, clock=lambda: TODAY, session=viewer.session)
+        opened: list = []  # "Recently opened" lists the records this window opened, as the cache would
+        main = MainWindow(self.service, viewer.user, clock=lambda: TODAY, session=viewer.session,
+                          outbox=one_change_waiting(),
+                          recent=lambda: done([OfflineCopy(v, time.time()) for v in opened[-1:]]))
+        main.record_opened.connect(opened.append)
         if role is Role.LA_MANAGEMENT:  # as ui/closure_launch.py gives the LA team after its sign-in
             main.menuBar().addMenu(CLOSURE_MENU).addAction("Open &closure tasks…")
         self.qtbot.addWidget(main)
@@ -212,6 +245,8 @@ class Walk:
             if key == "work":  # a sensitive service: the consent part shows too
                 dialog.service.setCurrentIndex(dialog.service.findData("camhs"))
                 yield f"{USERS[role]}: {key} dialog (a sensitive service)", dialog
+            if other_chosen(dialog):
+                yield f"{USERS[role]}: {key} dialog (another organisation)", dialog
             dialog.reject()
             self.qtbot.waitUntil(lambda: main.record_actions.dialog is None, timeout=WAIT)
         for screen in main.screens:  # the LA team's own dialogs
@@ -222,5 +257,8 @@ class Walk:
                 self.qtbot.waitUntil(lambda s=screen: isinstance(s.dialog, QDialog) and s.dialog.isVisible(),
                                      timeout=WAIT)
                 yield f"{USERS[role]}: {screen.title}: {screen.dialog.windowTitle()}", screen.dialog
+                if other_chosen(screen.dialog):
+                    yield f"{USERS[role]}: {screen.title}: {screen.dialog.windowTitle()} (another organisation)", \
+                        screen.dialog
                 screen.dialog.reject()
 

@@ -34,7 +34,6 @@ class WorkDialog(QDialog):
         self.setMinimumWidth(MIN_WIDTH)
         self.context = QLabel()
         self.context.setObjectName("dialogContext")
-        self.context.setAccessibleName("About")
         self.context.setWordWrap(True)
         self.context.hide()
         self.form = QFormLayout()

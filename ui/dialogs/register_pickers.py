@@ -65,7 +65,7 @@ class RegisterPickers(QObject):
         self.other.setObjectName("askRegister")
         row = QHBoxLayout(self.other)
         row.setContentsMargins(0, 0, 0, 0)
-        self.other_label = QLabel("&Name to add")
+        self.other_label = QLabel("Name to &add")  # Alt+N is the Name of a new user or colleague
         self.other_name = QLineEdit()
         self.other_name.setObjectName("askRegisterName")
         self.other_name.setMaxLength(LIMIT)

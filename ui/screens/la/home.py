@@ -40,7 +40,7 @@ class LaHome(LaScreen):
                 ("contact", "Contact requests", "Open co&ntact requests", ContactRequests),
                 ("alerts", "Alerts", "Open &alerts", AlertsInbox),
                 ("users", "Users", "Open &users", UsersScreen),
-                ("register", "Register requests", "Open re&gister requests", RegisterRequests))
+                ("register", "Register requests", "Open register re&quests", RegisterRequests))  # Alt+G: Send again
         self.buttons = {}
         for r, (key, words, text, cls) in enumerate(rows):
             line = QLabel(f"{words}: …")

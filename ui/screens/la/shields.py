@@ -95,7 +95,6 @@ class ShieldReviews(LaScreen):
         self.dialog: ShieldReviewDialog | None = None
         self.household = QLabel()
         self.household.setObjectName("shieldHousehold")
-        self.household.setAccessibleName("Brothers and sisters")
         self.household.setWordWrap(True)
         self.household.setAlignment(Qt.AlignTop | Qt.AlignLeft)
         below = QWidget()
