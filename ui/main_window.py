@@ -26,6 +26,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -182,7 +183,7 @@ class MainWindow(QMainWindow):
         self.results_note.setObjectName("resultsNote")
         self.results_note.setWordWrap(True)
         self.results_note.hide()
-        results_box = QWidget()
+        self.results_box = results_box = QWidget()
         results_layout = QVBoxLayout(results_box)
         results_layout.setContentsMargins(0, 0, 0, 0)
         self.results_filter = QLineEdit()
@@ -194,8 +195,8 @@ class MainWindow(QMainWindow):
         self.results_order = QComboBox()
         self.results_order.setObjectName("resultsOrder")
         self.results_order.setAccessibleName("Sort results by")
-        for words, column in RESULT_ORDERS:
-            self.results_order.addItem(words, column)
+        for words, by_column in RESULT_ORDERS:
+            self.results_order.addItem(words, by_column)
         self.results_order.activated.connect(lambda _i: self._order_results())
         tools = QHBoxLayout()
         show_label = QLabel(f"Show only ({FILTER_KEYS})")  # Alt+Y is Recently opened, beside it
@@ -313,7 +314,7 @@ class MainWindow(QMainWindow):
         screen_help.setShortcut(QKeySequence(QKeySequence.HelpContents))
         screen_help.triggered.connect(lambda _checked=False: self.open_screen_help())
         help_menu.addAction(screen_help)
-        self.help_dialog = None
+        self.help_dialog: QDialog | None = None  # ui.screen_help.ScreenHelpDialog, loaded when first asked
         if training:  # the guide lists the training directory's sample children: nothing else has them
             guide = QAction("&Training guide", self)
             guide.triggered.connect(lambda _checked=False: self.training_guide_requested.emit())
@@ -697,7 +698,7 @@ class MainWindow(QMainWindow):
         rows = min(max(self.results.rowCount(), 1), RESULT_ROWS)
         table = (self.table.horizontalHeader().sizeHint().height() + rows * self.table.verticalHeader()
                  .defaultSectionSize() + 2 * self.table.frameWidth() + 4)
-        above = self.right.widget(0).sizeHint().height() - self.table.sizeHint().height()
+        above = self.results_box.sizeHint().height() - self.table.sizeHint().height()
         total = sum(self.right.sizes())
         wanted = max(0, above) + table
         self.right.setSizes([wanted, max(total - wanted, 0)])

@@ -314,7 +314,7 @@ def _card(i: Involvement | WithheldInvolvement) -> str:
                 "request.</li>")
     flags = [f for f, on in (("Lead professional", i.lead_professional), ("CAF completed", i.caf_completed),
                              ("Yours", i.yours)) if on]
-    since = f"Since {long_date(i.start)}" if i.current else f"{long_date(i.start)} to {long_date(i.end)}"
+    since = f"Since {long_date(i.start)}" if i.end is None else f"{long_date(i.start)} to {long_date(i.end)}"
     reach = " · ".join(escape(x) for x in (i.phone, i.email) if x) or (
         "Contact details archived: reach them through their organisation" if i.contact_archived else "")
     private = ("<br><b>Only you and the LA team see this.</b>" if i.yours and i.service.sensitive else "")

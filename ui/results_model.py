@@ -1,7 +1,7 @@
 """Search results as a table (R-SEARCH-5: only enough to pick the right child)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 
 from app.model import SearchHit
 
@@ -76,9 +76,11 @@ class ResultsOrder(QSortFilterProxyModel):
         self.setFilterKeyColumn(-1)
 
     def source(self) -> ResultsModel:
-        return self.sourceModel()
+        model = self.sourceModel()
+        assert isinstance(model, ResultsModel)
+        return model
 
-    def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:
+    def lessThan(self, left: QModelIndex | QPersistentModelIndex, right: QModelIndex | QPersistentModelIndex) -> bool:
         return self.source().key(left.row(), left.column()) < self.source().key(right.row(), right.column())
 
     def hit(self, row: int) -> SearchHit:

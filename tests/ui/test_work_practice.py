@@ -39,6 +39,7 @@ def open_by_id(qtbot, main, did: str) -> None:
 def dialog_of(qtbot, main, action: str):
     qtbot.mouseClick(main.record.buttons[action], Qt.LeftButton)
     qtbot.waitUntil(lambda: main.record_actions.dialog is not None and main.record_actions.dialog.isVisible())
+    qtbot.waitUntil(main.record_actions.dialog.isActiveWindow)  # as a person sees it: its keys go to it
     return main.record_actions.dialog
 
 
