@@ -120,6 +120,10 @@ def test_la_team_signs_in_reviews_a_shield_and_keeps_it(desktop, record_property
     n += typed(d, main, "Alt+S")  # Open shield reviews
     d.call("wait_enabled", window=main, name="Keep shield")
     n += typed(d, main, "Alt+K")
+    # the first review's child has a sister the shield holds (the training cast's Kerensa, issue 13 §3.1): the
+    # team decides about her in the same step, its choice starting at "decide later" with the focus on it
+    d.call("window", title="Keep shield")
+    n += typed(d, "Keep shield", "Alt+K")
     d.call("wait_announcement", contains="kept")
     record_property("keystrokes_la_team", n)
     print(f"LA team: {n} keystrokes from sign-in to a shield kept")
