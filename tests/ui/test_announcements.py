@@ -159,3 +159,19 @@ def test_nothing_withheld_is_ever_spoken_for_a_shielded_child_or_a_sensitive_inv
     qtbot.waitUntil(lambda: "sent to the child's LA team" in spoken(heard), timeout=T)
     said = spoken(heard)
     assert [w for w in withheld if w.lower() in said.lower()] == []
+
+
+def test_the_session_ended_banner_is_said_at_once_and_the_services_limit_once(qtbot, heard):
+    """Issue 18 item 5 (WCAG 4.1.3): the directory ending the session is said assertively with the way back
+    focused; the service's limit coming near is said politely once, not at each second of its countdown."""
+    from ui.session_banners import SESSION_ENDED, SessionBanners
+    banners = SessionBanners()
+    qtbot.addWidget(banners)
+    banners.show()
+    assert banners.session_ended()
+    assert (SESSION_ENDED, True) in heard
+    assert not banners.session_ended() and heard.count((SESSION_ENDED, True)) == 1  # once
+    heard.clear()
+    for left in (60, 59, 58):
+        banners.show_service_warning(f"The service ends this session in {left} seconds.")
+    assert heard == [("The service ends this session in 60 seconds.", False)]
