@@ -276,7 +276,8 @@ def translate_error(exc: BaseException) -> KeystoreError:
         # The bus or the daemon went away mid-call, or refused it.
         return KeystoreUnavailable()
     if isinstance(exc, keyring.errors.PasswordSetError):
-        return KeystoreError("Your keyring refused to save a Signpost key — unlock it and try again, or ask your IT team.")
+        return KeystoreError("Your keyring refused to save a Signpost key — unlock it and try again, "
+                             "or ask your IT team.")
     return KeystoreError(
         f"Your keyring failed ({type(exc).__name__}) — try again, or ask your IT team."
     )

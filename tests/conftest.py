@@ -2,14 +2,14 @@
 fresh copy of it for every test that changes it (audit included)."""
 from __future__ import annotations
 
-pytest_plugins = ["tests.softhsm_fixtures", "tests.leaks"]
-
 import os
 import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
+
+pytest_plugins = ["tests.softhsm_fixtures", "tests.leaks"]
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

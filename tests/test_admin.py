@@ -10,14 +10,15 @@ import pytest
 from app import admin, training
 from app.directory import Directory
 from app.model import AccessReason, Reason, Viewer
+from app.refusals import SignInRefused
 from tests.conftest import TODAY
 
 
 @pytest.fixture
 def bare_token(softhsm):
     label = f"bare-{uuid.uuid4().hex[:6]}"
-    out = subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", label, "--so-pin", "so-pin-1234",
-                          "--pin", "4321-pin"], capture_output=True, text=True, check=True).stdout
+    subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", label, "--so-pin", "so-pin-1234",
+                          "--pin", "4321-pin"], capture_output=True, text=True, check=True)
     slots = subprocess.run(["softhsm2-util", "--show-slots"], capture_output=True, text=True, check=True).stdout
     block = slots.split(f"Label:            {label}")[0].rsplit("Serial number:", 1)[1]
     return block.split()[0]
@@ -52,7 +53,7 @@ def test_unlock_account_and_limits_commands(training_home, capsys):
     assert d.limits.failed_signins_before_lock == 2 and d.limits.searches_per_minute == Limits().searches_per_minute
     token = SoftToken("ADM").enrol(d, "alex.practitioner")
     for _ in range(2):
-        with pytest.raises(Exception):
+        with pytest.raises(SignInRefused):
             token_sign_in(d, "alex.practitioner", token, "wrong")
     with pytest.raises(Exception, match="locked"):
         token_sign_in(d, "alex.practitioner", token)

@@ -81,7 +81,7 @@ def test_an_entry_deleted_in_the_middle_is_named(logged):
     conn.execute("DELETE FROM audit WHERE seq = 6")
     verdict = _verdict(conn, witness)
     assert verdict.first_bad == 6 and "missing" in verdict.problem
-    rows = [r for r in _rows(conn)]
+    rows = list(_rows(conn))
     for i, r in enumerate(rows):  # renumbered and rehashed so there is no gap
         r[0] = i + 1
     _rewrite(conn, rows)

@@ -78,7 +78,7 @@ def test_directory_and_its_sidecars_are_private(directory_copy, tmp_path):
     d = Directory.open(path, key, clock=lambda: TODAY)
     try:
         token_sign_in(d, "alex.practitioner", SoftToken("T-M").enrol(d, "alex.practitioner"))  # writes: WAL in use
-        sidecars = [p for p in folder.iterdir()]
+        sidecars = list(folder.iterdir())
         assert {p.name for p in sidecars} >= {"directory.db", "directory.db-wal", "directory.db-shm"}
         assert all(_mode(p) == 0o600 for p in sidecars), {p.name: oct(_mode(p)) for p in sidecars}
         assert _mode(folder) == 0o700

@@ -9,7 +9,8 @@ from app.search import Outcome
 from ui import refusals
 
 APP = Path(__file__).resolve().parents[1] / "app"
-RAISED = re.compile(r"""(?:SearchRefused|AccessRefused|RateLimited|SignInRefused|NoSuchRecord)\(\s*["']([a-z_]+\.[a-z_]+)["']""")
+RAISED = re.compile(r"""(?:SearchRefused|AccessRefused|RateLimited|SignInRefused|NoSuchRecord)"""
+                    r"""\(\s*["']([a-z_]+\.[a-z_]+)["']""")
 
 
 def test_every_code_raised_in_the_engine_has_words():
@@ -40,7 +41,8 @@ def test_notices_say_what_was_searched():
     assert refusals.notice_words(out).startswith("No child matches family name Smith, born 12/03/2015")
     refine = Outcome(refine=True, notice="refine", params={"searched": {"family_name": "Smith", "age_from": 5,
                                                                         "age_to": 7, "given_name": "Poppy"}, "cap": 25})
-    assert "More than 25 children match family name Smith, given name Poppy, aged 5 to 7" in refusals.notice_words(refine)
+    said = refusals.notice_words(refine)
+    assert "More than 25 children match family name Smith, given name Poppy, aged 5 to 7" in said
 
 
 def test_every_kind_of_failure_has_one_explanation():

@@ -52,7 +52,8 @@ def test_cache_and_keyring_hold_no_child_name_or_clear_key(world, alice, alice_p
     sessions, directory, paths, store = world
     session = sessions.sign_in("alex.practitioner", PASSWORD, alice.serial, alice_pin).result(30)
     marker = "ZEBEDEE-QUUXINGTON-7741"
-    directory.run_on_engine(lambda d: d.conn.execute("UPDATE children SET family_name = ? WHERE id = 1", (marker,))).result(5)
+    directory.run_on_engine(
+        lambda d: d.conn.execute("UPDATE children SET family_name = ? WHERE id = 1", (marker,))).result(5)
     from app.model import AccessReason, Reason, Viewer
     viewer = Viewer(session.user, None, session.directory_session)
     view = directory.run_on_engine(lambda d: open_child(d, viewer, 1, Reason(AccessReason.PROVIDING_SERVICE))).result(5)

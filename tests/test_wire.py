@@ -30,7 +30,8 @@ from app.model import (
 from app.search import Criteria, Outcome
 
 ADDR = Address("1 Elm Row", "", "Testbury", "NE1 4XY")
-VIEW = RecordView("123 456 7890", Name("Ada", "Okafor-Hart"), (Name("Ada", "Brannigan"),), date(2015, 6, 8), Gender.FEMALE,
+VIEW = RecordView("123 456 7890", Name("Ada", "Okafor-Hart"), (Name("Ada", "Brannigan"),), date(2015, 6, 8),
+                  Gender.FEMALE,
                   shielded=False, shield_applied=False, address=ADDR,
                   carers=(ParentCarer(Name("Bea", "Hart"), "Mother", "07700 900123", None),),
                   setting=Setting(SettingKind.PRIMARY, "Elm Primary", ADDR, "0191 496 0000"),
@@ -50,7 +51,8 @@ VIEW = RecordView("123 456 7890", Name("Ada", "Okafor-Hart"), (Name("Ada", "Bran
     (Reason, Reason(AccessReason.OTHER, "Home visit follow-up")),
     (User, User("alex", "Alex Morgan", Role.PRACTITIONER, "NBR", "Hub", True, True, date(2025, 1, 1))),
     (audit.Checkpoint, audit.Checkpoint(5, bytes(range(32)), "2026-11-23T10:00:00+00:00", bytes(64))),
-    (list[audit.Entry], [audit.Entry(1, "t", "alex", None, "search", "r", {"criteria": {"family_name": "X"}}, ("NBR",))]),
+    (list[audit.Entry],
+     [audit.Entry(1, "t", "alex", None, "search", "r", {"criteria": {"family_name": "X"}}, ("NBR",))]),
 ])
 def test_round_trip_through_json(tp, value):
     assert wire.decode(tp, json.loads(json.dumps(wire.encode(value)))) == value

@@ -124,7 +124,8 @@ def test_overdue_shields_come_first_then_by_due_date(d, clock):
     older = add_child(d, "Aurelia", "Penhallow", DOB)
     old = add_child(d, "Bryony", "Penhallow", DOB)
     new = add_child(d, "Celandine", "Penhallow", DOB)
-    for did, day in ((old, TODAY - timedelta(days=2)), (older, TODAY - timedelta(days=5)), (new, TODAY + timedelta(days=6))):
+    for did, day in ((old, TODAY - timedelta(days=2)), (older, TODAY - timedelta(days=5)),
+                     (new, TODAY + timedelta(days=6))):
         clock.day = day
         _shield(d, "alex.practitioner", did)
     clock.day = TODAY + timedelta(days=10)

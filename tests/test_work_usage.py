@@ -199,7 +199,6 @@ def test_reading_the_report_is_audited(directory, clock):
 
 def test_thirty_busy_days_report_in_well_under_a_second(directory, clock):
     """Tens of thousands of entries in the period (and more before it): one indexed pass."""
-    la = viewer_for(directory, "jo.la")
     dids = _dids(directory, 200)
     users = ["alex.practitioner", "sam.cp", "morgan.mediator", "jo.la"]
     rows, seq = [], directory.audit.size

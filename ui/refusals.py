@@ -377,7 +377,8 @@ def notice_words(outcome: Outcome) -> str:
         if hint == "id":
             return f"No child has {what}. {_HINTS['id']}"
         if hint == "postcode_only":
-            return f"No child is recorded at {str(p.get('searched', {}).get('postcode', '')).upper()}. Check the postcode."
+            postcode = str(p.get('searched', {}).get('postcode', '')).upper()
+            return f"No child is recorded at {postcode}. Check the postcode."
         tried = "similar spellings and sound-alike names"
         if hint == "exact_dob":
             tried += ", the day and month swapped and a day either side"

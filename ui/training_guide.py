@@ -47,7 +47,8 @@ def facts(training: tuple) -> GuideFacts:
     return GuideFacts(tuple(training_cast.entries(reference)), tuple(users))
 
 
-def _table(name: str, columns: Sequence[str], rows: Sequence[Sequence[str]], wrap_from: int | None = None) -> QTableWidget:
+def _table(name: str, columns: Sequence[str], rows: Sequence[Sequence[str]],
+           wrap_from: int | None = None) -> QTableWidget:
     """A read-only table; columns from ``wrap_from`` on share the spare width and wrap their text."""
     table = QTableWidget(len(rows), len(columns))
     table.setObjectName(name)

@@ -84,7 +84,7 @@ def figures(tmp: Path, runs: int = 15, lock_runs: int = 5) -> dict:
         for _ in range(lock_runs):
             session = sessions.sign_in(user.username, PASSWORD, serial, PIN).result(60)
             gone = threading.Event()
-            tokens.subscribe(lambda e, s=serial: e.kind == "removed" and e.token.serial == s and gone.set())
+            tokens.subscribe(lambda e, s=serial, g=gone: e.kind == "removed" and e.token.serial == s and g.set())
             src = next(d for d in tokendir.iterdir() if serial.encode() in (d / "token.object").read_bytes())
             aside = tmp / "aside"
             t0 = time.perf_counter()

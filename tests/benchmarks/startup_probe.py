@@ -32,8 +32,7 @@ def app() -> None:
     from ui.token_picker import TokenPicker
     windows: list[SignInWindow] = []
     said: set[str] = set()
-    init, set_ready, set_failed, add_token = (SignInWindow.__init__, SignInWindow.set_ready,
-                                              SignInWindow.set_failed, TokenPicker.add_token)
+    init, set_ready, add_token = SignInWindow.__init__, SignInWindow.set_ready, TokenPicker.add_token
 
     def say(what: str) -> None:
         if what not in said:

@@ -387,7 +387,8 @@ def _script(client, facts) -> list:
     for who, criteria in [
             (alex, Criteria(family_name=c["family"], dob=c["dob"])),
             (alex, Criteria(family_name=facts.misspelt, dob=c["dob"])),
-            (alex, Criteria(family_name=c["family"], given_name=c["given"].split()[0], age_from=age - 1, age_to=age + 1)),
+            (alex, Criteria(family_name=c["family"], given_name=c["given"].split()[0],
+                            age_from=age - 1, age_to=age + 1)),
             (alex, Criteria(family_name=family, dob=start, dob_to=end)),
             (alex, Criteria(family_name="Qwxzyvrapt", dob=date(2015, 3, 9))),
             (alex, Criteria(family_name="Smith")),

@@ -94,8 +94,9 @@ def make_service(directory_copy, soft_tokens):
     path, key = directory_copy
     made: list = []
 
-    def make(limits: Limits | None = None, settings: ServiceSettings = ServiceSettings(),
+    def make(limits: Limits | None = None, settings: ServiceSettings | None = None,
              prepare: Callable[[Directory], dict] | None = None) -> Service:
+        settings = settings or ServiceSettings()
         clock = Clock()
         extra: dict = {}
 

@@ -120,7 +120,7 @@ def _shield_a_family_with_involvements(d) -> dict:
 def _withheld_texts(record: dict) -> set[str]:
     """Every address, contact and involvement text in a full view of the record."""
     out = set()
-    for place in [record["address"], record["setting"], record["gp"]] + [c for c in record["carers"]]:
+    for place in [record["address"], record["setting"], record["gp"]] + list(record["carers"]):
         if place:
             out |= {v for k, v in place.items() if k in ("line1", "postcode", "phone", "name") and isinstance(v, str)}
             if isinstance(place.get("address"), dict):

@@ -113,7 +113,8 @@ def test_the_viewer_is_the_session_user_never_the_client(make_service, known_chi
                                          "username": "priya.shah"}})
     assert mediated.status_code == 200, mediated.text
     last = entries(service)[-1]  # the register's words, not the client's
-    assert (last.actor, last.action, last.on_behalf_of) == ("morgan.mediator", "search", "Dr Priya Shah (Elmby Surgery)")
+    assert (last.actor, last.action, last.on_behalf_of) == ("morgan.mediator", "search",
+                                                         "Dr Priya Shah (Elmby Surgery)")
 
 
 def test_idle_session_expires_and_ends_in_the_engine(make_service, known_child):

@@ -155,7 +155,7 @@ def visible_text() -> str:
     for w in QApplication.allWidgets():
         if not shiboken6.isValid(w):
             continue
-        if isinstance(w, QLineEdit) or isinstance(w, QLabel):
+        if isinstance(w, QLineEdit | QLabel):
             out.append(w.text())
         elif isinstance(w, QTextEdit):
             out.append(w.toPlainText() + w.toHtml())

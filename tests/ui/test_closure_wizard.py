@@ -294,12 +294,13 @@ class StandInTokens:
 def wizard(qtbot):
     made = []
 
-    def make(tokens=StandInTokens(), today=date(2026, 11, 21), switch_off=date(2026, 11, 1), closed=False):
+    def make(tokens=None, today=date(2026, 11, 21), switch_off=date(2026, 11, 1), closed=False):
         reg = Register("Northbridge Council", switch_off, ["National Partner"])
         reg.add_token(SERIAL, "Alex Practitioner", "Northbridge Council", True, username="alex.practitioner")
         relay = Relay()
-        ctx = ClosureContext(reg, Checklist(Plan.default(), switch_off), actor="jo.la", relay=relay, tokens=tokens,
-                             clock=lambda: today, closed=closed, present=lambda: [SERIAL.lower()])
+        ctx = ClosureContext(reg, Checklist(Plan.default(), switch_off), actor="jo.la", relay=relay,
+                             tokens=tokens or StandInTokens(), clock=lambda: today, closed=closed,
+                             present=lambda: [SERIAL.lower()])
         w = ClosureWizard(ctx)
         qtbot.addWidget(w)
         w.show()
@@ -533,7 +534,8 @@ def test_after_switch_off_the_la_team_gets_only_closure_and_others_are_told(qtbo
     monkeypatch.setenv("SIGNPOST_SWITCH_OFF", "2026-01-01T17:00:00+00:00")
     app = make_app()
     sign_in(qtbot, app, "alex.practitioner")
-    qtbot.waitUntil(lambda: app.session is None and app.signin.isVisible() and bool(app.signin.status.text()), timeout=T)
+    qtbot.waitUntil(lambda: app.session is None and app.signin.isVisible() and bool(app.signin.status.text()),
+                    timeout=T)
     assert "switched off at 17:00 on 1 January 2026" in app.signin.status.text()
     assert "hand the token to your LA team" in app.signin.status.text()
     app.closure_launcher.hand_in.reject()
