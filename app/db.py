@@ -81,7 +81,8 @@ def private_file(path: Path) -> None:
             os.chmod(side, 0o600)
 
 
-def open_encrypted(path: str | Path, key: bytes, *, check_same_thread: bool = True) -> sqlcipher3.Connection:
+def open_encrypted(path: str | Path, key: bytes | bytearray, *, check_same_thread: bool = True,
+                   ) -> sqlcipher3.Connection:
     """Open (or create) an encrypted database at ``path`` with a raw key."""
     if not isinstance(key, (bytes, bytearray)) or len(key) != KEY_BYTES:
         raise ValueError("a SQLCipher raw key must be exactly 32 bytes")

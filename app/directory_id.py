@@ -44,3 +44,11 @@ def looks_like_id(text: str) -> bool:
 def fmt(value: int) -> str:
     s = f"{value:010d}"
     return f"{s[:3]} {s[3:6]} {s[6:]}"
+
+
+def shown(text: str) -> str:
+    """An id already found in the directory, as it is shown (``123 456 7890``); ValueError if it is not an id."""
+    value = parse(text)
+    if value is None:
+        raise ValueError("not a directory id")
+    return fmt(value)

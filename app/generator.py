@@ -217,7 +217,7 @@ class _Builder:
         n_carers = 2 if rnd() < p["second_carer"] else 1
         for i in range(n_carers):
             self.carer_id += 1
-            own = (None, None, None, None)
+            own: tuple[str | None, ...] = (None, None, None, None)
             rel = self.resident[i] if rnd() < 0.85 else pick(self.resident)
             if i == 1 and rnd() < p["non_resident_parent"]:
                 rel = pick(self.non_resident)
@@ -369,7 +369,7 @@ class _IdAllocator:
 
 
 # -- drawing the people, here or in a second process --------------------------
-def _produce(seed: int, children: int, today_ordinal: int) -> Iterator[tuple[str, object]]:
+def _produce(seed: int, children: int, today_ordinal: int) -> Iterator[tuple[str, dict]]:
     builder = _Builder(seed, load_recipe(), date.fromordinal(today_ordinal), children)
     yield "static", builder.static_rows()
     for rows in builder.batches():
@@ -392,7 +392,7 @@ def _worker_main(argv: list[str]) -> int:
     return 0
 
 
-def _items(seed: int, children: int, today: date, parallel: bool) -> Iterator[tuple[str, object]]:
+def _items(seed: int, children: int, today: date, parallel: bool) -> Iterator[tuple[str, dict]]:
     """The build's items, drawn here or, in parallel, by a second Python process.
 
     A plain subprocess rather than ``multiprocessing``: it neither forks a

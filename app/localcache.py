@@ -332,7 +332,7 @@ class LocalCache:
 
     def _prepare(self, *, existing: bool) -> None:
         conn = self._conn
-        assert conn is not None
+        assert conn is not None, "opened just before"
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if existing and version != SCHEMA_VERSION and version not in MIGRATABLE_VERSIONS:
             raise _SchemaMismatch(version)

@@ -17,6 +17,8 @@ class Refusal(Exception):
     kind: ClassVar[str] = "refused"
     #: Set by the user interface to turn a refusal into words; ``str()`` uses it.
     render: ClassVar[Callable[[Refusal], str] | None] = None
+    #: Set by the directory once it has written this refusal to the audit log (so it is written once).
+    audited: bool = False
 
     def __init__(self, code: str, field: str = "", **params: Any) -> None:
         super().__init__(code)
@@ -86,5 +88,6 @@ KINDS: dict[str, type[Refusal]] = {c.kind: c for c in (SignInRefused, AccessRefu
 def from_problem(data: dict) -> Refusal:
     """Rebuild a refusal from a problem document's body (the remote client)."""
     cls = KINDS.get(str(data.get("kind")), Refusal)
-    params = data.get("params") if isinstance(data.get("params"), dict) else {}
+    given = data.get("params")
+    params: dict = given if isinstance(given, dict) else {}
     return cls(str(data.get("code", "unknown")), str(data.get("field", "") or ""), **params)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Literal
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -122,8 +123,8 @@ def check_bounds(c: Criteria) -> None:
     for value, fld in ((c.dob, "dob"), (c.dob_to, "dob_to")):
         if value is not None and not isinstance(value, date):
             raise SearchRefused("search.date_format", fld)
-    for value in (c.age_from, c.age_to):
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 25):
+    for age in (c.age_from, c.age_to):
+        if age is not None and (not isinstance(age, int) or isinstance(age, bool) or not 0 <= age <= 25):
             raise SearchRefused("search.ages_out_of_range", "ages")
 
 
@@ -167,6 +168,7 @@ class _Plan:
 
     def dob_window(self) -> tuple[int, ...]:
         """The dates a tolerant search may reach from an exact date: swapped, or a day out."""
+        assert self.dob is not None, "only asked of a plan with an exact date"
         out = {self.dob, self.dob - 1, self.dob + 1}
         if self.swapped:
             out.add(self.swapped)
@@ -196,7 +198,7 @@ def plan(c: Criteria, role: Role, today: date) -> _Plan:
         p.swapped = swapped.toordinal() if swapped else None
     if (c.age_from is None) != (c.age_to is None):
         raise SearchRefused("search.ages_need_both_ends", "ages")
-    if c.age_from is not None:
+    if c.age_from is not None and c.age_to is not None:
         lo_age, hi_age = sorted((c.age_from, c.age_to))
         if hi_age - lo_age > MAX_AGE_SPAN_YEARS:
             raise SearchRefused("search.ages_too_wide", "ages", max_years=MAX_AGE_SPAN_YEARS)
@@ -231,7 +233,7 @@ def run(conn, c: Criteria, role: Role, today: date) -> Found:
             raise SearchRefused("search.id_invalid", "directory_id")
         row = conn.execute("SELECT id FROM children WHERE directory_id = ? AND archived_on IS NULL",
                            (value,)).fetchone()  # R-RET-2 (retention): archived records are not found
-        ranked = [(row[0], ())] if row else []
+        ranked: list[tuple[int, tuple[Match, ...]]] = [(row[0], ())] if row else []
         return _found(conn, ranked, c, False)
     p = plan(c, role, today)
     if not p.family:
@@ -274,7 +276,9 @@ class _Search:
 
     # -- blocks ----------------------------------------------------------------
     def _where(self, exact: bool) -> tuple[str, list]:
-        p, sql, args = self.p, [], []
+        p = self.p
+        sql: list[str] = []
+        args: list[object] = []
         if p.dob is not None:
             dobs = (p.dob,) if exact else p.dob_window()
             sql.append(f"dob IN ({','.join('?' * len(dobs))})")
@@ -472,7 +476,7 @@ def _close(query: str, candidate: str) -> bool:
     return bool(candidate) and (candidate == query or OSA.distance(query, candidate) <= _max_distance(query))
 
 
-def _name_match(query: str, candidate: str, expansions: dict[str, Match | None]) -> Match | None | bool:
+def _name_match(query: str, candidate: str, expansions: dict[str, Match | None]) -> Match | None | Literal[False]:
     """None for the same name, the kind of difference for a close one, False for no match."""
     if candidate == query:
         return None
@@ -530,7 +534,8 @@ def _found(conn, ranked: list[tuple[int, tuple[Match, ...]]], c: Criteria, loose
         hits.append(SearchHit(directory_id.fmt(did), Name(given, family), date.fromordinal(dob), Gender(gender),
                               locality, matched))
     if not hits:
-        notice, params = "no_match", {"searched": c.for_audit(), "hint": _hint(c)}
+        params: dict[str, object] = {"searched": c.for_audit(), "hint": _hint(c)}
+        notice = "no_match"
     elif looser_left_out:
         notice, params = "looser_left_out", {"shown": len(hits)}
     else:

@@ -422,6 +422,7 @@ class SessionManager:
 
     def _open_outbox(self, session: Session) -> None:
         """The outbox over the session's cache; what an earlier session left in it is sent now (R-LOCAL-1)."""
+        assert session.cache is not None, "the cache is opened before the outbox"
         def on_change(pending: int, needs_you: int) -> None:
             if self.on_outbox_change is not None:
                 self.on_outbox_change(pending, needs_you)

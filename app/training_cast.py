@@ -82,4 +82,11 @@ def entries(reference_date: date) -> list[CastEntry]:
 
 def reserved_ids() -> set[int]:
     """The cast's directory ids, which the random allocator never hands out."""
-    return {directory_id.parse(c["directory_id"]) for c in _raw()["children"]}
+    return {_id(c["directory_id"]) for c in _raw()["children"]}
+
+
+def _id(text: str) -> int:
+    value = directory_id.parse(text)
+    if value is None:
+        raise ValueError(f"the training cast holds an invalid directory id: {text!r}")
+    return value

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import queue
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -134,9 +135,17 @@ class Batch:
     def watch(self, service: Any) -> None:
         """Queue every token the service reports as arrived (subscribe; events come on the token
         thread and only queue).  Tokens already present are queued too."""
-        service.subscribe(lambda ev: ev.kind == "arrived" and self._arrivals.put(ev.token.serial))
-        service.tokens().add_done_callback(
-            lambda f: f.exception() is None and [self._arrivals.put(i.serial) for i in f.result()])
+        def arrived(event: Any) -> None:
+            if event.kind == "arrived":
+                self._arrivals.put(event.token.serial)
+
+        def present(listed: Future) -> None:
+            if listed.exception() is None:
+                for info in listed.result():
+                    self._arrivals.put(info.serial)
+
+        service.subscribe(arrived)
+        service.tokens().add_done_callback(present)
 
     def next_serial(self, timeout: float | None = None) -> str | None:
         """The next inserted token's serial, or None after ``timeout`` seconds."""
@@ -146,7 +155,7 @@ class Batch:
             return None
 
     def tally(self) -> Tally:
-        return tally(self.store.register())
+        return tally(self.store.register_set_up())
 
     # ---------------------------------------------------------- one token
     def process(self, serial: str) -> TokenResult:
@@ -180,7 +189,7 @@ class Batch:
             self._save_step(flow, "reset_started")
         while flow.advance():
             self._save_step(flow, "reset_step")
-        return self._finish(self.store.register(), t.serial, flow.state)
+        return self._finish(self.store.register_set_up(), t.serial, flow.state)
 
     def _step(self, kind: str, **args: Any) -> dict:
         return closure_steps.make(kind, self.actor, at=self.now(), **args)

@@ -63,7 +63,7 @@ def prepare(paths, keystore, *, actor: str, la_code: str, la_team: bool, on_dema
             store.setup(la_code, [], when, actor)
             store.write(actor, "closure_set_up_here", docs={"la": la_code},
                         detail={"why": "the directory did not answer"})
-        return Prepared(store, store.register(), store.checklist(), mode, synced, facts_of(store))
+        return Prepared(store, store.register_set_up(), store.checklist(), mode, synced, facts_of(store))
     except BaseException:
         store.close()
         raise

@@ -268,6 +268,7 @@ class Register:
         """What one reset flow ended with: "verified" records the reset, "returned_blocked" the
         state; any other ending (pulled, cancelled, failed) records nothing (R-CLOSE-2, R-CLOSE-3)."""
         if state.record == "verified":
+            assert state.path is not None, "a verified reset went one way or the other"
             self.record_reset(state.serial, state.path, by, at)
         elif state.record == RETURNED_BLOCKED:
             self.token(state.serial)

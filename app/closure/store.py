@@ -133,7 +133,7 @@ class ClosureStore:
         if exists and (key is None or signing is None):
             raise StoreError("key_missing", "The closure record on this computer cannot be opened: its key is "
                                             "no longer in your keyring. Restore the keyring, or ask IT.")
-        if key is None:
+        if key is None or signing is None:  # no store yet: a new pair (a key left from an old store is not reused)
             key, signing = new_key(), new_key()
             keystore.put_now(KEY_ITEM, key)
             keystore.put_now(SIGNING_ITEM, signing)
@@ -253,6 +253,13 @@ class ClosureStore:
     def register(self) -> Register | None:
         text = self._doc_text("register")
         return None if text is None else Register.from_json(text)
+
+    def register_set_up(self) -> Register:
+        """The register, for work that runs only once closure is set up on this desk."""
+        register = self.register()
+        if register is None:
+            raise StoreError("not_set_up", "Closure is not set up on this computer yet.")
+        return register
 
     def checklist(self) -> Checklist | None:
         text = self._doc_text("checklist")

@@ -34,8 +34,8 @@ DROPPED = ("closure.step_refused", "closure.step_invalid", "closure.step_in_futu
 
 @dataclass(frozen=True)
 class Synced:
-    register: Register
-    checklist: Checklist
+    register: Register | None  # None: not set up here yet and the directory not reached
+    checklist: Checklist | None
     confirmed: tuple[str, ...]  # ids of the steps the directory has now
     refused: tuple[tuple[dict, AccessRefused], ...]  # steps it will never take, and why
     reached: bool  # False: the directory could not be reached; the steps left wait in the store

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import NoReturn
 
 from .. import audit, db, records, schema, search
 from ..limits import Limits
@@ -257,7 +258,7 @@ class Directory:
         password_ok = verify_password(row[0] if row else _dummy_hash(), secret)
         token_problem = self._token_ok(username, serial, "sign-in", challenge, signature) if row else "unknown user"
         if not (row and password_ok) or token_problem:
-            why = "unknown user" if not row else "wrong password" if not password_ok else token_problem
+            why = "unknown user" if not row else "wrong password" if not password_ok else str(token_problem)
             locked = self._count_failure(username)
             if locked:  # the account's open sessions end with it, as when the LA team disables it (R-ROLE-4)
                 self.audit.record(username, "account_locked_out", las=self._la_of_user(username),
@@ -401,7 +402,7 @@ class Directory:
             return ("criminal-records check expired", "account.check_expired", {"expired_on": expiry.isoformat()})
         return None
 
-    def _refuse(self, username: str, action: str, why: str, refusal: SignInRefused):
+    def _refuse(self, username: str, action: str, why: str, refusal: Refusal) -> NoReturn:
         self.audit.record(username or "(blank)", action, detail={"why": why}, las=self._la_of_user(username))
         raise refusal
 
@@ -449,7 +450,7 @@ class Directory:
                 raise AccessRefused(problem, "reason")
         except AccessRefused as exc:
             self.audit_refusal(viewer, reason, action, exc.code)
-            exc.audited = True  # type: ignore[attr-defined]
+            exc.audited = True
             raise
         return state
 
@@ -500,7 +501,7 @@ class Directory:
         if viewer.role is not Role.LA_MANAGEMENT:
             self.audit_refusal(viewer, reason, action, "not the LA team")
             exc = AccessRefused(refusal)
-            exc.audited = True  # type: ignore[attr-defined]
+            exc.audited = True
             raise exc
         self.check_request(viewer, reason, action, closure)
         return reason
@@ -548,7 +549,8 @@ class Directory:
                          detail={"criteria": _safe_criteria(criteria), "why": exc.code})
             raise
         outcome = found.outcome
-        detail = {"criteria": criteria.for_audit(), "returned": [h.directory_id for h in outcome.hits]}
+        detail: dict[str, object] = {"criteria": criteria.for_audit(),
+                                     "returned": [h.directory_id for h in outcome.hits]}
         if outcome.refine:
             detail["refine"] = True
         las = {la for (la,) in self.conn.execute(

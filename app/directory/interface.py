@@ -51,6 +51,7 @@ class DirectoryUnavailable(Exception):
 
 class Unreachable(DirectoryUnavailable):
     code = "offline"  # no connection, timed out, refused
+    worth_retrying = False  # set where it is raised: whether asking again may help
 
 
 class CertificateProblem(DirectoryUnavailable):

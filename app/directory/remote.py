@@ -326,7 +326,7 @@ class RemoteDirectory:
         code = str(problem.get("code", "")) if problem else ""
         if status == 503 and code == "service.closed":  # R-CLOSE-1: the status says so from now on
             self._saw(online=False, problem=ServiceClosed.code)
-            closed_at = str(problem.get("params", {}).get("closed_at", ""))
+            closed_at = str((problem or {}).get("params", {}).get("closed_at", ""))
             self._closed_since(closed_at)
             raise ServiceClosed(detail=closed_at)
         self._saw(online=True)

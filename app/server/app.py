@@ -70,6 +70,11 @@ def _log_failure(future) -> None:
         log.error("a refused request could not be audited", exc_info=future.exception())
 
 
+def _log_sign_out_failure(future) -> None:
+    if future.exception() is not None:
+        log.error("engine sign-out failed", exc_info=future.exception())
+
+
 def _ok(value: Any) -> Response:
     return Response(problems.dumps(wire.encode(value)), media_type="application/json")
 
@@ -91,8 +96,7 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
         log.info("session of %s ended (%s)", held.signed.user.username, why)
         user, token = held.signed.user, held.token
         future = directory.run_on_engine(lambda d: d.sign_out(user, token, why))
-        future.add_done_callback(lambda f: f.exception() and log.error("engine sign-out failed",
-                                                                         exc_info=f.exception()))
+        future.add_done_callback(_log_sign_out_failure)
 
     table = SessionTable(now, settings.idle_minutes * 60, settings.max_hours * 3600, settings.sessions_per_user,
                          ended)
@@ -202,7 +206,7 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
         return {200: {"description": what, "content": {"application/json": {"schema": schemas.schema_for(
             tp, components)}}}}
 
-    EMPTY = {200: {"description": "Done.", "content": {"application/json": {"schema": {
+    EMPTY: dict[int | str, dict[str, Any]] = {200: {"description": "Done.", "content": {"application/json": {"schema": {
         "type": "object", "additionalProperties": False}}}}}
 
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(open_for_business)])

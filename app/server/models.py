@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
@@ -37,12 +37,27 @@ def _b64(text: str) -> bytes:
         raise ValueError("not base64") from None
 
 
-def Text(limit: int, **kw):
-    return Annotated[StrictStr, Field(max_length=limit, **kw)]
+# Text with the engine's bound: one alias per bound, so a type checker reads each field's type (str).
+NameText = Annotated[StrictStr, Field(max_length=search.MAX_NAME_CHARS)]
+PostcodeText = Annotated[StrictStr, Field(max_length=search.MAX_POSTCODE_CHARS + 4)]
+IdText = Annotated[StrictStr, Field(max_length=search.MAX_ID_CHARS)]
+ColleagueText = Annotated[StrictStr, Field(max_length=engine.MAX_COLLEAGUE_CHARS)]
+UsernameText = Annotated[StrictStr, Field(max_length=engine.MAX_USERNAME_CHARS)]
+PasswordText = Annotated[StrictStr, Field(max_length=engine.MAX_PASSWORD_CHARS)]
+Text32 = Annotated[StrictStr, Field(max_length=32)]
+Text64 = Annotated[StrictStr, Field(max_length=64)]
+Text128 = Annotated[StrictStr, Field(max_length=128)]
+Text200 = Annotated[StrictStr, Field(max_length=200)]
+Text256 = Annotated[StrictStr, Field(max_length=256)]
 
-
-IsoDate = Annotated[StrictStr, Field(max_length=10, json_schema_extra={"format": "date"}), AfterValidator(_iso_date)]
-Blob = Annotated[StrictStr, Field(max_length=MAX_BLOB_B64, json_schema_extra={"format": "byte"}), AfterValidator(_b64)]
+if TYPE_CHECKING:  # what the validators below turn the text into
+    IsoDate = date
+    Blob = bytes
+else:
+    IsoDate = Annotated[StrictStr, Field(max_length=10, json_schema_extra={"format": "date"}),
+                        AfterValidator(_iso_date)]
+    Blob = Annotated[StrictStr, Field(max_length=MAX_BLOB_B64, json_schema_extra={"format": "byte"}),
+                     AfterValidator(_b64)]
 Count = Annotated[StrictInt, Field(ge=0, lt=BIG)]
 Finding = Annotated[StrictStr, Field(max_length=64)]  # a client's audit alarm code (app.audit_memory.ALARMS)
 
@@ -52,14 +67,14 @@ class _Body(BaseModel):
 
 
 class CriteriaIn(_Body):
-    family_name: Text(search.MAX_NAME_CHARS) = ""
-    given_name: Text(search.MAX_NAME_CHARS) = ""
+    family_name: NameText = ""
+    given_name: NameText = ""
     dob: IsoDate | None = None
     dob_to: IsoDate | None = None
     age_from: Annotated[StrictInt, Field(ge=-BIG, le=BIG)] | None = None
     age_to: Annotated[StrictInt, Field(ge=-BIG, le=BIG)] | None = None
-    postcode: Text(search.MAX_POSTCODE_CHARS + 4) = ""
-    directory_id: Text(search.MAX_ID_CHARS) = ""
+    postcode: PostcodeText = ""
+    directory_id: IdText = ""
 
     def to_engine(self) -> search.Criteria:
         return search.Criteria(self.family_name, self.given_name, self.dob, self.dob_to, self.age_from, self.age_to,
@@ -68,44 +83,44 @@ class CriteriaIn(_Body):
 
 class ReasonIn(_Body):
     code: model.AccessReason
-    detail: Text(200) = ""
+    detail: Text200 = ""
 
     def to_engine(self) -> model.Reason:
         return model.Reason(self.code, self.detail)
 
 
 class ColleagueIn(_Body):
-    name: Text(engine.MAX_COLLEAGUE_CHARS)
-    organisation: Text(engine.MAX_COLLEAGUE_CHARS)
-    username: Text(engine.MAX_USERNAME_CHARS) = ""
+    name: ColleagueText
+    organisation: ColleagueText
+    username: UsernameText = ""
 
     def to_engine(self) -> model.Colleague:
         return model.Colleague(self.name, self.organisation, self.username)
 
 
 class SignInIn(_Body):
-    username: Text(engine.MAX_USERNAME_CHARS)
-    password: Text(engine.MAX_PASSWORD_CHARS)
-    serial: Text(64)
+    username: UsernameText
+    password: PasswordText
+    serial: Text64
     challenge: Blob
     signature: Blob
 
 
 class UnlockIn(_Body):
-    serial: Text(64)
+    serial: Text64
     challenge: Blob
     signature: Blob
 
 
 class LockIn(_Body):
-    why: Text(200) = ""
+    why: Text200 = ""
 
 
 class TokenRefusalIn(_Body):
-    username: Text(engine.MAX_USERNAME_CHARS)
-    serial: Text(64)
-    kind: Text(32)
-    during: Text(32) = "sign_in"
+    username: UsernameText
+    serial: Text64
+    kind: Text32
+    during: Text32 = "sign_in"
 
 
 class SearchIn(_Body):
@@ -124,13 +139,13 @@ class CheckpointSeen(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
     size: Count | None = None
-    root: Text(128) | None = None
-    at: Text(64) | None = None
-    signature: Text(256) | None = None
+    root: Text128 | None = None
+    at: Text64 | None = None
+    signature: Text256 | None = None
 
 
 class AuditAlertIn(_Body):
-    username: Text(engine.MAX_USERNAME_CHARS)
+    username: UsernameText
     kept: CheckpointSeen
     now: CheckpointSeen
     what: Finding | None = None

@@ -215,7 +215,7 @@ def install(app: FastAPI, on_refused=None, on_refusal=None, closes_at=lambda: No
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> Response:
         response = _validation_response(request, exc)
-        refused(request, json.loads(response.body).get("code", "request.invalid"))
+        refused(request, json.loads(bytes(response.body)).get("code", "request.invalid"))
         return response
 
     @app.exception_handler(StarletteHTTPException)

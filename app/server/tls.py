@@ -113,7 +113,8 @@ def ensure(folder: Path) -> TlsFiles:
     ca_key = None
     if ca is not None:
         try:
-            ca_key = serialization.load_pem_private_key(f.ca_key.read_bytes(), password=None)
+            loaded = serialization.load_pem_private_key(f.ca_key.read_bytes(), password=None)
+            ca_key = loaded if isinstance(loaded, ec.EllipticCurvePrivateKey) else None  # only ever made as EC
         except (OSError, ValueError):
             ca = None
     if ca is None or ca_key is None:

@@ -71,7 +71,10 @@ def provision_softhsm_token(
         raise RuntimeError(f"softhsm2-util gave no slot: {out!r}")
     slots = _run(["softhsm2-util", "--show-slots"], env)
     block = slots.split(f"Slot {m.group(1)}\n", 1)[1]
-    serial = re.search(r"Serial number:\s*(\S+)", block).group(1)
+    found = re.search(r"Serial number:\s*(\S+)", block)
+    if found is None:
+        raise RuntimeError(f"softhsm2-util showed no serial for the slot: {block!r}")
+    serial = found.group(1)
     enrolled = _run(child.command("app.token.provision", "enrol", module, serial), env, stdin=user_pin + "\n")
     data = json.loads(enrolled)
     return ProvisionedToken(serial, label, PublicKeys(bytes.fromhex(data["sign"]), bytes.fromhex(data["wrap"])))

@@ -99,7 +99,7 @@ class TokenService:
     def start(self) -> Future[None]:
         """Load the module and start polling.  NO_MODULE error on the future."""
         fut = self._executor.submit(self._start)
-        fut.add_done_callback(lambda f: f.exception() is None and self._start_ticker())
+        fut.add_done_callback(self._start_ticker)
         return fut
 
     def shutdown(self) -> None:
@@ -252,7 +252,9 @@ class TokenService:
             log.warning("C_Finalize failed", exc_info=True)
         self._lib = None
 
-    def _start_ticker(self) -> None:
+    def _start_ticker(self, started: Future[None]) -> None:
+        if started.exception() is not None:
+            return
         self._ticker = threading.Thread(target=self._tick, name="signpost-token-ticker", daemon=True)
         self._ticker.start()
 
@@ -284,7 +286,7 @@ class TokenService:
         now: dict[str, tuple[Any, TokenInfo]] = {}
         for slot in self._lib.get_slots(token_present=True):
             try:
-                info = self._raw.token_info(slot.slot_id)
+                info = self.raw.token_info(slot.slot_id)
             except PKCS11Error:  # gone (SoftHSM: directory deleted) or broken
                 continue
             if info is not None and info.serial not in now:
@@ -315,7 +317,7 @@ class TokenService:
     def _fresh_info(self, serial: str) -> TokenInfo | None:
         slot, info = self._require(serial)
         try:
-            return self._raw.token_info(slot.slot_id) or info
+            return self.raw.token_info(slot.slot_id) or info
         except PKCS11Error:
             return None
 
@@ -357,7 +359,7 @@ class TokenService:
                 # leaks (a card allowing one session then refuses the next
                 # login).  UserAlreadyLoggedIn: a stale login of this process
                 # (login state is per process and token) -- cleared, retry once.
-                self._raw.close_all_sessions(slot.slot_id)
+                self.raw.close_all_sessions(slot.slot_id)
                 if isinstance(e, UserAlreadyLoggedIn) and attempt == 1:
                     continue
                 raise
@@ -369,10 +371,9 @@ class TokenService:
             raise pin_locked(info)
         self._check_pin(info, old_pin, "current PIN")
         self._check_pin(info, new_pin, "new PIN")
-        session = self._sessions.get(serial)
-        temporary = session is None
-        if temporary:
-            session = slot.get_token().open(rw=True)
+        kept = self._sessions.get(serial)
+        temporary = kept is None
+        session = slot.get_token().open(rw=True) if kept is None else kept
         try:
             session.set_pin(old_pin, new_pin)
         finally:
@@ -380,7 +381,7 @@ class TokenService:
                 try:
                     session.close()
                 except PKCS11Error:
-                    self._raw.close_all_sessions(slot.slot_id)
+                    self.raw.close_all_sessions(slot.slot_id)
 
     def _drop_session(self, serial: str, slot: Any = None) -> None:
         """Log out and close the user session of ``serial`` (errors ignored)."""
@@ -393,4 +394,4 @@ class TokenService:
                 session.close()
             except PKCS11Error:  # e.g. token gone: make sure nothing stays open
                 if slot is not None:
-                    self._raw.close_all_sessions(slot.slot_id)
+                    self.raw.close_all_sessions(slot.slot_id)

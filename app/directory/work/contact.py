@@ -22,6 +22,7 @@ carries anything of the involvement. Only the child's LA team sees it (``la_deta
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import NoReturn
 
 from ... import records
 from ...model import Involvement, Role, ServiceType, Viewer
@@ -32,10 +33,10 @@ from . import types as t
 ANYONE = 0  # involvement_id on a shielded record: whoever works with this child
 
 
-def _refuse(d, viewer: Viewer, reason, action: str, why: str, code: str, field: str = ""):
+def _refuse(d, viewer: Viewer, reason, action: str, why: str, code: str, field: str = "") -> NoReturn:
     d.audit_refusal(viewer, reason, action, why)
     exc = AccessRefused(code, field) if field else AccessRefused(code)
-    exc.audited = True  # type: ignore[attr-defined]
+    exc.audited = True
     raise exc
 
 

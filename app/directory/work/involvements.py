@@ -85,7 +85,7 @@ def _own(d, viewer: Viewer, req, action: str):
     row = None if child is None else d.conn.execute(
         "SELECT started, ended, version, recorded_by, service, organisation FROM involvements "
         "WHERE id = ? AND child_id = ?", (req.involvement_id, child[0])).fetchone()
-    if row is None or row[3] != viewer.user.username:
+    if child is None or row is None or row[3] != viewer.user.username:
         raise AccessRefused("involvement.not_yours")
     if row[1] is not None:
         raise AccessRefused("involvement.ended")
@@ -101,7 +101,7 @@ def _answer(d, viewer: Viewer, child_id: int, la: str, involvement_id: int) -> I
 
 def _audit(d, viewer: Viewer, req, action: str, la: str, **detail) -> None:
     d.audit.record(viewer.user.username, action, viewer=viewer, reason=req.reason.text(),
-                   detail={"directory_id": ids.fmt(ids.parse(req.directory_id)), **detail}, las=(la,))
+                   detail={"directory_id": ids.shown(req.directory_id), **detail}, las=(la,))
 
 
 def archive_date(end: date, keep: t.KeepContact) -> date:
@@ -152,7 +152,7 @@ def record(d, viewer: Viewer, req: t.NewInvolvement) -> t.Recorded:
         (child_id, req.service.value, organisation, viewer.user.display_name, role, phone, email,
          start.toordinal(), viewer.user.username, consent_by, consent_on, override))
     iid = int(cur.lastrowid)
-    detail = {"involvement_id": iid, "service": req.service.value}
+    detail: dict[str, object] = {"involvement_id": iid, "service": req.service.value}
     if req.service.sensitive:
         detail["consent"] = f"override:{override}" if override else consent_by
     _audit(d, viewer, req, "involvement_recorded", la, **detail)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import date
+from typing import NoReturn
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -38,11 +39,11 @@ ONE_TIME_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out 
 ONE_TIME_GROUPS = 4  # four groups of four: about 80 bits
 
 
-def _refuse(d, viewer: Viewer, reason: Reason, action: str, code: str, field: str | None, **detail) -> None:
+def _refuse(d, viewer: Viewer, reason: Reason, action: str, code: str, field: str | None, **detail) -> NoReturn:
     """Audit the refusal with what was asked (bounded), then raise it."""
     d.audit_refusal(viewer, reason, action, code, **detail)
-    exc = AccessRefused(code, field)
-    exc.audited = True  # type: ignore[attr-defined]
+    exc = AccessRefused(code, field or "")
+    exc.audited = True
     raise exc
 
 
@@ -140,7 +141,7 @@ def _public_key(value, field: str, kind: type) -> bytes:
         key = serialization.load_der_public_key(value)
     except (ValueError, TypeError):
         raise AccessRefused("la_users.bad_key", field) from None
-    if not isinstance(key, kind) or (kind is ec.EllipticCurvePublicKey and key.curve.name != "secp256r1"):
+    if not isinstance(key, kind) or (isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name != "secp256r1"):
         raise AccessRefused("la_users.bad_key", field)
     return value
 
@@ -192,7 +193,7 @@ def colleagues(d, viewer: Viewer, _: t.Nothing) -> tuple[t.RegisteredColleague, 
                 raise AccessRefused("access.mediating_only")
         except AccessRefused as exc:
             d.audit_refusal(viewer, None, "colleagues", exc.code)
-            exc.audited = True  # type: ignore[attr-defined]
+            exc.audited = True
             raise
     la = viewer.user.la_code
     out = tuple(_colleague(row) for row in d.conn.execute(

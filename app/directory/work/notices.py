@@ -67,7 +67,7 @@ def tell_others(d, viewer: Viewer, req: t.NewInvolvement, child_id: int, la: str
                        (username, at, t.NoticeKind.ALSO_WORKING.value, child_id, new_id))
     if told:
         d.audit.record(viewer.user.username, "also_working_notices", viewer=viewer, reason=req.reason.text(),
-                       detail={"directory_id": ids.fmt(ids.parse(req.directory_id)), "involvement_id": new_id,
+                       detail={"directory_id": ids.shown(req.directory_id), "involvement_id": new_id,
                                "told": told}, las=(la,))
     shielded = d.conn.execute("SELECT shielded_at IS NOT NULL FROM children WHERE id = ?", (child_id,)).fetchone()[0]
     if shielded:  # R-SHIELD-1: the newcomer gets the restricted view, so no involvement is shown or named

@@ -224,7 +224,7 @@ def decide(d, viewer: Viewer, req: t.RegisterDecision) -> t.RegisterEntry:
     if row is None or row[2] != la or row[3] != REQUESTED:
         d.audit_refusal(viewer, reason, "decide_register", "not a waiting request of this LA", entry=entry_id)
         exc = AccessRefused("register.not_waiting", "entry_id")
-        exc.audited = True  # type: ignore[attr-defined]
+        exc.audited = True
         raise exc
     name, service, _, _, by, at = row
     if req.approve and req.kind is t.RegisterKind.ORGANISATION:  # listed meanwhile elsewhere: one entry is enough

@@ -104,13 +104,13 @@ def replay(d, viewer: Viewer, op, request, key: str, kept: tuple[str, str | None
         d.audit_refusal(viewer, reason, op.audit_action, exc.code, replayed=tag)
         if isinstance(viewer.session, str) and d.was_stopped(viewer.session):
             _alert_stopped(d, viewer, request)
-        exc.audited = True  # type: ignore[attr-defined]
+        exc.audited = True
         raise
     same = kept_op == op.name if kept_print is None else kept_print == asked
     if not same:
         d.audit_refusal(viewer, reason, op.audit_action, "request.key_reused", replayed=tag)
         reused = AccessRefused("request.key_reused")
-        reused.audited = True  # type: ignore[attr-defined]
+        reused.audited = True
         raise reused
     how = RUN_AGAIN if op.rerun_on_replay else STORED
     d.audit.record(viewer.user.username, "request_replayed", viewer=viewer, detail={

@@ -208,7 +208,7 @@ def _own_child(d, viewer: Viewer, reason, action: str, directory_id) -> int:
         shown = directory_id if isinstance(directory_id, str) and len(directory_id) <= 16 else "(unusable id)"
         d.audit_refusal(viewer, reason, action, "not a record of this LA", directory_id=shown)
         exc = AccessRefused("retention.not_found", "directory_id")
-        exc.audited = True  # type: ignore[attr-defined]
+        exc.audited = True
         raise exc
     return child_id
 
@@ -231,7 +231,7 @@ def record_fact(d, viewer: Viewer, request: t.RetentionChange) -> None:
             d.audit_refusal(viewer, reason, "record_retention_fact", "retention.consent_too_young",
                             directory_id=request.directory_id, fact=request.fact.value)
             exc = AccessRefused("retention.consent_too_young", "on", from_day=able.isoformat())
-            exc.audited = True  # type: ignore[attr-defined]
+            exc.audited = True
             raise exc
         d.conn.execute("UPDATE children SET stay_to_age = ? WHERE id = ?", (CONSENT_AGES[request.fact], child_id))
     else:
@@ -254,7 +254,7 @@ def open_archived(d, viewer: Viewer, request: t.ArchivedRecordRequest) -> t.Arch
     if not isinstance(request.ground, t.ArchiveGround):
         d.audit_refusal(viewer, reason, "open_archived", "no ground")
         exc = AccessRefused("retention.ground_required", "ground")
-        exc.audited = True  # type: ignore[attr-defined]
+        exc.audited = True
         raise exc
     child_id = _own_child(d, viewer, reason, "open_archived", request.directory_id)
     row = d.conn.execute("SELECT archived_on, archived_why, destroy_on, directory_id FROM children WHERE id = ?",
@@ -262,7 +262,7 @@ def open_archived(d, viewer: Viewer, request: t.ArchivedRecordRequest) -> t.Arch
     if row[0] is None:
         d.audit_refusal(viewer, reason, "open_archived", "record is live", ground=request.ground.value)
         exc = AccessRefused("retention.not_archived", "directory_id")
-        exc.audited = True  # type: ignore[attr-defined]
+        exc.audited = True
         raise exc
     view = records.build(d.conn, viewer, child_id, include_archived=True)
     d.audit.record(viewer.user.username, "open_archived", viewer=viewer, reason=reason.text(),

@@ -59,7 +59,7 @@ def _set_on(shielded_at: str) -> date:
 def _refuse(d, viewer: Viewer, reason, action: str, why: str, code: str, field: str = "") -> NoReturn:
     d.audit_refusal(viewer, reason, action, why)
     exc = AccessRefused(code, field) if field else AccessRefused(code)
-    exc.audited = True  # type: ignore[attr-defined]
+    exc.audited = True
     raise exc
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict, deque
 from datetime import date, datetime, timedelta
+from typing import NoReturn
 
 from ... import audit_archive
 from ... import directory_id as ids
@@ -47,10 +48,10 @@ def _period(q, action: str, d) -> tuple[date, date]:
     return start, end
 
 
-def _refuse_not_own(d, viewer: Viewer, reason, action: str, field: str, **detail) -> None:
+def _refuse_not_own(d, viewer: Viewer, reason, action: str, field: str, **detail) -> NoReturn:
     d.audit_refusal(viewer, reason, action, "access.not_your_la", **detail)
     exc = AccessRefused("access.not_your_la", field)
-    exc.audited = True  # type: ignore[attr-defined]
+    exc.audited = True
     raise exc
 
 
