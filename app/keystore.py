@@ -33,6 +33,8 @@ from typing import Any, TypeVar
 
 import keyring
 import keyring.errors
+import secretstorage.exceptions as ss
+from jeepney import DBusErrorResponse
 from keyring.backend import KeyringBackend
 from keyring.backends import SecretService as _ss_backend
 from keyring.backends.chainer import ChainerBackend
@@ -253,25 +255,16 @@ def translate_error(exc: BaseException) -> KeystoreError:
     """Map an error from keyring / SecretStorage / D-Bus to a KeystoreError."""
     if isinstance(exc, KeystoreError):
         return exc
-    try:
-        import secretstorage.exceptions as ss
-    except ImportError:  # pragma: no cover - not on Linux
-        ss = None
-    if ss is not None:
-        if isinstance(exc, (ss.LockedException, ss.PromptDismissedException)):
-            return KeystoreLocked()
-        if isinstance(exc, ss.SecretServiceNotAvailableException):
-            return KeystoreUnavailable()
-        if isinstance(exc, ss.ItemNotFoundException):
-            return KeystoreUnavailable(MSG_NO_COLLECTION)
+    if isinstance(exc, (ss.LockedException, ss.PromptDismissedException)):
+        return KeystoreLocked()
+    if isinstance(exc, ss.SecretServiceNotAvailableException):
+        return KeystoreUnavailable()
+    if isinstance(exc, ss.ItemNotFoundException):
+        return KeystoreUnavailable(MSG_NO_COLLECTION)
     if isinstance(exc, (keyring.errors.KeyringLocked, TimeoutError)):
         return KeystoreLocked()
     if isinstance(exc, (keyring.errors.InitError, keyring.errors.NoKeyringError, ConnectionError)):
         return KeystoreUnavailable()
-    try:
-        from jeepney import DBusErrorResponse
-    except ImportError:  # pragma: no cover
-        DBusErrorResponse = ()  # type: ignore[assignment]
     if isinstance(exc, (DBusErrorResponse, OSError, EOFError)):
         # The bus or the daemon went away mid-call, or refused it.
         return KeystoreUnavailable()

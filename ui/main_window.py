@@ -102,14 +102,6 @@ class _Routed:
         return getattr(self._directory, name)
 
 
-def role_screens(role: Role) -> list[type]:
-    """The role's screens; none yet where the package for the role is still being written."""
-    try:
-        return screens_for(role)
-    except ImportError:
-        log.warning("no screens for %s yet", role.value)
-        return []
-
 STILL_WAITING = ("{waiting} still waiting to be sent{needs}. {they} stay on this computer, encrypted, and {are} sent "
                  "the next time you sign in here. Sign out anyway?")
 
@@ -252,7 +244,7 @@ class MainWindow(QMainWindow):
         self.search_screen = SearchScreen(self.ctx, split, self.clear)
         to_filter = QShortcut(QKeySequence(FILTER_KEYS), self.search_screen, context=Qt.WidgetWithChildrenShortcut)
         to_filter.activated.connect(lambda: self.results_filter.setFocus(Qt.ShortcutFocusReason))
-        self.screens: list[Screen] = [cls(self.ctx) for cls in role_screens(user.role)]
+        self.screens: list[Screen] = [cls(self.ctx) for cls in screens_for(user.role)]
         order = self.screens[:1] + [self.search_screen] + self.screens[1:]  # home first, then Search
         self.tabs = QTabWidget()
         self.tabs.setObjectName("screens")
