@@ -1,5 +1,6 @@
 # Signpost: `make run` starts the app on its training directory; `make test`
-# runs every test. Each target installs what it needs first.
+# runs the lint and type gate, then every test; `make test-fast` the gate and
+# the fast tier. Each target installs what it needs first.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -8,7 +9,7 @@ SYSTEM := $(VENV)/.system-packages
 
 export QT_QPA_PLATFORM_THEME :=
 
-.PHONY: run serve run-remote admin test bench screenshots system venv clean package package-test
+.PHONY: run serve run-remote admin lint test test-fast bench screenshots system venv clean package package-test
 
 $(SYSTEM): packaging/debian-packages.txt packaging/ensure-debian-packages.sh
 	@packaging/ensure-debian-packages.sh
@@ -66,8 +67,20 @@ run-remote: $(STAMP)
 	 SIGNPOST_CA_BUNDLE="$$($(PY) -c 'from app.paths import Paths; print(Paths.default().data / "service" / "ca.pem")')" \
 	 packaging/with-keyring.sh $(PY) main.py
 
-test: $(STAMP)
+# The gate, first: ruff (pyproject.toml's rule set: line length 120, no PySide6 in app/) over the code, and
+# mypy on app/ (check_untyped_defs). `make test` stops here on any finding (tests/test_gate.py proves it does).
+LINTED := app ui tests main.py packaging
+lint: $(STAMP)
+	@$(PY) -m ruff check $(LINTED)
+	@$(PY) -m mypy
+
+test: lint
 	@SIGNPOST_KEYRING_HOME= QT_QPA_PLATFORM=offscreen packaging/with-keyring.sh $(PY) -m pytest $(PYTEST_ARGS)
+
+# While working: the tests that need no SoftHSM, keyring, Qt window, server or PostgreSQL (under a minute; markers
+# in tests/conftest.py). Not a substitute for `make test`, which CI runs.
+test-fast: lint
+	@SIGNPOST_KEYRING_HOME= QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not slow" -p no:randomly -q $(PYTEST_ARGS)
 
 # Search quality and speed against a plain-SQLite peer, start-up, sign-in and
 # generation; the last line is JSON. Options: make bench BENCH_ARGS="--children
