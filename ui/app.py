@@ -182,8 +182,8 @@ class SignpostApp(QObject):
                                settings_file=self.paths.settings_file,  # the window's size, kept (issue 14 §3.2)
                                recall=lambda directory_id: self.sessions.recall(session, directory_id),
                                # the screens' work through the session: a change is kept in the encrypted
-                               # outbox before it is sent (R-LOCAL-1); the outbox chooses its own key
-                               work=lambda op, viewer, request, _key: self.sessions.perform(
+                               # outbox, with the one idempotency key it makes, before it is sent (R-LOCAL-1)
+                               work=lambda op, viewer, request: self.sessions.perform(
                                    session, op, request, viewer.on_behalf_of),
                                find=lambda viewer, criteria, reason: self.sessions.search(
                                    session, viewer, criteria, reason),

@@ -90,13 +90,14 @@ class SearchScreen(Screen):
 
 
 class _Routed:
-    """The directory interface with its work operations sent another way (the outbox)."""
+    """The directory interface with its work operations sent another way (the session's outbox, which makes
+    each change's idempotency key)."""
 
     def __init__(self, directory: DirectoryClient, work: Callable) -> None:
         self._directory, self._work = directory, work
 
-    def perform(self, op, viewer, request, key=None):
-        return self._work(op, viewer, request, key)
+    def perform(self, op, viewer, request):
+        return self._work(op, viewer, request)
 
     def __getattr__(self, name: str):
         return getattr(self._directory, name)
@@ -139,7 +140,7 @@ class MainWindow(QMainWindow):
         self.clock = clock
         self.record_reason: Reason | None = None  # the reason the record on screen was opened with
         self.setWindowTitle(f"Signpost — {user.display_name}")
-        # ``work(op, viewer, request, key)``: how the screens' work operations are sent -- the session's outbox
+        # ``work(op, viewer, request)``: how the screens' work operations are sent -- the session's outbox
         # (R-LOCAL-1: a change is kept before it is sent); without it, straight to the directory.
         self.ctx = ScreenContext(_Routed(directory, work) if work else directory, lambda: self.viewer(self.acting),
                                  self.relay, self._busy)

@@ -10,7 +10,6 @@ a refusal or outage shown in the screen's own message line with words from
 """
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -47,12 +46,11 @@ class ScreenContext:
     session_ended: Callable[[], None] | None = None  # told when a request finds the directory ended the session
 
     def perform(self, op: Operation, request: Any, on_done: Callable[[Any], None],
-                on_error: Callable[[BaseException], None], *, key: str | None = None) -> None:
-        """Ask the directory on its worker; ``on_done``/``on_error`` run on the GUI thread. A write gets a
-        fresh idempotency key unless one is given (the offline outbox gives its own)."""
-        if op.writes and key is None:
-            key = uuid.uuid4().hex
-        future = self.directory.perform(op, self.viewer(), request, key)
+                on_error: Callable[[BaseException], None]) -> None:
+        """Ask the directory on its worker; ``on_done``/``on_error`` run on the GUI thread. A change's
+        idempotency key is made once, by the session's outbox, which keeps it before the first send
+        (app/outbox.py, R-LOCAL-1); nothing here makes one."""
+        future = self.directory.perform(op, self.viewer(), request)
         self.busy(True)
 
         def done(value: Any) -> None:
