@@ -37,10 +37,6 @@ def parse(text: str) -> int | None:
     return value if from_stem(value // 10) == value else None
 
 
-def looks_like_id(text: str) -> bool:
-    return bool(re.fullmatch(r"[\d\s-]{10,14}", (text or "").strip()))
-
-
 def fmt(value: int) -> str:
     s = f"{value:010d}"
     return f"{s[:3]} {s[3:6]} {s[6:]}"

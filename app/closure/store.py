@@ -52,7 +52,6 @@ log = logging.getLogger(__name__)
 
 KEY_ITEM = "closure-store-key"
 SIGNING_ITEM = "closure-audit-signing-key"
-ACTOR_SYSTEM = "closure"
 MAX_SO_PIN_FILE = 1_000_000
 MAX_SO_PIN_ROWS = 5_000
 _PIN_TEXT = re.compile(r"^[\x21-\x7e]{4,64}$")  # printable ASCII, no spaces
@@ -285,14 +284,6 @@ class ClosureStore:
                    detail={"la": la, "partners": list(partners), "switch_off": switch_off.isoformat()})
 
     # ---------------------------------------------------------------- SO PINs
-    def put_so_pin(self, serial: str, pin: str, actor: str) -> None:
-        """A security officer PIN typed by the LA team, kept for this token's reset (never logged)."""
-        s = serial_of(serial)
-        _check_pin(pin)
-        with self._tx() as c:
-            c.execute("INSERT OR REPLACE INTO so_pins VALUES (?, ?, ?)", (s, pin, _now()))
-            self._audit.record(actor, "so_pin_stored", detail={"serial": s}, las=self._las())
-
     def import_so_pins(self, source: str | Path, actor: str) -> SoPinImport:
         """The LA's protected list of security officer PINs: a CSV file with the header
         ``serial,so_pin`` and one token per line.  All or nothing; errors name the line, never the
@@ -319,9 +310,6 @@ class ClosureStore:
         """The stored security officer PIN, for the reset only (never shown, never logged)."""
         rows = self._read("SELECT pin FROM so_pins WHERE serial = ?", (serial_of(serial),))
         return rows[0][0] if rows else None
-
-    def has_so_pin(self, serial: str) -> bool:
-        return self.so_pin(serial) is not None
 
     def so_pin_count(self) -> int:
         return self._read("SELECT count(*) FROM so_pins")[0][0]

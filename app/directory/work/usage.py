@@ -55,10 +55,6 @@ def _refuse_not_own(d, viewer: Viewer, reason, action: str, field: str, **detail
     raise exc
 
 
-def _is_refusal(action: str) -> bool:
-    return action.endswith("_refused") or action.endswith("_failed")
-
-
 # -- the usage report ------------------------------------------------------------------------------
 class _Tally:
     __slots__ = ("sign_ins", "searches", "views", "changes", "refusals", "seen", "evidence")
