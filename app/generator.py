@@ -26,12 +26,12 @@ import random
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from . import child, db, directory_id, names, schema, search_index, training_cast
+from .dates import anniversary, latest_reaching
 from .directory.work.register import ROLE_TITLES
-from .directory.work.retention import anniversary
 from .generator_pools import Weighted, load_recipe, local_authorities, name_pool
 from .model import ServiceType
 from .passwords import hash_password
@@ -510,8 +510,7 @@ def _add_users(conn, recipe: dict, today: date, password: str) -> None:
     from .limits import Limits
     hashed = hash_password(password)
     for u in recipe["users"]:
-        checked = today.replace(year=today.year - u["check_years_ago"]) if today.month != 2 or today.day != 29 \
-            else (today - timedelta(days=1)).replace(year=today.year - u["check_years_ago"])
+        checked = latest_reaching(today, u["check_years_ago"])
         colleague = u["role"] == "colleague"  # R-ROLE-2 (issue 8): registered colleagues have no password
         conn.execute(
             "INSERT INTO users (username, display_name, role, la_code, organisation, password_hash, "

@@ -36,6 +36,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from . import directory_id, names, nicknames, search_index, siblings
+from .dates import latest_reaching
 from .model import Gender, Match, Name, Role, SearchHit
 from .refusals import SearchRefused
 
@@ -140,13 +141,6 @@ def postcode_prefix(text: str) -> str:
     raise SearchRefused("search.postcode_format", "postcode")
 
 
-def _years_before(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year - years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year - years, day=28)
-
-
 def swap_day_month(d: date) -> date | None:
     """The date with day and month transposed, where that is another real date."""
     if d.day > 12 or d.day == d.month:
@@ -203,8 +197,8 @@ def plan(c: Criteria, role: Role, today: date) -> _Plan:
         if hi_age - lo_age > MAX_AGE_SPAN_YEARS:
             raise SearchRefused("search.ages_too_wide", "ages", max_years=MAX_AGE_SPAN_YEARS)
         if p.dob_range is None and p.dob is None:
-            oldest = _years_before(today, hi_age + 1) + timedelta(days=1)
-            youngest = _years_before(today, lo_age)
+            oldest = latest_reaching(today, hi_age + 1) + timedelta(days=1)
+            youngest = latest_reaching(today, lo_age)
             p.dob_range = (oldest.toordinal(), youngest.toordinal())
     if not family:
         if p.postcode and not (given or p.dob or p.dob_range):

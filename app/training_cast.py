@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from . import directory_id, resources
+from .dates import latest_reaching
 from .generator_pools import load_recipe
 
 RESOURCE = "training_cast.json"
@@ -52,11 +53,7 @@ def households() -> dict[str, dict]:
 
 def turning_18_dob(reference: date, days: int) -> date:
     """The date of birth of a child who turns 18 ``days`` after ``reference``."""
-    try:
-        eighteen_ago = reference.replace(year=reference.year - 18)
-    except ValueError:  # 29 February
-        eighteen_ago = reference.replace(year=reference.year - 18, day=28)
-    return eighteen_ago + timedelta(days=days)
+    return latest_reaching(reference, 18) + timedelta(days=days)
 
 
 def entries(reference_date: date) -> list[CastEntry]:

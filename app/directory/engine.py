@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .. import audit, db, records, schema, search
+from ..dates import anniversary
 from ..limits import Limits
 from ..model import AccessReason, Colleague, Reason, RecordView, Role, User, Viewer
 from ..passwords import hash_password, verify_password
@@ -63,10 +64,7 @@ def _dummy_hash() -> str:
 
 
 def check_expiry(checked: date) -> date:
-    try:
-        return checked.replace(year=checked.year + CHECK_VALID_YEARS)
-    except ValueError:
-        return checked.replace(year=checked.year + CHECK_VALID_YEARS, day=28)
+    return anniversary(checked, CHECK_VALID_YEARS)
 
 
 @dataclass(frozen=True)

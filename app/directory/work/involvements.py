@@ -32,11 +32,11 @@ from datetime import date
 
 from ... import directory_id as ids
 from ... import records
+from ...dates import anniversary
 from ...model import ConsentBy, ConsentOverride, Involvement, Role, ServiceType, Viewer
 from ...refusals import AccessRefused
 from . import alerts, checks, notices, register
 from . import types as t
-from .retention import anniversary
 
 PRACTITIONER_ROLES = (Role.PRACTITIONER, Role.CHILD_PROTECTION)
 
@@ -106,7 +106,7 @@ def _audit(d, viewer: Viewer, req, action: str, la: str, **detail) -> None:
 
 def archive_date(end: date, keep: t.KeepContact) -> date:
     """R-RET-3: the day an ended involvement's contact details are archived, one or five years after the end (the
-    one rule the generator and the sweep use too: ``retention.anniversary``)."""
+    one rule the generator and the sweep use too: ``app.dates.anniversary``)."""
     return anniversary(end, 5 if keep is t.KeepContact.FIVE_YEARS else 1)
 
 

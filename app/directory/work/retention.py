@@ -27,6 +27,7 @@ from datetime import date
 
 from ... import directory_id as ids
 from ... import records, search_index
+from ...dates import anniversary, latest_reaching
 from ...model import Viewer
 from ...refusals import AccessRefused
 from . import checks
@@ -67,22 +68,9 @@ INDEXES = (
 )
 
 
-def anniversary(day: date, years: int) -> date:
-    """``day`` moved by ``years``; 29 February becomes 1 March in a year without one (the day a person
-    born on 29 February attains an age in England)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return date(day.year + years, 3, 1)
-
-
 def _latest_on_or_before(today: date, years: int) -> int:
-    """The latest date D (ordinal) with ``anniversary(D, years) <= today``: a child born on or before it
-    has reached ``years``."""
-    try:
-        return today.replace(year=today.year - years).toordinal()
-    except ValueError:  # today is 29 February and that year has none: 28 February; 29 Feb's is 1 March
-        return date(today.year - years, 2, 28).toordinal()
+    """The latest date D (ordinal) with ``anniversary(D, years) <= today`` (app.dates)."""
+    return latest_reaching(today, years).toordinal()
 
 
 def ensure_indexes(conn) -> None:
