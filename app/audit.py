@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import struct
 import time
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from . import merkle
 from .model import Viewer
+from .private_files import write_private
 
 CHECKPOINT_CONTEXT = b"signpost-audit-checkpoint-v1"
 WITNESS_EVERY_S = 1.0  # the witness beside the directory lags the log by at most this while it is busy
@@ -269,11 +269,7 @@ class AuditLog:
             return
         self._witnessed_at = now
         self._pending = None
-        tmp = self.witness.with_name(self.witness.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(cp.to_json(), fh)
-        os.replace(tmp, self.witness)
+        write_private(self.witness, json.dumps(cp.to_json()))
 
     def forget_uncommitted(self) -> None:
         """After a caller rolled back a transaction this log appended in: drop what it no longer holds."""

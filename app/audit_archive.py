@@ -22,7 +22,6 @@ No Qt here: it runs in the engine, the service and the closure tools alike.
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -30,6 +29,7 @@ from zoneinfo import ZoneInfo
 from . import merkle, wire
 from .audit import AuditLog, Checkpoint, Entry, Verdict, entry_leaf, fingerprint
 from .audit_redaction import ForTeam, redacted
+from .private_files import write_private
 
 LONDON = ZoneInfo("Europe/London")
 CLOCK_SKEW_S = 120  # entries are stamped before the write lock is taken: times may be out of order by this
@@ -194,16 +194,7 @@ def verify(archive, trusted_key: bytes) -> Verdict:
 def write(path: Path, archive) -> Path:
     """Keep ``archive`` as JSON at ``path``: the file 0600, a folder it makes 0700 (R-LOCAL-3: the audit
     export is the LA team's alone)."""
-    path = Path(path)
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True, mode=0o700)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(wire.encode(archive), fh, ensure_ascii=False, separators=(",", ":"))
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
-    return path
+    return write_private(path, json.dumps(wire.encode(archive), ensure_ascii=False, separators=(",", ":")))
 
 
 def read(path: Path):

@@ -15,7 +15,6 @@ shows against a checkpoint held elsewhere, which the output says. No Qt here.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from . import audit, db, training
 from .directory import witness_path
 from .keystore import SecureKeyStore
 from .paths import Paths
+from .private_files import write_private
 
 VERIFIER_ITEM = training.VERIFIER_ITEM
 CAVEAT = ("A log rewritten and re-signed with the directory's own key is caught only by a checkpoint held "
@@ -131,8 +131,4 @@ def write_checkpoint(outcome: Outcome, out: Path) -> Path:
     """Keep the checkpoint a clean run ended on in ``out`` (0600), to hold elsewhere and give with --against."""
     assert outcome.verdict is not None and outcome.verdict.ok and outcome.verdict.compared
     latest = max((r.checkpoint for r in outcome.verdict.compared), key=lambda c: c.size)
-    out = Path(out)
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(latest.to_json(), fh)
-    return out
+    return write_private(out, json.dumps(latest.to_json()))

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import platformdirs
 
+from .private_files import private_folder
+
 APP = "signpost"
 
 
@@ -40,5 +42,4 @@ class Paths:
 
     def ensure(self) -> None:
         for p in (self.data, self.config):
-            p.mkdir(parents=True, exist_ok=True)
-            os.chmod(p, 0o700)
+            private_folder(p)

@@ -33,6 +33,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .private_files import write_private
+
 log = logging.getLogger(__name__)
 
 WINDOW_MIN, WINDOW_MAX = 480, 16384  # pixels: a remembered window size outside these is not used
@@ -112,13 +114,8 @@ class Settings:
         setattr(self, name, os.path.expanduser(value) if name == "ca_bundle" else value)
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         data = {f.name: getattr(self, f.name) for f in user_fields()} | self._file_values
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(data, indent=2))
-        tmp.replace(path)
+        write_private(path, json.dumps(data, indent=2))
 
 
 def user_fields() -> list:

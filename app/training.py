@@ -23,6 +23,7 @@ from . import db, generator
 from .directory import Directory
 from .keystore import SecureKeyStore
 from .paths import Paths
+from .private_files import private_folder
 
 log = logging.getLogger(__name__)
 KEY_ITEM = "training-directory-key"
@@ -41,8 +42,8 @@ def token_environment(paths: Paths) -> Path:
     """
     root = paths.data / "training"
     tokens = root / "tokens"
-    tokens.mkdir(parents=True, exist_ok=True)
-    os.chmod(root, 0o700)
+    private_folder(root)
+    tokens.mkdir(exist_ok=True)
     conf = root / "softhsm2.conf"
     if not conf.exists():
         conf.write_text(f"directories.tokendir = {tokens}\nobjectstore.backend = file\nlog.level = ERROR\n")

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
+
+from app.private_files import write_private
 
 log = logging.getLogger(__name__)
 FILE_NAME = "tokens-last-used.json"
@@ -52,13 +53,6 @@ class TokenMemory:
         known[key] = serial  # most recent last
         known = dict(list(known.items())[-MAX_USERS:])
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(self.path.parent, 0o700)
-            tmp = self.path.with_name(self.path.name + ".tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(known, f)
-            os.chmod(tmp, 0o600)  # an older tmp may have had another mode
-            os.replace(tmp, self.path)
+            write_private(self.path, json.dumps(known), own_folder=True)
         except OSError as exc:
             log.warning("could not remember the token used (%s)", exc)

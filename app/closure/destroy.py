@@ -42,6 +42,8 @@ from app.keystore import KeystoreError, SecureKeyStore
 from app.localcache import key_item_name
 from app.paths import Paths
 
+from ..private_files import private_folder, write_private
+
 log = logging.getLogger(__name__)
 ARCHIVE = "closure-archive"
 DOCUMENTS = "Signpost closure"  # the folder the wizard offers for the closure documents, in the home folder
@@ -318,7 +320,7 @@ def destroy_local_data(paths: Paths, keystore: SecureKeyStore, store: closure_st
             destroyed.append(str(exports.ledger_path(paths)))
     except OSError as exc:
         failed.append(f"{exports.ledger_path(paths)} ({exc.strerror})")
-    archive_dir(paths).mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_folder(archive_dir(paths))
     receipt_path = archive_dir(paths) / f"closure-receipt-{at[:19].replace(':', '')}.json"
     n = 2
     while receipt_path.exists():  # a run again within the same second keeps the first receipt
@@ -326,9 +328,7 @@ def destroy_local_data(paths: Paths, keystore: SecureKeyStore, store: closure_st
         n += 1
     receipt = Receipt(at, actor, tuple(destroyed), tuple(kept), tuple(failed), archive, str(receipt_path),
                       tuple(notes))
-    fd = os.open(receipt_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(asdict(receipt) | {"text": receipt.text()}, fh, indent=1)
+    write_private(receipt_path, json.dumps(asdict(receipt) | {"text": receipt.text()}, indent=1))
     log.info("closure: local data destroyed (%d items, %d failed)", len(destroyed), len(failed))
     return receipt
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from app.paths import Paths
+
+from ..private_files import write_private
 
 log = logging.getLogger(__name__)
 FILE_NAME = "exports.json"
@@ -97,11 +98,4 @@ def inside_data(paths: Paths, path: Path) -> bool:
 
 
 def _save(paths: Paths, exports: list[Export]) -> None:
-    target = ledger_path(paths)
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(target.parent, 0o700)
-    tmp = target.with_name(target.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump([asdict(e) for e in exports], fh, indent=1)
-    os.replace(tmp, target)
+    write_private(ledger_path(paths), json.dumps([asdict(e) for e in exports], indent=1), own_folder=True)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -32,6 +31,7 @@ from fpdf.fonts import FontFace
 from app.closure import words
 from app.closure.plan import DONE, Checklist, LabelSheet, Plan
 from app.closure.register import DESTROYED, LOST, MISSING, RETURNED_BLOCKED, Envelope, Register, RegisterError
+from app.private_files import write_private
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian: fonts-dejavu-core
 MANIFEST_COLUMNS = ("envelope", "returned_with", "used", "serial", "holder", "holder_organisation", "state",
@@ -39,17 +39,6 @@ MANIFEST_COLUMNS = ("envelope", "returned_with", "used", "serial", "holder", "ho
 NOT_RETURNED = (MISSING, LOST, DESTROYED)
 PAD = 3.5  # mm inside a label's edge
 LESSONS = ("Good practice to keep", "Key achievements", "Barriers and challenges")
-
-
-def write_private(path: Path, data: bytes) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
-    return path
 
 
 # -- the manifest as CSV ----------------------------------------------------------------------------------

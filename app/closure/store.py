@@ -31,7 +31,6 @@ import csv
 import io
 import json
 import logging
-import os
 import re
 import threading
 from collections.abc import Iterator
@@ -47,6 +46,8 @@ from app.closure.register import Register, RegisterError, serial_of
 from app.db import WrongKeyOrCorrupt, new_key, open_encrypted
 from app.keystore import SecureKeyStore
 from app.paths import Paths
+
+from ..private_files import private_folder, write_private
 
 log = logging.getLogger(__name__)
 
@@ -340,9 +341,7 @@ class ClosureStore:
             entries = audit_log.entries(self._conn)
             cps = [audit_log.Checkpoint(s, bytes(r), a, bytes(g)).to_json() for s, r, a, g in self._conn.execute(
                 "SELECT size, root, at, signature FROM audit_checkpoints ORDER BY size")]
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(folder, 0o700)
+        folder = private_folder(folder)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         out = folder / f"closure-audit-{stamp}.json"
         body = {"kind": "signpost-closure-audit", "version": 1, "public_key": self.public_key.hex(),
@@ -351,12 +350,7 @@ class ClosureStore:
                              "action": e.action, "reason": e.reason, "detail": e.detail, "las": list(e.las)}
                             for e in entries],
                 "checkpoints": cps}
-        tmp = out.with_name(out.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(body, fh, indent=1, ensure_ascii=False)
-        os.replace(tmp, out)
-        return out
+        return write_private(out, json.dumps(body, indent=1, ensure_ascii=False))
 
 
 def _check_pin(pin: str) -> None:

@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from ..private_files import private_folder, write_private
+
 CA_DAYS = 5 * 365
 SERVER_DAYS = 365
 RENEW_WITHIN = dt.timedelta(days=14)
@@ -39,12 +41,7 @@ def files(folder: Path) -> TlsFiles:
 
 
 def _write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    write_private(path, data)
 
 
 def _key_pem(key) -> bytes:
@@ -105,8 +102,7 @@ def _make_server(f: TlsFiles, ca: x509.Certificate, ca_key, now: dt.datetime) ->
 
 def ensure(folder: Path) -> TlsFiles:
     """The CA and server certificate under ``folder``, made now if missing or near their end."""
-    folder.mkdir(parents=True, exist_ok=True)
-    os.chmod(folder, 0o700)
+    private_folder(folder)
     f = files(folder)
     now = dt.datetime.now(dt.UTC)
     ca = _usable(f.ca, now)
