@@ -14,17 +14,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QMessageBox, QVBoxLayout
 
 from app.token.errors import TokenError
-from app.token.info import TokenInfo
+from app.token.info import TokenInfo, pin_maximum
 from ui.bridge import Relay, watch
 
 log = logging.getLogger(__name__)
 _SHOWN_MAX = 64  # a larger maximum (SoftHSM: 255) is no practical limit: say "at least"
-_NO_MAX = (0, 0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF)  # CK_UNAVAILABLE_INFORMATION etc.
 DONE = "The PIN has been changed. Use the new PIN from now on."
 
 
 def _max(token: TokenInfo) -> int | None:
-    return None if token.pin_max in _NO_MAX else token.pin_max
+    return pin_maximum(token.pin_max)
 
 
 def length_rule(token: TokenInfo) -> str:

@@ -31,12 +31,11 @@ import pkcs11.exceptions as px
 from pkcs11.constants import TokenFlag
 
 from app.token.errors import TOKEN_GONE, TokenError, TokenErrorKind
-from app.token.info import TokenInfo
+from app.token.info import TokenInfo, pin_fits, pin_maximum
 from app.token.service import TokenService
 
 log = logging.getLogger(__name__)
 TRANSPORT_PIN = "1234"  # seed 000 / R-CLOSE-2; the closure plan may give another
-_NO_MAX = (0, 0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF)
 
 
 class ResetOutcome(enum.Enum):
@@ -77,8 +76,7 @@ class TokenState:
     so_pin_locked: bool
 
     def accepts(self, pin: str) -> bool:
-        n = len(pin.encode("utf-8"))
-        return n >= self.pin_min and (self.pin_max in _NO_MAX or n <= self.pin_max)
+        return pin_fits(pin, self.pin_min, self.pin_max)
 
 
 class _Pulled(Exception):
@@ -306,7 +304,7 @@ def _so_blocked(serial: str) -> ResetResult:
 def _transport_rejected(state: TokenState, by_rules: bool = False) -> ResetResult:
     if by_rules:
         why = "its own PIN rules (characters or strength) refuse it"
-    elif state.pin_max in _NO_MAX:
+    elif pin_maximum(state.pin_max) is None:
         why = f"its PINs must be at least {state.pin_min} characters"
     else:
         why = f"its PINs must be {state.pin_min} to {state.pin_max} characters"

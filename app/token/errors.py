@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import pkcs11.exceptions as px
 
-from app.token.info import TokenInfo
+from app.token.info import TokenInfo, pin_maximum
 
 LA_TEAM = "contact your LA team to have it reset"
 
@@ -69,7 +69,7 @@ def pin_locked(token: TokenInfo | None) -> TokenError:
 def pin_length(token: TokenInfo | None, which: str = "PIN") -> TokenError:
     if token is None:
         return TokenError(TokenErrorKind.PIN_LENGTH, f"The {which} has the wrong length for this token.")
-    if token.pin_max in (0, 0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF):  # max not given
+    if pin_maximum(token.pin_max) is None:
         return TokenError(TokenErrorKind.PIN_LENGTH,
                           f"The {which} must be at least {token.pin_min} characters long.")
     return TokenError(

@@ -65,14 +65,13 @@ from app.token.errors import (
     removed,
     to_token_error,
 )
-from app.token.info import PublicKeys, TokenEvent, TokenInfo
+from app.token.info import PublicKeys, TokenEvent, TokenInfo, pin_fits
 from app.token.module import find_module, softhsm_tokendir, token_dirs
 from app.token.raw import RawModule
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 THREAD_NAME = "signpost-token"
-_NO_MAX = (0, 0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF)  # 0 / CK_UNAVAILABLE_INFORMATION: no max
 
 
 class TokenService:
@@ -337,8 +336,7 @@ class TokenService:
         return self._sessions[serial]
 
     def _check_pin(self, info: TokenInfo, pin: str, which: str = "PIN") -> None:
-        n = len(pin.encode("utf-8"))
-        if n < info.pin_min or (info.pin_max not in _NO_MAX and n > info.pin_max):
+        if not pin_fits(pin, info.pin_min, info.pin_max):
             raise pin_length(info, which)
 
     def _login(self, serial: str, pin: str) -> None:
