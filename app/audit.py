@@ -97,6 +97,11 @@ class Checkpoint:
         return cls(int(data["size"]), bytes.fromhex(data["root"]), str(data["at"]), bytes.fromhex(data["signature"]))
 
 
+def witness_path(path: str | Path) -> Path:
+    """Where the latest signed checkpoint of the audit log in the database file ``path`` is kept, beside it."""
+    return Path(f"{path}.audit-head")
+
+
 def checkpoint_message(size: int, root: bytes, at: str) -> bytes:
     return CHECKPOINT_CONTEXT + struct.pack(">Q", size) + root + at.encode("utf-8")
 

@@ -62,10 +62,20 @@ def new_key() -> bytes:
     return os.urandom(KEY_BYTES)
 
 
+# The files SQLite may make beside a database file (its write-ahead log, shared memory and rollback journal).
+SIDECAR_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+def sqlite_files(path: str | Path) -> list[Path]:
+    """The database file and every sidecar SQLite may create next to it."""
+    path = Path(path)
+    return [path] + [path.with_name(path.name + s) for s in SIDECAR_SUFFIXES]
+
+
 def private_file(path: Path) -> None:
     """Make ``path``'s folder 0700 and the file 0600 before SQLite opens it.
 
-    SQLite gives the ``-wal``, ``-shm`` and ``-journal`` files it makes later
+    SQLite gives the sidecar files it makes later (``SIDECAR_SUFFIXES``)
     the main file's mode, so they are private too.
     """
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -75,8 +85,7 @@ def private_file(path: Path) -> None:
     fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
     os.close(fd)
     os.chmod(path, 0o600)
-    for suffix in ("-wal", "-shm", "-journal"):
-        side = Path(f"{path}{suffix}")
+    for side in sqlite_files(path)[1:]:
         if side.exists():
             os.chmod(side, 0o600)
 

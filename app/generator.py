@@ -446,7 +446,7 @@ def generate(path: str | Path, key: bytes, *, children: int, seed: int = 2010,
     if parallel is None:
         parallel = total >= PARALLEL_FROM
     tmp = path.with_name(path.name + ".building")
-    for leftover in (tmp, Path(f"{tmp}-journal")):
+    for leftover in db.sqlite_files(tmp):
         leftover.unlink(missing_ok=True)
     conn = db.open_encrypted(tmp, key)
     try:

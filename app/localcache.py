@@ -50,7 +50,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from app.db import KEY_BYTES, DatabaseError, WrongKeyOrCorrupt, new_key, open_encrypted
+from app.db import KEY_BYTES, DatabaseError, WrongKeyOrCorrupt, new_key, open_encrypted, sqlite_files
 from app.keystore import KeystoreItemCorrupt, SecureKeyStore
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,6 @@ log = logging.getLogger(__name__)
 # An older cache gains what it lacks in place, nothing lost.
 SCHEMA_VERSION = 3
 DEFAULT_TTL_SECONDS = 60 * 60  # one hour; callers pass their own policy
-SIDECAR_SUFFIXES = ("-wal", "-shm", "-journal")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS cached_records (
@@ -163,9 +162,8 @@ def key_item_name(user_id: str) -> str:
 
 
 def cache_files(path: str | Path) -> list[Path]:
-    """The database file and every sidecar SQLite may create next to it."""
-    path = Path(path)
-    return [path] + [path.with_name(path.name + s) for s in SIDECAR_SUFFIXES]
+    """The cache's database file and every sidecar SQLite may create next to it."""
+    return sqlite_files(path)
 
 
 def destroy_cache(path: str | Path, user_id: str, keystore: SecureKeyStore) -> None:

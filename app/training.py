@@ -19,7 +19,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from . import db, generator
+from . import audit, db, generator
 from .directory import Directory
 from .keystore import SecureKeyStore
 from .paths import Paths
@@ -235,7 +235,7 @@ def open_existing(paths: Paths, store: SecureKeyStore, clock: Callable[[], date]
 
 def build(path: Path, key: bytes, children: int, progress: generator.Progress | None = None,
           cancelled: Callable[[], bool] | None = None) -> dict:
-    for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}.audit-head")):
+    for stale in (*db.sqlite_files(path), audit.witness_path(path)):
         stale.unlink(missing_ok=True)
     return generator.generate(path, key, children=children, progress=progress, cancelled=cancelled)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import audit, audit_archive, db, training
-from .directory import witness_path
 from .keystore import SecureKeyStore
 from .localcache import cache_files, key_item_name
 from .paths import Paths
@@ -64,7 +63,7 @@ def _latest(paths: Paths, store: SecureKeyStore) -> audit.Checkpoint | None:
     except (training.DirectoryProblem, db.DatabaseError, db.WrongKeyOrCorrupt, OSError):
         pass
     try:
-        return audit.read_witness(witness_path(paths.training_directory))
+        return audit.read_witness(audit.witness_path(paths.training_directory))
     except audit.WitnessUnreadable:
         return None
 
@@ -104,9 +103,8 @@ def rebuild(paths: Paths, store: SecureKeyStore, *, archive_file: Path | None, d
         if why:
             raise RebuildRefused(f"Nothing was deleted. {why}")
     gone = []
-    for f in (paths.training_directory, Path(f"{paths.training_directory}-wal"),
-              Path(f"{paths.training_directory}-shm"), witness_path(paths.training_directory)):
-        if f is not None and f.exists():
+    for f in (*db.sqlite_files(paths.training_directory), audit.witness_path(paths.training_directory)):
+        if f.exists():
             f.unlink()
             gone.append(str(f))
     cache = paths.data / "cache"

@@ -38,6 +38,7 @@ from app import audit as audit_log
 from app import merkle, training
 from app.closure import exports
 from app.closure import store as closure_store
+from app.db import sqlite_files
 from app.keystore import KeystoreError, SecureKeyStore
 from app.localcache import key_item_name
 from app.paths import Paths
@@ -139,7 +140,7 @@ def _keys(paths: Paths, usernames: Iterable[str]) -> list[str]:
 
 def _store_files(paths: Paths) -> set[Path]:
     p = closure_store.store_path(paths)
-    return {p, *(Path(f"{p}{s}") for s in ("-wal", "-shm", "-journal", ".audit-head"))}
+    return {*sqlite_files(p), audit_log.witness_path(p)}
 
 
 def _files(top: Path, skip_dirs: Iterable[Path] = (), skip: frozenset[Path] | set[Path] = frozenset()) -> list[Path]:

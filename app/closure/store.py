@@ -105,10 +105,6 @@ def store_path(paths: Paths) -> Path:
     return paths.data / "closure" / "closure.db"
 
 
-def witness_path(path: Path) -> Path:
-    return path.with_name(path.name + ".audit-head")
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -118,7 +114,7 @@ class ClosureStore:
         self.path = path
         self._conn = conn
         self._lock = threading.RLock()
-        self._audit = audit_log.AuditLog(conn, signing_key, witness=witness_path(path))
+        self._audit = audit_log.AuditLog(conn, signing_key, witness=audit_log.witness_path(path))
         self.public_key = self._audit.public_key
 
     # ---------------------------------------------------------------- opening
@@ -332,7 +328,8 @@ class ClosureStore:
     def verify_audit(self) -> audit_log.Verdict:
         with self._lock:
             self._audit.flush()
-            return audit_log.verify(self._conn, self.public_key, audit_log.read_witness(witness_path(self.path)))
+            witness = audit_log.read_witness(audit_log.witness_path(self.path))
+            return audit_log.verify(self._conn, self.public_key, witness)
 
     def export_audit(self, folder: Path) -> Path:
         """The closure audit as a JSON archive kept for retention (R-AUDIT-3): every entry, every

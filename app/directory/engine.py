@@ -786,7 +786,7 @@ def _switch_off_of(conn) -> float | None:
 
 def witness_path(path: str | Path) -> Path | None:
     """Where the latest signed audit checkpoint is kept beside a directory file."""
-    return None if str(path) == ":memory:" else Path(f"{path}.audit-head")
+    return None if str(path) == ":memory:" else audit.witness_path(path)
 
 
 def _safe_criteria(c: search.Criteria) -> dict:
