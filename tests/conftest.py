@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.softhsm_fixtures", "tests.leaks"]
+pytest_plugins = ["tests.softhsm_fixtures", "tests.leaks", "tests.tiers"]
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
