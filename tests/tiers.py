@@ -4,6 +4,11 @@ PostgreSQL -- so that ``pytest -m "not slow"`` runs in under a minute while work
 
 Marked here, from what a test asks for (its fixtures, transitively) and where it lives, so a new test is put in
 the right tier without anyone remembering to mark it. `make test` runs both tiers; CI runs `make test`.
+
+Nearly every engine test signs someone in, and each sign-in is one Argon2id verification at the product's cost
+(64 MiB, 3 passes: about half a second of a core by design, R-ROLE-4). In the fast tier only, the passwords are
+hashed with Argon2id at its cheapest (8 MiB, 1 pass), so the engine's rules are exercised in seconds; the whole
+suite, which CI runs, keeps the product's cost.
 """
 from __future__ import annotations
 
@@ -24,21 +29,30 @@ SLOW_FIXTURES = {
 }
 # Files outside those folders whose tests run real processes (kill -9, restarts, the admin command, rebuilds).
 SLOW_FILES = {"test_outbox_kill.py", "test_admin.py", "test_training_rebuild.py", "test_gate.py",
-              "test_withheld_property.py", "test_search_cost.py"}
+              "test_withheld_property.py", "test_search_cost.py", "test_generator.py"}
 TESTS = Path(__file__).resolve().parent
+
+
+def _fast(config: pytest.Config) -> bool:
+    return config.option.markexpr == "not slow"
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: needs SoftHSM, a keyring, Qt, a server, another process or "
                                        "PostgreSQL; left out of `make test-fast`")
+    if _fast(config):
+        from argon2 import PasswordHasher
+
+        from app import passwords
+        passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     """Under ``-m "not slow"`` the slow folders are not even imported (Qt, schemathesis, PostgreSQL drivers)."""
-    if config.option.markexpr == "not slow" and collection_path.is_dir() and collection_path.parent == TESTS \
+    if _fast(config) and collection_path.is_dir() and collection_path.parent == TESTS \
             and collection_path.name in SLOW_FOLDERS:
         return True
-    if config.option.markexpr == "not slow" and collection_path.parent == TESTS and collection_path.name in SLOW_FILES:
+    if _fast(config) and collection_path.parent == TESTS and collection_path.name in SLOW_FILES:
         return True
     return None
 
