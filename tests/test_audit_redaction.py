@@ -13,9 +13,9 @@ from app import directory_id as ids
 from app.audit_redaction import WITHHELD
 from app.directory.work import operations as ops
 from app.directory.work import types as t
+from app.directory.work.register import ROLE_TITLES
 from app.model import AccessReason, ConsentBy, Reason, ServiceType
 from app.search import Criteria
-from app.directory.work.register import ROLE_TITLES
 from tests.conftest import TODAY, list_organisations, viewer_for
 
 REASON = Reason(AccessReason.PROVIDING_SERVICE)
@@ -26,8 +26,9 @@ def _record(directory, viewer, did: str, service: ServiceType, organisation: str
     directory.search(viewer, Criteria(directory_id=did), REASON)
     consent = t.Consent(ConsentBy.CHILD, TODAY) if service.sensitive else None
     return directory.perform(ops.RECORD_INVOLVEMENT, viewer, t.NewInvolvement(
-        directory_id=did, service=service, organisation=organisation, role=ROLE_TITLES[service][0], phone="0191 555 0303",
-        email="clinic@example.org", start=TODAY - timedelta(days=2), reason=REASON, consent=consent), "key-" + did)
+        directory_id=did, service=service, organisation=organisation, role=ROLE_TITLES[service][0],
+        phone="0191 555 0303", email="clinic@example.org", start=TODAY - timedelta(days=2), reason=REASON,
+        consent=consent), "key-" + did)
 
 
 @pytest.fixture
