@@ -17,11 +17,15 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from . import child, policy, resources
 from .paths import Paths
 from .settings import Settings
 from .version import version
+
+if TYPE_CHECKING:  # for the type only: check_keyring imports the key store when it runs
+    from .keystore import SecureKeyStore
 
 MIN_FREE_MB = 200
 SOFTHSM = "/usr/lib/softhsm/libsofthsm2.so"
@@ -127,18 +131,18 @@ def check_pkcs11(settings: Settings, paths: Paths) -> Check:
     return Check(name, True, f"{module} loads; {len(slots)} reader(s) or slot(s), {len(with_token)} with a token")
 
 
-def check_keyring(make_store: Callable[[], object] | None = None) -> Check:
+def check_keyring(make_store: Callable[[], SecureKeyStore] | None = None) -> Check:
     from .keystore import KeystoreError, SecureKeyStore
     name = "Keyring (Secret Service)"
     store = make_store() if make_store else SecureKeyStore()
     try:
-        backend = store.check_now()  # type: ignore[attr-defined]
-        store.get_now("preflight-probe")  # type: ignore[attr-defined]  # a locked keyring refuses this
+        backend = store.check_now()
+        store.get_now("preflight-probe")  # a locked keyring refuses this
     except KeystoreError as exc:
         return Check(name, False, str(exc), "Sign in to a desktop session with gnome-keyring (or another Secret "
                      "Service) and unlock it.")
     finally:
-        store.close()  # type: ignore[attr-defined]
+        store.close()
     return Check(name, True, "secure and unlocked" + (" (Secret Service)" if "SecretService" in backend else ""))
 
 
