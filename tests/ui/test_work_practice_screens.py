@@ -319,7 +319,9 @@ def test_an_unconfirmed_offline_copy_says_why_it_shows_so_little(qtbot):
     assert pane.header.text().startswith("Offline copy from 21 Nov 2026 09:10")
     text = pane.browser.toPlainText()
     assert "Poppy Smith" in text and "1 Hidden Row" not in text and "Gateshead" not in text
-    assert not any(b.isVisible() for b in pane.buttons.values())  # an offline copy changes nothing
+    # an offline copy changes nothing in place: only I am working with this child stays, kept in the outbox and
+    # sent (and checked by the directory, shield and all) once it answers (issue 15 §2.3, R-LOCAL-1)
+    assert [k for k, b in pane.buttons.items() if b.isVisible()] == ["work"]
 
 
 def test_a_held_siblings_record_says_the_family_address_is_withheld(qtbot):
