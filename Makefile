@@ -74,8 +74,14 @@ lint: $(STAMP)
 	@$(PY) -m ruff check $(LINTED)
 	@$(PY) -m mypy
 
+# Every test: the lint and type gate, the whole suite, then (as root, as CI runs it) the installed-package test
+# below; PACKAGE_TEST=no leaves that last one out while working, and says so.
+PACKAGE_TEST ?= yes
 test: lint
 	@SIGNPOST_KEYRING_HOME= QT_QPA_PLATFORM=offscreen packaging/with-keyring.sh $(PY) -m pytest $(PYTEST_ARGS)
+	@if [ "$(PACKAGE_TEST)" = no ]; then echo "make test: the installed-package test was left out (PACKAGE_TEST=no)"; \
+	 elif [ "$$(id -u)" != 0 ]; then echo "make test: the installed-package test needs root (dpkg -i): run sudo make package-test"; \
+	 else $(MAKE) --no-print-directory package-test; fi
 
 # While working: the tests that need no SoftHSM, keyring, Qt window, server or PostgreSQL (under a minute; markers
 # in tests/conftest.py). Not a substitute for `make test`, which CI runs.
@@ -97,7 +103,7 @@ package: $(PACKAGING)
 	@$(PY) packaging/build_deb.py
 
 # As root: install the packages with dpkg -i, run signpost --version, signpost --check and a sign-in under
-# Xvfb from outside the tree, purge them and check nothing is left (packaging/package_test.py). CI runs it.
+# Xvfb from outside the tree, purge them and check nothing is left (packaging/package_test.py). make test runs it.
 package-test: package
 	@$(PY) packaging/package_test.py
 
