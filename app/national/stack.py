@@ -37,6 +37,7 @@ import psycopg
 
 from .. import db, generator, training
 from ..paths import Paths
+from ..private_files import write_private
 from . import database, load, migrate, pgcluster, roles
 from .signer import Signer, make_softhsm_token
 
@@ -107,9 +108,7 @@ class Stack:
         if self.state_file.exists():
             return json.loads(self.state_file.read_text(encoding="utf-8"))
         state = {"primary_port": pgcluster.free_port(), "standby_port": pgcluster.free_port()}
-        fd = os.open(self.state_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(state, out)
+        write_private(self.state_file, json.dumps(state))  # 0600, atomically (the one way: app/private_files.py)
         return state
 
     # -- start and stop --------------------------------------------------------------------------------
