@@ -57,7 +57,9 @@ def shield(conn, child_id: int, at: str) -> bool:
     its withheld names and postcode leave the search index (R-SHIELD-5). False if already shielded."""
     changed = conn.execute("UPDATE children SET shielded_at = ? WHERE id = ? AND shielded_at IS NULL",
                            (at, child_id)).rowcount
-    if changed:
+    if changed:  # R-SHIELD-1/2: a shield set anew holds its siblings again until the LA team decides, even
+        # when it is set in the same second as a decision made about an earlier setting of it
+        conn.execute("DELETE FROM sibling_decisions WHERE shielded_id = ?", (child_id,))
         reindex_household(conn, child_id)  # its siblings lose the family's postcode too (app.siblings)
     return bool(changed)
 
