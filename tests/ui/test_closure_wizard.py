@@ -290,16 +290,20 @@ class StandInTokens:
         return self._result("verify")
 
 
+_STAND_IN = object()  # make()'s default: a stand-in token service (None means there is none)
+
+
 @pytest.fixture
 def wizard(qtbot):
     made = []
 
-    def make(tokens=None, today=date(2026, 11, 21), switch_off=date(2026, 11, 1), closed=False):
+    def make(tokens: object = _STAND_IN, today=date(2026, 11, 21), switch_off=date(2026, 11, 1), closed=False):
         reg = Register("Northbridge Council", switch_off, ["National Partner"])
         reg.add_token(SERIAL, "Alex Practitioner", "Northbridge Council", True, username="alex.practitioner")
         relay = Relay()
         ctx = ClosureContext(reg, Checklist(Plan.default(), switch_off), actor="jo.la", relay=relay,
-                             tokens=tokens or StandInTokens(), clock=lambda: today, closed=closed,
+                             tokens=StandInTokens() if tokens is _STAND_IN else tokens,
+                             clock=lambda: today, closed=closed,
                              present=lambda: [SERIAL.lower()])
         w = ClosureWizard(ctx)
         qtbot.addWidget(w)
