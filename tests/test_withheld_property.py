@@ -92,7 +92,10 @@ def forbidden(children: list[Child], viewer: Viewer, override: Child | None = No
             continue
         hidden = c.shielded and c is not override
         if hidden:
-            out |= c.whereabouts
+            # R-SHIELD-1/2 (issue 13 §3.1): what the household shares shows on a sibling the LA team decided needs
+            # no shield of its own for this shield as now set, so only the rest stays withheld for it
+            released = any(s is not c and not s.shielded and (c.did, c.epoch) in s.decided for s in c.household)
+            out |= c.whereabouts - c.shared if released else c.whereabouts
         elif c.holders():  # R-SHIELD-1/2: a held sibling shows nothing of the household's whereabouts
             out |= c.shared
         for inv in c.involvements:
