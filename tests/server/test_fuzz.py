@@ -30,10 +30,10 @@ schema = schemathesis.openapi.from_path(resources.path("openapi.yaml"))
 EXAMPLES = 25
 
 
-@pytest.fixture(scope="module")
-def fuzz_service(built_directory, tmp_path_factory, soft_tokens):
+def _served(built_directory, tmp_path_factory, soft_tokens, name: str) -> tuple[Service, Clock]:
+    """The service over its own copy of the built directory, every soft token enrolled, limits off."""
     src, key = built_directory
-    path = tmp_path_factory.mktemp("fuzz") / "directory.db"
+    path = tmp_path_factory.mktemp(name) / "directory.db"
     shutil.copy(src, path)
     clock = Clock()
 
@@ -47,6 +47,13 @@ def fuzz_service(built_directory, tmp_path_factory, soft_tokens):
     app = create_app(open_engine, ServiceSettings(unauthenticated_per_minute=10**6), now=clock, wall=clock)
     app.state.directory.opened.result(timeout=60)
     service = Service(app, TestClient(app, raise_server_exceptions=False), clock, soft_tokens)
+    return service, clock
+
+
+@pytest.fixture(scope="module")
+def fuzz_service(built_directory, tmp_path_factory, soft_tokens):
+    service, _ = _served(built_directory, tmp_path_factory, soft_tokens, "fuzz")
+    app = service.app
     yield service
     app.state.shutdown()
     _end_the_asgi_thread()
@@ -104,21 +111,8 @@ def test_no_request_gets_a_5xx_or_anything_but_a_problem(case, fuzz_service):
 def closed_service(built_directory, tmp_path_factory, soft_tokens):
     """The same service on its own copy, switched off in the directory itself (as ``signpost switch-off`` does),
     the LA team's bearer token, signed in before it (the one role that keeps its closure tasks), and when it closed."""
-    src, key = built_directory
-    path = tmp_path_factory.mktemp("fuzz-closed") / "directory.db"
-    shutil.copy(src, path)
-    clock = Clock()
-
-    def open_engine() -> Directory:
-        d = Directory.open(path, key, clock=lambda: TODAY, limits=Limits.off(), now=clock)
-        for username, token in soft_tokens.items():
-            token.enrol(d, username)
-        return d
-
-    from fastapi.testclient import TestClient
-    app = create_app(open_engine, ServiceSettings(unauthenticated_per_minute=10**6), now=clock, wall=clock)
-    app.state.directory.opened.result(timeout=60)
-    service = Service(app, TestClient(app, raise_server_exceptions=False), clock, soft_tokens)
+    service, clock = _served(built_directory, tmp_path_factory, soft_tokens, "fuzz-closed")
+    app = service.app
     # the LA team's session is signed in before the switch-off: the service signs nobody in after it
     bearer = service.sign_in("jo.la")["Authorization"].split()[1]
     switched_off = clock() - 5
