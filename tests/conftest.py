@@ -24,6 +24,22 @@ CHILDREN = 20_000
 PASSWORD = "training-only-2026"
 
 
+@pytest.fixture(autouse=True)
+def qt_objects_freed_here(request):
+    """After a test that drove Qt, its windows are deleted and its garbage collected now, at a quiet point,
+    not by the cyclic collector in the middle of some later test's event handling (a PySide object
+    collected there can take the process down with a segfault)."""
+    yield
+    if "qtbot" not in request.fixturenames:
+        return
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    gc.collect()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+
+
 @pytest.fixture(scope="session")
 def built_directory(tmp_path_factory) -> tuple[Path, bytes]:
     path = tmp_path_factory.mktemp("directory") / "directory.db"

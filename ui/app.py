@@ -354,9 +354,18 @@ class SignpostApp(QObject):
         self.signin.show_note(note if isinstance(note, str) else "")
 
     def shutdown(self) -> None:
+        """Sign out, stop every service, and leave nothing of this app hooked into Qt: the idle and
+        service clocks come off the application's event filters, late results are dropped, the
+        sign-in window closes."""
         self.sign_out()
         self.closure_launcher.shutdown()
         self.startup.shutdown()
+        self.relay.close()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
+            app.removeEventFilter(self.service_clock)
+        self.signin.close()
 
 
 def application(argv: list[str]) -> QApplication:

@@ -8,6 +8,9 @@ result or error to GUI-thread callbacks.
 
 A relay belongs to a window; once the window is gone (or the relay is
 ``closed``), late results are dropped rather than landing on a cleared screen.
+So is a late result for a widget that has been deleted meanwhile (a closed
+wizard's page, say): a bound method of a QObject whose C++ side is gone is not
+called (``alive``).
 """
 from __future__ import annotations
 
@@ -16,9 +19,16 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal, Slot
 
 log = logging.getLogger(__name__)
+
+
+def alive(fn: Callable[..., Any]) -> bool:
+    """False when ``fn`` is a method of a Qt object that has been deleted: calling it would only raise."""
+    owner = getattr(fn, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
 
 
 class Relay(QObject):
@@ -43,7 +53,7 @@ class Relay(QObject):
 
     @Slot(object, object)
     def _run(self, fn: Callable[..., Any], args: tuple) -> None:
-        if self._open:
+        if self._open and alive(fn):
             fn(*args)
 
 

@@ -147,12 +147,25 @@ def test_insecure_keyring_is_refused_with_a_message(qtbot, make_app):
 
 def visible_text() -> str:
     """Every piece of text any widget or item model in the app still holds."""
-    import shiboken6
+    import gc
+
     from PySide6.QtCore import QCoreApplication, QEvent
-    from PySide6.QtWidgets import QAbstractItemView, QApplication, QComboBox, QLabel, QLineEdit, QTextEdit
+    from PySide6.QtWidgets import QApplication
     QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)  # widgets already deleted are not walked
+    gc.collect()  # nor those of windows that are garbage: collected now, not half-way through the walk
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
     out = []
-    for w in QApplication.allWidgets():
+    gc.disable()
+    try:
+        return _walk(QApplication.allWidgets(), out)
+    finally:
+        gc.enable()
+
+
+def _walk(widgets, out: list[str]) -> str:
+    import shiboken6
+    from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLabel, QLineEdit, QTextEdit
+    for w in widgets:
         if not shiboken6.isValid(w):
             continue
         if isinstance(w, QLineEdit | QLabel):

@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from app.closure import steps as closure_steps
 from app.closure.plan import Checklist, PlanError
 from app.closure.register import Register, RegisterError, serial_of
-from ui.bridge import Relay, watch
+from ui.bridge import Relay, alive, watch
 from ui.refusals import closure_explain, words
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ class ClosureContext(QObject):
                  on_error: Callable[[BaseException], None]) -> None:
         """``on_done`` runs after everything the flow told the panel has been shown (a flow that ends at
         once finishes before its last message is handed over: wait one turn of the event loop)."""
-        later = lambda value: QTimer.singleShot(0, self, lambda: on_done(value))  # noqa: E731
+        later = lambda value: QTimer.singleShot(0, self, lambda: on_done(value) if alive(on_done) else None)  # noqa: E731
         watch(self.relay, self._flows.submit(fn), later, on_error)
 
     def do(self, kind: str, **args: Any) -> str | None:
