@@ -16,7 +16,11 @@ def test_a_late_result_for_a_deleted_widget_is_dropped_not_called(qtbot):
     label, kept = QLabel(), QLabel()
     label.deleteLater()
     qtbot.waitUntil(lambda: not shiboken6.isValid(label), timeout=5000)
-    worker = threading.Thread(target=lambda: (relay.post(label.setText, "late"), relay.post(kept.setText, "shown")))
+
+    def late() -> None:
+        relay.post(label.setText, "late")
+        relay.post(kept.setText, "shown")
+    worker = threading.Thread(target=late)
     worker.start()
     worker.join()
     qtbot.waitUntil(lambda: kept.text() == "shown", timeout=5000)  # posted after the dropped one: both are done
