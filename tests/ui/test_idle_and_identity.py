@@ -66,7 +66,30 @@ def test_the_lock_screen_says_how_long_in_good_english(qtbot, tmp_path, minutes,
     app.lock = lambda why, token_removed=False: said.append(why)
     app.idle.on_idle()
     assert said == [f"Locked after {words} without use."]
-    QApplication.instance().removeEventFilter(app.idle)
+    app.shutdown()
+
+
+def test_an_app_shut_down_hears_no_more_input(qtbot, tmp_path):
+    """After shutdown nothing of the app stays hooked into Qt: a key pressed anywhere later no longer reaches its
+    idle clock (every app ever made used to keep listening, and a collected one could crash the process)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    app = SignpostApp(Paths(tmp_path / "data", tmp_path / "config"), Settings())
+    qtbot.addWidget(app.signin)
+    heard = []
+    app.idle.start = lambda: heard.append(True)  # what the idle clock does on input while it runs
+    app.idle.timer.start()
+    other = QLineEdit()
+    qtbot.addWidget(other)
+
+    def press() -> None:
+        QApplication.sendEvent(other, QKeyEvent(QEvent.KeyPress, Qt.Key_A, Qt.NoModifier, "a"))
+    press()
+    assert heard == [True]  # listening while the app runs
+    app.shutdown()
+    app.idle.timer.start()
+    press()
+    assert heard == [True]
 
 
 def test_the_desktop_knows_it_as_signpost_with_its_icon(qtbot):
