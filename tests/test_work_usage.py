@@ -22,10 +22,13 @@ REASON = Reason(AccessReason.PROVIDING_SERVICE)
 MONDAY = date(2026, 11, 16)  # a Monday in GMT (London = UTC in November)
 
 
+START = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
+
+
 class _Clock:
     """Stands in for ``datetime`` inside app.audit, so entries carry the time a test chooses."""
 
-    at = datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
+    at = START
 
     @classmethod
     def now(cls, tz=None):
@@ -35,6 +38,7 @@ class _Clock:
 @pytest.fixture
 def clock(monkeypatch):
     monkeypatch.setattr(audit_module, "datetime", _Clock)
+    _Clock.at = START  # each test from the same time, whatever the one before it left (the order is random)
     return _Clock
 
 
