@@ -25,7 +25,7 @@ SLOW_FIXTURES = {
     "secret_service", "keyring_home", "training_home",  # a keyring
     "qtbot", "qapp",  # Qt
     "make_service", "service_tls", "tls", "other_tls", "client",  # an HTTPS service
-    "pg_root", "primary", "pair",  # PostgreSQL
+    "pg_root", "primary", "pair", "pg_server",  # PostgreSQL
 }
 # Files outside those folders whose tests run real processes (kill -9, restarts, the admin command, rebuilds).
 SLOW_FILES = {"test_outbox_kill.py", "test_admin.py", "test_training_rebuild.py", "test_gate.py",

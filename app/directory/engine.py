@@ -37,6 +37,8 @@ from ..refusals import (
     SwitchedOff,
 )
 from ..token.signin import signin_message, verify_signin
+from .store import Store
+from .store.sqlite import SqliteStore
 
 log = logging.getLogger(__name__)
 CHECK_VALID_YEARS = 3
@@ -106,6 +108,7 @@ class Directory:
                  now: Callable[[], float] = time.time, signing_key: bytes | None = None,
                  witness: Path | None = None, closes_at: float | None = None) -> None:
         self.conn = conn
+        self.store: Store = SqliteStore(conn)  # issue 16 §1: every statement of the work goes through it
         self.audit = audit.AuditLog(conn, signing_key or os.urandom(32), witness)
         self.clock = clock
         self.limits = limits or Limits()
@@ -435,7 +438,7 @@ class Directory:
         return state
 
     def check_request(self, viewer: Viewer, reason: Reason, action: str, closure: bool = False) -> _Session:
-        if not self.conn.in_transaction:  # R-RET-1..3 (retention): once a day, between requests
+        if not self.store.in_write:  # R-RET-1..3 (retention): once a day, between requests
             self.retention_if_due()
         try:
             state = self.check_session(viewer, closure)
@@ -609,14 +612,8 @@ class Directory:
         from .work import retention
         today = today or self.clock()
         retention.ensure_indexes(self.conn)
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self.store.write(on_rollback=self.audit.forget_uncommitted):
             counts = retention.sweep(self, today)
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            self.audit.forget_uncommitted()
-            raise
         self._retention_day = today
         return counts
 
@@ -661,32 +658,25 @@ class Directory:
                 self._audit_work_refusal(viewer, op, request, exc)
                 raise
         from .work import replays
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            kept = asked = None
-            if key is not None:
-                asked = replays.fingerprint(op, viewer, request)  # before anything changes: it may refuse
-                kept = replays.lookup(self, viewer.user.username, key)
-                if kept is not None:
-                    answered, answer = replays.replay(self, viewer, op, request, key, kept, asked)
-                    if answered:
-                        self.conn.execute("COMMIT")
-                        return answer
-            answer = fn(self, viewer, request)
-            if key is not None and asked is not None and kept is None:
-                # la-admin: a secret in the answer (a one-time password) is never kept for a repeat
-                replays.keep(self, viewer, op, request, key,
-                             answer.without_secret() if hasattr(answer, "without_secret") else answer, asked)
-            self.conn.execute("COMMIT")
-            return answer
-        except Refusal as exc:
-            self._audit_work_refusal(viewer, op, request, exc)
-            self.conn.execute("COMMIT")  # the refusal's own audit entry; nothing else was changed
-            raise
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            self.audit.forget_uncommitted()
-            raise
+        with self.store.write(keep_on=(Refusal,), on_rollback=self.audit.forget_uncommitted):
+            try:
+                kept = asked = None
+                if key is not None:
+                    asked = replays.fingerprint(op, viewer, request)  # before anything changes: it may refuse
+                    kept = replays.lookup(self, viewer.user.username, key)
+                    if kept is not None:
+                        answered, answer = replays.replay(self, viewer, op, request, key, kept, asked)
+                        if answered:
+                            return answer
+                answer = fn(self, viewer, request)
+                if key is not None and asked is not None and kept is None:
+                    # la-admin: a secret in the answer (a one-time password) is never kept for a repeat
+                    replays.keep(self, viewer, op, request, key,
+                                 answer.without_secret() if hasattr(answer, "without_secret") else answer, asked)
+                return answer
+            except Refusal as exc:  # committed with the refusal's own audit entry; nothing else was changed
+                self._audit_work_refusal(viewer, op, request, exc)
+                raise
 
     def _audit_work_refusal(self, viewer: Viewer, op, request, exc: Refusal) -> None:
         if isinstance(exc, AuditBroken) or self.audit.broken is not None:

@@ -1,0 +1,8 @@
+"""The involvements store's protocol (see ``app.directory.store``): what policy asks of the tables."""
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Involvements(Protocol):
+    """Not yet filled: the statements still live where the work does (issue 16 §1)."""
