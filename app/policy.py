@@ -29,7 +29,7 @@ from typing import Any
 
 from . import resources
 from .paths import Paths
-from .settings import Settings, url_problem
+from .settings import Settings, directory_nodes, url_problem
 
 DEFAULT_FILE = Path("/etc/signpost/policy.json")
 ENVIRONMENT = "SIGNPOST_POLICY_FILE"
@@ -114,9 +114,10 @@ def _checked(key: str, value: Any, path: Path) -> Any:
         if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
             raise bad("expected a list of one or more https:// addresses")
         for url in value:
-            problem = url_problem(url)
-            if problem:
-                raise bad(f"{url!r} {problem}")
+            for node in directory_nodes(url) or (url,):  # an entry may name several nodes of one service
+                problem = url_problem(node)
+                if problem:
+                    raise bad(f"{node!r} {problem}")
         return tuple(value)
     if key in ("ca_bundle", "pkcs11_module"):
         if not isinstance(value, str) or not os.path.isabs(value) or "\x00" in value:

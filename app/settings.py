@@ -13,7 +13,9 @@ Which directory the app talks to:
 - ``directory_url``: empty (the default) for the embedded training directory,
   or the ``https://`` address of the directory service, e.g.
   ``https://127.0.0.1:8443`` for an LA training server started with
-  ``make serve``. Plain ``http://`` is never accepted.
+  ``make serve``; or several nodes of one service separated by spaces, each
+  tried in turn when the one in use does not answer. Plain ``http://`` is
+  never accepted.
 - ``ca_bundle``: the path of the CA certificate file (PEM) the service's
   certificate is checked against; needed with a ``directory_url``.
 - ``record_cache_hours``: how long a record the user opened stays readable
@@ -123,6 +125,12 @@ def user_fields() -> list:
     return [f for f in fields(Settings) if not f.metadata.get("runtime")]
 
 
+def directory_nodes(value: str) -> tuple[str, ...]:
+    """The nodes a ``directory_url`` names: one address, or several nodes of one service separated by spaces or
+    commas, tried in turn when one does not answer (issue 16 §3). The one place the setting is split."""
+    return tuple(part for part in value.replace(",", " ").split() if part) if isinstance(value, str) else ()
+
+
 def url_problem(value: str) -> str:
     """Why ``value`` cannot be a directory service's address, as "<value> ..." reads ("" when it can)."""
     parts = urlsplit(value)
@@ -161,8 +169,12 @@ def _problem(name: str, value, default) -> str:
     if name == "training_children" and value < 1:
         return "must be at least 1"
     if name == "directory_url" and value:
-        problem = url_problem(value)
-        return f"it {problem}" if problem else ""
+        nodes = directory_nodes(value)
+        for node in nodes:
+            problem = url_problem(node)
+            if problem:
+                return f"it {problem}" if len(nodes) == 1 else f"its address {node} {problem}"
+        return "" if nodes else "it is not an https:// address"
     if name == "ca_bundle" and "\x00" in value:
         return "it is not a file path"
     return ""

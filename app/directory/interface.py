@@ -52,6 +52,7 @@ class DirectoryUnavailable(Exception):
 class Unreachable(DirectoryUnavailable):
     code = "offline"  # no connection, timed out, refused
     worth_retrying = False  # set where it is raised: whether asking again may help
+    never_sent = False  # set where it is raised: no connection was made, so no node saw the request
 
 
 class CertificateProblem(DirectoryUnavailable):

@@ -8,6 +8,11 @@ future, so the GUI thread never waits. The rules:
   is refused unless the host is loopback *and* ``allow_plain_loopback=True``
   (tests only).
 - Connect and read timeouts on every request (3 s and 10 s by default).
+- One service may have several nodes (``directory_url`` names them, separated by spaces; issue 16 §3).
+  Every request goes first to the node that answered last; when it does not answer, a request that may be
+  repeated (below) is asked of the next node at once, and any request whose connection was refused, so that
+  no node saw it, is sent to the next. A write without its idempotency key that may have reached a node is
+  never sent to another.
 - Only idempotent requests (GET, work reads, and work writes carrying an
   idempotency key) are retried, with exponential backoff, when
   the connection failed or a gateway answered 502/504 (not after a read
@@ -51,6 +56,7 @@ from ..audit import Checkpoint, Entry, OwnEntry
 from ..model import Colleague, Reason, RecordView, Viewer
 from ..refusals import AccessRefused, RateLimited, from_problem
 from ..search import Criteria, Outcome
+from ..settings import directory_nodes
 from .engine import SignedIn
 from .interface import CertificateProblem, DirectoryStatus, ServiceClosed, ServiceError, Unreachable
 from .work.operations import Operation
@@ -81,22 +87,15 @@ class RemoteDirectory:
 
     def __init__(self, url: str, ca_bundle: str, *, timeouts: tuple[float, float] = (3, 10),
                  allow_plain_loopback: bool = False) -> None:
-        self.url = url.rstrip("/")
-        self._base = self.url + API
-        parts = urlsplit(self.url)
-        if parts.scheme == "https":
-            if not ca_bundle:
-                raise ValueError("A CA bundle is needed to check the directory service's certificate: set "
-                                 "ca_bundle (or SIGNPOST_CA_BUNDLE) to the CA file your LA gave you.")
-            self._verify: str | bool = str(ca_bundle)
-        elif parts.scheme == "http":
-            if not (allow_plain_loopback and _loopback(parts.hostname)):
-                raise ValueError(f"The directory address {url} is not encrypted: use an https:// address.")
-            self._verify = True  # unused over plain HTTP, and never False
-        else:
+        nodes = directory_nodes(url)  # one service, answered by any of its nodes (issue 16 §3)
+        if not nodes:
             raise ValueError(f"The directory address {url!r} is not a web address: it should start with https://")
-        if not parts.hostname:
-            raise ValueError(f"The directory address {url!r} has no host name.")
+        self.urls = tuple(n.rstrip("/") for n in nodes)
+        self._node = 0  # the node that answered last: every request is sent there first
+        verify = {self._checked(node, ca_bundle, allow_plain_loopback) for node in self.urls}
+        if len(verify) > 1:
+            raise ValueError(f"The directory addresses {url!r} mix https:// and http://: every node is https://.")
+        self._verify: str | bool = verify.pop()
         self.timeouts = timeouts
         self._executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="remote-directory")
         self._local = threading.local()
@@ -110,11 +109,36 @@ class RemoteDirectory:
         self._since: float | None = None  # when it stopped answering
         self._closed = False
 
+    @staticmethod
+    def _checked(url: str, ca_bundle: str, allow_plain_loopback: bool) -> str | bool:
+        """How ``url``'s certificate is checked (the CA bundle's path), or why it cannot be used."""
+        parts = urlsplit(url)
+        if parts.scheme == "https":
+            if not ca_bundle:
+                raise ValueError("A CA bundle is needed to check the directory service's certificate: set "
+                                 "ca_bundle (or SIGNPOST_CA_BUNDLE) to the CA file your LA gave you.")
+            verify: str | bool = str(ca_bundle)
+        elif parts.scheme == "http":
+            if not (allow_plain_loopback and _loopback(parts.hostname)):
+                raise ValueError(f"The directory address {url} is not encrypted: use an https:// address.")
+            verify = True  # unused over plain HTTP, and never False
+        else:
+            raise ValueError(f"The directory address {url!r} is not a web address: it should start with https://")
+        if not parts.hostname:
+            raise ValueError(f"The directory address {url!r} has no host name.")
+        return verify
+
+    @property
+    def url(self) -> str:
+        """The node the client talks to now: the one that answered last."""
+        with self._lock:
+            return self.urls[self._node]
+
     # -- the interface --------------------------------------------------------
     def status(self) -> DirectoryStatus:
         """What the client last saw: no network call."""
         with self._lock:
-            return DirectoryStatus(self.kind, self.url, self._online, self._last_contact, self._closes_at,
+            return DirectoryStatus(self.kind, self.urls[self._node], self._online, self._last_contact, self._closes_at,
                                    self._problem, self._since)
 
     def probe(self) -> Future[dict]:
@@ -255,25 +279,36 @@ class RemoteDirectory:
             raise AccessRefused("access.session_ended")  # nothing the service issued: never sent
         headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
         headers.update(extra_headers)
-        attempts = GET_ATTEMPTS if retry else 1
-        for attempt in range(attempts):
+        rounds = GET_ATTEMPTS if retry else 1  # each round asks every node once, the last to answer first
+        with self._lock:
+            first = self._node
+        order = [(first + i) % len(self.urls) for i in range(len(self.urls))]
+        tries = [(round_, node) for round_ in range(rounds) for node in order]
+        for i, (round_, node) in enumerate(tries):
+            final = i + 1 == len(tries)
+            if i and round_ != tries[i - 1][0]:
+                time.sleep(BACKOFF_S * 2 ** (round_ - 1))
             try:
-                reply = self._send(method, path, body, params, headers)
+                reply = self._send(node, method, path, body, params, headers)
             except Unreachable as exc:
-                if attempt + 1 >= attempts or not exc.worth_retrying:
-                    raise
-            else:
-                if reply.status not in RETRY_STATUSES or attempt + 1 >= attempts:
-                    if bearer and reply.status != 401:
-                        with self._lock:
-                            self._used[bearer] = time.monotonic()
-                    return self._read(reply, answer)
-            time.sleep(BACKOFF_S * 2 ** attempt)
-        raise AssertionError("unreachable: the loop always returns or raises")
+                # the next node, for a request that may be repeated or one that never left (issue 16 §3): a
+                # write without its idempotency key that may have reached a node is never sent to another
+                if not final and ((retry and exc.worth_retrying) or exc.never_sent):
+                    continue
+                raise
+            if retry and reply.status in RETRY_STATUSES and not final:
+                continue
+            with self._lock:
+                self._node = node
+                if bearer and reply.status != 401:
+                    self._used[bearer] = time.monotonic()
+            return self._read(reply, answer)
+        raise AssertionError("unreachable: the last try always returns or raises")
 
-    def _send(self, method: str, path: str, body: dict | None, params: dict | None, headers: dict) -> _Reply:
+    def _send(self, node: int, method: str, path: str, body: dict | None, params: dict | None,
+              headers: dict) -> _Reply:
         try:
-            response = self._session().request(method, self._base + path, json=body, params=params,
+            response = self._session().request(method, self.urls[node] + API + path, json=body, params=params,
                                                headers=headers, timeout=self.timeouts, allow_redirects=False,
                                                stream=True)
             try:
@@ -289,6 +324,7 @@ class RemoteDirectory:
                 requests.exceptions.ChunkedEncodingError) as exc:
             self._saw(online=False, problem=Unreachable.code)
             failure = Unreachable(detail=_why(exc))
+            failure.never_sent = _never_sent(exc)
             # a service that answers too slowly is not asked again: that only adds to its load and to the wait
             failure.worth_retrying = not isinstance(exc, requests.exceptions.ReadTimeout)
             raise failure from None
@@ -392,6 +428,14 @@ def _tls_failure(exc: requests.exceptions.SSLError) -> Unreachable | Certificate
     if any(isinstance(c, DROPPED) for c in causes):
         return Unreachable(detail=_why(exc))
     return CertificateProblem(detail=_why(exc))
+
+
+def _never_sent(exc: BaseException) -> bool:
+    """The connection was never made (refused, no route, timed out connecting): no node saw the request."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    from urllib3.exceptions import NewConnectionError
+    return any(isinstance(c, (NewConnectionError, ConnectionRefusedError)) for c in _causes(exc))
 
 
 def _loopback(host: str | None) -> bool:
