@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import struct
 import time
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ from .model import Viewer
 from .private_files import write_private
 
 CHECKPOINT_CONTEXT = b"signpost-audit-checkpoint-v1"
+NAMED_CHECKPOINT_CONTEXT = b"signpost-audit-checkpoint-v2\n"  # the checkpoint of a named log (``origin``)
+MAX_ORIGIN_CHARS = 120
 WITNESS_EVERY_S = 1.0  # the witness beside the directory lags the log by at most this while it is busy
 FULL_CHECK_ENTRIES = 10_000  # the engine checks a log this long whole at open (about 0.3 s on this 2-core machine)
 TAIL_CHECK_ENTRIES = 1_000  # ... and a longer one's last entries; ``audit verify`` always checks all of it
@@ -72,15 +75,20 @@ class OwnEntry:
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """A signed tree head: the log had ``size`` entries with this ``root`` at ``at``."""
+    """A signed tree head: the log named ``origin`` had ``size`` entries with this ``root`` at ``at``.
+
+    The origin names the log, as C2SP's tlog-checkpoint does, and is signed with the rest: a checkpoint of one
+    log (a training directory's) can never pass for another's (the service's), even under the same key (issue
+    16 §4). ``""``: a checkpoint signed before logs were named, whose signature covers no origin."""
 
     size: int
     root: bytes
     at: str
     signature: bytes
+    origin: str = ""
 
     def message(self) -> bytes:
-        return checkpoint_message(self.size, self.root, self.at)
+        return checkpoint_message(self.size, self.root, self.at, self.origin)
 
     def verify(self, public_key: bytes) -> bool:
         try:
@@ -90,11 +98,16 @@ class Checkpoint:
         return True
 
     def to_json(self) -> dict:
-        return {"size": self.size, "root": self.root.hex(), "at": self.at, "signature": self.signature.hex()}
+        return {"size": self.size, "root": self.root.hex(), "at": self.at, "signature": self.signature.hex(),
+                "origin": self.origin}
 
     @classmethod
     def from_json(cls, data: dict) -> Checkpoint:
-        return cls(int(data["size"]), bytes.fromhex(data["root"]), str(data["at"]), bytes.fromhex(data["signature"]))
+        origin = data.get("origin", "")
+        if not origin_ok(origin):
+            raise ValueError("a checkpoint's origin is one line of printable text")
+        return cls(int(data["size"]), bytes.fromhex(data["root"]), str(data["at"]), bytes.fromhex(data["signature"]),
+                   origin)
 
 
 def witness_path(path: str | Path) -> Path:
@@ -102,8 +115,24 @@ def witness_path(path: str | Path) -> Path:
     return Path(f"{path}.audit-head")
 
 
-def checkpoint_message(size: int, root: bytes, at: str) -> bytes:
-    return CHECKPOINT_CONTEXT + struct.pack(">Q", size) + root + at.encode("utf-8")
+def checkpoint_message(size: int, root: bytes, at: str, origin: str = "") -> bytes:
+    """What a checkpoint's signature covers. A named log's (``origin``) starts with its own context and the name
+    on a line of its own; ``""`` is the form signed before logs were named, read for the checkpoints kept then."""
+    if not origin:
+        return CHECKPOINT_CONTEXT + struct.pack(">Q", size) + root + at.encode("utf-8")
+    if not origin_ok(origin):
+        raise ValueError("a checkpoint's origin is one line of printable text")
+    return NAMED_CHECKPOINT_CONTEXT + origin.encode("utf-8") + b"\n" + struct.pack(">Q", size) + root + at.encode()
+
+
+def origin_ok(origin: object) -> bool:
+    """A log's name: one line of printable ASCII, at most ``MAX_ORIGIN_CHARS`` (C2SP tlog-checkpoint's origin)."""
+    return isinstance(origin, str) and len(origin) <= MAX_ORIGIN_CHARS and all(" " <= c <= "~" for c in origin)
+
+
+def new_origin(kind: str) -> str:
+    """A name for a new log: what it is (``training``, ``service``, ``closure``) and a random part of its own."""
+    return f"signpost/{kind}/{secrets.token_hex(8)}"
 
 
 def entry_leaf(seq: int, at: str, actor: str, on_behalf_of: str | None, action: str, reason: str | None,
@@ -160,7 +189,8 @@ class _TreeStore:
 class AuditLog:
     """Appends entries and signs a checkpoint after each. Single-threaded, like the engine."""
 
-    def __init__(self, conn, signing_key: bytes, witness: Path | None = None) -> None:
+    def __init__(self, conn, signing_key: bytes, witness: Path | None = None, kind: str = "directory") -> None:
+        """``kind``: what the log is, for the name a new log is given (``new_origin``); a log keeps its name."""
         self.conn = conn
         self._key = Ed25519PrivateKey.from_private_bytes(signing_key)
         self.public_key = self._key.public_key().public_bytes(serialization.Encoding.Raw,
@@ -175,6 +205,11 @@ class AuditLog:
         if known is None or (known[0] != self.public_key.hex() and not self.size):  # an empty log: its first key
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('audit_public_key', ?)", (self.public_key.hex(),))
         self.pinned = bytes.fromhex(known[0]) if known is not None and self.size else self.public_key
+        named = conn.execute("SELECT value FROM meta WHERE key = 'audit_origin'").fetchone()
+        if named is None:  # a new log, or one from before logs were named: named now, and its checkpoints from now
+            conn.execute("INSERT INTO meta VALUES ('audit_origin', ?)", (new_origin(kind),))
+            named = conn.execute("SELECT value FROM meta WHERE key = 'audit_origin'").fetchone()
+        self.origin: str = named[0]
 
     def self_check(self) -> Verdict:
         """Check the log at open (issue 13 §1.2): every entry when there are at most ``FULL_CHECK_ENTRIES``
@@ -243,7 +278,8 @@ class AuditLog:
                 "VALUES (?,?,?,?,?,?,?,?,?)", (seq, at, actor, on_behalf, action, reason, text, la_text, leaf))
             merkle.append(self.tree, self.size, leaf)
             cp = self._sign(seq, merkle.root(self.tree, seq), at)
-            self.conn.execute("INSERT INTO audit_checkpoints VALUES (?,?,?,?)", (cp.size, cp.root, cp.at, cp.signature))
+            self.conn.execute("INSERT INTO audit_checkpoints (size, root, at, signature, origin) VALUES (?,?,?,?,?)",
+                              (cp.size, cp.root, cp.at, cp.signature, cp.origin))
             self.conn.execute("RELEASE audit_append")
             if own:
                 self.conn.execute("COMMIT")
@@ -261,7 +297,7 @@ class AuditLog:
         self._witness(cp)
 
     def _sign(self, size: int, root: bytes, at: str) -> Checkpoint:
-        return Checkpoint(size, root, at, self._key.sign(checkpoint_message(size, root, at)))
+        return Checkpoint(size, root, at, self._key.sign(checkpoint_message(size, root, at, self.origin)), self.origin)
 
     def _witness(self, cp: Checkpoint, force: bool = False) -> None:
         """Write the latest checkpoint beside the directory: at most every ``WITNESS_EVERY_S`` while busy
@@ -288,11 +324,11 @@ class AuditLog:
 
     def checkpoint(self) -> Checkpoint:
         """The latest signed checkpoint (an empty log is signed on demand)."""
-        row = self.conn.execute("SELECT size, root, at, signature FROM audit_checkpoints ORDER BY size DESC LIMIT 1"
-                                ).fetchone()
+        row = self.conn.execute("SELECT size, root, at, signature, origin FROM audit_checkpoints ORDER BY size DESC "
+                                "LIMIT 1").fetchone()
         if row is None:
             return self._sign(0, merkle.EMPTY_ROOT, datetime.now(UTC).isoformat(timespec="microseconds"))
-        return Checkpoint(row[0], bytes(row[1]), row[2], bytes(row[3]))
+        return Checkpoint(row[0], bytes(row[1]), row[2], bytes(row[3]), row[4])
 
     def own_entry(self, seq: int, size: int) -> OwnEntry | None:
         """Entry ``seq`` with its inclusion proof in the tree of ``size`` entries, or None if there is none."""
@@ -335,7 +371,7 @@ class Verdict:
 
 # What a check can find (Verdict.code): each names one way a log stops being the one that was signed.
 FINDINGS = ("missing", "altered", "not_covered", "cut_off", "rewritten", "bad_signature", "key_changed",
-            "witness_missing", "tree_broken")
+            "witness_missing", "tree_broken", "other_log")
 
 
 @dataclass(frozen=True)
@@ -371,8 +407,8 @@ def verify(conn, public_key: bytes, witness: Checkpoint | None = None, *, refere
         refs.append(Reference(witness, "the witness beside the directory"))
     count, top = conn.execute("SELECT count(*), coalesce(max(seq), 0) FROM audit").fetchone()
     start = count - tail if tail is not None and count > tail else 0  # checkpoints before the tail are not read
-    signed = {size: Checkpoint(size, bytes(root), at, bytes(sig)) for size, root, at, sig in conn.execute(
-        "SELECT size, root, at, signature FROM audit_checkpoints WHERE size > ? OR size = (SELECT max(size) "
+    signed = {size: Checkpoint(size, bytes(root), at, bytes(sig), name) for size, root, at, sig, name in conn.execute(
+        "SELECT size, root, at, signature, origin FROM audit_checkpoints WHERE size > ? OR size = (SELECT max(size) "
         "FROM audit_checkpoints)", (start,))}
     latest = max(signed.values(), key=lambda c: c.size, default=None)
     compared = tuple(refs) + ((Reference(latest, "the latest checkpoint stored in the directory"),)
@@ -386,6 +422,11 @@ def verify(conn, public_key: bytes, witness: Checkpoint | None = None, *, refere
             return bad("bad_signature" if ref.source.startswith("the witness") else "key_changed", 0,
                        ref.checkpoint.size, f"The checkpoint from {ref.source} is not signed by the directory's "
                                             "key: it was forged, or the directory's key has changed since.")
+    named = conn.execute("SELECT value FROM meta WHERE key = 'audit_origin'").fetchone()
+    for ref in refs:  # issue 16 §4: a checkpoint of another log, even one signed by the same key
+        if ref.checkpoint.origin and named is not None and ref.checkpoint.origin != named[0]:
+            return bad("other_log", 0, ref.checkpoint.size, f"The checkpoint from {ref.source} is of another log "
+                                                            f"({ref.checkpoint.origin}), not this one ({named[0]}).")
     if latest is not None and not latest.verify(public_key):
         return bad("bad_signature", 0, latest.size, "The latest checkpoint's signature is not the directory's.")
     if require_witness and witness is None and count:

@@ -9,7 +9,8 @@ before is itself an alarm.
 
 At sign-in ``check`` holds the directory to that memory:
 
-- the checkpoint it shows now must be signed by the key it was signed by before;
+- the checkpoint it shows now must be signed by the key it was signed by before, and be of the same log
+  (its origin);
 - the log may only have grown, and must prove it (an RFC 6962 consistency proof from the size seen to the
   size now): a log cut short, rolled back or rewritten -- even re-signed with the directory's own key --
   cannot;
@@ -41,7 +42,7 @@ class AuditAlarm(Refusal):
 
 ALARMS = ("audit.bad_signature", "audit.key_changed", "audit.shrunk", "audit.rewritten", "audit.own_entry",
           "audit.unproven", "audit.memory_altered", "audit.memory_missing", "audit.memory_unconfirmed",
-          "audit.archive_unknown_key")
+          "audit.archive_unknown_key", "audit.other_log")
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ def check(username: str, memory: Memory | None, state: str, checkpoint: Checkpoi
     kept = memory.checkpoint
     if memory.public_key != public_key:
         return AuditAlarm("audit.key_changed")
+    if kept.origin and checkpoint.origin != kept.origin:  # issue 16 §4: another log's checkpoint, whatever key
+        return AuditAlarm("audit.other_log")  # signed it (a log kept from before logs were named learns its name)
     if checkpoint.size < kept.size:
         return AuditAlarm("audit.shrunk", kept=kept.size, now=checkpoint.size)
     try:

@@ -232,6 +232,9 @@ MIGRATIONS: tuple[tuple[str, tuple[str | Callable[[Any], None], ...]], ...] = (
     # (app.siblings.household, read for every line of the LA's shield queue) are found by the carers' address,
     # not by reading every child
     ("shields-carers-address", ("CREATE INDEX IF NOT EXISTS carers_address ON carers(postcode, line1)",)),
+    # Issue 16 §4: each checkpoint names the log it is of (``app.audit.Checkpoint.origin``), signed with it; those
+    # signed before have none. The log's name is in meta (``audit_origin``), given when the log is opened.
+    ("audit-origin", ("ALTER TABLE audit_checkpoints ADD COLUMN origin TEXT NOT NULL DEFAULT ''",)),
 )
 
 

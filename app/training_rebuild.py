@@ -54,12 +54,12 @@ def _latest(paths: Paths, store: SecureKeyStore) -> audit.Checkpoint | None:
     try:
         conn = db.open_encrypted(paths.training_directory, training.directory_key(store))
         try:
-            row = conn.execute("SELECT size, root, at, signature FROM audit_checkpoints ORDER BY size DESC "
+            row = conn.execute("SELECT size, root, at, signature, origin FROM audit_checkpoints ORDER BY size DESC "
                                "LIMIT 1").fetchone()
         finally:
             conn.close()
         if row is not None:
-            return audit.Checkpoint(row[0], bytes(row[1]), row[2], bytes(row[3]))
+            return audit.Checkpoint(row[0], bytes(row[1]), row[2], bytes(row[3]), row[4])
     except (training.DirectoryProblem, db.DatabaseError, db.WrongKeyOrCorrupt, OSError):
         pass
     try:

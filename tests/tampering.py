@@ -34,28 +34,31 @@ def rewrite(conn, new_rows: list[list], *, signing_key: bytes | None = None, wit
     conn.execute("DELETE FROM audit")
     conn.execute("DELETE FROM audit_tree")
     store, size = merkle.MemoryStore(), 0
+    named = conn.execute("SELECT value FROM meta WHERE key = 'audit_origin'").fetchone()
+    origin = named[0] if named else ""
     for seq, *rest in new_rows:
         leaf = audit.entry_leaf(seq, *rest)
         conn.execute(f"INSERT INTO audit ({COLS}, leaf) VALUES (?,?,?,?,?,?,?,?,?)", (seq, *rest, leaf))
         size = merkle.append(store, size, leaf)
-        if signing_key is not None:
+        if signing_key is not None:  # signed as the log's own, under its name (issue 16 §4)
             conn.execute("DELETE FROM audit_checkpoints WHERE size = ?", (size,))
-            cp = _sign(signing_key, size, merkle.root(store, size), rest[0])
-            conn.execute("INSERT INTO audit_checkpoints VALUES (?,?,?,?)", (cp.size, cp.root, cp.at, cp.signature))
+            cp = _sign(signing_key, size, merkle.root(store, size), rest[0], origin)
+            conn.execute("INSERT INTO audit_checkpoints (size, root, at, signature, origin) VALUES (?,?,?,?,?)",
+                         (cp.size, cp.root, cp.at, cp.signature, cp.origin))
     conn.executemany("INSERT INTO audit_tree VALUES (?,?,?)", [(lv, i, h) for (lv, i), h in store.nodes.items()])
     if signing_key is not None:
         conn.execute("DELETE FROM audit_checkpoints WHERE size > ?", (size,))
         if witness is not None:
-            latest = conn.execute("SELECT size, root, at, signature FROM audit_checkpoints ORDER BY size DESC "
-                                  "LIMIT 1").fetchone()
+            latest = conn.execute("SELECT size, root, at, signature, origin FROM audit_checkpoints ORDER BY size "
+                                  "DESC LIMIT 1").fetchone()
             witness.write_text(json.dumps(audit.Checkpoint(latest[0], bytes(latest[1]), latest[2],
-                                                           bytes(latest[3])).to_json()))
+                                                           bytes(latest[3]), latest[4]).to_json()))
 
 
-def _sign(signing_key: bytes, size: int, root: bytes, at: str) -> audit.Checkpoint:
+def _sign(signing_key: bytes, size: int, root: bytes, at: str, origin: str = "") -> audit.Checkpoint:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     key = Ed25519PrivateKey.from_private_bytes(signing_key)
-    return audit.Checkpoint(size, root, at, key.sign(audit.checkpoint_message(size, root, at)))
+    return audit.Checkpoint(size, root, at, key.sign(audit.checkpoint_message(size, root, at, origin)), origin)
 
 
 def _renumber(new_rows: list[list]) -> list[list]:

@@ -223,6 +223,9 @@ WORDS = {
                            "Your LA team has been told; tell them too, and carry on only if they say so.",
     "audit.key_changed": "Security alert: the key that signs the directory's audit log has changed since you last "
                          "signed in. Your LA team has been told; tell them too, and carry on only if they say so.",
+    "audit.other_log": "Security alert: the directory showed the checkpoint of another audit log than the one you "
+                       "saw when you last signed in (a training directory's, or a copy's). Your LA team has been "
+                       "told; tell them too, and carry on only if they say so.",
     "audit.shrunk": "Security alert: the directory's audit log has shrunk from {kept} to {now} entries since you "
                     "last signed in. Your LA team has been told; tell them too, and carry on only if they say so.",
     "audit.rewritten": "Security alert: the directory's audit log was rewritten since you last signed in: it no "
@@ -286,6 +289,7 @@ AUDIT_FINDING_WORDS = {
     "key_changed": "is signed with another key than the one it began with",
     "witness_missing": "has lost the checkpoint kept beside it",
     "tree_broken": "no longer fits its hash tree",
+    "other_log": "is compared with the checkpoint of another log",
 }
 
 ADD_DETAIL = {

@@ -70,7 +70,8 @@ CREATE TABLE IF NOT EXISTS audit (
 CREATE TABLE IF NOT EXISTS audit_tree (
     level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS audit_checkpoints (
-    size INTEGER PRIMARY KEY, root BLOB NOT NULL, at TEXT NOT NULL, signature BLOB NOT NULL);
+    size INTEGER PRIMARY KEY, root BLOB NOT NULL, at TEXT NOT NULL, signature BLOB NOT NULL,
+    origin TEXT NOT NULL DEFAULT '');
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
     BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
@@ -114,7 +115,7 @@ class ClosureStore:
         self.path = path
         self._conn = conn
         self._lock = threading.RLock()
-        self._audit = audit_log.AuditLog(conn, signing_key, witness=audit_log.witness_path(path))
+        self._audit = audit_log.AuditLog(conn, signing_key, witness=audit_log.witness_path(path), kind="closure")
         self.public_key = self._audit.public_key
 
     # ---------------------------------------------------------------- opening
@@ -141,6 +142,8 @@ class ClosureStore:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")  # a committed step survives a power cut too
         conn.executescript(_SCHEMA)
+        if "origin" not in {c[1] for c in conn.execute("PRAGMA table_info(audit_checkpoints)")}:  # a store made before
+            conn.execute("ALTER TABLE audit_checkpoints ADD COLUMN origin TEXT NOT NULL DEFAULT ''")  # logs were named
         return cls(conn, signing, path)
 
     def close(self) -> None:
@@ -336,8 +339,8 @@ class ClosureStore:
         signed checkpoint and the public key that checks them.  Folder 0700, file 0600."""
         with self._lock:
             entries = audit_log.entries(self._conn)
-            cps = [audit_log.Checkpoint(s, bytes(r), a, bytes(g)).to_json() for s, r, a, g in self._conn.execute(
-                "SELECT size, root, at, signature FROM audit_checkpoints ORDER BY size")]
+            cps = [audit_log.Checkpoint(s, bytes(r), a, bytes(g), o).to_json() for s, r, a, g, o in self._conn.execute(
+                "SELECT size, root, at, signature, origin FROM audit_checkpoints ORDER BY size")]
         folder = private_folder(folder)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         out = folder / f"closure-audit-{stamp}.json"

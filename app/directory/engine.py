@@ -109,7 +109,7 @@ class Directory:
                  witness: Path | None = None, closes_at: float | None = None) -> None:
         self.conn = conn
         self.store: Store = SqliteStore(conn)  # issue 16 §1: every statement of the work goes through it
-        self.audit = audit.AuditLog(conn, signing_key or os.urandom(32), witness)
+        self.audit = audit.AuditLog(conn, signing_key or os.urandom(32), witness, kind=_log_kind(conn))
         self.clock = clock
         self.limits = limits or Limits()
         self.now = now
@@ -772,6 +772,13 @@ def _switch_off_of(conn) -> float | None:
         return datetime.fromisoformat(row[0]).timestamp() if row else None
     except ValueError:
         return None
+
+
+def _log_kind(conn) -> str:
+    """What the directory's audit log is called when it is first named (``audit.new_origin``): a training
+    directory's, or a service's."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'kind'").fetchone()
+    return "training" if row is not None and row[0] == "training" else "directory"
 
 
 def witness_path(path: str | Path) -> Path | None:

@@ -51,7 +51,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from .. import wire
+from .. import audit, wire
 from ..audit import Checkpoint, Entry, OwnEntry
 from ..model import Colleague, Reason, RecordView, Viewer
 from ..refusals import AccessRefused, RateLimited, from_problem
@@ -534,7 +534,10 @@ def _checkpoint(data: Any) -> Checkpoint:
     size, at = data.get("size"), data.get("at")
     if not isinstance(size, int) or isinstance(size, bool) or size < 0 or not isinstance(at, str):
         raise wire.WireError("bad checkpoint size or time")
-    return Checkpoint(size, _hex(data.get("root")), at, _hex(data.get("signature")))
+    origin = data.get("origin", "")
+    if not audit.origin_ok(origin):
+        raise wire.WireError("bad checkpoint origin")
+    return Checkpoint(size, _hex(data.get("root")), at, _hex(data.get("signature")), origin)
 
 
 __all__ = ["RemoteDirectory"]

@@ -120,9 +120,10 @@ class Signer:
             raise SignerError("The audit signer is closed.")
         return self._thread.call(self._sign, bytes(message), timeout=CALL_TIMEOUT_S)
 
-    def sign_checkpoint(self, size: int, root: bytes, at: str) -> audit.Checkpoint:
-        """The signed tree head the audit keeps and clients check (``app.audit.Checkpoint.verify``)."""
-        return audit.Checkpoint(size, root, at, self.sign(audit.checkpoint_message(size, root, at)))
+    def sign_checkpoint(self, size: int, root: bytes, at: str, origin: str) -> audit.Checkpoint:
+        """The signed tree head of the log named ``origin`` that the audit keeps and clients check
+        (``app.audit.Checkpoint.verify``; issue 16 §4)."""
+        return audit.Checkpoint(size, root, at, self.sign(audit.checkpoint_message(size, root, at, origin)), origin)
 
     def close(self) -> None:
         """Log out, finalise the module and stop the thread (idempotent)."""

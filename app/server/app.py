@@ -311,7 +311,8 @@ def create_app(engine_factory: Callable[[], Directory], settings: ServiceSetting
         return _ok(await on_engine(lambda d: d.audit_entries(who, since)))
 
     @v1.get("/audit/checkpoint", tags=["audit"], responses=_object(
-        "The latest signed checkpoint.", size={"type": "integer"}, root=HEX, at=STRING, signature=HEX))
+        "The latest signed checkpoint, naming its log (origin).", size={"type": "integer"}, root=HEX, at=STRING,
+        signature=HEX, origin=STRING))
     async def audit_checkpoint() -> Response:
         cp: audit.Checkpoint = await on_engine(Directory.audit_checkpoint)
         return _ok(cp.to_json())

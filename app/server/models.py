@@ -142,6 +142,7 @@ class CheckpointSeen(BaseModel):
     root: Text128 | None = None
     at: Text64 | None = None
     signature: Text256 | None = None
+    origin: Text128 | None = None
 
 
 class AuditAlertIn(_Body):

@@ -40,7 +40,7 @@ def signer(token):
 
 def test_a_checkpoint_signed_on_the_token_verifies_with_cryptography_and_as_the_audit_checks_it(signer):
     root = merkle.leaf_hash(b"entry one")
-    cp = signer.sign_checkpoint(1, root, "2026-05-01T10:00:00.000001+00:00")
+    cp = signer.sign_checkpoint(1, root, "2026-05-01T10:00:00.000001+00:00", "signpost/service/test")
     Ed25519PublicKey.from_public_bytes(signer.public_key).verify(cp.signature, cp.message())  # raises if wrong
     assert len(signer.public_key) == 32 and len(cp.signature) == 64
     assert cp.verify(signer.public_key)  # app.audit's own check, as clients and `audit verify` make it
