@@ -38,7 +38,7 @@ from ..refusals import (
 )
 from ..token.signin import signin_message, verify_signin
 from .store import Store
-from .store.sqlite import SqliteStore
+from .store.sqlite import SqliteSettings, SqliteStore
 
 log = logging.getLogger(__name__)
 CHECK_VALID_YEARS = 3
@@ -117,7 +117,7 @@ class Directory:
         self._sessions: dict[str, _Session] = {}
         self._stopped: OrderedDict[str, None] = OrderedDict()  # sessions ended for their user (end_sessions)
         self._searches: dict[str, tuple[deque[float], deque[float]]] = {}  # per user: last minute, last hour
-        self.closes_at = closes_at if closes_at is not None else _switch_off_of(conn)  # R-CLOSE-1
+        self.closes_at = closes_at if closes_at is not None else _switch_off_of(self.store.settings)  # R-CLOSE-1
         self.answers_purged_at = 0.0  # when expired answers kept for repeats were last deleted (work.replays)
 
     @classmethod
@@ -131,7 +131,7 @@ class Directory:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA cache_size = -65536")
-        opened = cls(conn, clock, limits or Limits.from_directory(conn), now,
+        opened = cls(conn, clock, limits or Limits.from_directory(SqliteSettings(conn)), now,
                      signing_key or audit.derived_signing_key(key), witness_path(path))
         verdict = opened.audit.self_check()  # R-AUDIT-2 (issue 13 §1.2): a broken log is never carried on silently
         if not verdict.ok:
@@ -414,11 +414,8 @@ class Directory:
 
     def set_switch_off(self, when: float | None, by: str) -> None:
         """Set (or clear, with None) the directory's switch-off time (admin command); audited."""
-        if when is None:
-            self.conn.execute("DELETE FROM meta WHERE key = 'closes_at'")
-        else:
-            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('closes_at', ?)",
-                              (datetime.fromtimestamp(when, UTC).isoformat(timespec="seconds"),))
+        self.store.settings.set_closes_at(
+            None if when is None else datetime.fromtimestamp(when, UTC).isoformat(timespec="seconds"))
         self.closes_at = when
         self.audit.record(by, "switch_off_set", detail={"closes_at": when and datetime.fromtimestamp(
             when, UTC).isoformat(timespec="seconds")})
@@ -590,8 +587,8 @@ class Directory:
         """Change one of the directory's limits (R-SEARCH-6, R-ROLE-4); audited."""
         if name not in Limits.names() or not 0 < value < 10**9:
             raise ValueError(f"unknown limit or bad value; limits are {', '.join(Limits.names())}")
-        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"limit.{name}", str(value)))
-        self.limits = Limits.from_directory(self.conn)
+        self.store.settings.set_limit(name, value)
+        self.limits = Limits.from_directory(self.store.settings)
         self.audit.record(by, "limit_changed", detail={"limit": name, "value": value})
 
     def unlock_account(self, viewer: Viewer, username: str) -> None:
@@ -691,10 +688,10 @@ class Directory:
     def training_facts(self) -> tuple[date, tuple[User, ...]]:
         """The training directory's reference date and its users, for the training guide; refused on
         anything but a training directory (a real directory lists no users to a client)."""
-        meta = dict(self.conn.execute("SELECT key, value FROM meta WHERE key IN ('kind', 'reference_date')"))
-        if meta.get("kind") != "training":
+        kind, reference_date = self.store.settings.kind_and_reference_date()
+        if kind != "training":
             raise AccessRefused("access.not_training")
-        reference = date.fromisoformat(meta["reference_date"]) if meta.get("reference_date") else self.clock()
+        reference = date.fromisoformat(reference_date) if reference_date else self.clock()
         users = [self.user(u) for (u,) in self.conn.execute("SELECT username FROM users ORDER BY rowid")]
         return reference, tuple(u for u in users if u is not None)
 
@@ -766,10 +763,10 @@ class Directory:
         return [cut(e) for e in audit.entries(self.conn, since_seq, la_code=viewer.user.la_code)]
 
 
-def _switch_off_of(conn) -> float | None:
-    row = conn.execute("SELECT value FROM meta WHERE key = 'closes_at'").fetchone()
+def _switch_off_of(settings) -> float | None:
+    stored = settings.closes_at()
     try:
-        return datetime.fromisoformat(row[0]).timestamp() if row else None
+        return datetime.fromisoformat(stored).timestamp() if stored is not None else None
     except ValueError:
         return None
 
