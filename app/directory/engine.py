@@ -38,7 +38,7 @@ from ..refusals import (
 )
 from ..token.signin import signin_message, verify_signin
 from .store import Store
-from .store.sqlite import SqliteSettings, SqliteStore
+from .store.sqlite import SqliteStore
 
 log = logging.getLogger(__name__)
 CHECK_VALID_YEARS = 3
@@ -117,7 +117,7 @@ class Directory:
         self._sessions: dict[str, _Session] = {}
         self._stopped: OrderedDict[str, None] = OrderedDict()  # sessions ended for their user (end_sessions)
         self._searches: dict[str, tuple[deque[float], deque[float]]] = {}  # per user: last minute, last hour
-        self.closes_at = closes_at if closes_at is not None else _switch_off_of(self.store.settings)  # R-CLOSE-1
+        self.closes_at = closes_at if closes_at is not None else _switch_off_of(conn)  # R-CLOSE-1
         self.answers_purged_at = 0.0  # when expired answers kept for repeats were last deleted (work.replays)
 
     @classmethod
@@ -131,7 +131,7 @@ class Directory:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA cache_size = -65536")
-        opened = cls(conn, clock, limits or Limits.from_directory(SqliteSettings(conn)), now,
+        opened = cls(conn, clock, limits or Limits.from_directory(SqliteStore(conn).settings), now,
                      signing_key or audit.derived_signing_key(key), witness_path(path))
         verdict = opened.audit.self_check()  # R-AUDIT-2 (issue 13 §1.2): a broken log is never carried on silently
         if not verdict.ok:
@@ -241,7 +241,7 @@ class Directory:
         if self._locked_out(username):
             self._refuse(username, "sign_in_failed", "account locked out", self._locked_out_refusal())
         row = self.store.accounts.credentials(username)
-        password_ok = verify_password(row.password_hash if row else _dummy_hash(), secret)
+        password_ok = verify_password(row[0] if row else _dummy_hash(), secret)
         token_problem = self._token_ok(username, serial, "sign-in", challenge, signature) if row else "unknown user"
         if not (row and password_ok) or token_problem:
             why = "unknown user" if not row else "wrong password" if not password_ok else str(token_problem)
@@ -257,7 +257,7 @@ class Directory:
             self._refuse(username, "sign_in_failed", why,
                          self._locked_out_refusal() if locked else SignInRefused(WRONG_FACTOR))
         self.store.accounts.clear_failures(username)
-        if not row.enabled:
+        if not row[1]:
             self._refuse(username, "sign_in_failed", "account disabled", SignInRefused("sign_in.disabled"))
         user = self.user(username)
         assert user is not None
@@ -269,7 +269,7 @@ class Directory:
         if problem:
             self._refuse(username, "sign_in_failed", problem[0], SignInRefused(problem[1], **problem[2]))
         session = secrets.token_urlsafe(24)
-        one_time = row.password_change_required  # la-admin: only the password change until replaced (R-ROLE-4)
+        one_time = bool(row[2])  # la-admin: only the password change is done until it is replaced (R-ROLE-4)
         self._sessions[session] = _Session(username, user, must_change_password=one_time)
         self.audit.record(username, "sign_in", detail={"role": user.role.value, "token": serial,
                                                        **({"one_time_password": True} if one_time else {})},
@@ -745,8 +745,8 @@ class Directory:
         return [cut(e) for e in audit.entries(self.conn, since_seq, la_code=viewer.user.la_code)]
 
 
-def _switch_off_of(settings) -> float | None:
-    stored = settings.closes_at()
+def _switch_off_of(conn) -> float | None:
+    stored = SqliteStore(conn).settings.closes_at()
     try:
         return datetime.fromisoformat(stored).timestamp() if stored is not None else None
     except ValueError:

@@ -8,13 +8,12 @@ do, when failures lock an account out (R-ROLE-4) and who may change whom (R-ROLE
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from ...model import User
 
 
-@dataclass(frozen=True)
-class Credentials:
+class Credentials(NamedTuple):
     """What sign-in checks: the stored password hash, whether the account is enabled, and whether its password is
     a one-time one still to be replaced."""
     password_hash: str
