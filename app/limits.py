@@ -8,6 +8,10 @@ a training room or a benchmark may pass its own.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .directory.store.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -25,13 +29,13 @@ class Limits:
         return cls(searches_per_minute=big, searches_per_hour=big, children_opened_per_day=big)
 
     @classmethod
-    def from_directory(cls, conn) -> Limits:
-        """The directory's own settings (``meta`` keys ``limit.<name>``), defaults for any not set."""
+    def from_directory(cls, settings: Settings) -> Limits:
+        """The directory's own settings (its settings store's limits), defaults for any not set or unusable."""
         out = cls()
         for f in fields(cls):
-            row = conn.execute("SELECT value FROM meta WHERE key = ?", (f"limit.{f.name}",)).fetchone()
-            if row and str(row[0]).isdigit() and 0 < int(row[0]) < 10**9:
-                out = replace(out, **{f.name: int(row[0])})
+            value = settings.limit(f.name)
+            if value and value.isdigit() and 0 < int(value) < 10**9:
+                out = replace(out, **{f.name: int(value)})
         return out
 
     @staticmethod

@@ -131,7 +131,7 @@ class Directory:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA cache_size = -65536")
-        opened = cls(conn, clock, limits or Limits.from_directory(conn), now,
+        opened = cls(conn, clock, limits or Limits.from_directory(SqliteStore(conn).settings), now,
                      signing_key or audit.derived_signing_key(key), witness_path(path))
         verdict = opened.audit.self_check()  # R-AUDIT-2 (issue 13 §1.2): a broken log is never carried on silently
         if not verdict.ok:
@@ -149,7 +149,7 @@ class Directory:
         from .work.types import AlertKind
         log.error("audit log failed its check at open (%s, entry %s): %s", verdict.code, verdict.first_bad,
                   verdict.problem)
-        for (la,) in self.conn.execute("SELECT code FROM las ORDER BY code").fetchall():
+        for la in self.store.register.la_codes():
             if not self.conn.execute("SELECT 1 FROM alerts WHERE la_code = ? AND kind = ? AND actor = ? AND "
                                      "audit_seq = ? AND acknowledged_by IS NULL",
                                      (la, AlertKind.SECURITY_ALERT.value, SELF_CHECK, self.audit.size)).fetchone():
@@ -170,18 +170,11 @@ class Directory:
 
     # -- who -----------------------------------------------------------------
     def user(self, username: str) -> User | None:
-        row = self.conn.execute(
-            "SELECT username, display_name, role, la_code, organisation, nominated, trained, check_date "
-            "FROM users WHERE username = ?", (username,)).fetchone()
-        if row is None:
-            return None
-        u, name, role, la, org, nominated, trained, checked = row
-        return User(u, name, Role(role), la, org, bool(nominated), bool(trained),
-                    date.fromordinal(checked) if checked else None)
+        return self.store.accounts.user(username)
 
     def _la_of_user(self, username: str) -> tuple[str, ...]:
-        row = self.conn.execute("SELECT la_code FROM users WHERE username = ?", (username,)).fetchone()
-        return (row[0],) if row else ()
+        la = self.store.accounts.la_of(username)
+        return (la,) if la is not None else ()
 
     # -- sign-in: password + token + PIN (R-ROLE-4) ---------------------------
     def challenge(self) -> bytes:
@@ -202,8 +195,7 @@ class Directory:
 
     def _token_ok(self, username: str, serial: str, purpose: str, challenge: bytes, signature: bytes) -> str | None:
         """None when the token proves the holder, else why not (for the audit, never the screen)."""
-        row = self.conn.execute("SELECT token_serial, sign_public_der FROM users WHERE username = ?",
-                                (username,)).fetchone()
+        row = self.store.accounts.token_of(username)
         if not row or not row[0] or not row[1]:
             return "no token enrolled"
         if row[0] != serial:
@@ -215,19 +207,13 @@ class Directory:
         return None if ok else "token signature did not verify"
 
     def _locked_out(self, username: str) -> bool:
-        row = self.conn.execute("SELECT locked_at FROM signin_failures WHERE username = ?", (username,)).fetchone()
-        return bool(row and row[0])
+        return bool(self.store.accounts.locked_at(username))
 
     def _count_failure(self, username: str) -> bool:
         """One more consecutive failure; True when it locks the account now."""
-        self.conn.execute(
-            "INSERT INTO signin_failures (username, failures) VALUES (?, 1) "
-            "ON CONFLICT(username) DO UPDATE SET failures = failures + 1", (username,))
-        failures = self.conn.execute("SELECT failures FROM signin_failures WHERE username = ?",
-                                     (username,)).fetchone()[0]
+        failures = self.store.accounts.count_failure(username)
         if failures >= self.limits.failed_signins_before_lock:
-            self.conn.execute("UPDATE signin_failures SET locked_at = ? WHERE username = ?",
-                              (self._stamp(), username))
+            self.store.accounts.lock_out(username, self._stamp())
             return True
         return False
 
@@ -254,8 +240,7 @@ class Directory:
                          SignInRefused("sign_in.expired"))
         if self._locked_out(username):
             self._refuse(username, "sign_in_failed", "account locked out", self._locked_out_refusal())
-        row = self.conn.execute("SELECT password_hash, enabled, password_change_required FROM users "
-                                "WHERE username = ?", (username,)).fetchone()
+        row = self.store.accounts.credentials(username)
         password_ok = verify_password(row[0] if row else _dummy_hash(), secret)
         token_problem = self._token_ok(username, serial, "sign-in", challenge, signature) if row else "unknown user"
         if not (row and password_ok) or token_problem:
@@ -271,7 +256,7 @@ class Directory:
                     raise_alert(self, AlertKind.ACCOUNT_LOCKED, username, la)
             self._refuse(username, "sign_in_failed", why,
                          self._locked_out_refusal() if locked else SignInRefused(WRONG_FACTOR))
-        self.conn.execute("DELETE FROM signin_failures WHERE username = ?", (username,))
+        self.store.accounts.clear_failures(username)
         if not row[1]:
             self._refuse(username, "sign_in_failed", "account disabled", SignInRefused("sign_in.disabled"))
         user = self.user(username)
@@ -289,7 +274,8 @@ class Directory:
         self.audit.record(username, "sign_in", detail={"role": user.role.value, "token": serial,
                                                        **({"one_time_password": True} if one_time else {})},
                      las=(user.la_code,))
-        wrap = self.conn.execute("SELECT wrap_public_der FROM users WHERE username = ?", (username,)).fetchone()[0]
+        wrap = self.store.accounts.wrap_key_of(username)
+        assert wrap is not None  # the token that just signed is enrolled with its wrapping key
         return SignedIn(user, serial, bytes(wrap), session, self.audit.size, password_change_required=one_time)
 
     def end_sessions(self, username: str) -> int:
@@ -372,9 +358,7 @@ class Directory:
     def enrol_token(self, username: str, serial: str, sign_public_der: bytes, wrap_public_der: bytes,
                     by: str) -> None:
         """Register a token's public keys for a user (admin command, training set-up)."""
-        done = self.conn.execute(
-            "UPDATE users SET token_serial = ?, sign_public_der = ?, wrap_public_der = ? WHERE username = ?",
-            (serial, sign_public_der, wrap_public_der, username)).rowcount
+        done = self.store.accounts.enrol_token(username, serial, sign_public_der, wrap_public_der)
         if not done:
             raise LookupError(f"no user {username!r} in the directory")
         self.audit.record(by, "token_enrolled", detail={"user": username, "token": serial},
@@ -382,11 +366,10 @@ class Directory:
 
     def usernames(self) -> list[str]:
         """Every account's username, sorted (training set-up: one token per user)."""
-        return [u for (u,) in self.conn.execute(  # registered colleagues never sign in (issue 8, LA management)
-            "SELECT username FROM users WHERE role != 'colleague' ORDER BY username")]
+        return self.store.accounts.usernames()  # registered colleagues never sign in (issue 8, LA management)
 
     def enrolled_tokens(self) -> dict[str, str]:
-        return dict(self.conn.execute("SELECT username, token_serial FROM users WHERE token_serial IS NOT NULL"))
+        return self.store.accounts.enrolled_tokens()
 
     def account_problem(self, user: User) -> tuple[str, str, dict] | None:
         """(audit words, refusal code, params) when an account may not be used (R-ROLE-4)."""
@@ -414,11 +397,8 @@ class Directory:
 
     def set_switch_off(self, when: float | None, by: str) -> None:
         """Set (or clear, with None) the directory's switch-off time (admin command); audited."""
-        if when is None:
-            self.conn.execute("DELETE FROM meta WHERE key = 'closes_at'")
-        else:
-            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('closes_at', ?)",
-                              (datetime.fromtimestamp(when, UTC).isoformat(timespec="seconds"),))
+        self.store.settings.set_closes_at(
+            None if when is None else datetime.fromtimestamp(when, UTC).isoformat(timespec="seconds"))
         self.closes_at = when
         self.audit.record(by, "switch_off_set", detail={"closes_at": when and datetime.fromtimestamp(
             when, UTC).isoformat(timespec="seconds")})
@@ -473,9 +453,8 @@ class Directory:
             if not all(_plain_text(v, MAX_COLLEAGUE_CHARS) is not None for v in (c.name, c.organisation)):
                 raise AccessRefused("access.colleague_too_long", "colleague", limit=MAX_COLLEAGUE_CHARS)
             chosen = c.username.strip().lower() if isinstance(c.username, str) else ""
-            registered = chosen and len(chosen) <= MAX_USERNAME_CHARS and self.conn.execute(
-                "SELECT 1 FROM users WHERE username = ? AND role = ? AND la_code = ? AND enabled = 1",
-                (chosen, Role.COLLEAGUE.value, viewer.user.la_code)).fetchone()
+            registered = chosen and len(chosen) <= MAX_USERNAME_CHARS and self.store.register.colleague_registered(
+                chosen, viewer.user.la_code)
             if not registered:
                 raise AccessRefused("access.colleague_not_registered", "colleague")
             # -- end mediated colleagues
@@ -582,7 +561,7 @@ class Directory:
     # -- accounts (shields are work operations: app.directory.work.shields) ------------------------
     def admin_unlock(self, username: str, by: str) -> bool:
         """The directory's administrator lifts a lock-out (the LA team's screen is later work)."""
-        done = self.conn.execute("DELETE FROM signin_failures WHERE username = ?", (username,)).rowcount
+        done = self.store.accounts.clear_failures(username)
         self.audit.record(by, "account_unlocked", detail={"user": username}, las=self._la_of_user(username))
         return bool(done)
 
@@ -590,8 +569,8 @@ class Directory:
         """Change one of the directory's limits (R-SEARCH-6, R-ROLE-4); audited."""
         if name not in Limits.names() or not 0 < value < 10**9:
             raise ValueError(f"unknown limit or bad value; limits are {', '.join(Limits.names())}")
-        self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"limit.{name}", str(value)))
-        self.limits = Limits.from_directory(self.conn)
+        self.store.settings.set_limit(name, value)
+        self.limits = Limits.from_directory(self.store.settings)
         self.audit.record(by, "limit_changed", detail={"limit": name, "value": value})
 
     def unlock_account(self, viewer: Viewer, username: str) -> None:
@@ -601,7 +580,7 @@ class Directory:
         if target is None or target.la_code != viewer.user.la_code:
             self.audit_refusal(viewer, reason, "account_unlock", "not this LA team's user")
             raise AccessRefused("access.unlock_not_allowed")
-        self.conn.execute("DELETE FROM signin_failures WHERE username = ?", (target.username,))
+        self.store.accounts.clear_failures(target.username)
         self.audit.record(viewer.user.username, "account_unlocked", viewer=viewer,
                      detail={"user": target.username}, las=(target.la_code,))
 
@@ -691,11 +670,11 @@ class Directory:
     def training_facts(self) -> tuple[date, tuple[User, ...]]:
         """The training directory's reference date and its users, for the training guide; refused on
         anything but a training directory (a real directory lists no users to a client)."""
-        meta = dict(self.conn.execute("SELECT key, value FROM meta WHERE key IN ('kind', 'reference_date')"))
-        if meta.get("kind") != "training":
+        kind, reference_date = self.store.settings.kind_and_reference_date()
+        if kind != "training":
             raise AccessRefused("access.not_training")
-        reference = date.fromisoformat(meta["reference_date"]) if meta.get("reference_date") else self.clock()
-        users = [self.user(u) for (u,) in self.conn.execute("SELECT username FROM users ORDER BY rowid")]
+        reference = date.fromisoformat(reference_date) if reference_date else self.clock()
+        users = [self.user(u) for u in self.store.accounts.usernames_in_order_made()]
         return reference, tuple(u for u in users if u is not None)
 
     # -- audit ----------------------------------------------------------------
@@ -767,9 +746,9 @@ class Directory:
 
 
 def _switch_off_of(conn) -> float | None:
-    row = conn.execute("SELECT value FROM meta WHERE key = 'closes_at'").fetchone()
+    stored = SqliteStore(conn).settings.closes_at()
     try:
-        return datetime.fromisoformat(row[0]).timestamp() if row else None
+        return datetime.fromisoformat(stored).timestamp() if stored is not None else None
     except ValueError:
         return None
 

@@ -40,7 +40,7 @@ def change_password(d, viewer: Viewer, req: t.PasswordChange) -> None:
     if not isinstance(current, str) or not isinstance(new, str) or len(current) > MAX_CHARS or len(new) > MAX_CHARS:
         raise AccessRefused("password.too_long" if isinstance(new, str) else "input.required", "new",
                             limit=MAX_CHARS)
-    row = d.conn.execute("SELECT password_hash, la_code FROM users WHERE username = ?", (username,)).fetchone()
+    row = d.store.accounts.password_of(username)
     if row is None or not verify_password(row[0], current):
         locked = d._count_failure(username)  # as a wrong password at sign-in (R-ROLE-4)
         if locked:  # ... and a lock-out ends the account's sessions at once, as there
@@ -53,9 +53,8 @@ def change_password(d, viewer: Viewer, req: t.PasswordChange) -> None:
     problem = password_problem(new, current, username)
     if problem:
         raise AccessRefused(problem, "new", min=MIN_CHARS)
-    d.conn.execute("UPDATE users SET password_hash = ?, password_change_required = 0 WHERE username = ?",
-                   (hash_password(new), username))
-    d.conn.execute("DELETE FROM signin_failures WHERE username = ?", (username,))
+    d.store.accounts.set_password(username, hash_password(new))
+    d.store.accounts.clear_failures(username)
     was_one_time = state.must_change_password
     state.must_change_password = False
     d.audit.record(username, "password_changed", viewer=viewer, detail={"one_time": was_one_time},

@@ -25,14 +25,13 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from ...model import Reason, Role, Viewer
 from ...passwords import hash_password
 from ...refusals import AccessRefused
+from ..store.accounts import Account
 from . import checks, register
 from . import types as t
 
 USERNAME_CHARS = 64
 SERIAL_CHARS = 64
 KEY_BYTES = 4096
-_USER_COLUMNS = ("username, display_name, role, organisation, trained_on, check_date, enabled, token_serial, "
-                 "trained, job_title, password_change_required")
 # la-admin (issue 14 §2.1): the roles the LA team may give (a registered colleague is registered, R-ROLE-2)
 GIVES = (Role.PRACTITIONER, Role.CHILD_PROTECTION, Role.MEDIATING, Role.LA_MANAGEMENT)
 ONE_TIME_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone without doubt
@@ -51,24 +50,24 @@ def _shown(value) -> str:
     return value[:USERNAME_CHARS] if isinstance(value, str) else "(not text)"
 
 
-def _managed(d, row) -> t.ManagedUser:
+def _managed(d, row: Account | None) -> t.ManagedUser:
     from ..engine import check_expiry
-    username, name, role, org, trained_on, check_date, enabled, serial, _trained, _job, one_time = row
-    checked = date.fromordinal(check_date) if check_date else None
+    assert row is not None  # the LA's user just read or changed
+    checked = date.fromordinal(row.check_date) if row.check_date else None
     return t.ManagedUser(
-        username, name, role, org, date.fromordinal(trained_on) if trained_on else None, checked,
-        check_expiry(checked) if checked else None, bool(enabled), d._locked_out(username), serial or "",
-        bool(one_time))
+        row.username, row.display_name, row.role, row.organisation,
+        date.fromordinal(row.trained_on) if row.trained_on else None, checked,
+        check_expiry(checked) if checked else None, row.enabled, d._locked_out(row.username), row.token_serial or "",
+        row.password_change_required)
 
 
-def _own_user(d, viewer: Viewer, reason: Reason, action: str, username) -> tuple:
+def _own_user(d, viewer: Viewer, reason: Reason, action: str, username) -> Account:
     """The users row of ``username`` if it is one of the viewer's LA's users, else refused (R-ROLE-3)."""
     name = username.strip().lower() if isinstance(username, str) and len(username) <= USERNAME_CHARS else None
-    row = d.conn.execute(f"SELECT {_USER_COLUMNS}, la_code FROM users WHERE username = ?",
-                         (name,)).fetchone() if name else None
-    if row is None or row[-1] != viewer.user.la_code:
+    found = d.store.accounts.account_and_la(name) if name else None
+    if found is None or found[1] != viewer.user.la_code:
         _refuse(d, viewer, reason, action, "access.not_your_la", "username", user=_shown(username))
-    return row[:-1]
+    return found[0]
 
 
 def _not_yourself(viewer: Viewer, username: str, field: str) -> None:
@@ -88,8 +87,7 @@ def users(d, viewer: Viewer, _: t.Nothing) -> tuple[t.ManagedUser, ...]:
     """The LA's users (registered colleagues too), by name, with check expiry, lock-out and token."""
     reason = d.la_team_request(viewer, "la_users", "access.la_team_only")
     la = viewer.user.la_code
-    out = tuple(_managed(d, row) for row in d.conn.execute(
-        f"SELECT {_USER_COLUMNS} FROM users WHERE la_code = ? ORDER BY display_name, username", (la,)))
+    out = tuple(_managed(d, row) for row in d.store.accounts.accounts_of_la(la))
     d.audit.record(viewer.user.username, "la_users_read", viewer=viewer, reason=reason.text(),
                    detail={"users": len(out)}, las=(la,))
     return out
@@ -100,7 +98,7 @@ def change(d, viewer: Viewer, request: t.UserChange) -> t.ManagedUser:
     unlock after lock-out, for one of the LA's own users."""
     reason = d.la_team_request(viewer, "change_user", "access.la_team_only")
     row = _own_user(d, viewer, reason, "change_user", request.username)
-    username, role = row[0], row[2]
+    username, role = row.username, row.role
     if not isinstance(request.action, t.UserAction):
         raise AccessRefused("input.required", "action")
     action = request.action
@@ -111,27 +109,26 @@ def change(d, viewer: Viewer, request: t.UserChange) -> t.ManagedUser:
     detail: dict = {"user": username, "action": action.value}
     if action is t.UserAction.RECORD_TRAINING:
         on = checks.day(request.on, "on", not_after=today, not_before=date(2000, 1, 1))
-        d.conn.execute("UPDATE users SET trained = 1, trained_on = ? WHERE username = ?", (on.toordinal(), username))
+        d.store.accounts.record_training(username, on.toordinal())
         detail["on"] = on.isoformat()
     elif action is t.UserAction.RENEW_CHECK:
         from ..engine import check_expiry
         on = checks.day(request.on, "on", not_after=today, not_before=date(2000, 1, 1))
         if check_expiry(on) <= today:  # R-ROLE-4: a check older than 3 years is no check
             raise AccessRefused("la_users.check_too_old", "on", expired_on=check_expiry(on).isoformat())
-        d.conn.execute("UPDATE users SET check_date = ? WHERE username = ?", (on.toordinal(), username))
+        d.store.accounts.renew_check(username, on.toordinal())
         detail["on"] = on.isoformat()
     elif action is t.UserAction.DISABLE:
-        d.conn.execute("UPDATE users SET enabled = 0 WHERE username = ?", (username,))
+        d.store.accounts.set_enabled(username, False)
         detail["sessions_ended"] = _end_sessions(d, username)
     elif action is t.UserAction.ENABLE:
-        d.conn.execute("UPDATE users SET enabled = 1 WHERE username = ?", (username,))
+        d.store.accounts.set_enabled(username, True)
     elif action is t.UserAction.UNLOCK:
         detail["was_locked"] = d._locked_out(username)
-        d.conn.execute("DELETE FROM signin_failures WHERE username = ?", (username,))
+        d.store.accounts.clear_failures(username)
     d.audit.record(viewer.user.username, "user_changed", viewer=viewer, reason=reason.text(), detail=detail,
                    las=(viewer.user.la_code,))
-    return _managed(d, d.conn.execute(f"SELECT {_USER_COLUMNS} FROM users WHERE username = ?",
-                                      (username,)).fetchone())
+    return _managed(d, d.store.accounts.account(username))
 
 
 def _public_key(value, field: str, kind: type) -> bytes:
@@ -151,25 +148,22 @@ def enrol_token(d, viewer: Viewer, request: t.TokenEnrolment) -> t.ManagedUser:
     end, and sign-in and unlock check the enrolled serial and key)."""
     reason = d.la_team_request(viewer, "enrol_token", "access.la_team_only")
     row = _own_user(d, viewer, reason, "enrol_token", request.username)
-    username, role, old_serial = row[0], row[2], row[7]
+    username, role, old_serial = row.username, row.role, row.token_serial
     if role == Role.COLLEAGUE.value:
         raise AccessRefused("la_users.colleague_no_access", "username")
     _not_yourself(viewer, username, "username")
     serial = checks.text(request.serial, SERIAL_CHARS, "serial")
     sign = _public_key(request.sign_public_der, "sign_public_der", ec.EllipticCurvePublicKey)
     wrap = _public_key(request.wrap_public_der, "wrap_public_der", rsa.RSAPublicKey)
-    holder = d.conn.execute("SELECT username FROM users WHERE token_serial = ? AND username != ?",
-                            (serial, username)).fetchone()
+    holder = d.store.accounts.token_holder(serial, username)
     if holder is not None:  # one token, one holder (R-CLOSE-3 counts tokens by serial)
         raise AccessRefused("la_users.token_in_use", "serial")
-    d.conn.execute("UPDATE users SET token_serial = ?, sign_public_der = ?, wrap_public_der = ? WHERE username = ?",
-                   (serial, sign, wrap, username))
+    d.store.accounts.enrol_token(username, serial, sign, wrap)
     ended = _end_sessions(d, username)
     d.audit.record(viewer.user.username, "token_enrolled", viewer=viewer, reason=reason.text(),
                    detail={"user": username, "token": serial, "replaced": old_serial or None,
                            "sessions_ended": ended}, las=(viewer.user.la_code,))
-    return _managed(d, d.conn.execute(f"SELECT {_USER_COLUMNS} FROM users WHERE username = ?",
-                                      (username,)).fetchone())
+    return _managed(d, d.store.accounts.account(username))
 
 
 # -- mediated colleagues (R-ROLE-2) -----------------------------------------------------------------------
@@ -196,10 +190,7 @@ def colleagues(d, viewer: Viewer, _: t.Nothing) -> tuple[t.RegisteredColleague, 
             exc.audited = True
             raise
     la = viewer.user.la_code
-    out = tuple(_colleague(row) for row in d.conn.execute(
-        "SELECT username, display_name, job_title, organisation FROM users "
-        "WHERE la_code = ? AND role = ? AND enabled = 1 ORDER BY display_name, username",
-        (la, Role.COLLEAGUE.value)))
+    out = tuple(_colleague(row) for row in d.store.register.colleagues_of(la))
     d.audit.record(viewer.user.username, "colleagues_read", detail={"colleagues": len(out)}, las=(la,))
     return out
 
@@ -209,7 +200,7 @@ def _new_username(d, name: str) -> str:
                                                                                            "ms", "miss", "prof"))
     stem = (stem or "colleague")[:40]
     candidate, n = stem, 1
-    while d.conn.execute("SELECT 1 FROM users WHERE username = ?", (candidate,)).fetchone():
+    while d.store.accounts.username_taken(candidate):
         n += 1
         candidate = f"{stem}.{n}"
     return candidate
@@ -226,14 +217,10 @@ def register_colleague(d, viewer: Viewer, request: t.NewColleague) -> t.Register
     # rule R-REC-5: the role title and organisation come from the vocabulary and the register, never free text
     role = register.role(d, la, checks.text(request.role, checks.ROLE_CHARS, "role"), None)
     org = register.organisation(d, checks.text(request.organisation, checks.ORGANISATION_CHARS, "organisation"))
-    if d.conn.execute("SELECT 1 FROM users WHERE la_code = ? AND role = ? AND lower(display_name) = lower(?) "
-                      "AND lower(organisation) = lower(?)", (la, Role.COLLEAGUE.value, name, org)).fetchone():
+    if d.store.register.colleague_exists(la, name, org):
         raise AccessRefused("la_users.colleague_exists", "name")
     username = _new_username(d, name)
-    d.conn.execute(
-        "INSERT INTO users (username, display_name, role, la_code, organisation, password_hash, nominated, "
-        "trained, check_date, enabled, job_title) VALUES (?,?,?,?,?,'!',0,0,NULL,1,?)",
-        (username, name, Role.COLLEAGUE.value, la, org, role))
+    d.store.register.add_colleague(username, name, la, org, role)
     d.audit.record(viewer.user.username, "colleague_registered", viewer=viewer, reason=reason.text(),
                    detail={"user": username}, las=(la,))
     return t.RegisteredColleague(username, name, role, org)
@@ -270,18 +257,13 @@ def create(d, viewer: Viewer, req: t.NewUser) -> t.OneTimePassword:
     checked = checks.day(req.check_date, "check_date", not_after=today, not_before=date(2000, 1, 1))
     if check_expiry(checked) <= today:  # R-ROLE-4: a check older than 3 years is no check
         raise AccessRefused("la_users.check_too_old", "check_date", expired_on=check_expiry(checked).isoformat())
-    if d.conn.execute("SELECT 1 FROM users WHERE la_code = ? AND role != ? AND lower(display_name) = lower(?) "
-                      "AND lower(organisation) = lower(?)", (la, Role.COLLEAGUE.value, name, organisation)).fetchone():
+    if d.store.accounts.user_exists(la, name, organisation):
         raise AccessRefused("la_users.user_exists", "display_name")
     username = _new_username(d, name)
     password = one_time_password()
-    d.conn.execute(
-        "INSERT INTO users (username, display_name, role, la_code, organisation, password_hash, nominated, trained, "
-        "check_date, enabled, trained_on, job_title, password_change_required, nominated_by, nominated_on, "
-        "created_by) VALUES (?,?,?,?,?,?,1,?,?,1,?,'',1,?,?,?)",
-        (username, name, req.role.value, la, organisation, hash_password(password), int(trained_on is not None),
-         checked.toordinal(), trained_on.toordinal() if trained_on else None, nominated_by,
-         nominated_on.toordinal(), viewer.user.username))
+    d.store.accounts.create_user(username, name, req.role.value, la, organisation, hash_password(password),
+                                 trained_on.toordinal() if trained_on else None, checked.toordinal(), nominated_by,
+                                 nominated_on.toordinal(), viewer.user.username)
     d.audit.record(viewer.user.username, "user_created", viewer=viewer, reason=reason.text(),
                    detail={"user": username, "role": req.role.value, "nominated_on": nominated_on.isoformat(),
                            "check_date": checked.isoformat(), "trained": trained_on is not None}, las=(la,))
@@ -293,20 +275,19 @@ def reset_password(d, viewer: Viewer, req: t.UserRef) -> t.OneTimePassword:
     password stops working, their sessions end, a lock-out is lifted, and they choose their own at sign-in."""
     reason = d.la_team_request(viewer, "reset_password", "access.la_team_only")
     row = _own_user(d, viewer, reason, "reset_password", req.username)
-    username, role = row[0], row[2]
+    username, role = row.username, row.role
     if role == Role.COLLEAGUE.value:
         raise AccessRefused("la_users.colleague_no_access", "username")
     _not_yourself(viewer, username, "username")
     password = one_time_password()
     was_locked = d._locked_out(username)
-    d.conn.execute("UPDATE users SET password_hash = ?, password_change_required = 1 WHERE username = ?",
-                   (hash_password(password), username))
-    d.conn.execute("DELETE FROM signin_failures WHERE username = ?", (username,))
+    d.store.accounts.set_one_time_password(username, hash_password(password))
+    d.store.accounts.clear_failures(username)
     d.audit.record(viewer.user.username, "password_reset", viewer=viewer, reason=reason.text(),
                    detail={"user": username, "sessions_ended": _end_sessions(d, username), "was_locked": was_locked},
                    las=(viewer.user.la_code,))
     return t.OneTimePassword(_managed(d, _row(d, username)), password)
 
 
-def _row(d, username: str) -> tuple:
-    return d.conn.execute(f"SELECT {_USER_COLUMNS} FROM users WHERE username = ?", (username,)).fetchone()
+def _row(d, username: str) -> Account | None:
+    return d.store.accounts.account(username)

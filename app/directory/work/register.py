@@ -61,11 +61,10 @@ def _same(value: str) -> str:
 # -- the checks the other work uses ----------------------------------------------------------------------------
 def organisation(d, value: str, field: str = "organisation") -> str:
     """``value`` as the register spells it, if it is a listed organisation; else refused (R-REC-5)."""
-    row = d.conn.execute("SELECT name FROM organisations WHERE name = ? COLLATE NOCASE AND status = ? LIMIT 1",
-                         (" ".join(value.split()), LISTED)).fetchone()
-    if row is None:
+    name = d.store.register.organisation_named(" ".join(value.split()), LISTED)
+    if name is None:
         raise AccessRefused("register.unknown_organisation", field)
-    return row[0]
+    return name
 
 
 def role(d, la: str, value: str, service: ServiceType | None, field: str = "role") -> str:
@@ -77,20 +76,16 @@ def role(d, la: str, value: str, service: ServiceType | None, field: str = "role
         for title in ROLE_TITLES.get(s, ()):
             if _same(title) == wanted:
                 return title
-    marks = ",".join("?" * len(services))
-    row = d.conn.execute(f"SELECT title FROM role_titles WHERE title = ? COLLATE NOCASE AND la_code = ? AND "
-                         f"status = ? AND service IN ({marks}) LIMIT 1",
-                         (" ".join(value.split()), la, LISTED, *(s.value for s in services))).fetchone()
-    if row is None:
+    found = d.store.register.role_title(" ".join(value.split()), la, LISTED, tuple(s.value for s in services))
+    if found is None:
         raise AccessRefused("register.unknown_role", field)
-    return row[0]
+    return found
 
 
 def titles(d, la: str) -> dict[ServiceType, tuple[str, ...]]:
     """Every role title usable in ``la``, per service type: the national list, then the LA team's additions."""
     extra: dict[ServiceType, list[str]] = {}
-    for service, title in d.conn.execute("SELECT service, title FROM role_titles WHERE la_code = ? AND status = ? "
-                                         "ORDER BY title", (la, LISTED)):
+    for service, title in d.store.register.role_titles_of(la, LISTED):
         try:
             extra.setdefault(ServiceType(service), []).append(title)
         except ValueError:
@@ -113,9 +108,7 @@ def vocabulary(d, viewer: Viewer, _: t.Nothing) -> t.Vocabulary:
     their LA per service type, and their own requests still waiting for the LA team."""
     _asking(d, viewer)
     la = viewer.user.la_code
-    organisations = tuple(name for (name,) in d.conn.execute(
-        "SELECT name FROM organisations WHERE la_code = ? AND status = ? ORDER BY name COLLATE NOCASE",
-        (la, LISTED)))
+    organisations = tuple(d.store.register.organisations_of(la, LISTED))
     roles = tuple(t.RoleTitles(s, x) for s, x in titles(d, la).items())
     waiting = tuple(e for e in _entries(d, la, requested_by=viewer.user.username))
     return t.Vocabulary(organisations, roles, waiting)
@@ -140,11 +133,9 @@ def ask(d, viewer: Viewer, req: t.RegisterAsk) -> t.RegisterEntry:
             pass
         else:
             raise AccessRefused("register.already_listed", "name")
-        entry_id = _again(d, "organisations", "la_code = ? AND name = ? COLLATE NOCASE", (la, name), status, me, at)
+        entry_id = _again(d, req.kind, la, name, None, status, me, at)
         if entry_id is None:
-            entry_id = int(d.conn.execute(
-                "INSERT INTO organisations (name, la_code, status, requested_by, requested_at) VALUES (?,?,?,?,?)",
-                (name, la, status, me, at)).lastrowid)
+            entry_id = d.store.register.add_organisation(name, la, status, me, at)
         service = None
     else:
         if not isinstance(req.service, ServiceType):
@@ -159,42 +150,35 @@ def ask(d, viewer: Viewer, req: t.RegisterAsk) -> t.RegisterEntry:
             pass
         else:
             raise AccessRefused("register.already_listed", "name")
-        entry_id = _again(d, "role_titles", "la_code = ? AND service = ? AND title = ? COLLATE NOCASE",
-                          (la, service.value, name), status, me, at)
+        entry_id = _again(d, req.kind, la, name, service, status, me, at)
         if entry_id is None:
-            entry_id = int(d.conn.execute(
-                "INSERT INTO role_titles (service, title, la_code, status, requested_by, requested_at) "
-                "VALUES (?,?,?,?,?,?)", (service.value, name, la, status, me, at)).lastrowid)
+            entry_id = d.store.register.add_role_title(service.value, name, la, status, me, at)
     d.audit.record(me, "register_asked", viewer=viewer,
                    detail={"kind": req.kind.value, "entry": entry_id, "listed": status == LISTED,
                            **({"service": service.value} if service else {})}, las=(la,))
     return t.RegisterEntry(entry_id, req.kind, name, service, me, at, status)
 
 
-def _again(d, table: str, where: str, args: tuple, status: str, me: str, at: str) -> int | None:
+def _again(d, kind: t.RegisterKind, la: str, name: str, service: ServiceType | None, status: str, me: str,
+           at: str) -> int | None:
     """The id of the LA's existing entry, asked for again: a declined one is asked for afresh (circumstances
     change); one still waiting is refused; None if there is none."""
-    row = d.conn.execute(f"SELECT id, status FROM {table} WHERE {where}", args).fetchone()
+    row = d.store.register.entry_named(kind.value, la, name, service.value if service else None)
     if row is None:
         return None
     if row[1] != DECLINED:
         raise AccessRefused("register.already_asked", "name")
-    d.conn.execute(f"UPDATE {table} SET status = ?, requested_by = ?, requested_at = ?, decided_by = NULL, "
-                   f"decided_at = NULL WHERE id = ?", (status, me, at, row[0]))
-    return int(row[0])
+    d.store.register.ask_again(kind.value, row[0], status, me, at)
+    return row[0]
 
 
 def _entries(d, la: str, requested_by: str | None = None) -> list[t.RegisterEntry]:
     """The requests waiting in ``la`` (only ``requested_by``'s when given), oldest first."""
-    who = " AND requested_by = ?" if requested_by else ""
-    args = (la, REQUESTED, *((requested_by,) if requested_by else ()))
     out = [t.RegisterEntry(i, t.RegisterKind.ORGANISATION, name, None, by, at, status)
-           for i, name, by, at, status in d.conn.execute(
-               f"SELECT id, name, requested_by, requested_at, status FROM organisations WHERE la_code = ? AND "
-               f"status = ?{who} ORDER BY id LIMIT {WAITING_SHOWN}", args)]
-    for i, service, title, by, at, status in d.conn.execute(
-            f"SELECT id, service, title, requested_by, requested_at, status FROM role_titles WHERE la_code = ? AND "
-            f"status = ?{who} ORDER BY id LIMIT {WAITING_SHOWN}", args):
+           for i, name, by, at, status in d.store.register.waiting_organisations(la, REQUESTED, requested_by,
+                                                                                 WAITING_SHOWN)]
+    for i, service, title, by, at, status in d.store.register.waiting_role_titles(la, REQUESTED, requested_by,
+                                                                                  WAITING_SHOWN):
         out.append(t.RegisterEntry(i, t.RegisterKind.ROLE, title, ServiceType(service), by, at, status))
     return sorted(out, key=lambda e: e.requested_at)
 
@@ -215,11 +199,7 @@ def decide(d, viewer: Viewer, req: t.RegisterDecision) -> t.RegisterEntry:
     if not isinstance(req.kind, t.RegisterKind) or not isinstance(req.approve, bool):
         raise AccessRefused("input.required", "kind")
     entry_id = checks.number(req.entry_id, "entry_id", 1)
-    table, column = (("organisations", "name") if req.kind is t.RegisterKind.ORGANISATION
-                     else ("role_titles", "title"))
-    service_column = "NULL" if req.kind is t.RegisterKind.ORGANISATION else "service"
-    row = d.conn.execute(f"SELECT {column}, {service_column}, la_code, status, requested_by, requested_at "
-                         f"FROM {table} WHERE id = ?", (entry_id,)).fetchone()
+    row = d.store.register.entry(req.kind.value, entry_id)
     la = viewer.user.la_code
     if row is None or row[2] != la or row[3] != REQUESTED:
         d.audit_refusal(viewer, reason, "decide_register", "not a waiting request of this LA", entry=entry_id)
@@ -235,8 +215,7 @@ def decide(d, viewer: Viewer, req: t.RegisterDecision) -> t.RegisterEntry:
         else:
             raise AccessRefused("register.already_listed", "entry_id")
     status = LISTED if req.approve else DECLINED
-    d.conn.execute(f"UPDATE {table} SET status = ?, decided_by = ?, decided_at = ? WHERE id = ?",
-                   (status, viewer.user.username, d._stamp(), entry_id))
+    d.store.register.decide(req.kind.value, entry_id, status, viewer.user.username, d._stamp())
     d.audit.record(viewer.user.username, "register_decided", viewer=viewer, reason=reason.text(),
                    detail={"kind": req.kind.value, "entry": entry_id, "approved": req.approve}, las=(la,))
     return t.RegisterEntry(entry_id, req.kind, name, ServiceType(service) if service else None, by, at, status)

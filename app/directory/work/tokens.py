@@ -18,9 +18,7 @@ def issued(d, la: str) -> tuple[t.IssuedToken, ...]:
         if isinstance(serial, str):
             last[serial] = at
     return tuple(t.IssuedToken(serial, username, name, org, la, serial in last, last.get(serial, ""), phone, email)
-                 for serial, username, name, org, phone, email in d.conn.execute(
-                     "SELECT token_serial, username, display_name, organisation, phone, email FROM users "
-                     "WHERE la_code = ? AND token_serial IS NOT NULL ORDER BY organisation, display_name", (la,)))
+                 for serial, username, name, org, phone, email in d.store.accounts.tokens_of_la(la))
 
 
 def register(d, viewer: Viewer, _: t.Nothing) -> tuple[t.IssuedToken, ...]:
