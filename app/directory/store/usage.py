@@ -38,7 +38,7 @@ class Usage(Protocol):
         ...
 
     def entries(self, seqs: list[int], la: str) -> tuple[Entry, ...]:
-        """The audit entries ``seqs`` that concern ``la``, in seq order."""
+        """The audit entries ``seqs`` (ascending) that concern ``la``, in seq order."""
         ...
 
     def entry_time(self, seq: int) -> str | None:
