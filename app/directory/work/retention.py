@@ -44,6 +44,8 @@ CONSENT_FROM_AGE = 16
 AFTER_DEATH_YEARS = 1
 ABROAD_YEARS = 3
 SWEEP_ACTOR = "(retention)"
+
+
 def _latest_on_or_before(today: date, years: int) -> int:
     """The latest date D (ordinal) with ``anniversary(D, years) <= today`` (app.dates)."""
     return latest_reaching(today, years).toordinal()
