@@ -317,7 +317,7 @@ def _other_la(directory) -> str:
 
 def test_the_sweep_reads_indexes_not_the_whole_children_table(directory):
     """1M children: each sweep query is an index range on a date, never a scan of children."""
-    retention.ensure_indexes(directory.conn)
+    directory.store.retention.ensure_indexes()
     today = TODAY.toordinal()
     for sql, args in (("SELECT id FROM children WHERE archived_on IS NULL AND dob <= ?", (today,)),
                       ("SELECT id FROM children WHERE archived_on IS NULL AND died_on IS NOT NULL AND died_on <= ?",

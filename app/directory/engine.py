@@ -590,7 +590,7 @@ class Directory:
         involvements' contact details; one transaction, audited with counts. Returns the counts."""
         from .work import retention
         today = today or self.clock()
-        retention.ensure_indexes(self.conn)
+        self.store.retention.ensure_indexes()
         with self.store.write(on_rollback=self.audit.forget_uncommitted):
             counts = retention.sweep(self, today)
         self._retention_day = today
@@ -598,11 +598,10 @@ class Directory:
 
     def retention_if_due(self) -> None:
         """The sweep, if none has run today (in this process or, per the directory's meta, any other)."""
-        from .work import retention
         today = self.clock()
         if getattr(self, "_retention_day", None) == today:
             return
-        last = retention.last_sweep(self.conn)
+        last = self.store.retention.last_sweep()
         if last is not None and last >= today:
             self._retention_day = today
             return

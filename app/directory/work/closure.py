@@ -29,13 +29,11 @@ def _london_day(at: str) -> date:
 
 
 def _la(d, la: str) -> tuple[str, str, str]:
-    row = d.conn.execute("SELECT name, phone, email FROM las WHERE code = ?", (la,)).fetchone()
-    return (row[0], row[1], row[2]) if row else (la, "", "")
+    return d.store.retention.la_contact(la) or (la, "", "")
 
 
 def _row(d, la: str):
-    return d.conn.execute("SELECT register, checklist, version, changed_by, changed_where, changed_at "
-                          "FROM closure_records WHERE la_code = ?", (la,)).fetchone()
+    return d.store.retention.closure_record(la)
 
 
 def record(d, viewer: Viewer, _: t.Nothing) -> t.ClosureRecord:
@@ -45,9 +43,7 @@ def record(d, viewer: Viewer, _: t.Nothing) -> t.ClosureRecord:
     la = viewer.user.la_code
     name, phone, email = _la(d, la)
     row = _row(d, la) or ("", "", 0, "", "", "")
-    orgs = tuple(o for (o,) in d.conn.execute(
-        "SELECT DISTINCT organisation FROM users WHERE la_code = ? AND role != 'la_management' ORDER BY organisation",
-        (la,)))
+    orgs = d.store.retention.organisations(la)
     switch_off = datetime.fromtimestamp(d.closes_at, UTC).isoformat(timespec="seconds") if d.closes_at else ""
     return t.ClosureRecord(la, name, phone, email, row[2], row[0], row[1], row[3], row[4], row[5], orgs, switch_off)
 
@@ -95,8 +91,7 @@ def step(d, viewer: Viewer, req: t.ClosureStep) -> t.ClosureStepDone:
         # the register says no (a coded error), or a register given whole (adopt) does not read as one
         raise AccessRefused("closure.step_refused", "step", refused=getattr(exc, "code", "invalid")) from None
     stamp = d._stamp()
-    d.conn.execute("INSERT OR REPLACE INTO closure_records VALUES (?,?,?,?,?,?,?)",
-                   (la, register.to_json(), checklist.to_json(), version + 1, by, where, stamp))
+    d.store.retention.keep_closure_record(la, register.to_json(), checklist.to_json(), version + 1, by, where, stamp)
     d.audit.record(by, ACTION, viewer=viewer, reason=reason.text(), las=(la,),
                    detail={**steps.summary(req.step), "version": version + 1})
     return t.ClosureStepDone(version + 1)
@@ -108,10 +103,9 @@ def whole_audit(d, viewer: Viewer, _: t.Nothing) -> t.AuditArchive:
     (R-AUDIT-3, R-CLOSE-6). Audited after it is built."""
     reason = d.la_team_request(viewer, "closure_audit_archive", "access.la_team_only", closure=True)
     la = viewer.user.la_code
-    first = d.conn.execute("SELECT at FROM audit ORDER BY seq LIMIT 1").fetchone()
-    last = d.conn.execute("SELECT at FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-    start = _london_day(first[0]) if first else d.clock()
-    end = max(_london_day(last[0]) if last else d.clock(), d.clock())
+    first, last = d.store.retention.audit_span()
+    start = _london_day(first) if first else d.clock()
+    end = max(_london_day(last) if last else d.clock(), d.clock())
     made = audit_archive.build(d.audit, la, start, end)
     d.audit.record(viewer.user.username, "closure_audit_archive_exported", viewer=viewer, reason=reason.text(),
                    detail={"start": start.isoformat(), "end": end.isoformat(), "entries": len(made.entries),

@@ -20,16 +20,13 @@ RUN_GAP_S = 10 * 60
 RUN_ATTEMPTS = 5
 
 
-def runs(conn, start: date, end: date) -> list[t.PatternSeen]:
+def runs(d, start: date, end: date) -> list[t.PatternSeen]:
     """The runs of refused sign-ins for usernames nobody holds in the period (Europe/London days)."""
     since, until = audit_archive.day_start_utc(start), audit_archive.day_start_utc(end + timedelta(days=1))
-    first, last = audit_archive.seq_range(conn, since, until)
+    first, last = audit_archive.seq_range(d.conn, since, until)
     out: list[t.PatternSeen] = []
     run: list = []  # [count, first_at, first_seq, last_time]
-    for seq, at, count in conn.execute(
-            "SELECT seq, at, coalesce(json_extract(detail, '$.count'), 1) FROM audit WHERE seq BETWEEN ? AND ? "
-            "AND at >= ? AND at < ? AND action = 'sign_in_failed' AND las = '' ORDER BY seq",
-            (first, last, since, until)):
+    for seq, at, count in d.store.usage.unknown_sign_ins(first, last, since, until):
         when = datetime.fromisoformat(at).timestamp()
         if run and when - run[3] >= RUN_GAP_S:
             _close(run, out)

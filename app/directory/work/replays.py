@@ -83,10 +83,9 @@ def _child_id(d, *encoded: Any) -> int | None:
 def lookup(d, username: str, key: str) -> tuple[str, str | None, str] | None:
     """(operation, fingerprint, answer) kept for this user's key, if it has not expired."""
     _purge(d)
-    row = d.conn.execute("SELECT op, fingerprint, answer FROM done_requests WHERE username = ? AND key = ? "
-                         "AND expires_at > ?", (username, key, int(d.now()))).fetchone()
+    row = d.store.replays.kept(username, key, int(d.now()))
     if row is None:  # an expired one is gone before the key is used again
-        d.conn.execute("DELETE FROM done_requests WHERE username = ? AND key = ?", (username, key))
+        d.store.replays.forget(username, key)
     return row
 
 
@@ -133,12 +132,9 @@ def keep(d, viewer: Viewer, op, request, key: str, answer: Any, asked: str) -> N
     ``fingerprint``), for a repeat with the same key."""
     encoded_request = wire.encode(request)
     encoded = None if op.rerun_on_replay else wire.encode(answer)
-    d.conn.execute(
-        "INSERT INTO done_requests (username, key, op, answer, at, fingerprint, child_id, expires_at) "
-        "VALUES (?,?,?,?,?,?,?,?)",
-        (viewer.user.username, key, op.name, "null" if encoded is None else json.dumps(encoded), d._stamp(),
-         asked, _child_id(d, encoded_request, encoded),
-         int(d.now() + d.limits.stored_answer_hours * 3600)))
+    d.store.replays.keep(viewer.user.username, key, op.name, "null" if encoded is None else json.dumps(encoded),
+                         d._stamp(), asked, _child_id(d, encoded_request, encoded),
+                         int(d.now() + d.limits.stored_answer_hours * 3600))
 
 
 def _purge(d) -> None:
@@ -151,8 +147,7 @@ def _purge(d) -> None:
 def purge(d) -> int:
     """Delete every kept answer that has expired; returns how many."""
     d.answers_purged_at = d.now()
-    return d.conn.execute("DELETE FROM done_requests WHERE expires_at IS NULL OR expires_at <= ?",
-                          (int(d.now()),)).rowcount
+    return d.store.replays.purge(int(d.now()))
 
 
 __all__ = ["fingerprint", "keep", "key_tag", "lookup", "purge", "replay"]

@@ -18,8 +18,8 @@
 
 ``sweep(d, today)`` does all three in one transaction with one audit entry of counts (never names); the
 engine runs it when it opens and on the first request of each new day (``Directory.apply_retention``).
-Every query it runs is an index range on a date (``INDEXES``), so a day's sweep on a million children
-touches only the children leaving, not the million.
+Every query it runs is an index range on a date (the retention store's ``ensure_indexes``), so a day's sweep
+on a million children touches only the children leaving, not the million.
 """
 from __future__ import annotations
 
@@ -44,38 +44,11 @@ CONSENT_FROM_AGE = 16
 AFTER_DEATH_YEARS = 1
 ABROAD_YEARS = 3
 SWEEP_ACTOR = "(retention)"
-LAST_SWEEP_KEY = "retention.last_sweep"
-_BATCH = 500
-
-# Partial indexes: each holds only the rows a sweep may still have to look at, keyed on the date it looks up.
-INDEXES = (
-    "CREATE INDEX IF NOT EXISTS children_live_dob ON children(dob) WHERE archived_on IS NULL",
-    "CREATE INDEX IF NOT EXISTS children_died ON children(died_on) "
-    "WHERE died_on IS NOT NULL AND archived_on IS NULL",
-    "CREATE INDEX IF NOT EXISTS children_left_england ON children(left_england_on) "
-    "WHERE left_england_on IS NOT NULL AND archived_on IS NULL",
-    "CREATE INDEX IF NOT EXISTS children_destroy ON children(destroy_on) WHERE destroy_on IS NOT NULL",
-    "CREATE INDEX IF NOT EXISTS involvements_contact_archive ON involvements(contact_archive_on) "
-    "WHERE contact_archived = 0 AND contact_archive_on IS NOT NULL",
-    "CREATE INDEX IF NOT EXISTS involvements_ended_undated ON involvements(ended) "
-    "WHERE contact_archive_on IS NULL AND ended IS NOT NULL",
-    # destruction deletes by child: these small tables must not be scanned once a child
-    "CREATE INDEX IF NOT EXISTS notices_child ON notices(child_id)",
-    "CREATE INDEX IF NOT EXISTS contact_requests_child ON contact_requests(child_id)",
-    "CREATE INDEX IF NOT EXISTS shield_reviews_child ON shield_reviews(child_id)",
-    "CREATE INDEX IF NOT EXISTS record_opens_child ON record_opens(child_id)",
-    "CREATE INDEX IF NOT EXISTS alerts_child ON alerts(child_id) WHERE child_id IS NOT NULL",
-)
 
 
 def _latest_on_or_before(today: date, years: int) -> int:
     """The latest date D (ordinal) with ``anniversary(D, years) <= today`` (app.dates)."""
     return latest_reaching(today, years).toordinal()
-
-
-def ensure_indexes(conn) -> None:
-    for ddl in INDEXES:
-        conn.execute(ddl)
 
 
 # -- the sweep -------------------------------------------------------------------------------------------
@@ -92,20 +65,14 @@ def leaving_date(dob: int, stay_to_age: int | None, died_on: int | None, left_on
     return min(dates)
 
 
-def _due(conn, today: date, only: list[int] | None = None) -> list[tuple[int, str, date, str]]:
+def _due(d, today: date, only: list[int] | None = None) -> list[tuple[int, str, date, str]]:
     """(child id, la, leaving date, why) of every live record whose date has come."""
-    cols = "id, la_code, dob, stay_to_age, died_on, left_england_on"
     if only is not None:
-        rows = conn.execute(f"SELECT {cols} FROM children WHERE archived_on IS NULL AND id IN "
-                            f"({','.join('?' * len(only))})", only).fetchall() if only else []
+        rows = d.store.retention.live_children(only)
     else:
-        rows = conn.execute(
-            f"SELECT {cols} FROM children WHERE archived_on IS NULL AND dob <= ? "
-            f"UNION SELECT {cols} FROM children WHERE archived_on IS NULL AND died_on IS NOT NULL AND died_on <= ? "
-            f"UNION SELECT {cols} FROM children WHERE archived_on IS NULL AND left_england_on IS NOT NULL "
-            f"AND left_england_on < ?",
-            (_latest_on_or_before(today, LEAVING_AGE), _latest_on_or_before(today, AFTER_DEATH_YEARS),
-             _latest_on_or_before(today, ABROAD_YEARS))).fetchall()
+        rows = d.store.retention.maybe_leaving(_latest_on_or_before(today, LEAVING_AGE),
+                                               _latest_on_or_before(today, AFTER_DEATH_YEARS),
+                                               _latest_on_or_before(today, ABROAD_YEARS))
     out = []
     for cid, la, dob, stay, died, left in rows:
         on, why = leaving_date(dob, stay, died, left)
@@ -114,77 +81,45 @@ def _due(conn, today: date, only: list[int] | None = None) -> list[tuple[int, st
     return out
 
 
-def _archive(conn, due: list[tuple[int, str, date, str]]) -> None:
-    """R-RET-2: into the archive, out of the search index."""
-    conn.executemany("UPDATE children SET archived_on = ?, archived_why = ?, destroy_on = ? WHERE id = ?",
-                     [(on.toordinal(), why, anniversary(on, ARCHIVE_YEARS).toordinal(), cid)
-                      for cid, _, on, why in due])
-    conn.executemany("DELETE FROM search_names WHERE child_id = ?", [(cid,) for cid, *_ in due])
-    conn.executemany("DELETE FROM done_requests WHERE child_id = ?", [(cid,) for cid, *_ in due])  # work.replays
+def _archive(d, due: list[tuple[int, str, date, str]]) -> None:
+    """R-RET-2: into the archive, out of the search index, its answers kept for repeats gone (work.replays)."""
+    d.store.retention.archive([(cid, on.toordinal(), why, anniversary(on, ARCHIVE_YEARS).toordinal())
+                               for cid, _, on, why in due])
 
 
-def _destroy(conn, child_ids: list[int]) -> None:
+def _destroy(d, child_ids: list[int]) -> None:
     """R-RET-2: every row about the children; a household and its carers go with the last child in it."""
-    for i in range(0, len(child_ids), _BATCH):
-        chunk = child_ids[i:i + _BATCH]
-        marks = ",".join("?" * len(chunk))
-        households = [h for (h,) in conn.execute(
-            f"SELECT DISTINCT household_id FROM children WHERE id IN ({marks})", chunk)]
-        for table in ("other_names", "involvements", "search_names", "shields", "shield_reviews",
-                      "contact_requests", "notices", "record_opens", "done_requests"):
-            conn.execute(f"DELETE FROM {table} WHERE child_id IN ({marks})", chunk)
-        conn.execute(f"UPDATE alerts SET child_id = NULL WHERE child_id IN ({marks})", chunk)
-        conn.execute(f"DELETE FROM sibling_decisions WHERE sibling_id IN ({marks}) OR shielded_id IN ({marks})",
-                     chunk + chunk)  # shields branch: decisions about a household (app.siblings)
-        conn.execute(f"DELETE FROM children WHERE id IN ({marks})", chunk)
-        empty = [h for h in households
-                 if conn.execute("SELECT 1 FROM children WHERE household_id = ? LIMIT 1", (h,)).fetchone() is None]
-        conn.executemany("DELETE FROM carers WHERE household_id = ?", [(h,) for h in empty])
-        conn.executemany("DELETE FROM households WHERE id = ?", [(h,) for h in empty])
-        for (left,) in conn.execute(  # a destroyed shield holds its siblings no longer (app.siblings)
-                f"SELECT id FROM children WHERE household_id IN ({','.join('?' * len(households))}) "
-                "AND archived_on IS NULL", households).fetchall() if households else ():
-            search_index.reindex_child(conn, left)
+    for left in d.store.retention.destroy(child_ids):  # a destroyed shield holds its siblings no longer
+        search_index.reindex_child(d.conn, left)  # (app.siblings)
 
 
 def sweep(d, today: date) -> dict:
     """Archive what is due, destroy what has served its six years, archive ended contacts (R-RET-1..3).
     Runs inside the caller's transaction; audits the counts (never a name) and returns them."""
-    conn = d.conn
-    due = _due(conn, today)
-    _archive(conn, due)
-    doomed = [(cid, la) for cid, la in conn.execute(
-        "SELECT id, la_code FROM children WHERE destroy_on IS NOT NULL AND destroy_on <= ?", (today.toordinal(),))]
-    _destroy(conn, [cid for cid, _ in doomed])
-    dated = _date_undated_ends(conn)
-    contacts = conn.execute(
-        "UPDATE involvements SET contact_archived = 1, phone = '', email = '' "
-        "WHERE contact_archived = 0 AND contact_archive_on IS NOT NULL AND contact_archive_on <= ?",
-        (today.toordinal(),)).rowcount
+    due = _due(d, today)
+    _archive(d, due)
+    doomed = d.store.retention.due_for_destruction(today.toordinal())
+    _destroy(d, [cid for cid, _ in doomed])
+    dated = _date_undated_ends(d)
+    contacts = d.store.retention.archive_contacts(today.toordinal())
     why: dict[str, int] = {}
     for *_, w in due:
         why[w] = why.get(w, 0) + 1
     counts = {"on": today.isoformat(), "archived": len(due), "archived_why": why, "destroyed": len(doomed),
               "contacts_archived": contacts, **({"contacts_dated": dated} if dated else {})}
-    conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (LAST_SWEEP_KEY, str(today.toordinal())))
+    d.store.retention.mark_swept(today)
     d.audit.record(SWEEP_ACTOR, "retention_sweep", detail=counts,
                    las={la for _, la, *_ in due} | {la for _, la in doomed})
     return counts
 
 
-def _date_undated_ends(conn) -> int:
+def _date_undated_ends(d) -> int:
     """R-RET-3: an ended involvement without an archive date gets the one a year after its end (the partial
     index holds only such rows, so once dated it costs nothing). Returns how many were dated."""
-    rows = conn.execute("SELECT id, ended FROM involvements WHERE contact_archive_on IS NULL AND ended IS NOT NULL "
-                        "AND ended > 0").fetchall()
-    conn.executemany("UPDATE involvements SET contact_archive_on = ?, keep_contact_years = 1 WHERE id = ?",
-                     [(anniversary(date.fromordinal(ended), 1).toordinal(), iid) for iid, ended in rows])
+    rows = d.store.retention.undated_ends()
+    d.store.retention.date_contact_archive([(anniversary(date.fromordinal(ended), 1).toordinal(), iid)
+                                            for iid, ended in rows])
     return len(rows)
-
-
-def last_sweep(conn) -> date | None:
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (LAST_SWEEP_KEY,)).fetchone()
-    return date.fromordinal(int(row[0])) if row else None
 
 
 # -- the LA team's operations ------------------------------------------------------------------------------
@@ -209,7 +144,7 @@ def record_fact(d, viewer: Viewer, request: t.RetentionChange) -> None:
     if not isinstance(request.fact, t.RetentionFact):
         raise AccessRefused("input.required", "fact")
     today = d.clock()
-    dob, archived = d.conn.execute("SELECT dob, archived_on FROM children WHERE id = ?", (child_id,)).fetchone()
+    dob, archived = d.store.retention.born_and_archived(child_id)
     on = checks.day(request.on, "on", not_after=today, not_before=date.fromordinal(dob))
     if archived is not None:
         raise AccessRefused("retention.archived")
@@ -221,15 +156,15 @@ def record_fact(d, viewer: Viewer, request: t.RetentionChange) -> None:
             exc = AccessRefused("retention.consent_too_young", "on", from_day=able.isoformat())
             exc.audited = True
             raise exc
-        d.conn.execute("UPDATE children SET stay_to_age = ? WHERE id = ?", (CONSENT_AGES[request.fact], child_id))
+        d.store.retention.record_consent_to_stay(child_id, CONSENT_AGES[request.fact])
+    elif request.fact is t.RetentionFact.DIED:
+        d.store.retention.record_death(child_id, on.toordinal())
     else:
-        column = "died_on" if request.fact is t.RetentionFact.DIED else "left_england_on"
-        d.conn.execute(f"UPDATE children SET {column} = ? WHERE id = ?", (on.toordinal(), child_id))
-    due = _due(d.conn, today, [child_id])
-    _archive(d.conn, due)
+        d.store.retention.record_left_england(child_id, on.toordinal())
+    due = _due(d, today, [child_id])
+    _archive(d, due)
     d.audit.record(viewer.user.username, "retention_fact_recorded", viewer=viewer, reason=reason.text(),
-                   detail={"directory_id": ids.fmt(d.conn.execute(
-                       "SELECT directory_id FROM children WHERE id = ?", (child_id,)).fetchone()[0]),
+                   detail={"directory_id": ids.fmt(d.store.retention.directory_number(child_id)),
                            "fact": request.fact.value, "on": on.isoformat(),
                            **({"archived": due[0][3]} if due else {})},
                    las=(viewer.user.la_code,))
@@ -245,8 +180,7 @@ def open_archived(d, viewer: Viewer, request: t.ArchivedRecordRequest) -> t.Arch
         exc.audited = True
         raise exc
     child_id = _own_child(d, viewer, reason, "open_archived", request.directory_id)
-    row = d.conn.execute("SELECT archived_on, archived_why, destroy_on, directory_id FROM children WHERE id = ?",
-                         (child_id,)).fetchone()
+    row = d.store.retention.archived(child_id)
     if row[0] is None:
         d.audit_refusal(viewer, reason, "open_archived", "record is live", ground=request.ground.value)
         exc = AccessRefused("retention.not_archived", "directory_id")

@@ -19,7 +19,6 @@ from typing import NoReturn
 
 from ... import audit_archive
 from ... import directory_id as ids
-from ...audit import Entry
 from ...model import Role, Viewer
 from ...refusals import AccessRefused
 from . import checks, guessing
@@ -83,13 +82,12 @@ def report(d, viewer: Viewer, q: t.UsageQuery) -> t.UsageReport:
     start, end = _period(q, "usage_report", d)
     la = viewer.user.la_code
     wanted = checks.text(q.username, 64, "username", required=False).lower()
-    people = {u: (name, role) for u, name, role in d.conn.execute(
-        "SELECT username, display_name, role FROM users WHERE la_code = ? AND role != ?", (la, Role.COLLEAGUE.value))}
+    people = d.store.usage.users_of(la, Role.COLLEAGUE.value)
     if wanted:
         if wanted not in people:
             _refuse_not_own(d, viewer, reason, "usage_report", "username", user=wanted)
         people = {wanted: people[wanted]}
-    tallies = build_tallies(d.conn, people, la, start, end)
+    tallies = build_tallies(d, people, la, start, end)
     rows = tuple(t.UsageRow(u, name, role, x.sign_ins, x.searches, x.views, x.changes, x.refusals)
                  for u, (name, role) in sorted(people.items(), key=lambda p: (p[1][0].lower(), p[0]))
                  for x in (tallies.get(u) or _Tally(),))
@@ -97,19 +95,19 @@ def report(d, viewer: Viewer, q: t.UsageQuery) -> t.UsageReport:
     patterns = tuple(t.PatternSeen(u, p, c, at, seq) for u in sorted(tallies)
                      for p, (c, at, seq) in sorted(tallies[u].seen.items(), key=lambda kv: order.index(kv[0])))
     if not wanted:  # runs of sign-ins for usernames nobody holds: national, in every LA team's report
-        patterns += tuple(guessing.runs(d.conn, start, end))
+        patterns += tuple(guessing.runs(d, start, end))
     d.audit.record(viewer.user.username, "usage_report_read", viewer=viewer, reason=reason.text(),
                    detail={"start": start.isoformat(), "end": end.isoformat(), "user": wanted or None,
                            "patterns": len(patterns)}, las=(la,))
     return t.UsageReport(la, start, end, rows, patterns)
 
 
-def build_tallies(conn, people: dict, la: str, start: date, end: date, collect: bool = False) -> dict[str, _Tally]:
+def build_tallies(d, people: dict, la: str, start: date, end: date, collect: bool = False) -> dict[str, _Tally]:
     """One pass over the period's entries by ``people`` (the LA's users): O(entries), with a binary
     search for where the period starts and one look-up of the family names of the records viewed. With
     ``collect``, each tally also keeps every entry behind each pattern (``_Tally.evidence``)."""
     since, until = audit_archive.day_start_utc(start), audit_archive.day_start_utc(end + timedelta(days=1))
-    first, last = audit_archive.seq_range(conn, since, until)
+    first, last = audit_archive.seq_range(d.conn, since, until)
     london = audit_archive.LONDON
     tallies: dict[str, _Tally] = {}
     family = {u: name.split()[-1].lower() for u, (name, _) in people.items() if name.split()}
@@ -119,18 +117,9 @@ def build_tallies(conn, people: dict, la: str, start: date, end: date, collect: 
     searches: list[tuple[str, date, int, str, list]] = []  # (user, day, seq, at, returned ids)
     viewed: dict[tuple[str, date], dict[str, int]] = defaultdict(dict)  # did -> last view seq that day
     views_of: list[tuple[str, str, int, str]] = []  # (user, did, seq, at): family names looked up at the end
-    # SQLite reads the few detail fields the patterns need (json_extract, in C): no whole detail is decoded here.
-    marks = ",".join("?" * len(people))
-    for seq, at, actor, action, returned, searched, did, why in conn.execute(
-            "SELECT seq, at, actor, action, "
-            "CASE WHEN action = 'search' THEN json_extract(detail, '$.returned') END, "
-            "CASE WHEN action = 'search' THEN json_extract(detail, '$.criteria.family_name') END, "
-            "CASE WHEN action IN ('view_record', 'open_archived', 'shield_override') "
-            "THEN json_extract(detail, '$.directory_id') END, "
-            "CASE WHEN action LIKE '%\\_refused' ESCAPE '\\' OR action LIKE '%\\_failed' ESCAPE '\\' "
-            "THEN json_extract(detail, '$.why') END "
-            f"FROM audit WHERE seq BETWEEN ? AND ? AND at >= ? AND at < ? AND actor IN ({marks}) "
-            "AND instr(',' || las || ',', ?) > 0 ORDER BY seq", (first, last, since, until, *people, f",{la},")):
+    # the store reads only the few detail fields the patterns need: no whole detail is decoded here
+    for seq, at, actor, action, returned, searched, did, why in d.store.usage.activity(
+            first, last, since, until, list(people), la):
         x = tallies.get(actor)
         if x is None:
             x = tallies[actor] = _Tally(collect)
@@ -188,11 +177,11 @@ def build_tallies(conn, people: dict, la: str, start: date, end: date, collect: 
         seen = viewed.get((actor, day), {})
         if not any(seen.get(did, 0) > seq for did in got):
             tallies[actor].saw(t.Pattern.SEARCH_WITHOUT_VIEW, at, seq)
-    _shared_family_views(conn, tallies, family, views_of)
+    _shared_family_views(d, tallies, family, views_of)
     return tallies
 
 
-def _shared_family_views(conn, tallies, family: dict, views_of: list) -> None:
+def _shared_family_views(d, tallies, family: dict, views_of: list) -> None:
     """Records viewed that carry the viewer's own family name (current or former)."""
     wanted = {}
     for _, did, _, _ in views_of:
@@ -203,15 +192,8 @@ def _shared_family_views(conn, tallies, family: dict, views_of: list) -> None:
         if number is not None:
             wanted[did] = number
     names: dict[int, set] = defaultdict(set)
-    plain = list(set(wanted.values()))
-    for i in range(0, len(plain), 500):
-        chunk = plain[i:i + 500]
-        marks = ",".join("?" * len(chunk))
-        for number, fam in conn.execute(
-                f"SELECT c.directory_id, c.family_name FROM children c WHERE c.directory_id IN ({marks}) "
-                f"UNION ALL SELECT c.directory_id, o.family_name FROM children c JOIN other_names o "
-                f"ON o.child_id = c.id WHERE c.directory_id IN ({marks})", chunk + chunk):
-            names[number].add(fam.lower())
+    for number, fam in d.store.usage.family_names(list(set(wanted.values()))):
+        names[number].add(fam.lower())
     for actor, did, seq, at in views_of:
         mine = family.get(actor)
         if mine and did in wanted and mine in names.get(wanted[did], ()):
@@ -224,20 +206,6 @@ ALERT_CONTEXT_S = 15 * 60  # with an alert's own entry, what its actor did in th
 ALERT_AFTER_S = 60  # and in the minute after (the refusal that followed a lock-out)
 
 
-def _entries(conn, seqs: list[int], la: str) -> tuple[Entry, ...]:
-    """The entries ``seqs`` that concern ``la``, in order (R-ROLE-3: another LA's are never sent)."""
-    out: list[Entry] = []
-    for i in range(0, len(seqs), 500):
-        chunk = seqs[i:i + 500]
-        for seq, at, actor, obo, action, why, detail, las in conn.execute(
-                "SELECT seq, at, actor, on_behalf_of, action, reason, detail, las FROM audit "
-                f"WHERE seq IN ({','.join('?' * len(chunk))}) AND instr(',' || las || ',', ?) > 0 ORDER BY seq",
-                (*chunk, f",{la},")):
-            out.append(Entry(seq, at, actor, obo, action, why, json.loads(detail), tuple(las.split(",")) if las
-                             else ()))
-    return tuple(out)
-
-
 def pattern_evidence(d, viewer: Viewer, q: t.PatternEvidenceQuery) -> t.AuditEvidence:
     """R-AUDIT-2: every audit entry behind one pattern of the usage report (one user, one period), for the
     LA team to read in the app; the first ``EVIDENCE_SHOWN``, with how many there are. Audited."""
@@ -247,13 +215,12 @@ def pattern_evidence(d, viewer: Viewer, q: t.PatternEvidenceQuery) -> t.AuditEvi
         raise AccessRefused("input.required", "pattern")
     la = viewer.user.la_code
     wanted = checks.text(q.username, 64, "username").lower()
-    person = d.conn.execute("SELECT display_name, role FROM users WHERE username = ? AND la_code = ? AND role != ?",
-                            (wanted, la, Role.COLLEAGUE.value)).fetchone()
+    person = d.store.usage.user_of(wanted, la, Role.COLLEAGUE.value)
     if person is None:
         _refuse_not_own(d, viewer, reason, "pattern_evidence", "username", user=wanted)
-    tally = build_tallies(d.conn, {wanted: tuple(person)}, la, start, end, collect=True).get(wanted)
+    tally = build_tallies(d, {wanted: person}, la, start, end, collect=True).get(wanted)
     seqs = sorted(set((tally.evidence or {}).get(q.pattern, []))) if tally else []
-    shown = _entries(d.conn, seqs[:EVIDENCE_SHOWN], la)
+    shown = d.store.usage.entries(seqs[:EVIDENCE_SHOWN], la)
     d.audit.record(viewer.user.username, "audit_evidence_read", viewer=viewer, reason=reason.text(),
                    detail={"user": wanted, "pattern": q.pattern.value, "start": start.isoformat(),
                            "end": end.isoformat(), "entries": len(seqs)}, las=(la,))
@@ -267,24 +234,20 @@ def alert_evidence(d, viewer: Viewer, ref: t.AlertRef) -> t.AuditEvidence:
     reason = d.la_team_request(viewer, "alert_evidence", "access.la_team_only")
     alert_id = checks.number(ref.alert_id, "alert_id", 1)
     la = viewer.user.la_code
-    row = d.conn.execute("SELECT la_code, actor, audit_seq FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+    row = d.store.usage.alert_about(alert_id)
     if row is None or row[0] != la:
         _refuse_not_own(d, viewer, reason, "alert_evidence", "alert_id", alert=alert_id)
     _, actor, seq = row
-    at = d.conn.execute("SELECT at FROM audit WHERE seq = ?", (seq,)).fetchone()
+    at = d.store.usage.entry_time(seq)
     seqs = [seq]
     if at is not None:
-        moment = datetime.fromisoformat(at[0])
+        moment = datetime.fromisoformat(at)
         since = (moment - timedelta(seconds=ALERT_CONTEXT_S)).isoformat(timespec="seconds")
         until = (moment + timedelta(seconds=ALERT_AFTER_S)).isoformat(timespec="seconds")
-        before = [s for (s,) in d.conn.execute(
-            "SELECT seq FROM audit WHERE seq < ? AND seq > ? AND actor = ? AND at >= ? ORDER BY seq DESC LIMIT ?",
-            (seq, seq - 100_000, actor, since, EVIDENCE_SHOWN // 2))][::-1]
-        after = [s for (s,) in d.conn.execute(
-            "SELECT seq FROM audit WHERE seq > ? AND seq < ? AND actor = ? AND at <= ? ORDER BY seq LIMIT 20",
-            (seq, seq + 100_000, actor, until))]
+        before = d.store.usage.actor_before(seq, actor, since, EVIDENCE_SHOWN // 2)
+        after = d.store.usage.actor_after(seq, actor, until)
         seqs = before + [seq] + after
-    shown = _entries(d.conn, seqs, la)
+    shown = d.store.usage.entries(seqs, la)
     d.audit.record(viewer.user.username, "audit_evidence_read", viewer=viewer, reason=reason.text(),
                    detail={"alert": alert_id, "entries": len(shown)}, las=(la,))
     return t.AuditEvidence(shown, len(shown))
@@ -296,11 +259,8 @@ def alerts(d, viewer: Viewer, _: t.Nothing) -> tuple[t.Alert, ...]:
     reason = d.la_team_request(viewer, "alerts", "access.la_team_only")
     la = viewer.user.la_code
     out = []
-    for alert_id, kind, at, actor, did, seq, by, actor_name, by_name, given, family in d.conn.execute(
-            "SELECT a.id, a.kind, a.at, a.actor, c.directory_id, a.audit_seq, a.acknowledged_by, u.display_name, "
-            "b.display_name, c.given_names, c.family_name FROM alerts a LEFT JOIN children c ON c.id = a.child_id "
-            "LEFT JOIN users u ON u.username = a.actor LEFT JOIN users b ON b.username = a.acknowledged_by "
-            "WHERE a.la_code = ? ORDER BY a.id DESC LIMIT ?", (la, ALERTS_SHOWN)):
+    for alert_id, kind, at, actor, did, seq, by, actor_name, by_name, given, family in d.store.usage.alerts(
+            la, ALERTS_SHOWN):
         try:
             known = t.AlertKind(kind)
         except ValueError:
@@ -316,12 +276,11 @@ def acknowledge(d, viewer: Viewer, ref: t.AlertRef) -> None:
     """Mark one of the LA's alerts dealt with; the first acknowledgement stands."""
     reason = d.la_team_request(viewer, "acknowledge_alert", "access.la_team_only")
     alert_id = checks.number(ref.alert_id, "alert_id", 1)
-    row = d.conn.execute("SELECT la_code, acknowledged_by FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+    row = d.store.usage.alert_acknowledged(alert_id)
     if row is None or row[0] != viewer.user.la_code:
         _refuse_not_own(d, viewer, reason, "acknowledge_alert", "alert_id", alert=alert_id)
     if row[1] is None:
-        d.conn.execute("UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?",
-                       (viewer.user.username, d._stamp(), alert_id))
+        d.store.usage.acknowledge(alert_id, viewer.user.username, d._stamp())
     d.audit.record(viewer.user.username, "alert_acknowledged", viewer=viewer, reason=reason.text(),
                    detail={"alert": alert_id, "already": row[1] is not None}, las=(viewer.user.la_code,))
     return None
