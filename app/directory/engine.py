@@ -150,9 +150,7 @@ class Directory:
         log.error("audit log failed its check at open (%s, entry %s): %s", verdict.code, verdict.first_bad,
                   verdict.problem)
         for la in self.store.register.la_codes():
-            if not self.conn.execute("SELECT 1 FROM alerts WHERE la_code = ? AND kind = ? AND actor = ? AND "
-                                     "audit_seq = ? AND acknowledged_by IS NULL",
-                                     (la, AlertKind.SECURITY_ALERT.value, SELF_CHECK, self.audit.size)).fetchone():
+            if not self.store.notices.unacknowledged(la, AlertKind.SECURITY_ALERT.value, SELF_CHECK, self.audit.size):
                 raise_alert(self, AlertKind.SECURITY_ALERT, SELF_CHECK, la)
 
     def _refuse_if_log_broken(self) -> None:

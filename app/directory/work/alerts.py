@@ -7,7 +7,4 @@ from .types import AlertKind
 
 def raise_alert(d, kind: AlertKind, actor: str, la_code: str, child_id: int | None = None) -> int:
     """Alert ``la_code``'s LA team now, pointing at the latest audit entry (record that first). Returns its id."""
-    cur = d.conn.execute(
-        "INSERT INTO alerts (la_code, at, kind, actor, child_id, audit_seq) VALUES (?,?,?,?,?,?)",
-        (la_code, d._stamp(), kind.value, actor, child_id, d.audit.size))
-    return int(cur.lastrowid)
+    return d.store.notices.add_alert(la_code, d._stamp(), kind.value, actor, child_id, d.audit.size)

@@ -58,8 +58,7 @@ def _withheld_from(d, viewer: Viewer, child_id: int, involvement_id: int) -> boo
         return shielded
     if shielded:
         return False  # a restricted view names no involvement: 0 is the only thing it can ask for
-    row = d.conn.execute("SELECT service, recorded_by FROM involvements WHERE id = ? AND child_id = ?",
-                         (involvement_id, child_id)).fetchone()
+    row = d.store.contact.involvement_of(involvement_id, child_id)
     return bool(row and ServiceType(row[0]).sensitive and row[1] != viewer.user.username)
 
 
@@ -79,21 +78,16 @@ def request(d, viewer: Viewer, req: t.ContactRequest) -> t.ContactRequestState:
         _refuse(d, viewer, req.reason, "contact_request", "involvement not withheld from the requester",
                 "contact.not_withheld")
     la = records.la_of(d.conn, child_id)
-    waiting = d.conn.execute(
-        "SELECT id FROM contact_requests WHERE child_id = ? AND involvement_id = ? AND requested_by = ? "
-        "AND status = ?", (child_id, involvement_id, viewer.user.username, t.ContactStatus.WAITING.value)).fetchone()
-    if waiting:  # asked again before the team decided: the same request, with the contact details given now
-        request_id = waiting[0]
-        d.conn.execute("UPDATE contact_requests SET phone = ?, email = ? WHERE id = ?", (phone, email, request_id))
+    waiting = d.store.contact.find(child_id, involvement_id, viewer.user.username, t.ContactStatus.WAITING.value)
+    if waiting is not None:  # asked again before the team decided: the same request, with the contact details given now
+        request_id = waiting
+        d.store.contact.renew(request_id, phone, email)
     else:
-        request_id = int(d.conn.execute(
-            "INSERT INTO contact_requests (child_id, involvement_id, requested_by, phone, email, requested_at, "
-            "status, la_code) VALUES (?,?,?,?,?,?,?,?)",
-            (child_id, involvement_id, viewer.user.username, phone, email, d._stamp(),
-             t.ContactStatus.WAITING.value, la)).lastrowid)
+        request_id = d.store.contact.add(child_id, involvement_id, viewer.user.username, phone, email, d._stamp(),
+                                         t.ContactStatus.WAITING.value, la)
     d.audit.record(viewer.user.username, "contact_requested", viewer=viewer, reason=req.reason.text(),
                    detail={"directory_id": records.directory_id_of(d.conn, child_id), "request": request_id,
-                           "involvement": involvement_id, "repeated": bool(waiting)}, las=(la,))
+                           "involvement": involvement_id, "repeated": waiting is not None}, las=(la,))
     return _state(d, request_id)
 
 
@@ -108,9 +102,8 @@ def _targets(d, child_id: int, involvement_id: int) -> list[tuple[int, str]]:
     """(involvement id, recorded by) of whoever the request is for: the involvement, or on a shielded record
     every current one."""
     if involvement_id == ANYONE:
-        return d.conn.execute("SELECT id, recorded_by FROM involvements WHERE child_id = ? AND ended IS NULL "
-                              "ORDER BY id", (child_id,)).fetchall()
-    return d.conn.execute("SELECT id, recorded_by FROM involvements WHERE id = ?", (involvement_id,)).fetchall()
+        return d.store.contact.current_involvements(child_id)
+    return d.store.contact.involvement(involvement_id)
 
 
 def can_be_told(d, username: str) -> bool:
@@ -134,9 +127,11 @@ def _told(d, child_id: int, involvement_id: int, requested_by: str) -> list[tupl
 def _state(d, request_id: int, la_team: Viewer | None = None) -> t.ContactRequestState:
     """A request as its requester sees it, or, given ``la_team`` (the child's LA team), with whom it is for and
     whether they can be told in Signpost."""
-    (rid, child_id, involvement_id, by, phone, email, at, status, decided_at, passed_on_by) = d.conn.execute(
-        "SELECT id, child_id, involvement_id, requested_by, phone, email, requested_at, status, decided_at, "
-        "passed_on_by FROM contact_requests WHERE id = ?", (request_id,)).fetchone()
+    kept = d.store.contact.request(request_id)
+    assert kept is not None, request_id  # only ever asked for a request just found or written
+    (rid, child_id, involvement_id, by, phone, email, at, status, decided_at, passed_on_by) = (
+        kept.request_id, kept.child_id, kept.involvement_id, kept.requested_by, kept.phone, kept.email,
+        kept.requested_at, kept.status, kept.decided_at, kept.passed_on_by)
     user = d.conn.execute("SELECT display_name, organisation FROM users WHERE username = ?", (by,)).fetchone()
     name, org = user if user else (by, "")
     state = t.ContactRequestState(
@@ -156,17 +151,15 @@ def _state(d, request_id: int, la_team: Viewer | None = None) -> t.ContactReques
 def mine(d, viewer: Viewer, _: t.Nothing) -> tuple[t.ContactRequestState, ...]:
     """The signed-in user's own requests, newest first: status only, nothing of the practitioner."""
     _own(d, viewer)
-    return tuple(_state(d, rid) for (rid,) in d.conn.execute(
-        "SELECT id FROM contact_requests WHERE requested_by = ? ORDER BY id DESC", (viewer.user.username,)))
+    return tuple(_state(d, rid) for rid in d.store.contact.of_requester(viewer.user.username))
 
 
 def queue(d, viewer: Viewer, _: t.Nothing) -> tuple[t.ContactRequestState, ...]:
     """The LA team's waiting requests about its own LA's children, oldest first, each with the involvement
     in full (``la_detail``; None for "whoever works with this child" on a shielded record)."""
     reason = d.la_team_request(viewer, "contact_queue", "access.la_team_only")
-    out = tuple(_state(d, rid, viewer) for (rid,) in d.conn.execute(
-        "SELECT id FROM contact_requests WHERE la_code = ? AND status = ? ORDER BY id",
-        (viewer.user.la_code, t.ContactStatus.WAITING.value)))
+    out = tuple(_state(d, rid, viewer)
+                for rid in d.store.contact.in_la(viewer.user.la_code, t.ContactStatus.WAITING.value))
     d.audit.record(viewer.user.username, "contact_queue_read", viewer=viewer, reason=reason.text(),
                    detail={"requests": [s.request_id for s in out]}, las=(viewer.user.la_code,))
     return out
@@ -185,11 +178,11 @@ def decide(d, viewer: Viewer, req: t.ContactDecision) -> t.ContactRequestState:
     if req.outcome not in (t.ContactStatus.PASSED_ON, t.ContactStatus.DECLINED):
         _refuse(d, viewer, reason, "contact_decision", "no outcome", "input.required", "outcome")
     request_id = checks.number(req.request_id, "request_id")
-    row = d.conn.execute("SELECT child_id, involvement_id, requested_by, status, la_code FROM contact_requests "
-                         "WHERE id = ?", (request_id,)).fetchone()
-    if row is None or row[4] != viewer.user.la_code:
+    row = d.store.contact.decidable(request_id)
+    if row is None or row.la_code != viewer.user.la_code:
         _refuse(d, viewer, reason, "contact_decision", "not this LA's request", "contact.not_found")
-    child_id, involvement_id, requested_by, status, la = row
+    child_id, involvement_id, requested_by, status, la = (row.child_id, row.involvement_id, row.requested_by,
+                                                          row.status, row.la_code)
     if status != t.ContactStatus.WAITING.value:
         _refuse(d, viewer, reason, "contact_decision", "already decided", "contact.already_decided")
     told: list[tuple[int, str]] = []
@@ -204,15 +197,11 @@ def decide(d, viewer: Viewer, req: t.ContactDecision) -> t.ContactRequestState:
             _refuse(d, viewer, reason, "contact_decision", "nobody can be told in Signpost; how not given",
                     "contact.how_required", "how")
     now = d._stamp()
-    d.conn.execute("UPDATE contact_requests SET status = ?, decided_by = ?, decided_at = ?, passed_on_by = ? "
-                   "WHERE id = ?", (req.outcome.value, viewer.user.username, now, how.value if how else None,
-                                    request_id))
+    d.store.contact.decide(request_id, req.outcome.value, viewer.user.username, now, how.value if how else None)
     for iid, by in told:
-        d.conn.execute("INSERT INTO notices (username, at, kind, child_id, about_involvement, about_request) "
-                       "VALUES (?,?,?,?,?,?)", (by, now, t.NoticeKind.CONTACT_REQUEST.value, child_id, iid,
-                                                request_id))
-    d.conn.execute("INSERT INTO notices (username, at, kind, child_id, about_request) VALUES (?,?,?,?,?)",
-                   (requested_by, now, t.NoticeKind.CONTACT_ANSWERED.value, child_id, request_id))
+        d.store.notices.add_about_request(by, now, t.NoticeKind.CONTACT_REQUEST.value, child_id, request_id,
+                                          involvement_id=iid)
+    d.store.notices.add_about_request(requested_by, now, t.NoticeKind.CONTACT_ANSWERED.value, child_id, request_id)
     d.audit.record(viewer.user.username, "contact_decided", viewer=viewer, reason=reason.text(),
                    detail={"request": request_id, "outcome": req.outcome.value,
                            "directory_id": records.directory_id_of(d.conn, child_id),

@@ -35,6 +35,7 @@ from ... import records
 from ...dates import anniversary
 from ...model import ConsentBy, ConsentOverride, Involvement, Role, ServiceType, Viewer
 from ...refusals import AccessRefused
+from ..store.involvements import Held
 from . import alerts, checks, notices, register
 from . import types as t
 
@@ -74,7 +75,7 @@ def _contact(req) -> tuple[str, str, str, str]:
     return organisation, role, phone, email
 
 
-def _own(d, viewer: Viewer, req, action: str):
+def _own(d, viewer: Viewer, req, action: str) -> tuple[int, str, Held]:
     """The viewer's own involvement named by ``req`` as (child id, LA, row), after the session and role checks,
     refusing anything else before any change (R-ROLE-1)."""
     _practitioner(d, viewer)
@@ -82,15 +83,13 @@ def _own(d, viewer: Viewer, req, action: str):
     checks.number(req.involvement_id, "involvement_id")
     checks.number(req.version, "version")
     child = _live_child(d, req.directory_id)
-    row = None if child is None else d.conn.execute(
-        "SELECT started, ended, version, recorded_by, service, organisation FROM involvements "
-        "WHERE id = ? AND child_id = ?", (req.involvement_id, child[0])).fetchone()
-    if child is None or row is None or row[3] != viewer.user.username:
+    row = None if child is None else d.store.involvements.held(req.involvement_id, child[0])
+    if child is None or row is None or row.recorded_by != viewer.user.username:
         raise AccessRefused("involvement.not_yours")
-    if row[1] is not None:
+    if row.ended is not None:
         raise AccessRefused("involvement.ended")
-    if row[2] != req.version:  # changed elsewhere since the client saw it (the offline outbox relies on this)
-        raise AccessRefused("involvement.conflict", version=row[2])
+    if row.version != req.version:  # changed elsewhere since the client saw it (the offline outbox relies on this)
+        raise AccessRefused("involvement.conflict", version=row.version)
     return child[0], child[1], row
 
 
@@ -140,18 +139,10 @@ def record(d, viewer: Viewer, req: t.NewInvolvement) -> t.Recorded:
             if not isinstance(req.override, ConsentOverride):
                 raise AccessRefused("involvement.consent_required", "consent")
             override = req.override.value
-    if d.conn.execute(
-            "SELECT 1 FROM involvements WHERE child_id = ? AND recorded_by = ? AND ended IS NULL AND service = ? "
-            "AND lower(organisation) = lower(?)",
-            (child_id, viewer.user.username, req.service.value, organisation)).fetchone():
+    if d.store.involvements.current_by(child_id, viewer.user.username, req.service.value, organisation):
         raise AccessRefused("involvement.already_recorded")
-    cur = d.conn.execute(
-        "INSERT INTO involvements (child_id, service, organisation, practitioner, role, phone, email, started, "
-        "lead, caf, recorded_by, consent_by, consent_on, consent_override, version) "
-        "VALUES (?,?,?,?,?,?,?,?,0,0,?,?,?,?,0)",
-        (child_id, req.service.value, organisation, viewer.user.display_name, role, phone, email,
-         start.toordinal(), viewer.user.username, consent_by, consent_on, override))
-    iid = int(cur.lastrowid)
+    iid = d.store.involvements.add(child_id, req.service.value, organisation, viewer.user.display_name, role, phone,
+                                   email, start.toordinal(), viewer.user.username, consent_by, consent_on, override)
     detail: dict[str, object] = {"involvement_id": iid, "service": req.service.value}
     if req.service.sensitive:
         detail["consent"] = f"override:{override}" if override else consent_by
@@ -167,15 +158,13 @@ def update(d, viewer: Viewer, req: t.InvolvementChange) -> Involvement:
     child_id, la, row = _own(d, viewer, req, "update_involvement")
     organisation, role, phone, email = _contact(req)
     # rule R-REC-5: a changed organisation or role comes from the register; one recorded before it may stay
-    held_org, held_role = d.conn.execute("SELECT organisation, role FROM involvements WHERE id = ?",
-                                         (req.involvement_id,)).fetchone()
+    held_org, held_role = d.store.involvements.organisation_and_role(req.involvement_id)
     if organisation != held_org:
         organisation = register.organisation(d, organisation)
     if role != held_role:
-        role = register.role(d, viewer.user.la_code, role, ServiceType(row[4]))
-    d.conn.execute("UPDATE involvements SET organisation = ?, role = ?, phone = ?, email = ?, version = version + 1 "
-                   "WHERE id = ?", (organisation, role, phone, email, req.involvement_id))
-    _audit(d, viewer, req, "involvement_updated", la, involvement_id=req.involvement_id, version=row[2] + 1)
+        role = register.role(d, viewer.user.la_code, role, ServiceType(row.service))
+    d.store.involvements.update_contact(req.involvement_id, organisation, role, phone, email)
+    _audit(d, viewer, req, "involvement_updated", la, involvement_id=req.involvement_id, version=row.version + 1)
     return _answer(d, viewer, child_id, la, req.involvement_id)
 
 
@@ -183,15 +172,13 @@ def end(d, viewer: Viewer, req: t.InvolvementEnd) -> Involvement:
     """R-ROLE-1, R-RET-3: end one's own involvement; its contact details are archived one year after the end,
     or five if the practitioner chooses (``retention`` archives them on that date)."""
     child_id, la, row = _own(d, viewer, req, "end_involvement")
-    end_day = checks.day(req.end, "end", not_after=d.clock(), not_before=date.fromordinal(row[0]))
+    end_day = checks.day(req.end, "end", not_after=d.clock(), not_before=date.fromordinal(row.started))
     if not isinstance(req.keep_contact, t.KeepContact):
         raise AccessRefused("input.required", "keep_contact")
     years = 5 if req.keep_contact is t.KeepContact.FIVE_YEARS else 1
     archive_on = archive_date(end_day, req.keep_contact)
-    d.conn.execute("UPDATE involvements SET ended = ?, keep_contact_years = ?, contact_archive_on = ?, "
-                   "version = version + 1 WHERE id = ?",
-                   (end_day.toordinal(), years, archive_on.toordinal(), req.involvement_id))
-    _audit(d, viewer, req, "involvement_ended", la, involvement_id=req.involvement_id, version=row[2] + 1,
+    d.store.involvements.end(req.involvement_id, end_day.toordinal(), years, archive_on.toordinal())
+    _audit(d, viewer, req, "involvement_ended", la, involvement_id=req.involvement_id, version=row.version + 1,
            end=end_day.isoformat(), keep_contact_years=years)
     return _answer(d, viewer, child_id, la, req.involvement_id)
 
@@ -203,12 +190,9 @@ def set_indicators(d, viewer: Viewer, req: t.Indicators) -> Involvement:
     if not isinstance(req.lead_professional, bool) or not isinstance(req.caf_completed, bool):
         raise AccessRefused("input.required", "lead_professional")
     if req.lead_professional:
-        holder = d.conn.execute(
-            "SELECT id, service, practitioner, organisation, recorded_by FROM involvements "
-            "WHERE child_id = ? AND ended IS NULL AND lead = 1 AND id != ? LIMIT 1",
-            (child_id, req.involvement_id)).fetchone()
+        holder = d.store.involvements.lead_of(child_id, besides=req.involvement_id)
         if holder is not None:
-            _, service, who, org, by = holder
+            service, who, org, by = holder.service, holder.practitioner, holder.organisation, holder.recorded_by
             shielded = d.conn.execute("SELECT shielded_at IS NOT NULL FROM children WHERE id = ?",
                                       (child_id,)).fetchone()[0]
             # R-SENS-3, R-SHIELD-1: not named where the record would not show it (the LA team never asks)
@@ -216,9 +200,8 @@ def set_indicators(d, viewer: Viewer, req: t.Indicators) -> Involvement:
             if hidden:
                 raise AccessRefused("involvement.lead_taken_withheld")
             raise AccessRefused("involvement.lead_taken", practitioner=who, organisation=org)
-    d.conn.execute("UPDATE involvements SET lead = ?, caf = ?, version = version + 1 WHERE id = ?",
-                   (int(req.lead_professional), int(req.caf_completed), req.involvement_id))
+    d.store.involvements.set_indicators(req.involvement_id, req.lead_professional, req.caf_completed)
     _audit(d, viewer, req, "involvement_indicators_set", la, involvement_id=req.involvement_id,
-           version=row[2] + 1, lead_professional=req.lead_professional, caf_completed=req.caf_completed)
+           version=row.version + 1, lead_professional=req.lead_professional, caf_completed=req.caf_completed)
     return _answer(d, viewer, child_id, la, req.involvement_id)
 

@@ -50,21 +50,15 @@ def tell_others(d, viewer: Viewer, req: t.NewInvolvement, child_id: int, la: str
     whom to contact. Called by ``involvements.record`` inside its transaction."""
     if req.service.sensitive:  # R-SENS-3: never told, never listed
         return Told()
-    organisation, me = d.conn.execute("SELECT organisation, recorded_by FROM involvements WHERE id = ?",
-                                      (new_id,)).fetchone()
-    rows = d.conn.execute(
-        "SELECT i.service, i.practitioner, i.role, i.organisation, i.phone, i.email, i.contact_archived, "
-        "i.recorded_by, u.username IS NOT NULL FROM involvements i LEFT JOIN users u ON u.username = i.recorded_by "
-        "WHERE i.child_id = ? AND i.ended IS NULL AND i.id != ? AND lower(i.organisation) != lower(?) "
-        "ORDER BY i.started, i.id", (child_id, new_id, organisation)).fetchall()
+    organisation, me = d.store.notices.newcomer(new_id)
+    rows = d.store.notices.others_working(child_id, besides=new_id, organisation=organisation)
     told: list[str] = []
-    for *_, by, is_user in rows:
-        if is_user and by != me and by not in told:
-            told.append(by)
+    for row in rows:
+        if row.is_user and row.recorded_by != me and row.recorded_by not in told:
+            told.append(row.recorded_by)
     at = d._stamp()
     for username in told:
-        d.conn.execute("INSERT INTO notices (username, at, kind, child_id, about_involvement) VALUES (?,?,?,?,?)",
-                       (username, at, t.NoticeKind.ALSO_WORKING.value, child_id, new_id))
+        d.store.notices.add_about_involvement(username, at, t.NoticeKind.ALSO_WORKING.value, child_id, new_id)
     if told:
         d.audit.record(viewer.user.username, "also_working_notices", viewer=viewer, reason=req.reason.text(),
                        detail={"directory_id": ids.shown(req.directory_id), "involvement_id": new_id,
@@ -73,9 +67,10 @@ def tell_others(d, viewer: Viewer, req: t.NewInvolvement, child_id: int, la: str
     if shielded:  # R-SHIELD-1: the newcomer gets the restricted view, so no involvement is shown or named
         return Told(told_unnamed=len(told))
     shown: list[tuple[str, t.OtherPractitioner]] = [  # R-SENS-3: never a sensitive involvement
-        (by, t.OtherPractitioner(who, role, org, "" if archived else phone, "" if archived else email))
-        for service, who, role, org, phone, email, archived, by, _ in rows
-        if not ServiceType(service).sensitive and by != me]
+        (row.recorded_by, t.OtherPractitioner(row.practitioner, row.role, row.organisation,
+                                              "" if row.contact_archived else row.phone,
+                                              "" if row.contact_archived else row.email))
+        for row in rows if not ServiceType(row.service).sensitive and row.recorded_by != me]
     first: dict[str, t.OtherPractitioner] = {}
     for by, line in shown:
         first.setdefault(by, line)
@@ -95,33 +90,28 @@ def inbox(d, viewer: Viewer, _: t.Nothing) -> tuple[t.Notice, ...]:
     _signed_in(d, viewer)
     me = viewer.user
     out = []
-    for (nid, kind, at, read, did, given, family, la, shielded, iid, service, who, role, org, phone, email,
-         archived, rid, r_by, r_phone, r_email) in d.conn.execute(
-            "SELECT n.id, n.kind, n.at, n.read, c.directory_id, c.given_names, c.family_name, c.la_code, "
-            "c.shielded_at IS NOT NULL, i.id, i.service, i.practitioner, i.role, i.organisation, i.phone, i.email, "
-            "i.contact_archived, r.id, r.requested_by, r.phone, r.email "
-            "FROM notices n JOIN children c ON c.id = n.child_id "
-            "LEFT JOIN involvements i ON i.id = n.about_involvement "
-            "LEFT JOIN contact_requests r ON r.id = n.about_request "
-            "WHERE n.username = ? AND c.archived_on IS NULL ORDER BY n.id DESC", (me.username,)):
+    for n in d.store.notices.inbox_of(me.username):
         try:
-            kind = t.NoticeKind(kind)
+            kind = t.NoticeKind(n.kind)
         except ValueError:  # a kind this version does not know: not shown rather than shown wrong
             continue
         detail: dict = {}
-        protected = me.role is Role.LA_MANAGEMENT and me.la_code == la
-        if kind is t.NoticeKind.ALSO_WORKING and iid is not None:
-            hidden = (shielded or ServiceType(service).sensitive) and not protected  # R-SHIELD-1, R-SENS-3
+        protected = me.role is Role.LA_MANAGEMENT and me.la_code == n.la_code
+        if kind is t.NoticeKind.ALSO_WORKING and n.involvement_id is not None:
+            # R-SHIELD-1, R-SENS-3
+            hidden = (n.shielded or ServiceType(n.service).sensitive) and not protected
             if not hidden:
-                detail = dict(practitioner=who, role=role, organisation=org,
-                              phone="" if archived else phone, email="" if archived else email)  # R-RET-3
-        elif kind is t.NoticeKind.CONTACT_REQUEST and rid is not None:
+                archived = n.contact_archived
+                detail = dict(practitioner=n.practitioner, role=n.role, organisation=n.organisation,
+                              phone="" if archived else n.phone, email="" if archived else n.email)  # R-RET-3
+        elif kind is t.NoticeKind.CONTACT_REQUEST and n.request_id is not None:
             # R-SENS-4: who asks, and the contact details they chose to pass on; the practitioner decides
             requester = d.conn.execute("SELECT display_name, job_title, organisation FROM users WHERE username = ?",
-                                       (r_by,)).fetchone() or ("", "", "")
+                                       (n.requested_by,)).fetchone() or ("", "", "")
             detail = dict(practitioner=requester[0], role=requester[1] or "", organisation=requester[2],
-                          phone=r_phone, email=r_email)
-        out.append(t.Notice(nid, kind, at, f"{given} {family}", ids.fmt(did), read=bool(read), **detail))
+                          phone=n.request_phone, email=n.request_email)
+        out.append(t.Notice(n.notice_id, kind, n.at, f"{n.given_names} {n.family_name}", ids.fmt(n.directory_id),
+                            read=n.read, **detail))
     d.audit.record(me.username, "inbox_read", viewer=viewer, detail={"notices": len(out)})
     return tuple(out)
 
@@ -130,10 +120,9 @@ def mark_read(d, viewer: Viewer, req: t.NoticeRef) -> None:
     """Mark one of one's own notices read; anyone else's (or none) is refused alike."""
     _signed_in(d, viewer)
     checks.number(req.notice_id, "notice_id")
-    row = d.conn.execute("SELECT n.read, c.la_code FROM notices n JOIN children c ON c.id = n.child_id "
-                         "WHERE n.id = ? AND n.username = ?", (req.notice_id, viewer.user.username)).fetchone()
+    row = d.store.notices.own_notice(req.notice_id, viewer.user.username)
     if row is None:
         raise AccessRefused("notice.not_yours")
-    d.conn.execute("UPDATE notices SET read = 1 WHERE id = ?", (req.notice_id,))
+    d.store.notices.mark_read(req.notice_id)
     d.audit.record(viewer.user.username, "notice_read", viewer=viewer,
                    detail={"notice_id": req.notice_id, "already_read": bool(row[0])}, las=(row[1],))
