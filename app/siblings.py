@@ -26,14 +26,14 @@ from __future__ import annotations
 
 # One SQL home for "a shielded child {s} whose shield holds child {c}": in its household, or living at the address
 # of one of {c}'s household's carers; and no decision about {c} for that shield as set.
-_UNDECIDED = ("NOT EXISTS (SELECT 1 FROM sibling_decisions x WHERE x.sibling_id = {c}.id AND x.shielded_id = s.id "
-              "AND x.shield_set_at = s.shielded_at)")
+UNDECIDED = ("NOT EXISTS (SELECT 1 FROM sibling_decisions x WHERE x.sibling_id = {c}.id AND x.shielded_id = s.id "
+             "AND x.shield_set_at = s.shielded_at)")
 _SAME_HOUSEHOLD = ("SELECT s.id FROM children s WHERE s.household_id = {c}.household_id AND s.id != {c}.id "
-                   "AND s.shielded_at IS NOT NULL AND " + _UNDECIDED)
+                   "AND s.shielded_at IS NOT NULL AND " + UNDECIDED)
 _CARER_LIVES_THERE = ("SELECT s.id FROM carers k JOIN households hs ON hs.postcode = k.postcode AND hs.line1 = k.line1 "
                       "JOIN children s ON s.household_id = hs.id WHERE k.household_id = {c}.household_id "
                       "AND k.postcode IS NOT NULL AND s.household_id != {c}.household_id "
-                      "AND s.shielded_at IS NOT NULL AND " + _UNDECIDED)
+                      "AND s.shielded_at IS NOT NULL AND " + UNDECIDED)
 NOT_NEEDED = "not_needed"
 
 
@@ -53,7 +53,7 @@ def shares_a_shielded_home(conn, child_id: int) -> bool:
 
 def held_by(conn, child_id: int) -> list[int]:
     """The shielded children whose shield still holds ``child_id``'s shared details (no decision about it yet)."""
-    undecided = _UNDECIDED.format(c="c")
+    undecided = UNDECIDED.format(c="c")
     rows = conn.execute(
         "SELECT s.id FROM children c JOIN children s ON s.household_id = c.household_id AND s.id != c.id "
         f"WHERE c.id = ? AND c.shielded_at IS NULL AND s.shielded_at IS NOT NULL AND {undecided} "
