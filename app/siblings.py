@@ -20,20 +20,27 @@ the household, is a new shield and holds again until decided). A
 lifted shield holds no one. The hold is derived from the shields and the decisions, never stored as a flag, so
 a shield set when the directory was built holds its siblings exactly as one requested today.
 
-Qt-free; every function takes the directory's connection and runs inside the caller's transaction.
+Qt-free; every function runs inside the caller's transaction. The statements are the store's (``shields`` and
+``records``, issue 16 §1); ``held_sql`` and ``shares_a_shielded_home`` are the search index's, which is not behind
+the store seam yet, and ``UNDECIDED`` is the one home of the rule both use.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .directory.store import Store
+
 # One SQL home for "a shielded child {s} whose shield holds child {c}": in its household, or living at the address
 # of one of {c}'s household's carers; and no decision about {c} for that shield as set.
-_UNDECIDED = ("NOT EXISTS (SELECT 1 FROM sibling_decisions x WHERE x.sibling_id = {c}.id AND x.shielded_id = s.id "
-              "AND x.shield_set_at = s.shielded_at)")
+UNDECIDED = ("NOT EXISTS (SELECT 1 FROM sibling_decisions x WHERE x.sibling_id = {c}.id AND x.shielded_id = s.id "
+             "AND x.shield_set_at = s.shielded_at)")
 _SAME_HOUSEHOLD = ("SELECT s.id FROM children s WHERE s.household_id = {c}.household_id AND s.id != {c}.id "
-                   "AND s.shielded_at IS NOT NULL AND " + _UNDECIDED)
+                   "AND s.shielded_at IS NOT NULL AND " + UNDECIDED)
 _CARER_LIVES_THERE = ("SELECT s.id FROM carers k JOIN households hs ON hs.postcode = k.postcode AND hs.line1 = k.line1 "
                       "JOIN children s ON s.household_id = hs.id WHERE k.household_id = {c}.household_id "
                       "AND k.postcode IS NOT NULL AND s.household_id != {c}.household_id "
-                      "AND s.shielded_at IS NOT NULL AND " + _UNDECIDED)
+                      "AND s.shielded_at IS NOT NULL AND " + UNDECIDED)
 NOT_NEEDED = "not_needed"
 
 
@@ -51,69 +58,39 @@ def shares_a_shielded_home(conn, child_id: int) -> bool:
                         f"AND {held_sql('c', home=True)}", (child_id,)).fetchone() is not None
 
 
-def held_by(conn, child_id: int) -> list[int]:
+def held_by(store: Store, child_id: int) -> list[int]:
     """The shielded children whose shield still holds ``child_id``'s shared details (no decision about it yet)."""
-    undecided = _UNDECIDED.format(c="c")
-    rows = conn.execute(
-        "SELECT s.id FROM children c JOIN children s ON s.household_id = c.household_id AND s.id != c.id "
-        f"WHERE c.id = ? AND c.shielded_at IS NULL AND s.shielded_at IS NOT NULL AND {undecided} "
-        "UNION SELECT s.id FROM children c JOIN carers k ON k.household_id = c.household_id AND k.postcode IS NOT NULL "
-        "JOIN households hs ON hs.postcode = k.postcode AND hs.line1 = k.line1 "
-        "JOIN children s ON s.household_id = hs.id AND s.household_id != c.household_id "
-        f"WHERE c.id = ? AND c.shielded_at IS NULL AND s.shielded_at IS NOT NULL AND {undecided} ORDER BY 1",
-        (child_id, child_id))
-    return [s for (s,) in rows]
+    return store.shields.held_by(child_id)
 
 
-def is_held(conn, child_id: int) -> bool:
-    return bool(held_by(conn, child_id))
+def is_held(store: Store, child_id: int) -> bool:
+    return bool(held_by(store, child_id))
 
 
-def withheld_carers(conn, child_id: int, holders: list[int]) -> tuple[bool, set[tuple[str, str]]]:
+def withheld_carers(store: Store, child_id: int, holders: list[int]) -> tuple[bool, set[tuple[str, str]]]:
     """What of ``child_id``'s household the holders' shields withhold: (its own address and every carer, when a
     holder shares the household; else the (line1, postcode) of the holders' homes, whose carers are withheld)."""
-    marks = ",".join("?" * len(holders))
-    same = conn.execute(f"SELECT 1 FROM children c JOIN children s ON s.household_id = c.household_id "
-                        f"WHERE c.id = ? AND s.id IN ({marks})", (child_id, *holders)).fetchone() is not None
-    homes = {(line1, postcode) for line1, postcode in conn.execute(
-        f"SELECT h.line1, h.postcode FROM children s JOIN households h ON h.id = s.household_id "
-        f"WHERE s.id IN ({marks})", holders)}
-    return same, homes
+    return store.records.shares_household(child_id, holders), store.records.homes_of(holders)
 
 
-def shared_places(conn, child_id: int, holders: list[int]) -> tuple[set[int], set[int]]:
+def shared_places(store: Store, child_id: int, holders: list[int]) -> tuple[set[int], set[int]]:
     """(setting ids, GP practice ids) ``child_id`` shares with the shielded siblings holding it."""
     if not holders:
         return set(), set()
-    marks = ",".join("?" * len(holders))
-    rows = conn.execute(f"SELECT setting_id, gp_id FROM children WHERE id IN ({marks})", holders).fetchall()
+    rows = store.records.places_of(holders)
     return {s for s, _ in rows if s is not None}, {g for _, g in rows if g is not None}
 
 
-def household(conn, child_id: int) -> list[int]:
+def household(store: Store, child_id: int) -> list[int]:
     """The child's brothers and sisters as far as the directory can tell: the other children of its household,
     and those of a household where one of its carers lives or that lists one of its carers living here."""
-    return [s for (s,) in conn.execute(
-        "SELECT s.id FROM children c JOIN children s ON s.household_id = c.household_id AND s.id != c.id "
-        "WHERE c.id = ? "
-        "UNION SELECT s.id FROM children c JOIN households h ON h.id = c.household_id "
-        "JOIN carers k ON k.postcode = h.postcode AND k.line1 = h.line1 AND k.household_id != c.household_id "
-        "JOIN children s ON s.household_id = k.household_id WHERE c.id = ? "
-        "UNION SELECT s.id FROM children c JOIN carers k ON k.household_id = c.household_id AND k.postcode IS NOT NULL "
-        "JOIN households h ON h.postcode = k.postcode AND h.line1 = k.line1 AND h.id != c.household_id "
-        "JOIN children s ON s.household_id = h.id WHERE c.id = ? ORDER BY 1", (child_id, child_id, child_id))]
+    return store.records.household(child_id)
 
 
-def household_of(conn, child_id: int) -> int | None:
-    row = conn.execute("SELECT household_id FROM children WHERE id = ?", (child_id,)).fetchone()
-    return row[0] if row else None
+def household_of(store: Store, child_id: int) -> int | None:
+    return store.records.household_of(child_id)
 
 
-def decide_not_needed(conn, sibling_id: int, shielded_id: int, by: str, at: str) -> None:
+def decide_not_needed(store: Store, sibling_id: int, shielded_id: int, by: str, at: str) -> None:
     """The LA team decided ``sibling_id`` needs no shield of its own for ``shielded_id``'s shield as now set."""
-    conn.execute(
-        "INSERT INTO sibling_decisions (sibling_id, shielded_id, shield_set_at, decision, decided_by, decided_at) "
-        "SELECT ?, id, shielded_at, ?, ?, ? FROM children WHERE id = ? AND shielded_at IS NOT NULL "
-        "ON CONFLICT(sibling_id, shielded_id) DO UPDATE SET shield_set_at = excluded.shield_set_at, "
-        "decision = excluded.decision, decided_by = excluded.decided_by, decided_at = excluded.decided_at",
-        (sibling_id, NOT_NEEDED, by, at, shielded_id))
+    store.shields.decide_not_needed(sibling_id, shielded_id, by, at)

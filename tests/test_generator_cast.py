@@ -155,5 +155,5 @@ def test_the_shielded_childs_sister_is_held_until_the_la_team_decides(directory)
     assert _child(directory.conn, CAST["shielded_sibling"])[5] == _child(directory.conn, CAST["shielded"])[5]
     assert {pc for (pc,) in directory.conn.execute("SELECT postcode FROM search_names WHERE child_id = ?",
                                                    (cid,))} == {None}
-    view = records.build(directory.conn, viewer_for(directory, "alex.practitioner"), cid)
+    view = records.build(directory.store, viewer_for(directory, "alex.practitioner"), cid)
     assert view.household_withheld and view.address is None and view.carers == () and not view.shield_applied

@@ -336,7 +336,7 @@ def _fresh_household(d, la: str, shielded: bool, former: bool, siblings: int) ->
         household.append(child)
     for member in dids:  # indexed as the engine indexes a household, now that it is complete
         from app import records
-        records.reindex_household(conn, records.child_id_for(conn, member))
+        records.reindex_household(d.store, conn, records.child_id_for(d.store, member))
     return household
 
 

@@ -542,18 +542,18 @@ class Directory:
     def view_record(self, viewer: Viewer, directory_id: str, reason: Reason) -> RecordView:
         """One record, only from a result this session was given (R-SEARCH-2/3: no trawling by id)."""
         state = self.check_request(viewer, reason, "view_record")
-        child_id = records.child_id_for(self.conn, directory_id)
+        child_id = records.child_id_for(self.store, directory_id)
         if child_id is None or child_id not in state.granted:
             shown = directory_id if _plain_text(directory_id, 16) is not None else "(unusable id)"
             self.audit_refusal(viewer, reason, "view_record", "not from this session's results",
                                 directory_id=shown)
             raise AccessRefused("access.not_from_results")
         day = self._check_open_budget(viewer, reason, child_id)
-        view = records.build(self.conn, viewer, child_id)
+        view = records.build(self.store, viewer, child_id)
         self.conn.execute("INSERT OR IGNORE INTO record_opens VALUES (?,?,?)", (viewer.user.username, day, child_id))
         self.audit.record(viewer.user.username, "view_record", viewer=viewer, reason=reason.text(),
                      detail={"directory_id": view.directory_id, "restricted": view.shield_applied},
-                     las=(records.la_of(self.conn, child_id),))
+                     las=(records.la_of(self.store, child_id),))
         return view
 
     # -- accounts (shields are work operations: app.directory.work.shields) ------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from app import records
+from app.directory.store.sqlite import SqliteStore
 from app.feeds.matching.matcher import Matcher, Outcome
 from app.feeds.matching.sqlcipher_facts import SqlcipherFacts
 from app.feeds.records import NHS_NUMBER, Address
@@ -171,6 +172,6 @@ def test_a_shield_set_at_run_time_quarantines_the_next_match(feed_conn, matcher)
     """R-SHIELD-2: the shield takes effect at once, for matching too (no cached shield state)."""
     row = random_children(feed_conn, 1)[0]
     assert matcher.match(1, as_person(row)).outcome is Outcome.LINK
-    assert records.shield(feed_conn, row[0], "2026-11-21T10:00:00")
+    assert records.shield(SqliteStore(feed_conn), feed_conn, row[0], "2026-11-21T10:00:00")
     decision = matcher.match(2, as_person(row))
     assert (decision.outcome, decision.child_id) == (Outcome.QUARANTINE, row[0])

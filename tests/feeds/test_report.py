@@ -6,6 +6,7 @@ import json
 from datetime import date
 
 from app import records
+from app.directory.store.sqlite import SqliteStore
 from app.feeds import formats, intake
 from app.feeds.formats import FeedKind
 from app.feeds.matching.matcher import Matcher, Outcome
@@ -56,7 +57,7 @@ def test_the_report_never_reveals_that_a_shielded_child_matched(feed_conn):
     body = lowenna_batch(feed_conn)
     shielded_report, shielded = answer(feed_conn, body)
     cid = feed_conn.execute("SELECT id FROM children WHERE directory_id = 9000000017").fetchone()[0]
-    assert records.unshield(feed_conn, cid)
+    assert records.unshield(SqliteStore(feed_conn), feed_conn, cid)
     plain_report, plain = answer(feed_conn, body)
     assert [d.outcome for d in shielded] == [Outcome.QUARANTINE, Outcome.LINK]
     assert [d.outcome for d in plain] == [Outcome.LINK, Outcome.LINK]

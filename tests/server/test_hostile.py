@@ -113,7 +113,7 @@ def _shield_a_family_with_involvements(d) -> dict:
         "SELECT c.id, c.directory_id FROM children c WHERE c.la_code = 'NBR' AND c.shielded_at IS NULL "
         "AND EXISTS (SELECT 1 FROM involvements i WHERE i.child_id = c.id) "
         "AND EXISTS (SELECT 1 FROM carers k WHERE k.household_id = c.household_id) ORDER BY c.id LIMIT 1").fetchone()
-    assert records.shield(d.conn, child_id, "2026-11-20T10:00:00+00:00")
+    assert records.shield(d.store, d.conn, child_id, "2026-11-20T10:00:00+00:00")
     return {"shielded": records.directory_id.fmt(did)}
 
 

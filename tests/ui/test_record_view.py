@@ -110,9 +110,9 @@ def test_the_directory_sends_the_leaving_date_on_the_full_view_only(directory, r
     alex = viewer_for(directory, "alex.practitioner")
     child = directory.conn.execute("SELECT id, dob FROM children WHERE shielded_at IS NULL AND stay_to_age IS NULL "
                                    "AND died_on IS NULL AND left_england_on IS NULL LIMIT 1").fetchone()
-    assert records.build(directory.conn, alex, child[0]).leaves_on == anniversary(date.fromordinal(child[1]), 18)
+    assert records.build(directory.store, alex, child[0]).leaves_on == anniversary(date.fromordinal(child[1]), 18)
     shielded = directory.conn.execute("SELECT id FROM children WHERE shielded_at IS NOT NULL LIMIT 1").fetchone()
-    assert records.build(directory.conn, alex, shielded[0]).leaves_on is None
+    assert records.build(directory.store, alex, shielded[0]).leaves_on is None
 
 
 def test_a_mediating_user_is_told_how_the_colleague_reaches_the_la_team(qtbot):

@@ -50,10 +50,10 @@ def _own(d, viewer: Viewer) -> None:
 
 def _withheld_from(d, viewer: Viewer, child_id: int, involvement_id: int) -> bool:
     """Whether the viewer's view of this child withholds ``involvement_id`` (or, for 0, all involvements)."""
-    la = records.la_of(d.conn, child_id)
+    la = records.la_of(d.store, child_id)
     if viewer.role is Role.LA_MANAGEMENT and viewer.user.la_code == la:
         return False  # the LA team sees it all (R-SENS-3, R-SHIELD-1)
-    shielded = records.is_shielded(d.conn, child_id)
+    shielded = records.is_shielded(d.store, child_id)
     if involvement_id == ANYONE:
         return shielded
     if shielded:
@@ -70,14 +70,14 @@ def request(d, viewer: Viewer, req: t.ContactRequest) -> t.ContactRequestState:
     phone = checks.phone(req.phone, "phone")
     email = checks.email(req.email, "email")
     involvement_id = checks.number(req.involvement_id, "involvement_id")
-    child_id = records.child_id_for(d.conn, req.directory_id)
+    child_id = records.child_id_for(d.store, req.directory_id)
     if child_id is None or child_id not in state.granted:
         _refuse(d, viewer, req.reason, "contact_request", "not from this session's results",
                 "access.not_from_results")
     if not _withheld_from(d, viewer, child_id, involvement_id):
         _refuse(d, viewer, req.reason, "contact_request", "involvement not withheld from the requester",
                 "contact.not_withheld")
-    la = records.la_of(d.conn, child_id)
+    la = records.la_of(d.store, child_id)
     waiting = d.store.contact.find(child_id, involvement_id, viewer.user.username, t.ContactStatus.WAITING.value)
     if waiting is not None:  # asked again before the team decided: the same request, with the contact details given now
         request_id = waiting
@@ -86,7 +86,7 @@ def request(d, viewer: Viewer, req: t.ContactRequest) -> t.ContactRequestState:
         request_id = d.store.contact.add(child_id, involvement_id, viewer.user.username, phone, email, d._stamp(),
                                          t.ContactStatus.WAITING.value, la)
     d.audit.record(viewer.user.username, "contact_requested", viewer=viewer, reason=req.reason.text(),
-                   detail={"directory_id": records.directory_id_of(d.conn, child_id), "request": request_id,
+                   detail={"directory_id": records.directory_id_of(d.store, child_id), "request": request_id,
                            "involvement": involvement_id, "repeated": waiting is not None}, las=(la,))
     return _state(d, request_id)
 
@@ -94,7 +94,7 @@ def request(d, viewer: Viewer, req: t.ContactRequest) -> t.ContactRequestState:
 def _involvement(d, la_team: Viewer, child_id: int, involvement_id: int) -> Involvement | None:
     """The involvement as the child's LA team sees it on the record, consent included (R-SENS-2, R-SENS-3): built
     where every record view is built, so nothing the team is entitled to is left out."""
-    found = records._involvements(d.conn, la_team, child_id, records.la_of(d.conn, child_id), involvement_id)
+    found = records._involvements(d.store, la_team, child_id, records.la_of(d.store, child_id), involvement_id)
     return next((i for i in found if isinstance(i, Involvement)), None)
 
 
@@ -135,7 +135,7 @@ def _state(d, request_id: int, la_team: Viewer | None = None) -> t.ContactReques
     user = d.conn.execute("SELECT display_name, organisation FROM users WHERE username = ?", (by,)).fetchone()
     name, org = user if user else (by, "")
     state = t.ContactRequestState(
-        rid, records.directory_id_of(d.conn, child_id), records.child_name(d.conn, child_id),
+        rid, records.directory_id_of(d.store, child_id), records.child_name(d.store, child_id),
         t.ContactStatus(status), at, name, org, phone, email, decided_at or "",
         passed_on_by=t.PassedOnBy(passed_on_by) if passed_on_by else None)
     if la_team is None:
@@ -204,7 +204,7 @@ def decide(d, viewer: Viewer, req: t.ContactDecision) -> t.ContactRequestState:
     d.store.notices.add_about_request(requested_by, now, t.NoticeKind.CONTACT_ANSWERED.value, child_id, request_id)
     d.audit.record(viewer.user.username, "contact_decided", viewer=viewer, reason=reason.text(),
                    detail={"request": request_id, "outcome": req.outcome.value,
-                           "directory_id": records.directory_id_of(d.conn, child_id),
+                           "directory_id": records.directory_id_of(d.store, child_id),
                            "practitioners_told": len(told), **({"passed_on_by": how.value} if how else {})},
                    las=(la,))
     return _state(d, request_id, viewer)

@@ -31,7 +31,7 @@ def _drop(d, viewer: Viewer, child_id: int | None, day: int) -> bool:
             (viewer.user.username, child_id, day - OPENED_WITHIN_DAYS)).fetchone() is None:
         return True
     try:
-        view = records.build(d.conn, viewer, child_id)
+        view = records.build(d.store, viewer, child_id)
     except NoSuchRecord:  # R-RET-2: left the live directory
         return True
     return view.shield_applied or view.household_withheld
@@ -48,7 +48,7 @@ def check(d, viewer: Viewer, req: t.HeldCopies) -> t.CopiesChecked:
             isinstance(x, str) and 0 < len(x) <= 16 for x in held):
         raise AccessRefused("input.required", "directory_ids")
     day = datetime.fromtimestamp(d.now(), UTC).date().toordinal()  # as record_opens counts days
-    drop = tuple(dict.fromkeys(x for x in held if _drop(d, viewer, records.child_id_for(d.conn, x), day)))
+    drop = tuple(dict.fromkeys(x for x in held if _drop(d, viewer, records.child_id_for(d.store, x), day)))
     d.audit.record(viewer.user.username, "copies_checked", viewer=viewer,
                    detail={"held": len(held), "drop": list(drop)}, las=(viewer.user.la_code,))
     return t.CopiesChecked(drop)

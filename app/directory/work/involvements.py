@@ -54,7 +54,7 @@ def _practitioner(d, viewer: Viewer) -> None:
 
 def _live_child(d, directory_id) -> tuple[int, str, date] | None:
     """(child id, LA, date of birth) of a child still in the live directory, or None."""
-    child_id = records.child_id_for(d.conn, directory_id)
+    child_id = records.child_id_for(d.store, directory_id)
     if child_id is None:
         return None
     la, dob, archived = d.conn.execute("SELECT la_code, dob, archived_on FROM children WHERE id = ?",
@@ -94,7 +94,7 @@ def _own(d, viewer: Viewer, req, action: str) -> tuple[int, str, Held]:
 
 
 def _answer(d, viewer: Viewer, child_id: int, la: str, involvement_id: int) -> Involvement:
-    (inv,) = records._involvements(d.conn, viewer, child_id, la, involvement_id)
+    (inv,) = records._involvements(d.store, viewer, child_id, la, involvement_id)
     return inv
 
 

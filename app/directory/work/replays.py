@@ -76,7 +76,7 @@ def _child_id(d, *encoded: Any) -> int | None:
     for value in encoded:
         did = _first_directory_id(value)
         if did is not None:
-            return records.child_id_for(d.conn, did)
+            return records.child_id_for(d.store, did)
     return None
 
 
@@ -122,7 +122,7 @@ def replay(d, viewer: Viewer, op, request, key: str, kept: tuple[str, str | None
 def _alert_stopped(d, viewer: Viewer, request) -> None:
     """The LA teams of the user and of the child hear of a stopped user's session replaying a key."""
     child = _child_id(d, wire.encode(request))
-    las = {viewer.user.la_code} | ({records.la_of(d.conn, child)} if child is not None else set())
+    las = {viewer.user.la_code} | ({records.la_of(d.store, child)} if child is not None else set())
     for la in sorted(la for la in las if la):
         raise_alert(d, AlertKind.REPLAY_REFUSED, viewer.user.username, la, child)
 

@@ -126,8 +126,8 @@ def _date_undated_ends(d) -> int:
 def _own_child(d, viewer: Viewer, reason, action: str, directory_id) -> int:
     """The child's row id if it is a record of the LA team's own LA; the same refusal otherwise, so an
     id from another LA tells nothing."""
-    child_id = records.child_id_for(d.conn, directory_id) if isinstance(directory_id, str) else None
-    if child_id is None or records.la_of(d.conn, child_id) != viewer.user.la_code:
+    child_id = records.child_id_for(d.store, directory_id) if isinstance(directory_id, str) else None
+    if child_id is None or records.la_of(d.store, child_id) != viewer.user.la_code:
         shown = directory_id if isinstance(directory_id, str) and len(directory_id) <= 16 else "(unusable id)"
         d.audit_refusal(viewer, reason, action, "not a record of this LA", directory_id=shown)
         exc = AccessRefused("retention.not_found", "directory_id")
@@ -186,7 +186,7 @@ def open_archived(d, viewer: Viewer, request: t.ArchivedRecordRequest) -> t.Arch
         exc = AccessRefused("retention.not_archived", "directory_id")
         exc.audited = True
         raise exc
-    view = records.build(d.conn, viewer, child_id, include_archived=True)
+    view = records.build(d.store, viewer, child_id, include_archived=True)
     d.audit.record(viewer.user.username, "open_archived", viewer=viewer, reason=reason.text(),
                    detail={"directory_id": ids.fmt(row[3]), "ground": request.ground.value},
                    las=(viewer.user.la_code,))

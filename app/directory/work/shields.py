@@ -30,6 +30,7 @@ from ... import directory_id as ids
 from ... import records, search_index, siblings
 from ...model import RecordView, Role, Viewer
 from ...refusals import AccessRefused
+from ..store.shields import QueueRow
 from . import types as t
 from .alerts import raise_alert
 
@@ -71,13 +72,13 @@ def _named_siblings(d, viewer: Viewer, reason, action: str, child_id: int, named
         return []
     if not isinstance(named, (tuple, list)) or len(named) > MAX_SIBLINGS:
         _refuse(d, viewer, reason, action, "siblings out of bounds", "input.required", "siblings")
-    if viewer.role is not Role.LA_MANAGEMENT or viewer.user.la_code != records.la_of(d.conn, child_id):
+    if viewer.role is not Role.LA_MANAGEMENT or viewer.user.la_code != records.la_of(d.store, child_id):
         _refuse(d, viewer, reason, action, "siblings named by someone not the child's LA team",
                 "shield.siblings_la_team_only", "siblings")
-    household = set(siblings.household(d.conn, child_id))
+    household = set(siblings.household(d.store, child_id))
     out = []
     for did in named:
-        sid = records.child_id_for(d.conn, did)
+        sid = records.child_id_for(d.store, did)
         if sid is None or sid not in household:
             _refuse(d, viewer, reason, action, "not a sibling of this child", "shield.not_a_sibling", "siblings")
         if sid not in out:
@@ -87,14 +88,12 @@ def _named_siblings(d, viewer: Viewer, reason, action: str, child_id: int, named
 
 def _set(d, viewer: Viewer, child_id: int, ground: t.ShieldGround, reason_text: str, **detail) -> bool:
     """Shield one child now and queue it for review (R-SHIELD-2/3). True if it was not shielded before."""
-    la = records.la_of(d.conn, child_id)
-    changed = records.shield(d.conn, child_id, d._stamp())
-    new_row = d.conn.execute(
-        "INSERT OR IGNORE INTO shields (child_id, ground, requested_by, requested_at, review_due) "
-        "VALUES (?,?,?,?,?)", (child_id, ground.value, viewer.user.username, d._stamp(),
-                               d.clock().toordinal() + FIRST_REVIEW_DAYS)).rowcount
+    la = records.la_of(d.store, child_id)
+    changed = records.shield(d.store, d.conn, child_id, d._stamp())
+    new_row = d.store.shields.queue(child_id, ground.value, viewer.user.username, d._stamp(),
+                                    d.clock().toordinal() + FIRST_REVIEW_DAYS)
     d.audit.record(viewer.user.username, "shield_requested", viewer=viewer, reason=reason_text,
-                   detail={"directory_id": records.directory_id_of(d.conn, child_id), "ground": ground.value,
+                   detail={"directory_id": records.directory_id_of(d.store, child_id), "ground": ground.value,
                            "already_shielded": not changed, **detail}, las=(la,))
     if new_row:
         raise_alert(d, t.AlertKind.SHIELD_REQUESTED, viewer.user.username, la, child_id)
@@ -110,42 +109,36 @@ def request(d, viewer: Viewer, req: t.ShieldRequest) -> bool:
     state = d.check_request(viewer, req.reason, "shield_request")
     if not isinstance(req.ground, t.ShieldGround):
         _refuse(d, viewer, req.reason, "shield_request", "no ground", "input.required", "ground")
-    child_id = records.child_id_for(d.conn, req.directory_id)
+    child_id = records.child_id_for(d.store, req.directory_id)
     if viewer.role is Role.MEDIATING or child_id is None or child_id not in state.granted:
         _refuse(d, viewer, req.reason, "shield_request", "not allowed for this role or record",
                 "access.shield_not_allowed")
     also = _named_siblings(d, viewer, req.reason, "shield_request", child_id, req.siblings)
     changed = _set(d, viewer, child_id, req.ground, req.reason.text())
     for sid in also:
-        _set(d, viewer, sid, req.ground, req.reason.text(), sibling_of=records.directory_id_of(d.conn, child_id))
+        _set(d, viewer, sid, req.ground, req.reason.text(), sibling_of=records.directory_id_of(d.store, child_id))
         state.granted.add(sid)
     return changed
 
 
 # -- R-SHIELD-3: the review queue and the review ---------------------------------------------------------
-# One query for the whole queue (issue 14 §3.3): the LA's shielded children through a partial index
-# (``children_shielded_la``, schema migration ``la-admin-shield-queue``), each with its review row and requester.
-_QUEUE = ("SELECT c.directory_id, c.given_names, c.family_name, c.shielded_at, s.ground, s.requested_by, "
-          "s.requested_at, s.review_due, s.reviews, u.display_name, u.organisation, c.id FROM children c "
-          "LEFT JOIN shields s ON s.child_id = c.id LEFT JOIN users u ON u.username = s.requested_by "
-          "WHERE c.shielded_at IS NOT NULL AND ")
-
-
-def _shape(d, row, today: date) -> t.ShieldDue:
-    did, given, family, shielded_at, ground, by, at, due, reviews, name, organisation, child_id = row
-    if ground is None:  # set at build time: never reviewed
-        due_on = _set_on(shielded_at).toordinal() + FIRST_REVIEW_DAYS
-        ground, by, at, reviews = BUILD_GROUND.value, "", shielded_at, 0
+def _shape(d, row: QueueRow, today: date) -> t.ShieldDue:
+    if row.shield is None:  # set at build time: never reviewed
+        due_on = _set_on(row.shielded_at).toordinal() + FIRST_REVIEW_DAYS
+        ground, by, at, reviews = BUILD_GROUND.value, "", row.shielded_at, 0
     else:
-        due_on = due
-    requester = "(set when the directory was built)" if not by else f"{name}, {organisation}" if name else by
-    return t.ShieldDue(ids.fmt(did), f"{given} {family}", t.ShieldGround(ground), requester, at,
-                       date.fromordinal(due_on), reviews == 0, due_on < today.toordinal(),
-                       new=reviews == 0 and bool(by), siblings=_household(d, child_id, held_by=child_id))
+        due_on = row.shield.review_due
+        ground, by, at, reviews = row.shield.ground, row.shield.requested_by, row.shield.requested_at, \
+            row.shield.reviews
+    name = row.display_name
+    requester = "(set when the directory was built)" if not by else f"{name}, {row.organisation}" if name else by
+    return t.ShieldDue(ids.fmt(row.directory_id), f"{row.given_names} {row.family_name}", t.ShieldGround(ground),
+                       requester, at, date.fromordinal(due_on), reviews == 0, due_on < today.toordinal(),
+                       new=reviews == 0 and bool(by), siblings=_household(d, row.child_id, held_by=row.child_id))
 
 
 def _line(d, child_id: int, today: date) -> t.ShieldDue | None:
-    row = d.conn.execute(_QUEUE + "c.id = ?", (child_id,)).fetchone()
+    row = d.store.shields.line(child_id)
     return None if row is None else _shape(d, row, today)
 
 
@@ -153,11 +146,11 @@ def _household(d, child_id: int, held_by: int | None = None) -> tuple[t.Sibling,
     """The other children of ``child_id``'s household, as its LA team sees them: ``withheld`` when the shield of
     ``held_by`` (or, if None, any shield in the household) holds their shared details."""
     out = []
-    for sid in siblings.household(d.conn, child_id):
-        did, given, family, dob, shielded_at = d.conn.execute(
-            "SELECT directory_id, given_names, family_name, dob, shielded_at FROM children WHERE id = ?",
-            (sid,)).fetchone()
-        holders = siblings.held_by(d.conn, sid) if shielded_at is None else []
+    for sid in siblings.household(d.store, child_id):
+        summary = d.store.records.summary(sid)
+        assert summary is not None  # the household is read in the same transaction
+        did, given, family, dob, shielded_at = summary
+        holders = siblings.held_by(d.store, sid) if shielded_at is None else []
         withheld = held_by in holders if held_by is not None else bool(holders)
         out.append(t.Sibling(ids.fmt(did), f"{given} {family}", date.fromordinal(dob), shielded_at is not None,
                              withheld))
@@ -169,13 +162,13 @@ def household(d, viewer: Viewer, req: t.ChildRef) -> tuple[t.Sibling, ...]:
     sharing its address, so it can shield them in the same step. Own LA, a child this session found; audited."""
     reason = d.la_team_request(viewer, "household", "access.la_team_only")
     state = d._session_of(viewer)
-    child_id = records.child_id_for(d.conn, req.directory_id)
-    if child_id is None or records.la_of(d.conn, child_id) != viewer.user.la_code or child_id not in state.granted:
+    child_id = records.child_id_for(d.store, req.directory_id)
+    if child_id is None or records.la_of(d.store, child_id) != viewer.user.la_code or child_id not in state.granted:
         _refuse(d, viewer, reason, "household", "not a child of this LA found in this session",
                 "access.not_from_results")
     out = _household(d, child_id)
     d.audit.record(viewer.user.username, "household_read", viewer=viewer, reason=reason.text(),
-                   detail={"directory_id": records.directory_id_of(d.conn, child_id),
+                   detail={"directory_id": records.directory_id_of(d.store, child_id),
                            "siblings": [x.directory_id for x in out]}, las=(viewer.user.la_code,))
     return out
 
@@ -185,7 +178,7 @@ def due(d, viewer: Viewer, _: t.Nothing) -> tuple[t.ShieldDue, ...]:
     offers other orders, new shields first by default)."""
     reason = d.la_team_request(viewer, "shield_reviews", "access.la_team_only")
     today = d.clock()
-    lines = [_shape(d, row, today) for row in d.conn.execute(_QUEUE + "c.la_code = ?", (viewer.user.la_code,))]
+    lines = [_shape(d, row, today) for row in d.store.shields.lines_of(viewer.user.la_code)]
     out = sorted(lines, key=lambda x: (not x.overdue, x.due, x.directory_id))
     d.audit.record(viewer.user.username, "shield_reviews_read", viewer=viewer, reason=reason.text(),
                    detail={"shields": len(out), "overdue": sum(x.overdue for x in out)},
@@ -200,9 +193,9 @@ def review(d, viewer: Viewer, req: t.ShieldReview) -> t.ShieldDue | None:
     state = d._session_of(viewer)
     if not isinstance(req.outcome, t.ReviewOutcome):
         _refuse(d, viewer, reason, "shield_review", "no outcome", "input.required", "outcome")
-    child_id = records.child_id_for(d.conn, req.directory_id)
-    if child_id is None or records.la_of(d.conn, child_id) != viewer.user.la_code \
-            or not records.is_shielded(d.conn, child_id):
+    child_id = records.child_id_for(d.store, req.directory_id)
+    if child_id is None or records.la_of(d.store, child_id) != viewer.user.la_code \
+            or not records.is_shielded(d.store, child_id):
         # one answer for another LA's child, an unknown id and an unshielded record: nothing to probe
         _refuse(d, viewer, reason, "shield_review", "not a shield of this LA", "shield.not_reviewable")
     decisions = _decisions(d, viewer, reason, child_id, req)
@@ -210,39 +203,35 @@ def review(d, viewer: Viewer, req: t.ShieldReview) -> t.ShieldDue | None:
     before = _line(d, child_id, today)
     assert before is not None
     la = viewer.user.la_code
-    requested_by = d.conn.execute("SELECT requested_by FROM shields WHERE child_id = ?", (child_id,)).fetchone()
+    requested_by = d.store.shields.requested_by(child_id)
     if req.outcome is t.ReviewOutcome.KEEP:
         next_due = add_months(today, REVIEW_MONTHS)
-        d.conn.execute(
-            "INSERT INTO shields (child_id, ground, requested_by, requested_at, review_due, reviews) "
-            "VALUES (?,?,?,?,?,1) ON CONFLICT(child_id) DO UPDATE SET review_due = excluded.review_due, "
-            "reviews = reviews + 1", (child_id, before.ground.value, "", before.requested_at, next_due.toordinal()))
+        d.store.shields.keep(child_id, before.ground.value, before.requested_at, next_due.toordinal())
     else:
         next_due = None
-        records.unshield(d.conn, child_id)
-        d.conn.execute("DELETE FROM shields WHERE child_id = ?", (child_id,))
-        d.conn.execute("DELETE FROM sibling_decisions WHERE shielded_id = ?", (child_id,))  # it holds no one now
+        records.unshield(d.store, d.conn, child_id)
+        d.store.shields.drop(child_id)
+        d.store.shields.forget_decisions(child_id)  # it holds no one now
     shielded_now = [sid for sid, shield_too in decisions if shield_too]  # issue 13 §3.1: in the same step
     for sid in shielded_now:
         _shield_at_review(d, viewer, sid, before.ground, next_due)
     for sid in (sid for sid, shield_too in decisions if not shield_too):  # for the household's shields as now set
-        for holder in siblings.held_by(d.conn, sid):
-            siblings.decide_not_needed(d.conn, sid, holder, viewer.user.username, d._stamp())
+        for holder in siblings.held_by(d.store, sid):
+            siblings.decide_not_needed(d.store, sid, holder, viewer.user.username, d._stamp())
         search_index.reindex_child(d.conn, sid)  # the family's postcode finds it again, unless held otherwise
     state.granted.update(sid for sid, _ in decisions)
-    d.conn.execute("INSERT INTO shield_reviews (child_id, reviewed_by, reviewed_at, decision, next_due) "
-                   "VALUES (?,?,?,?,?)", (child_id, viewer.user.username, d._stamp(), req.outcome.value,
-                                          next_due.toordinal() if next_due else None))
+    d.store.shields.add_review(child_id, viewer.user.username, d._stamp(), req.outcome.value,
+                               next_due.toordinal() if next_due else None)
     d.audit.record(viewer.user.username, "shield_reviewed", viewer=viewer, reason=reason.text(),
                    detail={"directory_id": before.directory_id, "outcome": req.outcome.value,
                            "was_overdue": before.overdue, "first_review": before.first_review,
                            **({"next_due": next_due.isoformat()} if next_due else {}),
-                           **({"siblings": [{"directory_id": records.directory_id_of(d.conn, sid),
+                           **({"siblings": [{"directory_id": records.directory_id_of(d.store, sid),
                                              "shield": shield_too} for sid, shield_too in decisions]}
                               if decisions else {})}, las=(la,))
-    if next_due is None and requested_by and requested_by[0] and d.user(requested_by[0]) is not None:
+    if next_due is None and requested_by and d.user(requested_by) is not None:
         d.conn.execute("INSERT INTO notices (username, at, kind, child_id) VALUES (?,?,?,?)",
-                       (requested_by[0], d._stamp(), t.NoticeKind.SHIELD_LIFTED.value, child_id))
+                       (requested_by, d._stamp(), t.NoticeKind.SHIELD_LIFTED.value, child_id))
     state.granted.add(child_id)  # the LA team reviewed this child: it may open and act on it now
     return _line(d, child_id, today) if next_due else None
 
@@ -259,14 +248,14 @@ def _decisions(d, viewer: Viewer, reason, child_id: int, req: t.ShieldReview) ->
     if req.outcome is not t.ReviewOutcome.KEEP:
         _refuse(d, viewer, reason, "shield_review", "sibling decisions with a lift", "shield.siblings_need_keep",
                 "siblings")
-    household = set(siblings.household(d.conn, child_id))
+    household = set(siblings.household(d.store, child_id))
     out: dict[int, bool] = {}
     for x in named:
-        sid = records.child_id_for(d.conn, x.directory_id)
+        sid = records.child_id_for(d.store, x.directory_id)
         if sid is None or sid not in household:
             _refuse(d, viewer, reason, "shield_review", "not a sibling of this child", "shield.not_a_sibling",
                     "siblings")
-        if records.is_shielded(d.conn, sid):
+        if records.is_shielded(d.store, sid):
             _refuse(d, viewer, reason, "shield_review", "sibling already shielded", "shield.sibling_shielded",
                     "siblings")
         out[sid] = x.shield
@@ -276,13 +265,11 @@ def _decisions(d, viewer: Viewer, reason, child_id: int, req: t.ShieldReview) ->
 def _shield_at_review(d, viewer: Viewer, child_id: int, ground: t.ShieldGround, next_due: date | None) -> None:
     """A sibling shielded by the LA team at the review of its brother's or sister's shield: decided by the team
     now, so it is kept as reviewed, next due with the reviewed shield."""
-    records.shield(d.conn, child_id, d._stamp())
+    records.shield(d.store, d.conn, child_id, d._stamp())
     due = next_due or add_months(d.clock(), REVIEW_MONTHS)
-    d.conn.execute("INSERT OR IGNORE INTO shields (child_id, ground, requested_by, requested_at, review_due, reviews) "
-                   "VALUES (?,?,?,?,?,1)", (child_id, ground.value, viewer.user.username, d._stamp(), due.toordinal()))
-    d.conn.execute("INSERT INTO shield_reviews (child_id, reviewed_by, reviewed_at, decision, next_due) "
-                   "VALUES (?,?,?,?,?)", (child_id, viewer.user.username, d._stamp(), t.ReviewOutcome.KEEP.value,
-                                          due.toordinal()))
+    d.store.shields.queue_reviewed(child_id, ground.value, viewer.user.username, d._stamp(), due.toordinal())
+    d.store.shields.add_review(child_id, viewer.user.username, d._stamp(), t.ReviewOutcome.KEEP.value,
+                               due.toordinal())
 
 
 # -- R-SHIELD-6: override ---------------------------------------------------------------------------------
@@ -299,16 +286,16 @@ def override(d, viewer: Viewer, req: t.ShieldOverride) -> RecordView:
     if req.warning_seen is not True:
         _refuse(d, viewer, req.reason, "shield_override", "warning not seen", "shield.warning_not_seen",
                 "warning_seen")
-    child_id = records.child_id_for(d.conn, req.directory_id)
+    child_id = records.child_id_for(d.store, req.directory_id)
     if child_id is None or child_id not in state.granted:
         _refuse(d, viewer, req.reason, "shield_override", "not from this session's results",
                 "access.not_from_results")
-    if not records.is_shielded(d.conn, child_id):
+    if not records.is_shielded(d.store, child_id):
         _refuse(d, viewer, req.reason, "shield_override", "not shielded", "shield.not_shielded")
     day = d._check_open_budget(viewer, req.reason, child_id)
-    view = records.build(d.conn, viewer, child_id, override=True)
+    view = records.build(d.store, viewer, child_id, override=True)
     d.conn.execute("INSERT OR IGNORE INTO record_opens VALUES (?,?,?)", (viewer.user.username, day, child_id))
-    la = records.la_of(d.conn, child_id)
+    la = records.la_of(d.store, child_id)
     d.audit.record(viewer.user.username, "shield_override", viewer=viewer, reason=req.reason.text(),
                    detail={"directory_id": view.directory_id, "warning_seen": True}, las=(la,))
     raise_alert(d, t.AlertKind.SHIELD_OVERRIDE, viewer.user.username, la, child_id)
