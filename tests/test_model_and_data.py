@@ -62,7 +62,7 @@ ALLOWED_COLUMNS = {
     # audit (R-AUDIT-1/2): who, when, what was searched or opened; never case information
     "audit": {"seq", "at", "actor", "on_behalf_of", "action", "reason", "detail", "las", "leaf"},
     "audit_tree": {"level", "idx", "hash"},
-    "audit_checkpoints": {"size", "root", "at", "signature"},
+    "audit_checkpoints": {"size", "root", "at", "signature", "origin"},
     "meta": {"key", "value"},
     "schema_migrations": {"name", "applied_at"},  # which schema changes a directory has had (app/schema.py)
     # closure (R-CLOSE-3..5): the LA's register and checklist as app.closure JSON, who changed them and where

@@ -1,8 +1,8 @@
 """The LA team's queues read what they show in one query each, through an index (issue 14 §3.3)."""
 from __future__ import annotations
 
+from app.directory.store.sqlite import shields as shield_store
 from app.directory.work import operations as ops
-from app.directory.work import shields
 from app.directory.work import types as t
 from tests.conftest import viewer_for
 
@@ -10,7 +10,7 @@ from tests.conftest import viewer_for
 def test_the_shield_queue_is_one_query_through_the_las_shielded_children(directory):
     """R-SHIELD-3: not a scan of every child, nor a query per shield: one query, on the partial index of the
     shielded children by LA (made by the schema migration ``la-admin-shield-queue``)."""
-    plan = " ".join(r[-1] for r in directory.conn.execute("EXPLAIN QUERY PLAN " + shields._QUEUE + "c.la_code = ?",
+    plan = " ".join(r[-1] for r in directory.conn.execute("EXPLAIN QUERY PLAN " + shield_store._QUEUE + "c.la_code = ?",
                                                           ("NBR",)))
     assert "children_shielded_la" in plan and "SCAN c" not in plan, plan
     statements: list[str] = []

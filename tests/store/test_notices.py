@@ -108,3 +108,13 @@ def test_an_alert_is_open_until_acknowledged_once(store):
     # acknowledging is the usage store's: done here as the LA team's inbox does it
     store.conn.execute("UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?", ("jo.la", AT, first))
     assert not store.notices.unacknowledged(la, kind, "self-check", 41)  # so a new one is raised
+
+
+def test_a_notice_about_the_child_itself_names_no_involvement_or_request(store):
+    (child, la), = bare_children(store)
+    me, someone = users(store)
+    store.notices.add_about_child(me, AT, NoticeKind.SHIELD_LIFTED.value, child)  # R-SHIELD-3: a shield was lifted
+    (lifted,) = store.notices.inbox_of(me)
+    assert (lifted.kind, lifted.read, lifted.la_code, lifted.involvement_id, lifted.request_id) == (
+        "shield_lifted", False, la, None, None)
+    assert store.notices.inbox_of(someone) == []

@@ -63,6 +63,10 @@ class Notices(Protocol):
         """Writes an unread notice to ``username`` about an involvement with the child."""
         ...
 
+    def add_about_child(self, username: str, at: str, kind: str, child_id: int) -> None:
+        """Writes an unread notice to ``username`` about the child itself (a shield they asked for was lifted)."""
+        ...
+
     def add_about_request(self, username: str, at: str, kind: str, child_id: int, request_id: int,
                           involvement_id: int | None = None) -> None:
         """Writes an unread notice to ``username`` about a contact request (and the involvement it is for, if

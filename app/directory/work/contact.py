@@ -110,8 +110,8 @@ def can_be_told(d, username: str) -> bool:
     """Whether ``username`` can be told in Signpost: an account that can sign in and so read its inbox
     (R-ROLE-4). A practitioner who is not a user, or whose account is disabled, not trained or out of check,
     cannot; the LA team then passes the request on by phone or e-mail (R-SENS-4)."""
-    row = d.conn.execute("SELECT enabled FROM users WHERE username = ?", (username,)).fetchone() if username else None
-    user = d.user(username) if row and row[0] else None
+    account = d.store.accounts.account(username) if username else None
+    user = d.user(username) if account is not None and account.enabled else None
     return user is not None and d.account_problem(user) is None
 
 
@@ -132,8 +132,8 @@ def _state(d, request_id: int, la_team: Viewer | None = None) -> t.ContactReques
     (rid, child_id, involvement_id, by, phone, email, at, status, decided_at, passed_on_by) = (
         kept.request_id, kept.child_id, kept.involvement_id, kept.requested_by, kept.phone, kept.email,
         kept.requested_at, kept.status, kept.decided_at, kept.passed_on_by)
-    user = d.conn.execute("SELECT display_name, organisation FROM users WHERE username = ?", (by,)).fetchone()
-    name, org = user if user else (by, "")
+    account = d.store.accounts.account(by)
+    name, org = (account.display_name, account.organisation) if account is not None else (by, "")
     state = t.ContactRequestState(
         rid, records.directory_id_of(d.store, child_id), records.child_name(d.store, child_id),
         t.ContactStatus(status), at, name, org, phone, email, decided_at or "",

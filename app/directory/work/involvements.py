@@ -57,11 +57,10 @@ def _live_child(d, directory_id) -> tuple[int, str, date] | None:
     child_id = records.child_id_for(d.store, directory_id)
     if child_id is None:
         return None
-    la, dob, archived = d.conn.execute("SELECT la_code, dob, archived_on FROM children WHERE id = ?",
-                                       (child_id,)).fetchone()
-    if archived is not None:  # R-RET-2: an archived record is not worked on
+    child = d.store.records.child(child_id)
+    if child is None or d.store.records.is_archived(child_id):  # R-RET-2: an archived record is not worked on
         return None
-    return child_id, la, date.fromordinal(dob)
+    return child_id, child.la_code, date.fromordinal(child.dob)
 
 
 def _contact(req) -> tuple[str, str, str, str]:
@@ -193,8 +192,7 @@ def set_indicators(d, viewer: Viewer, req: t.Indicators) -> Involvement:
         holder = d.store.involvements.lead_of(child_id, besides=req.involvement_id)
         if holder is not None:
             service, who, org, by = holder.service, holder.practitioner, holder.organisation, holder.recorded_by
-            shielded = d.conn.execute("SELECT shielded_at IS NOT NULL FROM children WHERE id = ?",
-                                      (child_id,)).fetchone()[0]
+            shielded = d.store.shields.is_shielded(child_id)
             # R-SENS-3, R-SHIELD-1: not named where the record would not show it (the LA team never asks)
             hidden = (ServiceType(service).sensitive and by != viewer.user.username) or bool(shielded)
             if hidden:

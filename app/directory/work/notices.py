@@ -63,8 +63,7 @@ def tell_others(d, viewer: Viewer, req: t.NewInvolvement, child_id: int, la: str
         d.audit.record(viewer.user.username, "also_working_notices", viewer=viewer, reason=req.reason.text(),
                        detail={"directory_id": ids.shown(req.directory_id), "involvement_id": new_id,
                                "told": told}, las=(la,))
-    shielded = d.conn.execute("SELECT shielded_at IS NOT NULL FROM children WHERE id = ?", (child_id,)).fetchone()[0]
-    if shielded:  # R-SHIELD-1: the newcomer gets the restricted view, so no involvement is shown or named
+    if d.store.shields.is_shielded(child_id):  # R-SHIELD-1: the newcomer gets the restricted view: no involvement named
         return Told(told_unnamed=len(told))
     shown: list[tuple[str, t.OtherPractitioner]] = [  # R-SENS-3: never a sensitive involvement
         (row.recorded_by, t.OtherPractitioner(row.practitioner, row.role, row.organisation,
@@ -106,8 +105,8 @@ def inbox(d, viewer: Viewer, _: t.Nothing) -> tuple[t.Notice, ...]:
                               phone="" if archived else n.phone, email="" if archived else n.email)  # R-RET-3
         elif kind is t.NoticeKind.CONTACT_REQUEST and n.request_id is not None:
             # R-SENS-4: who asks, and the contact details they chose to pass on; the practitioner decides
-            requester = d.conn.execute("SELECT display_name, job_title, organisation FROM users WHERE username = ?",
-                                       (n.requested_by,)).fetchone() or ("", "", "")
+            asker = d.store.accounts.account(n.requested_by)
+            requester = (asker.display_name, asker.job_title, asker.organisation) if asker else ("", "", "")
             detail = dict(practitioner=requester[0], role=requester[1] or "", organisation=requester[2],
                           phone=n.request_phone, email=n.request_email)
         out.append(t.Notice(n.notice_id, kind, n.at, f"{n.given_names} {n.family_name}", ids.fmt(n.directory_id),

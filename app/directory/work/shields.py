@@ -230,8 +230,7 @@ def review(d, viewer: Viewer, req: t.ShieldReview) -> t.ShieldDue | None:
                                              "shield": shield_too} for sid, shield_too in decisions]}
                               if decisions else {})}, las=(la,))
     if next_due is None and requested_by and d.user(requested_by) is not None:
-        d.conn.execute("INSERT INTO notices (username, at, kind, child_id) VALUES (?,?,?,?)",
-                       (requested_by, d._stamp(), t.NoticeKind.SHIELD_LIFTED.value, child_id))
+        d.store.notices.add_about_child(requested_by, d._stamp(), t.NoticeKind.SHIELD_LIFTED.value, child_id)
     state.granted.add(child_id)  # the LA team reviewed this child: it may open and act on it now
     return _line(d, child_id, today) if next_due else None
 

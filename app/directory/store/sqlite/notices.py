@@ -26,6 +26,10 @@ class SqliteNotices:
         self.conn.execute("INSERT INTO notices (username, at, kind, child_id, about_involvement) VALUES (?,?,?,?,?)",
                           (username, at, kind, child_id, involvement_id))
 
+    def add_about_child(self, username: str, at: str, kind: str, child_id: int) -> None:
+        self.conn.execute("INSERT INTO notices (username, at, kind, child_id) VALUES (?,?,?,?)",
+                          (username, at, kind, child_id))
+
     def add_about_request(self, username: str, at: str, kind: str, child_id: int, request_id: int,
                           involvement_id: int | None = None) -> None:
         if involvement_id is not None:
