@@ -129,6 +129,7 @@ def test_the_minute_window_counts_only_the_last_minutes_searches(sessions_store)
         assert mine.since(now - 60, 3) == (2, None)
         assert mine.since(now - 3600, 3) == (3, T0)  # the hour counts all three
         assert mine.since(T0 + 30, 1) == (1, T0 + 59)  # a search exactly a window ago is out of it
+        assert mine.since(T0 + 30, 2) == (1, None)
     with s.searches("ben.test") as his:
         assert his.since(now - 3600, 1) == (0, None)  # each user's own searches
 
