@@ -574,9 +574,10 @@ class Directory:
             self.audit_refusal(viewer, reason, "view_record", "not from this session's results",
                                 directory_id=shown)
             raise AccessRefused("access.not_from_results")
-        day = self._check_open_budget(viewer, reason, child_id)
-        view = records.build(self.conn, viewer, child_id)
-        self.store.sessions.record_open(viewer.user.username, day, child_id)
+        with self.store.sessions.opening(viewer.user.username):  # counted and added to as one, on every node
+            day = self._check_open_budget(viewer, reason, child_id)
+            view = records.build(self.conn, viewer, child_id)
+            self.store.sessions.record_open(viewer.user.username, day, child_id)
         self.audit.record(viewer.user.username, "view_record", viewer=viewer, reason=reason.text(),
                      detail={"directory_id": view.directory_id, "restricted": view.shield_applied},
                      las=(records.la_of(self.conn, child_id),))

@@ -94,6 +94,25 @@ def test_while_one_node_counts_a_users_searches_the_other_waits(nodes, postgres_
             assert mine.since(T0 - 3600, 1) == (0, None)
 
 
+def test_while_one_node_counts_a_users_children_opened_the_other_waits(nodes, postgres_database):
+    """The budget's last child is let by once: counting and adding one are one step per user."""
+    a, _, (c1, _, _) = nodes
+    cluster, name, _ = postgres_database
+    from app.directory.store.postgres import PostgresSessions
+    from app.national import roles
+    with psycopg.connect(cluster.dsn(name, user=roles.SERVICE), autocommit=True) as conn:
+        conn.execute("SET lock_timeout = '300ms'")
+        b = PostgresSessions(conn)
+        with a.opening("ada.test"):
+            a.record_open("ada.test", date(2026, 5, 28), c1)
+            with pytest.raises(psycopg.errors.LockNotAvailable), b.opening("ada.test"):
+                pass
+            with b.opening("ben.test"):  # another user's budget is not held up
+                assert b.opens_on("ben.test", date(2026, 5, 28)) == 0
+        with b.opening("ada.test"):
+            assert b.opens_on("ada.test", date(2026, 5, 28)) == 1
+
+
 def test_the_daily_budget_counts_children_opened_through_either_node(nodes):
     a, b, (c1, c2, _) = nodes
     today = date(2026, 5, 28)

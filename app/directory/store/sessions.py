@@ -91,6 +91,10 @@ class Sessions(Protocol):
         """``username``'s searches, held (R-SEARCH-6) until the block ends: no other node counts them meanwhile."""
         ...
 
+    def opening(self, username: str) -> AbstractContextManager[None]:
+        """``username``'s children opened, held until the block ends: no other node counts or adds one meanwhile."""
+        ...
+
     def opened_on(self, username: str, day: date, child_id: int) -> bool:
         """Whether ``username`` already opened ``child_id`` on ``day`` (UTC)."""
         ...

@@ -9,7 +9,7 @@ searches count across every node (issue 16 §3).
 - ``challenges`` (R-ROLE-4): ``DELETE ... RETURNING``, so of two nodes asked for the same challenge one gets it.
 - ``search_events`` (R-SEARCH-6): counted and recorded under ``pg_advisory_xact_lock`` on the user, so two nodes
   cannot both let the limit's last search by.
-- ``record_opens`` (0001): the daily budget of children opened.
+- ``record_opens`` (0001): the daily budget of children opened, counted and added to under a per-user lock too.
 
 Each method runs in a transaction of its own (``Connection.transaction``: a savepoint when the caller already
 has one open), on the connection given or on one taken from a pool for the call.
@@ -30,6 +30,7 @@ from ..sessions import Held
 
 STOPPED = "stopped"  # ended_why of a session ended for its user (end_all_of)
 _SEARCH_LOCKS = 0x5350_5352  # pg_advisory_xact_lock(class, hashtext(username)): a user's searches
+_OPEN_LOCKS = 0x5350_4F50  # the same, a user's children opened (the daily budget)
 
 
 def token_hash(session: str) -> bytes:
@@ -180,6 +181,12 @@ class PostgresSessions:
             yield _PgSearches(conn, username)
 
     # -- the daily budget of children opened -------------------------------------------------------
+    @contextmanager
+    def opening(self, username: str) -> Iterator[None]:
+        with self._tx() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(%s::int4, hashtext(%s))", (_OPEN_LOCKS, username))
+            yield
+
     def opened_on(self, username: str, day: date, child_id: int) -> bool:
         with self._tx() as conn:
             return conn.execute("SELECT 1 FROM record_opens WHERE username = %s AND day = %s AND child_id = %s",

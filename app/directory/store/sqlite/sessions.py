@@ -9,7 +9,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -119,6 +119,9 @@ class SqliteSessions:
         yield self._searches.setdefault(username, _UserSearches())
 
     # -- the daily budget of children opened -------------------------------------------------------
+    def opening(self, username: str) -> AbstractContextManager[None]:
+        return nullcontext()  # one process, one thread: nothing else counts meanwhile
+
     def opened_on(self, username: str, day: date, child_id: int) -> bool:
         return self.conn.execute("SELECT 1 FROM record_opens WHERE username = ? AND day = ? AND child_id = ?",
                                  (username, day.toordinal(), child_id)).fetchone() is not None
