@@ -13,9 +13,8 @@ import logging
 import os
 import secrets
 import time
-from collections import OrderedDict, deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +37,7 @@ from ..refusals import (
 )
 from ..token.signin import signin_message, verify_signin
 from .store import Store
+from .store.sessions import Held, Sessions
 from .store.sqlite import SqliteStore
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,6 @@ CHALLENGE_TTL_S = 60
 MAX_USERNAME_CHARS = 64
 MAX_PASSWORD_CHARS = 1024
 MAX_COLLEAGUE_CHARS = 100
-STOPPED_KEPT = 10_000  # sessions ended for their user that are remembered as such
 TOKEN_REFUSALS = frozenset({"wrong_pin", "pin_locked", "pin_length", "removed", "not_enrolled", "wrong_token",
                             "failed"})
 
@@ -83,13 +82,46 @@ class SignedIn:
     session_max_s: float | None = None
 
 
-@dataclass
+class _Granted:
+    """The children a session was given in results (R-SEARCH-2/3), as the sessions store keeps them."""
+
+    def __init__(self, sessions: Sessions, session: str) -> None:
+        self._sessions = sessions
+        self._session = session
+
+    def __contains__(self, child_id: object) -> bool:
+        return isinstance(child_id, int) and self._sessions.granted(self._session, child_id)
+
+    def add(self, child_id: int) -> None:
+        self._sessions.grant(self._session, (child_id,))
+
+    def update(self, child_ids: Iterable[int]) -> None:
+        self._sessions.grant(self._session, list(child_ids))
+
+
 class _Session:
-    username: str
-    user: User | None = None  # as signed in: a request naming another role or LA is refused
-    granted: set[int] = field(default_factory=set)  # children this session was given in results
-    locked: bool = False
-    must_change_password: bool = False  # la-admin: signed in with a one-time password (R-ROLE-4)
+    """A live session as policy code sees it (``store.sessions.held``); its grants and its one-time password
+    are read and written through the sessions store, so any node sees them."""
+
+    def __init__(self, sessions: Sessions, session: str, held: Held) -> None:
+        self._sessions = sessions
+        self._session = session
+        self.username = held.username
+        self.user = held.user  # as signed in: a request naming another role or LA is refused
+        self.locked = held.locked
+        self._must_change_password = held.must_change_password  # la-admin: a one-time password (R-ROLE-4)
+        self.granted = _Granted(sessions, session)  # children this session was given in results
+
+    @property
+    def must_change_password(self) -> bool:
+        return self._must_change_password
+
+    @must_change_password.setter
+    def must_change_password(self, value: bool) -> None:
+        if value:
+            raise ValueError("a session is given a one-time password only at sign-in")
+        self._sessions.password_changed(self._session)
+        self._must_change_password = False
 
 
 def _plain_text(value, limit: int) -> str | None:
@@ -113,10 +145,6 @@ class Directory:
         self.clock = clock
         self.limits = limits or Limits()
         self.now = now
-        self._challenges: dict[bytes, float] = {}
-        self._sessions: dict[str, _Session] = {}
-        self._stopped: OrderedDict[str, None] = OrderedDict()  # sessions ended for their user (end_sessions)
-        self._searches: dict[str, tuple[deque[float], deque[float]]] = {}  # per user: last minute, last hour
         self.closes_at = closes_at if closes_at is not None else _switch_off_of(conn)  # R-CLOSE-1
         self.answers_purged_at = 0.0  # when expired answers kept for repeats were last deleted (work.replays)
 
@@ -177,19 +205,13 @@ class Directory:
     # -- sign-in: password + token + PIN (R-ROLE-4) ---------------------------
     def challenge(self) -> bytes:
         """A fresh single-use challenge for a token to sign."""
-        self._expire_challenges()
         value = os.urandom(32)
-        self._challenges[value] = time.monotonic() + CHALLENGE_TTL_S
+        now = time.time()  # the wall clock, not self.now: every node must agree when a challenge expires
+        self.store.sessions.add_challenge(value, now + CHALLENGE_TTL_S, now)
         return value
 
-    def _expire_challenges(self) -> None:
-        now = time.monotonic()
-        for c in [c for c, until in self._challenges.items() if until < now]:
-            del self._challenges[c]
-
     def _take_challenge(self, challenge: bytes) -> bool:
-        self._expire_challenges()
-        return isinstance(challenge, bytes) and self._challenges.pop(challenge, None) is not None
+        return isinstance(challenge, bytes) and self.store.sessions.take_challenge(challenge, time.time())
 
     def _token_ok(self, username: str, serial: str, purpose: str, challenge: bytes, signature: bytes) -> str | None:
         """None when the token proves the holder, else why not (for the audit, never the screen)."""
@@ -268,7 +290,7 @@ class Directory:
             self._refuse(username, "sign_in_failed", problem[0], SignInRefused(problem[1], **problem[2]))
         session = secrets.token_urlsafe(24)
         one_time = bool(row[2])  # la-admin: only the password change is done until it is replaced (R-ROLE-4)
-        self._sessions[session] = _Session(username, user, must_change_password=one_time)
+        self.store.sessions.start(session, user, serial, one_time, self.now())
         self.audit.record(username, "sign_in", detail={"role": user.role.value, "token": serial,
                                                        **({"one_time_password": True} if one_time else {})},
                      las=(user.la_code,))
@@ -279,17 +301,11 @@ class Directory:
     def end_sessions(self, username: str) -> int:
         """End every open session of ``username`` at once (disabled, locked out, given a new token): its next
         request is refused, not answered at its next sign-in. Returns how many ended."""
-        gone = [s for s, state in self._sessions.items() if state.username == username]
-        for s in gone:
-            del self._sessions[s]
-            self._stopped[s] = None
-        while len(self._stopped) > STOPPED_KEPT:
-            self._stopped.popitem(last=False)
-        return len(gone)
+        return self.store.sessions.end_all_of(username, self.now())
 
     def was_stopped(self, session: str) -> bool:
         """Whether ``session`` was ended by ``end_sessions`` (not by its user, idleness or a restart)."""
-        return session in self._stopped
+        return isinstance(session, str) and self.store.sessions.was_stopped(session)
 
     def unlock(self, user: User, serial: str, challenge: bytes, signature: bytes, session: str = "") -> None:
         """Back into a locked session: the same token, proven afresh (R-LOCAL-2)."""
@@ -303,25 +319,20 @@ class Directory:
         problem2 = self.account_problem(user)
         if problem2:
             self._refuse(user.username, "unlock_failed", problem2[0], SignInRefused(problem2[1], **problem2[2]))
-        state = self._sessions.get(session)
-        if session and (state is None or state.username != user.username):
+        if session and not self.store.sessions.set_locked(session, user.username, False):
             self._refuse(user.username, "unlock_failed", "session ended", SignInRefused("access.session_ended"))
-        if state is not None:
-            state.locked = False
         self.audit.record(user.username, "unlock", detail={"token": serial}, las=(user.la_code,))
 
     def lock(self, user: User, why: str, session: str = "") -> None:
-        state = self._sessions.get(session)
-        if state is not None and state.username == user.username:
-            state.locked = True
+        if session:
+            self.store.sessions.set_locked(session, user.username, True)
         self.audit.record(user.username, "lock", detail={"why": why}, las=(user.la_code,))
 
     def sign_out(self, user: User, session: str = "", why: str = "") -> None:
         """End a session; ``why`` says when it was not the user's own doing (idle, too old, service stopped)."""
-        state = self._sessions.get(session)
-        if state is not None and state.username == user.username:
-            del self._sessions[session]
         why = why if why in ("", "idle", "too_old", "replaced", "service_stopped") else "other"
+        if session:
+            self.store.sessions.end(session, user.username, why or "signed_out", self.now())
         self.audit.record(user.username, "sign_out", las=(user.la_code,), detail={"why": why} if why else None)
 
     def report_token_refusal(self, username: str, serial: str, kind: str, during: str = "sign_in") -> None:
@@ -405,15 +416,15 @@ class Directory:
         self._refuse_if_log_broken()
         if self.switched_off() and not (closure and viewer.role is Role.LA_MANAGEMENT):
             raise SwitchedOff("service.closed")  # R-CLOSE-1: the LA team keeps its closure tasks
-        state = self._sessions.get(viewer.session) if isinstance(viewer.session, str) else None
-        if state is None or state.username != viewer.user.username or (
-                state.user is not None and state.user != viewer.user):
+        held = self.store.sessions.held(viewer.session) if isinstance(viewer.session, str) else None
+        if held is None or held.username != viewer.user.username or (
+                held.user is not None and held.user != viewer.user):
             raise AccessRefused("access.session_ended")
-        if state.locked:
+        if held.locked:
             raise AccessRefused("access.session_locked")
-        if state.must_change_password and not password_change:  # la-admin: the one-time password first
+        if held.must_change_password and not password_change:  # la-admin: the one-time password first
             raise AccessRefused("account.password_change_required")
-        return state
+        return _Session(self.store.sessions, viewer.session, held)
 
     def check_request(self, viewer: Viewer, reason: Reason, action: str, closure: bool = False) -> _Session:
         if not self.store.in_write:  # R-RET-1..3 (retention): once a day, between requests
@@ -487,38 +498,30 @@ class Directory:
     # -- rate limits (R-SEARCH-6) ------------------------------------------------
     def _check_search_rate(self, viewer: Viewer, reason: Reason) -> None:
         now = self.now()
-        minute, hour = self._searches.setdefault(viewer.user.username, (deque(), deque()))
-        for window, span in ((minute, 60), (hour, 3600)):  # each keeps only its own window: O(1) a search
-            while window and window[0] <= now - span:
-                window.popleft()
-        for window, limit, span in ((minute, self.limits.searches_per_minute, 60),
-                                    (hour, self.limits.searches_per_hour, 3600)):
-            count = len(window)
-            if count >= limit:
-                wait = window[count - limit] + span - now
-                self.audit_refusal(viewer, reason, "search", "rate limited", limit=limit, window_s=span)
-                raise RateLimited("rate.searches", count=count, window_s=span, wait_s=int(wait + 0.999))
-        minute.append(now)
-        hour.append(now)
+        with self.store.sessions.searches(viewer.user.username) as searches:  # counted and recorded as one
+            for limit, span in ((self.limits.searches_per_minute, 60), (self.limits.searches_per_hour, 3600)):
+                count, limit_th = searches.since(now - span, limit)
+                if count >= limit and limit_th is not None:  # it may go on once the limit-th newest has aged out
+                    wait = limit_th + span - now
+                    self.audit_refusal(viewer, reason, "search", "rate limited", limit=limit, window_s=span)
+                    raise RateLimited("rate.searches", count=count, window_s=span, wait_s=int(wait + 0.999))
+            searches.record(now, forget_up_to=now - 3600)
 
-    def _check_open_budget(self, viewer: Viewer, reason: Reason, child_id: int) -> int:
+    def _check_open_budget(self, viewer: Viewer, reason: Reason, child_id: int) -> date:
         day = datetime.fromtimestamp(self.now(), UTC).date()
-        seen = self.conn.execute("SELECT 1 FROM record_opens WHERE username = ? AND day = ? AND child_id = ?",
-                                 (viewer.user.username, day.toordinal(), child_id)).fetchone()
-        if seen:
-            return day.toordinal()
-        opened = self.conn.execute("SELECT count(*) FROM record_opens WHERE username = ? AND day = ?",
-                                   (viewer.user.username, day.toordinal())).fetchone()[0]
+        if self.store.sessions.opened_on(viewer.user.username, day, child_id):
+            return day
+        opened = self.store.sessions.opens_on(viewer.user.username, day)
         if opened >= self.limits.children_opened_per_day:
             midnight = datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC).timestamp()
             self.audit_refusal(viewer, reason, "view_record", "daily budget reached",
                                 limit=self.limits.children_opened_per_day)
             raise RateLimited("rate.children_opened", count=opened, wait_s=int(midnight - self.now() + 0.999))
-        return day.toordinal()
+        return day
 
     # -- searching and viewing ----------------------------------------------
     def search(self, viewer: Viewer, criteria: search.Criteria, reason: Reason) -> search.Outcome:
-        state = self.check_request(viewer, reason, "search")
+        self.check_request(viewer, reason, "search")
         self._check_search_rate(viewer, reason)
         try:
             found = search.run(self.conn, criteria, viewer.role, self.clock())
@@ -536,21 +539,22 @@ class Directory:
             found.child_ids)} if found.child_ids else set()
         self.audit.record(viewer.user.username, "search", viewer=viewer, reason=reason.text(), detail=detail,
                      las=las)
-        state.granted.update(found.child_ids)
+        self.store.sessions.grant(viewer.session, found.child_ids)
         return outcome
 
     def view_record(self, viewer: Viewer, directory_id: str, reason: Reason) -> RecordView:
         """One record, only from a result this session was given (R-SEARCH-2/3: no trawling by id)."""
-        state = self.check_request(viewer, reason, "view_record")
+        self.check_request(viewer, reason, "view_record")
         child_id = records.child_id_for(self.store, directory_id)
-        if child_id is None or child_id not in state.granted:
+        if child_id is None or not self.store.sessions.granted(viewer.session, child_id):
             shown = directory_id if _plain_text(directory_id, 16) is not None else "(unusable id)"
             self.audit_refusal(viewer, reason, "view_record", "not from this session's results",
                                 directory_id=shown)
             raise AccessRefused("access.not_from_results")
-        day = self._check_open_budget(viewer, reason, child_id)
-        view = records.build(self.store, viewer, child_id)
-        self.conn.execute("INSERT OR IGNORE INTO record_opens VALUES (?,?,?)", (viewer.user.username, day, child_id))
+        with self.store.sessions.opening(viewer.user.username):  # counted and added to as one, on every node
+            day = self._check_open_budget(viewer, reason, child_id)
+            view = records.build(self.store, viewer, child_id)
+            self.store.sessions.record_open(viewer.user.username, day, child_id)
         self.audit.record(viewer.user.username, "view_record", viewer=viewer, reason=reason.text(),
                      detail={"directory_id": view.directory_id, "restricted": view.shield_applied},
                      las=(records.la_of(self.store, child_id),))
