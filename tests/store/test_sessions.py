@@ -4,7 +4,7 @@ budget of children opened. The limits themselves and the refusals are the engine
 facts it decides on."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from app.directory.store.sessions import Held
 from app.model import Role, User
@@ -158,3 +158,5 @@ def test_the_daily_budget_counts_distinct_children_per_user_per_day(sessions_sto
     assert s.opens_on("ada.test", today) == 2
     assert s.opens_on("ada.test", tomorrow) == 0 and not s.opened_on("ada.test", tomorrow, c1)
     assert s.opens_on("ben.test", today) == 1
+    assert s.opened_since("ada.test", c1, today) and s.opened_since("ada.test", c1, today - timedelta(days=1))
+    assert not s.opened_since("ada.test", c1, tomorrow) and not s.opened_since("ada.test", c3, today)

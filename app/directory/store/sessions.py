@@ -103,6 +103,10 @@ class Sessions(Protocol):
         """How many distinct children ``username`` opened on ``day`` (UTC)."""
         ...
 
+    def opened_since(self, username: str, child_id: int, day: date) -> bool:
+        """Whether ``username`` opened ``child_id`` on ``day`` or after (UTC): a copy they may still hold."""
+        ...
+
     def record_open(self, username: str, day: date, child_id: int) -> None:
         """Writes that ``username`` opened ``child_id`` on ``day`` (once however often)."""
         ...

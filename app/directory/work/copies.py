@@ -14,7 +14,7 @@ and what was answered (R-AUDIT-1).
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from ... import records
 from ...model import Viewer
@@ -25,10 +25,9 @@ MAX_COPIES = 500  # a cache holds a day or two of opened records: the daily budg
 OPENED_WITHIN_DAYS = 2
 
 
-def _drop(d, viewer: Viewer, child_id: int | None, day: int) -> bool:
-    if child_id is None or d.conn.execute(
-            "SELECT 1 FROM record_opens WHERE username = ? AND child_id = ? AND day > ?",
-            (viewer.user.username, child_id, day - OPENED_WITHIN_DAYS)).fetchone() is None:
+def _drop(d, viewer: Viewer, child_id: int | None, today: date) -> bool:
+    if child_id is None or not d.store.sessions.opened_since(viewer.user.username, child_id,
+                                                             today - timedelta(days=OPENED_WITHIN_DAYS - 1)):
         return True
     try:
         view = records.build(d.store, viewer, child_id)
@@ -47,8 +46,8 @@ def check(d, viewer: Viewer, req: t.HeldCopies) -> t.CopiesChecked:
     if not isinstance(held, (tuple, list)) or len(held) > MAX_COPIES or not all(
             isinstance(x, str) and 0 < len(x) <= 16 for x in held):
         raise AccessRefused("input.required", "directory_ids")
-    day = datetime.fromtimestamp(d.now(), UTC).date().toordinal()  # as record_opens counts days
-    drop = tuple(dict.fromkeys(x for x in held if _drop(d, viewer, records.child_id_for(d.store, x), day)))
+    today = datetime.fromtimestamp(d.now(), UTC).date()  # as record_opens counts days
+    drop = tuple(dict.fromkeys(x for x in held if _drop(d, viewer, records.child_id_for(d.store, x), today)))
     d.audit.record(viewer.user.username, "copies_checked", viewer=viewer,
                    detail={"held": len(held), "drop": list(drop)}, las=(viewer.user.la_code,))
     return t.CopiesChecked(drop)

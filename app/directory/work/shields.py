@@ -291,9 +291,10 @@ def override(d, viewer: Viewer, req: t.ShieldOverride) -> RecordView:
                 "access.not_from_results")
     if not records.is_shielded(d.store, child_id):
         _refuse(d, viewer, req.reason, "shield_override", "not shielded", "shield.not_shielded")
-    day = d._check_open_budget(viewer, req.reason, child_id)
-    view = records.build(d.store, viewer, child_id, override=True)
-    d.conn.execute("INSERT OR IGNORE INTO record_opens VALUES (?,?,?)", (viewer.user.username, day, child_id))
+    with d.store.sessions.opening(viewer.user.username):  # counted and added to as one, on every node
+        day = d._check_open_budget(viewer, req.reason, child_id)
+        view = records.build(d.store, viewer, child_id, override=True)
+        d.store.sessions.record_open(viewer.user.username, day, child_id)
     la = records.la_of(d.store, child_id)
     d.audit.record(viewer.user.username, "shield_override", viewer=viewer, reason=req.reason.text(),
                    detail={"directory_id": view.directory_id, "warning_seen": True}, las=(la,))

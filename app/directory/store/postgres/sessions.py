@@ -199,6 +199,11 @@ class PostgresSessions:
         assert row is not None
         return int(row[0])
 
+    def opened_since(self, username: str, child_id: int, day: date) -> bool:
+        with self._tx() as conn:
+            return conn.execute("SELECT 1 FROM record_opens WHERE username = %s AND child_id = %s AND day >= %s",
+                                (username, child_id, day)).fetchone() is not None
+
     def record_open(self, username: str, day: date, child_id: int) -> None:
         with self._tx() as conn:
             conn.execute("INSERT INTO record_opens (username, day, child_id) VALUES (%s, %s, %s) "

@@ -130,5 +130,9 @@ class SqliteSessions:
         return self.conn.execute("SELECT count(*) FROM record_opens WHERE username = ? AND day = ?",
                                  (username, day.toordinal())).fetchone()[0]
 
+    def opened_since(self, username: str, child_id: int, day: date) -> bool:
+        return self.conn.execute("SELECT 1 FROM record_opens WHERE username = ? AND child_id = ? AND day > ?",
+                                 (username, child_id, day.toordinal() - 1)).fetchone() is not None
+
     def record_open(self, username: str, day: date, child_id: int) -> None:
         self.conn.execute("INSERT OR IGNORE INTO record_opens VALUES (?,?,?)", (username, day.toordinal(), child_id))
