@@ -47,6 +47,19 @@ def test_twins_at_one_address_stay_apart(kids, matcher):
                          ).child_id == oliver
 
 
+def test_a_twin_who_shares_one_of_her_given_names_is_still_another_child(kids, matcher):
+    """rule twin (found by the property test): Charlie Benjamin is held; Benjamin Ezequiel, born the same day in
+    the same home, shares a given name but each has one the other lacks: a twin (or triplet), not Charlie. Charlie
+    known by his second name, or with his names the other way round, is still Charlie."""
+    home = kids.home()
+    charlie = kids.child(home, "Charlie Benjamin", "Quillfeather", date(2021, 6, 15))
+    decision = matcher.match(1, person("Benjamin Ezequiel", "Quillfeather", date(2021, 6, 15), address=home.address))
+    assert decision.outcome is Outcome.NEW and all(s.child_id != charlie for s in decision.candidates)
+    for given in ("Benjamin", "Benjamin Charlie"):
+        again = person(given, "Quillfeather", date(2021, 6, 15), address=home.address)
+        assert matcher.match(2, again).child_id == charlie
+
+
 def test_a_twin_named_one_letter_from_the_other_is_never_linked_to_her(kids, matcher):
     """rule twin_named_alike: Eva is held; her twin Ava arrives: a real name one letter away is not a typo."""
     home = kids.home()

@@ -116,6 +116,14 @@ def prepare(p: IncomingPerson) -> Prepared:
                     _line(p.address.line1) if p.address else "")
 
 
+def _names_conflict(incoming: frozenset[str], child: frozenset[str]) -> bool:
+    """Each side has a given name the other lacks, and none near another: two children who share one name
+    (Charlie Benjamin and Benjamin Ezequiel, born the same day in one home), not one child whose other given
+    name is used (Benjamin for Charlie Benjamin) or whose names are given in another order."""
+    only_in, only_child = incoming - child, child - incoming
+    return bool(only_in and only_child) and not any(_close(a, b) for a in only_in for b in only_child)
+
+
 def _close(a: str, b: str) -> bool:
     if not a or not b:
         return False
@@ -188,7 +196,7 @@ class Model:
         if _close(p.given, first):
             return self._level("given", "close")
         child_all = _all_given(c.given_names) | {_first(g) for g, _ in c.other_names}
-        if p.given in child_all or first in p.given_all:
+        if (p.given in child_all or first in p.given_all) and not _names_conflict(p.given_all, child_all):
             return self._level("given", "other_given")
         if JaroWinkler.similarity(p.given, first) >= 0.88:
             return self._level("given", "fuzzy")
