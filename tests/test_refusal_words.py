@@ -15,7 +15,8 @@ RAISED = re.compile(r"""(?:SearchRefused|AccessRefused|RateLimited|SignInRefused
 
 def test_every_code_raised_in_the_engine_has_words():
     codes = {m for f in APP.rglob("*.py") for m in RAISED.findall(f.read_text(encoding="utf-8"))}
-    codes |= set(re.findall(r'"(account\.[a-z_]+)"', (APP / "directory" / "engine.py").read_text()))
+    codes |= {c for f in (APP / "directory" / "engine").glob("*.py")
+              for c in re.findall(r'"(account\.[a-z_]+)"', f.read_text(encoding="utf-8"))}
     codes |= set(re.findall(r'"(access\.reason_[a-z_]+)"', (APP / "model.py").read_text()))
     assert len(codes) > 30
     missing = sorted(c for c in codes if c not in refusals.WORDS and c != "search.add_detail")
