@@ -1,6 +1,6 @@
 """The fast tier (`make test-fast`): every test is marked ``slow`` that needs what makes the suite slow or
 the machine special -- SoftHSM tokens, a keyring (Secret Service), a Qt window, a server or another process,
-PostgreSQL -- so that ``pytest -m "not slow"`` runs in under a minute while working (issue 14 §5).
+PostgreSQL -- so that ``pytest -m "not slow"`` runs in about a minute and a half while working (issue 14 §5).
 
 Marked here, from what a test asks for (its fixtures, transitively) and where it lives, so a new test is put in
 the right tier without anyone remembering to mark it. `make test` runs both tiers; CI runs `make test`.

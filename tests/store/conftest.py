@@ -27,7 +27,8 @@ from tests.national import rows
 from tests.national.conftest import pg_server  # noqa: F401 (a fixture: one PostgreSQL server for the run)
 
 STORES = ["sqlite"]
-SESSION_STORES = ["sqlite", "postgres"]
+# PostgreSQL's side is a slow test (tests/tiers.py): the fixture is asked for at run time, so it is marked here
+SESSION_STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.slow)]
 
 
 def _open(kind: str, directory_copy):
