@@ -141,3 +141,16 @@ def test_involvements_newest_first_and_one_by_id(store):
     assert store.records.involvements_of(cid, one.id) == [one]
     assert store.records.involvements_of(jago if jago != cid else _id(store, KERENSA), one.id) == []
     assert store.records.involvements_of(UNKNOWN) == []
+
+
+def test_the_las_of_several_children_are_each_named_once(store):
+    """R-ROLE-3: a search's audit entry names every LA its results concern, so each LA team reads it."""
+    rows = store.conn.execute("SELECT id, la_code FROM children ORDER BY id").fetchall()
+    by_la: dict[str, int] = {}
+    for cid, la in rows:
+        by_la.setdefault(la, cid)
+    assert len(by_la) >= 2
+    ids = list(by_la.values()) + [rows[0][0]]
+    assert store.records.las_of(ids) == set(by_la)
+    assert store.records.las_of([ids[0]]) == {rows[0][1]}
+    assert store.records.las_of([]) == set()

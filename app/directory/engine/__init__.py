@@ -49,11 +49,11 @@ class Directory:
                  witness: Path | None = None, closes_at: float | None = None) -> None:
         self.conn = conn
         self.store: Store = SqliteStore(conn)  # issue 16 §1: every statement of the work goes through it
-        self.audit = audit.AuditLog(conn, signing_key or os.urandom(32), witness, kind=_log_kind(conn))
+        self.audit = audit.AuditLog(conn, signing_key or os.urandom(32), witness, kind=_log_kind(self.store))
         self.clock = clock
         self.limits = limits or Limits()
         self.now = now
-        self.closes_at = closes_at if closes_at is not None else _switch_off_of(conn)  # R-CLOSE-1
+        self.closes_at = closes_at if closes_at is not None else _switch_off_of(self.store)  # R-CLOSE-1
         self.answers_purged_at = 0.0  # when expired answers kept for repeats were last deleted (work.replays)
         self._retention_day: date | None = None  # the day the retention sweep last ran in this process (admin)
 
@@ -186,19 +186,18 @@ class Directory:
     retention_if_due = admin.retention_if_due
 
 
-def _switch_off_of(conn) -> float | None:
-    stored = SqliteStore(conn).settings.closes_at()
+def _switch_off_of(store: Store) -> float | None:
+    stored = store.settings.closes_at()
     try:
         return datetime.fromisoformat(stored).timestamp() if stored is not None else None
     except ValueError:
         return None
 
 
-def _log_kind(conn) -> str:
+def _log_kind(store: Store) -> str:
     """What the directory's audit log is called when it is first named (``audit.new_origin``): a training
     directory's, or a service's."""
-    row = conn.execute("SELECT value FROM meta WHERE key = 'kind'").fetchone()
-    return "training" if row is not None and row[0] == "training" else "directory"
+    return "training" if store.settings.kind_and_reference_date()[0] == "training" else "directory"
 
 
 def witness_path(path: str | Path) -> Path | None:

@@ -38,9 +38,7 @@ def search(self: Directory, viewer: Viewer, criteria: searching.Criteria, reason
                                  "returned": [h.directory_id for h in outcome.hits]}
     if outcome.refine:
         detail["refine"] = True
-    las = {la for (la,) in self.conn.execute(
-        f"SELECT DISTINCT la_code FROM children WHERE id IN ({','.join('?' * len(found.child_ids))})",
-        found.child_ids)} if found.child_ids else set()
+    las = self.store.records.las_of(list(found.child_ids))
     self.audit.record(viewer.user.username, "search", viewer=viewer, reason=reason.text(), detail=detail,
                  las=las)
     self.store.sessions.grant(viewer.session, found.child_ids)

@@ -77,6 +77,10 @@ class Records(Protocol):
         """The child's LA code, or None for no such child."""
         ...
 
+    def las_of(self, child_ids: list[int]) -> set[str]:
+        """The LA codes of the children ``child_ids`` (the LAs a search's results concern, for its audit entry)."""
+        ...
+
     def name_of(self, child_id: int) -> tuple[str, str] | None:
         """The child's (given names, family name), or None."""
         ...

@@ -16,6 +16,12 @@ class SqliteRecords:
         row = self.conn.execute("SELECT la_code FROM children WHERE id = ?", (child_id,)).fetchone()
         return row[0] if row else None
 
+    def las_of(self, child_ids: list[int]) -> set[str]:
+        if not child_ids:
+            return set()
+        return {la for (la,) in self.conn.execute(
+            f"SELECT DISTINCT la_code FROM children WHERE id IN ({','.join('?' * len(child_ids))})", child_ids)}
+
     def name_of(self, child_id: int) -> tuple[str, str] | None:
         row = self.conn.execute("SELECT given_names, family_name FROM children WHERE id = ?", (child_id,)).fetchone()
         return (row[0], row[1]) if row else None
